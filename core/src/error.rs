@@ -1,0 +1,208 @@
+//! The one error type of the core, with stable numeric codes shared with the C ABI.
+//!
+//! Codes are grouped by origin and never reused:
+//!
+//! | range | origin |
+//! |---|---|
+//! | 100–199 | model artifact decoding and validation |
+//! | 200–299 | scoring inputs |
+//! | 300–399 | images, masks and the ROI |
+//! | 400–499 | feature names and recipes |
+//! | 500–599 | caller-supplied memory (scratch, output buffers) |
+
+use core::fmt;
+
+/// Every failure of the core. `#[repr(u32)]`: the discriminant is the stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
+#[non_exhaustive]
+pub enum Error {
+    // ---- 100–199: artifact ----
+    /// The artifact does not start with the magic bytes `RSM1`.
+    BadMagic = 100,
+    /// The artifact's format version is not one this core reads.
+    UnsupportedVersion = 101,
+    /// The artifact ends before its header, body or CRC is complete.
+    Truncated = 102,
+    /// The CRC-32 stored in the artifact does not match its contents.
+    BadCrc = 103,
+    /// Bytes follow the end of the artifact body.
+    TrailingBytes = 104,
+    /// The body could not be decoded (malformed postcard data).
+    MalformedBody = 105,
+    /// A count in the artifact exceeds the core's fixed capacities.
+    CapacityExceeded = 106,
+    /// A model parameter is NaN or infinite.
+    NonFiniteParameter = 107,
+    /// A z-score standard deviation is zero or negative.
+    NonPositiveSd = 108,
+    /// The model is internally inconsistent (e.g. nomogram scale count differs from predictors).
+    InconsistentModel = 109,
+    /// A signature was required but the artifact is unsigned, or the signature does not verify.
+    BadSignature = 110,
+    /// The encoder's output buffer is too small.
+    BufferTooSmall = 111,
+
+    // ---- 200–299: scoring inputs ----
+    /// A feature or clinical input is NaN or infinite.
+    NonFiniteInput = 200,
+    /// The number of feature values differs from the model's feature count.
+    FeatureCountMismatch = 201,
+    /// The number of clinical values differs from the model's clinical predictor count.
+    ClinicalCountMismatch = 202,
+    /// An index (feature or predictor) is out of range.
+    IndexOutOfRange = 203,
+
+    // ---- 300–399: images, masks, ROI ----
+    /// A dimension is zero, or the product of the dimensions overflows.
+    BadDimensions = 300,
+    /// A spacing is zero, negative, NaN or infinite.
+    BadSpacing = 301,
+    /// The voxel buffer length differs from the product of the dimensions.
+    ImageLengthMismatch = 302,
+    /// The mask's size differs from the image's.
+    MaskSizeMismatch = 303,
+    /// The label value does not occur in the mask.
+    LabelNotPresent = 304,
+    /// The ROI bounding box has extent > 1 in fewer than `minimumROIDimensions` (2) dimensions.
+    RoiTooFewDimensions = 305,
+    /// The ROI is a single voxel.
+    RoiSingleVoxel = 306,
+    /// The image is too small for the requested filter (e.g. LoG size checks).
+    ImageTooSmallForFilter = 307,
+    /// A voxel of the image is NaN or infinite.
+    NonFiniteVoxel = 308,
+    /// The filter parameter is invalid (e.g. LoG sigma not positive).
+    BadFilterParameter = 309,
+
+    // ---- 400–499: names and recipes ----
+    /// A feature name could not be parsed as a PyRadiomics name.
+    UnknownFeatureName = 400,
+    /// The name parses, but the core cannot compute it (image type or class not implemented).
+    UnsupportedFeature = 401,
+    /// A bin width is zero, negative or non-finite.
+    BadBinWidth = 402,
+    /// A sequence or predictor name is empty or too long.
+    BadName = 403,
+
+    // ---- 500–599: caller memory ----
+    /// The scratch buffer is smaller than `scratch_bytes` says it must be.
+    ScratchTooSmall = 500,
+    /// An output buffer is too small.
+    OutputTooSmall = 501,
+    /// A size computation overflowed.
+    SizeOverflow = 502,
+}
+
+impl Error {
+    /// The stable numeric code (also the C ABI status value).
+    pub const fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// A static, human-readable message: what was expected and what was found.
+    pub const fn message(self) -> &'static str {
+        match self {
+            Error::BadMagic => "artifact: expected magic bytes \"RSM1\" at offset 0, found something else",
+            Error::UnsupportedVersion => "artifact: format version is not supported by this core",
+            Error::Truncated => "artifact: ends before the header, body or CRC is complete",
+            Error::BadCrc => "artifact: CRC-32 mismatch; the file is corrupted",
+            Error::TrailingBytes => "artifact: unexpected bytes after the end of the body",
+            Error::MalformedBody => "artifact: the body is not valid postcard data for a model",
+            Error::CapacityExceeded => "artifact: a count exceeds the core's capacity",
+            Error::NonFiniteParameter => "artifact: a model parameter is NaN or infinite",
+            Error::NonPositiveSd => "artifact: a z-score standard deviation is not > 0",
+            Error::InconsistentModel => "artifact: the model's parts are inconsistent",
+            Error::BadSignature => "artifact: signature missing or invalid for the given public key",
+            Error::BufferTooSmall => "artifact: the output buffer is too small for the encoded model",
+            Error::NonFiniteInput => "input: a feature or clinical value is NaN or infinite",
+            Error::FeatureCountMismatch => "input: number of feature values differs from the model's",
+            Error::ClinicalCountMismatch => "input: number of clinical values differs from the model's",
+            Error::IndexOutOfRange => "input: index out of range",
+            Error::BadDimensions => "image: a dimension is zero or the voxel count overflows",
+            Error::BadSpacing => "image: spacing must be finite and > 0",
+            Error::ImageLengthMismatch => "image: buffer length differs from dims[0]*dims[1]*dims[2]",
+            Error::MaskSizeMismatch => "mask: size differs from the image's",
+            Error::LabelNotPresent => "mask: the label value does not occur in the mask",
+            Error::RoiTooFewDimensions => "mask: ROI bounding box must span > 1 voxel in at least 2 dimensions",
+            Error::RoiSingleVoxel => "mask: ROI is a single voxel",
+            Error::ImageTooSmallForFilter => "image: too small for the requested filter",
+            Error::NonFiniteVoxel => "image: a voxel is NaN or infinite",
+            Error::BadFilterParameter => "filter: invalid parameter (e.g. LoG sigma must be > 0)",
+            Error::UnknownFeatureName => "name: not a PyRadiomics feature name",
+            Error::UnsupportedFeature => "name: feature, class or image type not supported by this core",
+            Error::BadBinWidth => "recipe: bin width must be finite and > 0",
+            Error::BadName => "name: empty or too long",
+            Error::ScratchTooSmall => "memory: scratch buffer smaller than scratch_bytes() requires",
+            Error::OutputTooSmall => "memory: output buffer too small",
+            Error::SizeOverflow => "memory: size computation overflowed",
+        }
+    }
+
+    /// Every error, in code order (for the C ABI's message table and exhaustive tests).
+    pub const ALL: &'static [Error] = &[
+        Error::BadMagic,
+        Error::UnsupportedVersion,
+        Error::Truncated,
+        Error::BadCrc,
+        Error::TrailingBytes,
+        Error::MalformedBody,
+        Error::CapacityExceeded,
+        Error::NonFiniteParameter,
+        Error::NonPositiveSd,
+        Error::InconsistentModel,
+        Error::BadSignature,
+        Error::BufferTooSmall,
+        Error::NonFiniteInput,
+        Error::FeatureCountMismatch,
+        Error::ClinicalCountMismatch,
+        Error::IndexOutOfRange,
+        Error::BadDimensions,
+        Error::BadSpacing,
+        Error::ImageLengthMismatch,
+        Error::MaskSizeMismatch,
+        Error::LabelNotPresent,
+        Error::RoiTooFewDimensions,
+        Error::RoiSingleVoxel,
+        Error::ImageTooSmallForFilter,
+        Error::NonFiniteVoxel,
+        Error::BadFilterParameter,
+        Error::UnknownFeatureName,
+        Error::UnsupportedFeature,
+        Error::BadBinWidth,
+        Error::BadName,
+        Error::ScratchTooSmall,
+        Error::OutputTooSmall,
+        Error::SizeOverflow,
+    ];
+
+    /// The error with this code, if any.
+    pub fn from_code(code: u32) -> Option<Error> {
+        Error::ALL.iter().copied().find(|e| e.code() == code)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (code {})", self.message(), self.code())
+    }
+}
+
+impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_round_trip() {
+        for (i, a) in Error::ALL.iter().enumerate() {
+            assert_eq!(Error::from_code(a.code()), Some(*a));
+            for b in &Error::ALL[i + 1..] {
+                assert_ne!(a.code(), b.code());
+            }
+            assert!(!a.message().is_empty());
+        }
+        assert_eq!(Error::from_code(0), None);
+    }
+}

@@ -1,0 +1,1 @@
+//! Feature extraction: image + mask + recipe → value, with a caller-supplied scratch buffer.

@@ -1,0 +1,2 @@
+//! The model: feature recipes, z-score and LASSO parameters, the combined logistic model and the
+//! nomogram scales; artifact decoding and scoring.

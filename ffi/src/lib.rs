@@ -1,0 +1,1 @@
+//! C ABI over radscore-core (see issue: C ABI).
