@@ -103,7 +103,9 @@ impl Error {
     /// A static, human-readable message: what was expected and what was found.
     pub const fn message(self) -> &'static str {
         match self {
-            Error::BadMagic => "artifact: expected magic bytes \"RSM1\" at offset 0, found something else",
+            Error::BadMagic => {
+                "artifact: expected magic bytes \"RSM1\" at offset 0, found something else"
+            }
             Error::UnsupportedVersion => "artifact: format version is not supported by this core",
             Error::Truncated => "artifact: ends before the header, body or CRC is complete",
             Error::BadCrc => "artifact: CRC-32 mismatch; the file is corrupted",
@@ -113,27 +115,43 @@ impl Error {
             Error::NonFiniteParameter => "artifact: a model parameter is NaN or infinite",
             Error::NonPositiveSd => "artifact: a z-score standard deviation is not > 0",
             Error::InconsistentModel => "artifact: the model's parts are inconsistent",
-            Error::BadSignature => "artifact: signature missing or invalid for the given public key",
-            Error::BufferTooSmall => "artifact: the output buffer is too small for the encoded model",
+            Error::BadSignature => {
+                "artifact: signature missing or invalid for the given public key"
+            }
+            Error::BufferTooSmall => {
+                "artifact: the output buffer is too small for the encoded model"
+            }
             Error::NonFiniteInput => "input: a feature or clinical value is NaN or infinite",
-            Error::FeatureCountMismatch => "input: number of feature values differs from the model's",
-            Error::ClinicalCountMismatch => "input: number of clinical values differs from the model's",
+            Error::FeatureCountMismatch => {
+                "input: number of feature values differs from the model's"
+            }
+            Error::ClinicalCountMismatch => {
+                "input: number of clinical values differs from the model's"
+            }
             Error::IndexOutOfRange => "input: index out of range",
             Error::BadDimensions => "image: a dimension is zero or the voxel count overflows",
             Error::BadSpacing => "image: spacing must be finite and > 0",
-            Error::ImageLengthMismatch => "image: buffer length differs from dims[0]*dims[1]*dims[2]",
+            Error::ImageLengthMismatch => {
+                "image: buffer length differs from dims[0]*dims[1]*dims[2]"
+            }
             Error::MaskSizeMismatch => "mask: size differs from the image's",
             Error::LabelNotPresent => "mask: the label value does not occur in the mask",
-            Error::RoiTooFewDimensions => "mask: ROI bounding box must span > 1 voxel in at least 2 dimensions",
+            Error::RoiTooFewDimensions => {
+                "mask: ROI bounding box must span > 1 voxel in at least 2 dimensions"
+            }
             Error::RoiSingleVoxel => "mask: ROI is a single voxel",
             Error::ImageTooSmallForFilter => "image: too small for the requested filter",
             Error::NonFiniteVoxel => "image: a voxel is NaN or infinite",
             Error::BadFilterParameter => "filter: invalid parameter (e.g. LoG sigma must be > 0)",
             Error::UnknownFeatureName => "name: not a PyRadiomics feature name",
-            Error::UnsupportedFeature => "name: feature, class or image type not supported by this core",
+            Error::UnsupportedFeature => {
+                "name: feature, class or image type not supported by this core"
+            }
             Error::BadBinWidth => "recipe: bin width must be finite and > 0",
             Error::BadName => "name: empty or too long",
-            Error::ScratchTooSmall => "memory: scratch buffer smaller than scratch_bytes() requires",
+            Error::ScratchTooSmall => {
+                "memory: scratch buffer smaller than scratch_bytes() requires"
+            }
             Error::OutputTooSmall => "memory: output buffer too small",
             Error::SizeOverflow => "memory: size computation overflowed",
         }

@@ -144,7 +144,10 @@ impl FirstOrderFeature {
     }
 
     fn parse_py(s: &str) -> Option<FirstOrderFeature> {
-        FirstOrderFeature::ALL.iter().copied().find(|f| f.pyradiomics_name() == s)
+        FirstOrderFeature::ALL
+            .iter()
+            .copied()
+            .find(|f| f.pyradiomics_name() == s)
     }
 }
 
@@ -240,7 +243,9 @@ fn parse_image_type(s: &str) -> Result<ImageType, Error> {
         if rest.ends_with("-mm-2D") {
             return Err(Error::UnsupportedFeature);
         }
-        let num = rest.strip_suffix("-mm-3D").ok_or(Error::UnknownFeatureName)?;
+        let num = rest
+            .strip_suffix("-mm-3D")
+            .ok_or(Error::UnknownFeatureName)?;
         let sigma = parse_sigma(num).ok_or(Error::UnknownFeatureName)?;
         if !(sigma.is_finite() && sigma > 0.0) {
             return Err(Error::BadFilterParameter);
@@ -275,7 +280,10 @@ fn parse_sigma(s: &str) -> Option<f64> {
     if dashes != 1 {
         return None;
     }
-    core::str::from_utf8(buf.get(..bytes.len())?).ok()?.parse::<f64>().ok()
+    core::str::from_utf8(buf.get(..bytes.len())?)
+        .ok()?
+        .parse::<f64>()
+        .ok()
 }
 
 impl FeatureName {
@@ -300,7 +308,10 @@ impl FeatureName {
             }
             None => return Err(Error::UnknownFeatureName),
         };
-        Ok(FeatureName { image_type, feature })
+        Ok(FeatureName {
+            image_type,
+            feature,
+        })
     }
 }
 
@@ -313,7 +324,10 @@ impl fmt::Display for ImageType {
             ImageType::Wavelet(b) => write!(f, "wavelet-{}", b.letters()),
             ImageType::Log { sigma_mm } => {
                 // Python's str(float): shortest round-trip digits, always with a '.'.
-                let mut w = DashWriter { f, wrote_dot: false };
+                let mut w = DashWriter {
+                    f,
+                    wrote_dot: false,
+                };
                 fmt::write(&mut w, format_args!("{}", sigma_mm))?;
                 if !w.wrote_dot {
                     w.f.write_str("-0")?;
@@ -350,7 +364,13 @@ impl fmt::Display for FeatureName {
         if let ImageType::Log { .. } = self.image_type {
             f.write_str("log-sigma-")?;
         }
-        write!(f, "{}_{}_{}", self.image_type, self.feature.class().name(), self.feature.name())
+        write!(
+            f,
+            "{}_{}_{}",
+            self.image_type,
+            self.feature.class().name(),
+            self.feature.name()
+        )
     }
 }
 
@@ -381,13 +401,31 @@ mod tests {
 
     #[test]
     fn errors_are_distinct() {
-        assert_eq!(FeatureName::parse("original_glcm_Contrast"), Err(Error::UnsupportedFeature));
-        assert_eq!(FeatureName::parse("square_firstorder_Mean"), Err(Error::UnsupportedFeature));
-        assert_eq!(FeatureName::parse("original_firstorder_Nope"), Err(Error::UnknownFeatureName));
+        assert_eq!(
+            FeatureName::parse("original_glcm_Contrast"),
+            Err(Error::UnsupportedFeature)
+        );
+        assert_eq!(
+            FeatureName::parse("square_firstorder_Mean"),
+            Err(Error::UnsupportedFeature)
+        );
+        assert_eq!(
+            FeatureName::parse("original_firstorder_Nope"),
+            Err(Error::UnknownFeatureName)
+        );
         assert_eq!(FeatureName::parse("banana"), Err(Error::UnknownFeatureName));
-        assert_eq!(FeatureName::parse("log-sigma-x-mm-3D_glszm_ZoneEntropy"), Err(Error::UnknownFeatureName));
-        assert_eq!(FeatureName::parse("wavelet-LLX_glszm_ZoneEntropy"), Err(Error::UnknownFeatureName));
-        assert_eq!(FeatureName::parse("wavelet2-LLH_glszm_ZoneEntropy"), Err(Error::UnsupportedFeature));
+        assert_eq!(
+            FeatureName::parse("log-sigma-x-mm-3D_glszm_ZoneEntropy"),
+            Err(Error::UnknownFeatureName)
+        );
+        assert_eq!(
+            FeatureName::parse("wavelet-LLX_glszm_ZoneEntropy"),
+            Err(Error::UnknownFeatureName)
+        );
+        assert_eq!(
+            FeatureName::parse("wavelet2-LLH_glszm_ZoneEntropy"),
+            Err(Error::UnsupportedFeature)
+        );
     }
 
     #[test]

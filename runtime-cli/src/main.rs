@@ -1,20 +1,53 @@
-//! `radscore`: the command-line front end.
+//! `radscore`: the command-line front end. Each subcommand lives in `radscore_cli::cmd`.
 use clap::{Parser, Subcommand};
+use radscore_cli::cmd;
 use std::process::ExitCode;
 
-mod cmd;
-
 #[derive(Parser)]
-#[command(name = "radscore", version, about = "MRI radiomics nomogram: extract, train, score, report")]
+#[command(
+    name = "radscore",
+    version,
+    about = "MRI radiomics nomogram: extract, train, score, report"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Run the whole workflow on a synthetic breast-MRI cohort.
+    Demo(cmd::demo::Args),
+    /// Compute PyRadiomics features from an image and a mask, or from a cohort manifest.
+    Extract(cmd::extract::Args),
+    /// Train the selection pipeline and the nomogram; export a model file.
+    Train(cmd::train::Args),
+    /// Score a features table with a model file.
+    Score(cmd::score::Args),
+    /// Print a model file readably (or as JSON).
+    Inspect(cmd::inspect::Args),
+    /// Check a model file's integrity.
+    Verify(cmd::verify::Args),
+    /// Write the validation report (tables, figures, index.html).
+    Report(cmd::report::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    let result = match cli.command {
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Extract(a) => cmd::extract::run(a),
+        Command::Train(a) => cmd::train::run(a),
+        Command::Score(a) => cmd::score::run(a),
+        Command::Inspect(a) => cmd::inspect::run(a),
+        Command::Verify(a) => cmd::verify::run(a),
+        Command::Report(a) => cmd::report::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,1 +1,8 @@
-//! One module per subcommand.
+//! One module per subcommand; each exposes `Args` (clap) and `run`.
+pub mod demo;
+pub mod extract;
+pub mod inspect;
+pub mod report;
+pub mod score;
+pub mod train;
+pub mod verify;

@@ -1,0 +1,1 @@
+//! Fixed-bin-width discretisation (PyRadiomics `imageoperations.getBinEdges` / `binImage`).

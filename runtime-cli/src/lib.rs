@@ -1,0 +1,4 @@
+//! Library part of the `radscore` CLI: image readers/writers and the subcommands, so that the
+//! integration tests can call them directly.
+pub mod cmd;
+pub mod io;

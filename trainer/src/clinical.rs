@@ -1,0 +1,1 @@
+//! Clinical predictor screening: univariate then multivariate logistic, keep p < 0.05.

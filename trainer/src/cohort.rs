@@ -1,0 +1,1 @@
+//! Cohort tables from CSV: patient ids, labels, split, clinical and radiomics columns.

@@ -1,0 +1,1 @@
+//! Illustrative model builder (the study's seven published LASSO coefficients with placeholder parameters).

@@ -1,0 +1,1 @@
+//! ANOVA F (scikit-learn f_classif) and SelectKBest-style top-k selection.

@@ -1,0 +1,1 @@
+//! The study's whole pipeline: split, selection, radscore, models, summary.

@@ -1,0 +1,1 @@
+//! Z-score standardisation (population sd, training statistics) and constant-column removal.

@@ -1,0 +1,1 @@
+//! Spearman redundancy filter (|rho| >= 0.9).

@@ -1,0 +1,1 @@
+//! Validation statistics (pROC, rms, ResourceSelection, dcurves, scipy semantics).

@@ -1,0 +1,1 @@
+//! Synthetic breast-MRI cohort generator (deterministic with a seed).
