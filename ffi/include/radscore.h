@@ -1,0 +1,71 @@
+/* radscore C ABI. Keep in sync with ffi/src/lib.rs (checked by ffi/tests/header.rs). */
+#ifndef RADSCORE_H
+#define RADSCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Packed ABI version: major << 16 | minor. */
+#define RADSCORE_ABI_MAJOR 0
+#define RADSCORE_ABI_MINOR 1
+#define RADSCORE_ABI_VERSION ((RADSCORE_ABI_MAJOR << 16) | RADSCORE_ABI_MINOR)
+
+/* Status of every entry point: 0 = OK; 100-599 mirror radscore_core::Error; 900-999 FFI-only. */
+typedef uint32_t RadscoreStatus;
+#define RADSCORE_STATUS_OK 0
+#define RADSCORE_STATUS_BAD_MAGIC 100
+#define RADSCORE_STATUS_UNSUPPORTED_VERSION 101
+#define RADSCORE_STATUS_TRUNCATED 102
+#define RADSCORE_STATUS_BAD_CRC 103
+#define RADSCORE_STATUS_TRAILING_BYTES 104
+#define RADSCORE_STATUS_MALFORMED_BODY 105
+#define RADSCORE_STATUS_CAPACITY_EXCEEDED 106
+#define RADSCORE_STATUS_NON_FINITE_PARAMETER 107
+#define RADSCORE_STATUS_NON_POSITIVE_SD 108
+#define RADSCORE_STATUS_INCONSISTENT_MODEL 109
+#define RADSCORE_STATUS_BAD_SIGNATURE 110
+#define RADSCORE_STATUS_BUFFER_TOO_SMALL 111
+#define RADSCORE_STATUS_NON_FINITE_INPUT 200
+#define RADSCORE_STATUS_FEATURE_COUNT_MISMATCH 201
+#define RADSCORE_STATUS_CLINICAL_COUNT_MISMATCH 202
+#define RADSCORE_STATUS_INDEX_OUT_OF_RANGE 203
+#define RADSCORE_STATUS_BAD_DIMENSIONS 300
+#define RADSCORE_STATUS_BAD_SPACING 301
+#define RADSCORE_STATUS_IMAGE_LENGTH_MISMATCH 302
+#define RADSCORE_STATUS_MASK_SIZE_MISMATCH 303
+#define RADSCORE_STATUS_LABEL_NOT_PRESENT 304
+#define RADSCORE_STATUS_ROI_TOO_FEW_DIMENSIONS 305
+#define RADSCORE_STATUS_ROI_SINGLE_VOXEL 306
+#define RADSCORE_STATUS_IMAGE_TOO_SMALL_FOR_FILTER 307
+#define RADSCORE_STATUS_NON_FINITE_VOXEL 308
+#define RADSCORE_STATUS_BAD_FILTER_PARAMETER 309
+#define RADSCORE_STATUS_UNKNOWN_FEATURE_NAME 400
+#define RADSCORE_STATUS_UNSUPPORTED_FEATURE 401
+#define RADSCORE_STATUS_BAD_BIN_WIDTH 402
+#define RADSCORE_STATUS_BAD_NAME 403
+#define RADSCORE_STATUS_SCRATCH_TOO_SMALL 500
+#define RADSCORE_STATUS_OUTPUT_TOO_SMALL 501
+#define RADSCORE_STATUS_SIZE_OVERFLOW 502
+#define RADSCORE_STATUS_NULL_POINTER 900
+#define RADSCORE_STATUS_MISALIGNED 901
+#define RADSCORE_STATUS_BAD_ARGUMENT 902
+#define RADSCORE_STATUS_PANIC 999
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Packed ABI version (major << 16 | minor) of the linked library. */
+uint32_t radscore_abi_version(void);
+
+/* Static NUL-terminated message for status (never NULL; do not free). */
+const char *radscore_status_message(uint32_t status);
+
+/* Semantic version of the library. Returns RADSCORE_STATUS_NULL_POINTER if any pointer is NULL. */
+RadscoreStatus radscore_library_version(uint32_t *major, uint32_t *minor, uint32_t *patch);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RADSCORE_H */
