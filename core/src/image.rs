@@ -1,2 +1,366 @@
 //! Borrowed image and mask views (x fastest, then y, then z), the ROI bounding box and
 //! PyRadiomics' mask checks.
+//!
+//! Linear index of voxel `(x, y, z)` is `x + dims[0] * (y + dims[1] * z)` (ITK/NRRD order).
+//! Direction cosines are not represented: PyRadiomics ignores them (spec, gotcha 3).
+
+use crate::Error;
+
+/// The voxel buffer of an image, in its acquisition type (the type matters for PyRadiomics parity:
+/// float32 input is wavelet-transformed in float32, integer input in float64).
+#[derive(Debug, Clone, Copy)]
+pub enum Voxels<'a> {
+    /// Signed 16-bit (most MRI/CT).
+    I16(&'a [i16]),
+    /// Unsigned 16-bit.
+    U16(&'a [u16]),
+    /// Signed 32-bit.
+    I32(&'a [i32]),
+    /// 32-bit float.
+    F32(&'a [f32]),
+    /// 64-bit float.
+    F64(&'a [f64]),
+}
+
+impl Voxels<'_> {
+    /// Number of voxels in the buffer.
+    pub fn len(&self) -> usize {
+        match self {
+            Voxels::I16(v) => v.len(),
+            Voxels::U16(v) => v.len(),
+            Voxels::I32(v) => v.len(),
+            Voxels::F32(v) => v.len(),
+            Voxels::F64(v) => v.len(),
+        }
+    }
+
+    /// `true` if the buffer holds no voxel.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Voxel `i` widened to f64 (exact for every supported type), `None` if out of range.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<f64> {
+        match self {
+            Voxels::I16(v) => v.get(i).map(|&x| f64::from(x)),
+            Voxels::U16(v) => v.get(i).map(|&x| f64::from(x)),
+            Voxels::I32(v) => v.get(i).map(|&x| f64::from(x)),
+            Voxels::F32(v) => v.get(i).map(|&x| f64::from(x)),
+            Voxels::F64(v) => v.get(i).copied(),
+        }
+    }
+
+    /// `true` for the floating-point types.
+    pub fn is_float(&self) -> bool {
+        matches!(self, Voxels::F32(_) | Voxels::F64(_))
+    }
+}
+
+/// `dims[0] * dims[1] * dims[2]`, rejecting zero dimensions and overflow.
+pub fn voxel_count(dims: [usize; 3]) -> Result<usize, Error> {
+    if dims.contains(&0) {
+        return Err(Error::BadDimensions);
+    }
+    dims[0]
+        .checked_mul(dims[1])
+        .and_then(|n| n.checked_mul(dims[2]))
+        .ok_or(Error::BadDimensions)
+}
+
+/// A borrowed 3-D image: voxels (x fastest), dimensions and spacing (mm), both `[x, y, z]`.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageView<'a> {
+    voxels: Voxels<'a>,
+    dims: [usize; 3],
+    spacing: [f64; 3],
+}
+
+impl<'a> ImageView<'a> {
+    /// Checks that no dimension is zero and the voxel count does not overflow
+    /// ([`Error::BadDimensions`]), that the buffer holds exactly `dims[0]*dims[1]*dims[2]` voxels
+    /// ([`Error::ImageLengthMismatch`]), that every spacing is finite and > 0
+    /// ([`Error::BadSpacing`]) and that float voxels are finite ([`Error::NonFiniteVoxel`]).
+    pub fn new(voxels: Voxels<'a>, dims: [usize; 3], spacing: [f64; 3]) -> Result<Self, Error> {
+        let n = voxel_count(dims)?;
+        if voxels.len() != n {
+            return Err(Error::ImageLengthMismatch);
+        }
+        if spacing.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+            return Err(Error::BadSpacing);
+        }
+        let finite = match voxels {
+            Voxels::F32(v) => v.iter().all(|x| x.is_finite()),
+            Voxels::F64(v) => v.iter().all(|x| x.is_finite()),
+            _ => true,
+        };
+        if !finite {
+            return Err(Error::NonFiniteVoxel);
+        }
+        Ok(ImageView {
+            voxels,
+            dims,
+            spacing,
+        })
+    }
+
+    /// Dimensions `[x, y, z]`.
+    pub fn dims(&self) -> [usize; 3] {
+        self.dims
+    }
+
+    /// Spacing `[x, y, z]` in mm.
+    pub fn spacing(&self) -> [f64; 3] {
+        self.spacing
+    }
+
+    /// The voxel buffer.
+    pub fn voxels(&self) -> &Voxels<'a> {
+        &self.voxels
+    }
+
+    /// Number of voxels.
+    pub fn len(&self) -> usize {
+        self.voxels.len()
+    }
+
+    /// Always `false` for a constructed view (dimensions are non-zero).
+    pub fn is_empty(&self) -> bool {
+        self.voxels.is_empty()
+    }
+
+    /// Voxel at linear index `i` as f64. Callers keep `i < len()`; out of range yields NaN
+    /// (never a panic).
+    #[inline]
+    pub fn get_f64(&self, i: usize) -> f64 {
+        self.voxels.get(i).unwrap_or(f64::NAN)
+    }
+}
+
+/// The voxel buffer of a label mask.
+#[derive(Debug, Clone, Copy)]
+pub enum MaskVoxels<'a> {
+    /// 8-bit labels.
+    U8(&'a [u8]),
+    /// 16-bit labels.
+    U16(&'a [u16]),
+    /// 32-bit labels (PyRadiomics casts every mask to UInt32).
+    U32(&'a [u32]),
+}
+
+impl MaskVoxels<'_> {
+    /// Number of voxels in the buffer.
+    pub fn len(&self) -> usize {
+        match self {
+            MaskVoxels::U8(v) => v.len(),
+            MaskVoxels::U16(v) => v.len(),
+            MaskVoxels::U32(v) => v.len(),
+        }
+    }
+
+    /// `true` if the buffer holds no voxel.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Label at `i`, `None` if out of range.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<u32> {
+        match self {
+            MaskVoxels::U8(v) => v.get(i).map(|&x| u32::from(x)),
+            MaskVoxels::U16(v) => v.get(i).map(|&x| u32::from(x)),
+            MaskVoxels::U32(v) => v.get(i).copied(),
+        }
+    }
+}
+
+/// A borrowed label mask and the label that defines the ROI.
+#[derive(Debug, Clone, Copy)]
+pub struct MaskView<'a> {
+    voxels: MaskVoxels<'a>,
+    dims: [usize; 3],
+    label: u32,
+}
+
+impl<'a> MaskView<'a> {
+    /// Checks the dimensions ([`Error::BadDimensions`]) and the buffer length
+    /// ([`Error::ImageLengthMismatch`]). Whether `label` occurs is checked by [`roi_box`].
+    pub fn new(voxels: MaskVoxels<'a>, dims: [usize; 3], label: u32) -> Result<Self, Error> {
+        let n = voxel_count(dims)?;
+        if voxels.len() != n {
+            return Err(Error::ImageLengthMismatch);
+        }
+        Ok(MaskView {
+            voxels,
+            dims,
+            label,
+        })
+    }
+
+    /// `true` if voxel `i` carries the ROI label (out of range: `false`).
+    #[inline]
+    pub fn is_roi(&self, i: usize) -> bool {
+        self.voxels.get(i) == Some(self.label)
+    }
+
+    /// Dimensions `[x, y, z]`.
+    pub fn dims(&self) -> [usize; 3] {
+        self.dims
+    }
+
+    /// The ROI label.
+    pub fn label(&self) -> u32 {
+        self.label
+    }
+
+    /// The voxel buffer.
+    pub fn voxels(&self) -> &MaskVoxels<'a> {
+        &self.voxels
+    }
+
+    /// Number of voxels.
+    pub fn len(&self) -> usize {
+        self.voxels.len()
+    }
+
+    /// Always `false` for a constructed view.
+    pub fn is_empty(&self) -> bool {
+        self.voxels.is_empty()
+    }
+}
+
+/// The bounding box of the ROI in index space: `lo` inclusive, `hi` exclusive, `[x, y, z]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoiBox {
+    /// First index inside the box, per axis.
+    pub lo: [usize; 3],
+    /// One past the last index inside the box, per axis.
+    pub hi: [usize; 3],
+}
+
+impl RoiBox {
+    /// Extent per axis (`hi - lo`, saturating at 0 for a malformed box).
+    pub fn dims(&self) -> [usize; 3] {
+        [
+            self.hi[0].saturating_sub(self.lo[0]),
+            self.hi[1].saturating_sub(self.lo[1]),
+            self.hi[2].saturating_sub(self.lo[2]),
+        ]
+    }
+
+    /// Number of voxels in the box (saturating).
+    pub fn len(&self) -> usize {
+        let d = self.dims();
+        d[0].saturating_mul(d[1]).saturating_mul(d[2])
+    }
+
+    /// `true` if the box holds no voxel.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `true` if the box is non-empty and lies within an image of dimensions `dims`.
+    pub fn fits(&self, dims: [usize; 3]) -> bool {
+        (0..3).all(|d| self.lo[d] < self.hi[d] && self.hi[d] <= dims[d])
+    }
+}
+
+/// The ROI bounding box, after PyRadiomics' `imageoperations.checkMask` checks, in its order:
+///
+/// 1. image and mask have the same dimensions ([`Error::MaskSizeMismatch`]);
+/// 2. the label occurs in the mask ([`Error::LabelNotPresent`]);
+/// 3. the box has extent > 1 in at least one dimension ([`Error::RoiSingleVoxel`]) and in at least
+///    `minimumROIDimensions` = 2 dimensions ([`Error::RoiTooFewDimensions`]).
+pub fn roi_box(image: &ImageView, mask: &MaskView) -> Result<RoiBox, Error> {
+    let dims = image.dims();
+    if mask.dims() != dims || mask.len() != image.len() {
+        return Err(Error::MaskSizeMismatch);
+    }
+    let mut lo = [usize::MAX; 3];
+    let mut hi = [0usize; 3];
+    let mut found = false;
+    let mut i = 0usize;
+    for z in 0..dims[2] {
+        for y in 0..dims[1] {
+            for x in 0..dims[0] {
+                if mask.is_roi(i) {
+                    found = true;
+                    let p = [x, y, z];
+                    for d in 0..3 {
+                        lo[d] = lo[d].min(p[d]);
+                        hi[d] = hi[d].max(p[d] + 1);
+                    }
+                }
+                i += 1;
+            }
+        }
+    }
+    if !found {
+        return Err(Error::LabelNotPresent);
+    }
+    let b = RoiBox { lo, hi };
+    let ndims = b.dims().iter().filter(|&&e| e > 1).count();
+    if ndims == 0 {
+        return Err(Error::RoiSingleVoxel);
+    }
+    if ndims < 2 {
+        return Err(Error::RoiTooFewDimensions);
+    }
+    Ok(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_in_pyradiomics_order() {
+        let img = [0i16; 27];
+        let im = ImageView::new(Voxels::I16(&img), [3, 3, 3], [1.0; 3]).unwrap();
+        let mut m = [0u8; 27];
+        let mv = MaskView::new(MaskVoxels::U8(&m), [3, 3, 3], 1).unwrap();
+        assert_eq!(roi_box(&im, &mv), Err(Error::LabelNotPresent));
+        m[13] = 1;
+        let mv = MaskView::new(MaskVoxels::U8(&m), [3, 3, 3], 1).unwrap();
+        assert_eq!(roi_box(&im, &mv), Err(Error::RoiSingleVoxel));
+        m[14] = 1;
+        let mv = MaskView::new(MaskVoxels::U8(&m), [3, 3, 3], 1).unwrap();
+        assert_eq!(roi_box(&im, &mv), Err(Error::RoiTooFewDimensions));
+        m[26] = 1;
+        let mv = MaskView::new(MaskVoxels::U8(&m), [3, 3, 3], 1).unwrap();
+        assert_eq!(
+            roi_box(&im, &mv),
+            Ok(RoiBox {
+                lo: [1, 1, 1],
+                hi: [3, 3, 3]
+            })
+        );
+        let m2 = [1u8; 8];
+        let mv = MaskView::new(MaskVoxels::U8(&m2), [2, 2, 2], 1).unwrap();
+        assert_eq!(roi_box(&im, &mv), Err(Error::MaskSizeMismatch));
+    }
+
+    #[test]
+    fn view_checks() {
+        let img = [0f32; 8];
+        assert_eq!(
+            ImageView::new(Voxels::F32(&img), [2, 2, 3], [1.0; 3]).err(),
+            Some(Error::ImageLengthMismatch)
+        );
+        assert_eq!(
+            ImageView::new(Voxels::F32(&img), [2, 0, 2], [1.0; 3]).err(),
+            Some(Error::BadDimensions)
+        );
+        assert_eq!(
+            ImageView::new(Voxels::F32(&img), [2, 2, 2], [1.0, 0.0, 1.0]).err(),
+            Some(Error::BadSpacing)
+        );
+        let bad = [0.0, f32::NAN, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        assert_eq!(
+            ImageView::new(Voxels::F32(&bad), [2, 2, 2], [1.0; 3]).err(),
+            Some(Error::NonFiniteVoxel)
+        );
+        let v = ImageView::new(Voxels::F32(&img), [2, 2, 2], [1.0; 3]).unwrap();
+        assert!(v.get_f64(8).is_nan());
+    }
+}
