@@ -1,0 +1,52 @@
+//! The `exponential` image type (PyRadiomics `imageoperations.getExponentialImage`).
+//!
+//! With x the voxel values as float64 and M = max over the WHOLE image of |x|:
+//! c = ln(M) / M and f(x) = exp(c · x) (float64). Only the image-wide maximum is needed, so the
+//! filter costs one pass over the image and no scratch; values are computed for the ROI box only.
+
+use super::{box_index, image_index};
+use crate::image::{ImageView, RoiBox};
+use crate::Error;
+
+/// max |x| over the whole image (PyRadiomics: `numpy.max(numpy.abs(im))`).
+pub fn max_abs(image: &ImageView) -> f64 {
+    let mut m = 0.0f64;
+    for i in 0..image.len() {
+        let a = libm::fabs(image.get_f64(i));
+        if a > m {
+            m = a;
+        }
+    }
+    m
+}
+
+/// The exponent coefficient c = ln(M) / M for M = [`max_abs`].
+///
+/// Errors: [`Error::BadFilterParameter`] when M = 0 (an all-zero image: PyRadiomics would produce
+/// a NaN image, here it is refused).
+pub fn coefficient(image: &ImageView) -> Result<f64, Error> {
+    let m = max_abs(image);
+    if m <= 0.0 || !m.is_finite() {
+        return Err(Error::BadFilterParameter);
+    }
+    Ok(libm::log(m) / m)
+}
+
+/// `out[box index] = exp(c · x)` for every voxel of `roi` (x fastest), c from [`coefficient`].
+/// Reproduces `getExponentialImage` followed by the crop to the ROI bounding box.
+pub fn filter(image: &ImageView, roi: &RoiBox, out: &mut [f64]) -> Result<(), Error> {
+    let c = coefficient(image)?;
+    let dims = image.dims();
+    for z in roi.lo[2]..roi.hi[2] {
+        for y in roi.lo[1]..roi.hi[1] {
+            for x in roi.lo[0]..roi.hi[0] {
+                let v = image.get_f64(image_index(dims, x, y, z));
+                let o = out
+                    .get_mut(box_index(roi, x, y, z))
+                    .ok_or(Error::OutputTooSmall)?;
+                *o = libm::exp(c * v);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,405 @@
+//! The Laplacian-of-Gaussian image type `log-sigma-<σ>-mm-3D` (PyRadiomics
+//! `imageoperations.getLoGImage` → SimpleITK `LaplacianRecursiveGaussianImageFilter` with
+//! `NormalizeAcrossScale = True`; ITK `LaplacianRecursiveGaussianImageFilter::GenerateData`,
+//! `RecursiveGaussianImageFilter::SetUp` and `RecursiveSeparableImageFilter::FilterDataArray`).
+//!
+//! For each ITK axis d = x, y, z (spec §2.3):
+//! 1. tmp = 2nd-derivative recursive Gaussian along d of the input (double in, **f32 stored**);
+//! 2. tmp = 0th-order recursive Gaussian along the two other axes in increasing order
+//!    (d=x: y then z; d=y: x then z; d=z: x then y), each f32 → double → f32;
+//! 3. cum = (f32)((double)cum + (double)tmp · (1 / (spacing_d · spacing_d))), cum starting at 0.
+//!
+//! Output = cum (f32, widened to f64). The recursive filters run along whole image lines
+//! (constant extension beyond the first/last sample), so the result depends on the whole image;
+//! this module computes it for the ROI box only, pass by pass, slab by slab (see
+//! [`super`] for the memory formula):
+//!
+//! for a term with pass axes (a1, a2, a3), every slice c3 along a3 is processed on its own:
+//! pass 1 runs along every a1 line of the slice and keeps only the ROI extent of a1
+//! (slab `R[a1] × N[a2]`); pass 2 runs along a2 on those columns and keeps the ROI extent of a2,
+//! giving `R[a1] × R[a2]` values of plane c3 in the buffer `R[a1] × R[a2] × N[a3]`;
+//! pass 3 then runs along whole a3 lines of that buffer and accumulates the ROI extent.
+//! Every value is the same double/f32 arithmetic, in the same order, as ITK's whole-image run.
+
+use super::box_index;
+use crate::image::{ImageView, RoiBox};
+use crate::Error;
+
+// Farnebäck & Westin 2006 constants as in ITK (index 0 = Gaussian, 2 = second derivative).
+const A1: [f64; 3] = [1.3530, -0.6724, -1.3563];
+const B1: [f64; 3] = [1.8151, -3.4327, 5.2318];
+const W1: f64 = 0.6681;
+const L1: f64 = -1.3932;
+const A2: [f64; 3] = [-0.3531, 0.6724, 0.3446];
+const B2: [f64; 3] = [0.0902, 0.6100, -2.2355];
+const W2: f64 = 2.0787;
+const L2: f64 = -1.3732;
+
+/// Coefficients of one ITK recursive Gaussian (causal N, recursive D, anti-causal M and the
+/// boundary coefficients BN, BM), all double, computed exactly as ITK's `SetUp`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Coefficients {
+    /// N0..N3.
+    pub n: [f64; 4],
+    /// D1..D4.
+    pub d: [f64; 4],
+    /// M1..M4.
+    pub m: [f64; 4],
+    /// BN1..BN4.
+    pub bn: [f64; 4],
+    /// BM1..BM4.
+    pub bm: [f64; 4],
+}
+
+struct NCoef {
+    n: [f64; 4],
+    sn: f64,
+    dn: f64,
+    en: f64,
+}
+
+fn n_coefficients(sigmad: f64, a1: f64, b1: f64, a2: f64, b2: f64) -> NCoef {
+    let sin1 = libm::sin(W1 / sigmad);
+    let sin2 = libm::sin(W2 / sigmad);
+    let cos1 = libm::cos(W1 / sigmad);
+    let cos2 = libm::cos(W2 / sigmad);
+    let exp1 = libm::exp(L1 / sigmad);
+    let exp2 = libm::exp(L2 / sigmad);
+    let n0 = a1 + a2;
+    let mut n1 = exp2 * (b2 * sin2 - (a2 + 2.0 * a1) * cos2);
+    n1 += exp1 * (b1 * sin1 - (a1 + 2.0 * a2) * cos1);
+    let mut n2 = (a1 + a2) * cos2 * cos1;
+    n2 -= b1 * cos2 * sin1 + b2 * cos1 * sin2;
+    n2 *= 2.0 * exp1 * exp2;
+    n2 += a2 * exp1 * exp1 + a1 * exp2 * exp2;
+    let mut n3 = exp2 * exp1 * exp1 * (b2 * sin2 - a2 * cos2);
+    n3 += exp1 * exp2 * exp2 * (b1 * sin1 - a1 * cos1);
+    NCoef {
+        n: [n0, n1, n2, n3],
+        sn: n0 + n1 + n2 + n3,
+        dn: n1 + 2.0 * n2 + 3.0 * n3,
+        en: n1 + 4.0 * n2 + 9.0 * n3,
+    }
+}
+
+/// (D1..D4, SD, DD, ED) as ITK's `ComputeDCoefficients`.
+fn d_coefficients(sigmad: f64) -> ([f64; 4], f64, f64, f64) {
+    let cos1 = libm::cos(W1 / sigmad);
+    let cos2 = libm::cos(W2 / sigmad);
+    let exp1 = libm::exp(L1 / sigmad);
+    let exp2 = libm::exp(L2 / sigmad);
+    let d4 = exp1 * exp1 * exp2 * exp2;
+    let mut d3 = -2.0 * cos1 * exp1 * exp2 * exp2;
+    d3 += -2.0 * cos2 * exp2 * exp1 * exp1;
+    let mut d2 = 4.0 * cos2 * cos1 * exp1 * exp2;
+    d2 += exp1 * exp1 + exp2 * exp2;
+    let d1 = -2.0 * (exp2 * cos2 + exp1 * cos1);
+    let sd = 1.0 + d1 + d2 + d3 + d4;
+    let dd = d1 + 2.0 * d2 + 3.0 * d3 + 4.0 * d4;
+    let ed = d1 + 4.0 * d2 + 9.0 * d3 + 16.0 * d4;
+    ([d1, d2, d3, d4], sd, dd, ed)
+}
+
+impl Coefficients {
+    /// ITK `RecursiveGaussianImageFilter::SetUp(spacing)` for `sigma_mm` and order 0 (smoothing,
+    /// never scale-normalised) or order 2 (second derivative, normalised by sigma²).
+    pub fn new(sigma_mm: f64, spacing: f64, second_order: bool) -> Coefficients {
+        let sigmad = sigma_mm / spacing;
+        let (d, sd, dd, ed) = d_coefficients(sigmad);
+        let mut n;
+        if second_order {
+            let across_scale_normalization = sigma_mm * sigma_mm;
+            let c0 = n_coefficients(sigmad, A1[0], B1[0], A2[0], B2[0]);
+            let c2 = n_coefficients(sigmad, A1[2], B1[2], A2[2], B2[2]);
+            let beta = -(2.0 * c2.sn - sd * c2.n[0]) / (2.0 * c0.sn - sd * c0.n[0]);
+            n = [
+                c2.n[0] + beta * c0.n[0],
+                c2.n[1] + beta * c0.n[1],
+                c2.n[2] + beta * c0.n[2],
+                c2.n[3] + beta * c0.n[3],
+            ];
+            let sn = c2.sn + beta * c0.sn;
+            let dn = c2.dn + beta * c0.dn;
+            let en = c2.en + beta * c0.en;
+            let mut alpha2 = en * sd * sd - ed * sn * sd - 2.0 * dn * dd * sd + 2.0 * dd * dd * sn;
+            alpha2 /= sd * sd * sd;
+            let f = across_scale_normalization / alpha2;
+            for v in n.iter_mut() {
+                *v *= f;
+            }
+        } else {
+            let c0 = n_coefficients(sigmad, A1[0], B1[0], A2[0], B2[0]);
+            n = c0.n;
+            let alpha0 = 2.0 * c0.sn / sd - n[0];
+            let f = 1.0 / alpha0;
+            for v in n.iter_mut() {
+                *v *= f;
+            }
+        }
+        // ComputeRemainingCoefficients(symmetric = true)
+        let m = [
+            n[1] - d[0] * n[0],
+            n[2] - d[1] * n[0],
+            n[3] - d[2] * n[0],
+            -d[3] * n[0],
+        ];
+        let sn = n[0] + n[1] + n[2] + n[3];
+        let sm = m[0] + m[1] + m[2] + m[3];
+        let sdd = 1.0 + d[0] + d[1] + d[2] + d[3];
+        let bn = [
+            d[0] * sn / sdd,
+            d[1] * sn / sdd,
+            d[2] * sn / sdd,
+            d[3] * sn / sdd,
+        ];
+        let bm = [
+            d[0] * sm / sdd,
+            d[1] * sm / sdd,
+            d[2] * sm / sdd,
+            d[3] * sm / sdd,
+        ];
+        Coefficients { n, d, m, bn, bm }
+    }
+}
+
+#[inline(always)]
+fn ema(a1: f64, b1: f64, a2: f64, b2: f64, a3: f64, b3: f64, a4: f64, b4: f64) -> f64 {
+    a1 * b1 + a2 * b2 + a3 * b3 + a4 * b4
+}
+
+#[inline(always)]
+fn at(s: &[f64], i: usize) -> f64 {
+    s.get(i).copied().unwrap_or(f64::NAN)
+}
+
+#[inline(always)]
+fn put(s: &mut [f64], i: usize, v: f64) {
+    if let Some(o) = s.get_mut(i) {
+        *o = v;
+    }
+}
+
+/// ITK `FilterDataArray` on one line `data` (length L ≥ 4): writes (f32)(causal + anti-causal)
+/// (as f64) into `outs[..L]`. `outs` holds the causal part while it is being computed.
+pub fn filter_line(c: &Coefficients, data: &[f64], outs: &mut [f64]) -> Result<(), Error> {
+    let ln = data.len();
+    if ln < 4 || outs.len() < ln {
+        return Err(Error::ImageTooSmallForFilter);
+    }
+    let [n0, n1, n2, n3] = c.n;
+    let [d1, d2, d3, d4] = c.d;
+    let [m1, m2, m3, m4] = c.m;
+    let [bn1, bn2, bn3, bn4] = c.bn;
+    let [bm1, bm2, bm3, bm4] = c.bm;
+    let x = |i: usize| at(data, i);
+
+    // causal
+    let v = x(0);
+    let mut y0 = ema(v, n0, v, n1, v, n2, v, n3);
+    let mut y1 = ema(x(1), n0, v, n1, v, n2, v, n3);
+    let mut y2 = ema(x(2), n0, x(1), n1, v, n2, v, n3);
+    let mut y3 = ema(x(3), n0, x(2), n1, x(1), n2, v, n3);
+    y0 -= ema(v, bn1, v, bn2, v, bn3, v, bn4);
+    y1 -= ema(y0, d1, v, bn2, v, bn3, v, bn4);
+    y2 -= ema(y1, d1, y0, d2, v, bn3, v, bn4);
+    y3 -= ema(y2, d1, y1, d2, y0, d3, v, bn4);
+    put(outs, 0, y0);
+    put(outs, 1, y1);
+    put(outs, 2, y2);
+    put(outs, 3, y3);
+    // rolling: (y_{i-1}, y_{i-2}, y_{i-3}, y_{i-4})
+    let (mut p1, mut p2, mut p3, mut p4) = (y3, y2, y1, y0);
+    for i in 4..ln {
+        let mut yi = ema(x(i), n0, x(i - 1), n1, x(i - 2), n2, x(i - 3), n3);
+        yi -= ema(p1, d1, p2, d2, p3, d3, p4, d4);
+        put(outs, i, yi);
+        p4 = p3;
+        p3 = p2;
+        p2 = p1;
+        p1 = yi;
+    }
+
+    // anti-causal
+    let w = x(ln - 1);
+    let mut z0 = ema(w, m1, w, m2, w, m3, w, m4); // z[L-1]
+    let mut z1 = ema(x(ln - 1), m1, w, m2, w, m3, w, m4); // z[L-2]
+    let mut z2 = ema(x(ln - 2), m1, x(ln - 1), m2, w, m3, w, m4); // z[L-3]
+    let mut z3 = ema(x(ln - 3), m1, x(ln - 2), m2, x(ln - 1), m3, w, m4); // z[L-4]
+    z0 -= ema(w, bm1, w, bm2, w, bm3, w, bm4);
+    z1 -= ema(z0, d1, w, bm2, w, bm3, w, bm4);
+    z2 -= ema(z1, d1, z0, d2, w, bm3, w, bm4);
+    z3 -= ema(z2, d1, z1, d2, z0, d3, w, bm4);
+    let fin = |outs: &mut [f64], i: usize, z: f64| {
+        let s = at(outs, i) + z;
+        put(outs, i, f64::from(s as f32));
+    };
+    fin(outs, ln - 1, z0);
+    fin(outs, ln - 2, z1);
+    fin(outs, ln - 3, z2);
+    fin(outs, ln - 4, z3);
+    // rolling: (z_i, z_{i+1}, z_{i+2}, z_{i+3}) for the next i-1
+    let (mut q1, mut q2, mut q3, mut q4) = (z3, z2, z1, z0);
+    let mut i = ln - 4;
+    while i > 0 {
+        let mut zi = ema(x(i), m1, x(i + 1), m2, x(i + 2), m3, x(i + 3), m4);
+        zi -= ema(q1, d1, q2, d2, q3, d3, q4, d4);
+        fin(outs, i - 1, zi);
+        q4 = q3;
+        q3 = q2;
+        q2 = q1;
+        q1 = zi;
+        i -= 1;
+    }
+    Ok(())
+}
+
+/// PyRadiomics' LoG checks on the full image: every dimension ≥ 4 and, for every axis,
+/// size_d ≥ ceil(sigma / spacing_d) + 1; sigma must be > 0 and finite.
+pub fn check_applicable(dims: [usize; 3], spacing: [f64; 3], sigma_mm: f64) -> Result<(), Error> {
+    if !(sigma_mm.is_finite() && sigma_mm > 0.0) {
+        return Err(Error::BadFilterParameter);
+    }
+    if dims.iter().any(|&n| n < 4) {
+        return Err(Error::ImageTooSmallForFilter);
+    }
+    for d in 0..3 {
+        if !(spacing[d].is_finite() && spacing[d] > 0.0) {
+            return Err(Error::BadSpacing);
+        }
+        // numpy: size >= ceil(sigma / spacing) + 1, compared in float64
+        if !(dims[d] as f64 >= libm::ceil(sigma_mm / spacing[d]) + 1.0) {
+            return Err(Error::ImageTooSmallForFilter);
+        }
+    }
+    Ok(())
+}
+
+/// Pass axes (a1 = derivative axis, a2, a3) of term d, in ITK's order.
+pub(super) const fn pass_axes(d: usize) -> [usize; 3] {
+    match d {
+        0 => [0, 1, 2],
+        1 => [1, 0, 2],
+        _ => [2, 0, 1],
+    }
+}
+
+/// Scratch (f64 elements): max over terms of `R[a1]·R[a2]·N[a3]` (plane buffer)
+/// + max over terms of `R[a1]·N[a2]` (slab) + 2·max N (one line in, one line out).
+pub fn scratch_len(dims: [usize; 3], r: [usize; 3]) -> Option<usize> {
+    let mut plane = 0usize;
+    let mut slab = 0usize;
+    for d in 0..3 {
+        let [a1, a2, a3] = pass_axes(d);
+        plane = plane.max(r[a1].checked_mul(r[a2])?.checked_mul(dims[a3])?);
+        slab = slab.max(r[a1].checked_mul(dims[a2])?);
+    }
+    let line = dims[0].max(dims[1]).max(dims[2]).checked_mul(2)?;
+    plane.checked_add(slab)?.checked_add(line)
+}
+
+/// Linear image index of the voxel whose coordinate along axis `axes[k]` is `c[k]`.
+#[inline(always)]
+fn index_of(dims: [usize; 3], axes: [usize; 3], c: [usize; 3]) -> usize {
+    let mut p = [0usize; 3];
+    p[axes[0]] = c[0];
+    p[axes[1]] = c[1];
+    p[axes[2]] = c[2];
+    p[0] + dims[0] * (p[1] + dims[1] * p[2])
+}
+
+/// LoG of the whole image, restricted to `roi` (x fastest), into `out[..roi.len()]`.
+/// Callers ([`super::filter_roi`]) have checked applicability and the scratch size.
+pub fn filter(
+    image: &ImageView,
+    roi: &RoiBox,
+    sigma_mm: f64,
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> Result<(), Error> {
+    let dims = image.dims();
+    let spacing = image.spacing();
+    check_applicable(dims, spacing, sigma_mm)?;
+    let r = roi.dims();
+    let need = scratch_len(dims, r).ok_or(Error::SizeOverflow)?;
+    if scratch.len() < need {
+        return Err(Error::ScratchTooSmall);
+    }
+    let n_out = roi.len();
+    let out = out.get_mut(..n_out).ok_or(Error::OutputTooSmall)?;
+    out.fill(0.0);
+
+    let nmax = dims[0].max(dims[1]).max(dims[2]);
+    let mut plane_len = 0usize;
+    for d in 0..3 {
+        let [a1, a2, a3] = pass_axes(d);
+        plane_len = plane_len.max(r[a1] * r[a2] * dims[a3]);
+    }
+    let (plane, rest) = scratch.split_at_mut(plane_len);
+    let (lines, slab) = rest.split_at_mut(2 * nmax);
+    let (line_in, line_out) = lines.split_at_mut(nmax);
+
+    let deriv = [
+        Coefficients::new(sigma_mm, spacing[0], true),
+        Coefficients::new(sigma_mm, spacing[1], true),
+        Coefficients::new(sigma_mm, spacing[2], true),
+    ];
+    let smooth = [
+        Coefficients::new(sigma_mm, spacing[0], false),
+        Coefficients::new(sigma_mm, spacing[1], false),
+        Coefficients::new(sigma_mm, spacing[2], false),
+    ];
+
+    for d in 0..3 {
+        let axes = pass_axes(d);
+        let [a1, a2, a3] = axes;
+        let (n1, n2, n3) = (dims[a1], dims[a2], dims[a3]);
+        let (r1, r2) = (r[a1], r[a2]);
+        let (lo1, lo2, lo3) = (roi.lo[a1], roi.lo[a2], roi.lo[a3]);
+        for c3 in 0..n3 {
+            // pass 1 (order 2 along a1) on every a1 line of plane c3; keep the ROI extent of a1
+            for c2 in 0..n2 {
+                let li = line_in.get_mut(..n1).ok_or(Error::ScratchTooSmall)?;
+                for (c1, v) in li.iter_mut().enumerate() {
+                    *v = image.get_f64(index_of(dims, axes, [c1, c2, c3]));
+                }
+                filter_line(&deriv[a1], li, line_out)?;
+                for k1 in 0..r1 {
+                    put(slab, c2 * r1 + k1, at(line_out, lo1 + k1));
+                }
+            }
+            // pass 2 (order 0 along a2) on the kept columns; keep the ROI extent of a2
+            for k1 in 0..r1 {
+                let li = line_in.get_mut(..n2).ok_or(Error::ScratchTooSmall)?;
+                for (c2, v) in li.iter_mut().enumerate() {
+                    *v = at(slab, c2 * r1 + k1);
+                }
+                filter_line(&smooth[a2], li, line_out)?;
+                for k2 in 0..r2 {
+                    put(plane, (c3 * r2 + k2) * r1 + k1, at(line_out, lo2 + k2));
+                }
+            }
+        }
+        // pass 3 (order 0 along a3) on whole a3 lines of the plane buffer; accumulate the ROI
+        let scale = 1.0 / (spacing[d] * spacing[d]);
+        for k2 in 0..r2 {
+            for k1 in 0..r1 {
+                let li = line_in.get_mut(..n3).ok_or(Error::ScratchTooSmall)?;
+                for (c3, v) in li.iter_mut().enumerate() {
+                    *v = at(plane, (c3 * r2 + k2) * r1 + k1);
+                }
+                filter_line(&smooth[a3], li, line_out)?;
+                for k3 in 0..r[a3] {
+                    let mut p = [0usize; 3];
+                    p[a1] = lo1 + k1;
+                    p[a2] = lo2 + k2;
+                    p[a3] = lo3 + k3;
+                    let o = box_index(roi, p[0], p[1], p[2]);
+                    let tmp = at(line_out, lo3 + k3);
+                    let cum = at(out, o);
+                    put(out, o, f64::from((cum + tmp * scale) as f32));
+                }
+            }
+        }
+    }
+    Ok(())
+}
