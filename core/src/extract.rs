@@ -1,1 +1,320 @@
-//! Feature extraction: image + mask + recipe → value, with a caller-supplied scratch buffer.
+//! Feature extraction: image + mask + feature names → values, exactly as PyRadiomics 3.0.1 with
+//! default settings (bin width as given, 25 by default; no resampling; 3-D), with a
+//! caller-supplied scratch buffer and no allocation.
+//!
+//! Pipeline per image type (the names are grouped by image type, so each filter runs once):
+//!
+//! 1. [`roi_box`]: PyRadiomics' mask checks and the ROI bounding box (once for all names);
+//! 2. the filter computes the image type over the ROI box only (`B = roi.len()` values);
+//! 3. the ROI values are gathered in numpy scan order (z, y, x; x fastest) and discretised with
+//!    fixed bin width ([`Bins`]);
+//! 4. first order on the ROI values; GLRLM and GLSZM on the discretised box.
+//!
+//! ## Scratch size (f64 elements)
+//!
+//! For every distinct image type `t` among the names, with `B = roi.len()` (box voxels),
+//! `D = max(box dims)` and `F(t)` = the filter's own scratch (`filters::filter_scratch_len`):
+//!
+//! ```text
+//! need(t) = B                                   (filtered box, then its bin numbers)
+//!         + max( F(t),                          (filter scratch, only while filtering)
+//!                B                              (ROI values in scan order)
+//!                + max( B        if first order (sorted copy),
+//!                       3B + 1   if GLSZM       (stack, zone keys, zones per size),
+//!                       B + D + 1 if GLRLM      (run keys, runs per length) ) )
+//! scratch_len = max over t of need(t)
+//! ```
+//!
+//! Memory therefore scales with the ROI bounding box (plus what the filter's halo needs), never
+//! with the whole image. `B` is used as the bound for the number of ROI voxels so that the size
+//! depends on geometry only ([`scratch_len_for`]).
+//!
+//! ## Stack
+//!
+//! No recursion except numpy's pairwise summation, whose depth is bounded by 7 (8192-element
+//! chunks split down to 128). The largest frames: the GLRLM per-angle feature table
+//! (13 × 16 × 8 B = 1.7 KiB), the first-order level buffer (1 KiB), and the filters' own
+//! (< 2 KiB, see `filters`). High-water mark of `extract` itself: about 4 KiB; with the filters
+//! under 8 KiB.
+
+use crate::discretize::Bins;
+use crate::features::{firstorder, glrlm, glszm};
+use crate::image::{roi_box, ImageView, MaskView, RoiBox};
+use crate::names::{Feature, FeatureName, GlrlmFeature, ImageType};
+use crate::Error;
+
+/// Which classes one image type needs.
+#[derive(Clone, Copy, Default)]
+struct Classes {
+    first_order: bool,
+    glszm: bool,
+    glrlm: bool,
+}
+
+fn classes_for(names: &[FeatureName], t: &ImageType) -> Classes {
+    let mut c = Classes::default();
+    for n in names.iter().filter(|n| n.image_type == *t) {
+        match n.feature {
+            Feature::FirstOrder(_) => c.first_order = true,
+            Feature::Glszm(_) => c.glszm = true,
+            Feature::Glrlm(_) => c.glrlm = true,
+        }
+    }
+    c
+}
+
+/// `true` if `names[i]` is the first name with its image type.
+fn first_of_type(names: &[FeatureName], i: usize) -> bool {
+    match names.get(i) {
+        Some(n) => !names.iter().take(i).any(|m| m.image_type == n.image_type),
+        None => false,
+    }
+}
+
+// ---- filter dispatch ----
+
+fn filter_scratch(dims: [usize; 3], roi: &RoiBox, t: &ImageType) -> Result<usize, Error> {
+    let _ = (dims, roi);
+    match t {
+        ImageType::Original => Ok(0),
+        _ => Err(Error::UnsupportedFeature),
+    }
+}
+
+fn check_filter(dims: [usize; 3], spacing: [f64; 3], t: &ImageType) -> Result<(), Error> {
+    let _ = (dims, spacing);
+    match t {
+        ImageType::Original => Ok(()),
+        _ => Err(Error::UnsupportedFeature),
+    }
+}
+
+fn run_filter(
+    image: &ImageView,
+    roi: &RoiBox,
+    t: &ImageType,
+    out: &mut [f64],
+    _scratch: &mut [f64],
+) -> Result<(), Error> {
+    match t {
+        ImageType::Original => {
+            let dims = image.dims();
+            let mut k = 0usize;
+            for z in roi.lo[2]..roi.hi[2] {
+                for y in roi.lo[1]..roi.hi[1] {
+                    let row = dims[0] * (y + dims[1] * z);
+                    for x in roi.lo[0]..roi.hi[0] {
+                        let o = out.get_mut(k).ok_or(Error::ScratchTooSmall)?;
+                        *o = image.get_f64(row + x);
+                        k += 1;
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ => Err(Error::UnsupportedFeature),
+    }
+}
+
+/// Scratch (f64 elements) needed to compute `names` on this image/mask (max over image types).
+/// Runs the mask checks ([`roi_box`]) and fails as [`extract`] would.
+pub fn scratch_len(
+    image: &ImageView,
+    mask: &MaskView,
+    names: &[FeatureName],
+) -> Result<usize, Error> {
+    let roi = roi_box(image, mask)?;
+    scratch_len_for(image.dims(), &roi, names)
+}
+
+/// Same as [`scratch_len`], from geometry only (for sizing static buffers): image dims + ROI box.
+/// See the module documentation for the formula.
+pub fn scratch_len_for(
+    dims: [usize; 3],
+    roi: &RoiBox,
+    names: &[FeatureName],
+) -> Result<usize, Error> {
+    if !roi.fits(dims) {
+        return Err(Error::BadDimensions);
+    }
+    let b = roi.len();
+    let bd = roi.dims();
+    let mut need = 0usize;
+    for (i, n) in names.iter().enumerate() {
+        if !first_of_type(names, i) {
+            continue;
+        }
+        let c = classes_for(names, &n.image_type);
+        let f = filter_scratch(dims, roi, &n.image_type)?;
+        let mut work = 0usize;
+        if c.first_order {
+            work = work.max(b);
+        }
+        if c.glszm {
+            work = work.max(glszm::scratch_len(b)?);
+        }
+        if c.glrlm {
+            work = work.max(glrlm::scratch_len(b, bd)?);
+        }
+        let after = b.checked_add(work).ok_or(Error::SizeOverflow)?;
+        let total = b.checked_add(f.max(after)).ok_or(Error::SizeOverflow)?;
+        need = need.max(total);
+    }
+    Ok(need)
+}
+
+/// Computes every feature in `names` (PyRadiomics 3.0.1 defaults; `bin_width` 25.0 by default):
+/// `out[i]` = value of `names[i]`. Groups names by image type so each filter runs once.
+///
+/// Values PyRadiomics reports as NaN are NaN here too (GLRLM when no angle has a line with more
+/// than one ROI voxel). Errors: the mask checks of [`roi_box`]; [`Error::BadBinWidth`];
+/// [`Error::OutputTooSmall`]; [`Error::ScratchTooSmall`] (see [`scratch_len`]);
+/// [`Error::ImageTooSmallForFilter`] where PyRadiomics would skip the image type (LoG);
+/// [`Error::NonFiniteVoxel`] if a filtered ROI value is not finite (e.g. exponential of an
+/// all-zero image); [`Error::UnsupportedFeature`] for image types the filters do not provide.
+pub fn extract(
+    image: &ImageView,
+    mask: &MaskView,
+    names: &[FeatureName],
+    bin_width: f64,
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> Result<(), Error> {
+    if out.len() < names.len() {
+        return Err(Error::OutputTooSmall);
+    }
+    if !(bin_width.is_finite() && bin_width > 0.0) {
+        return Err(Error::BadBinWidth);
+    }
+    let roi = roi_box(image, mask)?;
+    let dims = image.dims();
+    let need = scratch_len_for(dims, &roi, names)?;
+    if scratch.len() < need {
+        return Err(Error::ScratchTooSmall);
+    }
+    for t in names.iter().map(|n| n.image_type) {
+        check_filter(dims, image.spacing(), &t)?;
+    }
+    for i in 0..names.len() {
+        if !first_of_type(names, i) {
+            continue;
+        }
+        let Some(t) = names.get(i).map(|n| n.image_type) else {
+            continue;
+        };
+        one_image_type(image, mask, &roi, names, &t, bin_width, out, scratch)?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn one_image_type(
+    image: &ImageView,
+    mask: &MaskView,
+    roi: &RoiBox,
+    names: &[FeatureName],
+    t: &ImageType,
+    bin_width: f64,
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> Result<(), Error> {
+    let c = classes_for(names, t);
+    let b = roi.len();
+    let bd = roi.dims();
+    let dims = image.dims();
+    if scratch.len() < b {
+        return Err(Error::ScratchTooSmall);
+    }
+    let (boxbuf, rest) = scratch.split_at_mut(b);
+    run_filter(image, roi, t, boxbuf, rest)?;
+    if rest.len() < b {
+        return Err(Error::ScratchTooSmall);
+    }
+    let (vals, work) = rest.split_at_mut(b);
+
+    // ROI values in numpy scan order; min/max for the bin edges.
+    let mut np = 0usize;
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    let mut k = 0usize;
+    for z in roi.lo[2]..roi.hi[2] {
+        for y in roi.lo[1]..roi.hi[1] {
+            let row = dims[0] * (y + dims[1] * z);
+            for x in roi.lo[0]..roi.hi[0] {
+                if mask.is_roi(row + x) {
+                    let v = boxbuf.get(k).copied().unwrap_or(f64::NAN);
+                    if !v.is_finite() {
+                        return Err(Error::NonFiniteVoxel);
+                    }
+                    if let Some(s) = vals.get_mut(np) {
+                        *s = v;
+                    }
+                    np += 1;
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                } else if let Some(s) = boxbuf.get_mut(k) {
+                    *s = 0.0; // outside the ROI: never used; marks "not ROI" after binning
+                }
+                k += 1;
+            }
+        }
+    }
+    if np == 0 {
+        return Err(Error::LabelNotPresent);
+    }
+    let bins = Bins::new(lo, hi, bin_width)?;
+    let vals = vals.get(..np).ok_or(Error::ScratchTooSmall)?;
+
+    if c.first_order {
+        let fo = firstorder::FirstOrder::new(vals, work, bins, image.spacing())?;
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            if n.image_type == *t {
+                if let Feature::FirstOrder(f) = n.feature {
+                    *o = firstorder::compute(f, &fo);
+                }
+            }
+        }
+    }
+    if !(c.glszm || c.glrlm) {
+        return Ok(());
+    }
+    // Discretise the box in place: bin number for ROI voxels, 0 outside.
+    let mut k = 0usize;
+    for z in roi.lo[2]..roi.hi[2] {
+        for y in roi.lo[1]..roi.hi[1] {
+            let row = dims[0] * (y + dims[1] * z);
+            for x in roi.lo[0]..roi.hi[0] {
+                if let Some(s) = boxbuf.get_mut(k) {
+                    *s = if mask.is_roi(row + x) {
+                        bins.bin(*s) as f64
+                    } else {
+                        0.0
+                    };
+                }
+                k += 1;
+            }
+        }
+    }
+    if c.glrlm {
+        let r = glrlm::features(boxbuf, bd, work)?;
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            if n.image_type == *t {
+                if let Feature::Glrlm(f) = n.feature {
+                    let pos = GlrlmFeature::ALL.iter().position(|g| *g == f);
+                    *o = pos.and_then(|p| r.get(p)).copied().unwrap_or(f64::NAN);
+                }
+            }
+        }
+    }
+    if c.glszm {
+        let m = glszm::zones(boxbuf, bd, work)?;
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            if n.image_type == *t {
+                if let Feature::Glszm(f) = n.feature {
+                    *o = glszm::compute(f, &m);
+                }
+            }
+        }
+    }
+    Ok(())
+}

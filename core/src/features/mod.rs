@@ -1,1 +1,337 @@
 //! Feature classes, one file per class as in PyRadiomics: first order, GLSZM, GLRLM.
+//!
+//! This module also holds the numeric building blocks shared by the classes:
+//!
+//! * [`np_sum`] — numpy's float64 `add.reduce` (8192-element buffer chunks, each summed with
+//!   numpy's pairwise algorithm), so that means and moments round exactly as in PyRadiomics
+//!   (this matters for flat ROIs, where an inexact mean gives a tiny non-zero variance);
+//! * [`sort`] — an in-place heapsort (no recursion, no allocation);
+//! * [`SizeMatrix`] — a sparse gray-level × size matrix (GLSZM zones, GLRLM runs of one angle)
+//!   stored as sorted keys `i · stride + j`, with the per-size counts alongside.
+
+pub mod firstorder;
+pub mod glrlm;
+pub mod glszm;
+
+/// numpy's `eps = numpy.spacing(1)` used in the entropy features.
+pub const EPS: f64 = f64::EPSILON;
+
+/// Pairwise sum of `f(lo..lo+n)` exactly as numpy's `pairwise_sum` (blocks of 8 accumulators
+/// below 128 elements, split at `n/2` rounded down to a multiple of 8 above).
+/// Recursion depth is bounded by `log2(n / 128) + 1` (≤ 7 for the 8192-element chunks of [`np_sum`]).
+fn pairwise<F: Fn(usize) -> f64>(f: &F, lo: usize, n: usize) -> f64 {
+    if n < 8 {
+        let mut res = 0.0;
+        for i in lo..lo + n {
+            res += f(i);
+        }
+        res
+    } else if n <= 128 {
+        let mut r = [0.0f64; 8];
+        for (j, rj) in r.iter_mut().enumerate() {
+            *rj = f(lo + j);
+        }
+        let mut i = 8;
+        while i < n - (n % 8) {
+            for (j, rj) in r.iter_mut().enumerate() {
+                *rj += f(lo + i + j);
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        while i < n {
+            res += f(lo + i);
+            i += 1;
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise(f, lo, n2) + pairwise(f, lo + n2, n - n2)
+    }
+}
+
+/// `numpy.sum` of the float64 sequence `f(0), …, f(n-1)` (contiguous reduction): the sequence is
+/// cut into chunks of 8192 (numpy's buffer size), each summed pairwise, the chunk sums added left
+/// to right starting from 0.
+pub fn np_sum<F: Fn(usize) -> f64>(n: usize, f: F) -> f64 {
+    const CHUNK: usize = 8192;
+    let mut acc = 0.0;
+    let mut lo = 0;
+    while lo < n {
+        let len = (n - lo).min(CHUNK);
+        acc += pairwise(&f, lo, len);
+        lo += len;
+    }
+    acc
+}
+
+/// `numpy.sum` of a slice.
+pub fn np_sum_slice(v: &[f64]) -> f64 {
+    np_sum(v.len(), |i| v.get(i).copied().unwrap_or(0.0))
+}
+
+/// In-place ascending heapsort of finite values (NaN-free input; NaN never panics but orders
+/// arbitrarily). O(n log n), no recursion, no allocation.
+pub fn sort(v: &mut [f64]) {
+    let n = v.len();
+    if n < 2 {
+        return;
+    }
+    let mut start = n / 2;
+    while start > 0 {
+        start -= 1;
+        sift_down(v, start, n);
+    }
+    let mut end = n;
+    while end > 1 {
+        end -= 1;
+        v.swap(0, end);
+        sift_down(v, 0, end);
+    }
+}
+
+fn sift_down(v: &mut [f64], mut root: usize, end: usize) {
+    loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            return;
+        }
+        let (Some(&c0), Some(&c1)) = (v.get(child), v.get(child + 1)) else {
+            // only the left child exists
+            let (Some(&r), Some(&c)) = (v.get(root), v.get(child)) else {
+                return;
+            };
+            if c > r {
+                v.swap(root, child);
+            }
+            return;
+        };
+        if child + 1 < end && c1 > c0 {
+            child += 1;
+        }
+        let (Some(&r), Some(&c)) = (v.get(root), v.get(child)) else {
+            return;
+        };
+        if c > r {
+            v.swap(root, child);
+            root = child;
+        } else {
+            return;
+        }
+    }
+}
+
+/// A sparse gray-level × size matrix: GLSZM zones, or the runs of one GLRLM angle.
+///
+/// `keys` are the entries `i · stride + j` (gray level `i` = bin number, size/length `j`), one per
+/// zone/run, sorted ascending (so equal `(i, j)` pairs and equal `i` are adjacent);
+/// `by_size[j]` is the number of zones/runs of size `j` (`p_s(j)` / `p_r(j)`), index 0 unused.
+#[derive(Debug, Clone, Copy)]
+pub struct SizeMatrix<'a> {
+    /// Sorted keys `i · stride + j`, exact integers stored as f64.
+    pub keys: &'a [f64],
+    /// Key stride (> every size `j`).
+    pub stride: u64,
+    /// Counts per size `j` (index `j`), as f64.
+    pub by_size: &'a [f64],
+    /// Number of zones/runs (`N_z` / `N_r(θ)`).
+    pub n: f64,
+    /// Number of voxels covered (`N_p` = Σ_j j · p(j)).
+    pub n_voxels: f64,
+}
+
+impl SizeMatrix<'_> {
+    #[inline]
+    fn split(&self, key: f64) -> (f64, f64) {
+        let k = key as u64;
+        let s = self.stride.max(1);
+        ((k / s) as f64, (k % s) as f64)
+    }
+
+    /// Calls `f(i, count)` for every gray level present, ascending (`p_g(i)`).
+    pub fn for_each_gray(&self, mut f: impl FnMut(f64, f64)) {
+        let mut cur = f64::NAN;
+        let mut cnt = 0.0;
+        for &k in self.keys {
+            let (i, _) = self.split(k);
+            if i == cur {
+                cnt += 1.0;
+            } else {
+                if cnt > 0.0 {
+                    f(cur, cnt);
+                }
+                cur = i;
+                cnt = 1.0;
+            }
+        }
+        if cnt > 0.0 {
+            f(cur, cnt);
+        }
+    }
+
+    /// Calls `f(i, j, count)` for every non-zero entry `P(i, j)`, ascending.
+    pub fn for_each_entry(&self, mut f: impl FnMut(f64, f64, f64)) {
+        let mut cur = f64::NAN;
+        let mut cnt = 0.0;
+        for &k in self.keys {
+            if k == cur {
+                cnt += 1.0;
+            } else {
+                if cnt > 0.0 {
+                    let (i, j) = self.split(cur);
+                    f(i, j, cnt);
+                }
+                cur = k;
+                cnt = 1.0;
+            }
+        }
+        if cnt > 0.0 {
+            let (i, j) = self.split(cur);
+            f(i, j, cnt);
+        }
+    }
+
+    /// Calls `f(j, count)` for every size with a non-zero count, ascending.
+    pub fn for_each_size(&self, mut f: impl FnMut(f64, f64)) {
+        for (j, &c) in self.by_size.iter().enumerate() {
+            if c > 0.0 {
+                f(j as f64, c);
+            }
+        }
+    }
+
+    // ---- the formulas shared by GLSZM and GLRLM (zone ↔ run) ----
+
+    /// Σ_j p(j) / j² / N.
+    pub fn small_emphasis(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_size(|j, c| s += c / (j * j));
+        s / self.n
+    }
+    /// Σ_j p(j) · j² / N.
+    pub fn large_emphasis(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_size(|j, c| s += c * (j * j));
+        s / self.n
+    }
+    /// Σ_i p(i)² / N.
+    pub fn gray_nonuniformity(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_gray(|_, c| s += c * c);
+        s / self.n
+    }
+    /// Σ_i p(i)² / N².
+    pub fn gray_nonuniformity_normalized(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_gray(|_, c| s += c * c);
+        s / (self.n * self.n)
+    }
+    /// Σ_j p(j)² / N.
+    pub fn size_nonuniformity(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_size(|_, c| s += c * c);
+        s / self.n
+    }
+    /// Σ_j p(j)² / N².
+    pub fn size_nonuniformity_normalized(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_size(|_, c| s += c * c);
+        s / (self.n * self.n)
+    }
+    /// N / N_p.
+    pub fn percentage(&self) -> f64 {
+        self.n / self.n_voxels
+    }
+    /// Σ_i p(i) (i − μ)², p(i) = p_g(i)/N, μ = Σ_i p(i) i.
+    pub fn gray_variance(&self) -> f64 {
+        let n = self.n;
+        let mut mu = 0.0;
+        self.for_each_gray(|i, c| mu += (c / n) * i);
+        let mut s = 0.0;
+        self.for_each_gray(|i, c| {
+            let d = i - mu;
+            s += (c / n) * (d * d)
+        });
+        s
+    }
+    /// Σ_j p(j) (j − μ)², p(j) = p_s(j)/N, μ = Σ_j p(j) j.
+    pub fn size_variance(&self) -> f64 {
+        let n = self.n;
+        let mut mu = 0.0;
+        self.for_each_size(|j, c| mu += (c / n) * j);
+        let mut s = 0.0;
+        self.for_each_size(|j, c| {
+            let d = j - mu;
+            s += (c / n) * (d * d)
+        });
+        s
+    }
+    /// −Σ_{i,j} p(i,j) log2(p(i,j) + ε), p = P/N.
+    pub fn entropy(&self) -> f64 {
+        let n = self.n;
+        let mut s = 0.0;
+        self.for_each_entry(|_, _, c| {
+            let p = c / n;
+            s += p * libm::log2(p + EPS)
+        });
+        -s
+    }
+    /// Σ_i p_g(i) / i² / N.
+    pub fn low_gray_emphasis(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_gray(|i, c| s += c / (i * i));
+        s / self.n
+    }
+    /// Σ_i p_g(i) · i² / N.
+    pub fn high_gray_emphasis(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_gray(|i, c| s += c * (i * i));
+        s / self.n
+    }
+    /// Σ_{i,j} P(i,j) / (i² j²) / N.
+    pub fn small_low_gray_emphasis(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_entry(|i, j, c| s += c / ((i * i) * (j * j)));
+        s / self.n
+    }
+    /// Σ_{i,j} P(i,j) · i² / j² / N.
+    pub fn small_high_gray_emphasis(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_entry(|i, j, c| s += c * (i * i) / (j * j));
+        s / self.n
+    }
+    /// Σ_{i,j} P(i,j) · j² / i² / N.
+    pub fn large_low_gray_emphasis(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_entry(|i, j, c| s += c * (j * j) / (i * i));
+        s / self.n
+    }
+    /// Σ_{i,j} P(i,j) · i² · j² / N.
+    pub fn large_high_gray_emphasis(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each_entry(|i, j, c| s += c * ((j * j) * (i * i)));
+        s / self.n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heapsort_sorts() {
+        let mut v = [5.0, -1.0, 3.0, 3.0, 0.0, 9.5, -7.25, 2.0, 1.0];
+        sort(&mut v);
+        assert!(v.windows(2).all(|w| w[0] <= w[1]));
+        let mut e: [f64; 0] = [];
+        sort(&mut e);
+    }
+
+    #[test]
+    fn np_sum_small_is_sequential() {
+        let v = [1e16, 1.0, -1e16, 1.0];
+        // numpy: ((0 + 1e16) + 1) - 1e16 + 1 = 1.0 for n < 8
+        assert_eq!(np_sum_slice(&v), 1.0);
+    }
+}

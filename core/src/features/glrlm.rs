@@ -1,0 +1,318 @@
+//! Gray Level Run Length Matrix (PyRadiomics 3.0.1 `radiomics/glrlm.py`, `RadiomicsGLRLM`; matrix
+//! from `cmatrices.c::calculate_glrlm` / `run_diagonal`, angles from `generate_angles`).
+//!
+//! * Angles: distance 1, one direction per line. Offsets `(dz, dy, dx)` are enumerated with z
+//!   slowest and each component running +1, 0, −1; offsets that move along a box dimension of
+//!   extent 1 are skipped; the ones before `(0, 0, 0)` are kept (13 for a 3-D box, 4 for a
+//!   single slice).
+//! * For angle `a`, every box voxel whose predecessor `p − a` lies outside the box starts a line.
+//!   Along a line a run is a maximal sequence of consecutive ROI voxels with equal bin number; a
+//!   non-ROI voxel ends the current run. `P(i, j | a)` counts runs of gray level `i` (the bin
+//!   number) and length `j`.
+//! * If no line of angle `a` contains more than one ROI voxel, `P(·,·|a)` is zeroed; then every
+//!   angle with `N_r(a) = 0` is dropped (all of them dropped: every feature is NaN, as numpy's
+//!   `nanmean` of nothing).
+//! * Every feature is computed per angle and the result is the mean over the remaining angles
+//!   (`weightingNorm = None`, `numpy.nanmean` over the angle axis).
+
+use super::{np_sum, sort, SizeMatrix};
+use crate::names::GlrlmFeature;
+use crate::Error;
+
+/// Number of features of the class.
+pub const N_FEATURES: usize = 16;
+
+/// Largest exactly representable integer key (2^53).
+const KEY_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// Scratch (f64 elements) [`features`] needs: run keys (`n_roi`) + counts per run length
+/// (`max(box dims) + 1`).
+pub fn scratch_len(n_roi: usize, dims: [usize; 3]) -> Result<usize, Error> {
+    let m = dims[0].max(dims[1]).max(dims[2]);
+    n_roi
+        .checked_add(m)
+        .and_then(|n| n.checked_add(1))
+        .ok_or(Error::SizeOverflow)
+}
+
+/// The angles PyRadiomics uses for a box of extent `dims` (`[x, y, z]`), as `(dz, dy, dx)`, in
+/// its order; returns the array and the count (≤ 13).
+pub fn angles(dims: [usize; 3]) -> ([[isize; 3]; 13], usize) {
+    let mut out = [[0isize; 3]; 13];
+    let mut n = 0;
+    for dz in [1isize, 0, -1] {
+        for dy in [1isize, 0, -1] {
+            for dx in [1isize, 0, -1] {
+                if dz == 0 && dy == 0 && dx == 0 {
+                    return (out, n);
+                }
+                if (dz != 0 && dims[2] < 2) || (dy != 0 && dims[1] < 2) || (dx != 0 && dims[0] < 2)
+                {
+                    continue;
+                }
+                if let Some(o) = out.get_mut(n) {
+                    *o = [dz, dy, dx];
+                    n += 1;
+                }
+            }
+        }
+    }
+    (out, n)
+}
+
+/// Computes every GLRLM feature (in [`GlrlmFeature::ALL`] order) of the discretised box `q`
+/// (x fastest, `dims` = box dims; `q[i]` = bin number ≥ 1 for ROI voxels, 0 outside), averaged
+/// over the angles as PyRadiomics does. `scratch` needs [`scratch_len`] elements.
+pub fn features(
+    q: &[f64],
+    dims: [usize; 3],
+    scratch: &mut [f64],
+) -> Result<[f64; N_FEATURES], Error> {
+    let [sx, sy, sz] = dims;
+    let n_box = sx
+        .checked_mul(sy)
+        .and_then(|v| v.checked_mul(sz))
+        .ok_or(Error::SizeOverflow)?;
+    let q = q.get(..n_box).ok_or(Error::ScratchTooSmall)?;
+    let mut np = 0usize;
+    let mut max_gl = 0.0f64;
+    for &v in q {
+        if v > 0.0 {
+            np += 1;
+            max_gl = max_gl.max(v);
+        }
+    }
+    let max_len = sx.max(sy).max(sz);
+    let need = scratch_len(np, dims)?;
+    let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
+    let (keys, by_len) = scratch.split_at_mut(np);
+    let stride = (max_len as u64) + 1;
+    if (max_gl + 1.0) * (stride as f64) >= KEY_LIMIT {
+        return Err(Error::SizeOverflow);
+    }
+    let (angle_list, n_angles) = angles(dims);
+    let mut per_angle = [[0.0f64; N_FEATURES]; 13];
+    let mut kept = 0usize;
+    for a in angle_list.iter().take(n_angles) {
+        let [dz, dy, dx] = *a;
+        by_len.fill(0.0);
+        let mut n_runs = 0usize;
+        let mut multi = false;
+        let mut emit = |gl: f64, rl: usize, n_runs: &mut usize| {
+            if let Some(k) = keys.get_mut(*n_runs) {
+                *k = gl * (stride as f64) + rl as f64;
+                *n_runs += 1;
+            }
+            if let Some(c) = by_len.get_mut(rl) {
+                *c += 1.0;
+            }
+        };
+        for z in 0..sz {
+            for y in 0..sy {
+                for x in 0..sx {
+                    let inside = |px: isize, py: isize, pz: isize| {
+                        px >= 0
+                            && py >= 0
+                            && pz >= 0
+                            && (px as usize) < sx
+                            && (py as usize) < sy
+                            && (pz as usize) < sz
+                    };
+                    let (ix, iy, iz) = (x as isize, y as isize, z as isize);
+                    if inside(ix - dx, iy - dy, iz - dz) {
+                        continue; // not a line start
+                    }
+                    // Walk the line.
+                    let (mut px, mut py, mut pz) = (ix, iy, iz);
+                    let mut gl = 0.0f64;
+                    let mut rl = 0usize;
+                    let mut elements = 0usize;
+                    while inside(px, py, pz) {
+                        let j = (pz as usize * sy + py as usize) * sx + px as usize;
+                        let v = q.get(j).copied().unwrap_or(0.0);
+                        if v > 0.0 {
+                            elements += 1;
+                            if v == gl {
+                                rl += 1;
+                            } else {
+                                if gl > 0.0 {
+                                    emit(gl, rl, &mut n_runs);
+                                }
+                                gl = v;
+                                rl = 1;
+                            }
+                        } else if gl > 0.0 {
+                            emit(gl, rl, &mut n_runs);
+                            gl = 0.0;
+                        }
+                        px += dx;
+                        py += dy;
+                        pz += dz;
+                    }
+                    if gl > 0.0 {
+                        emit(gl, rl, &mut n_runs);
+                    }
+                    if elements > 1 {
+                        multi = true;
+                    }
+                }
+            }
+        }
+        if !multi || n_runs == 0 {
+            continue; // "2-D for this angle": zeroed, then dropped as empty
+        }
+        let keys_a = keys.get_mut(..n_runs).ok_or(Error::ScratchTooSmall)?;
+        sort(keys_a);
+        let mut voxels = 0.0;
+        for (j, &c) in by_len.iter().enumerate() {
+            voxels += c * j as f64;
+        }
+        let m = SizeMatrix {
+            keys: keys_a,
+            stride,
+            by_size: by_len,
+            n: n_runs as f64,
+            n_voxels: voxels,
+        };
+        if let Some(row) = per_angle.get_mut(kept) {
+            for (slot, f) in row.iter_mut().zip(GlrlmFeature::ALL.iter()) {
+                *slot = compute(*f, &m);
+            }
+            kept += 1;
+        }
+    }
+    let mut out = [f64::NAN; N_FEATURES];
+    if kept > 0 {
+        for (k, o) in out.iter_mut().enumerate() {
+            let s = np_sum(kept, |a| {
+                per_angle
+                    .get(a)
+                    .and_then(|r| r.get(k))
+                    .copied()
+                    .unwrap_or(0.0)
+            });
+            *o = s / kept as f64;
+        }
+    }
+    Ok(out)
+}
+
+/// ShortRunEmphasis (per angle) = Σ_{i,j} P(i,j)/j² / N_r
+/// (`RadiomicsGLRLM.getShortRunEmphasisFeatureValue`).
+pub fn short_run_emphasis(m: &SizeMatrix) -> f64 {
+    m.small_emphasis()
+}
+/// LongRunEmphasis (per angle) = Σ_{i,j} P(i,j)·j² / N_r
+/// (`RadiomicsGLRLM.getLongRunEmphasisFeatureValue`).
+pub fn long_run_emphasis(m: &SizeMatrix) -> f64 {
+    m.large_emphasis()
+}
+/// GrayLevelNonUniformity (per angle) = Σ_i p_g(i)² / N_r
+/// (`RadiomicsGLRLM.getGrayLevelNonUniformityFeatureValue`).
+pub fn gray_level_non_uniformity(m: &SizeMatrix) -> f64 {
+    m.gray_nonuniformity()
+}
+/// GrayLevelNonUniformityNormalized (per angle) = Σ_i p_g(i)² / N_r²
+/// (`RadiomicsGLRLM.getGrayLevelNonUniformityNormalizedFeatureValue`).
+pub fn gray_level_non_uniformity_normalized(m: &SizeMatrix) -> f64 {
+    m.gray_nonuniformity_normalized()
+}
+/// RunLengthNonUniformity (per angle) = Σ_j p_r(j)² / N_r
+/// (`RadiomicsGLRLM.getRunLengthNonUniformityFeatureValue`).
+pub fn run_length_non_uniformity(m: &SizeMatrix) -> f64 {
+    m.size_nonuniformity()
+}
+/// RunLengthNonUniformityNormalized (per angle) = Σ_j p_r(j)² / N_r²
+/// (`RadiomicsGLRLM.getRunLengthNonUniformityNormalizedFeatureValue`).
+pub fn run_length_non_uniformity_normalized(m: &SizeMatrix) -> f64 {
+    m.size_nonuniformity_normalized()
+}
+/// RunPercentage (per angle) = N_r / N_p, N_p = Σ_j j·p_r(j)
+/// (`RadiomicsGLRLM.getRunPercentageFeatureValue`).
+pub fn run_percentage(m: &SizeMatrix) -> f64 {
+    m.percentage()
+}
+/// GrayLevelVariance (per angle) = Σ_i p(i)(i − μ)², p(i) = p_g(i)/N_r, μ = Σ_i p(i)·i
+/// (`RadiomicsGLRLM.getGrayLevelVarianceFeatureValue`).
+pub fn gray_level_variance(m: &SizeMatrix) -> f64 {
+    m.gray_variance()
+}
+/// RunVariance (per angle) = Σ_j p(j)(j − μ)², p(j) = p_r(j)/N_r, μ = Σ_j p(j)·j
+/// (`RadiomicsGLRLM.getRunVarianceFeatureValue`).
+pub fn run_variance(m: &SizeMatrix) -> f64 {
+    m.size_variance()
+}
+/// RunEntropy (per angle) = −Σ_{i,j} p(i,j) log2(p(i,j) + ε), p = P/N_r
+/// (`RadiomicsGLRLM.getRunEntropyFeatureValue`).
+pub fn run_entropy(m: &SizeMatrix) -> f64 {
+    m.entropy()
+}
+/// LowGrayLevelRunEmphasis (per angle) = Σ_i p_g(i)/i² / N_r
+/// (`RadiomicsGLRLM.getLowGrayLevelRunEmphasisFeatureValue`).
+pub fn low_gray_level_run_emphasis(m: &SizeMatrix) -> f64 {
+    m.low_gray_emphasis()
+}
+/// HighGrayLevelRunEmphasis (per angle) = Σ_i p_g(i)·i² / N_r
+/// (`RadiomicsGLRLM.getHighGrayLevelRunEmphasisFeatureValue`).
+pub fn high_gray_level_run_emphasis(m: &SizeMatrix) -> f64 {
+    m.high_gray_emphasis()
+}
+/// ShortRunLowGrayLevelEmphasis (per angle) = Σ_{i,j} P(i,j)/(i² j²) / N_r
+/// (`RadiomicsGLRLM.getShortRunLowGrayLevelEmphasisFeatureValue`).
+pub fn short_run_low_gray_level_emphasis(m: &SizeMatrix) -> f64 {
+    m.small_low_gray_emphasis()
+}
+/// ShortRunHighGrayLevelEmphasis (per angle) = Σ_{i,j} P(i,j)·i²/j² / N_r
+/// (`RadiomicsGLRLM.getShortRunHighGrayLevelEmphasisFeatureValue`).
+pub fn short_run_high_gray_level_emphasis(m: &SizeMatrix) -> f64 {
+    m.small_high_gray_emphasis()
+}
+/// LongRunLowGrayLevelEmphasis (per angle) = Σ_{i,j} P(i,j)·j²/i² / N_r
+/// (`RadiomicsGLRLM.getLongRunLowGrayLevelEmphasisFeatureValue`).
+pub fn long_run_low_gray_level_emphasis(m: &SizeMatrix) -> f64 {
+    m.large_low_gray_emphasis()
+}
+/// LongRunHighGrayLevelEmphasis (per angle) = Σ_{i,j} P(i,j)·i²·j² / N_r
+/// (`RadiomicsGLRLM.getLongRunHighGrayLevelEmphasisFeatureValue`).
+pub fn long_run_high_gray_level_emphasis(m: &SizeMatrix) -> f64 {
+    m.large_high_gray_emphasis()
+}
+
+/// The per-angle value of feature `f` (average over angles: [`features`]).
+pub fn compute(f: GlrlmFeature, m: &SizeMatrix) -> f64 {
+    use GlrlmFeature as F;
+    match f {
+        F::GrayLevelNonUniformity => gray_level_non_uniformity(m),
+        F::GrayLevelNonUniformityNormalized => gray_level_non_uniformity_normalized(m),
+        F::GrayLevelVariance => gray_level_variance(m),
+        F::HighGrayLevelRunEmphasis => high_gray_level_run_emphasis(m),
+        F::LongRunEmphasis => long_run_emphasis(m),
+        F::LongRunHighGrayLevelEmphasis => long_run_high_gray_level_emphasis(m),
+        F::LongRunLowGrayLevelEmphasis => long_run_low_gray_level_emphasis(m),
+        F::LowGrayLevelRunEmphasis => low_gray_level_run_emphasis(m),
+        F::RunEntropy => run_entropy(m),
+        F::RunLengthNonUniformity => run_length_non_uniformity(m),
+        F::RunLengthNonUniformityNormalized => run_length_non_uniformity_normalized(m),
+        F::RunPercentage => run_percentage(m),
+        F::RunVariance => run_variance(m),
+        F::ShortRunEmphasis => short_run_emphasis(m),
+        F::ShortRunHighGrayLevelEmphasis => short_run_high_gray_level_emphasis(m),
+        F::ShortRunLowGrayLevelEmphasis => short_run_low_gray_level_emphasis(m),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn angle_sets() {
+        let (a, n) = angles([5, 4, 3]);
+        assert_eq!(n, 13);
+        assert_eq!(a[0], [1, 1, 1]);
+        assert_eq!(a[12], [0, 0, 1]);
+        let (a, n) = angles([5, 4, 1]);
+        assert_eq!(n, 4);
+        assert_eq!(&a[..4], &[[0, 1, 1], [0, 1, 0], [0, 1, -1], [0, 0, 1]]);
+    }
+}
