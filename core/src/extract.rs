@@ -39,6 +39,7 @@
 
 use crate::discretize::Bins;
 use crate::features::{firstorder, glrlm, glszm};
+use crate::filters;
 use crate::image::{roi_box, ImageView, MaskView, RoiBox};
 use crate::names::{Feature, FeatureName, GlrlmFeature, ImageType};
 use crate::Error;
@@ -71,22 +72,14 @@ fn first_of_type(names: &[FeatureName], i: usize) -> bool {
     }
 }
 
-// ---- filter dispatch ----
+// ---- filter dispatch (core::filters, owned by the filters engineer) ----
 
 fn filter_scratch(dims: [usize; 3], roi: &RoiBox, t: &ImageType) -> Result<usize, Error> {
-    let _ = (dims, roi);
-    match t {
-        ImageType::Original => Ok(0),
-        _ => Err(Error::UnsupportedFeature),
-    }
+    filters::filter_scratch_len(dims, roi, t)
 }
 
 fn check_filter(dims: [usize; 3], spacing: [f64; 3], t: &ImageType) -> Result<(), Error> {
-    let _ = (dims, spacing);
-    match t {
-        ImageType::Original => Ok(()),
-        _ => Err(Error::UnsupportedFeature),
-    }
+    filters::check_applicable(dims, spacing, t)
 }
 
 fn run_filter(
@@ -94,26 +87,9 @@ fn run_filter(
     roi: &RoiBox,
     t: &ImageType,
     out: &mut [f64],
-    _scratch: &mut [f64],
+    scratch: &mut [f64],
 ) -> Result<(), Error> {
-    match t {
-        ImageType::Original => {
-            let dims = image.dims();
-            let mut k = 0usize;
-            for z in roi.lo[2]..roi.hi[2] {
-                for y in roi.lo[1]..roi.hi[1] {
-                    let row = dims[0] * (y + dims[1] * z);
-                    for x in roi.lo[0]..roi.hi[0] {
-                        let o = out.get_mut(k).ok_or(Error::ScratchTooSmall)?;
-                        *o = image.get_f64(row + x);
-                        k += 1;
-                    }
-                }
-            }
-            Ok(())
-        }
-        _ => Err(Error::UnsupportedFeature),
-    }
+    filters::filter_roi(image, roi, t, out, scratch)
 }
 
 /// Scratch (f64 elements) needed to compute `names` on this image/mask (max over image types).

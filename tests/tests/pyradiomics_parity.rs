@@ -127,10 +127,10 @@ fn run_case(csv: &Path, image: &Path, mask: &Path, label: u32) -> Outcome {
     out
 }
 
-/// Image types the core must compute. Until the filters land, only `original` is required;
-/// others are checked whenever they compute.
-fn required(t: &str) -> bool {
-    t == "original"
+/// Image types the core must compute: all of them (a reference value that cannot be computed
+/// is a failure).
+fn required(_t: &str) -> bool {
+    true
 }
 
 fn report(case: &str, o: &Outcome) -> bool {
