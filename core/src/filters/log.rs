@@ -21,7 +21,7 @@
 //! pass 3 then runs along whole a3 lines of that buffer and accumulates the ROI extent.
 //! Every value is the same double/f32 arithmetic, in the same order, as ITK's whole-image run.
 
-use super::box_index;
+use super::{box_index, ddmath};
 use crate::image::{ImageView, RoiBox};
 use crate::Error;
 
@@ -36,7 +36,9 @@ const W2: f64 = 2.0787;
 const L2: f64 = -1.3732;
 
 /// Coefficients of one ITK recursive Gaussian (causal N, recursive D, anti-causal M and the
-/// boundary coefficients BN, BM), all double, computed exactly as ITK's `SetUp`.
+/// boundary coefficients BN, BM), all double, computed exactly as ITK's `SetUp`. sin/cos/exp come
+/// from [`ddmath`] (correctly rounded, like the C library ITK calls in all but near-midpoint
+/// cases; `libm`'s 1-ulp errors flipped f32 LoG voxels).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Coefficients {
     /// N0..N3.
@@ -59,12 +61,12 @@ struct NCoef {
 }
 
 fn n_coefficients(sigmad: f64, a1: f64, b1: f64, a2: f64, b2: f64) -> NCoef {
-    let sin1 = libm::sin(W1 / sigmad);
-    let sin2 = libm::sin(W2 / sigmad);
-    let cos1 = libm::cos(W1 / sigmad);
-    let cos2 = libm::cos(W2 / sigmad);
-    let exp1 = libm::exp(L1 / sigmad);
-    let exp2 = libm::exp(L2 / sigmad);
+    let sin1 = ddmath::sin(W1 / sigmad);
+    let sin2 = ddmath::sin(W2 / sigmad);
+    let cos1 = ddmath::cos(W1 / sigmad);
+    let cos2 = ddmath::cos(W2 / sigmad);
+    let exp1 = ddmath::exp(L1 / sigmad);
+    let exp2 = ddmath::exp(L2 / sigmad);
     let n0 = a1 + a2;
     let mut n1 = exp2 * (b2 * sin2 - (a2 + 2.0 * a1) * cos2);
     n1 += exp1 * (b1 * sin1 - (a1 + 2.0 * a2) * cos1);
@@ -84,10 +86,10 @@ fn n_coefficients(sigmad: f64, a1: f64, b1: f64, a2: f64, b2: f64) -> NCoef {
 
 /// (D1..D4, SD, DD, ED) as ITK's `ComputeDCoefficients`.
 fn d_coefficients(sigmad: f64) -> ([f64; 4], f64, f64, f64) {
-    let cos1 = libm::cos(W1 / sigmad);
-    let cos2 = libm::cos(W2 / sigmad);
-    let exp1 = libm::exp(L1 / sigmad);
-    let exp2 = libm::exp(L2 / sigmad);
+    let cos1 = ddmath::cos(W1 / sigmad);
+    let cos2 = ddmath::cos(W2 / sigmad);
+    let exp1 = ddmath::exp(L1 / sigmad);
+    let exp2 = ddmath::exp(L2 / sigmad);
     let d4 = exp1 * exp1 * exp2 * exp2;
     let mut d3 = -2.0 * cos1 * exp1 * exp2 * exp2;
     d3 += -2.0 * cos2 * exp2 * exp1 * exp1;
@@ -163,6 +165,7 @@ impl Coefficients {
 }
 
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn ema(a1: f64, b1: f64, a2: f64, b2: f64, a3: f64, b3: f64, a4: f64, b4: f64) -> f64 {
     a1 * b1 + a2 * b2 + a3 * b3 + a4 * b4
 }
@@ -267,7 +270,9 @@ pub fn check_applicable(dims: [usize; 3], spacing: [f64; 3], sigma_mm: f64) -> R
             return Err(Error::BadSpacing);
         }
         // numpy: size >= ceil(sigma / spacing) + 1, compared in float64
-        if !(dims[d] as f64 >= libm::ceil(sigma_mm / spacing[d]) + 1.0) {
+        let size = dims[d] as f64;
+        let need = libm::ceil(sigma_mm / spacing[d]) + 1.0;
+        if size < need || need.is_nan() {
             return Err(Error::ImageTooSmallForFilter);
         }
     }
@@ -349,7 +354,7 @@ pub fn filter(
         Coefficients::new(sigma_mm, spacing[2], false),
     ];
 
-    for d in 0..3 {
+    for (d, sp) in spacing.iter().enumerate() {
         let axes = pass_axes(d);
         let [a1, a2, a3] = axes;
         let (n1, n2, n3) = (dims[a1], dims[a2], dims[a3]);
@@ -380,7 +385,7 @@ pub fn filter(
             }
         }
         // pass 3 (order 0 along a3) on whole a3 lines of the plane buffer; accumulate the ROI
-        let scale = 1.0 / (spacing[d] * spacing[d]);
+        let scale = 1.0 / (sp * sp);
         for k2 in 0..r2 {
             for k1 in 0..r1 {
                 let li = line_in.get_mut(..n3).ok_or(Error::ScratchTooSmall)?;

@@ -23,6 +23,7 @@
 //! filter code itself is a few hundred bytes (LoG: two [`log::Coefficients`] triples = 6 × 160 B
 //! plus scalars; wavelet: three 6-tap filters = 144 B), under 2 KiB in total.
 
+pub mod ddmath;
 pub mod exponential;
 pub mod gradient;
 pub mod log;

@@ -1,0 +1,192 @@
+//! Nearly correctly rounded `exp`, `sin` and `cos` for the recursive-Gaussian coefficients.
+//!
+//! ITK evaluates its coefficients with the C library (`std::exp`, `std::sin`, `std::cos`; glibc
+//! on the reference platform), whose results are correctly rounded except in astronomically rare
+//! cases. The `libm` crate is accurate to < 1 ulp but not correctly rounded, and a 1-ulp
+//! difference in one coefficient does flip f32-rounded LoG voxels. These functions evaluate in
+//! double-double arithmetic (~2^-100 relative error) and round once, so they agree with a correctly
+//! rounded library unless the exact value lies within ~2^-100 of a rounding midpoint.
+//! Only a handful of calls per image are made, so speed is irrelevant. Outside the supported
+//! ranges (|x| > 700 for `exp`, |x| > 1e5 for `sin`/`cos`, non-finite x) they defer to `libm`.
+
+/// A double-double value hi + lo with |lo| ≤ ulp(hi)/2.
+#[derive(Clone, Copy, Debug)]
+struct Dd {
+    hi: f64,
+    lo: f64,
+}
+
+#[inline]
+fn two_sum(a: f64, b: f64) -> Dd {
+    let s = a + b;
+    let bb = s - a;
+    let e = (a - (s - bb)) + (b - bb);
+    Dd { hi: s, lo: e }
+}
+
+#[inline]
+fn quick_two_sum(a: f64, b: f64) -> Dd {
+    let s = a + b;
+    let e = b - (s - a);
+    Dd { hi: s, lo: e }
+}
+
+#[inline]
+fn split(a: f64) -> (f64, f64) {
+    let c = 134_217_729.0 * a; // 2^27 + 1
+    let hi = c - (c - a);
+    (hi, a - hi)
+}
+
+/// Exact product a·b as a double-double (Dekker, no FMA needed).
+#[inline]
+fn two_prod(a: f64, b: f64) -> Dd {
+    let p = a * b;
+    let (ah, al) = split(a);
+    let (bh, bl) = split(b);
+    let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    Dd { hi: p, lo: e }
+}
+
+impl Dd {
+    const fn from(x: f64) -> Dd {
+        Dd { hi: x, lo: 0.0 }
+    }
+
+    fn add(self, b: Dd) -> Dd {
+        let s = two_sum(self.hi, b.hi);
+        let t = two_sum(self.lo, b.lo);
+        let s = quick_two_sum(s.hi, s.lo + t.hi);
+        quick_two_sum(s.hi, s.lo + t.lo)
+    }
+
+    fn neg(self) -> Dd {
+        Dd {
+            hi: -self.hi,
+            lo: -self.lo,
+        }
+    }
+
+    fn sub(self, b: Dd) -> Dd {
+        self.add(b.neg())
+    }
+
+    fn mul(self, b: Dd) -> Dd {
+        let p = two_prod(self.hi, b.hi);
+        quick_two_sum(p.hi, p.lo + (self.hi * b.lo + self.lo * b.hi))
+    }
+
+    fn mul_f(self, b: f64) -> Dd {
+        let p = two_prod(self.hi, b);
+        quick_two_sum(p.hi, p.lo + self.lo * b)
+    }
+
+    fn div_f(self, b: f64) -> Dd {
+        let q1 = self.hi / b;
+        let r = self.sub(two_prod(q1, b));
+        let q2 = r.hi / b;
+        let r = r.sub(two_prod(q2, b));
+        let q3 = r.hi / b;
+        let q = quick_two_sum(q1, q2);
+        q.add(Dd::from(q3))
+    }
+
+    /// Rounded to double (hi of the renormalised pair).
+    fn round(self) -> f64 {
+        let s = two_sum(self.hi, self.lo);
+        s.hi
+    }
+}
+
+const LN2: [f64; 3] = [
+    core::f64::consts::LN_2,
+    2.3190468138462996e-17,
+    5.707708438416212e-34,
+];
+const PIO2: [f64; 3] = [
+    core::f64::consts::FRAC_PI_2,
+    6.123233995736766e-17,
+    -1.4973849048591698e-33,
+];
+
+/// r = x − n·c for a constant c given as three doubles, in double-double.
+fn reduce(x: f64, n: f64, c: &[f64; 3]) -> Dd {
+    Dd::from(x)
+        .sub(two_prod(n, c[0]))
+        .sub(two_prod(n, c[1]))
+        .sub(Dd::from(n * c[2]))
+}
+
+/// e^x, correctly rounded except in near-midpoint cases.
+pub fn exp(x: f64) -> f64 {
+    if !x.is_finite() || libm::fabs(x) > 700.0 {
+        return libm::exp(x);
+    }
+    let k = libm::round(x / LN2[0]);
+    let r = reduce(x, k, &LN2); // |r| <= ~0.35
+    let s = r.mul_f(1.0 / 1024.0); // exact scaling
+                                   // Taylor series of e^s, Horner: p = 1 + s/1 (1 + s/2 (1 + ... ))
+    let mut p = Dd::from(1.0);
+    let mut i = 12.0;
+    while i >= 1.0 {
+        p = p.mul(s).div_f(i).add(Dd::from(1.0));
+        i -= 1.0;
+    }
+    for _ in 0..10 {
+        p = p.mul(p);
+    }
+    let kk = k as i32;
+    Dd {
+        hi: libm::scalbn(p.hi, kk),
+        lo: libm::scalbn(p.lo, kk),
+    }
+    .round()
+}
+
+/// (sin r, cos r) for |r| ≤ π/4 in double-double.
+fn sin_cos_kernel(r: Dd) -> (Dd, Dd) {
+    let r2 = r.mul(r);
+    let one = Dd::from(1.0);
+    let mut ps = one;
+    let mut pc = one;
+    let mut i = 16.0f64;
+    while i >= 1.0 {
+        ps = one.sub(ps.mul(r2).div_f((2.0 * i) * (2.0 * i + 1.0)));
+        pc = one.sub(pc.mul(r2).div_f((2.0 * i - 1.0) * (2.0 * i)));
+        i -= 1.0;
+    }
+    (r.mul(ps), pc)
+}
+
+fn sin_cos(x: f64) -> Option<(f64, f64)> {
+    if !x.is_finite() || libm::fabs(x) > 1e5 {
+        return None;
+    }
+    let n = libm::round(x / PIO2[0]);
+    let r = reduce(x, n, &PIO2);
+    let (s, c) = sin_cos_kernel(r);
+    let q = (n as i64).rem_euclid(4);
+    let (s, c) = match q {
+        0 => (s, c),
+        1 => (c, s.neg()),
+        2 => (s.neg(), c.neg()),
+        _ => (c.neg(), s),
+    };
+    Some((s.round(), c.round()))
+}
+
+/// sin x, correctly rounded except in near-midpoint cases.
+pub fn sin(x: f64) -> f64 {
+    match sin_cos(x) {
+        Some((s, _)) => s,
+        None => libm::sin(x),
+    }
+}
+
+/// cos x, correctly rounded except in near-midpoint cases.
+pub fn cos(x: f64) -> f64 {
+    match sin_cos(x) {
+        Some((_, c)) => c,
+        None => libm::cos(x),
+    }
+}
