@@ -310,6 +310,7 @@ pub fn roi_box(image: &ImageView, mask: &MaskView) -> Result<RoiBox, Error> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
