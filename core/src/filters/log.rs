@@ -288,9 +288,21 @@ pub(super) const fn pass_axes(d: usize) -> [usize; 3] {
     }
 }
 
-/// Scratch (f64 elements): max over terms of `R[a1]·R[a2]·N[a3]` (plane buffer)
-/// + max over terms of `R[a1]·N[a2]` (slab) + 2·max N (one line in, one line out).
+/// Scratch (f64 elements): the plane buffer `max_d R[a1]·R[a2]·N[a3]` and the slab
+/// `max_d R[a1]·N[a2]` hold f32 values, two per f64 element (rounded up), plus two f64 lines of
+/// `max N` (input line in double, output line).
 pub fn scratch_len(dims: [usize; 3], r: [usize; 3]) -> Option<usize> {
+    let (plane, slab) = f32_lens(dims, r)?;
+    let line = dims[0].max(dims[1]).max(dims[2]).checked_mul(2)?;
+    plane
+        .checked_add(1)?
+        .checked_div(2)?
+        .checked_add(slab.checked_add(1)? / 2)?
+        .checked_add(line)
+}
+
+/// (plane, slab) lengths in f32 elements.
+fn f32_lens(dims: [usize; 3], r: [usize; 3]) -> Option<(usize, usize)> {
     let mut plane = 0usize;
     let mut slab = 0usize;
     for d in 0..3 {
@@ -298,8 +310,20 @@ pub fn scratch_len(dims: [usize; 3], r: [usize; 3]) -> Option<usize> {
         plane = plane.max(r[a1].checked_mul(r[a2])?.checked_mul(dims[a3])?);
         slab = slab.max(r[a1].checked_mul(dims[a2])?);
     }
-    let line = dims[0].max(dims[1]).max(dims[2]).checked_mul(2)?;
-    plane.checked_add(slab)?.checked_add(line)
+    Some((plane, slab))
+}
+
+#[inline(always)]
+fn at32(s: &[f32], i: usize) -> f64 {
+    s.get(i).map_or(f64::NAN, |v| f64::from(*v))
+}
+
+/// Stores a value that is already f32-exact (filter outputs are rounded to f32).
+#[inline(always)]
+fn put32(s: &mut [f32], i: usize, v: f64) {
+    if let Some(o) = s.get_mut(i) {
+        *o = v as f32;
+    }
 }
 
 /// Linear image index of the voxel whose coordinate along axis `axes[k]` is `c[k]`.
@@ -334,14 +358,17 @@ pub fn filter(
     out.fill(0.0);
 
     let nmax = dims[0].max(dims[1]).max(dims[2]);
-    let mut plane_len = 0usize;
-    for d in 0..3 {
-        let [a1, a2, a3] = pass_axes(d);
-        plane_len = plane_len.max(r[a1] * r[a2] * dims[a3]);
-    }
-    let (plane, rest) = scratch.split_at_mut(plane_len);
-    let (lines, slab) = rest.split_at_mut(2 * nmax);
+    let (plane_len, slab_len) = f32_lens(dims, r).ok_or(Error::SizeOverflow)?;
+    let (lines, rest) = scratch
+        .split_at_mut_checked(2 * nmax)
+        .ok_or(Error::ScratchTooSmall)?;
     let (line_in, line_out) = lines.split_at_mut(nmax);
+    let (plane64, slab64) = rest
+        .split_at_mut_checked(plane_len.div_ceil(2))
+        .ok_or(Error::ScratchTooSmall)?;
+    let plane: &mut [f32] = bytemuck::cast_slice_mut(plane64);
+    let slab: &mut [f32] = bytemuck::cast_slice_mut(slab64);
+    let slab = slab.get_mut(..slab_len).ok_or(Error::ScratchTooSmall)?;
 
     let deriv = [
         Coefficients::new(sigma_mm, spacing[0], true),
@@ -369,18 +396,18 @@ pub fn filter(
                 }
                 filter_line(&deriv[a1], li, line_out)?;
                 for k1 in 0..r1 {
-                    put(slab, c2 * r1 + k1, at(line_out, lo1 + k1));
+                    put32(slab, c2 * r1 + k1, at(line_out, lo1 + k1));
                 }
             }
             // pass 2 (order 0 along a2) on the kept columns; keep the ROI extent of a2
             for k1 in 0..r1 {
                 let li = line_in.get_mut(..n2).ok_or(Error::ScratchTooSmall)?;
                 for (c2, v) in li.iter_mut().enumerate() {
-                    *v = at(slab, c2 * r1 + k1);
+                    *v = at32(slab, c2 * r1 + k1);
                 }
                 filter_line(&smooth[a2], li, line_out)?;
                 for k2 in 0..r2 {
-                    put(plane, (c3 * r2 + k2) * r1 + k1, at(line_out, lo2 + k2));
+                    put32(plane, (c3 * r2 + k2) * r1 + k1, at(line_out, lo2 + k2));
                 }
             }
         }
@@ -390,7 +417,7 @@ pub fn filter(
             for k1 in 0..r1 {
                 let li = line_in.get_mut(..n3).ok_or(Error::ScratchTooSmall)?;
                 for (c3, v) in li.iter_mut().enumerate() {
-                    *v = at(plane, (c3 * r2 + k2) * r1 + k1);
+                    *v = at32(plane, (c3 * r2 + k2) * r1 + k1);
                 }
                 filter_line(&smooth[a3], li, line_out)?;
                 for k3 in 0..r[a3] {

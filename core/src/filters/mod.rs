@@ -10,14 +10,14 @@
 //! | original | the box | 0 |
 //! | exponential | the whole image once (max \|x\|), then the box | 0 |
 //! | gradient | the box and its 6-neighbourhood (edge-replicated) | 0 |
-//! | LoG | whole lines, slab by slab ([`log`]) | `max_d R[a1]·R[a2]·N[a3] + max_d R[a1]·N[a2] + 2·max(N)` |
+//! | LoG | whole lines, slab by slab ([`log`]) | `⌈max_d R[a1]·R[a2]·N[a3] / 2⌉ + ⌈max_d R[a1]·N[a2] / 2⌉ + 2·max(N)` |
 //! | wavelet | the box with a cyclic halo of −2/+3 voxels per axis ([`wavelet`]) | `R_x·R_y·C_z + R_x·C_y` |
 //!
 //! with N = image dims, R = ROI box dims, (a1, a2, a3) the pass axes of LoG term d
 //! ((x,y,z), (y,x,z), (z,x,y)), and C_a = min(R_a + 5, N_a + (N_a mod 2)) the wavelet halo length.
 //! The largest LoG term is the plane buffer (ROI cross-section × a full image line); it never
-//! holds a whole image unless the ROI box spans the whole cross-section. Intermediate f32 values
-//! are stored in f64 slots (exact).
+//! holds a whole image unless the ROI box spans the whole cross-section. The LoG's intermediate
+//! (f32) planes are stored as f32, two per scratch element (`bytemuck` reinterpretation).
 //!
 //! **Stack:** no recursion and no arrays proportional to the image: the high-water mark of the
 //! filter code itself is a few hundred bytes (LoG: two [`log::Coefficients`] triples = 6 × 160 B
