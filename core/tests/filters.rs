@@ -441,3 +441,105 @@ fn coefficient_math_matches_glibc() {
     assert!(n > 8000);
     assert!(n_diff * 200 < n, "{n_diff} of {n} differ");
 }
+
+/// Deterministic xorshift for the consistency test (no extra dependency).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// The ROI-only computation must equal the whole-image computation cropped, bit for bit, for any
+/// box: random image sizes (odd and even, down to 4 voxels), random boxes (many touching faces,
+/// so the wavelet halo wraps around and LoG/gradient hit the image border), every image type, for
+/// integer and float32 input.
+#[test]
+fn roi_box_equals_whole_image_crop() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let types = |sigma: f64| {
+        let mut v = vec![
+            ImageType::Original,
+            ImageType::Exponential,
+            ImageType::Gradient,
+            ImageType::Log { sigma_mm: sigma },
+        ];
+        v.extend(WaveletBand::ALL.iter().map(|b| ImageType::Wavelet(*b)));
+        v
+    };
+    let mut n_cmp = 0usize;
+    for iter in 0..60 {
+        let dims = [4 + rng.below(7), 4 + rng.below(7), 4 + rng.below(6)];
+        let spacing = [
+            0.5 + rng.below(10) as f64 * 0.1,
+            0.5 + rng.below(10) as f64 * 0.1,
+            1.0 + rng.below(20) as f64 * 0.1,
+        ];
+        let n = dims[0] * dims[1] * dims[2];
+        let ints: Vec<i16> = (0..n).map(|_| rng.below(3000) as i16 - 1000).collect();
+        let floats: Vec<f32> = ints.iter().map(|&v| v as f32 * 0.37 + 0.011).collect();
+        let voxels = if iter % 2 == 0 {
+            Voxels::I16(&ints)
+        } else {
+            Voxels::F32(&floats)
+        };
+        let view = ImageView::new(voxels, dims, spacing).unwrap();
+        let whole = RoiBox {
+            lo: [0; 3],
+            hi: dims,
+        };
+        // box: each side either at the face or random
+        let mut lo = [0usize; 3];
+        let mut hi = [0usize; 3];
+        for d in 0..3 {
+            let a = rng.below(dims[d]);
+            let b = rng.below(dims[d]);
+            lo[d] = if rng.below(3) == 0 { 0 } else { a.min(b) };
+            hi[d] = if rng.below(3) == 0 {
+                dims[d]
+            } else {
+                a.max(b) + 1
+            };
+            if hi[d] <= lo[d] {
+                hi[d] = lo[d] + 1;
+            }
+        }
+        let roi = RoiBox { lo, hi };
+        let sigma = [0.7, 1.0, 2.5, 3.0][rng.below(4)];
+        for t in types(sigma) {
+            if check_applicable(dims, spacing, &t).is_err() {
+                continue;
+            }
+            let run = |b: &RoiBox| {
+                let mut out = vec![f64::NAN; b.len()];
+                let mut scratch = vec![f64::NAN; filter_scratch_len(dims, b, &t).unwrap()];
+                filter_roi(&view, b, &t, &mut out, &mut scratch).unwrap();
+                out
+            };
+            let full = run(&whole);
+            let part = run(&roi);
+            let r = roi.dims();
+            for z in 0..r[2] {
+                for y in 0..r[1] {
+                    for x in 0..r[0] {
+                        let p = part[x + r[0] * (y + r[1] * z)];
+                        let f = full[(lo[0] + x) + dims[0] * ((lo[1] + y) + dims[1] * (lo[2] + z))];
+                        assert_eq!(
+                            p.to_bits(),
+                            f.to_bits(),
+                            "{t:?} dims {dims:?} roi {roi:?} at ({x},{y},{z}): box {p} whole {f}"
+                        );
+                        n_cmp += 1;
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("roi vs whole image: {n_cmp} voxels compared");
+}
