@@ -11,10 +11,10 @@
 //! | exponential | the whole image once (max \|x\|), then the box | 0 |
 //! | gradient | the box and its 6-neighbourhood (edge-replicated) | 0 |
 //! | LoG | whole lines, slab by slab ([`log`]) | `⌈max_d R[a1]·R[a2]·N[a3] / 2⌉ + ⌈max_d R[a1]·N[a2] / 2⌉ + 2·max(N)` |
-//! | wavelet | the box with a cyclic halo of −2/+3 voxels per axis ([`wavelet`]) | `R_x·R_y·C_z + R_x·C_y` |
+//! | wavelet | the box with a cyclic halo of −2/+3 voxels per axis ([`wavelet`]) | `6·R_x·R_y + R_x·C_y` |
 //!
 //! with N = image dims, R = ROI box dims, (a1, a2, a3) the pass axes of LoG term d
-//! ((x,y,z), (y,x,z), (z,x,y)), and C_a = min(R_a + 5, N_a + (N_a mod 2)) the wavelet halo length.
+//! ((x,y,z), (y,x,z), (z,x,y)), and C_y = min(R_y + 5, N_y + (N_y mod 2)) the wavelet's y halo length.
 //! The largest LoG term is the plane buffer (ROI cross-section × a full image line); it never
 //! holds a whole image unless the ROI box spans the whole cross-section. The LoG's intermediate
 //! (f32) planes are stored as f32, two per scratch element (`bytemuck` reinterpretation).

@@ -17,8 +17,10 @@
 //! axis, the cyclic halo `lo−2 .. hi+3` (C = min(R+5, N) padded positions, wrapping around the
 //! image border; padded position n of an odd axis maps to voxel 0). The x pass is evaluated
 //! directly from the image for x in the ROI, y and z in their halos, one z plane at a time into a
-//! slab `R_x × C_y`; the y pass reduces the slab to `R_x × R_y` rows of a plane buffer
-//! `R_x × R_y × C_z`; the z pass reads that buffer and writes the ROI box.
+//! slab `R_x × C_y`; the y pass reduces the slab to an `R_x × R_y` plane kept in a ring of six
+//! planes; as soon as the six planes around an output z plane are present, the z pass writes that
+//! plane of the ROI box. (The z halo is walked unwrapped, lo−2 … hi+2, so a plane that is needed
+//! on both sides of a wrap is simply computed twice.)
 
 use super::{box_index, image_index};
 use crate::image::{ImageView, RoiBox, Voxels};
@@ -179,20 +181,21 @@ impl Axis {
     }
 }
 
-/// Scratch (f64 elements): `R_x·R_y·C_z + R_x·C_y` with C = min(R + 5, N_padded).
+/// Scratch (f64 elements): `6·R_x·R_y + R_x·C_y` with C_y = min(R_y + 5, N_y padded).
 pub fn scratch_len(dims: [usize; 3], roi: &RoiBox) -> Option<usize> {
     let r = roi.dims();
     let ay = Axis::new(dims[1], roi.lo[1], r[1])?;
-    let az = Axis::new(dims[2], roi.lo[2], r[2])?;
-    let plane = r[0].checked_mul(r[1])?.checked_mul(az.c)?;
+    Axis::new(dims[2], roi.lo[2], r[2])?;
+    let plane = r[0].checked_mul(r[1])?.checked_mul(6)?;
     let slab = r[0].checked_mul(ay.c)?;
     plane.checked_add(slab)
 }
 
 /// One output sample o of the circular transform of a line of padded length `np`, reading
-/// padded position j through `u(j)`, in PyWavelets' summation order.
+/// padded position j through `u(j, m)`, in PyWavelets' summation order.
+/// `u(j, m)` receives the padded position j = (o + 3 − m) mod np and the tap index m.
 #[inline(always)]
-fn convolve<T: Real>(h: &[T; 6], np: usize, o: usize, u: impl Fn(usize) -> T) -> T {
+fn convolve<T: Real>(h: &[T; 6], np: usize, o: usize, u: impl Fn(usize, usize) -> T) -> T {
     let i = o + 3;
     let mut sum = T::zero();
     if i >= np {
@@ -200,15 +203,15 @@ fn convolve<T: Real>(h: &[T; 6], np: usize, o: usize, u: impl Fn(usize) -> T) ->
         let mut m = k + 1;
         while m > 0 {
             m -= 1;
-            sum = T::mul_add_acc(sum, h[m], u((i + np - m) % np));
+            sum = T::mul_add_acc(sum, h[m], u((i + np - m) % np, m));
         }
         for (m, hm) in h.iter().enumerate().skip(k + 1) {
-            sum = T::mul_add_acc(sum, *hm, u((i + np - m) % np));
+            sum = T::mul_add_acc(sum, *hm, u((i + np - m) % np, m));
         }
     } else {
         for (m, hm) in h.iter().enumerate() {
             // i - m may be negative: wrap
-            sum = T::mul_add_acc(sum, *hm, u((i + np - m) % np));
+            sum = T::mul_add_acc(sum, *hm, u((i + np - m) % np, m));
         }
     }
     sum
@@ -235,23 +238,25 @@ fn run<T: Real>(
     let ax = Axis::new(dims[0], roi.lo[0], r[0]).ok_or(Error::SizeOverflow)?;
     let ay = Axis::new(dims[1], roi.lo[1], r[1]).ok_or(Error::SizeOverflow)?;
     let az = Axis::new(dims[2], roi.lo[2], r[2]).ok_or(Error::SizeOverflow)?;
-    let plane_len = r[0] * r[1] * az.c;
+    let ring_len = r[0] * r[1] * 6;
     let slab_len = r[0] * ay.c;
-    let (plane, rest) = scratch
-        .split_at_mut_checked(plane_len)
+    let (ring, rest) = scratch
+        .split_at_mut_checked(ring_len)
         .ok_or(Error::ScratchTooSmall)?;
     let slab = rest.get_mut(..slab_len).ok_or(Error::ScratchTooSmall)?;
     let [hx, hy, hz] = filters::<T>(band);
     let get = |s: &[f64], i: usize| T::from_f64(s.get(i).copied().unwrap_or(f64::NAN));
 
-    for pz in 0..az.c {
-        let z = az.voxel(az.halo_pos(pz));
+    // Planes are produced for the unwrapped z positions u = lo_z − 2 + w, w = 0 .. R_z + 5, into
+    // ring slot w mod 6; output plane kz needs w = kz .. kz + 5 (tap m reads w = kz + 5 − m).
+    for w in 0..az.r + 5 {
+        let z = az.voxel((az.lo + w + 2 * az.np - 2) % az.np);
         // x pass: rows y in the y halo, x in the ROI
         for py in 0..ay.c {
             let y = ay.voxel(ay.halo_pos(py));
             for kx in 0..ax.r {
                 let o = ax.lo + kx;
-                let v = convolve(&hx, ax.np, o, |j| {
+                let v = convolve(&hx, ax.np, o, |j, _| {
                     voxel(image_index(dims, ax.voxel(j), y, z))
                 });
                 if let Some(s) = slab.get_mut(py * ax.r + kx) {
@@ -259,28 +264,30 @@ fn run<T: Real>(
                 }
             }
         }
-        // y pass: reduce the slab to the ROI rows of plane slot pz
+        // y pass: reduce the slab to the ROI rows of ring slot w mod 6
+        let slot = w % 6;
         for ky in 0..ay.r {
             let o = ay.lo + ky;
             for kx in 0..ax.r {
-                let v = convolve(&hy, ay.np, o, |j| get(slab, ay.slot(j) * ax.r + kx));
-                if let Some(s) = plane.get_mut((pz * ay.r + ky) * ax.r + kx) {
+                let v = convolve(&hy, ay.np, o, |j, _| get(slab, ay.slot(j) * ax.r + kx));
+                if let Some(s) = ring.get_mut((slot * ay.r + ky) * ax.r + kx) {
                     *s = v.to_f64();
                 }
             }
         }
-    }
-    // z pass
-    for kz in 0..az.r {
-        let o = az.lo + kz;
-        for ky in 0..ay.r {
-            for kx in 0..ax.r {
-                let v = convolve(&hz, az.np, o, |j| {
-                    get(plane, (az.slot(j) * ay.r + ky) * ax.r + kx)
-                });
-                let idx = box_index(roi, ax.lo + kx, ay.lo + ky, az.lo + kz);
-                let dst = out.get_mut(idx).ok_or(Error::OutputTooSmall)?;
-                *dst = v.to_f64();
+        // z pass for output plane kz = w − 5
+        if w >= 5 {
+            let kz = w - 5;
+            let o = az.lo + kz;
+            for ky in 0..ay.r {
+                for kx in 0..ax.r {
+                    let v = convolve(&hz, az.np, o, |_, m| {
+                        get(ring, (((kz + 5 - m) % 6) * ay.r + ky) * ax.r + kx)
+                    });
+                    let idx = box_index(roi, ax.lo + kx, ay.lo + ky, az.lo + kz);
+                    let dst = out.get_mut(idx).ok_or(Error::OutputTooSmall)?;
+                    *dst = v.to_f64();
+                }
             }
         }
     }
