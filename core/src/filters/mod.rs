@@ -2,8 +2,11 @@
 //! over the ROI bounding box (plus the halo the filter needs).
 //!
 //! PyRadiomics filters the WHOLE image and then crops to the ROI bounding box. [`filter_roi`]
-//! returns exactly those cropped values (bit-identical for original, exponential, gradient and
-//! LoG; wavelet in PyWavelets' summation order) while touching only what the box needs:
+//! returns those cropped values while touching only what the box needs. Against PyRadiomics 3.0.1
+//! (SimpleITK 2.5.7, PyWavelets, numpy 1.26) on every fixture of `core/tests/filters.rs`: original,
+//! gradient, LoG and all eight wavelet bands (integer, f64 and f32 input) are **bit-identical**;
+//! exponential agrees to ≤ 2e-15 relative (numpy evaluates `log`/`exp` with Intel SVML kernels on
+//! AVX-512 machines, which are not correctly rounded; we use `libm`).
 //!
 //! | image type | what is read | scratch (f64 elements) |
 //! |---|---|---|
@@ -18,10 +21,15 @@
 //! The largest LoG term is the plane buffer (ROI cross-section × a full image line); it never
 //! holds a whole image unless the ROI box spans the whole cross-section. The LoG's intermediate
 //! (f32) planes are stored as f32, two per scratch element (`bytemuck` reinterpretation).
+//! Examples (scratch vs one whole f32 image): brain1 256×256×25 with a 47×70×7 box: LoG 403 KiB,
+//! wavelet 182 KiB vs 6.4 MiB; breast1 45×120×21 with 9×12×3: LoG 19 KiB, wavelet 6 KiB vs 443 KiB.
 //!
-//! **Stack:** no recursion and no arrays proportional to the image: the high-water mark of the
-//! filter code itself is a few hundred bytes (LoG: two [`log::Coefficients`] triples = 6 × 160 B
-//! plus scalars; wavelet: three 6-tap filters = 144 B), under 2 KiB in total.
+//! **Stack:** no recursion and no arrays proportional to the image. Measured with
+//! `-Z emit-stack-sizes` (thumbv7em-none-eabihf, release): the deepest chain is
+//! `filter_roi` (72 B) → `log::filter` (1 360 B) → `Coefficients::new` (368 B) →
+//! `n_coefficients` (240 B) → `ddmath::sin` (40 B) → `sin_cos` (216 B) → `Dd::div_f`/`reduce`
+//! (≤ 152 B) + libm leaves, about 2.6 KiB; the wavelet path is about 1.1 KiB (`wavelet::filter`
+//! 968 B) and original/exponential/gradient stay under 0.5 KiB. Budget: 4 KiB.
 
 pub mod ddmath;
 pub mod exponential;
