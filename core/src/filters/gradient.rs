@@ -5,7 +5,7 @@
 //! Per voxel p and ITK axis d = x, y, z, with c_d = 0.5 · (1 / spacing_d) and edge replication at
 //! the image border (`ZeroFluxNeumannBoundaryCondition`):
 //!
-//! g_d = ((0 + c_d · I[p − e_d]) + 0 · I[p]) + (−c_d) · I[p + e_d]
+//! `g_d = ((0 + c_d · I[p − e_d]) + 0 · I[p]) + (−c_d) · I[p + e_d]`
 //!
 //! |∇I|(p) = (float32) sqrt(((0 + g_x²) + g_y²) + g_z²), all in double, rounded once to f32.
 //!
