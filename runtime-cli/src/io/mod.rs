@@ -1,1 +1,357 @@
 //! Image readers and writers: NRRD, NIfTI, DICOM (series, enhanced multi-frame, DICOM-SEG).
+//!
+//! Every reader returns a [`Volume`]: voxels x fastest, then y, then z (ITK order), spacing,
+//! origin and direction cosines in LPS patient coordinates (as SimpleITK reports them), and the
+//! voxel buffer in the type stored in the file (the type matters for PyRadiomics parity).
+//!
+//! [`read_volume`] dispatches on the path: a folder is a DICOM series, otherwise the extension
+//! decides (`.nrrd`/`.nhdr`, `.nii`/`.nii.gz`, `.dcm` or anything else is tried as DICOM).
+
+use anyhow::{anyhow, bail, Context};
+use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
+use radscore_core::Error;
+use std::path::Path;
+
+pub mod nrrd;
+
+/// A voxel buffer in its stored type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VolumeData {
+    /// Signed 8-bit.
+    I8(Vec<i8>),
+    /// Unsigned 8-bit.
+    U8(Vec<u8>),
+    /// Signed 16-bit.
+    I16(Vec<i16>),
+    /// Unsigned 16-bit.
+    U16(Vec<u16>),
+    /// Signed 32-bit.
+    I32(Vec<i32>),
+    /// Unsigned 32-bit.
+    U32(Vec<u32>),
+    /// Signed 64-bit.
+    I64(Vec<i64>),
+    /// Unsigned 64-bit.
+    U64(Vec<u64>),
+    /// 32-bit float.
+    F32(Vec<f32>),
+    /// 64-bit float.
+    F64(Vec<f64>),
+}
+
+macro_rules! each_data {
+    ($d:expr, $v:ident => $e:expr) => {
+        match $d {
+            VolumeData::I8($v) => $e,
+            VolumeData::U8($v) => $e,
+            VolumeData::I16($v) => $e,
+            VolumeData::U16($v) => $e,
+            VolumeData::I32($v) => $e,
+            VolumeData::U32($v) => $e,
+            VolumeData::I64($v) => $e,
+            VolumeData::U64($v) => $e,
+            VolumeData::F32($v) => $e,
+            VolumeData::F64($v) => $e,
+        }
+    };
+}
+
+impl VolumeData {
+    /// Number of voxels.
+    pub fn len(&self) -> usize {
+        each_data!(self, v => v.len())
+    }
+
+    /// `true` if there is no voxel.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The type's name (NRRD spelling: `int16`, `float`, ...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            VolumeData::I8(_) => "int8",
+            VolumeData::U8(_) => "uint8",
+            VolumeData::I16(_) => "int16",
+            VolumeData::U16(_) => "uint16",
+            VolumeData::I32(_) => "int32",
+            VolumeData::U32(_) => "uint32",
+            VolumeData::I64(_) => "int64",
+            VolumeData::U64(_) => "uint64",
+            VolumeData::F32(_) => "float",
+            VolumeData::F64(_) => "double",
+        }
+    }
+
+    /// Voxel `i` as f64 (exact except for 64-bit integers beyond 2^53), `None` if out of range.
+    pub fn get_f64(&self, i: usize) -> Option<f64> {
+        match self {
+            VolumeData::I8(v) => v.get(i).map(|&x| f64::from(x)),
+            VolumeData::U8(v) => v.get(i).map(|&x| f64::from(x)),
+            VolumeData::I16(v) => v.get(i).map(|&x| f64::from(x)),
+            VolumeData::U16(v) => v.get(i).map(|&x| f64::from(x)),
+            VolumeData::I32(v) => v.get(i).map(|&x| f64::from(x)),
+            VolumeData::U32(v) => v.get(i).map(|&x| f64::from(x)),
+            VolumeData::I64(v) => v.get(i).map(|&x| x as f64),
+            VolumeData::U64(v) => v.get(i).map(|&x| x as f64),
+            VolumeData::F32(v) => v.get(i).map(|&x| f64::from(x)),
+            VolumeData::F64(v) => v.get(i).copied(),
+        }
+    }
+
+    /// Iterator over all voxels as f64.
+    pub fn iter_f64(&self) -> Box<dyn Iterator<Item = f64> + '_> {
+        match self {
+            VolumeData::I8(v) => Box::new(v.iter().map(|&x| f64::from(x))),
+            VolumeData::U8(v) => Box::new(v.iter().map(|&x| f64::from(x))),
+            VolumeData::I16(v) => Box::new(v.iter().map(|&x| f64::from(x))),
+            VolumeData::U16(v) => Box::new(v.iter().map(|&x| f64::from(x))),
+            VolumeData::I32(v) => Box::new(v.iter().map(|&x| f64::from(x))),
+            VolumeData::U32(v) => Box::new(v.iter().map(|&x| f64::from(x))),
+            VolumeData::I64(v) => Box::new(v.iter().map(|&x| x as f64)),
+            VolumeData::U64(v) => Box::new(v.iter().map(|&x| x as f64)),
+            VolumeData::F32(v) => Box::new(v.iter().map(|&x| f64::from(x))),
+            VolumeData::F64(v) => Box::new(v.iter().copied()),
+        }
+    }
+
+    /// Size in bytes of one voxel.
+    pub fn bytes_per_voxel(&self) -> usize {
+        match self {
+            VolumeData::I8(_) | VolumeData::U8(_) => 1,
+            VolumeData::I16(_) | VolumeData::U16(_) => 2,
+            VolumeData::I32(_) | VolumeData::U32(_) | VolumeData::F32(_) => 4,
+            VolumeData::I64(_) | VolumeData::U64(_) | VolumeData::F64(_) => 8,
+        }
+    }
+
+    /// Little-endian bytes of all voxels.
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len() * self.bytes_per_voxel());
+        each_data!(self, v => for x in v { out.extend_from_slice(&x.to_le_bytes()) });
+        out
+    }
+}
+
+/// A 3-D volume: voxels x fastest, geometry in LPS (SimpleITK's convention).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Volume {
+    /// Sizes along x, y, z.
+    pub dims: [usize; 3],
+    /// Voxel spacing in mm along x, y, z.
+    pub spacing: [f64; 3],
+    /// Physical position (LPS, mm) of the centre of voxel (0, 0, 0).
+    pub origin: [f64; 3],
+    /// Direction cosines: `direction[axis]` is the unit vector (LPS) of image axis `axis`.
+    pub direction: [[f64; 3]; 3],
+    /// The voxels.
+    pub data: VolumeData,
+}
+
+/// The identity direction matrix.
+pub const IDENTITY: [[f64; 3]; 3] = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+
+impl Volume {
+    /// Number of voxels `dims[0]·dims[1]·dims[2]`.
+    pub fn voxel_count(&self) -> usize {
+        self.dims.iter().product()
+    }
+
+    /// The image as the core sees it. Types the core takes directly (i16, u16, i32, f32, f64) are
+    /// borrowed; other types fail with [`Error::UnsupportedFeature`]: call
+    /// [`Volume::into_image`] first (it widens them losslessly, as PyRadiomics' arithmetic would).
+    pub fn image_view(&self) -> Result<ImageView<'_>, Error> {
+        let v = match &self.data {
+            VolumeData::I16(v) => Voxels::I16(v),
+            VolumeData::U16(v) => Voxels::U16(v),
+            VolumeData::I32(v) => Voxels::I32(v),
+            VolumeData::F32(v) => Voxels::F32(v),
+            VolumeData::F64(v) => Voxels::F64(v),
+            _ => return Err(Error::UnsupportedFeature),
+        };
+        ImageView::new(v, self.dims, self.spacing)
+    }
+
+    /// Converts the voxels to a type the core takes: i8/u8 → i16 (exact), u32/i64/u64 → f64
+    /// (exact up to 2^53; PyRadiomics computes with float64 on these types too).
+    pub fn into_image(self) -> Volume {
+        let data = match self.data {
+            VolumeData::I8(v) => VolumeData::I16(v.into_iter().map(i16::from).collect()),
+            VolumeData::U8(v) => VolumeData::I16(v.into_iter().map(i16::from).collect()),
+            VolumeData::U32(v) => VolumeData::F64(v.into_iter().map(f64::from).collect()),
+            VolumeData::I64(v) => VolumeData::F64(v.into_iter().map(|x| x as f64).collect()),
+            VolumeData::U64(v) => VolumeData::F64(v.into_iter().map(|x| x as f64).collect()),
+            d => d,
+        };
+        Volume { data, ..self }
+    }
+
+    /// The mask as the core sees it, selecting `label`. u8/u16/u32 are borrowed; i8/i16/i32
+    /// buffers are viewed as their unsigned counterparts (a negative value never equals a label
+    /// ≤ 2^(bits−1)−1). Other types: call [`Volume::into_mask`] first.
+    pub fn mask_view(&self, label: u32) -> anyhow::Result<MaskView<'_>> {
+        let v = match &self.data {
+            VolumeData::U8(v) => MaskVoxels::U8(v),
+            VolumeData::U16(v) => MaskVoxels::U16(v),
+            VolumeData::U32(v) => MaskVoxels::U32(v),
+            VolumeData::I8(v) => MaskVoxels::U8(bytemuck::cast_slice(v)),
+            VolumeData::I16(v) => MaskVoxels::U16(bytemuck::cast_slice(v)),
+            VolumeData::I32(v) => MaskVoxels::U32(bytemuck::cast_slice(v)),
+            d => bail!(
+                "mask voxels of type {} cannot be viewed directly; convert with Volume::into_mask",
+                d.type_name()
+            ),
+        };
+        MaskView::new(v, self.dims, label).map_err(|e| anyhow!("mask: {e}"))
+    }
+
+    /// Converts a mask to unsigned integers (u8, u16 or u32, the smallest that holds every value).
+    /// Float masks must hold whole numbers ≥ 0 (NIfTI masks are often stored as float); anything
+    /// else is an error naming the first offending voxel.
+    pub fn into_mask(self) -> anyhow::Result<Volume> {
+        if matches!(
+            self.data,
+            VolumeData::U8(_) | VolumeData::U16(_) | VolumeData::U32(_)
+        ) {
+            return Ok(self);
+        }
+        let mut max = 0u64;
+        for (i, x) in self.data.iter_f64().enumerate() {
+            if !(x >= 0.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX)) {
+                bail!(
+                    "mask voxel {i} has value {x}: expected whole numbers from 0 to {}",
+                    u32::MAX
+                );
+            }
+            max = max.max(x as u64);
+        }
+        let data = if max <= u64::from(u8::MAX) {
+            VolumeData::U8(self.data.iter_f64().map(|x| x as u8).collect())
+        } else if max <= u64::from(u16::MAX) {
+            VolumeData::U16(self.data.iter_f64().map(|x| x as u16).collect())
+        } else {
+            VolumeData::U32(self.data.iter_f64().map(|x| x as u32).collect())
+        };
+        Ok(Volume { data, ..self })
+    }
+
+    /// Checks that `mask` lies on the same grid as `self` (dims exactly; spacing, origin and
+    /// direction within ITK's default tolerance: 1e-6 relative to the spacing / 1e-6 absolute for
+    /// direction cosines). The error names both files and what differs.
+    pub fn check_same_geometry(
+        &self,
+        mask: &Volume,
+        image_path: &Path,
+        mask_path: &Path,
+    ) -> anyhow::Result<()> {
+        let names = || {
+            format!(
+                "image {} and mask {}",
+                image_path.display(),
+                mask_path.display()
+            )
+        };
+        if self.dims != mask.dims {
+            bail!(
+                "geometry mismatch between {}: sizes {:?} vs {:?}",
+                names(),
+                self.dims,
+                mask.dims
+            );
+        }
+        let tol = 1e-6;
+        for a in 0..3 {
+            let s = self.spacing[a];
+            if (s - mask.spacing[a]).abs() > tol * s.abs().max(1e-12) {
+                bail!(
+                    "geometry mismatch between {}: spacing {:?} vs {:?}",
+                    names(),
+                    self.spacing,
+                    mask.spacing
+                );
+            }
+        }
+        let min_sp = self.spacing.iter().cloned().fold(f64::INFINITY, f64::min);
+        for a in 0..3 {
+            if (self.origin[a] - mask.origin[a]).abs() > tol * min_sp.max(1e-12) {
+                bail!(
+                    "geometry mismatch between {}: origin {:?} vs {:?}",
+                    names(),
+                    self.origin,
+                    mask.origin
+                );
+            }
+            for b in 0..3 {
+                if (self.direction[a][b] - mask.direction[a][b]).abs() > tol {
+                    bail!(
+                        "geometry mismatch between {}: direction {:?} vs {:?}",
+                        names(),
+                        self.direction,
+                        mask.direction
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads an image or mask from any supported format; a folder is read as a DICOM series.
+pub fn read_volume(path: &Path) -> anyhow::Result<Volume> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let r = if name.ends_with(".nrrd") || name.ends_with(".nhdr") {
+        nrrd::read(path)
+    } else {
+        Err(anyhow!(
+            "unsupported file type: expected .nrrd or .nhdr, found {}",
+            path.display()
+        ))
+    };
+    r.with_context(|| format!("reading {}", path.display()))
+}
+
+/// Parses the decimal integers of a whitespace-separated list, naming `what` in errors.
+pub(crate) fn parse_usizes(s: &str, what: &str) -> anyhow::Result<Vec<usize>> {
+    s.split_whitespace()
+        .map(|t| {
+            t.parse::<usize>()
+                .map_err(|_| anyhow!("{what}: expected a non-negative integer, found {t:?}"))
+        })
+        .collect()
+}
+
+/// Writes a file atomically: `write` fills a temporary file in the same folder, which is then
+/// flushed to disk and renamed over `path` (readers never see a half-written file).
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow!("cannot write {}: not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> std::io::Result<()> {
+        let f = std::fs::File::create(&tmp)?;
+        let mut w = std::io::BufWriter::new(f);
+        write(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow!("cannot write {}: {e}", path.display()));
+    }
+    Ok(())
+}

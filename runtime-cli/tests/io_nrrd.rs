@@ -1,0 +1,152 @@
+//! NRRD reader: the PyRadiomics reference images read identically to SimpleITK (the reader
+//! PyRadiomics uses; expected statistics in tests/fixtures/imaging/reference_nrrd_sitk.json,
+//! made by tests/fixtures/imaging/sitk_stats.py), and the writer round-trips.
+
+use radscore_cli::io::{self, Volume, VolumeData};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn reference_data() -> PathBuf {
+    workspace().join("../shared/reference/pyradiomics/data")
+}
+
+/// Compares a volume with statistics computed by SimpleITK / pynrrd / nibabel / pydicom.
+pub fn check_stats(name: &str, v: &Volume, e: &Value) {
+    let arr = |k: &str| -> Vec<f64> {
+        e[k].as_array()
+            .unwrap_or_else(|| panic!("{name}: no {k}"))
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let dims: Vec<usize> = arr("dims").iter().map(|&x| x as usize).collect();
+    assert_eq!(v.dims.to_vec(), dims, "{name}: dims");
+    for (a, b) in v.spacing.iter().zip(arr("spacing")) {
+        assert!(
+            (a - b).abs() <= 1e-12 * b.abs(),
+            "{name}: spacing {:?} vs {b}",
+            v.spacing
+        );
+    }
+    if e.get("origin").is_some() {
+        for (a, b) in v.origin.iter().zip(arr("origin")) {
+            assert!(
+                (a - b).abs() <= 1e-9,
+                "{name}: origin {:?} vs {b}",
+                v.origin
+            );
+        }
+    }
+    if let Some(d) = e.get("direction").and_then(|d| d.as_array()) {
+        for (k, row) in d.iter().enumerate() {
+            for (j, x) in row.as_array().unwrap().iter().enumerate() {
+                let x = x.as_f64().unwrap();
+                assert!(
+                    (v.direction[k][j] - x).abs() <= 1e-9,
+                    "{name}: direction {:?} vs {d:?}",
+                    v.direction
+                );
+            }
+        }
+    }
+    if let Some(t) = e.get("dtype").and_then(|t| t.as_str()) {
+        let ours = match &v.data {
+            VolumeData::I8(_) => "int8",
+            VolumeData::U8(_) => "uint8",
+            VolumeData::I16(_) => "int16",
+            VolumeData::U16(_) => "uint16",
+            VolumeData::I32(_) => "int32",
+            VolumeData::U32(_) => "uint32",
+            VolumeData::I64(_) => "int64",
+            VolumeData::U64(_) => "uint64",
+            VolumeData::F32(_) => "float32",
+            VolumeData::F64(_) => "float64",
+        };
+        assert_eq!(ours, t, "{name}: voxel type");
+    }
+    assert_eq!(
+        v.data.len(),
+        e["count"].as_u64().unwrap() as usize,
+        "{name}: count"
+    );
+    let (mut sum, mut min, mut max, mut w) = (0.0f64, f64::INFINITY, f64::NEG_INFINITY, 0.0f64);
+    for (i, x) in v.data.iter_f64().enumerate() {
+        sum += x;
+        w += x * i as f64;
+        min = min.min(x);
+        max = max.max(x);
+    }
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    assert!(
+        close(sum, e["sum"].as_f64().unwrap()),
+        "{name}: sum {sum} vs {}",
+        e["sum"]
+    );
+    assert_eq!(min, e["min"].as_f64().unwrap(), "{name}: min");
+    assert_eq!(max, e["max"].as_f64().unwrap(), "{name}: max");
+    if let Some(ew) = e.get("weighted").and_then(|x| x.as_f64()) {
+        assert!(close(w, ew), "{name}: index-weighted sum {w} vs {ew}");
+    }
+}
+
+#[test]
+fn reference_nrrd_files_match_simpleitk() {
+    let exp: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            workspace().join("tests/fixtures/imaging/reference_nrrd_sitk.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let obj = exp.as_object().unwrap();
+    assert_eq!(obj.len(), 12);
+    for (name, e) in obj {
+        let path = reference_data().join(format!("{name}.nrrd"));
+        let v = io::read_volume(&path).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        check_stats(name, &v, e);
+    }
+}
+
+#[test]
+fn write_then_read_round_trips_every_type() {
+    let dir = std::env::temp_dir().join(format!("radscore-io-nrrd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = io::read_volume(&reference_data().join("breast1_image.nrrd")).unwrap();
+    let vals: Vec<f64> = base.data.iter_f64().collect();
+    let datas = vec![
+        VolumeData::I8(vals.iter().map(|&x| (x as i64 % 100) as i8).collect()),
+        VolumeData::U8(vals.iter().map(|&x| (x as i64 % 200) as u8).collect()),
+        VolumeData::I16(vals.iter().map(|&x| x as i16 - 300).collect()),
+        VolumeData::U16(vals.iter().map(|&x| x as u16).collect()),
+        VolumeData::I32(vals.iter().map(|&x| x as i32 * -70000).collect()),
+        VolumeData::U32(vals.iter().map(|&x| x as u32 * 70000).collect()),
+        VolumeData::I64(vals.iter().map(|&x| x as i64 * -(1 << 40)).collect()),
+        VolumeData::U64(vals.iter().map(|&x| x as u64 * (1 << 40)).collect()),
+        VolumeData::F32(vals.iter().map(|&x| x as f32 / 7.0).collect()),
+        VolumeData::F64(vals.iter().map(|&x| x / 7.0 + 1e-300).collect()),
+    ];
+    for data in datas {
+        let v = Volume {
+            dims: base.dims,
+            spacing: [0.1 + 0.2, 1.0 / 3.0, 2.1],
+            origin: [-116.54304, 1e-7, 9.4500000000000295],
+            direction: [[0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, 1.0]],
+            data,
+        };
+        let p = dir.join(format!("rt_{}.nrrd", v.data.type_name()));
+        io::nrrd::write(&p, &v).unwrap();
+        let back = io::read_volume(&p).unwrap();
+        assert_eq!(back.dims, v.dims);
+        assert_eq!(back.data, v.data, "{}", v.data.type_name());
+        for a in 0..3 {
+            assert!((back.spacing[a] - v.spacing[a]).abs() <= 1e-15 * v.spacing[a]);
+            assert_eq!(back.origin[a], v.origin[a]);
+        }
+        assert_eq!(back.direction, v.direction);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
