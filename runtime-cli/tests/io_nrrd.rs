@@ -133,7 +133,7 @@ fn write_then_read_round_trips_every_type() {
         let v = Volume {
             dims: base.dims,
             spacing: [0.1 + 0.2, 1.0 / 3.0, 2.1],
-            origin: [-116.54304, 1e-7, 9.4500000000000295],
+            origin: [-116.54304, 1e-7, 9.450_000_000_000_03],
             direction: [[0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, 1.0]],
             data,
         };

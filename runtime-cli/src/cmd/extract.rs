@@ -1,10 +1,509 @@
-//! `radscore extract`.
+//! `radscore extract`: PyRadiomics features from an image and a mask, or from a cohort manifest.
+//!
+//! * Single image: `radscore extract --image I --mask M [--label N] [--features ...]
+//!   [--sequence S] --out F.csv` writes `feature,value` rows (names prefixed `S_` with
+//!   `--sequence`).
+//! * Manifest: `radscore extract --manifest cohort.csv --out features.csv [--features ...]
+//!   [--jobs N]`. The manifest has `patient_id` and, per sequence, `<seq>_image` and `<seq>_mask`
+//!   (paths relative to the manifest; a folder is a DICOM series) and optionally `<seq>_label`.
+//!   The output has one row per patient that succeeded, with `<seq>_<feature>` columns. A failing
+//!   patient is reported on stderr with its error, the run goes on, and the exit code is 1 at the
+//!   end if any patient failed.
+//!
+//! `--features`: `seven` (the study's seven features; with a sequence `t2`/`t2wi`, `dwi` or `dce`
+//! only that sequence's share of them), `all` (every image type × class × feature the core
+//! computes, in PyRadiomics' order: original, exponential, gradient, LoG for each `--log-sigma`,
+//! wavelet LLH … LLL; 600 names for one sigma), or a comma-separated list of PyRadiomics names (in
+//! manifest mode a name may carry a `<seq>_` prefix to restrict it to that sequence).
+//!
+//! Values are written with Rust's shortest round-trip representation (reading them back gives
+//! the same f64 bits; at least as exact as 17 significant digits). Outputs are written
+//! atomically.
+
+use crate::io::{self, ReadOptions, Volume};
+use anyhow::{anyhow, bail, Context};
+use radscore_core::extract::{extract, scratch_len};
+use radscore_core::names::{Feature, FeatureName, ImageType, WaveletBand};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Arguments of `radscore extract`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Image file (.nrrd, .nhdr, .nii, .nii.gz, DICOM file) or DICOM series folder.
+    #[arg(long, conflicts_with = "manifest", requires = "mask")]
+    pub image: Option<PathBuf>,
+    /// Mask file (same formats, or DICOM-SEG) on the image's grid.
+    #[arg(long, conflicts_with = "manifest", requires = "image")]
+    pub mask: Option<PathBuf>,
+    /// Cohort manifest CSV: patient_id, <seq>_image, <seq>_mask[, <seq>_label].
+    #[arg(long, required_unless_present = "image")]
+    pub manifest: Option<PathBuf>,
+    /// Label value of the ROI in the mask (DICOM-SEG: the segment number).
+    #[arg(long, default_value_t = 1)]
+    pub label: u32,
+    /// DICOM-SEG: select the segment by its label instead of its number.
+    #[arg(long)]
+    pub segment: Option<String>,
+    /// `seven`, `all`, or comma-separated PyRadiomics feature names.
+    #[arg(long, default_value = "seven")]
+    pub features: String,
+    /// Sequence name (t2, dwi, dce): prefixes the feature names with `S_`.
+    #[arg(long, conflicts_with = "manifest")]
+    pub sequence: Option<String>,
+    /// LoG sigmas in mm for `--features all` (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "3.0")]
+    pub log_sigma: Vec<f64>,
+    /// Bin width of the discretisation (PyRadiomics' binWidth).
+    #[arg(long, default_value_t = 25.0)]
+    pub bin_width: f64,
+    /// DICOM DCE series: which phase (0 = pre-contrast; default: 1, the first post-contrast).
+    #[arg(long)]
+    pub dce_phase: Option<usize>,
+    /// Worker threads for a manifest (default: the number of CPUs).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Output CSV.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// The sequence each of the study's seven features belongs to (`docs/study.md`).
+pub const SEVEN: [(&str, &str); 7] = [
+    ("dce", "exponential_firstorder_Kurtosis"),
+    ("dce", "exponential_firstorder_Minimum"),
+    ("dce", "gradient_firstorder_Variance"),
+    ("dwi", "log-sigma-3-0-mm-3D_glszm_SmallAreaEmphasis"),
+    ("t2", "wavelet-LHH_glszm_HighGrayLevelZoneEmphasis"),
+    ("t2", "wavelet-LHL_glrlm_RunLengthNonUniformityNormalized"),
+    ("t2", "wavelet-LLH_glrlm_ShortRunHighGrayLevelEmphasis"),
+];
+
+fn canonical_sequence(s: &str) -> String {
+    match s.to_ascii_lowercase().as_str() {
+        "t2wi" | "t2w" | "t2" => "t2".into(),
+        "dce" | "dce-mri" | "dcemri" => "dce".into(),
+        "dwi" | "adc" => "dwi".into(),
+        other => other.into(),
+    }
+}
+
+fn parse_name(n: &str) -> anyhow::Result<FeatureName> {
+    FeatureName::parse(n).map_err(|e| anyhow!("feature {n:?}: {e}"))
+}
+
+/// Every (image type × feature) the core computes, in PyRadiomics' output order.
+pub fn all_names(log_sigmas: &[f64]) -> anyhow::Result<Vec<FeatureName>> {
+    let mut types = vec![
+        ImageType::Original,
+        ImageType::Exponential,
+        ImageType::Gradient,
+    ];
+    for &s in log_sigmas {
+        if !(s.is_finite() && s > 0.0) {
+            bail!("--log-sigma: expected values > 0, found {s}");
+        }
+        types.push(ImageType::Log { sigma_mm: s });
+    }
+    types.extend(WaveletBand::ALL.iter().map(|&b| ImageType::Wavelet(b)));
+    Ok(types
+        .into_iter()
+        .flat_map(|t| {
+            Feature::all().map(move |f| FeatureName {
+                image_type: t,
+                feature: f,
+            })
+        })
+        .collect())
+}
+
+/// Resolves `--features` for one sequence (`None`: no sequence given).
+pub fn resolve_features(
+    spec: &str,
+    sequence: Option<&str>,
+    log_sigmas: &[f64],
+    known_sequences: &[String],
+) -> anyhow::Result<Vec<FeatureName>> {
+    let seq = sequence.map(canonical_sequence);
+    match spec.trim() {
+        "all" => all_names(log_sigmas),
+        "seven" => {
+            let subset: Vec<&str> = match seq.as_deref() {
+                Some(s) if SEVEN.iter().any(|(q, _)| *q == s) => SEVEN
+                    .iter()
+                    .filter(|(q, _)| *q == s)
+                    .map(|(_, n)| *n)
+                    .collect(),
+                _ => SEVEN.iter().map(|(_, n)| *n).collect(),
+            };
+            subset.into_iter().map(parse_name).collect()
+        }
+        list => {
+            let mut out = Vec::new();
+            for raw in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                // `<seq>_name` restricts a name to one sequence of the manifest.
+                let mut restricted = None;
+                for k in known_sequences {
+                    if let Some(rest) = raw.strip_prefix(&format!("{k}_")) {
+                        restricted = Some((k.as_str(), rest));
+                    }
+                }
+                match restricted {
+                    Some((k, rest)) => {
+                        if sequence == Some(k) {
+                            out.push(parse_name(rest)?);
+                        } else {
+                            parse_name(rest)?;
+                        }
+                    }
+                    None => out.push(parse_name(raw)?),
+                }
+            }
+            if out.is_empty() && known_sequences.is_empty() {
+                bail!("--features: no feature names given");
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Reads an image and its mask, checks they share a grid, and converts them for the core.
+pub fn load_pair(
+    image: &Path,
+    mask: &Path,
+    opts: &ReadOptions,
+) -> anyhow::Result<(Volume, Volume)> {
+    let img = io::read_volume_with(image, opts)?.into_image();
+    let msk = io::read_mask_with(mask, opts, &img)
+        .with_context(|| format!("reading mask {}", mask.display()))?;
+    img.check_same_geometry(&msk, image, mask)?;
+    Ok((img, msk))
+}
+
+/// Computes `names` on an image/mask pair; `scratch` is grown only when a case needs more.
+pub fn compute(
+    image: &Volume,
+    mask: &Volume,
+    label: u32,
+    names: &[FeatureName],
+    bin_width: f64,
+    scratch: &mut Vec<f64>,
+) -> anyhow::Result<Vec<f64>> {
+    let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
+    let mv = mask.mask_view(label)?;
+    let need = scratch_len(&iv, &mv, names).map_err(|e| anyhow!("label {label}: {e}"))?;
+    if scratch.len() < need {
+        scratch.resize(need, 0.0);
+    }
+    let mut out = vec![0.0; names.len()];
+    extract(&iv, &mv, names, bin_width, &mut out, scratch).map_err(|e| anyhow!("{e}"))?;
+    Ok(out)
+}
+
+/// Formats a value so that parsing it gives back the same f64 (`nan`, `inf`, `-inf` as Python).
+pub fn format_value(x: f64) -> String {
+    if x.is_nan() {
+        "nan".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf" } else { "-inf" }.into()
+    } else {
+        format!("{x:?}")
+    }
+}
 
 /// Runs `radscore extract`.
-pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("radscore extract: not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !(args.bin_width.is_finite() && args.bin_width > 0.0) {
+        bail!(
+            "--bin-width: expected a number > 0, found {}",
+            args.bin_width
+        );
+    }
+    let opts = ReadOptions {
+        dce_phase: args.dce_phase,
+        segment_label: args.segment.clone(),
+        segment_number: None,
+    };
+    match (&args.image, &args.mask, &args.manifest) {
+        (Some(image), Some(mask), None) => run_single(&args, image, mask, &opts),
+        (None, None, Some(manifest)) => run_manifest(&args, manifest, &opts),
+        _ => bail!("give either --image and --mask, or --manifest"),
+    }
+}
+
+fn run_single(
+    args: &Args,
+    image: &Path,
+    mask: &Path,
+    opts: &ReadOptions,
+) -> anyhow::Result<ExitCode> {
+    let names = resolve_features(
+        &args.features,
+        args.sequence.as_deref(),
+        &args.log_sigma,
+        &[],
+    )?;
+    let opts = ReadOptions {
+        segment_number: Some(args.label),
+        ..opts.clone()
+    };
+    let (img, msk) = load_pair(image, mask, &opts)?;
+    let mut scratch = Vec::new();
+    let values = compute(&img, &msk, args.label, &names, args.bin_width, &mut scratch)
+        .with_context(|| format!("image {} with mask {}", image.display(), mask.display()))?;
+    let prefix = args
+        .sequence
+        .as_ref()
+        .map(|s| format!("{s}_"))
+        .unwrap_or_default();
+    io::write_atomic(&args.out, |w| {
+        writeln!(w, "feature,value")?;
+        for (n, v) in names.iter().zip(&values) {
+            writeln!(w, "{prefix}{n},{}", format_value(*v))?;
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One sequence column group of the manifest.
+struct SeqCols {
+    name: String,
+    image: usize,
+    mask: usize,
+    label: Option<usize>,
+    features: Vec<FeatureName>,
+}
+
+fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Result<ExitCode> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(manifest)
+        .with_context(|| format!("cannot read manifest {}", manifest.display()))?;
+    let headers: Vec<String> = rdr
+        .headers()
+        .with_context(|| {
+            format!(
+                "manifest {}: cannot read the header row",
+                manifest.display()
+            )
+        })?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let pid = col("patient_id").ok_or_else(|| {
+        anyhow!(
+            "manifest {}: expected a \"patient_id\" column, found {:?}",
+            manifest.display(),
+            headers
+        )
+    })?;
+    let mut seq_names: Vec<String> = Vec::new();
+    for h in &headers {
+        if let Some(s) = h.strip_suffix("_image") {
+            if !seq_names.iter().any(|x| x == s) {
+                seq_names.push(s.to_string());
+            }
+        }
+    }
+    if seq_names.is_empty() {
+        bail!(
+            "manifest {}: expected <seq>_image and <seq>_mask columns, found {:?}",
+            manifest.display(),
+            headers
+        );
+    }
+    let mut seqs = Vec::new();
+    for s in &seq_names {
+        let mask = col(&format!("{s}_mask")).ok_or_else(|| {
+            anyhow!(
+                "manifest {}: column {s}_image has no matching {s}_mask column",
+                manifest.display()
+            )
+        })?;
+        let features = resolve_features(&args.features, Some(s), &args.log_sigma, &seq_names)?;
+        seqs.push(SeqCols {
+            name: s.clone(),
+            image: col(&format!("{s}_image")).unwrap_or(0),
+            mask,
+            label: col(&format!("{s}_label")),
+            features,
+        });
+    }
+    if seqs.iter().all(|s| s.features.is_empty()) {
+        bail!("--features: no feature applies to the manifest's sequences {seq_names:?}");
+    }
+    let base = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.with_context(|| {
+            format!(
+                "manifest {}: row {} is malformed",
+                manifest.display(),
+                i + 2
+            )
+        })?;
+        rows.push((i + 2, rec.iter().map(|s| s.trim().to_string()).collect()));
+    }
+    if rows.is_empty() {
+        bail!("manifest {}: no patient rows", manifest.display());
+    }
+
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, rows.len());
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(rows.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} patients  {elapsed_precise} (eta {eta})  {msg}",
+        ) {
+            b.set_style(style);
+        }
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<anyhow::Result<Vec<f64>>>>> =
+        Mutex::new((0..rows.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                let mut scratch: Vec<f64> = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((line, row)) = rows.get(i) else {
+                        break;
+                    };
+                    let r = patient(args, &base, &seqs, row, *line, opts, &mut scratch);
+                    if let Err(e) = &r {
+                        bar.suspend(|| {
+                            eprintln!(
+                                "patient {} (manifest row {line}) failed: {e:#}",
+                                row.get(pid).map_or("?", |s| s.as_str())
+                            )
+                        });
+                    }
+                    if let Ok(mut g) = results.lock() {
+                        if let Some(slot) = g.get_mut(i) {
+                            *slot = Some(r);
+                        }
+                    }
+                    bar.inc(1);
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let results = results
+        .into_inner()
+        .map_err(|_| anyhow!("a worker thread panicked"))?;
+
+    let mut failed = 0usize;
+    let mut lines = Vec::new();
+    for ((_, row), r) in rows.iter().zip(results) {
+        match r {
+            Some(Ok(values)) => {
+                let mut cells = vec![csv_cell(row.get(pid).map_or("", |s| s.as_str()))];
+                cells.extend(values.iter().map(|v| format_value(*v)));
+                lines.push(cells.join(","));
+            }
+            _ => failed += 1,
+        }
+    }
+    let mut header = vec!["patient_id".to_string()];
+    for s in &seqs {
+        for n in &s.features {
+            header.push(format!("{}_{n}", s.name));
+        }
+    }
+    io::write_atomic(&args.out, |w| {
+        writeln!(w, "{}", header.join(","))?;
+        for l in &lines {
+            writeln!(w, "{l}")?;
+        }
+        Ok(())
+    })?;
+    eprintln!(
+        "radscore extract: {} of {} patients written to {}{}",
+        lines.len(),
+        rows.len(),
+        args.out.display(),
+        if failed > 0 {
+            format!("; {failed} failed (see above)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn patient(
+    args: &Args,
+    base: &Path,
+    seqs: &[SeqCols],
+    row: &[String],
+    line: usize,
+    opts: &ReadOptions,
+    scratch: &mut Vec<f64>,
+) -> anyhow::Result<Vec<f64>> {
+    let mut values = Vec::new();
+    for s in seqs {
+        if s.features.is_empty() {
+            continue;
+        }
+        let cell = |c: usize, what: &str| -> anyhow::Result<PathBuf> {
+            let v = row.get(c).map_or("", |s| s.as_str());
+            if v.is_empty() {
+                bail!("row {line}: column {}_{what} is empty", s.name);
+            }
+            Ok(base.join(v))
+        };
+        let image = cell(s.image, "image")?;
+        let mask = cell(s.mask, "mask")?;
+        let label = match s.label.and_then(|c| row.get(c)).filter(|v| !v.is_empty()) {
+            Some(v) => v.parse::<u32>().map_err(|_| {
+                anyhow!(
+                    "row {line}: column {}_label: expected a label number, found {v:?}",
+                    s.name
+                )
+            })?,
+            None => args.label,
+        };
+        let o = ReadOptions {
+            segment_number: Some(label),
+            ..opts.clone()
+        };
+        let (img, msk) =
+            load_pair(&image, &mask, &o).with_context(|| format!("sequence {}", s.name))?;
+        let v = compute(&img, &msk, label, &s.features, args.bin_width, scratch).with_context(
+            || {
+                format!(
+                    "sequence {}: image {} with mask {}",
+                    s.name,
+                    image.display(),
+                    mask.display()
+                )
+            },
+        )?;
+        values.extend(v);
+    }
+    Ok(values)
 }

@@ -296,21 +296,70 @@ impl Volume {
     }
 }
 
-/// Reads an image or mask from any supported format; a folder is read as a DICOM series.
-pub fn read_volume(path: &Path) -> anyhow::Result<Volume> {
+/// Options for readers that need more than a path (DICOM DCE phases, DICOM-SEG segments).
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// DCE series with several phases: which one (0 = first/pre-contrast). `None`: phase 1 (the
+    /// first post-contrast phase) when the series has several phases.
+    pub dce_phase: Option<usize>,
+    /// DICOM-SEG: select the segment with this SegmentLabel.
+    pub segment_label: Option<String>,
+    /// DICOM-SEG: select the segment with this SegmentNumber (default 1). The returned mask holds
+    /// this number inside the segment, so `mask_view(number)` selects it.
+    pub segment_number: Option<u32>,
+}
+
+/// What a path holds, judged from its name (and, for folders, that it is a folder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.nrrd` / `.nhdr`.
+    Nrrd,
+    /// `.nii` / `.nii.gz` / `.hdr` (NIfTI-1 or NIfTI-2).
+    Nifti,
+    /// A folder (a DICOM series) or any other file (tried as DICOM).
+    Dicom,
+}
+
+/// Guesses the format of `path` from its name.
+pub fn format_of(path: &Path) -> Format {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let r = if name.ends_with(".nrrd") || name.ends_with(".nhdr") {
-        nrrd::read(path)
+    if path.is_dir() {
+        Format::Dicom
+    } else if name.ends_with(".nrrd") || name.ends_with(".nhdr") {
+        Format::Nrrd
+    } else if name.ends_with(".nii") || name.ends_with(".nii.gz") || name.ends_with(".hdr") {
+        Format::Nifti
     } else {
-        Err(anyhow!(
+        Format::Dicom
+    }
+}
+
+/// Reads an image or mask from any supported format; a folder is read as a DICOM series.
+pub fn read_volume(path: &Path) -> anyhow::Result<Volume> {
+    read_volume_with(path, &ReadOptions::default())
+}
+
+/// [`read_volume`] with options (DCE phase for DICOM series).
+pub fn read_volume_with(path: &Path, opts: &ReadOptions) -> anyhow::Result<Volume> {
+    let _ = opts;
+    let r = match format_of(path) {
+        Format::Nrrd => nrrd::read(path),
+        Format::Nifti | Format::Dicom => Err(anyhow!(
             "unsupported file type: expected .nrrd or .nhdr, found {}",
             path.display()
-        ))
+        )),
     };
     r.with_context(|| format!("reading {}", path.display()))
+}
+
+/// Reads a mask and converts it to unsigned labels ([`Volume::into_mask`]). A DICOM-SEG file is
+/// mapped onto `image`'s grid (segment chosen by `opts`).
+pub fn read_mask_with(path: &Path, opts: &ReadOptions, image: &Volume) -> anyhow::Result<Volume> {
+    let _ = image;
+    read_volume_with(path, opts)?.into_mask()
 }
 
 /// Parses the decimal integers of a whitespace-separated list, naming `what` in errors.

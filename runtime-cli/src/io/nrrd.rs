@@ -259,7 +259,7 @@ fn apply_byte_skip<'a>(
             path.display()
         );
     };
-    let end = start.checked_add(need).unwrap_or(usize::MAX);
+    let end = start.saturating_add(need);
     if end > data.len() {
         bail!(
             "{}: expected {need} bytes of voxel data after skipping {start}, found {}",
@@ -693,7 +693,7 @@ fn format_printf(fmt: &str, i: i64) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow!("data file format {fmt:?} has no %d"))?;
     let rest = &fmt[start + 1..];
     let conv = rest
-        .find(|c: char| matches!(c, 'd' | 'i' | 'u'))
+        .find(['d', 'i', 'u'])
         .ok_or_else(|| anyhow!("data file format {fmt:?}: expected %d"))?;
     let spec = &rest[..conv];
     let width: usize = spec.trim_start_matches('0').parse().unwrap_or(0);

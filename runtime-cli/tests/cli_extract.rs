@@ -1,0 +1,235 @@
+//! `radscore extract` end to end on the PyRadiomics reference cases
+//! (`../shared/reference/pyradiomics`): values must match PyRadiomics 3.0.1 to ≤ 1e-9 relative.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn reference() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/pyradiomics")
+}
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("radscore-cli-extract-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn radscore(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_radscore"))
+        .args(args)
+        .output()
+        .expect("run radscore")
+}
+
+fn close(a: f64, b: f64) -> bool {
+    if a.is_nan() || b.is_nan() {
+        return a.is_nan() && b.is_nan();
+    }
+    let d = (a - b).abs();
+    d <= 1e-12 || d <= 1e-9 * a.abs().max(b.abs())
+}
+
+fn read_pairs(path: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("feature,value"), "{}", path.display());
+    lines
+        .map(|l| {
+            let (a, b) = l.split_once(',').unwrap();
+            (a.to_string(), b.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn breast1_all_matches_pyradiomics_in_order() {
+    let d = tmpdir("all");
+    let out = d.join("breast1.csv");
+    let data = reference().join("data");
+    let o = radscore(&[
+        "extract",
+        "--image",
+        data.join("breast1_image.nrrd").to_str().unwrap(),
+        "--mask",
+        data.join("breast1_label.nrrd").to_str().unwrap(),
+        "--features",
+        "all",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ours = read_pairs(&out);
+    let theirs = read_pairs(&reference().join("breast1.csv"));
+    assert_eq!(ours.len(), 600);
+    assert_eq!(theirs.len(), 600);
+    for ((n1, v1), (n2, v2)) in ours.iter().zip(&theirs) {
+        assert_eq!(n1, n2, "feature order");
+        let (a, b): (f64, f64) = (v1.parse().unwrap(), v2.parse().unwrap());
+        assert!(close(a, b), "{n1}: ours {a} PyRadiomics {b}");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+fn seven_reference() -> HashMap<String, Vec<(String, f64)>> {
+    let text = std::fs::read_to_string(reference().join("seven_features.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            let vals = header[1..]
+                .iter()
+                .zip(&cells[1..])
+                .map(|(h, c)| (h.clone(), c.parse().unwrap()))
+                .collect();
+            (cells[0].to_string(), vals)
+        })
+        .collect()
+}
+
+fn case_files(case: &str) -> (PathBuf, PathBuf, u32) {
+    let data = reference().join("data");
+    match case {
+        "prostate_phantom" | "prostate_phantom_L8" => (
+            data.join("prostate_phantom_subvolume.nrrd"),
+            data.join("prostate_phantom_subvolume-label.nrrd"),
+            if case.ends_with("L8") { 8 } else { 1 },
+        ),
+        c => (
+            data.join(format!("{c}_image.nrrd")),
+            data.join(format!("{c}_label.nrrd")),
+            1,
+        ),
+    }
+}
+
+#[test]
+fn seven_with_sequence_prefix_matches_pyradiomics() {
+    let d = tmpdir("seven");
+    for (case, expected) in seven_reference() {
+        let (img, msk, label) = case_files(&case);
+        let out = d.join(format!("{case}.csv"));
+        let o = radscore(&[
+            "extract",
+            "--image",
+            img.to_str().unwrap(),
+            "--mask",
+            msk.to_str().unwrap(),
+            "--label",
+            &label.to_string(),
+            "--sequence",
+            "x",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            o.status.success(),
+            "{case}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let ours = read_pairs(&out);
+        assert_eq!(ours.len(), 7, "{case}");
+        for ((n, v), (en, ev)) in ours.iter().zip(&expected) {
+            assert_eq!(n, &format!("x_{en}"));
+            let v: f64 = v.parse().unwrap();
+            assert!(close(v, *ev), "{case} {n}: ours {v} PyRadiomics {ev}");
+        }
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn manifest_reports_failing_patient_and_continues() {
+    let d = tmpdir("manifest");
+    let data = reference().join("data");
+    let rel = |p: &str| data.join(p).to_str().unwrap().to_string();
+    // p2: the mask lies on another grid (geometry mismatch); p4: missing file.
+    let manifest = format!(
+        "patient_id,dce_image,dce_mask,t2_image,t2_mask,t2_label\n\
+         p1,{b},{bl},{s},{sl},\n\
+         p2,{b},{brl},{s},{sl},\n\
+         p3,{s},{sl},{p},{pl},8\n\
+         p4,{b},{bl},missing.nrrd,{sl},\n",
+        b = rel("breast1_image.nrrd"),
+        bl = rel("breast1_label.nrrd"),
+        brl = rel("brain1_label.nrrd"),
+        s = rel("syn1_image.nrrd"),
+        sl = rel("syn1_label.nrrd"),
+        p = rel("prostate_phantom_subvolume.nrrd"),
+        pl = rel("prostate_phantom_subvolume-label.nrrd"),
+    );
+    std::fs::write(d.join("cohort.csv"), manifest).unwrap();
+    let out = d.join("features.csv");
+    let o = radscore(&[
+        "extract",
+        "--manifest",
+        d.join("cohort.csv").to_str().unwrap(),
+        "--jobs",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "failures must give a non-zero exit");
+    assert!(err.contains("patient p2"), "{err}");
+    assert!(
+        err.contains("breast1_image.nrrd") && err.contains("brain1_label.nrrd"),
+        "{err}"
+    );
+    assert!(
+        err.contains("patient p4") && err.contains("missing.nrrd"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("patient p1") && !err.contains("patient p3"),
+        "{err}"
+    );
+
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(header.len(), 1 + 3 + 3);
+    assert_eq!(header[1], "dce_exponential_firstorder_Kurtosis");
+    assert_eq!(header[4], "t2_wavelet-LHH_glszm_HighGrayLevelZoneEmphasis");
+    let seven = seven_reference();
+    let expect = [
+        ("p1", "breast1", "syn1"),
+        ("p3", "syn1", "prostate_phantom_L8"),
+    ];
+    for (row, (pid, dce_case, t2_case)) in rows.iter().zip(expect) {
+        assert_eq!(row[0], pid);
+        for (h, cell) in header[1..].iter().zip(&row[1..]) {
+            let (seq, name) = h.split_once('_').unwrap();
+            let case = if seq == "dce" { dce_case } else { t2_case };
+            let ev = seven[case].iter().find(|(n, _)| n == name).unwrap().1;
+            let v: f64 = cell.parse().unwrap();
+            assert!(close(v, ev), "{pid} {h}: ours {v} PyRadiomics {ev}");
+        }
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn bad_feature_name_is_reported() {
+    let d = tmpdir("badname");
+    let data = reference().join("data");
+    let o = radscore(&[
+        "extract",
+        "--image",
+        data.join("syn1_image.nrrd").to_str().unwrap(),
+        "--mask",
+        data.join("syn1_label.nrrd").to_str().unwrap(),
+        "--features",
+        "original_firstorder_Mean,original_glcm_Contrast",
+        "--out",
+        d.join("x.csv").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("original_glcm_Contrast"), "{err}");
+    assert!(!d.join("x.csv").exists());
+    std::fs::remove_dir_all(&d).unwrap();
+}
