@@ -19,7 +19,7 @@ enum Command {
     /// Run the whole workflow on a synthetic breast-MRI cohort.
     Demo(cmd::demo::Args),
     /// Compute PyRadiomics features from an image and a mask, or from a cohort manifest.
-    Extract(cmd::extract::Args),
+    Extract(Box<cmd::extract::Args>),
     /// Train the selection pipeline and the nomogram; export a model file.
     Train(cmd::train::Args),
     /// Score a features table with a model file.
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
-        Command::Extract(a) => cmd::extract::run(a),
+        Command::Extract(a) => cmd::extract::run(*a),
         Command::Train(a) => cmd::train::run(a),
         Command::Score(a) => cmd::score::run(a),
         Command::Inspect(a) => cmd::inspect::run(a),
