@@ -63,6 +63,9 @@ pub struct Args {
     /// DICOM DCE series: which phase (0 = pre-contrast; default: 1, the first post-contrast).
     #[arg(long)]
     pub dce_phase: Option<usize>,
+    /// 4-D NIfTI: which volume to use (0-based).
+    #[arg(long)]
+    pub volume: Option<usize>,
     /// Worker threads for a manifest (default: the number of CPUs).
     #[arg(long)]
     pub jobs: Option<usize>,
@@ -226,6 +229,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         dce_phase: args.dce_phase,
         segment_label: args.segment.clone(),
         segment_number: None,
+        volume: args.volume,
     };
     match (&args.image, &args.mask, &args.manifest) {
         (Some(image), Some(mask), None) => run_single(&args, image, mask, &opts),

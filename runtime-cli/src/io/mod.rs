@@ -12,6 +12,7 @@ use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
 use radscore_core::Error;
 use std::path::Path;
 
+pub mod nifti;
 pub mod nrrd;
 
 /// A voxel buffer in its stored type.
@@ -307,6 +308,8 @@ pub struct ReadOptions {
     /// DICOM-SEG: select the segment with this SegmentNumber (default 1). The returned mask holds
     /// this number inside the segment, so `mask_view(number)` selects it.
     pub segment_number: Option<u32>,
+    /// 4-D NIfTI: which volume (0-based); required when the file has several.
+    pub volume: Option<usize>,
 }
 
 /// What a path holds, judged from its name (and, for folders, that it is a folder).
@@ -344,11 +347,11 @@ pub fn read_volume(path: &Path) -> anyhow::Result<Volume> {
 
 /// [`read_volume`] with options (DCE phase for DICOM series).
 pub fn read_volume_with(path: &Path, opts: &ReadOptions) -> anyhow::Result<Volume> {
-    let _ = opts;
     let r = match format_of(path) {
         Format::Nrrd => nrrd::read(path),
-        Format::Nifti | Format::Dicom => Err(anyhow!(
-            "unsupported file type: expected .nrrd or .nhdr, found {}",
+        Format::Nifti => nifti::read(path, opts),
+        Format::Dicom => Err(anyhow!(
+            "unsupported file type: expected .nrrd, .nhdr, .nii, .nii.gz or .hdr, found {}",
             path.display()
         )),
     };

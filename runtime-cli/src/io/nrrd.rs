@@ -406,8 +406,8 @@ pub fn read(path: &Path) -> anyhow::Result<Volume> {
             sizes.len()
         );
     }
-    let enc_s = need_field("encoding")?;
-    let enc = match enc_s {
+    let enc_s = need_field("encoding")?.to_ascii_lowercase();
+    let enc = match enc_s.as_str() {
         "raw" => Encoding::Raw,
         "gzip" | "gz" => Encoding::Gzip,
         "bzip2" | "bz2" => Encoding::Bzip2,
@@ -637,6 +637,16 @@ pub fn read(path: &Path) -> anyhow::Result<Volume> {
             Encoding::Raw => binary.extend_from_slice(apply_byte_skip(b, byte_skip, per_file, f)?),
             Encoding::Gzip | Encoding::Bzip2 => {
                 let d = decompress(enc, b, f)?;
+                // as pynrrd: with a byte skip >= 0 the decompressed data must hold exactly the
+                // voxels (a detached .nii.gz read without its header skip is an error)
+                if byte_skip >= 0 && d.len() != per_file + byte_skip as usize {
+                    bail!(
+                        "{}: decompressed data has {} bytes, expected {} ({per_file} of voxels after a byte skip of {byte_skip})",
+                        f.display(),
+                        d.len(),
+                        per_file + byte_skip as usize
+                    );
+                }
                 binary.extend_from_slice(apply_byte_skip(&d, byte_skip, per_file, f)?);
             }
             Encoding::Hex => {
