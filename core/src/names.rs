@@ -375,6 +375,7 @@ impl fmt::Display for FeatureName {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     extern crate std;
     use super::*;

@@ -176,9 +176,9 @@ pub fn cd_dense(
     let p = x.n_cols();
     // R = y − Xw
     let mut r = y.to_vec();
-    for j in 0..p {
-        if w[j] != 0.0 {
-            axpy(-w[j], x.col(j), &mut r);
+    for (j, &wj) in w.iter().enumerate().take(p) {
+        if wj != 0.0 {
+            axpy(-wj, x.col(j), &mut r);
         }
     }
     let d_w_tol = tol;
@@ -188,8 +188,8 @@ pub fn cd_dense(
         let r_norm2 = dot(r, r);
         let ry = dot(r, y);
         let mut dn = 0.0f64;
-        for j in 0..p {
-            xta[j] = dot(x.col(j), r);
+        for (j, v) in xta.iter_mut().enumerate().take(p) {
+            *v = dot(x.col(j), r);
         }
         if p > 0 {
             dn = xta[0].abs();
@@ -446,8 +446,8 @@ pub fn alpha_grid(x: &Matrix, y: &[f64], n_alphas: usize, eps: f64) -> Vec<f64> 
     let sum_yc: f64 = yc.iter().sum();
     let xm = col_means(x);
     let mut amax_num = 0.0f64;
-    for j in 0..x.n_cols() {
-        let v = dot(x.col(j), &yc) - xm[j] * sum_yc;
+    for (j, &m) in xm.iter().enumerate().take(x.n_cols()) {
+        let v = dot(x.col(j), &yc) - m * sum_yc;
         amax_num = amax_num.max(v * v);
     }
     let alpha_max = amax_num.sqrt() / n as f64;
