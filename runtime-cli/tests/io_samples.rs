@@ -158,3 +158,25 @@ fn four_d_nifti_needs_a_volume() {
     let err = io::read_volume(&fixtures().join("nibabel/functional.nii")).unwrap_err();
     assert!(format!("{err:#}").contains("20 volumes"), "{err:#}");
 }
+
+#[test]
+fn dicom_samples_match_pydicom() {
+    assert_eq!(run("expected_samples.json", "pydicom/"), 12);
+}
+
+#[test]
+fn dicom_matches_simpleitk_geometry_and_types() {
+    assert_eq!(run("expected_sitk.json", "sitk/pydicom"), 6);
+}
+
+#[test]
+fn dicom_series_with_a_gap_is_an_error() {
+    let err = io::read_volume(&fixtures().join("pydicom/series_gap")).unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("missing slices"), "{msg}");
+}
+
+#[test]
+fn truncated_dicom_is_an_error_not_a_panic() {
+    assert!(io::read_volume(&fixtures().join("pydicom/MR_truncated.dcm")).is_err());
+}

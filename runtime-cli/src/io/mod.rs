@@ -12,6 +12,7 @@ use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
 use radscore_core::Error;
 use std::path::Path;
 
+pub mod dicom;
 pub mod nifti;
 pub mod nrrd;
 
@@ -350,10 +351,7 @@ pub fn read_volume_with(path: &Path, opts: &ReadOptions) -> anyhow::Result<Volum
     let r = match format_of(path) {
         Format::Nrrd => nrrd::read(path),
         Format::Nifti => nifti::read(path, opts),
-        Format::Dicom => Err(anyhow!(
-            "unsupported file type: expected .nrrd, .nhdr, .nii, .nii.gz or .hdr, found {}",
-            path.display()
-        )),
+        Format::Dicom => dicom::read(path, opts),
     };
     r.with_context(|| format!("reading {}", path.display()))
 }
@@ -361,7 +359,10 @@ pub fn read_volume_with(path: &Path, opts: &ReadOptions) -> anyhow::Result<Volum
 /// Reads a mask and converts it to unsigned labels ([`Volume::into_mask`]). A DICOM-SEG file is
 /// mapped onto `image`'s grid (segment chosen by `opts`).
 pub fn read_mask_with(path: &Path, opts: &ReadOptions, image: &Volume) -> anyhow::Result<Volume> {
-    let _ = image;
+    if format_of(path) == Format::Dicom && dicom::is_seg(path) {
+        return dicom::read_seg_on_grid(path, opts, image)
+            .with_context(|| format!("reading {}", path.display()));
+    }
     read_volume_with(path, opts)?.into_mask()
 }
 
