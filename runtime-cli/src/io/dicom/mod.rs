@@ -410,17 +410,33 @@ fn split_phases(
             return Ok(groups);
         }
     }
-    // Fallback: order by acquisition/content time (or instance number) and cut into consecutive
-    // complete volumes.
+    // Fallback: every position holds the same number of slices, one per phase; the k-th slice
+    // of each position in time order (TemporalPositionIdentifier, AcquisitionTime, ContentTime,
+    // TriggerTime, AcquisitionNumber, then InstanceNumber) belongs to phase k. This copes with
+    // times that differ from slice to slice within a phase.
     if n % n_pos == 0 {
-        let mut sorted = infos.clone();
-        sorted.sort_by(|a, b| {
-            let ka = a.keys[1].or(a.keys[2]).unwrap_or(0.0);
-            let kb = b.keys[1].or(b.keys[2]).unwrap_or(0.0);
-            ka.total_cmp(&kb).then(a.instance.cmp(&b.instance))
-        });
-        let groups: Vec<Vec<SliceInfo>> = sorted.chunks(n_pos).map(|c| c.to_vec()).collect();
-        if groups.iter().all(|g| complete(g)) {
+        let m = n / n_pos;
+        let mut by_pos: std::collections::BTreeMap<i64, Vec<SliceInfo>> = Default::default();
+        for i in &infos {
+            by_pos.entry(pos_key(dist(i))).or_default().push(i.clone());
+        }
+        if by_pos.values().all(|g| g.len() == m) {
+            let mut groups: Vec<Vec<SliceInfo>> = vec![Vec::with_capacity(n_pos); m];
+            for g in by_pos.values_mut() {
+                g.sort_by(|a, b| {
+                    let mut o = std::cmp::Ordering::Equal;
+                    for k in 0..KEY_NAMES.len() {
+                        o = o.then(match (a.keys[k], b.keys[k]) {
+                            (Some(x), Some(y)) => x.total_cmp(&y),
+                            _ => std::cmp::Ordering::Equal,
+                        });
+                    }
+                    o.then(a.instance.cmp(&b.instance))
+                });
+                for (k, s) in g.iter().enumerate() {
+                    groups[k].push(s.clone());
+                }
+            }
             return Ok(groups);
         }
     }
@@ -466,7 +482,10 @@ fn check_stack(s: &[SliceInfo], normal: [f64; 3]) -> anyhow::Result<()> {
             sin.asin().to_degrees()
         );
     }
-    let expected = len / (s.len() - 1) as f64;
+    // The usual spacing is the median step: one gap then stands out as the pair to report.
+    let mut steps: Vec<f64> = (1..s.len()).map(|i| norm(sub(p(i), p(i - 1)))).collect();
+    steps.sort_by(f64::total_cmp);
+    let expected = steps[steps.len() / 2];
     for i in 1..s.len() {
         let d = norm(sub(p(i), p(i - 1)));
         if d < 1e-6 * expected.max(1e-12) {
@@ -477,9 +496,16 @@ fn check_stack(s: &[SliceInfo], normal: [f64; 3]) -> anyhow::Result<()> {
             );
         }
         if (d - expected).abs() > 0.01 * expected {
+            let what = if d > expected {
+                format!(
+                    "missing slices: about {:.0} slice(s) missing between",
+                    d / expected - 1.0
+                )
+            } else {
+                "non-uniform slice spacing between".to_string()
+            };
             bail!(
-                "missing slices or non-uniform slice spacing: {} and {} are {d} mm apart, \
-                 expected {expected} mm",
+                "{what} {} and {} ({d} mm apart, the other slices {expected} mm)",
                 s[i - 1].path.display(),
                 s[i].path.display()
             );
@@ -797,4 +823,55 @@ fn read_multiframe(
         direction: [row_dir, col_dir, zdir],
         data: to_data(ty, values),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(z: f64, acq: f64, instance: i64) -> SliceInfo {
+        SliceInfo {
+            path: PathBuf::from(format!("s{instance}")),
+            series: String::new(),
+            rows: 2,
+            cols: 2,
+            ipp: Some([0.0, 0.0, z]),
+            iop: Some(([1.0, 0.0, 0.0], [0.0, 1.0, 0.0])),
+            pixel_spacing: None,
+            spacing_between: None,
+            tilt: 0.0,
+            keys: [None, Some(acq), Some(acq), None, None],
+            instance,
+        }
+    }
+
+    #[test]
+    fn phases_with_per_slice_times_are_split_by_time_order_at_each_position() {
+        // 3 phases x 4 slices; every slice has its own acquisition time (no exact grouping).
+        let mut v = Vec::new();
+        for p in 0..3 {
+            for k in 0..4 {
+                let t = 100.0 * p as f64 + 7.0 * k as f64;
+                v.push(info(2.0 * k as f64, t, 10 * p + k));
+            }
+        }
+        v.reverse();
+        let dist = |i: &SliceInfo| i.ipp.map_or(0.0, |p| p[2]);
+        let g = split_phases(v, 4, &dist).unwrap();
+        assert_eq!(g.len(), 3);
+        for (p, phase) in g.iter().enumerate() {
+            let mut inst: Vec<i64> = phase.iter().map(|s| s.instance).collect();
+            inst.sort();
+            let want: Vec<i64> = (0..4).map(|k| 10 * p as i64 + k).collect();
+            assert_eq!(inst, want);
+        }
+    }
+
+    #[test]
+    fn tm_parses_dicom_times() {
+        assert_eq!(tm_seconds("130200"), Some(13.0 * 3600.0 + 120.0));
+        assert_eq!(tm_seconds("1302"), Some(13.0 * 3600.0 + 120.0));
+        assert_eq!(tm_seconds("130200.5"), Some(13.0 * 3600.0 + 120.5));
+        assert_eq!(tm_seconds("x"), None);
+    }
 }
