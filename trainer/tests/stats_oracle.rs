@@ -1,0 +1,270 @@
+//! `radscore_trainer::stats` against the breast-cancer oracle
+//! (`../shared/reference/trainer/oracle_breast_cancer.json`, made by
+//! `../shared/oracles/trainer/oracle.py` + `stats_ref.py`, cross-checked there against R pROC 1.18,
+//! rms 6.5, dcurves and scipy).
+//!
+//! The oracle stores model coefficients, not per-patient predictions, so the predictions are
+//! rebuilt here exactly as the oracle made them: z = (x − train mean)/train sd (ddof 0),
+//! radscore = LASSO intercept + Σ coef·z, p = 1/(1 + e^{−Xβ}) with the statsmodels coefficients.
+//! The rebuilt AUCs equal the oracle's sklearn AUCs, which confirms the rebuild.
+//!
+//! Tolerances: statistics ≤ 1e-9 absolute, p-values ≤ 1e-6 relative.
+
+use radscore_trainer::stats::{dist, roc};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+const TOL: f64 = 1e-9;
+const PTOL: f64 = 1e-6;
+
+/// `../shared/reference/trainer` relative to the repository (also found from a git worktree one
+/// level deeper, or through `RADSCORE_TRAINER_REFERENCE`).
+fn refdir() -> PathBuf {
+    if let Some(p) = std::env::var_os("RADSCORE_TRAINER_REFERENCE") {
+        return PathBuf::from(p);
+    }
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for up in ["../../shared/reference/trainer", "../../../shared/reference/trainer"] {
+        let p = here.join(up);
+        if p.join("oracle_breast_cancer.json").exists() {
+            return p;
+        }
+    }
+    here.join("../../shared/reference/trainer")
+}
+
+fn vf(v: &Value) -> Vec<f64> {
+    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("f64")).collect()
+}
+fn vs(v: &Value) -> Vec<String> {
+    v.as_array().expect("array").iter().map(|x| x.as_str().expect("str").to_string()).collect()
+}
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// Absolute-difference check; returns the difference for the running maximum.
+fn close(what: &str, got: f64, want: f64, tol: f64) -> f64 {
+    if want.is_infinite() || got.is_infinite() {
+        assert_eq!(got, want, "{what}");
+        return 0.0;
+    }
+    let d = (got - want).abs();
+    assert!(d <= tol, "{what}: got {got:e}, oracle {want:e}, |diff| {d:e} > {tol:e}");
+    d
+}
+
+/// Relative check for p-values.
+fn close_p(what: &str, got: f64, want: f64) -> f64 {
+    let d = if want == 0.0 { got.abs() } else { ((got - want) / want).abs() };
+    assert!(d <= PTOL, "{what}: got {got:e}, oracle {want:e}, rel diff {d:e} > {PTOL:e}");
+    d
+}
+
+pub struct Set {
+    pub y: Vec<u8>,
+    pub radscore: Vec<f64>,
+    pub preds: BTreeMap<String, Vec<f64>>,
+}
+
+pub struct Data {
+    pub oracle: Value,
+    pub train: Set,
+    pub test: Set,
+}
+
+fn load() -> Data {
+    let oracle: Value =
+        serde_json::from_str(&std::fs::read_to_string(refdir().join("oracle_breast_cancer.json")).expect("json"))
+            .expect("parse");
+    let mut rdr = csv::Reader::from_path(refdir().join("breast_cancer.csv")).expect("csv");
+    let headers: Vec<String> = rdr.headers().expect("h").iter().map(String::from).collect();
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    let mut ys: Vec<u8> = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.expect("rec");
+        rows.push((1..headers.len() - 2).map(|c| rec[c].parse::<f64>().expect("f64")).collect());
+        ys.push(rec[headers.len() - 1].parse::<u8>().expect("y"));
+    }
+    let names = vs(&oracle["zscore"]["feature_names"]);
+    let mean = vf(&oracle["zscore"]["mean"]);
+    let sd = vf(&oracle["zscore"]["std_ddof0"]);
+    let col = |n: &str| names.iter().position(|x| x == n).unwrap_or_else(|| panic!("no column {n}"));
+    let z = |r: usize, c: usize| (rows[r][c] - mean[c]) / sd[c];
+
+    let lasso_names = vs(&oracle["lasso_cv"]["feature_names"]);
+    let lasso_coef = vf(&oracle["lasso_cv"]["coef"]);
+    let lasso_b0 = f(&oracle["lasso_cv"]["intercept"]);
+    let radscore =
+        |r: usize| lasso_b0 + lasso_names.iter().zip(&lasso_coef).map(|(n, b)| b * z(r, col(n))).sum::<f64>();
+
+    let make = |key: &str| -> Set {
+        let idx: Vec<usize> = oracle["split"][key]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|v| v.as_u64().expect("row") as usize)
+            .collect();
+        let y: Vec<u8> = idx.iter().map(|&r| ys[r]).collect();
+        let rad: Vec<f64> = idx.iter().map(|&r| radscore(r)).collect();
+        let mut preds = BTreeMap::new();
+        for model in ["radiomics_lr", "radscore_lr", "clinical", "combined"] {
+            let terms = vs(&oracle["models"][model]["terms"]);
+            let coef = vf(&oracle["models"][model]["coef"]);
+            let p: Vec<f64> = idx
+                .iter()
+                .zip(&rad)
+                .map(|(&r, &rs)| {
+                    let mut lp = coef[0];
+                    for (t, b) in terms.iter().zip(&coef).skip(1) {
+                        let x = if t == "radscore" { rs } else { z(r, col(t)) };
+                        lp += b * x;
+                    }
+                    1.0 / (1.0 + (-lp).exp())
+                })
+                .collect();
+            preds.insert(model.to_string(), p);
+        }
+        Set { y, radscore: rad, preds }
+    };
+    let train = make("train_rows_in_order");
+    let test = make("test_rows_in_order");
+    Data { oracle, train, test }
+}
+
+fn set<'a>(d: &'a Data, which: &str) -> &'a Set {
+    if which == "train" {
+        &d.train
+    } else {
+        &d.test
+    }
+}
+
+#[test]
+fn auc_and_delong_ci_match_proc() {
+    let d = load();
+    let mut max_v = 0.0f64;
+    for model in ["radiomics_lr", "radscore_lr", "clinical", "combined"] {
+        for which in ["train", "test"] {
+            let o = &d.oracle["evaluation"][model][which];
+            let s = set(&d, which);
+            let p = &s.preds[model];
+            let tag = format!("{model}/{which}");
+            max_v = max_v.max(close(&format!("{tag} auc vs sklearn"), roc::auc(&s.y, p), f(&o["auc_sklearn"]), TOL));
+            let dl = roc::delong(&s.y, p);
+            let od = &o["auc_delong"];
+            max_v = max_v.max(close(&format!("{tag} auc"), dl.auc, f(&od["auc"]), TOL));
+            max_v = max_v.max(close(&format!("{tag} var"), dl.var, f(&od["var"]), TOL));
+            max_v = max_v.max(close(&format!("{tag} se"), dl.se(), f(&od["se"]), TOL));
+            max_v = max_v.max(close(&format!("{tag} ci lo"), dl.ci[0], f(&od["ci_low"]), TOL));
+            max_v = max_v.max(close(&format!("{tag} ci hi"), dl.ci[1], f(&od["ci_high"]), TOL));
+        }
+    }
+    // radscore itself (Mann–Whitney section of the oracle)
+    for (which, key) in [("train", "auc_train_delong"), ("test", "auc_test_delong")] {
+        let s = set(&d, which);
+        let dl = roc::delong(&s.y, &s.radscore);
+        let od = &d.oracle["radscore"][key];
+        max_v = max_v.max(close(&format!("radscore {which} auc"), dl.auc, f(&od["auc"]), TOL));
+        max_v = max_v.max(close(&format!("radscore {which} var"), dl.var, f(&od["var"]), TOL));
+        max_v = max_v.max(close(&format!("radscore {which} lo"), dl.ci[0], f(&od["ci_low"]), TOL));
+        max_v = max_v.max(close(&format!("radscore {which} hi"), dl.ci[1], f(&od["ci_high"]), TOL));
+    }
+    // pypi cross-check variances (rocauc_comparison) – same numbers through another implementation
+    for model in ["radiomics_lr", "radscore_lr", "clinical", "combined"] {
+        let o = &d.oracle["delong_crosscheck_pypi"][format!("{model}_test_var")];
+        let dl = roc::delong(&d.test.y, &d.test.preds[model]);
+        max_v = max_v.max(close(&format!("{model} pypi var"), dl.var, f(&o["rocauc_comparison"]), TOL));
+    }
+    eprintln!("AUC/DeLong CI: max |diff| {max_v:e}");
+}
+
+#[test]
+fn paired_delong_tests_match_proc() {
+    let d = load();
+    let (mut max_v, mut max_p) = (0.0f64, 0.0f64);
+    let tests = d.oracle["delong_tests"].as_object().expect("obj");
+    assert_eq!(tests.len(), 4);
+    for (key, v) in tests {
+        let (a, b) = key.split_once("_vs_").expect("pair");
+        for which in ["train", "test"] {
+            let s = set(&d, which);
+            let t = roc::delong_test(&s.y, &s.preds[a], &s.preds[b]);
+            let o = &v[which];
+            let tag = format!("{key}/{which}");
+            max_v = max_v.max(close(&format!("{tag} auc1"), t.auc1, f(&o["auc1"]), TOL));
+            max_v = max_v.max(close(&format!("{tag} auc2"), t.auc2, f(&o["auc2"]), TOL));
+            // z is a ratio of small numbers: compare relatively as well
+            let zrel = ((t.z - f(&o["z"])) / f(&o["z"])).abs();
+            assert!(zrel <= 1e-9, "{tag} z {} vs {}", t.z, f(&o["z"]));
+            max_v = max_v.max(close(&format!("{tag} z"), t.z, f(&o["z"]), TOL));
+            max_p = max_p.max(close_p(&format!("{tag} p"), t.p, f(&o["p"])));
+        }
+    }
+    eprintln!("DeLong tests: max |diff| {max_v:e}, max rel p diff {max_p:e}");
+}
+
+#[test]
+fn youden_and_threshold_transfer_match() {
+    let d = load();
+    let mut max_v = 0.0f64;
+    for model in ["radiomics_lr", "radscore_lr", "clinical", "combined"] {
+        let ev = &d.oracle["evaluation"][model];
+        let oy = &ev["train"]["youden"];
+        assert_eq!(oy["n_tied_optima"].as_u64(), Some(1), "{model}: oracle has a single optimum");
+        let y = roc::youden(&d.train.y, &d.train.preds[model]);
+        max_v = max_v.max(close(&format!("{model} threshold"), y.threshold, f(&oy["threshold_pROC_midpoint"]), 1e-12));
+        max_v = max_v.max(close(&format!("{model} sens"), y.sensitivity, f(&oy["sensitivity"]), TOL));
+        max_v = max_v.max(close(&format!("{model} spec"), y.specificity, f(&oy["specificity"]), TOL));
+        assert_eq!(roc::youden_all(&d.train.y, &d.train.preds[model]).len(), 1);
+        // the training cut-off applied to the test set (raw-score and pROC-midpoint variants)
+        for (key, thr) in [
+            ("at_train_youden", f(&oy["threshold"])),
+            ("at_train_youden_pROC_midpoint", y.threshold),
+        ] {
+            let o = &ev["test"][key];
+            let (se, sp) = roc::sens_spec_at(&d.test.y, &d.test.preds[model], thr);
+            max_v = max_v.max(close(&format!("{model} {key} sens"), se, f(&o["sensitivity"]), TOL));
+            max_v = max_v.max(close(&format!("{model} {key} spec"), sp, f(&o["specificity"]), TOL));
+            let c = roc::confusion(&d.test.y, &d.test.preds[model], thr);
+            assert_eq!(c.tp as u64, o["tp"].as_u64().expect("tp"));
+            assert_eq!(c.fp as u64, o["fp"].as_u64().expect("fp"));
+            assert_eq!(c.tn as u64, o["tn"].as_u64().expect("tn"));
+            assert_eq!(c.fn_ as u64, o["fn"].as_u64().expect("fn"));
+            max_v = max_v.max(close(&format!("{model} {key} ppv"), c.ppv, f(&o["ppv"]), TOL));
+            max_v = max_v.max(close(&format!("{model} {key} npv"), c.npv, f(&o["npv"]), TOL));
+            max_v = max_v.max(close(&format!("{model} {key} acc"), c.accuracy, f(&o["accuracy"]), TOL));
+        }
+        let o = &ev["train"]["at_youden"];
+        let c = roc::confusion(&d.train.y, &d.train.preds[model], y.threshold);
+        assert_eq!(c.tp as u64, o["tp"].as_u64().expect("tp"));
+        assert_eq!(c.fp as u64, o["fp"].as_u64().expect("fp"));
+    }
+    eprintln!("Youden: max |diff| {max_v:e}");
+}
+
+#[test]
+fn roc_curve_is_consistent_with_auc() {
+    let d = load();
+    for model in ["clinical", "combined"] {
+        let s = &d.test;
+        let c = roc::roc_curve(&s.y, &s.preds[model]);
+        // trapezoidal area under the step curve equals the Mann–Whitney AUC
+        let area: f64 = c.windows(2).map(|w| (w[1].fpr - w[0].fpr) * (w[1].tpr + w[0].tpr) / 2.0).sum();
+        close(&format!("{model} trapezoid"), area, f(&d.oracle["evaluation"][model]["test"]["auc_sklearn"]), 1e-12);
+        for p in &c[1..c.len() - 1] {
+            let (se, sp) = roc::sens_spec_at(&s.y, &s.preds[model], p.threshold);
+            close("roc tpr", p.tpr, se, 1e-15);
+            close("roc fpr", p.fpr, 1.0 - sp, 1e-15);
+        }
+    }
+}
+
+#[test]
+fn normal_quantile_used_by_the_ci() {
+    // pROC uses qnorm(0.975); the oracle's half-width / se gives it back
+    let o = &load().oracle["evaluation"]["clinical"]["test"]["auc_delong"];
+    let z = (f(&o["ci_high"]) - f(&o["auc"])) / f(&o["se"]);
+    close("qnorm(0.975)", dist::norm_quantile(0.975), z, 1e-12);
+}
