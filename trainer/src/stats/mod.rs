@@ -3,8 +3,14 @@
 //! Every public function documents its formula and the R / Python function it reproduces.
 //! Labels are `&[u8]` (1 = positive / case), scores and probabilities `&[f64]`.
 
+pub mod calibration;
+pub mod dca;
 pub mod dist;
+pub mod hl;
+pub mod icc;
+pub mod nomogram;
 pub mod roc;
+pub mod tests;
 
 /// Mid-ranks (1-based; tied values get the mean of the ranks they span), as R `rank(ties =
 /// "average")` / scipy `rankdata`. NaN sorts last (`f64::total_cmp`).
@@ -30,4 +36,35 @@ pub fn midranks(x: &[f64]) -> Vec<f64> {
         i = j;
     }
     out
+}
+
+/// Type-7 quantile of already sorted data (R `quantile(type = 7)`, numpy `quantile(method =
+/// "linear")`): virtual index `h = (n − 1)·q`, value `a + (b − a)·t` with `t = h − ⌊h⌋`, evaluated
+/// as numpy's `_lerp` does (`b − (b − a)(1 − t)` when `t ≥ ½`). NaN for empty input.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 || q.is_nan() {
+        return f64::NAN;
+    }
+    let h = (n as f64 - 1.0) * q.clamp(0.0, 1.0);
+    let lo = h.floor();
+    let i = lo as usize;
+    if i + 1 >= n {
+        return sorted[n - 1];
+    }
+    let t = h - lo;
+    let (a, b) = (sorted[i], sorted[i + 1]);
+    let d = b - a;
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
+}
+
+/// Type-7 quantile of unsorted data (sorts a copy; NaN sorts last).
+pub fn quantile(x: &[f64], q: f64) -> f64 {
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    quantile_sorted(&s, q)
 }
