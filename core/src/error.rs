@@ -38,10 +38,16 @@ pub enum Error {
     NonPositiveSd = 108,
     /// The model is internally inconsistent (e.g. nomogram scale count differs from predictors).
     InconsistentModel = 109,
-    /// A signature was required but the artifact is unsigned, or the signature does not verify.
+    /// The signature trailer is malformed, or the signature does not verify.
     BadSignature = 110,
     /// The encoder's output buffer is too small.
     BufferTooSmall = 111,
+    /// The artifact's header sets flag bits this core does not know.
+    UnsupportedFlags = 112,
+    /// A signature was required but the artifact is unsigned.
+    SignatureMissing = 113,
+    /// Signature verification was requested but the core was built without the `signature` feature.
+    SignatureUnsupported = 114,
 
     // ---- 200–299: scoring inputs ----
     /// A feature or clinical input is NaN or infinite.
@@ -52,6 +58,8 @@ pub enum Error {
     ClinicalCountMismatch = 202,
     /// An index (feature or predictor) is out of range.
     IndexOutOfRange = 203,
+    /// A binary clinical predictor's value is neither 0 nor 1.
+    NonBinaryInput = 204,
 
     // ---- 300–399: images, masks, ROI ----
     /// A dimension is zero, or the product of the dimensions overflows.
@@ -116,11 +124,17 @@ impl Error {
             Error::NonPositiveSd => "artifact: a z-score standard deviation is not > 0",
             Error::InconsistentModel => "artifact: the model's parts are inconsistent",
             Error::BadSignature => {
-                "artifact: signature missing or invalid for the given public key"
+                "artifact: signature malformed or not valid for the given public key"
             }
             Error::BufferTooSmall => {
                 "artifact: the output buffer is too small for the encoded model"
             }
+            Error::UnsupportedFlags => "artifact: header flags this core does not understand",
+            Error::SignatureMissing => "artifact: a signature is required but the artifact is unsigned",
+            Error::SignatureUnsupported => {
+                "artifact: this build cannot verify signatures (core feature `signature` is off)"
+            }
+            Error::NonBinaryInput => "input: a binary clinical value is neither 0 nor 1",
             Error::NonFiniteInput => "input: a feature or clinical value is NaN or infinite",
             Error::FeatureCountMismatch => {
                 "input: number of feature values differs from the model's"
@@ -171,10 +185,14 @@ impl Error {
         Error::InconsistentModel,
         Error::BadSignature,
         Error::BufferTooSmall,
+        Error::UnsupportedFlags,
+        Error::SignatureMissing,
+        Error::SignatureUnsupported,
         Error::NonFiniteInput,
         Error::FeatureCountMismatch,
         Error::ClinicalCountMismatch,
         Error::IndexOutOfRange,
+        Error::NonBinaryInput,
         Error::BadDimensions,
         Error::BadSpacing,
         Error::ImageLengthMismatch,

@@ -1,2 +1,270 @@
 //! The model: feature recipes, z-score and LASSO parameters, the combined logistic model and the
-//! nomogram scales; artifact decoding and scoring.
+//! nomogram scales; artifact decoding ([`artifact`]) and scoring ([`Model::score`]).
+//!
+//! A [`Model`] is plain data with fixed capacities ([`MAX_FEATURES`], [`MAX_CLINICAL`]); it never
+//! allocates. It is produced on the host by the trainer's encoder and read on the device with
+//! [`Model::decode`] (or [`Model::decode_verified`] when the artifact must carry a valid Ed25519
+//! signature). Every decoded model has passed [`Model::validate`], so scoring can only fail on its
+//! inputs.
+//!
+//! Let, for the `i`-th feature, `x_i` be its raw value, `mean_i`/`sd_i` its z-score parameters and
+//! `β_i` its LASSO coefficient; for the `j`-th clinical predictor `c_j` its raw value and `γ_j` its
+//! combined-logistic coefficient. Then
+//!
+//! | quantity | formula |
+//! |---|---|
+//! | z-score | `z_i = (x_i − mean_i) / sd_i` |
+//! | radscore | `radscore_intercept + Σ β_i·z_i` |
+//! | linear predictor | `lp = combined_intercept + radscore_coefficient·radscore + Σ γ_j·c_j` |
+//! | probability | `1/(1+e^{−lp})` for `lp ≥ 0`, else `e^{lp}/(1+e^{lp})` (never overflows) |
+//! | class | `1` iff `probability ≥ threshold` |
+//! | points of predictor `k` (beta `b`, axis `[lo, hi]`) | `(b·x − min(b·lo, b·hi)) · points_per_unit` |
+//!
+//! All arithmetic is f64 and `exp` is `libm::exp` (≤ 1 ulp), so host and device agree bit for bit.
+
+pub mod artifact;
+mod crc;
+mod score;
+
+use crate::error::Error;
+use crate::names::{FeatureName, ImageType};
+use serde::{Deserialize, Serialize};
+
+pub use score::Score;
+
+/// Maximum number of radiomics features in one model.
+pub const MAX_FEATURES: usize = 32;
+/// Maximum number of clinical predictors in one model.
+pub const MAX_CLINICAL: usize = 16;
+/// Maximum number of nomogram predictors: the radscore plus the clinical predictors.
+pub const MAX_PREDICTORS: usize = MAX_CLINICAL + 1;
+
+/// A short name (sequence, predictor, unit): at most 32 bytes of UTF-8.
+pub type ShortName = heapless::String<32>;
+
+/// How to compute one radiomics feature and how it enters the radscore.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeatureRecipe {
+    /// The MR sequence the feature is computed on (`t2`, `dwi`, `dce`, or any `[a-z0-9]+`).
+    /// The CSV column of the feature is `<sequence>_<name>`.
+    pub sequence: ShortName,
+    /// The PyRadiomics name (image type + feature class + feature).
+    pub name: FeatureName,
+    /// Fixed bin width of the discretisation (> 0; PyRadiomics' default is 25).
+    pub bin_width: f64,
+    /// Mask label of the lesion (≥ 1; 1 by default).
+    pub label: u32,
+    /// z-score mean over the training rows.
+    pub mean: f64,
+    /// z-score population standard deviation over the training rows (> 0).
+    pub sd: f64,
+    /// LASSO coefficient on the z-score.
+    pub coefficient: f64,
+}
+
+/// The scale of a clinical predictor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PredictorKind {
+    /// Any finite value in raw units.
+    Continuous,
+    /// `0` or `1`.
+    Binary,
+}
+
+/// One clinical predictor of the combined logistic model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClinicalPredictor {
+    /// The cohort column name (e.g. `texture`, `volume`); also the CSV column when scoring.
+    pub name: ShortName,
+    /// Continuous or binary.
+    pub kind: PredictorKind,
+    /// Unit or coding hint (`mm3`, `0=soft,1=stiff`); empty if none.
+    pub unit: ShortName,
+    /// Combined-logistic coefficient per raw unit.
+    pub coefficient: f64,
+    /// Lower end of the nomogram axis, in raw units.
+    pub axis_min: f64,
+    /// Upper end of the nomogram axis, in raw units (> `axis_min`).
+    pub axis_max: f64,
+}
+
+/// Provenance and training metadata.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// Free-form model identifier.
+    pub model_id: heapless::String<64>,
+    /// Creation time, seconds since the Unix epoch.
+    pub created_unix: u64,
+    /// Version of the trainer that produced the model.
+    pub trainer_version: ShortName,
+    /// Training-set size.
+    pub n_train: u32,
+    /// Test-set size.
+    pub n_test: u32,
+    /// Positives in the training set.
+    pub n_positive_train: u32,
+    /// Positives in the test set.
+    pub n_positive_test: u32,
+    /// AUC of the combined model on the training set, in `[0, 1]`, or `-1.0` if unknown.
+    pub auc_train: f64,
+    /// AUC of the combined model on the test set, in `[0, 1]`, or `-1.0` if unknown.
+    pub auc_test: f64,
+}
+
+/// A complete scoring model: radscore, combined logistic model, nomogram and decision threshold.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// The radscore's features (at least one).
+    pub features: heapless::Vec<FeatureRecipe, MAX_FEATURES>,
+    /// Intercept of the radscore.
+    pub radscore_intercept: f64,
+    /// Intercept of the combined logistic model.
+    pub combined_intercept: f64,
+    /// Combined-logistic coefficient on the radscore.
+    pub radscore_coefficient: f64,
+    /// Nomogram axis range of the radscore, `[lo, hi]` with `lo < hi`.
+    pub radscore_axis: [f64; 2],
+    /// Clinical predictors, in nomogram order after the radscore.
+    pub clinical: heapless::Vec<ClinicalPredictor, MAX_CLINICAL>,
+    /// Nomogram points per unit of linear predictor (> 0).
+    pub points_per_unit: f64,
+    /// Decision threshold on the probability, in `(0, 1)`.
+    pub threshold: f64,
+    /// Provenance and training metadata.
+    pub meta: Metadata,
+}
+
+fn finite(x: f64) -> Result<(), Error> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::NonFiniteParameter)
+    }
+}
+
+/// `[a-z0-9]+`.
+fn valid_sequence(s: &str) -> bool {
+    !s.is_empty()
+        && s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// Non-empty printable ASCII without `,` and `"` (so it is a plain CSV header cell).
+fn valid_column_name(s: &str) -> bool {
+    !s.is_empty()
+        && s
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && b != b',' && b != b'"')
+}
+
+fn valid_axis(lo: f64, hi: f64) -> Result<(), Error> {
+    finite(lo)?;
+    finite(hi)?;
+    if lo < hi {
+        Ok(())
+    } else {
+        Err(Error::InconsistentModel)
+    }
+}
+
+fn valid_auc(a: f64) -> Result<(), Error> {
+    finite(a)?;
+    if a == -1.0 || (0.0..=1.0).contains(&a) {
+        Ok(())
+    } else {
+        Err(Error::InconsistentModel)
+    }
+}
+
+impl Model {
+    /// Checks every invariant the scorer relies on.
+    ///
+    /// # Errors
+    /// * [`Error::NonFiniteParameter`] — any parameter is NaN or infinite;
+    /// * [`Error::NonPositiveSd`] — a z-score sd is `≤ 0`;
+    /// * [`Error::BadBinWidth`] — a bin width is `≤ 0`;
+    /// * [`Error::BadFilterParameter`] — a LoG sigma is `≤ 0`;
+    /// * [`Error::BadName`] — a sequence is not `[a-z0-9]+`, or a clinical name/unit is not a
+    ///   plain CSV header cell (non-empty printable ASCII without `,` or `"`), or a unit holds a
+    ///   control character (units may be empty and hold any other text, e.g. `0=soft,1=stiff`);
+    /// * [`Error::InconsistentModel`] — no features, duplicate feature columns or predictor names,
+    ///   label 0, an axis with `lo ≥ hi`, `points_per_unit ≤ 0`, threshold outside `(0, 1)`,
+    ///   an AUC outside `[0, 1]` (other than `-1`), or more positives than rows.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.features.is_empty() {
+            return Err(Error::InconsistentModel);
+        }
+        for (i, f) in self.features.iter().enumerate() {
+            if !valid_sequence(&f.sequence) {
+                return Err(Error::BadName);
+            }
+            if let ImageType::Log { sigma_mm } = f.name.image_type {
+                finite(sigma_mm)?;
+                if sigma_mm <= 0.0 {
+                    return Err(Error::BadFilterParameter);
+                }
+            }
+            finite(f.bin_width)?;
+            if f.bin_width <= 0.0 {
+                return Err(Error::BadBinWidth);
+            }
+            if f.label == 0 {
+                return Err(Error::InconsistentModel);
+            }
+            finite(f.mean)?;
+            finite(f.sd)?;
+            finite(f.coefficient)?;
+            if f.sd <= 0.0 {
+                return Err(Error::NonPositiveSd);
+            }
+            let earlier = self.features.get(..i).unwrap_or(&[]);
+            if earlier
+                .iter()
+                .any(|g| g.sequence == f.sequence && g.name == f.name)
+            {
+                return Err(Error::InconsistentModel);
+            }
+        }
+        finite(self.radscore_intercept)?;
+        finite(self.combined_intercept)?;
+        finite(self.radscore_coefficient)?;
+        valid_axis(self.radscore_axis[0], self.radscore_axis[1])?;
+        for (j, c) in self.clinical.iter().enumerate() {
+            if !valid_column_name(&c.name) || c.unit.chars().any(char::is_control) {
+                return Err(Error::BadName);
+            }
+            finite(c.coefficient)?;
+            valid_axis(c.axis_min, c.axis_max)?;
+            let earlier = self.clinical.get(..j).unwrap_or(&[]);
+            if c.name.as_str() == "patient_id" || earlier.iter().any(|d| d.name == c.name) {
+                return Err(Error::InconsistentModel);
+            }
+        }
+        finite(self.points_per_unit)?;
+        if self.points_per_unit <= 0.0 {
+            return Err(Error::InconsistentModel);
+        }
+        finite(self.threshold)?;
+        if !(self.threshold > 0.0 && self.threshold < 1.0) {
+            return Err(Error::InconsistentModel);
+        }
+        let m = &self.meta;
+        valid_auc(m.auc_train)?;
+        valid_auc(m.auc_test)?;
+        if m.n_positive_train > m.n_train || m.n_positive_test > m.n_test {
+            return Err(Error::InconsistentModel);
+        }
+        Ok(())
+    }
+
+    /// The PyRadiomics name of the `i`-th feature, if there is one.
+    pub fn feature_name(&self, i: usize) -> Option<FeatureName> {
+        self.features.get(i).map(|f| f.name)
+    }
+
+    /// Number of nomogram predictors: the radscore plus the clinical predictors.
+    pub fn n_predictors(&self) -> usize {
+        1 + self.clinical.len()
+    }
+}
