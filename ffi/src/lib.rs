@@ -54,6 +54,12 @@ pub enum RadscoreStatus {
     RADSCORE_STATUS_BAD_SIGNATURE = 110,
     /// Artifact: encoder output buffer too small.
     RADSCORE_STATUS_BUFFER_TOO_SMALL = 111,
+    /// Artifact: header flags not understood.
+    RADSCORE_STATUS_UNSUPPORTED_FLAGS = 112,
+    /// Artifact: signature required but the artifact is unsigned.
+    RADSCORE_STATUS_SIGNATURE_MISSING = 113,
+    /// Artifact: signature verification not built in.
+    RADSCORE_STATUS_SIGNATURE_UNSUPPORTED = 114,
     /// Input: a feature or clinical value is NaN or infinite.
     RADSCORE_STATUS_NON_FINITE_INPUT = 200,
     /// Input: feature count differs from the model's.
@@ -62,6 +68,8 @@ pub enum RadscoreStatus {
     RADSCORE_STATUS_CLINICAL_COUNT_MISMATCH = 202,
     /// Input: index out of range.
     RADSCORE_STATUS_INDEX_OUT_OF_RANGE = 203,
+    /// Input: a binary clinical value is neither 0 nor 1.
+    RADSCORE_STATUS_NON_BINARY_INPUT = 204,
     /// Image: a dimension is zero or the voxel count overflows.
     RADSCORE_STATUS_BAD_DIMENSIONS = 300,
     /// Image: spacing not finite and > 0.
@@ -124,10 +132,14 @@ impl RadscoreStatus {
             RADSCORE_STATUS_INCONSISTENT_MODEL,
             RADSCORE_STATUS_BAD_SIGNATURE,
             RADSCORE_STATUS_BUFFER_TOO_SMALL,
+            RADSCORE_STATUS_UNSUPPORTED_FLAGS,
+            RADSCORE_STATUS_SIGNATURE_MISSING,
+            RADSCORE_STATUS_SIGNATURE_UNSUPPORTED,
             RADSCORE_STATUS_NON_FINITE_INPUT,
             RADSCORE_STATUS_FEATURE_COUNT_MISMATCH,
             RADSCORE_STATUS_CLINICAL_COUNT_MISMATCH,
             RADSCORE_STATUS_INDEX_OUT_OF_RANGE,
+            RADSCORE_STATUS_NON_BINARY_INPUT,
             RADSCORE_STATUS_BAD_DIMENSIONS,
             RADSCORE_STATUS_BAD_SPACING,
             RADSCORE_STATUS_IMAGE_LENGTH_MISMATCH,
@@ -228,10 +240,14 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         InconsistentModel,
         BadSignature,
         BufferTooSmall,
+        UnsupportedFlags,
+        SignatureMissing,
+        SignatureUnsupported,
         NonFiniteInput,
         FeatureCountMismatch,
         ClinicalCountMismatch,
         IndexOutOfRange,
+        NonBinaryInput,
         BadDimensions,
         BadSpacing,
         ImageLengthMismatch,
