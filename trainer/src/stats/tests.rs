@@ -119,7 +119,7 @@ pub fn fisher_exact(table: [[u64; 2]; 2]) -> f64 {
     // unnormalised pmf f(x), f(x+1)/f(x) = (col1 − x)(row1 − x)/((x + 1)(n − col1 − row1 + x + 1))
     let len = (hi - lo + 1) as usize;
     let ratio = |x: u64| -> f64 {
-        ((col1 - x) as f64 * (row1 - x) as f64) / ((x + 1) as f64 * (n - col1 - row1 + x + 1) as f64)
+        ((col1 - x) as f64 * (row1 - x) as f64) / ((x + 1) as f64 * (n as f64 - col1 as f64 - row1 as f64 + x as f64 + 1.0))
     };
     // mode of the hypergeometric
     let mode = (((row1 + 1) as f64 * (col1 + 1) as f64) / (n + 2) as f64).floor() as u64;
@@ -152,6 +152,8 @@ mod unit {
         assert!((fisher_exact([[3, 1], [1, 3]]) - 34.0 / 70.0).abs() < 1e-15);
         // one-point support: margins force the table
         assert_eq!(fisher_exact([[5, 0], [0, 0]]), 1.0);
+        // margins where n − row1 − col1 < 0 (scipy.stats.fisher_exact([[9, 1], [2, 0]]) = 1.0)
+        assert!((fisher_exact([[9, 1], [2, 0]]) - 1.0).abs() < 1e-12);
     }
 
     #[test]
