@@ -68,3 +68,29 @@ pub fn quantile(x: &[f64], q: f64) -> f64 {
     s.sort_by(f64::total_cmp);
     quantile_sorted(&s, q)
 }
+
+/// Median and quartiles `(median, Q1, Q3)` with type-7 quantiles (R `quantile(x, c(.5, .25,
+/// .75))`, numpy default) for "median (Q1, Q3)" cells of a baseline table. NaN for empty input.
+pub fn median_iqr(x: &[f64]) -> (f64, f64, f64) {
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    (quantile_sorted(&s, 0.5), quantile_sorted(&s, 0.25), quantile_sorted(&s, 0.75))
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn midranks_average_ties() {
+        assert_eq!(midranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+    }
+
+    #[test]
+    fn type7_quantiles() {
+        // R: quantile(c(1, 2, 3, 4, 10), c(.5, .25, .75)) = 3, 2, 4; quantile(1:4, .1) = 1.3
+        assert_eq!(median_iqr(&[10.0, 1.0, 3.0, 2.0, 4.0]), (3.0, 2.0, 4.0));
+        assert!((quantile(&[1.0, 2.0, 3.0, 4.0], 0.1) - 1.3).abs() < 1e-15);
+        assert!(quantile(&[], 0.5).is_nan());
+    }
+}

@@ -187,6 +187,12 @@ impl PointsScale {
         })
     }
 
+    /// Largest reachable total: `Σ_j max(points_at_low_j, points_at_high_j)` (the end of the
+    /// total-points axis).
+    pub fn max_total(&self) -> f64 {
+        self.rows.iter().map(|r| r.points_at_low.max(r.points_at_high)).sum()
+    }
+
     /// Linear predictor for a total number of points.
     pub fn lp_from_total(&self, total: f64) -> f64 {
         self.lp_at_zero_points + total * self.lp_per_point
@@ -245,5 +251,8 @@ mod tests {
         assert_eq!(s.points(1, 0.0), 100.0);
         assert_eq!(s.points(0, 1.0), 50.0);
         assert!((s.lp_from_total(150.0) - (-1.0 - 4.0 + 6.0)).abs() < 1e-12);
+        assert_eq!(s.max_total(), 150.0);
+        let t = s.total_for_probability(0.3);
+        assert!((s.probability_from_total(t) - 0.3).abs() < 1e-12);
     }
 }
