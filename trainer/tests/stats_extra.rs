@@ -246,3 +246,20 @@ fn pretty_matches_r_algorithm_port() {
         }
     }
 }
+
+#[test]
+fn exact_mann_whitney_and_welch_match_scipy() {
+    let o = oracle();
+    let mut mp = 0.0f64;
+    for (i, c) in arr(&o["mann_whitney_exact_welch"]).iter().enumerate() {
+        let a = vf(&c["a"]);
+        let b = vf(&c["b"]);
+        let r = tests::mann_whitney_exact(&a, &b);
+        close(&format!("{i} U"), r.statistic, f(&c["U1"]), 0.0);
+        mp = mp.max(close_rel(&format!("{i} exact p"), r.p, f(&c["p_exact"]), PTOL));
+        let w = tests::welch_t(&a, &b);
+        close(&format!("{i} t"), w.statistic, f(&c["welch_t"]), TOL);
+        mp = mp.max(close_rel(&format!("{i} welch p"), w.p, f(&c["welch_p"]), PTOL));
+    }
+    eprintln!("exact Mann-Whitney / Welch: max rel p diff {mp:e}");
+}

@@ -78,6 +78,17 @@ for n1, n2, k in [(5, 7, 3), (30, 25, 6), (12, 40, 50), (100, 80, 4)]:
     mw.append({"a": fl(a), "b": fl(b), "U1": float(r.statistic), "p": float(r.pvalue), "ref": sr.mann_whitney(a, b)})
 out["mann_whitney"] = mw
 
+# exact Mann-Whitney (no ties) and Welch t-test
+ex = []
+for n1, n2 in [(3, 4), (8, 6), (12, 15), (30, 25)]:
+    a = np.round(rng.normal(size=n1) + 0.6, 6)
+    b = np.round(rng.normal(size=n2), 6)
+    r = stats.mannwhitneyu(a, b, method="exact", alternative="two-sided")
+    w = stats.ttest_ind(a, b, equal_var=False)
+    ex.append({"a": fl(a), "b": fl(b), "U1": float(r.statistic), "p_exact": float(r.pvalue),
+               "welch_t": float(w.statistic), "welch_p": float(w.pvalue)})
+out["mann_whitney_exact_welch"] = ex
+
 chis = []
 for t in [[[12, 5], [7, 15]], [[3, 9], [10, 2]], [[40, 60], [38, 62]], [[1, 30], [0, 29]],
           [[10, 20, 30], [15, 15, 25]], [[5, 0, 7, 3], [2, 9, 1, 8], [4, 4, 4, 4]]]:
@@ -104,6 +115,14 @@ for n, ties in [(50, False), (120, True), (31, True)]:
     h = sr.hosmer_lemeshow(y, p, 10)
     bins = {s: sr.binned_calibration(y, p, 10, s) for s in ["uniform", "quantile"]}
     hl.append({"y": y.tolist(), "p": fl(p), "hl": h, "bins": bins, "brier": sr.brier(y, p)})
+# fixed case with an empty group: breaks 0.1, 0.3, 0.6, 0.67 (between 0.6 and 0.7), 0.7 -> (0.6, 0.67]
+# holds nobody; R's hoslem.test then gives 0/0 = NaN (stored as null)
+p = np.array([0.1] * 5 + [0.6] * 3 + [0.7] * 4)
+y = np.array([0, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1])
+with np.errstate(invalid="ignore", divide="ignore"):
+    hl.append({"y": y.tolist(), "p": fl(p), "hl": sr.hosmer_lemeshow(y, p, 10),
+               "bins": {s_: sr.binned_calibration(y, p, 10, s_) for s_ in ["uniform", "quantile"]},
+               "brier": sr.brier(y, p)})
 out["hosmer_lemeshow"] = hl
 
 # --- lowess: statsmodels with robustness iterations, delta 0 and 0.01 range --------------------
