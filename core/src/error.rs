@@ -130,7 +130,9 @@ impl Error {
                 "artifact: the output buffer is too small for the encoded model"
             }
             Error::UnsupportedFlags => "artifact: header flags this core does not understand",
-            Error::SignatureMissing => "artifact: a signature is required but the artifact is unsigned",
+            Error::SignatureMissing => {
+                "artifact: a signature is required but the artifact is unsigned"
+            }
             Error::SignatureUnsupported => {
                 "artifact: this build cannot verify signatures (core feature `signature` is off)"
             }

@@ -41,8 +41,20 @@ fn sample() -> Model {
     let mut features = heapless::Vec::new();
     for r in [
         recipe("dce", "exponential_firstorder_Kurtosis", 4.0, 2.0, -0.34),
-        recipe("dwi", "log-sigma-3-0-mm-3D_glszm_SmallAreaEmphasis", 0.55, 0.12, -0.16),
-        recipe("t2", "wavelet-LHL_glrlm_RunLengthNonUniformityNormalized", 0.8, 0.08, 0.39),
+        recipe(
+            "dwi",
+            "log-sigma-3-0-mm-3D_glszm_SmallAreaEmphasis",
+            0.55,
+            0.12,
+            -0.16,
+        ),
+        recipe(
+            "t2",
+            "wavelet-LHL_glrlm_RunLengthNonUniformityNormalized",
+            0.8,
+            0.08,
+            0.39,
+        ),
     ] {
         features.push(r).unwrap();
     }
@@ -205,7 +217,12 @@ fn unknown_flags() {
 #[test]
 fn bad_crc() {
     let b = encode(&sample());
-    for at in [HEADER_LEN, HEADER_LEN + 5, b.len() - CRC_LEN - 1, b.len() - 1] {
+    for at in [
+        HEADER_LEN,
+        HEADER_LEN + 5,
+        b.len() - CRC_LEN - 1,
+        b.len() - 1,
+    ] {
         let mut c = b.clone();
         c[at] ^= 0x40;
         assert_eq!(Model::decode(&c), Err(Error::BadCrc), "byte {at}");
@@ -269,13 +286,22 @@ fn capacity_exceeded() {
     let body = body_of(&m);
     let mut h = header_for(&m, &body);
     h.n_features = (MAX_FEATURES + 1) as u8;
-    assert_eq!(Model::decode(&frame(h, &body)), Err(Error::CapacityExceeded));
+    assert_eq!(
+        Model::decode(&frame(h, &body)),
+        Err(Error::CapacityExceeded)
+    );
     let mut h = header_for(&m, &body);
     h.n_clinical = (MAX_CLINICAL + 1) as u8;
-    assert_eq!(Model::decode(&frame(h, &body)), Err(Error::CapacityExceeded));
+    assert_eq!(
+        Model::decode(&frame(h, &body)),
+        Err(Error::CapacityExceeded)
+    );
     let mut h = header_for(&m, &body);
     h.body_len = (MAX_BODY_LEN + 1) as u32;
-    assert_eq!(Model::decode(&frame(h, &body)), Err(Error::CapacityExceeded));
+    assert_eq!(
+        Model::decode(&frame(h, &body)),
+        Err(Error::CapacityExceeded)
+    );
 }
 
 #[test]
@@ -284,10 +310,16 @@ fn counts_inconsistent_with_header() {
     let body = body_of(&m);
     let mut h = header_for(&m, &body);
     h.n_features = 2;
-    assert_eq!(Model::decode(&frame(h, &body)), Err(Error::InconsistentModel));
+    assert_eq!(
+        Model::decode(&frame(h, &body)),
+        Err(Error::InconsistentModel)
+    );
     let mut h = header_for(&m, &body);
     h.n_clinical = 3;
-    assert_eq!(Model::decode(&frame(h, &body)), Err(Error::InconsistentModel));
+    assert_eq!(
+        Model::decode(&frame(h, &body)),
+        Err(Error::InconsistentModel)
+    );
 }
 
 #[test]
@@ -317,9 +349,7 @@ fn non_finite_parameters() {
         }
     }
     let mut m = sample();
-    m.features[1].name.image_type = ImageType::Log {
-        sigma_mm: f64::NAN,
-    };
+    m.features[1].name.image_type = ImageType::Log { sigma_mm: f64::NAN };
     assert_eq!(Model::decode(&encode(&m)), Err(Error::NonFiniteParameter));
 }
 
@@ -328,7 +358,11 @@ fn non_positive_sd() {
     for sd in [0.0, -0.0, -1.0] {
         let mut m = sample();
         m.features[2].sd = sd;
-        assert_eq!(Model::decode(&encode(&m)), Err(Error::NonPositiveSd), "sd {sd}");
+        assert_eq!(
+            Model::decode(&encode(&m)),
+            Err(Error::NonPositiveSd),
+            "sd {sd}"
+        );
     }
 }
 
@@ -357,8 +391,14 @@ fn other_invalid_models() {
         (|m| m.radscore_axis = [1.0, 1.0], Error::InconsistentModel),
         (|m| m.clinical[0].axis_max = -1.0, Error::InconsistentModel),
         (|m| m.clinical[1].name = short("a,b"), Error::BadName),
-        (|m| m.clinical[1].name = short("texture"), Error::InconsistentModel),
-        (|m| m.clinical[1].name = short("patient_id"), Error::InconsistentModel),
+        (
+            |m| m.clinical[1].name = short("texture"),
+            Error::InconsistentModel,
+        ),
+        (
+            |m| m.clinical[1].name = short("patient_id"),
+            Error::InconsistentModel,
+        ),
         (|m| m.points_per_unit = 0.0, Error::InconsistentModel),
         (|m| m.threshold = 1.0, Error::InconsistentModel),
         (|m| m.meta.auc_test = 1.5, Error::InconsistentModel),
@@ -412,7 +452,12 @@ fn reference_score(m: &Model, x: &[f64], c: &[f64]) -> (f64, f64, f64, Vec<f64>)
         lp += p.coefficient * v;
     }
     let prob = 1.0 / (1.0 + (-lp).exp());
-    let mut betas = vec![(m.radscore_coefficient, m.radscore_axis[0], m.radscore_axis[1], radscore)];
+    let mut betas = vec![(
+        m.radscore_coefficient,
+        m.radscore_axis[0],
+        m.radscore_axis[1],
+        radscore,
+    )];
     for (p, v) in m.clinical.iter().zip(c) {
         betas.push((p.coefficient, p.axis_min, p.axis_max, *v));
     }
@@ -501,7 +546,10 @@ fn probability_is_stable_for_extreme_predictors() {
 fn score_input_errors() {
     let m = sample();
     let x = [4.0, 0.55, 0.8];
-    assert_eq!(m.score(&x[..2], &[0.0, 1.0]), Err(Error::FeatureCountMismatch));
+    assert_eq!(
+        m.score(&x[..2], &[0.0, 1.0]),
+        Err(Error::FeatureCountMismatch)
+    );
     assert_eq!(m.score(&x, &[0.0]), Err(Error::ClinicalCountMismatch));
     assert_eq!(
         m.score(&[4.0, f64::NAN, 0.8], &[0.0, 1.0]),
@@ -633,18 +681,20 @@ fn feature_recipe(i: usize) -> impl Strategy<Value = FeatureRecipe> {
         1e-9f64..1e4,
         finite(),
     )
-        .prop_map(move |(seq, it, f, bw, label, mean, sd, coef)| FeatureRecipe {
-            sequence: short(&format!("s{i}{seq}")),
-            name: FeatureName {
-                image_type: it,
-                feature: features[f],
+        .prop_map(
+            move |(seq, it, f, bw, label, mean, sd, coef)| FeatureRecipe {
+                sequence: short(&format!("s{i}{seq}")),
+                name: FeatureName {
+                    image_type: it,
+                    feature: features[f],
+                },
+                bin_width: bw,
+                label,
+                mean,
+                sd,
+                coefficient: coef,
             },
-            bin_width: bw,
-            label,
-            mean,
-            sd,
-            coefficient: coef,
-        })
+        )
 }
 
 fn clinical(j: usize) -> impl Strategy<Value = ClinicalPredictor> {
@@ -679,35 +729,42 @@ fn model() -> impl Strategy<Value = Model> {
                 fs,
                 cs,
                 (finite(), finite(), finite(), -1e3f64..1e3, 1e-3f64..1e3),
-                (1e-6f64..1e6, 1e-6f64..0.999_999, any::<u64>(), "[ -~]{0,64}"),
+                (
+                    1e-6f64..1e6,
+                    1e-6f64..0.999_999,
+                    any::<u64>(),
+                    "[ -~]{0,64}",
+                ),
                 (0u32..1000, 0u32..1000, 0.0f64..=1.0),
             )
         })
-        .prop_map(|(fs, cs, (ri, ci, rc, lo, w), (ppu, th, t, id), (nt, ns, auc))| {
-            let mut model_id = heapless::String::new();
-            model_id.push_str(&id).unwrap();
-            Model {
-                features: heapless::Vec::from_iter(fs),
-                radscore_intercept: ri,
-                combined_intercept: ci,
-                radscore_coefficient: rc,
-                radscore_axis: [lo, lo + w],
-                clinical: heapless::Vec::from_iter(cs),
-                points_per_unit: ppu,
-                threshold: th,
-                meta: Metadata {
-                    model_id,
-                    created_unix: t,
-                    trainer_version: short("9.9.9"),
-                    n_train: nt,
-                    n_test: ns,
-                    n_positive_train: nt / 2,
-                    n_positive_test: ns / 3,
-                    auc_train: auc,
-                    auc_test: -1.0,
-                },
-            }
-        })
+        .prop_map(
+            |(fs, cs, (ri, ci, rc, lo, w), (ppu, th, t, id), (nt, ns, auc))| {
+                let mut model_id = heapless::String::new();
+                model_id.push_str(&id).unwrap();
+                Model {
+                    features: heapless::Vec::from_iter(fs),
+                    radscore_intercept: ri,
+                    combined_intercept: ci,
+                    radscore_coefficient: rc,
+                    radscore_axis: [lo, lo + w],
+                    clinical: heapless::Vec::from_iter(cs),
+                    points_per_unit: ppu,
+                    threshold: th,
+                    meta: Metadata {
+                        model_id,
+                        created_unix: t,
+                        trainer_version: short("9.9.9"),
+                        n_train: nt,
+                        n_test: ns,
+                        n_positive_train: nt / 2,
+                        n_positive_test: ns / 3,
+                        auc_train: auc,
+                        auc_test: -1.0,
+                    },
+                }
+            },
+        )
 }
 
 proptest! {

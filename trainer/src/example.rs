@@ -25,13 +25,55 @@ use radscore_core::names::FeatureName;
 /// The study's seven features: (sequence, PyRadiomics name, published LASSO coefficient,
 /// placeholder z-score mean, placeholder z-score sd).
 pub const SEVEN: [(&str, &str, f64, f64, f64); 7] = [
-    ("dce", "exponential_firstorder_Kurtosis", -0.340991877, 4.0, 2.0),
-    ("dce", "exponential_firstorder_Minimum", 0.617847415, 1.0, 0.5),
-    ("dce", "gradient_firstorder_Variance", -0.364995936, 400.0, 250.0),
-    ("dwi", "log-sigma-3-0-mm-3D_glszm_SmallAreaEmphasis", -0.164593498, 0.55, 0.12),
-    ("t2", "wavelet-LHH_glszm_HighGrayLevelZoneEmphasis", 0.390840424, 30.0, 15.0),
-    ("t2", "wavelet-LHL_glrlm_RunLengthNonUniformityNormalized", -0.397490758, 0.8, 0.08),
-    ("t2", "wavelet-LLH_glrlm_ShortRunHighGrayLevelEmphasis", 0.347476841, 25.0, 12.0),
+    (
+        "dce",
+        "exponential_firstorder_Kurtosis",
+        -0.340991877,
+        4.0,
+        2.0,
+    ),
+    (
+        "dce",
+        "exponential_firstorder_Minimum",
+        0.617847415,
+        1.0,
+        0.5,
+    ),
+    (
+        "dce",
+        "gradient_firstorder_Variance",
+        -0.364995936,
+        400.0,
+        250.0,
+    ),
+    (
+        "dwi",
+        "log-sigma-3-0-mm-3D_glszm_SmallAreaEmphasis",
+        -0.164593498,
+        0.55,
+        0.12,
+    ),
+    (
+        "t2",
+        "wavelet-LHH_glszm_HighGrayLevelZoneEmphasis",
+        0.390840424,
+        30.0,
+        15.0,
+    ),
+    (
+        "t2",
+        "wavelet-LHL_glrlm_RunLengthNonUniformityNormalized",
+        -0.397490758,
+        0.8,
+        0.08,
+    ),
+    (
+        "t2",
+        "wavelet-LLH_glrlm_ShortRunHighGrayLevelEmphasis",
+        0.347476841,
+        25.0,
+        12.0,
+    ),
 ];
 
 fn short(s: &str) -> ShortName {
@@ -44,9 +86,8 @@ fn short(s: &str) -> ShortName {
 /// `100 / max_k |b_k|·(hi_k − lo_k)`: the rms nomogram scale (the widest predictor spans 100
 /// points).
 pub fn points_per_unit(model: &Model) -> f64 {
-    let mut widest = (model.radscore_coefficient
-        * (model.radscore_axis[1] - model.radscore_axis[0]))
-        .abs();
+    let mut widest =
+        (model.radscore_coefficient * (model.radscore_axis[1] - model.radscore_axis[0])).abs();
     for c in &model.clinical {
         widest = widest.max((c.coefficient * (c.axis_max - c.axis_min)).abs());
     }

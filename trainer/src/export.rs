@@ -93,7 +93,9 @@ fn frame(model: &Model, flags: u16) -> Result<Vec<u8>, ExportError> {
 fn check_round_trip(model: &Model, bytes: &[u8]) -> Result<(), ExportError> {
     let back = Model::decode(bytes).map_err(ExportError::Invalid)?;
     if &back != model {
-        return Err(ExportError::Invalid(radscore_core::Error::InconsistentModel));
+        return Err(ExportError::Invalid(
+            radscore_core::Error::InconsistentModel,
+        ));
     }
     Ok(())
 }

@@ -145,16 +145,14 @@ fn finite(x: f64) -> Result<(), Error> {
 /// `[a-z0-9]+`.
 fn valid_sequence(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// Non-empty printable ASCII without `,` and `"` (so it is a plain CSV header cell).
 fn valid_column_name(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| (0x20..0x7f).contains(&b) && b != b',' && b != b'"')
 }
 

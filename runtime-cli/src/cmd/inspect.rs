@@ -1,10 +1,224 @@
-//! `radscore inspect`.
+//! `radscore inspect`: prints a model file readably, or as JSON with `--json`.
+
+use super::score::feature_columns;
+use super::verify::load_model;
+use radscore_core::model::{artifact, Model, PredictorKind};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// Arguments of `radscore inspect`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Model file (`.rsm`).
+    pub model: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn kind(k: PredictorKind) -> &'static str {
+    match k {
+        PredictorKind::Continuous => "continuous",
+        PredictorKind::Binary => "binary",
+    }
+}
+
+/// The model as JSON (feature names as PyRadiomics strings, input columns included).
+pub fn to_json(
+    model: &Model,
+    header: &artifact::Header,
+    crc: u32,
+    file_len: usize,
+) -> serde_json::Value {
+    let columns = feature_columns(model);
+    let features: Vec<_> = model
+        .features
+        .iter()
+        .zip(&columns)
+        .map(|(f, col)| {
+            json!({
+                "column": col,
+                "sequence": f.sequence.as_str(),
+                "name": f.name.to_string(),
+                "bin_width": f.bin_width,
+                "label": f.label,
+                "mean": f.mean,
+                "sd": f.sd,
+                "coefficient": f.coefficient,
+            })
+        })
+        .collect();
+    let clinical: Vec<_> = model
+        .clinical
+        .iter()
+        .map(|c| {
+            json!({
+                "name": c.name.as_str(),
+                "kind": kind(c.kind),
+                "unit": c.unit.as_str(),
+                "coefficient": c.coefficient,
+                "axis": [c.axis_min, c.axis_max],
+            })
+        })
+        .collect();
+    let m = &model.meta;
+    json!({
+        "artifact": {
+            "format_version": header.version,
+            "signed": header.is_signed(),
+            "bytes": file_len,
+            "body_bytes": header.body_len,
+            "crc32": format!("{crc:08x}"),
+        },
+        "features": features,
+        "radscore_intercept": model.radscore_intercept,
+        "combined_intercept": model.combined_intercept,
+        "radscore_coefficient": model.radscore_coefficient,
+        "radscore_axis": model.radscore_axis,
+        "clinical": clinical,
+        "points_per_unit": model.points_per_unit,
+        "threshold": model.threshold,
+        "meta": {
+            "model_id": m.model_id.as_str(),
+            "created_unix": m.created_unix,
+            "trainer_version": m.trainer_version.as_str(),
+            "n_train": m.n_train,
+            "n_test": m.n_test,
+            "n_positive_train": m.n_positive_train,
+            "n_positive_test": m.n_positive_test,
+            "auc_train": m.auc_train,
+            "auc_test": m.auc_test,
+        }
+    })
+}
+
+fn auc(a: f64) -> String {
+    if a < 0.0 {
+        "unknown".into()
+    } else {
+        format!("{a:.3}")
+    }
+}
+
+/// The model as text.
+pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usize) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let m = &model.meta;
+    let _ = writeln!(s, "model      {}", m.model_id);
+    let _ = writeln!(
+        s,
+        "artifact   format v{}, {} bytes, CRC-32 {crc:08x}, {}",
+        header.version,
+        file_len,
+        if header.is_signed() {
+            "signed"
+        } else {
+            "unsigned"
+        }
+    );
+    let _ = writeln!(
+        s,
+        "trainer    {} (created {} Unix time)",
+        m.trainer_version, m.created_unix
+    );
+    let _ = writeln!(
+        s,
+        "cohort     train {} ({} positive), test {} ({} positive); AUC train {}, test {}",
+        m.n_train,
+        m.n_positive_train,
+        m.n_test,
+        m.n_positive_test,
+        auc(m.auc_train),
+        auc(m.auc_test)
+    );
+    let _ = writeln!(
+        s,
+        "\nradscore = {} + Σ coefficient·(x − mean)/sd",
+        model.radscore_intercept
+    );
+    let columns = feature_columns(model);
+    let w = columns.iter().map(|c| c.len()).max().unwrap_or(6).max(6);
+    let _ = writeln!(
+        s,
+        "  {:>2}  {:<w$}  {:>9}  {:>5}  {:>14}  {:>14}  {:>14}",
+        "#", "column", "bin width", "label", "mean", "sd", "coefficient"
+    );
+    for (i, (f, c)) in model.features.iter().zip(&columns).enumerate() {
+        let _ = writeln!(
+            s,
+            "  {:>2}  {:<w$}  {:>9}  {:>5}  {:>14.6e}  {:>14.6e}  {:>14.9}",
+            i + 1,
+            c,
+            f.bin_width,
+            f.label,
+            f.mean,
+            f.sd,
+            f.coefficient
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\ncombined logistic: lp = {} + {}·radscore{}",
+        model.combined_intercept,
+        model.radscore_coefficient,
+        model
+            .clinical
+            .iter()
+            .map(|c| format!(" + {}·{}", c.coefficient, c.name))
+            .collect::<String>()
+    );
+    let _ = writeln!(
+        s,
+        "  probability = 1/(1+exp(−lp)); class 1 iff probability ≥ {}",
+        model.threshold
+    );
+    let _ = writeln!(
+        s,
+        "\nnomogram: {} points per unit of lp",
+        model.points_per_unit
+    );
+    let _ = writeln!(
+        s,
+        "  {:<12}  {:<10}  {:<16}  {:>14}  axis",
+        "predictor", "kind", "unit", "coefficient"
+    );
+    let _ = writeln!(
+        s,
+        "  {:<12}  {:<10}  {:<16}  {:>14}  [{}, {}]",
+        "radscore",
+        "continuous",
+        "",
+        model.radscore_coefficient,
+        model.radscore_axis[0],
+        model.radscore_axis[1]
+    );
+    for c in &model.clinical {
+        let _ = writeln!(
+            s,
+            "  {:<12}  {:<10}  {:<16}  {:>14}  [{}, {}]",
+            c.name.as_str(),
+            kind(c.kind),
+            c.unit.as_str(),
+            c.coefficient,
+            c.axis_min,
+            c.axis_max
+        );
+    }
+    s
+}
 
 /// Runs `radscore inspect`.
-pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("radscore inspect: not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let model = load_model(&args.model, None)?;
+    let bytes = std::fs::read(&args.model)?;
+    let parts = artifact::split(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if args.json {
+        let v = to_json(&model, &parts.header, parts.crc, bytes.len());
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        print!("{}", to_text(&model, &parts.header, parts.crc, bytes.len()));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,91 @@
-//! `radscore verify`.
+//! `radscore verify`: checks a model file's integrity (framing, CRC-32, body, validation) and,
+//! with `--public-key`, its Ed25519 signature.
+
+use anyhow::{bail, Context};
+use radscore_core::model::{artifact, Model};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// Arguments of `radscore verify`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Model file (`.rsm`).
+    pub model: PathBuf,
+    /// Require a valid Ed25519 signature by this public key: 64 hex digits, or a file holding
+    /// them or the 32 raw bytes.
+    #[arg(long)]
+    pub public_key: Option<String>,
+}
+
+fn hex32(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    if s.len() != 64 || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Reads a public key given as 64 hex digits, or as a file holding 64 hex digits or 32 raw bytes.
+pub fn read_public_key(arg: &str) -> anyhow::Result<[u8; 32]> {
+    if let Some(k) = hex32(arg) {
+        return Ok(k);
+    }
+    let bytes = std::fs::read(arg).with_context(|| {
+        format!("--public-key: `{arg}` is neither 64 hex digits nor a readable file")
+    })?;
+    if let Ok(k) = <[u8; 32]>::try_from(bytes.as_slice()) {
+        return Ok(k);
+    }
+    if let Some(k) = std::str::from_utf8(&bytes).ok().and_then(hex32) {
+        return Ok(k);
+    }
+    bail!(
+        "--public-key {arg}: expected 64 hex digits or 32 raw bytes, found {} bytes",
+        bytes.len()
+    )
+}
+
+/// Reads and decodes a model file; with a key, a valid signature is required.
+pub fn load_model(path: &Path, public_key: Option<&[u8; 32]>) -> anyhow::Result<Model> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("{}: cannot read the model file", path.display()))?;
+    let decoded = match public_key {
+        Some(k) => Model::decode_verified(&bytes, k),
+        None => Model::decode(&bytes),
+    };
+    decoded.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
 
 /// Runs `radscore verify`.
-pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("radscore verify: not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let key = args
+        .public_key
+        .as_deref()
+        .map(read_public_key)
+        .transpose()?;
+    let model = load_model(&args.model, key.as_ref())?;
+    let bytes = std::fs::read(&args.model)?;
+    let parts = artifact::split(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let signature = match (parts.signature.is_some(), key.is_some()) {
+        (true, true) => "signed, signature verified",
+        (true, false) => "signed, signature NOT checked (pass --public-key to verify it)",
+        (false, _) => "unsigned",
+    };
+    println!(
+        "OK {}: format v{}, {} bytes, CRC-32 {:08x}, {}; model `{}`: {} feature(s), {} clinical \
+         predictor(s)",
+        args.model.display(),
+        parts.header.version,
+        bytes.len(),
+        parts.crc,
+        signature,
+        model.meta.model_id,
+        model.features.len(),
+        model.clinical.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
