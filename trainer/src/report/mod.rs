@@ -1,1 +1,346 @@
-//! The validation report: tables (CSV), figures (SVG) and a self-contained index.html.
+//! The validation report: tables (CSV), figures (SVG) and a self-contained `index.html`.
+//!
+//! [`ReportInput`] holds plain data (predictions per model and set, the radscore per patient, the
+//! clinical columns for the baseline table, odds ratios, the LASSO trace and the nomogram scales).
+//! It is built from a training run ([`ReportInput::from_train`]) or from a model and a cohort
+//! ([`ReportInput::from_model`]); [`write_report`] turns it into files. Output is deterministic:
+//! the same input gives byte-identical files (no timestamps, fixed float formatting, sorted
+//! iteration), and every file is written atomically (temporary file + rename).
+//!
+//! One file per figure or table family: [`roc`], [`calibration`], [`dca`], [`nomogram`],
+//! [`radscore`] (waterfall and violin), [`lasso`] (coefficient path and CV curve), [`tables`]
+//! (baseline, odds ratios, performance, DeLong, features) and [`html`] (the page).
+
+pub mod calibration;
+pub(crate) mod calc;
+pub mod dca;
+pub(crate) mod fmt;
+pub mod html;
+mod input;
+pub mod lasso;
+pub mod nomogram;
+pub(crate) mod plot;
+pub mod radscore;
+pub mod roc;
+pub mod tables;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+/// Which part of the cohort a patient belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    /// Training set.
+    Train,
+    /// Test (validation) set.
+    Test,
+}
+
+impl Part {
+    /// Both parts, in report order.
+    pub const ALL: [Part; 2] = [Part::Train, Part::Test];
+
+    /// "train" / "test" (file names, CSV values).
+    pub fn key(self) -> &'static str {
+        match self {
+            Part::Train => "train",
+            Part::Test => "test",
+        }
+    }
+
+    /// "Training set" / "Test set" (titles).
+    pub fn title(self) -> &'static str {
+        match self {
+            Part::Train => "Training set",
+            Part::Test => "Test set",
+        }
+    }
+}
+
+/// One patient's outcome and a model's output (probability, or radscore).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Obs {
+    /// 1 = positive class.
+    pub label: u8,
+    /// Model output.
+    pub value: f64,
+}
+
+/// A model's outputs on the training and test sets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelCurves {
+    /// Display name ("clinical", "t2", …, "combined").
+    pub name: String,
+    /// Decision threshold (Youden on the training set); class 1 iff value ≥ threshold.
+    pub threshold: f64,
+    /// Whether `value` is a probability (calibration and decision curves need one).
+    pub probability: bool,
+    /// Training-set outputs.
+    pub train: Vec<Obs>,
+    /// Test-set outputs (may be empty).
+    pub test: Vec<Obs>,
+}
+
+impl ModelCurves {
+    /// The outputs of one part.
+    pub fn part(&self, p: Part) -> &[Obs] {
+        match p {
+            Part::Train => &self.train,
+            Part::Test => &self.test,
+        }
+    }
+}
+
+/// One patient's radscore.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoredCase {
+    /// Patient id.
+    pub id: String,
+    /// 1 = positive class.
+    pub label: u8,
+    /// Training or test set.
+    pub part: Part,
+    /// The radscore.
+    pub value: f64,
+}
+
+/// How a baseline variable is summarised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarKind {
+    /// median (Q1, Q3), Mann–Whitney U.
+    Continuous,
+    /// n (%) per level, chi-square (Fisher exact for 2×2 tables with an expected count < 5).
+    Categorical,
+}
+
+/// One clinical column for the baseline table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaselineVar {
+    /// Column name.
+    pub name: String,
+    /// Summary type.
+    pub kind: VarKind,
+    /// One value per patient (NaN = missing).
+    pub values: Vec<f64>,
+}
+
+impl BaselineVar {
+    /// Categorical if every value is an integer and there are at most 5 distinct ones.
+    pub fn infer_kind(values: &[f64]) -> VarKind {
+        let v = calc::sorted_finite(values);
+        let mut d = v.clone();
+        d.dedup();
+        if !v.is_empty() && d.len() <= 5 && v.iter().all(|x| x.fract() == 0.0) {
+            VarKind::Categorical
+        } else {
+            VarKind::Continuous
+        }
+    }
+}
+
+/// Baseline characteristics input: labels, parts and clinical columns, one entry per patient.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Baseline {
+    /// Outcome of each patient.
+    pub labels: Vec<u8>,
+    /// Part of each patient.
+    pub parts: Vec<Part>,
+    /// Clinical columns.
+    pub vars: Vec<BaselineVar>,
+}
+
+/// An odds-ratio row (logistic regression, Wald CI).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OddsRow {
+    /// Predictor.
+    pub name: String,
+    /// Odds ratio.
+    pub or: f64,
+    /// Lower 95 % limit.
+    pub ci_low: f64,
+    /// Upper 95 % limit.
+    pub ci_high: f64,
+    /// Wald p-value.
+    pub p: f64,
+}
+
+/// A named coefficient.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Coefficient {
+    /// Name (features: `<sequence>_<PyRadiomics name>`).
+    pub name: String,
+    /// Value.
+    pub value: f64,
+}
+
+/// The LASSO cross-validation trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LassoTrace {
+    /// Alpha grid.
+    pub alphas: Vec<f64>,
+    /// Mean held-out MSE per alpha.
+    pub mean_mse: Vec<f64>,
+    /// Standard deviation of the held-out MSE over folds per alpha.
+    pub sd_mse: Vec<f64>,
+    /// Index of the chosen alpha.
+    pub chosen: usize,
+    /// Columns entering the LASSO.
+    pub features: Vec<String>,
+    /// Coefficient path, `path[alpha][feature]` (may be empty: the path figure is then left out).
+    pub path: Vec<Vec<f64>>,
+}
+
+/// One nomogram axis (a predictor of the combined model).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NomogramAxis {
+    /// Predictor name.
+    pub name: String,
+    /// Unit or level hint ("mm3", "0=soft,1=stiff"); may be empty.
+    pub unit: String,
+    /// Logistic coefficient per raw unit.
+    pub beta: f64,
+    /// Axis range in raw units.
+    pub lo: f64,
+    /// Axis range in raw units.
+    pub hi: f64,
+    /// Binary predictor (ticks at 0 and 1 only).
+    pub binary: bool,
+}
+
+/// The nomogram scales of the combined model (rms conventions, `docs/trainer-notes.md` §4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NomogramSpec {
+    /// Combined-model intercept.
+    pub intercept: f64,
+    /// Points per unit of linear predictor.
+    pub points_per_unit: f64,
+    /// Axes in nomogram order (radscore first).
+    pub axes: Vec<NomogramAxis>,
+}
+
+/// Everything the report shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportInput {
+    /// Page title.
+    pub title: String,
+    /// Class names (label 0, label 1).
+    pub class_names: [String; 2],
+    /// Models in display order.
+    pub models: Vec<ModelCurves>,
+    /// Index into `models` of the reference (combined) model: calibration plot and DeLong tests.
+    pub reference: Option<usize>,
+    /// Radscore per patient (waterfall, violin).
+    pub radscore: Vec<ScoredCase>,
+    /// Radscore cut-off drawn on the waterfall (Youden on the training set).
+    pub radscore_cutoff: Option<f64>,
+    /// Baseline characteristics input.
+    pub baseline: Option<Baseline>,
+    /// Univariate logistic regressions.
+    pub univariate: Vec<OddsRow>,
+    /// Multivariate logistic regression.
+    pub multivariate: Vec<OddsRow>,
+    /// Selected radiomics features and their coefficients.
+    pub features: Vec<Coefficient>,
+    /// Radscore intercept.
+    pub radscore_intercept: Option<f64>,
+    /// LASSO trace.
+    pub lasso: Option<LassoTrace>,
+    /// Nomogram scales.
+    pub nomogram: Option<NomogramSpec>,
+    /// Free-text notes shown under the title (e.g. which input the report came from).
+    pub notes: Vec<String>,
+}
+
+/// What [`write_report`] wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportFiles {
+    /// The report directory.
+    pub dir: PathBuf,
+    /// `index.html`.
+    pub index: PathBuf,
+    /// Every file written (index, CSVs, SVGs), sorted by name.
+    pub files: Vec<PathBuf>,
+}
+
+/// A rendered file: name and bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    /// File name inside the report directory.
+    pub name: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// A figure: file stem, caption and SVG text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Figure {
+    /// File name (`roc_train.svg`).
+    pub file: String,
+    /// Section the figure belongs to.
+    pub section: &'static str,
+    /// Caption under the figure.
+    pub caption: String,
+    /// SVG document.
+    pub svg: String,
+}
+
+/// A table: file name, caption, header, rows, footnote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// File name (`performance.csv`).
+    pub file: String,
+    /// Section title.
+    pub title: String,
+    /// Column names shown in the page.
+    pub header: Vec<String>,
+    /// Rows shown in the page (rounded display strings).
+    pub rows: Vec<Vec<String>>,
+    /// Column names of the CSV file.
+    pub csv_header: Vec<String>,
+    /// Rows of the CSV file (full precision).
+    pub csv_rows: Vec<Vec<String>>,
+    /// Note under the table (tests used, abbreviations).
+    pub note: String,
+}
+
+/// Renders every figure of the report (in page order).
+pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
+    let mut out = Vec::new();
+    out.extend(roc::figures(input)?);
+    out.extend(calibration::figures(input)?);
+    out.extend(dca::figures(input)?);
+    out.extend(nomogram::figures(input)?);
+    out.extend(radscore::figures(input)?);
+    out.extend(lasso::figures(input)?);
+    Ok(out)
+}
+
+/// Renders every file of the report in memory, sorted by name.
+pub fn render(input: &ReportInput) -> anyhow::Result<Vec<Rendered>> {
+    let figs = figures(input)?;
+    let tabs = tables::tables(input);
+    let mut out = Vec::new();
+    for f in &figs {
+        out.push(Rendered { name: f.file.clone(), bytes: f.svg.clone().into_bytes() });
+    }
+    for t in &tabs {
+        out.push(Rendered { name: t.file.clone(), bytes: fmt::csv(&t.csv_header, &t.csv_rows).into_bytes() });
+    }
+    out.push(Rendered { name: "index.html".into(), bytes: html::page(input, &figs, &tabs).into_bytes() });
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// Writes `dir/index.html`, the CSV tables and the SVG figures (creating `dir` if needed).
+pub fn write_report(dir: &Path, input: &ReportInput) -> anyhow::Result<ReportFiles> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create report directory {}", dir.display()))?;
+    let rendered = render(input)?;
+    let mut files = Vec::with_capacity(rendered.len());
+    for r in &rendered {
+        let path = dir.join(&r.name);
+        fmt::write_atomic(&path, &r.bytes)?;
+        files.push(path);
+    }
+    Ok(ReportFiles { dir: dir.to_path_buf(), index: dir.join("index.html"), files })
+}

@@ -1,0 +1,209 @@
+//! The nomogram (rms layout): a Points axis 0–100, one axis per predictor (R `pretty()` ticks),
+//! Total points, the linear predictor and the probability of class 1.
+//!
+//! points_k(x) = (b_k·x − min(b_k·lo_k, b_k·hi_k))·points_per_unit; total = Σ points_k;
+//! LP = intercept + Σ_k min(b_k·lo_k, b_k·hi_k) + total / points_per_unit.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::plot::{self, anchored};
+use super::{calc, fmt, Figure, NomogramAxis, NomogramSpec, ReportInput};
+
+const W: u32 = 1000;
+const X0: i32 = 230;
+const X1: i32 = 960;
+const ROW: i32 = 64;
+const TOP: i32 = 64;
+
+/// Nomogram figure.
+pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
+    let Some(spec) = &input.nomogram else { return Ok(Vec::new()) };
+    if spec.points_per_unit.is_nan() || spec.points_per_unit <= 0.0 || spec.axes.is_empty() || !spec.intercept.is_finite() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![Figure {
+        file: "nomogram.svg".into(),
+        section: "nomogram",
+        caption: format!(
+            "Nomogram of the combined model. Read each predictor's points on the Points axis, add them, and read the linear predictor and the probability of {} under the Total points.",
+            input.class_names[1]
+        ),
+        svg: draw(spec, &input.class_names[1])?,
+    }])
+}
+
+/// Lowest b·x over the axis.
+fn axis_min(a: &NomogramAxis) -> f64 {
+    (a.beta * a.lo).min(a.beta * a.hi)
+}
+
+/// Points of value `x` on axis `a`.
+pub fn points(spec: &NomogramSpec, a: &NomogramAxis, x: f64) -> f64 {
+    (a.beta * x - axis_min(a)) * spec.points_per_unit
+}
+
+/// Largest total points.
+pub fn max_total(spec: &NomogramSpec) -> f64 {
+    spec.axes.iter().map(|a| (a.beta * (a.hi - a.lo)).abs() * spec.points_per_unit).sum()
+}
+
+/// Linear predictor at total points `t`.
+pub fn linear_predictor(spec: &NomogramSpec, t: f64) -> f64 {
+    spec.intercept + spec.axes.iter().map(axis_min).sum::<f64>() + t / spec.points_per_unit
+}
+
+/// Level names of a binary predictor from a unit hint like "0=soft,1=stiff".
+fn level_names(a: &NomogramAxis) -> [String; 2] {
+    let mut names = ["0".to_string(), "1".to_string()];
+    for part in a.unit.split([',', ';']) {
+        if let Some((k, v)) = part.split_once('=') {
+            match k.trim() {
+                "0" => names[0] = v.trim().to_string(),
+                "1" => names[1] = v.trim().to_string(),
+                _ => {}
+            }
+        }
+    }
+    names
+}
+
+fn axis_title(a: &NomogramAxis) -> String {
+    if a.binary || a.unit.is_empty() {
+        a.name.clone()
+    } else {
+        format!("{} ({})", a.name, a.unit)
+    }
+}
+
+/// Keeps the labels that fit (in priority order), returning (x, label, shown) per tick.
+fn thin(ticks: &[(f64, String)], priority: &[usize]) -> Vec<bool> {
+    let mut shown = vec![false; ticks.len()];
+    let mut spans: Vec<(f64, f64)> = Vec::new();
+    for &k in priority {
+        let (x, ref l) = ticks[k];
+        let half = f64::from(plot::text_width(l, plot::TICK)) / 2.0 + 5.0;
+        let span = (x - half, x + half);
+        if spans.iter().all(|s| span.1 <= s.0 || span.0 >= s.1) {
+            spans.push(span);
+            shown[k] = true;
+        }
+    }
+    shown
+}
+
+/// Priority of regular ticks: the ends, then every other one, then the rest.
+fn regular_priority(n: usize) -> Vec<usize> {
+    let mut p: Vec<usize> = Vec::with_capacity(n);
+    if n > 0 {
+        p.push(0);
+    }
+    if n > 1 {
+        p.push(n - 1);
+    }
+    p.extend((2..n.saturating_sub(1)).step_by(2));
+    p.extend((1..n.saturating_sub(1)).step_by(2));
+    p.dedup();
+    let mut seen = vec![false; n];
+    p.retain(|&k| !std::mem::replace(&mut seen[k], true));
+    p
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// Draws one axis row: title at the left, a line, ticks and labels.
+fn row(area: &Area, y: i32, title: &str, ticks: &[(f64, String)], priority: &[usize], line: Option<(f64, f64)>) -> anyhow::Result<()> {
+    area.draw(&Text::new(title.to_string(), (X0 - 18, y), anchored(plot::AXIS, HPos::Right, VPos::Center).color(&BLACK)))?;
+    let (a, b) = line.unwrap_or_else(|| {
+        let xs = ticks.iter().map(|t| t.0);
+        (xs.clone().fold(f64::INFINITY, f64::min), xs.fold(f64::NEG_INFINITY, f64::max))
+    });
+    let st = ShapeStyle::from(&BLACK).stroke_width(1);
+    area.draw(&PathElement::new(vec![(a.round() as i32, y), (b.round() as i32, y)], st))?;
+    let shown = thin(ticks, priority);
+    for ((x, l), s) in ticks.iter().zip(shown) {
+        let xi = x.round() as i32;
+        area.draw(&PathElement::new(vec![(xi, y - 6), (xi, y)], st))?;
+        if s {
+            area.draw(&Text::new(l.clone(), (xi, y - 9), anchored(plot::TICK, HPos::Center, VPos::Bottom)))?;
+        }
+    }
+    Ok(())
+}
+
+fn draw(spec: &NomogramSpec, positive: &str) -> anyhow::Result<String> {
+    let n_rows = spec.axes.len() as i32 + 4;
+    let h = (TOP + n_rows * ROW + 30) as u32;
+    let width = f64::from(X1 - X0);
+    let px_points = |p: f64| f64::from(X0) + p / 100.0 * width;
+    let tmax = max_total(spec);
+    let px_total = |t: f64| f64::from(X0) + t / tmax * width;
+    plot::svg(W, h, |root| {
+        root.draw(&Text::new("Nomogram", (W as i32 / 2, 14), anchored(plot::TITLE, HPos::Center, VPos::Top)))?;
+        let mut y = TOP + ROW / 2 + 8;
+        // Points axis with minor ticks every 5.
+        let pts: Vec<f64> = (0..=10).map(|k| f64::from(k) * 10.0).collect();
+        let ticks: Vec<(f64, String)> = pts.iter().map(|&p| (px_points(p), fmt::tick(p))).collect();
+        row(root, y, "Points", &ticks, &(0..ticks.len()).collect::<Vec<_>>(), None)?;
+        for k in 0..10 {
+            let xi = px_points(f64::from(k) * 10.0 + 5.0).round() as i32;
+            root.draw(&PathElement::new(vec![(xi, y - 3), (xi, y)], ShapeStyle::from(&BLACK).stroke_width(1)))?;
+        }
+        // Light vertical guides from the Points axis down through the predictor rows.
+        let bottom_pred = y + ROW * spec.axes.len() as i32;
+        for &p in &pts {
+            let xi = px_points(p).round() as i32;
+            root.draw(&PathElement::new(vec![(xi, y + 4), (xi, bottom_pred)], ShapeStyle::from(&plot::GRID).stroke_width(1)))?;
+        }
+        for a in &spec.axes {
+            y += ROW;
+            let values: Vec<f64> = if a.binary {
+                [0.0, 1.0].into_iter().filter(|v| *v >= a.lo.min(a.hi) && *v <= a.hi.max(a.lo)).collect()
+            } else {
+                calc::pretty(a.lo, a.hi, 10).into_iter().filter(|v| *v >= a.lo - 1e-9 * a.lo.abs().max(1.0) && *v <= a.hi + 1e-9 * a.hi.abs().max(1.0)).collect()
+            };
+            let labels: Vec<String> = if a.binary {
+                let names = level_names(a);
+                values.iter().map(|&v| names[usize::from(v != 0.0)].clone()).collect()
+            } else {
+                fmt::tick_labels(&values)
+            };
+            let ticks: Vec<(f64, String)> = values.iter().zip(labels).map(|(&v, l)| (px_points(points(spec, a, v)), l)).collect();
+            let line = (px_points(points(spec, a, a.lo)), px_points(points(spec, a, a.hi)));
+            let line = (line.0.min(line.1), line.0.max(line.1));
+            row(root, y, &axis_title(a), &ticks, &regular_priority(ticks.len()), Some(line))?;
+        }
+        // Total points.
+        y += ROW;
+        let tv: Vec<f64> = calc::pretty(0.0, tmax, 10).into_iter().filter(|&t| t <= tmax * (1.0 + 1e-12)).collect();
+        let tl = fmt::tick_labels(&tv);
+        let ticks: Vec<(f64, String)> = tv.iter().zip(tl).map(|(&t, l)| (px_total(t), l)).collect();
+        row(root, y, "Total points", &ticks, &regular_priority(ticks.len()), Some((f64::from(X0), f64::from(X1))))?;
+        // Linear predictor.
+        y += ROW;
+        let (lp0, lp1) = (linear_predictor(spec, 0.0), linear_predictor(spec, tmax));
+        let lv: Vec<f64> = calc::pretty(lp0, lp1, 10).into_iter().filter(|&v| v >= lp0 - 1e-12 && v <= lp1 + 1e-12).collect();
+        let ll = fmt::tick_labels(&lv);
+        let ticks: Vec<(f64, String)> = lv.iter().zip(ll).map(|(&v, l)| (px_total((v - lp0) * spec.points_per_unit), l)).collect();
+        row(root, y, "Linear predictor", &ticks, &regular_priority(ticks.len()), Some((f64::from(X0), f64::from(X1))))?;
+        // Probability.
+        y += ROW;
+        const PRIORITY: [f64; 19] =
+            [0.5, 0.1, 0.9, 0.01, 0.99, 0.3, 0.7, 0.2, 0.8, 0.05, 0.95, 0.4, 0.6, 0.001, 0.999, 0.02, 0.98, 0.005, 0.995];
+        let cands: Vec<f64> = PRIORITY.iter().copied().filter(|&p| {
+            let lp = (p / (1.0 - p)).ln();
+            lp >= lp0 && lp <= lp1
+        }).collect();
+        let ticks: Vec<(f64, String)> =
+            cands.iter().map(|&p| (px_total(((p / (1.0 - p)).ln() - lp0) * spec.points_per_unit), fmt::tick(p))).collect();
+        let shown = thin(&ticks, &(0..ticks.len()).collect::<Vec<_>>());
+        let mut kept: Vec<(f64, String)> = ticks.into_iter().zip(shown).filter(|(_, s)| *s).map(|(t, _)| t).collect();
+        kept.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let line = if kept.is_empty() { None } else { Some((kept[0].0, kept[kept.len() - 1].0)) };
+        if line.is_some() {
+            let title = if positive.chars().count() <= 12 { format!("Probability of {positive}") } else { "Probability".to_string() };
+            row(root, y, &title, &kept, &(0..kept.len()).collect::<Vec<_>>(), line)?;
+        }
+        Ok(())
+    })
+}

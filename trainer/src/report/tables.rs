@@ -1,0 +1,411 @@
+//! Tables: baseline characteristics, odds ratios, model performance, DeLong comparisons and the
+//! selected features. Each is shown rounded in the page and written at full precision as CSV.
+
+use super::roc::{both_classes, split_obs};
+use super::{calc, fmt, Baseline, Part, ReportInput, Table, VarKind};
+
+/// Every table of the report (in page order); tables without data are left out.
+pub fn tables(input: &ReportInput) -> Vec<Table> {
+    let mut out = Vec::new();
+    if let Some(b) = input.baseline.as_ref().filter(|b| !b.labels.is_empty()) {
+        out.push(baseline(b, &input.class_names));
+    }
+    if !input.univariate.is_empty() || !input.multivariate.is_empty() {
+        out.push(odds_ratios(input));
+    }
+    if input.models.iter().any(|m| both_classes(&m.train) || both_classes(&m.test)) {
+        out.push(performance(input));
+    }
+    if let Some(t) = delong(input) {
+        out.push(t);
+    }
+    if !input.features.is_empty() {
+        out.push(features(input));
+    }
+    out
+}
+
+fn s(x: impl Into<String>) -> String {
+    x.into()
+}
+
+/// Decimals for a summary of values around `x`.
+fn decimals(x: f64) -> usize {
+    let a = x.abs();
+    if a >= 100.0 {
+        0
+    } else if a >= 10.0 {
+        1
+    } else if a >= 1.0 {
+        2
+    } else {
+        3
+    }
+}
+
+/// A p-value and the test that gave it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Tested {
+    pub p: f64,
+    pub test: &'static str,
+}
+
+impl Tested {
+    const NONE: Tested = Tested { p: f64::NAN, test: "" };
+
+    fn display(self) -> String {
+        if self.test.is_empty() {
+            String::new()
+        } else {
+            format!("{} ({})", fmt::pvalue(self.p), short(self.test))
+        }
+    }
+}
+
+fn short(test: &str) -> &'static str {
+    match test {
+        "Mann-Whitney U" => "MW",
+        "chi-square" => "χ²",
+        "Fisher exact" => "Fisher",
+        _ => "",
+    }
+}
+
+/// Compares a continuous variable between two groups.
+pub(crate) fn compare_continuous(a: &[f64], b: &[f64]) -> Tested {
+    let (a, b) = (calc::sorted_finite(a), calc::sorted_finite(b));
+    if a.is_empty() || b.is_empty() {
+        return Tested::NONE;
+    }
+    Tested { p: calc::mann_whitney(&a, &b).1, test: "Mann-Whitney U" }
+}
+
+/// Compares a categorical variable between two groups: chi-square, or Fisher exact for a 2×2
+/// table with an expected count below 5.
+pub(crate) fn compare_categorical(a: &[f64], b: &[f64], levels: &[f64]) -> Tested {
+    let count = |v: &[f64], l: f64| v.iter().filter(|&&x| x == l).count() as f64;
+    let table: Vec<Vec<f64>> = levels.iter().map(|&l| vec![count(a, l), count(b, l)]).filter(|r| r[0] + r[1] > 0.0).collect();
+    let na: f64 = table.iter().map(|r| r[0]).sum();
+    let nb: f64 = table.iter().map(|r| r[1]).sum();
+    if table.len() < 2 || na == 0.0 || nb == 0.0 {
+        return Tested::NONE;
+    }
+    let (_, p, min_e) = calc::chi_square(&table);
+    if table.len() == 2 && min_e < 5.0 {
+        let t = [[table[0][0] as u64, table[0][1] as u64], [table[1][0] as u64, table[1][1] as u64]];
+        return Tested { p: calc::fisher_exact(t), test: "Fisher exact" };
+    }
+    Tested { p, test: "chi-square" }
+}
+
+fn median_iqr(v: &[f64]) -> (f64, f64, f64) {
+    let s = calc::sorted_finite(v);
+    (calc::quantile_sorted(&s, 0.5), calc::quantile_sorted(&s, 0.25), calc::quantile_sorted(&s, 0.75))
+}
+
+fn median_iqr_text(v: &[f64], d: usize) -> String {
+    let (m, q1, q3) = median_iqr(v);
+    if !m.is_finite() {
+        return "NA".into();
+    }
+    format!("{} ({}, {})", fmt::fixed(m, d), fmt::fixed(q1, d), fmt::fixed(q3, d))
+}
+
+fn n_pct(v: &[f64], level: f64) -> (usize, usize) {
+    let n = v.iter().filter(|x| x.is_finite()).count();
+    (v.iter().filter(|&&x| x == level).count(), n)
+}
+
+fn n_pct_text(k: usize, n: usize) -> String {
+    if n == 0 {
+        return "0".into();
+    }
+    format!("{} ({})", k, fmt::fixed(100.0 * k as f64 / n as f64, 1))
+}
+
+/// Baseline characteristics: training vs test, and the classes within each set.
+pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
+    let has_test = b.parts.contains(&Part::Test);
+    let parts: Vec<Part> = if has_test { Part::ALL.to_vec() } else { vec![Part::Train] };
+    // Group index lists: [train all, test all], per part [class0, class1].
+    let idx = |f: &dyn Fn(usize) -> bool| -> Vec<usize> { (0..b.labels.len()).filter(|&i| f(i)).collect() };
+    let part_all: Vec<Vec<usize>> = parts.iter().map(|&p| idx(&|i| b.parts[i] == p)).collect();
+    let part_cls: Vec<[Vec<usize>; 2]> = parts
+        .iter()
+        .map(|&p| [idx(&|i| b.parts[i] == p && b.labels[i] != 1), idx(&|i| b.parts[i] == p && b.labels[i] == 1)])
+        .collect();
+    let pick = |v: &[f64], ix: &[usize]| -> Vec<f64> { ix.iter().map(|&i| v[i]).collect() };
+
+    let mut header = vec![s("Characteristic")];
+    let mut csv_header = vec![s("variable"), s("level"), s("summary")];
+    if has_test {
+        header.extend([
+            format!("Training set (n = {})", part_all[0].len()),
+            format!("Test set (n = {})", part_all[1].len()),
+            s("p, training vs test"),
+        ]);
+        csv_header.extend([s("train"), s("test"), s("p_train_vs_test"), s("test_train_vs_test")]);
+    }
+    for (k, &p) in parts.iter().enumerate() {
+        for c in 0..2 {
+            header.push(format!("{}: {} (n = {})", p.title(), class_names[c], part_cls[k][c].len()));
+            csv_header.push(format!("{}_class{}", p.key(), c));
+        }
+        header.push(format!("p, {}", p.title().to_lowercase()));
+        csv_header.push(format!("p_{}", p.key()));
+        csv_header.push(format!("test_{}", p.key()));
+    }
+
+    let mut rows = Vec::new();
+    let mut csv_rows = Vec::new();
+    // Outcome row.
+    {
+        let lab: Vec<f64> = b.labels.iter().map(|&l| f64::from(u8::from(l == 1))).collect();
+        let mut row = vec![format!("{}, n (%)", class_names[1])];
+        let mut crow = vec![s("outcome"), s("1"), s("n (%)")];
+        if has_test {
+            let (k0, n0) = n_pct(&pick(&lab, &part_all[0]), 1.0);
+            let (k1, n1) = n_pct(&pick(&lab, &part_all[1]), 1.0);
+            let t = compare_categorical(&pick(&lab, &part_all[0]), &pick(&lab, &part_all[1]), &[0.0, 1.0]);
+            row.extend([n_pct_text(k0, n0), n_pct_text(k1, n1), t.display()]);
+            crow.extend([n_pct_text(k0, n0), n_pct_text(k1, n1), fmt::exact(t.p), s(t.test)]);
+        }
+        for _ in &parts {
+            row.extend([s(""), s(""), s("")]);
+            crow.extend([s(""), s(""), s(""), s("")]);
+        }
+        rows.push(row);
+        csv_rows.push(crow);
+    }
+    for var in &b.vars {
+        match var.kind {
+            VarKind::Continuous => {
+                let all = calc::sorted_finite(&var.values);
+                let d = decimals(calc::quantile_sorted(&all, 0.5));
+                let mut row = vec![format!("{}, median (Q1, Q3)", var.name)];
+                let mut crow = vec![var.name.clone(), s(""), s("median (Q1, Q3)")];
+                if has_test {
+                    let (a, c) = (pick(&var.values, &part_all[0]), pick(&var.values, &part_all[1]));
+                    let t = compare_continuous(&a, &c);
+                    row.extend([median_iqr_text(&a, d), median_iqr_text(&c, d), t.display()]);
+                    crow.extend([median_iqr_text(&a, d), median_iqr_text(&c, d), fmt::exact(t.p), s(t.test)]);
+                }
+                for cls in &part_cls {
+                    let (a, c) = (pick(&var.values, &cls[0]), pick(&var.values, &cls[1]));
+                    let t = compare_continuous(&a, &c);
+                    row.extend([median_iqr_text(&a, d), median_iqr_text(&c, d), t.display()]);
+                    crow.extend([median_iqr_text(&a, d), median_iqr_text(&c, d), fmt::exact(t.p), s(t.test)]);
+                }
+                rows.push(row);
+                csv_rows.push(crow);
+            }
+            VarKind::Categorical => {
+                let mut levels = calc::sorted_finite(&var.values);
+                levels.dedup();
+                let mut row = vec![format!("{}, n (%)", var.name)];
+                let mut crow = vec![var.name.clone(), s(""), s("p")];
+                if has_test {
+                    let t = compare_categorical(&pick(&var.values, &part_all[0]), &pick(&var.values, &part_all[1]), &levels);
+                    row.extend([s(""), s(""), t.display()]);
+                    crow.extend([s(""), s(""), fmt::exact(t.p), s(t.test)]);
+                }
+                for cls in &part_cls {
+                    let t = compare_categorical(&pick(&var.values, &cls[0]), &pick(&var.values, &cls[1]), &levels);
+                    row.extend([s(""), s(""), t.display()]);
+                    crow.extend([s(""), s(""), fmt::exact(t.p), s(t.test)]);
+                }
+                rows.push(row);
+                csv_rows.push(crow);
+                for &l in &levels {
+                    let mut row = vec![format!("\u{a0}\u{a0}\u{a0}\u{a0}{}", fmt::tick(l))];
+                    let mut crow = vec![var.name.clone(), fmt::tick(l), s("n (%)")];
+                    let mut cells = Vec::new();
+                    if has_test {
+                        for g in &part_all {
+                            let (k, n) = n_pct(&pick(&var.values, g), l);
+                            cells.push(n_pct_text(k, n));
+                        }
+                        row.extend([cells[0].clone(), cells[1].clone(), s("")]);
+                        crow.extend([cells[0].clone(), cells[1].clone(), s(""), s("")]);
+                    }
+                    for cls in &part_cls {
+                        let a = n_pct(&pick(&var.values, &cls[0]), l);
+                        let c = n_pct(&pick(&var.values, &cls[1]), l);
+                        row.extend([n_pct_text(a.0, a.1), n_pct_text(c.0, c.1), s("")]);
+                        crow.extend([n_pct_text(a.0, a.1), n_pct_text(c.0, c.1), s(""), s("")]);
+                    }
+                    rows.push(row);
+                    csv_rows.push(crow);
+                }
+            }
+        }
+    }
+    Table {
+        file: "baseline.csv".into(),
+        title: "Baseline characteristics".into(),
+        header,
+        rows,
+        csv_header,
+        csv_rows,
+        note: "Continuous variables: median (Q1, Q3) (R quantile type 7), two-sided Mann–Whitney U test with tie and continuity correction (MW). Categorical variables: n (%), Pearson chi-square test (χ², Yates-corrected for 2×2 tables), or Fisher exact test (Fisher) for 2×2 tables with an expected count below 5. Missing values are excluded.".into(),
+    }
+}
+
+fn or_text(or: f64, lo: f64, hi: f64) -> String {
+    let d = if or.abs() >= 100.0 { 1 } else { 3 };
+    format!("{} ({}–{})", fmt::fixed(or, d), fmt::fixed(lo, d), fmt::fixed(hi, d))
+}
+
+/// Univariate and multivariate odds ratios.
+pub fn odds_ratios(input: &ReportInput) -> Table {
+    let mut names: Vec<String> = input.univariate.iter().map(|r| r.name.clone()).collect();
+    for r in &input.multivariate {
+        if !names.contains(&r.name) {
+            names.push(r.name.clone());
+        }
+    }
+    let mut rows = Vec::new();
+    for n in &names {
+        let mut row = vec![n.clone()];
+        for list in [&input.univariate, &input.multivariate] {
+            match list.iter().find(|r| &r.name == n) {
+                Some(r) => row.extend([or_text(r.or, r.ci_low, r.ci_high), fmt::pvalue(r.p)]),
+                None => row.extend([s(""), s("")]),
+            }
+        }
+        rows.push(row);
+    }
+    let mut csv_rows = Vec::new();
+    for (analysis, list) in [("univariate", &input.univariate), ("multivariate", &input.multivariate)] {
+        for r in list {
+            csv_rows.push(vec![s(analysis), r.name.clone(), fmt::exact(r.or), fmt::exact(r.ci_low), fmt::exact(r.ci_high), fmt::exact(r.p)]);
+        }
+    }
+    Table {
+        file: "odds_ratios.csv".into(),
+        title: "Univariate and multivariate logistic regression".into(),
+        header: vec![s("Variable"), s("Univariate OR (95 % CI)"), s("p"), s("Multivariate OR (95 % CI)"), s("p")],
+        rows,
+        csv_header: vec![s("analysis"), s("variable"), s("or"), s("ci_low"), s("ci_high"), s("p")],
+        csv_rows,
+        note: "Unpenalised logistic regression on the training set; OR per unit of the variable, Wald 95 % confidence interval and p-value.".into(),
+    }
+}
+
+/// Model performance: AUC (95 % DeLong CI), sensitivity and specificity at the training threshold.
+pub fn performance(input: &ReportInput) -> Table {
+    let mut rows = Vec::new();
+    let mut csv_rows = Vec::new();
+    for m in &input.models {
+        for part in Part::ALL {
+            let obs = m.part(part);
+            if !both_classes(obs) {
+                continue;
+            }
+            let (y, v) = split_obs(obs);
+            let d = calc::delong(&y, &v);
+            let (se, sp) = calc::sens_spec_at(&y, &v, m.threshold);
+            let npos = y.iter().filter(|&&l| l == 1).count();
+            rows.push(vec![
+                m.name.clone(),
+                s(part.title()),
+                format!("{} / {}", y.len(), npos),
+                format!("{} ({}–{})", fmt::fixed(d.auc, 3), fmt::fixed(d.ci[0], 3), fmt::fixed(d.ci[1], 3)),
+                fmt::fixed(se, 3),
+                fmt::fixed(sp, 3),
+                fmt::tick(m.threshold),
+            ]);
+            csv_rows.push(vec![
+                m.name.clone(),
+                s(part.key()),
+                y.len().to_string(),
+                npos.to_string(),
+                fmt::exact(d.auc),
+                fmt::exact(d.ci[0]),
+                fmt::exact(d.ci[1]),
+                fmt::exact(m.threshold),
+                fmt::exact(se),
+                fmt::exact(sp),
+            ]);
+        }
+    }
+    Table {
+        file: "performance.csv".into(),
+        title: "Model performance".into(),
+        header: vec![s("Model"), s("Set"), s("n / positive"), s("AUC (95 % CI)"), s("Sensitivity"), s("Specificity"), s("Threshold")],
+        rows,
+        csv_header: vec![
+            s("model"), s("set"), s("n"), s("n_positive"), s("auc"), s("ci_low"), s("ci_high"), s("threshold"), s("sensitivity"), s("specificity"),
+        ],
+        csv_rows,
+        note: "AUC with 95 % DeLong confidence interval (pROC ci.auc). Sensitivity and specificity with class 1 iff the model output ≥ the threshold chosen on the training set (Youden index), applied unchanged to the test set.".into(),
+    }
+}
+
+/// Paired DeLong tests: the reference model against each other model, per set.
+pub fn delong(input: &ReportInput) -> Option<Table> {
+    let r = input.reference?;
+    let reference = input.models.get(r)?;
+    let mut rows = Vec::new();
+    let mut csv_rows = Vec::new();
+    for (i, m) in input.models.iter().enumerate() {
+        if i == r {
+            continue;
+        }
+        for part in Part::ALL {
+            let (a, b) = (reference.part(part), m.part(part));
+            if !both_classes(a) || a.len() != b.len() || a.iter().zip(b).any(|(x, y)| x.label != y.label) {
+                continue;
+            }
+            let (y, s1) = split_obs(a);
+            let (_, s2) = split_obs(b);
+            let (a1, a2) = (calc::delong(&y, &s1).auc, calc::delong(&y, &s2).auc);
+            let (z, p) = calc::delong_test(&y, &s1, &s2);
+            rows.push(vec![
+                format!("{} vs {}", reference.name, m.name),
+                s(part.title()),
+                fmt::fixed(a1, 3),
+                fmt::fixed(a2, 3),
+                fmt::fixed(z, 3),
+                fmt::pvalue(p),
+            ]);
+            csv_rows.push(vec![reference.name.clone(), m.name.clone(), s(part.key()), fmt::exact(a1), fmt::exact(a2), fmt::exact(z), fmt::exact(p)]);
+        }
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    Some(Table {
+        file: "delong.csv".into(),
+        title: "DeLong comparisons".into(),
+        header: vec![s("Comparison"), s("Set"), s("AUC 1"), s("AUC 2"), s("z"), s("p")],
+        rows,
+        csv_header: vec![s("model_1"), s("model_2"), s("set"), s("auc_1"), s("auc_2"), s("z"), s("p")],
+        csv_rows,
+        note: "Two-sided paired DeLong test of equal AUCs (pROC roc.test, method = \"delong\").".into(),
+    })
+}
+
+/// Selected radiomics features and their LASSO coefficients.
+pub fn features(input: &ReportInput) -> Table {
+    let mut rows = Vec::new();
+    let mut csv_rows = Vec::new();
+    if let Some(b0) = input.radscore_intercept {
+        rows.push(vec![s("(intercept)"), s(""), s(""), fmt::fixed(b0, 6)]);
+        csv_rows.push(vec![s("(intercept)"), s(""), s(""), fmt::exact(b0)]);
+    }
+    for f in &input.features {
+        let (seq, name) = f.name.split_once('_').unwrap_or(("", f.name.as_str()));
+        rows.push(vec![f.name.clone(), s(seq), s(name), fmt::fixed(f.value, 6)]);
+        csv_rows.push(vec![f.name.clone(), s(seq), s(name), fmt::exact(f.value)]);
+    }
+    Table {
+        file: "features.csv".into(),
+        title: "Selected radiomics features".into(),
+        header: vec![s("Column"), s("Sequence"), s("PyRadiomics feature"), s("Coefficient")],
+        rows,
+        csv_header: vec![s("column"), s("sequence"), s("feature"), s("coefficient")],
+        csv_rows,
+        note: "radscore = intercept + Σ coefficient × z-scored feature (z-score with the training mean and SD).".into(),
+    }
+}
