@@ -54,7 +54,7 @@ fn synthetic_input() -> ReportInput {
     let sd_mse: Vec<f64> = alphas.iter().map(|_| 0.02).collect();
     let feats: Vec<String> = (0..12).map(|j| format!("dce_original_firstorder_Feature{j}")).collect();
     let path: Vec<Vec<f64>> =
-        alphas.iter().map(|a| (0..12).map(|j| ((0.25 - a) * (j as f64 - 5.5) / 4.0).max(-0.6).min(0.6) * f64::from(u8::from(*a < 0.25 - 0.01 * j as f64))).collect()).collect();
+        alphas.iter().map(|a| (0..12).map(|j| ((0.25 - a) * (j as f64 - 5.5) / 4.0).clamp(-0.6, 0.6) * f64::from(u8::from(*a < 0.25 - 0.01 * j as f64))).collect()).collect();
     ReportInput {
         title: "Validation report: synthetic cohort".into(),
         class_names: ["HER-2-zero".into(), "HER-2-low".into()],

@@ -2,215 +2,26 @@
 //! calibration bins, lowess, net benefit, axis ticks) and for its tables (DeLong, Youden,
 //! Mann–Whitney, chi-square, Fisher). Formulas follow `docs/trainer-notes.md` §4.
 
-/// Midranks (1-based, ties get the mean rank) of `v`.
-pub(crate) fn midranks(v: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-    let mut r = vec![0.0; v.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
-            j += 1;
-        }
-        let rank = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            r[k] = rank;
-        }
-        i = j + 1;
-    }
-    r
-}
+use crate::stats;
 
-/// Standard normal upper tail.
-pub(crate) fn norm_sf(z: f64) -> f64 {
-    0.5 * libm::erfc(z / std::f64::consts::SQRT_2)
-}
+pub(crate) use stats::dist::chi2_sf;
+pub(crate) use stats::midranks;
+pub(crate) use stats::roc::{delong, sens_spec_at};
 
 /// Two-sided normal p-value.
 pub(crate) fn two_sided_p(z: f64) -> f64 {
-    (2.0 * norm_sf(z.abs())).min(1.0)
-}
-
-/// Regularised upper incomplete gamma Q(a, x).
-fn gamma_q(a: f64, x: f64) -> f64 {
-    if x <= 0.0 {
-        return 1.0;
-    }
-    let lng = crate::fclassif::ln_gamma(a);
-    if x < a + 1.0 {
-        // Series for P.
-        let mut sum = 1.0 / a;
-        let mut del = sum;
-        let mut ap = a;
-        for _ in 0..10_000 {
-            ap += 1.0;
-            del *= x / ap;
-            sum += del;
-            if del.abs() < sum.abs() * 1e-16 {
-                break;
-            }
-        }
-        1.0 - sum * (-x + a * x.ln() - lng).exp()
-    } else {
-        // Lentz continued fraction for Q.
-        let tiny = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / tiny;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..10_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < tiny {
-                d = tiny;
-            }
-            c = b + an / c;
-            if c.abs() < tiny {
-                c = tiny;
-            }
-            d = 1.0 / d;
-            let del = d * c;
-            h *= del;
-            if (del - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        (-x + a * x.ln() - lng).exp() * h
-    }
-}
-
-/// Chi-square survival function.
-pub(crate) fn chi2_sf(x: f64, df: f64) -> f64 {
-    gamma_q(df / 2.0, x / 2.0)
-}
-
-/// AUC with its DeLong variance and 95 % CI (clipped to [0, 1]).
-pub(crate) struct DelongCi {
-    pub auc: f64,
-    pub ci: [f64; 2],
-}
-
-/// Structural components (V10 over cases, V01 over controls) of the fast DeLong algorithm.
-fn delong_components(y: &[u8], s: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
-    let cases: Vec<f64> = y.iter().zip(s).filter(|(l, _)| **l == 1).map(|(_, v)| *v).collect();
-    let ctrls: Vec<f64> = y.iter().zip(s).filter(|(l, _)| **l != 1).map(|(_, v)| *v).collect();
-    let (m, n) = (cases.len(), ctrls.len());
-    if m == 0 || n == 0 {
-        return (f64::NAN, Vec::new(), Vec::new());
-    }
-    let mut all = cases.clone();
-    all.extend_from_slice(&ctrls);
-    let tz = midranks(&all);
-    let tx = midranks(&cases);
-    let ty = midranks(&ctrls);
-    let (mf, nf) = (m as f64, n as f64);
-    let auc = (tz[..m].iter().sum::<f64>() - mf * (mf + 1.0) / 2.0) / (mf * nf);
-    let v10 = (0..m).map(|i| (tz[i] - tx[i]) / nf).collect();
-    let v01 = (0..n).map(|j| 1.0 - (tz[m + j] - ty[j]) / mf).collect();
-    (auc, v10, v01)
-}
-
-fn cov(a: &[f64], b: &[f64]) -> f64 {
-    let k = a.len();
-    if k < 2 {
-        return 0.0;
-    }
-    let ma = a.iter().sum::<f64>() / k as f64;
-    let mb = b.iter().sum::<f64>() / k as f64;
-    a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum::<f64>() / (k as f64 - 1.0)
-}
-
-/// pROC `ci.auc(method = "delong")`.
-pub(crate) fn delong(y: &[u8], s: &[f64]) -> DelongCi {
-    let (auc, v10, v01) = delong_components(y, s);
-    if !auc.is_finite() {
-        return DelongCi { auc, ci: [f64::NAN, f64::NAN] };
-    }
-    let var = cov(&v10, &v10) / v10.len() as f64 + cov(&v01, &v01) / v01.len() as f64;
-    let half = 1.959963984540054 * var.max(0.0).sqrt();
-    DelongCi { auc, ci: [(auc - half).max(0.0), (auc + half).min(1.0)] }
+    (2.0 * stats::dist::norm_sf(z.abs())).min(1.0)
 }
 
 /// Paired DeLong test (pROC `roc.test`): (z, p).
 pub(crate) fn delong_test(y: &[u8], s1: &[f64], s2: &[f64]) -> (f64, f64) {
-    let (a1, x1, y1) = delong_components(y, s1);
-    let (a2, x2, y2) = delong_components(y, s2);
-    if !a1.is_finite() || !a2.is_finite() {
-        return (f64::NAN, f64::NAN);
-    }
-    let (m, n) = (x1.len() as f64, y1.len() as f64);
-    let var = (cov(&x1, &x1) + cov(&x2, &x2) - 2.0 * cov(&x1, &x2)) / m
-        + (cov(&y1, &y1) + cov(&y2, &y2) - 2.0 * cov(&y1, &y2)) / n;
-    if var <= 0.0 {
-        return (0.0, 1.0);
-    }
-    let z = (a1 - a2) / var.sqrt();
-    (z, two_sided_p(z))
+    let t = stats::roc::delong_test(y, s1, s2);
+    (t.z, t.p)
 }
 
-/// ROC curve points (fpr, tpr) from (0,0) to (1,1), one per distinct threshold ("positive if ≥").
+/// ROC curve points (fpr, tpr) from (0, 0) to (1, 1).
 pub(crate) fn roc_points(y: &[u8], s: &[f64]) -> Vec<(f64, f64)> {
-    let pos = y.iter().filter(|&&l| l == 1).count() as f64;
-    let neg = y.len() as f64 - pos;
-    let mut idx: Vec<usize> = (0..s.len()).collect();
-    idx.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
-    let mut out = vec![(0.0, 0.0)];
-    let (mut tp, mut fp) = (0.0, 0.0);
-    let mut i = 0;
-    while i < idx.len() {
-        let v = s[idx[i]];
-        while i < idx.len() && s[idx[i]] == v {
-            if y[idx[i]] == 1 {
-                tp += 1.0;
-            } else {
-                fp += 1.0;
-            }
-            i += 1;
-        }
-        out.push((if neg > 0.0 { fp / neg } else { 0.0 }, if pos > 0.0 { tp / pos } else { 0.0 }));
-    }
-    out
-}
-
-/// Sensitivity and specificity with "class 1 iff s ≥ threshold".
-pub(crate) fn sens_spec_at(y: &[u8], s: &[f64], t: f64) -> (f64, f64) {
-    let (mut tp, mut p, mut tn, mut n) = (0usize, 0usize, 0usize, 0usize);
-    for (&l, &v) in y.iter().zip(s) {
-        if l == 1 {
-            p += 1;
-            tp += usize::from(v >= t);
-        } else {
-            n += 1;
-            tn += usize::from(v < t);
-        }
-    }
-    let r = |a: usize, b: usize| if b == 0 { f64::NAN } else { a as f64 / b as f64 };
-    (r(tp, p), r(tn, n))
-}
-
-/// Youden-optimal threshold (midpoint between adjacent distinct scores, first maximum from the
-/// low end, as pROC's coords "best").
-pub(crate) fn youden_threshold(y: &[u8], s: &[f64]) -> f64 {
-    let mut v: Vec<f64> = s.iter().copied().filter(|x| x.is_finite()).collect();
-    v.sort_by(f64::total_cmp);
-    v.dedup();
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    let mut cands = vec![f64::NEG_INFINITY];
-    cands.extend(v.windows(2).map(|w| (w[0] + w[1]) / 2.0));
-    cands.push(f64::INFINITY);
-    let mut best = (f64::NEG_INFINITY, f64::NAN);
-    for t in cands {
-        let (se, sp) = sens_spec_at(y, s, t);
-        let j = se + sp;
-        if j > best.0 + 1e-12 {
-            best = (j, t);
-        }
-    }
-    best.1
+    stats::roc::roc_curve(y, s).iter().map(|p| (p.fpr, p.tpr)).collect()
 }
 
 /// R `quantile(type = 7)` of sorted data.
@@ -518,10 +329,9 @@ pub(crate) fn pretty(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     let count = (nu - ns).round() as i64;
     (0..=count)
         .map(|i| {
+            // Clean representation errors such as 0.6000000000000001 (12 significant digits).
             let v = (ns + i as f64) * unit;
-            // Clean representation errors such as 0.30000000000000004.
-            let r = (v / unit).round() * unit;
-            if r.abs() < unit * 1e-10 { 0.0 } else { r }
+            format!("{v:.11e}").parse::<f64>().unwrap_or(v)
         })
         .collect()
 }
@@ -557,14 +367,6 @@ mod tests {
         assert_eq!(pretty(0.0, 1.0, 5), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
         assert_eq!(pretty(1.0, 17.0, 10), (0..=9).map(|i| 2.0 * i as f64).collect::<Vec<_>>());
         assert_eq!(pretty(0.0, 100.0, 10), (0..=10).map(|i| 10.0 * i as f64).collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn auc_of_perfect_and_reversed_scores() {
-        let y = [0, 0, 1, 1];
-        assert_eq!(delong(&y, &[0.1, 0.2, 0.3, 0.4]).auc, 1.0);
-        assert_eq!(delong(&y, &[0.4, 0.3, 0.2, 0.1]).auc, 0.0);
-        assert_eq!(delong(&y, &[0.5; 4]).auc, 0.5);
     }
 
     #[test]
