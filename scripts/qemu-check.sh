@@ -214,9 +214,9 @@ if [ "$bench" = 1 ]; then
   fi
 fi
 
-echo "outputs in $work"
 if [ "$fail" != 0 ]; then
-  echo "qemu-check: FAILED"
+  echo "qemu-check: FAILED (outputs kept in $work)"
   exit 1
 fi
+if [ -z "${FW_WORK:-}" ]; then rm -rf "$work"; else echo "outputs in $work"; fi
 echo "qemu-check: passed"

@@ -35,7 +35,9 @@ fn main() {
     }
 
     let dir = PathBuf::from(env::var("FW_FIXTURE_DIR").unwrap_or_else(|_| {
-        panic!("FW_FIXTURE_DIR is not set: run scripts/qemu-check.sh, which writes the fixture first")
+        panic!(
+            "FW_FIXTURE_DIR is not set: run scripts/qemu-check.sh, which writes the fixture first"
+        )
     }));
     for f in ["image.raw", "mask.raw", "fixture.txt", "model.rsm"] {
         println!("cargo:rerun-if-changed={}", dir.join(f).display());
@@ -52,18 +54,27 @@ fn main() {
         match it.next() {
             Some("dims") => {
                 for d in dims.iter_mut() {
-                    *d = it.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| bad("dims"));
+                    *d = it
+                        .next()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or_else(|| bad("dims"));
                 }
             }
             Some("spacing") => {
                 for s in spacing.iter_mut() {
-                    *s = it.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| bad("spacing"));
+                    *s = it
+                        .next()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or_else(|| bad("spacing"));
                 }
             }
             Some("clinical") => clinical = bits_list(it),
             Some("features") => features = bits_list(it),
             Some("scratch") => {
-                scratch = it.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| bad("scratch"))
+                scratch = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| bad("scratch"))
             }
             _ => {}
         }
@@ -73,7 +84,11 @@ fn main() {
     let image = fs::read(dir.join("image.raw")).expect("image.raw");
     let mask = fs::read(dir.join("mask.raw")).expect("mask.raw");
     let model = fs::read(dir.join("model.rsm")).expect("model.rsm");
-    assert_eq!(image.len(), 2 * n, "image.raw must hold dims product i16 values");
+    assert_eq!(
+        image.len(),
+        2 * n,
+        "image.raw must hold dims product i16 values"
+    );
     assert_eq!(mask.len(), n, "mask.raw must hold dims product u8 values");
     // The scoring-only build has no extraction, hence no scratch buffer.
     if env::var_os("CARGO_FEATURE_SCORING_ONLY").is_some() {
@@ -86,10 +101,24 @@ fn main() {
     // `{:?}` of f64 is the shortest exact round-trip form.
     writeln!(w, "pub const SPACING: [f64; 3] = {spacing:?};").unwrap();
     let f64s = |v: &[u64]| -> String {
-        v.iter().map(|b| format!("f64::from_bits(0x{b:016x}),")).collect()
+        v.iter()
+            .map(|b| format!("f64::from_bits(0x{b:016x}),"))
+            .collect()
     };
-    writeln!(w, "pub static CLINICAL: [f64; {}] = [{}];", clinical.len(), f64s(&clinical)).unwrap();
-    writeln!(w, "pub static FEATURES: [f64; {}] = [{}];", features.len(), f64s(&features)).unwrap();
+    writeln!(
+        w,
+        "pub static CLINICAL: [f64; {}] = [{}];",
+        clinical.len(),
+        f64s(&clinical)
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "pub static FEATURES: [f64; {}] = [{}];",
+        features.len(),
+        f64s(&features)
+    )
+    .unwrap();
     writeln!(w, "pub const SCRATCH_LEN: usize = {scratch};").unwrap();
     writeln!(w, "pub static IMAGE: [i16; {n}] = [").unwrap();
     for c in image.chunks_exact(2) {

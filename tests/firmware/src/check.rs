@@ -173,8 +173,8 @@ fn for_each_group(
 fn views<'a>(fx: &Fixture<'a>, label: u32) -> Result<(ImageView<'a>, MaskView<'a>), Failure> {
     let image = ImageView::new(Voxels::I16(fx.image), fx.dims, fx.spacing)
         .map_err(|e| Failure::Core("image", e))?;
-    let mask =
-        MaskView::new(MaskVoxels::U8(fx.mask), fx.dims, label).map_err(|e| Failure::Core("mask", e))?;
+    let mask = MaskView::new(MaskVoxels::U8(fx.mask), fx.dims, label)
+        .map_err(|e| Failure::Core("mask", e))?;
     Ok((image, mask))
 }
 
@@ -184,7 +184,8 @@ pub fn scratch_needed(fx: &Fixture<'_>, model: &Model) -> Result<usize, Failure>
     let mut need = 0usize;
     for_each_group(model, |_, names, _, label| {
         let (image, mask) = views(fx, label)?;
-        let n = extract::scratch_len(&image, &mask, names).map_err(|e| Failure::Core("scratch_len", e))?;
+        let n = extract::scratch_len(&image, &mask, names)
+            .map_err(|e| Failure::Core("scratch_len", e))?;
         need = need.max(n);
         Ok(())
     })?;
@@ -201,7 +202,9 @@ pub fn extract_features(
     for_each_group(model, |idx, names, bin_width, label| {
         let (image, mask) = views(fx, label)?;
         let mut vals = [0f64; MAX_FEATURES];
-        let out = vals.get_mut(..names.len()).ok_or(Failure::Capacity("features"))?;
+        let out = vals
+            .get_mut(..names.len())
+            .ok_or(Failure::Capacity("features"))?;
         extract::extract(&image, &mask, names, bin_width, out, scratch)
             .map_err(|e| Failure::Core("extract", e))?;
         for (&i, &v) in idx.iter().zip(out.iter()) {
@@ -263,6 +266,10 @@ pub fn extract_step(
     Ok(())
 }
 
+/// How the features are obtained: `(output, decoded model, values in model order)`.
+pub type FeatureStep<'a> =
+    dyn FnMut(&mut dyn Write, &Model, &mut [f64]) -> Result<(), Failure> + 'a;
+
 /// The whole check: decode, features (by `features`: extraction, or the host's values in the
 /// scoring-only firmware), score, corruptions. Prints every value.
 pub fn run(
@@ -270,7 +277,7 @@ pub fn run(
     fx: &Fixture<'_>,
     artifact: &mut [u8],
     repeat: Repeat,
-    features: &mut dyn FnMut(&mut dyn Write, &Model, &mut [f64]) -> Result<(), Failure>,
+    features: &mut FeatureStep<'_>,
 ) -> Result<(), Failure> {
     let model = decode(fx)?;
     for _ in 0..repeat.decode {
@@ -284,9 +291,10 @@ pub fn run(
     print_features(out, &model, values)?;
     let s = score(fx, &model, values)?;
     for _ in 0..repeat.score {
-        core::hint::black_box(
-            model.score(core::hint::black_box(&*values), core::hint::black_box(fx.clinical)),
-        )
+        core::hint::black_box(model.score(
+            core::hint::black_box(&*values),
+            core::hint::black_box(fx.clinical),
+        ))
         .map_err(|e| Failure::Core("score", e))?;
     }
     print_score(out, &s)?;
@@ -322,7 +330,6 @@ pub fn print_score(out: &mut dyn Write, s: &Score) -> Result<(), Failure> {
     Ok(())
 }
 
-
 /// Corrupts copies of the artifact in `buf` (at least `fx.model.len() + 1` bytes) and requires
 /// every one to be rejected by [`Model::decode`]; prints the error code of each.
 pub fn corruptions(out: &mut dyn Write, fx: &Fixture<'_>, buf: &mut [u8]) -> Result<(), Failure> {
@@ -347,8 +354,14 @@ pub fn corruptions(out: &mut dyn Write, fx: &Fixture<'_>, buf: &mut [u8]) -> Res
     }
     let copy = buf.get_mut(..n).ok_or(Failure::Capacity("artifact copy"))?;
     copy.copy_from_slice(fx.model);
-    reject(out, "truncate", Model::decode(copy.get(..n - 1).unwrap_or(&[])))?;
-    let copy = buf.get_mut(..n + 1).ok_or(Failure::Capacity("artifact copy"))?;
+    reject(
+        out,
+        "truncate",
+        Model::decode(copy.get(..n - 1).unwrap_or(&[])),
+    )?;
+    let copy = buf
+        .get_mut(..n + 1)
+        .ok_or(Failure::Capacity("artifact copy"))?;
     if let Some((last, head)) = copy.split_last_mut() {
         head.copy_from_slice(fx.model);
         *last = 0;
@@ -387,9 +400,10 @@ pub fn print_result(out: &mut dyn Write, r: &Result<(), Failure>) -> fmt::Result
             }
             out.write_char('\n')
         }
-        Err(Failure::CorruptAccepted(name)) => {
-            put(out, &["result = FAIL corrupted artifact accepted: ", name, "\n"])
-        }
+        Err(Failure::CorruptAccepted(name)) => put(
+            out,
+            &["result = FAIL corrupted artifact accepted: ", name, "\n"],
+        ),
         Err(Failure::Capacity(what)) => put(out, &["result = FAIL capacity: ", what, "\n"]),
         Err(Failure::Output) => out.write_str("result = FAIL output\n"),
     }

@@ -159,6 +159,7 @@ fn main() -> ! {
     };
     // Stack of the extraction: painted again below the caller's frames, so the mark includes
     // main, run and the decoded model they hold.
+    #[cfg_attr(feature = "scoring-only", allow(unused_mut))]
     let mut hw_extract = 0usize;
     #[cfg(not(feature = "scoring-only"))]
     let mut features = |out: &mut dyn Write, model: &Model, values: &mut [f64]| {
@@ -182,16 +183,29 @@ fn main() -> ! {
     // decoder's deeper peak: the high-water mark is the maximum of the three measurements.
     let hw = stack_high_water().max(hw_decode).max(hw_extract);
     if hw >= PAINT_BYTES {
-        let _ = out.write_str("# stack paint exhausted: the high-water mark below is a lower bound\n");
+        let _ =
+            out.write_str("# stack paint exhausted: the high-water mark below is a lower bound\n");
     }
     put_info(&mut out, "# stack high-water = ", hw);
     if decoded {
-        put_info(&mut out, "# stack high-water of Model::decode alone = ", hw_decode);
+        put_info(
+            &mut out,
+            "# stack high-water of Model::decode alone = ",
+            hw_decode,
+        );
     }
     if hw_extract > 0 {
-        put_info(&mut out, "# stack high-water of the extraction (with its callers) = ", hw_extract);
+        put_info(
+            &mut out,
+            "# stack high-water of the extraction (with its callers) = ",
+            hw_extract,
+        );
     }
-    put_info(&mut out, "# size_of::<Model>() = ", core::mem::size_of::<Model>());
+    put_info(
+        &mut out,
+        "# size_of::<Model>() = ",
+        core::mem::size_of::<Model>(),
+    );
     put_info(&mut out, "# static scratch = ", fixture::SCRATCH_LEN * 8);
     debug::exit(if r.is_ok() {
         debug::EXIT_SUCCESS

@@ -71,7 +71,11 @@ fn run() -> Result<bool, String> {
             "--out" => out_dir = Some(PathBuf::from(val()?)),
             "--case" => case = val()?,
             "--data" => data = PathBuf::from(val()?),
-            _ => return Err(format!("unknown argument {a:?} (usage: --out DIR [--case NAME] [--data DIR])")),
+            _ => {
+                return Err(format!(
+                    "unknown argument {a:?} (usage: --out DIR [--case NAME] [--data DIR])"
+                ))
+            }
         }
     }
     let out_dir = out_dir.ok_or("--out DIR is required")?;
@@ -79,8 +83,10 @@ fn run() -> Result<bool, String> {
 
     let image_path = data.join(format!("{case}_image.nrrd"));
     let mask_path = data.join(format!("{case}_label.nrrd"));
-    let image = io::read_volume(&image_path).map_err(|e| format!("{}: {e:#}", image_path.display()))?;
-    let mask = io::read_volume(&mask_path).map_err(|e| format!("{}: {e:#}", mask_path.display()))?;
+    let image =
+        io::read_volume(&image_path).map_err(|e| format!("{}: {e:#}", image_path.display()))?;
+    let mask =
+        io::read_volume(&mask_path).map_err(|e| format!("{}: {e:#}", mask_path.display()))?;
     let VolumeData::I16(voxels) = &image.data else {
         return Err(format!(
             "{}: the firmware embeds int16 images, this one is {}",
@@ -89,12 +95,18 @@ fn run() -> Result<bool, String> {
         ));
     };
     if mask.dims != image.dims {
-        return Err(format!("{}: dims differ from the image's", mask_path.display()));
+        return Err(format!(
+            "{}: dims differ from the image's",
+            mask_path.display()
+        ));
     }
     let labels: Vec<u8> = (0..mask.voxel_count())
         .map(|i| match mask.data.get_f64(i) {
             Some(v) if (0.0..=255.0).contains(&v) && v.fract() == 0.0 => Ok(v as u8),
-            v => Err(format!("{}: voxel {i}: label {v:?} does not fit u8", mask_path.display())),
+            v => Err(format!(
+                "{}: voxel {i}: label {v:?} does not fit u8",
+                mask_path.display()
+            )),
         })
         .collect::<Result<_, _>>()?;
 
@@ -116,9 +128,14 @@ fn run() -> Result<bool, String> {
     let need = check::scratch_needed(&fx, &decoded).map_err(|e| format!("{e:?}"))?;
     let mut scratch = vec![0f64; need];
     let mut features = vec![0f64; decoded.features.len()];
-    check::extract_features(&fx, &decoded, &mut scratch, &mut features).map_err(|e| format!("{e:?}"))?;
+    check::extract_features(&fx, &decoded, &mut scratch, &mut features)
+        .map_err(|e| format!("{e:?}"))?;
 
-    let hex = |v: &[f64]| -> String { v.iter().map(|x| format!(" 0x{:016x}", x.to_bits())).collect() };
+    let hex = |v: &[f64]| -> String {
+        v.iter()
+            .map(|x| format!(" 0x{:016x}", x.to_bits()))
+            .collect()
+    };
     let text = format!(
         "dims {} {} {}\nspacing {:?} {:?} {:?}\nclinical{}\nfeatures{}\nscratch {need}\n",
         image.dims[0],
@@ -143,7 +160,13 @@ fn run() -> Result<bool, String> {
     let mut extract = |o: &mut dyn fmt::Write, m: &Model, v: &mut [f64]| {
         check::extract_step(o, &fx, m, &mut scratch, v, 0)
     };
-    let r = check::run(&mut out, &fx, &mut copy, check::Repeat::default(), &mut extract);
+    let r = check::run(
+        &mut out,
+        &fx,
+        &mut copy,
+        check::Repeat::default(),
+        &mut extract,
+    );
     check::print_result(&mut out, &r).map_err(|e| e.to_string())?;
     Ok(r.is_ok())
 }
