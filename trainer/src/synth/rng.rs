@@ -186,7 +186,10 @@ mod tests {
         let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
         // 5 standard errors.
         assert!(m.abs() < 5.0 / (n as f64).sqrt(), "mean {m}");
-        assert!((v - 1.0).abs() < 5.0 * (2.0 / n as f64).sqrt(), "variance {v}");
+        assert!(
+            (v - 1.0).abs() < 5.0 * (2.0 / n as f64).sqrt(),
+            "variance {v}"
+        );
     }
 
     #[test]

@@ -115,9 +115,12 @@ pub fn parker_blood(t_min: f64) -> f64 {
     const S: f64 = 38.078;
     const TAU: f64 = 0.483;
     let g = |a: f64, m: f64, s: f64| {
-        a / (s * (2.0 * core::f64::consts::PI).sqrt()) * (-(t_min - m).powi(2) / (2.0 * s * s)).exp()
+        a / (s * (2.0 * core::f64::consts::PI).sqrt())
+            * (-(t_min - m).powi(2) / (2.0 * s * s)).exp()
     };
-    g(A1, T1, S1) + g(A2, T2, S2) + ALPHA * (-BETA * t_min).exp() / (1.0 + (-S * (t_min - TAU)).exp())
+    g(A1, T1, S1)
+        + g(A2, T2, S2)
+        + ALPHA * (-BETA * t_min).exp() / (1.0 + (-S * (t_min - TAU)).exp())
 }
 
 /// Plasma concentration (mM) at `t_s` seconds after injection (zero before the bolus arrives).
@@ -226,7 +229,7 @@ mod tests {
         assert!((c / cp / ve - 1.0).abs() < 0.05, "{}", c / cp);
     }
 
-    /// Kuhl types of the reference parameter sets (docs/imaging.md: +16 %, +0.3 %, −38 %).
+    /// Kuhl types of the reference parameter sets (the phantom notes: +16 %, +0.3 %, −38 %).
     #[test]
     fn tic_types_of_reference_sets() {
         let (t1, c1) = classify_tic(&tic_curve(1.0, 1500.0, 0.08, 0.50));
