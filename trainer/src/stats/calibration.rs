@@ -195,7 +195,7 @@ pub fn bins(y: &[u8], p: &[f64], n: usize) -> Vec<CalBin> {
 }
 
 /// Reliability curve as sklearn `calibration_curve(y, p, n_bins, strategy)`: edges `e_0..e_n`
-/// (uniform on [0,1] or quantiles of p), bin of p = number of inner edges `< p` (right-closed
+/// (uniform on \[0, 1\] or quantiles of p), bin of p = number of inner edges `< p` (right-closed
 /// bins, `searchsorted(edges[1:-1], p)`); empty bins are omitted.
 pub fn bins_with(y: &[u8], p: &[f64], n: usize, strategy: BinStrategy) -> Vec<CalBin> {
     if n == 0 || p.is_empty() {

@@ -20,6 +20,10 @@ pub fn pretty(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 ///   (R's symmetric seq: from the start in the first half, from the end in the second), and
 ///   values with `|s| < 1e-14·(u − l)/k` set to 0.
 ///
+/// This is R 4.2's `R_pretty`. Later R versions add one refinement for the rare case
+/// `k < min_n` with a bound exactly 0 (`lo = 0, ns = 0`: all extra intervals go up; `hi = 0,
+/// nu = 0`: all go down); it is not applied here.
+///
 /// Returns an empty vector for non-finite input.
 pub fn pretty_with(lo: f64, hi: f64, n: usize, min_n: usize, shrink: f64, h: f64, h5: f64) -> Vec<f64> {
     if !lo.is_finite() || !hi.is_finite() {
