@@ -157,6 +157,22 @@ fn distinct(y: &[u8], s: &[f64]) -> Vec<(f64, usize, usize)> {
     out
 }
 
+/// pROC's threshold between consecutive distinct scores `a < b` (`roc.utils.thresholds`,
+/// direction `"<"`): `(a + b)/2`, or `a/2 + b/2` when that exceeds 1e100 in magnitude (overflow);
+/// if rounding makes the midpoint equal `a` (b is the next double after a) it becomes `b`, so the
+/// rule "positive iff score ≥ threshold" still separates the two values.
+fn midpoint(a: f64, b: f64) -> f64 {
+    let mut t = (a + b) / 2.0;
+    if t.abs() > 1e100 || !t.is_finite() {
+        t = a / 2.0 + b / 2.0;
+    }
+    if t == a {
+        b
+    } else {
+        t
+    }
+}
+
 /// Empirical ROC curve with pROC's thresholds: `−∞`, the midpoints `(u_k + u_{k+1})/2` between
 /// consecutive distinct scores, `+∞`; a patient is positive iff `score ≥ threshold`
 /// (equivalently `>`: thresholds never coincide with scores). Returned in decreasing threshold
@@ -175,7 +191,7 @@ pub fn roc_curve(y: &[u8], s: &[f64]) -> Vec<RocPoint> {
     for k in (0..u.len()).rev() {
         tp += u[k].1;
         fp += u[k].2;
-        let threshold = if k == 0 { f64::NEG_INFINITY } else { (u[k - 1].0 + u[k].0) / 2.0 };
+        let threshold = if k == 0 { f64::NEG_INFINITY } else { midpoint(u[k - 1].0, u[k].0) };
         out.push(RocPoint { threshold, fpr: fp as f64 / nf, tpr: tp as f64 / mf });
     }
     out
@@ -205,7 +221,7 @@ pub fn youden_all(y: &[u8], s: &[f64]) -> Vec<Youden> {
         } else if k == u.len() {
             f64::INFINITY
         } else {
-            (u[k - 1].0 + u[k].0) / 2.0
+            midpoint(u[k - 1].0, u[k].0)
         };
         // as pROC: se = tp/ncases, sp = tn/ncontrols, J + 1 = se + sp
         let sens = (m - fnn) as f64 / mf;
@@ -322,6 +338,19 @@ mod tests {
         assert_eq!(all[1].threshold, 4.5);
         let (se, sp) = sens_spec_at(&y, &s, best.threshold);
         assert_eq!((se, sp), (best.sensitivity, best.specificity));
+    }
+
+    #[test]
+    fn near_tie_midpoint_keeps_the_upper_value() {
+        let a = 0.3_f64;
+        let b = f64::from_bits(a.to_bits() + 1);
+        assert_eq!(midpoint(a, b), b);
+        // the cut-off still separates the two scores
+        let y = [0, 1];
+        let yd = youden(&y, &[a, b]);
+        assert_eq!((yd.sensitivity, yd.specificity), (1.0, 1.0));
+        assert_eq!(sens_spec_at(&y, &[a, b], yd.threshold), (1.0, 1.0));
+        assert_eq!(midpoint(1e300, 1.5e300), 1.25e300);
     }
 
     #[test]
