@@ -97,6 +97,21 @@ pub fn val_prob(y: &[u8], p: &[f64]) -> ValProb {
 /// [`val_prob`] with the lowess implementation chosen (R's for rms parity, statsmodels' to compare
 /// with Python-made references).
 pub fn val_prob_with(y: &[u8], p: &[f64], flavor: LowessFlavor) -> ValProb {
+    if p.is_empty() || y.len() != p.len() {
+        let nan = f64::NAN;
+        return ValProb {
+            n: 0,
+            n_dropped: p.len(),
+            intercept: nan,
+            slope: nan,
+            citl: nan,
+            brier: nan,
+            eavg: nan,
+            emax: nan,
+            e90: nan,
+            curve: Vec::new(),
+        };
+    }
     let keep: Vec<usize> = (0..p.len()).filter(|&i| p[i] > 0.0 && p[i] < 1.0).collect();
     let yk: Vec<f64> = keep.iter().map(|&i| f64::from(u8::from(y[i] == 1))).collect();
     let xk: Vec<f64> = keep.iter().map(|&i| logit(p[i])).collect();
@@ -558,6 +573,12 @@ mod tests {
     #[test]
     fn brier_simple() {
         assert!((brier(&[1, 0], &[0.8, 0.4]) - (0.04 + 0.16) / 2.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn val_prob_of_nothing_is_nan() {
+        let v = val_prob(&[], &[]);
+        assert!(v.intercept.is_nan() && v.emax.is_nan() && v.curve.is_empty());
     }
 
     #[test]

@@ -167,6 +167,20 @@ pub fn chi_square(table: &[Vec<f64>]) -> TestResult {
     TestResult { statistic: stat, p: chi2_sf(stat, df) }
 }
 
+/// Smallest expected count `row·col/N` of a contingency table (R's `chisq.test` warns "Chi-squared
+/// approximation may be incorrect" when it is below 5; the usual cue to report Fisher's test).
+/// NaN for an empty or ragged table.
+pub fn min_expected(table: &[Vec<f64>]) -> f64 {
+    let c = table.first().map_or(0, Vec::len);
+    if table.is_empty() || c == 0 || table.iter().any(|row| row.len() != c) {
+        return f64::NAN;
+    }
+    let rows: Vec<f64> = table.iter().map(|row| row.iter().sum()).collect();
+    let cols: Vec<f64> = (0..c).map(|j| table.iter().map(|row| row[j]).sum()).collect();
+    let n: f64 = rows.iter().sum();
+    rows.iter().flat_map(|r| cols.iter().map(move |k| r * k / n)).fold(f64::INFINITY, f64::min)
+}
+
 /// Fisher's exact test for a 2×2 table `[[a, b], [c, d]]`, two-sided as R `fisher.test` (and scipy
 /// `fisher_exact`): with margins fixed, `x = a` is hypergeometric; `p = Σ P(x')` over all `x'` with
 /// `P(x') ≤ P(a)·(1 + 1e-7)`. Probabilities are built by the ratio recursion from the mode and
@@ -219,6 +233,12 @@ mod unit {
         assert_eq!(fisher_exact([[5, 0], [0, 0]]), 1.0);
         // margins where n − row1 − col1 < 0 (scipy.stats.fisher_exact([[9, 1], [2, 0]]) = 1.0)
         assert!((fisher_exact([[9, 1], [2, 0]]) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn expected_counts() {
+        // rows 10, 30; cols 20, 20; N = 40 → smallest 10·20/40 = 5
+        assert_eq!(min_expected(&[vec![4.0, 6.0], vec![16.0, 14.0]]), 5.0);
     }
 
     #[test]
