@@ -1,1 +1,271 @@
 //! Cohort tables from CSV: patient ids, labels, split, clinical and radiomics columns.
+//!
+//! Columns:
+//! * the id column (`patient_id` by default) — any text, must be unique;
+//! * the label column — 0 or 1 (1 = positive class);
+//! * optionally a split column — `train` or `test` (case-insensitive);
+//! * the clinical columns named by the caller, numeric;
+//! * radiomics columns `<sequence>_<PyRadiomics name>` for sequence `t2`, `dwi` or `dce`
+//!   (e.g. `dce_exponential_firstorder_Kurtosis`), numeric;
+//! * anything else is ignored.
+//!
+//! Every cell used must be a finite number: empty, `NA`, `nan` or text cells are errors naming the
+//! 1-based data row, the patient id and the column.
+
+use crate::preprocess::Matrix;
+use anyhow::{bail, Context, Result};
+use radscore_core::names::FeatureName;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The radiomics sequences recognised as column prefixes.
+pub const SEQUENCES: [&str; 3] = ["t2", "dwi", "dce"];
+
+/// Which columns play which role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CohortSpec {
+    /// Outcome column (0/1).
+    pub label_column: String,
+    /// Optional `train`/`test` column.
+    pub split_column: Option<String>,
+    /// Patient identifier column.
+    pub id_column: String,
+    /// Clinical predictor columns, in this order.
+    pub clinical_columns: Vec<String>,
+}
+
+impl CohortSpec {
+    /// `patient_id` ids, the given label column, no split column, no clinical columns.
+    pub fn new(label_column: &str) -> Self {
+        CohortSpec {
+            label_column: label_column.to_string(),
+            split_column: None,
+            id_column: "patient_id".to_string(),
+            clinical_columns: Vec::new(),
+        }
+    }
+}
+
+/// Training or test set membership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Set {
+    /// Training set (everything is fitted here).
+    Train,
+    /// Held-out test set.
+    Test,
+}
+
+impl Set {
+    /// `"train"` or `"test"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Set::Train => "train",
+            Set::Test => "test",
+        }
+    }
+}
+
+/// A cohort: one row per patient.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cohort {
+    /// Patient ids (file order).
+    pub ids: Vec<String>,
+    /// Outcome, 1 = positive.
+    pub labels: Vec<u8>,
+    /// Given split, if the table has a split column.
+    pub split: Option<Vec<Set>>,
+    /// Clinical column names (spec order).
+    pub clinical_names: Vec<String>,
+    /// Clinical values, rows = patients.
+    pub clinical: Matrix,
+    /// Radiomics column names `<seq>_<pyradiomics name>` (file order).
+    pub feature_names: Vec<String>,
+    /// Radiomics values, rows = patients.
+    pub features: Matrix,
+}
+
+/// If `column` is a radiomics column, its sequence and PyRadiomics feature part.
+pub fn radiomics_column(column: &str) -> Option<(&'static str, &str)> {
+    let (seq, rest) = column.split_once('_')?;
+    SEQUENCES.iter().find(|s| **s == seq).map(|s| (*s, rest))
+}
+
+fn parse_number(cell: &str) -> Option<f64> {
+    let t = cell.trim();
+    let v: f64 = t.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+impl Cohort {
+    /// Number of patients.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True if the cohort has no patients.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Reads a cohort CSV (comma-separated, header row).
+    pub fn from_csv(path: &Path, spec: &CohortSpec) -> Result<Cohort> {
+        let file = std::fs::File::open(path).with_context(|| format!("cannot open cohort table {}", path.display()))?;
+        Self::from_reader(file, spec).with_context(|| format!("cohort table {}", path.display()))
+    }
+
+    /// Reads a cohort from any CSV reader (see [`Cohort::from_csv`]).
+    pub fn from_reader<R: std::io::Read>(reader: R, spec: &CohortSpec) -> Result<Cohort> {
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(reader);
+        let headers: Vec<String> = rdr.headers().context("cannot read the header row")?.iter().map(|h| h.trim().to_string()).collect();
+        let find = |name: &str| -> Result<usize> {
+            let hits: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == name).collect();
+            match hits.len() {
+                0 => bail!("column '{name}' not found in the header"),
+                1 => Ok(hits[0]),
+                _ => bail!("column '{name}' appears {} times in the header", hits.len()),
+            }
+        };
+        let id_col = find(&spec.id_column)?;
+        let label_col = find(&spec.label_column)?;
+        let split_col = spec.split_column.as_deref().map(find).transpose()?;
+        let mut clin_cols = Vec::with_capacity(spec.clinical_columns.len());
+        for (k, c) in spec.clinical_columns.iter().enumerate() {
+            if spec.clinical_columns[..k].contains(c) {
+                bail!("clinical column '{c}' listed twice");
+            }
+            if *c == spec.label_column || Some(c) == spec.split_column.as_ref() || *c == spec.id_column {
+                bail!("column '{c}' cannot be both a clinical predictor and the id/label/split column");
+            }
+            clin_cols.push(find(c)?);
+        }
+        let reserved: Vec<usize> =
+            [Some(id_col), Some(label_col), split_col].into_iter().flatten().chain(clin_cols.iter().copied()).collect();
+        let mut feat_cols = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            if reserved.contains(&i) {
+                continue;
+            }
+            if let Some((_, feat)) = radiomics_column(h) {
+                if FeatureName::parse(feat).is_err() {
+                    bail!(
+                        "column '{h}' (header column {}): '{feat}' is not a PyRadiomics feature name \
+                         (expected <sequence>_<imageType>_<class>_<Feature>, e.g. dce_original_firstorder_Mean)",
+                        i + 1
+                    );
+                }
+                if headers[..i].contains(h) {
+                    bail!("radiomics column '{h}' appears more than once in the header");
+                }
+                feat_cols.push(i);
+            }
+        }
+        let mut ids = Vec::new();
+        let mut labels = Vec::new();
+        let mut split = Vec::new();
+        let mut clin_rows: Vec<Vec<f64>> = Vec::new();
+        let mut feat_rows: Vec<Vec<f64>> = Vec::new();
+        for (r, rec) in rdr.records().enumerate() {
+            let row = r + 1;
+            let rec = rec.with_context(|| format!("data row {row}: malformed CSV record"))?;
+            let id = rec.get(id_col).unwrap_or("").trim().to_string();
+            if id.is_empty() {
+                bail!("data row {row}: empty '{}'", spec.id_column);
+            }
+            if let Some(prev) = ids.iter().position(|p| *p == id) {
+                bail!("data row {row}: patient_id '{id}' already used by data row {}", prev + 1);
+            }
+            let cell = |c: usize| rec.get(c).unwrap_or("");
+            let number = |c: usize| -> Result<f64> {
+                let s = cell(c);
+                if s.trim().is_empty() {
+                    bail!("data row {row} (patient '{id}'), column '{}': missing value", headers[c]);
+                }
+                parse_number(s).with_context(|| {
+                    format!("data row {row} (patient '{id}'), column '{}': '{}' is not a finite number", headers[c], s.trim())
+                })
+            };
+            let lab = number(label_col)?;
+            let lab = if lab == 0.0 {
+                0u8
+            } else if lab == 1.0 {
+                1u8
+            } else {
+                bail!("data row {row} (patient '{id}'), column '{}': label {lab} is not 0 or 1", headers[label_col])
+            };
+            if let Some(sc) = split_col {
+                let s = cell(sc).trim().to_ascii_lowercase();
+                split.push(match s.as_str() {
+                    "train" => Set::Train,
+                    "test" => Set::Test,
+                    _ => bail!(
+                        "data row {row} (patient '{id}'), column '{}': '{}' is neither 'train' nor 'test'",
+                        headers[sc],
+                        cell(sc).trim()
+                    ),
+                });
+            }
+            clin_rows.push(clin_cols.iter().map(|&c| number(c)).collect::<Result<_>>()?);
+            feat_rows.push(feat_cols.iter().map(|&c| number(c)).collect::<Result<_>>()?);
+            ids.push(id);
+            labels.push(lab);
+        }
+        if ids.is_empty() {
+            bail!("the table has no data rows");
+        }
+        let to_matrix = |rows: &[Vec<f64>], k: usize| if k == 0 { Matrix::zeros(rows.len(), 0) } else { Matrix::from_rows(rows) };
+        Ok(Cohort {
+            labels,
+            split: split_col.map(|_| split),
+            clinical_names: clin_cols.iter().map(|&c| headers[c].clone()).collect(),
+            clinical: to_matrix(&clin_rows, clin_cols.len()),
+            feature_names: feat_cols.iter().map(|&c| headers[c].clone()).collect(),
+            features: to_matrix(&feat_rows, feat_cols.len()),
+            ids,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> CohortSpec {
+        CohortSpec {
+            label_column: "label".into(),
+            split_column: Some("split".into()),
+            id_column: "patient_id".into(),
+            clinical_columns: vec!["volume".into()],
+        }
+    }
+
+    #[test]
+    fn reads_roles() {
+        let csv = "patient_id,label,split,volume,age,t2_original_firstorder_Mean,dce_wavelet-LLH_glrlm_ShortRunHighGrayLevelEmphasis\n\
+                   a,1,train,10.5,40,1,2\nb,0,TEST,3,50,4,5\n";
+        let c = Cohort::from_reader(csv.as_bytes(), &spec()).expect("cohort");
+        assert_eq!(c.ids, vec!["a", "b"]);
+        assert_eq!(c.labels, vec![1, 0]);
+        assert_eq!(c.split, Some(vec![Set::Train, Set::Test]));
+        assert_eq!(c.clinical_names, vec!["volume"]);
+        assert_eq!(c.clinical.col(0), &[10.5, 3.0]);
+        assert_eq!(c.feature_names.len(), 2);
+        assert_eq!(c.features.col(1), &[2.0, 5.0]);
+    }
+
+    #[test]
+    fn errors_name_row_patient_and_column() {
+        let csv = "patient_id,label,split,volume,t2_original_firstorder_Mean\na,1,train,1,2\nb,0,test,x,5\n";
+        let e = format!("{:#}", Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err());
+        assert!(e.contains("data row 2") && e.contains("'b'") && e.contains("'volume'"), "{e}");
+        let csv = "patient_id,label,split,volume,t2_original_firstorder_Mean\na,1,train,1,\n";
+        let e = format!("{:#}", Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err());
+        assert!(e.contains("data row 1") && e.contains("t2_original_firstorder_Mean") && e.contains("missing"), "{e}");
+        let csv = "patient_id,label,split,volume\na,2,train,1\n";
+        let e = format!("{:#}", Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err());
+        assert!(e.contains("not 0 or 1"), "{e}");
+        let csv = "patient_id,label,split,volume,t2_notafeature\na,1,train,1,2\n";
+        let e = format!("{:#}", Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err());
+        assert!(e.contains("t2_notafeature"), "{e}");
+    }
+}
