@@ -21,7 +21,7 @@ enum Command {
     /// Compute PyRadiomics features from an image and a mask, or from a cohort manifest.
     Extract(Box<cmd::extract::Args>),
     /// Train the selection pipeline and the nomogram; export a model file.
-    Train(cmd::train::Args),
+    Train(Box<cmd::train::Args>),
     /// Score a features table with a model file.
     Score(cmd::score::Args),
     /// Print a model file readably (or as JSON).
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Extract(a) => cmd::extract::run(*a),
-        Command::Train(a) => cmd::train::run(a),
+        Command::Train(a) => cmd::train::run(*a),
         Command::Score(a) => cmd::score::run(a),
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Verify(a) => cmd::verify::run(a),

@@ -1,1 +1,655 @@
 //! The study's whole pipeline: split, selection, radscore, models, summary.
+//!
+//! 1. Split: the cohort's split column, or scikit-learn's stratified `train_test_split` with the
+//!    seed (training rows then in scikit-learn's order, which fixes the CV folds).
+//! 2. Radiomics columns constant on the training rows are dropped (`constant_dropped`).
+//! 3. Per radiomics model (`t2`, `dwi`, `dce` on that sequence's columns; `multimodal` on all):
+//!    z-score with training mean / population SD → Spearman redundancy filter → ANOVA F top
+//!    fraction → LassoCV on the 0/1 label (or an L1 logistic LASSO) → radscore = intercept + Σ βᵢzᵢ;
+//!    the model's probability is a logistic regression on its radscore.
+//! 4. Clinical model: univariate screen, multivariate, refit (see [`crate::clinical`]).
+//! 5. Combined model: logistic regression on the multimodal radscore and the retained clinical
+//!    variables; exported as the core [`Model`] with its nomogram scales.
+//! 6. Per model and set: AUC with DeLong 95 % CI, the Youden cut-off on training and the
+//!    sensitivity/specificity at that cut-off on both sets.
+//!
+//! Everything is deterministic: the same cohort and options give bit-identical results.
+
+use crate::clinical::{screen, ClinicalScreen};
+pub use crate::clinical::OrRow;
+use crate::cohort::radiomics_column;
+pub use crate::cohort::{Cohort, Set};
+use crate::fclassif::{f_classif, select_k_best};
+use crate::lasso::{lasso_cv, lasso_path_centred, LassoCvOptions, LassoCvResult};
+use crate::logistic::{fit_logistic, fit_logistic_l2, l1_logistic_cv, sigmoid, LogisticFit};
+use crate::preprocess::{constant_columns, Matrix, ZScore};
+use crate::spearman::{spearman_filter, SpearmanRule};
+use crate::split::stratified_split;
+use crate::stats::roc::{delong, sens_spec_at, youden};
+use anyhow::{bail, Context, Result};
+use radscore_core::model::{ClinicalPredictor, FeatureRecipe, Metadata, Model, PredictorKind};
+use radscore_core::names::FeatureName;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+/// How the radiomics features are finally selected and weighted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Selection {
+    /// scikit-learn `LassoCV` on the 0/1 label (linear-probability LASSO, MSE CV) — the study.
+    #[default]
+    Lasso,
+    /// L1-penalised logistic regression, CV on binomial deviance (glmnet-like); the radscore is
+    /// then on the logit scale.
+    L1Logistic,
+}
+
+/// Pipeline settings. `Default` = the study (and scikit-learn defaults).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainOptions {
+    /// Seed of the stratified split when the cohort has no split column.
+    pub seed: u32,
+    /// Test fraction of the stratified split.
+    pub test_size: f64,
+    /// Spearman redundancy threshold on |rho|.
+    pub spearman_threshold: f64,
+    /// Which Spearman rule.
+    pub spearman_rule: SpearmanRule,
+    /// Fraction of the Spearman survivors kept by ANOVA F (k = ⌊n·fraction⌋, at least 1).
+    pub k_fraction: f64,
+    /// LassoCV settings (also the fold count / alpha rule of the L1-logistic variant).
+    pub lasso: LassoCvOptions,
+    /// Final radiomics selection method.
+    pub selection: Selection,
+    /// Significance level of the clinical screen.
+    pub clinical_p: f64,
+    /// `Some(C)`: fit the radscore/combined logistic models like scikit-learn's default
+    /// `LogisticRegression(C)` (L2) instead of the unpenalised MLE.
+    pub logistic_l2: Option<f64>,
+    /// Bin width recorded in every feature recipe.
+    pub bin_width: f64,
+    /// Mask label recorded in every feature recipe.
+    pub mask_label: u32,
+    /// Creation time written into the model metadata (0 keeps artifacts reproducible).
+    pub created_unix: u64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            seed: 42,
+            test_size: 0.3,
+            spearman_threshold: 0.9,
+            spearman_rule: SpearmanRule::Greedy,
+            k_fraction: 0.5,
+            lasso: LassoCvOptions::default(),
+            selection: Selection::Lasso,
+            clinical_p: 0.05,
+            logistic_l2: None,
+            bin_width: 25.0,
+            mask_label: 1,
+            created_unix: 0,
+        }
+    }
+}
+
+/// One patient's output of a model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// Patient id.
+    pub patient_id: String,
+    /// Outcome.
+    pub label: u8,
+    /// Set membership.
+    pub set: Set,
+    /// Probability (or, in [`TrainResult::radscore`], the radscore).
+    pub value: f64,
+}
+
+/// A fitted and evaluated model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelEval {
+    /// `clinical`, `t2`, `dwi`, `dce`, `multimodal` or `combined`.
+    pub name: String,
+    /// Logistic intercept.
+    pub intercept: f64,
+    /// Logistic coefficients by predictor (`radscore` or clinical names).
+    pub coefficients: Vec<(String, f64)>,
+    /// Training probabilities (training order).
+    pub train: Vec<Prediction>,
+    /// Test probabilities (test order).
+    pub test: Vec<Prediction>,
+    /// Youden cut-off on the training probabilities.
+    pub threshold: f64,
+}
+
+/// Everything the pipeline produced.
+#[derive(Clone, Debug)]
+pub struct TrainResult {
+    /// The combined model, ready to export.
+    pub model: Model,
+    /// Every model that could be fitted (`clinical`, `t2`, `dwi`, `dce`, `multimodal`, `combined`).
+    pub models: Vec<ModelEval>,
+    /// Multimodal radscore per patient (cohort order; value = radscore).
+    pub radscore: Vec<Prediction>,
+    /// The multimodal LASSO-CV.
+    pub lasso: LassoCvResult,
+    /// Columns entering the multimodal LASSO (after ANOVA F).
+    pub lasso_features: Vec<String>,
+    /// `[alpha][feature]` coefficients of the warm-started path refitted on all training rows.
+    pub lasso_coef_path: Vec<Vec<f64>>,
+    /// Univariate clinical odds ratios.
+    pub univariate: Vec<OrRow>,
+    /// Multivariate clinical odds ratios.
+    pub multivariate: Vec<OrRow>,
+    /// The cohort.
+    pub cohort: Cohort,
+    /// Each patient's set (cohort order).
+    pub sets: Vec<Set>,
+    /// Radiomics columns dropped as constant on the training rows.
+    pub constant_dropped: Vec<String>,
+    /// Multimodal Spearman survivors.
+    pub spearman_kept: Vec<String>,
+    /// Multimodal ANOVA-F survivors (= `lasso_features`).
+    pub fclassif_kept: Vec<String>,
+    /// Exactly what `summary.json` holds.
+    pub summary: Value,
+}
+
+/// Output of one radiomics selection.
+struct Radiomics {
+    spearman_kept: Vec<usize>,
+    fclassif_kept: Vec<usize>,
+    lasso: LassoCvResult,
+    /// (cohort feature column, coefficient) of the non-zero coefficients, column order.
+    selected: Vec<(usize, f64)>,
+    /// radscore of every patient (cohort order).
+    radscore: Vec<f64>,
+}
+
+fn fit_lr(x: &Matrix, y: &[u8], l2: Option<f64>) -> Result<LogisticFit> {
+    match l2 {
+        Some(c) => fit_logistic_l2(x, y, c),
+        None => fit_logistic(x, y),
+    }
+}
+
+/// Selection + radscore for the feature columns `cols` (cohort feature indices, all non-constant).
+fn select_radiomics(
+    z_all: &Matrix,
+    z_col: &[usize],
+    cols: &[usize],
+    train: &[usize],
+    y_train: &[u8],
+    opts: &TrainOptions,
+) -> Result<Radiomics> {
+    let zcols: Vec<usize> = cols.iter().map(|&c| z_col[c]).collect();
+    let ztr = z_all.select_rows(train).select_cols(&zcols);
+    let kept = spearman_filter(&ztr, opts.spearman_threshold, opts.spearman_rule);
+    let zk = ztr.select_cols(&kept);
+    let (f, _) = f_classif(&zk, y_train);
+    let k = ((kept.len() as f64 * opts.k_fraction).floor() as usize).max(1).min(kept.len());
+    let best = select_k_best(&f, k);
+    let sel: Vec<usize> = best.iter().map(|&i| kept[i]).collect();
+    let zs = ztr.select_cols(&sel);
+    let lasso = match opts.selection {
+        Selection::Lasso => {
+            let yf: Vec<f64> = y_train.iter().map(|&v| f64::from(v)).collect();
+            lasso_cv(&zs, &yf, &opts.lasso)
+        }
+        Selection::L1Logistic => l1_logistic_cv(&zs, y_train, &opts.lasso)?,
+    };
+    let selected: Vec<(usize, f64)> =
+        sel.iter().zip(&lasso.coef).filter(|(_, b)| **b != 0.0).map(|(&s, &b)| (cols[s], b)).collect();
+    let radscore: Vec<f64> = (0..z_all.n_rows())
+        .map(|i| {
+            let mut r = lasso.intercept;
+            for &(c, b) in &selected {
+                r += b * z_all.get(i, z_col[c]);
+            }
+            r
+        })
+        .collect();
+    Ok(Radiomics {
+        spearman_kept: kept.iter().map(|&i| cols[i]).collect(),
+        fclassif_kept: sel.iter().map(|&i| cols[i]).collect(),
+        lasso,
+        selected,
+        radscore,
+    })
+}
+
+struct Metrics {
+    auc: f64,
+    ci: [f64; 2],
+    sensitivity: f64,
+    specificity: f64,
+    threshold: f64,
+}
+
+fn two_classes(y: &[u8]) -> bool {
+    y.contains(&0) && y.contains(&1)
+}
+
+fn metrics(y: &[u8], p: &[f64], threshold: Option<f64>) -> Option<Metrics> {
+    if !two_classes(y) {
+        return None;
+    }
+    let d = delong(y, p);
+    let (threshold, sensitivity, specificity) = match threshold {
+        None => {
+            let yd = youden(y, p);
+            (yd.threshold, yd.sensitivity, yd.specificity)
+        }
+        Some(t) => {
+            let (se, sp) = sens_spec_at(y, p, t);
+            (t, se, sp)
+        }
+    };
+    Some(Metrics { auc: d.auc, ci: d.ci, sensitivity, specificity, threshold })
+}
+
+fn metrics_json(m: &Option<Metrics>) -> Value {
+    match m {
+        None => Value::Null,
+        Some(m) => json!({
+            "auc": m.auc, "auc_ci": [m.ci[0], m.ci[1]],
+            "sensitivity": m.sensitivity, "specificity": m.specificity, "threshold": m.threshold
+        }),
+    }
+}
+
+fn predictions(cohort: &Cohort, rows: &[usize], set: Set, values: &[f64]) -> Vec<Prediction> {
+    rows.iter()
+        .map(|&i| Prediction { patient_id: cohort.ids[i].clone(), label: cohort.labels[i], set, value: values[i] })
+        .collect()
+}
+
+/// A model's evaluation plus its summary entry.
+fn evaluate(
+    name: &str,
+    fit: &LogisticFit,
+    terms: &[String],
+    prob: &[f64],
+    cohort: &Cohort,
+    train: &[usize],
+    test: &[usize],
+) -> (ModelEval, Value, Option<Metrics>, Option<Metrics>) {
+    let pick = |rows: &[usize]| -> (Vec<u8>, Vec<f64>) {
+        (rows.iter().map(|&i| cohort.labels[i]).collect(), rows.iter().map(|&i| prob[i]).collect())
+    };
+    let (ytr, ptr) = pick(train);
+    let (yte, pte) = pick(test);
+    let mtr = metrics(&ytr, &ptr, None);
+    let threshold = mtr.as_ref().map_or(f64::NAN, |m| m.threshold);
+    let mte = metrics(&yte, &pte, Some(threshold));
+    let coefficients: Vec<(String, f64)> = terms.iter().cloned().zip(fit.coef.iter().copied()).collect();
+    let mut coef_json = Map::new();
+    coef_json.insert("(Intercept)".into(), json!(fit.intercept));
+    for (t, b) in &coefficients {
+        coef_json.insert(t.clone(), json!(b));
+    }
+    let summary = json!({
+        "coefficients": Value::Object(coef_json),
+        "train": metrics_json(&mtr),
+        "test": metrics_json(&mte),
+    });
+    let eval = ModelEval {
+        name: name.to_string(),
+        intercept: fit.intercept,
+        coefficients,
+        train: predictions(cohort, train, Set::Train, prob),
+        test: predictions(cohort, test, Set::Test, prob),
+        threshold,
+    };
+    (eval, summary, mtr, mte)
+}
+
+fn or_json(rows: &[OrRow]) -> Value {
+    let mut m = Map::new();
+    for r in rows {
+        m.insert(r.name.clone(), json!({"or": r.or, "ci_low": r.ci_low, "ci_high": r.ci_high, "p": r.p}));
+    }
+    Value::Object(m)
+}
+
+/// Nomogram axis of a training range (the training min/max; a degenerate range is widened by ½).
+fn axis(values: &[f64]) -> [f64; 2] {
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if hi > lo {
+        [lo, hi]
+    } else {
+        [lo - 0.5, lo + 0.5]
+    }
+}
+
+fn short<const N: usize>(s: &str, what: &str) -> Result<heapless::String<N>> {
+    heapless::String::try_from(s).map_err(|_| anyhow::anyhow!("{what} '{s}' is longer than {N} bytes"))
+}
+
+/// 64-bit FNV-1a (model ids derived from the model's content).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Runs the whole pipeline. `progress` receives one short line per stage.
+pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Result<TrainResult> {
+    let n = cohort.len();
+    if cohort.features.n_cols() == 0 {
+        bail!("the cohort has no radiomics columns (<t2|dwi|dce>_<PyRadiomics name>)");
+    }
+    // 1. split -------------------------------------------------------------------------------
+    let (train_rows, test_rows): (Vec<usize>, Vec<usize>) = match &cohort.split {
+        Some(s) => (
+            (0..n).filter(|&i| s[i] == Set::Train).collect(),
+            (0..n).filter(|&i| s[i] == Set::Test).collect(),
+        ),
+        None => {
+            if !(opts.test_size > 0.0 && opts.test_size < 1.0) {
+                bail!("test size must be in (0, 1), got {}", opts.test_size);
+            }
+            let s = stratified_split(&cohort.labels, opts.test_size, opts.seed);
+            (s.train, s.test)
+        }
+    };
+    let mut sets = vec![Set::Test; n];
+    for &i in &train_rows {
+        sets[i] = Set::Train;
+    }
+    let y_train: Vec<u8> = train_rows.iter().map(|&i| cohort.labels[i]).collect();
+    let y_test: Vec<u8> = test_rows.iter().map(|&i| cohort.labels[i]).collect();
+    let pos_train = y_train.iter().filter(|&&v| v == 1).count();
+    if pos_train < 3 || y_train.len() - pos_train < 3 {
+        bail!("the training set needs at least 3 patients of each class ({} positive, {} negative)", pos_train, y_train.len() - pos_train);
+    }
+    progress(&format!(
+        "split: {} training ({} positive), {} test ({} positive)",
+        train_rows.len(),
+        pos_train,
+        test_rows.len(),
+        y_test.iter().filter(|&&v| v == 1).count()
+    ));
+
+    // 2. constant columns, z-score --------------------------------------------------------------
+    let xtr_all = cohort.features.select_rows(&train_rows);
+    let constant = constant_columns(&xtr_all);
+    let constant_dropped: Vec<String> = constant.iter().map(|&j| cohort.feature_names[j].clone()).collect();
+    let live: Vec<usize> = (0..cohort.features.n_cols()).filter(|j| !constant.contains(j)).collect();
+    if live.is_empty() {
+        bail!("every radiomics column is constant on the training rows");
+    }
+    let zs = ZScore::fit(&xtr_all.select_cols(&live));
+    let z_all = zs.apply(&cohort.features.select_cols(&live));
+    // cohort feature column -> column of z_all
+    let mut z_col = vec![usize::MAX; cohort.feature_names.len()];
+    for (k, &j) in live.iter().enumerate() {
+        z_col[j] = k;
+    }
+    progress(&format!("z-score: {} radiomics columns, {} constant dropped", live.len(), constant.len()));
+
+    // 3. radiomics models -----------------------------------------------------------------------
+    let mut models = Vec::new();
+    let mut model_summaries: Vec<(String, Value)> = Vec::new();
+    let mut seq_runs: Vec<(&str, Vec<usize>)> = crate::cohort::SEQUENCES
+        .iter()
+        .map(|&s| {
+            (s, live.iter().copied().filter(|&j| radiomics_column(&cohort.feature_names[j]).map(|r| r.0) == Some(s)).collect())
+        })
+        .collect();
+    seq_runs.push(("multimodal", live.clone()));
+    let mut multimodal: Option<Radiomics> = None;
+    let mut mm_prob_fit: Option<LogisticFit> = None;
+    for (name, cols) in seq_runs {
+        if cols.is_empty() {
+            progress(&format!("{name}: no columns, model skipped"));
+            model_summaries.push((name.to_string(), Value::Null));
+            continue;
+        }
+        let r = select_radiomics(&z_all, &z_col, &cols, &train_rows, &y_train, opts)
+            .with_context(|| format!("{name} radiomics selection"))?;
+        progress(&format!(
+            "{name}: {} columns -> Spearman {} -> ANOVA F {} -> LASSO {} (alpha index {})",
+            cols.len(),
+            r.spearman_kept.len(),
+            r.fclassif_kept.len(),
+            r.selected.len(),
+            r.lasso.alpha_index
+        ));
+        if r.selected.is_empty() {
+            if name == "multimodal" {
+                bail!("the multimodal LASSO kept no feature (alpha = {:e}): no radscore can be built", r.lasso.alpha);
+            }
+            model_summaries.push((name.to_string(), Value::Null));
+            continue;
+        }
+        let xr = Matrix::from_columns(&[train_rows.iter().map(|&i| r.radscore[i]).collect()]);
+        let fit = fit_lr(&xr, &y_train, opts.logistic_l2)
+            .with_context(|| format!("{name} model: logistic regression on the radscore"))?;
+        let prob: Vec<f64> = r.radscore.iter().map(|&s| fit.probability(&[s])).collect();
+        let (eval, summ, _, _) = evaluate(name, &fit, &["radscore".to_string()], &prob, &cohort, &train_rows, &test_rows);
+        models.push(eval);
+        model_summaries.push((name.to_string(), summ));
+        if name == "multimodal" {
+            multimodal = Some(r);
+            mm_prob_fit = Some(fit);
+        }
+    }
+    let mm = multimodal.context("the multimodal radiomics model could not be fitted")?;
+    let _ = mm_prob_fit;
+
+    // refit path for the figure (warm-started, centred, all training rows)
+    let zsel = z_all.select_rows(&train_rows).select_cols(&mm.fclassif_kept.iter().map(|&c| z_col[c]).collect::<Vec<_>>());
+    let lasso_coef_path = match opts.selection {
+        Selection::Lasso => {
+            let cols: Vec<Vec<f64>> = (0..zsel.n_cols())
+                .map(|j| {
+                    let c = zsel.col(j);
+                    let m = c.iter().sum::<f64>() / c.len() as f64;
+                    c.iter().map(|v| v - m).collect()
+                })
+                .collect();
+            let xc = Matrix::from_columns(&cols);
+            let ym = y_train.iter().map(|&v| f64::from(v)).sum::<f64>() / y_train.len() as f64;
+            let yc: Vec<f64> = y_train.iter().map(|&v| f64::from(v) - ym).collect();
+            lasso_path_centred(&xc, &yc, &mm.lasso.alphas, opts.lasso.tol, opts.lasso.max_iter)
+        }
+        Selection::L1Logistic => crate::logistic::l1_logistic_path(&zsel, &y_train, &mm.lasso.alphas),
+    };
+
+    // 4. clinical model ---------------------------------------------------------------------------
+    let clin_train = cohort.clinical.select_rows(&train_rows);
+    let ClinicalScreen { univariate, multivariate, retained, model: clin_fit } = if cohort.clinical_names.is_empty() {
+        ClinicalScreen { univariate: Vec::new(), multivariate: Vec::new(), retained: Vec::new(), model: None }
+    } else {
+        screen(&clin_train, &cohort.clinical_names, &y_train, opts.clinical_p).context("clinical screening")?
+    };
+    let retained_names: Vec<String> = retained.iter().map(|&j| cohort.clinical_names[j].clone()).collect();
+    progress(&format!(
+        "clinical: {} candidates -> univariate {} -> retained {}",
+        cohort.clinical_names.len(),
+        multivariate.len(),
+        if retained_names.is_empty() { "none".to_string() } else { retained_names.join(", ") }
+    ));
+    let clinical_summary = match &clin_fit {
+        Some(_) => {
+            let xc = cohort.clinical.select_cols(&retained);
+            let fit = match opts.logistic_l2 {
+                Some(c) => fit_logistic_l2(&cohort.clinical.select_rows(&train_rows).select_cols(&retained), &y_train, c)
+                    .context("clinical model (L2)")?,
+                None => clin_fit.clone().context("clinical model")?,
+            };
+            let prob = fit.predict(&xc);
+            let (eval, summ, _, _) = evaluate("clinical", &fit, &retained_names, &prob, &cohort, &train_rows, &test_rows);
+            models.insert(0, eval);
+            summ
+        }
+        None => json!({}),
+    };
+
+    // 5. combined model ---------------------------------------------------------------------------
+    let mut comb_cols: Vec<Vec<f64>> = vec![mm.radscore.clone()];
+    for &j in &retained {
+        comb_cols.push(cohort.clinical.col(j).to_vec());
+    }
+    let xcomb = Matrix::from_columns(&comb_cols);
+    let comb_fit = fit_lr(&xcomb.select_rows(&train_rows), &y_train, opts.logistic_l2)
+        .context("combined model: logistic regression on radscore and retained clinical variables")?;
+    let mut comb_terms = vec!["radscore".to_string()];
+    comb_terms.extend(retained_names.iter().cloned());
+    // probability exactly as the core scorer computes it
+    let comb_prob: Vec<f64> = (0..n)
+        .map(|i| {
+            let mut lp = comb_fit.intercept + comb_fit.coef[0] * mm.radscore[i];
+            for (k, &j) in retained.iter().enumerate() {
+                lp += comb_fit.coef[k + 1] * cohort.clinical.get(i, j);
+            }
+            sigmoid(lp)
+        })
+        .collect();
+    let (comb_eval, comb_summary, comb_tr, comb_te) =
+        evaluate("combined", &comb_fit, &comb_terms, &comb_prob, &cohort, &train_rows, &test_rows);
+    progress(&format!(
+        "combined: AUC train {:.4}, test {}",
+        comb_tr.as_ref().map_or(f64::NAN, |m| m.auc),
+        comb_te.as_ref().map_or("n/a".to_string(), |m| format!("{:.4}", m.auc))
+    ));
+    let threshold = comb_eval.threshold;
+    models.push(comb_eval);
+
+    // 6. core model -----------------------------------------------------------------------------
+    if mm.selected.len() > radscore_core::model::MAX_FEATURES {
+        bail!(
+            "the multimodal LASSO kept {} features; a model holds at most {} (use --lasso-rule 1se or fewer columns)",
+            mm.selected.len(),
+            radscore_core::model::MAX_FEATURES
+        );
+    }
+    if retained.len() > radscore_core::model::MAX_CLINICAL {
+        bail!("{} clinical predictors retained; a model holds at most {}", retained.len(), radscore_core::model::MAX_CLINICAL);
+    }
+    let mut features = heapless::Vec::new();
+    for &(c, b) in &mm.selected {
+        let col = &cohort.feature_names[c];
+        let (seq, fname) = radiomics_column(col).with_context(|| format!("column '{col}' is not a radiomics column"))?;
+        let name = FeatureName::parse(fname).map_err(|e| anyhow::anyhow!("column '{col}': {}", e.message()))?;
+        let recipe = FeatureRecipe {
+            sequence: short(seq, "sequence")?,
+            name,
+            bin_width: opts.bin_width,
+            label: opts.mask_label,
+            mean: zs.mean[z_col[c]],
+            sd: zs.sd[z_col[c]],
+            coefficient: b,
+        };
+        features.push(recipe).map_err(|_| anyhow::anyhow!("too many features"))?;
+    }
+    let train_vals = |col: &[f64]| -> Vec<f64> { train_rows.iter().map(|&i| col[i]).collect() };
+    let radscore_axis = axis(&train_vals(&mm.radscore));
+    let mut clinical = heapless::Vec::new();
+    let mut ranges = vec![comb_fit.coef[0].abs() * (radscore_axis[1] - radscore_axis[0])];
+    for (k, &j) in retained.iter().enumerate() {
+        let vals = train_vals(cohort.clinical.col(j));
+        let binary = vals.iter().all(|&v| v == 0.0 || v == 1.0);
+        let ax = if binary { [0.0, 1.0] } else { axis(&vals) };
+        let b = comb_fit.coef[k + 1];
+        ranges.push(b.abs() * (ax[1] - ax[0]));
+        let pred = ClinicalPredictor {
+            name: short(&cohort.clinical_names[j], "clinical column name")?,
+            kind: if binary { PredictorKind::Binary } else { PredictorKind::Continuous },
+            unit: heapless::String::new(),
+            coefficient: b,
+            axis_min: ax[0],
+            axis_max: ax[1],
+        };
+        clinical.push(pred).map_err(|_| anyhow::anyhow!("too many clinical predictors"))?;
+    }
+    let max_range = ranges.iter().copied().fold(0.0, f64::max);
+    if !(max_range > 0.0 && max_range.is_finite()) {
+        bail!("the combined model has no predictor with a non-zero effect: no nomogram scale");
+    }
+    let pos_test = y_test.iter().filter(|&&v| v == 1).count();
+    let mut model = Model {
+        features,
+        radscore_intercept: mm.lasso.intercept,
+        combined_intercept: comb_fit.intercept,
+        radscore_coefficient: comb_fit.coef[0],
+        radscore_axis,
+        clinical,
+        points_per_unit: 100.0 / max_range,
+        threshold: threshold.clamp(1e-12, 1.0 - 1e-12),
+        meta: Metadata {
+            model_id: heapless::String::new(),
+            created_unix: opts.created_unix,
+            trainer_version: short(env!("CARGO_PKG_VERSION"), "version")?,
+            n_train: train_rows.len() as u32,
+            n_test: test_rows.len() as u32,
+            n_positive_train: pos_train as u32,
+            n_positive_test: pos_test as u32,
+            auc_train: comb_tr.as_ref().map_or(-1.0, |m| m.auc),
+            auc_test: comb_te.as_ref().map_or(-1.0, |m| m.auc),
+        },
+    };
+
+    // 7. summary --------------------------------------------------------------------------------
+    let names_of = |cols: &[usize]| -> Vec<String> { cols.iter().map(|&c| cohort.feature_names[c].clone()).collect() };
+    let mut lasso_coefs = Map::new();
+    for &(c, b) in &mm.selected {
+        lasso_coefs.insert(cohort.feature_names[c].clone(), json!(b));
+    }
+    let mut summary = Map::new();
+    summary.insert("constant_dropped".into(), json!(constant_dropped));
+    summary.insert("spearman_kept".into(), json!(names_of(&mm.spearman_kept)));
+    summary.insert("fclassif_kept".into(), json!(names_of(&mm.fclassif_kept)));
+    summary.insert(
+        "lasso".into(),
+        json!({
+            "alpha": mm.lasso.alpha,
+            "alphas": mm.lasso.alphas,
+            "mse_path": mm.lasso.mse_path,
+            "intercept": mm.lasso.intercept,
+            "coefficients": Value::Object(lasso_coefs),
+        }),
+    );
+    let mut clin = match clinical_summary {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    clin.insert("univariate".into(), or_json(&univariate));
+    clin.insert("multivariate".into(), or_json(&multivariate));
+    summary.insert("clinical".into(), Value::Object(clin));
+    for (name, s) in model_summaries {
+        summary.insert(name, s);
+    }
+    summary.insert("combined".into(), comb_summary);
+    let summary = Value::Object(summary);
+    let id = fnv1a(serde_json::to_string(&summary).unwrap_or_default().as_bytes());
+    model.meta.model_id = short(&format!("radscore-{id:016x}"), "model id")?;
+    model.validate().map_err(|e| anyhow::anyhow!("the trained model is invalid: {}", e.message()))?;
+    progress("model built");
+
+    let radscore = (0..n)
+        .map(|i| Prediction { patient_id: cohort.ids[i].clone(), label: cohort.labels[i], set: sets[i], value: mm.radscore[i] })
+        .collect();
+    Ok(TrainResult {
+        model,
+        models,
+        radscore,
+        lasso_features: names_of(&mm.fclassif_kept),
+        spearman_kept: names_of(&mm.spearman_kept),
+        fclassif_kept: names_of(&mm.fclassif_kept),
+        lasso: mm.lasso,
+        lasso_coef_path,
+        univariate,
+        multivariate,
+        sets,
+        constant_dropped,
+        summary,
+        cohort,
+    })
+}

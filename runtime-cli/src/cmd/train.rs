@@ -1,10 +1,257 @@
-//! `radscore train`.
+//! `radscore train`: cohort table → selection pipeline → model file + `summary.json` (+ report).
+//!
+//! ```text
+//! radscore train --input cohort.csv --label-column label [--split-column split | --seed N]
+//!                --clinical-columns texture,volume --out model.rsm [--report-dir DIR]
+//! ```
+//! The model is written through the core's artifact format; `summary.json` (every intermediate of
+//! the pipeline) goes into the report folder, or next to the model without `--report-dir`. All
+//! files are written atomically. Progress goes to stderr. The same input gives the same bytes:
+//! the model's creation time is taken from `SOURCE_DATE_EPOCH` when set, otherwise it is 0
+//! ("not recorded").
+
+use anyhow::{bail, Context, Result};
+use clap::ValueEnum;
+use radscore_trainer::cohort::{Cohort, CohortSpec};
+use radscore_trainer::lasso::AlphaRule;
+use radscore_trainer::pipeline::{train, Selection, TrainOptions};
+use radscore_trainer::spearman::SpearmanRule;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Spearman redundancy rule.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SpearmanArg {
+    /// Keep a column iff it is not redundant with any column kept before it.
+    Greedy,
+    /// pandas upper-triangle recipe: drop a column redundant with ANY earlier column.
+    UpperTriangle,
+}
+
+/// LASSO alpha rule.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LassoRuleArg {
+    /// First minimum of the CV error (scikit-learn `LassoCV`).
+    Min,
+    /// One-standard-error rule (sparser).
+    #[value(name = "1se")]
+    OneSe,
+}
+
+/// Final radiomics selection.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SelectionArg {
+    /// LassoCV on the 0/1 label (the study).
+    Lasso,
+    /// L1-penalised logistic regression, CV on deviance.
+    L1Logistic,
+}
 
 /// Arguments of `radscore train`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Cohort table (CSV): patient_id, label, optional split, clinical and `<seq>_<feature>` columns.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Outcome column (1 = positive class).
+    #[arg(long, default_value = "label")]
+    pub label_column: String,
+    /// Patient id column.
+    #[arg(long, default_value = "patient_id")]
+    pub id_column: String,
+    /// Column holding `train`/`test`; without it a stratified split is drawn with --seed.
+    #[arg(long, conflicts_with = "seed")]
+    pub split_column: Option<String>,
+    /// Seed of the stratified split (scikit-learn `train_test_split(random_state=seed)`).
+    #[arg(long)]
+    pub seed: Option<u32>,
+    /// Test fraction of the stratified split.
+    #[arg(long, default_value_t = 0.3)]
+    pub test_size: f64,
+    /// Comma-separated clinical candidate columns (univariate → multivariate screen).
+    #[arg(long, value_delimiter = ',')]
+    pub clinical_columns: Vec<String>,
+    /// Model file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Folder for summary.json and the validation report.
+    #[arg(long)]
+    pub report_dir: Option<PathBuf>,
+    /// Spearman |rho| threshold.
+    #[arg(long, default_value_t = 0.9)]
+    pub spearman_threshold: f64,
+    /// Spearman redundancy rule.
+    #[arg(long, value_enum, default_value = "greedy")]
+    pub spearman_rule: SpearmanArg,
+    /// Fraction of the Spearman survivors kept by ANOVA F.
+    #[arg(long, default_value_t = 0.5)]
+    pub k_fraction: f64,
+    /// LASSO alpha rule.
+    #[arg(long, value_enum, default_value = "min")]
+    pub lasso_rule: LassoRuleArg,
+    /// Cross-validation folds of the LASSO.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Final radiomics selection method.
+    #[arg(long, value_enum, default_value = "lasso")]
+    pub selection: SelectionArg,
+    /// Fit the logistic models like scikit-learn's default LogisticRegression() (L2, C = 1)
+    /// instead of the unpenalised maximum likelihood.
+    #[arg(long)]
+    pub sklearn_l2: bool,
+    /// C of --sklearn-l2.
+    #[arg(long, default_value_t = 1.0, requires = "sklearn_l2")]
+    pub l2_c: f64,
+    /// Clinical screening significance level.
+    #[arg(long, default_value_t = 0.05)]
+    pub clinical_p: f64,
+    /// Bin width recorded in the feature recipes.
+    #[arg(long, default_value_t = 25.0)]
+    pub bin_width: f64,
+    /// Mask label recorded in the feature recipes.
+    #[arg(long, default_value_t = 1)]
+    pub mask_label: u32,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn options(args: &Args) -> Result<TrainOptions> {
+    let mut o = TrainOptions::default();
+    if let Some(s) = args.seed {
+        o.seed = s;
+    }
+    if !(args.test_size > 0.0 && args.test_size < 1.0) {
+        bail!("--test-size must be in (0, 1), got {}", args.test_size);
+    }
+    if !(args.spearman_threshold > 0.0 && args.spearman_threshold <= 1.0) {
+        bail!("--spearman-threshold must be in (0, 1], got {}", args.spearman_threshold);
+    }
+    if !(args.k_fraction > 0.0 && args.k_fraction <= 1.0) {
+        bail!("--k-fraction must be in (0, 1], got {}", args.k_fraction);
+    }
+    if args.folds < 2 {
+        bail!("--folds must be at least 2");
+    }
+    if !(args.clinical_p > 0.0 && args.clinical_p < 1.0) {
+        bail!("--clinical-p must be in (0, 1), got {}", args.clinical_p);
+    }
+    if !(args.bin_width.is_finite() && args.bin_width > 0.0) {
+        bail!("--bin-width must be positive, got {}", args.bin_width);
+    }
+    if args.mask_label == 0 {
+        bail!("--mask-label must be at least 1");
+    }
+    o.test_size = args.test_size;
+    o.spearman_threshold = args.spearman_threshold;
+    o.spearman_rule = match args.spearman_rule {
+        SpearmanArg::Greedy => SpearmanRule::Greedy,
+        SpearmanArg::UpperTriangle => SpearmanRule::UpperTriangle,
+    };
+    o.k_fraction = args.k_fraction;
+    o.lasso.rule = match args.lasso_rule {
+        LassoRuleArg::Min => AlphaRule::Min,
+        LassoRuleArg::OneSe => AlphaRule::OneSe,
+    };
+    o.lasso.n_folds = args.folds;
+    o.selection = match args.selection {
+        SelectionArg::Lasso => Selection::Lasso,
+        SelectionArg::L1Logistic => Selection::L1Logistic,
+    };
+    if args.sklearn_l2 {
+        if !(args.l2_c.is_finite() && args.l2_c > 0.0) {
+            bail!("--l2-c must be positive, got {}", args.l2_c);
+        }
+        o.logistic_l2 = Some(args.l2_c);
+    }
+    o.clinical_p = args.clinical_p;
+    o.bin_width = args.bin_width;
+    o.mask_label = args.mask_label;
+    o.created_unix = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH='{v}' is not a number of seconds"))?,
+        Err(_) => 0,
+    };
+    Ok(o)
+}
+
+/// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    crate::io::write_atomic(path, |w| w.write_all(bytes))
+}
 
 /// Runs `radscore train`.
-pub fn run(_args: Args) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("radscore train: not implemented yet")
+pub fn run(args: Args) -> Result<ExitCode> {
+    let opts = options(&args)?;
+    let spec = CohortSpec {
+        label_column: args.label_column.clone(),
+        split_column: args.split_column.clone(),
+        id_column: args.id_column.clone(),
+        clinical_columns: args.clinical_columns.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+    };
+    let spinner = if !args.quiet && std::io::stderr().is_terminal() {
+        let s = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}") {
+            s.set_style(style);
+        }
+        s.enable_steady_tick(std::time::Duration::from_millis(120));
+        Some(s)
+    } else {
+        None
+    };
+    let progress = |msg: &str| {
+        if args.quiet {
+            return;
+        }
+        match &spinner {
+            Some(s) => s.println(format!("radscore train: {msg}")),
+            None => eprintln!("radscore train: {msg}"),
+        }
+        if let Some(s) = &spinner {
+            s.set_message(msg.to_string());
+        }
+    };
+    progress(&format!("reading {}", args.input.display()));
+    let cohort = Cohort::from_csv(&args.input, &spec)?;
+    progress(&format!(
+        "{} patients, {} radiomics columns, {} clinical candidates",
+        cohort.len(),
+        cohort.feature_names.len(),
+        cohort.clinical_names.len()
+    ));
+    let result = train(cohort, &opts, &progress);
+    if let Some(s) = &spinner {
+        s.finish_and_clear();
+    }
+    let result = result?;
+
+    radscore_trainer::export::write_model(&args.out, &result.model)
+        .map_err(|e| anyhow::anyhow!("cannot write the model {}: {e}", args.out.display()))?;
+    let summary_dir = match &args.report_dir {
+        Some(d) => {
+            std::fs::create_dir_all(d).with_context(|| format!("cannot create report folder {}", d.display()))?;
+            d.clone()
+        }
+        None => match args.out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    };
+    let summary_path = summary_dir.join("summary.json");
+    let mut text = serde_json::to_string_pretty(&result.summary).context("cannot serialise the summary")?;
+    text.push('\n');
+    write_atomic(&summary_path, text.as_bytes())?;
+    if !args.quiet {
+        let auc = |set: &str| result.summary["combined"][set]["auc"].as_f64().map_or("n/a".to_string(), |a| format!("{a:.3}"));
+        eprintln!(
+            "radscore train: model {} ({} features, {} clinical), combined AUC train {} test {}; summary {}",
+            args.out.display(),
+            result.model.features.len(),
+            result.model.clinical.len(),
+            auc("train"),
+            auc("test"),
+            summary_path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

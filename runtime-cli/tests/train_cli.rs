@@ -1,0 +1,208 @@
+//! `radscore train` end to end on a cohort CSV built from the breast-cancer oracle data
+//! (`../shared/reference/trainer`): the summary matches scikit-learn/statsmodels/pROC, the model
+//! file decodes in the core and scores the patients with the summary's AUC, runs are
+//! byte-identical, and bad cells are reported by row and column.
+
+use radscore_core::model::Model;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn refdir() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .map(|a| a.join("shared/reference/trainer"))
+        .find(|p| p.join("oracle_breast_cancer.json").exists())
+        .expect("shared/reference/trainer not found above the crate")
+}
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("radscore-cli-train-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("tmp");
+    d
+}
+
+const FIRSTORDER: [&str; 10] = [
+    "10Percentile", "90Percentile", "Energy", "Entropy", "InterquartileRange", "Kurtosis", "Maximum",
+    "MeanAbsoluteDeviation", "Mean", "Median",
+];
+
+fn column_name(j: usize) -> String {
+    format!("{}_original_firstorder_{}", ["t2", "dwi", "dce"][j / 10], FIRSTORDER[j % 10])
+}
+
+struct Data {
+    names: Vec<String>,
+    rows: Vec<Vec<f64>>,
+    y: Vec<u8>,
+    oracle: Value,
+}
+
+fn load() -> Data {
+    let mut rdr = csv::Reader::from_path(refdir().join("breast_cancer.csv")).expect("csv");
+    let headers: Vec<String> = rdr.headers().expect("h").iter().map(String::from).collect();
+    let cols: Vec<usize> = (1..headers.len() - 2).collect();
+    let (mut rows, mut y) = (Vec::new(), Vec::new());
+    for rec in rdr.records() {
+        let rec = rec.expect("rec");
+        rows.push(cols.iter().map(|&c| rec[c].parse::<f64>().expect("f64")).collect::<Vec<_>>());
+        y.push(rec[headers.len() - 1].parse::<u8>().expect("y"));
+    }
+    let oracle = serde_json::from_str(&std::fs::read_to_string(refdir().join("oracle_breast_cancer.json")).expect("j"))
+        .expect("json");
+    Data { names: cols.iter().map(|&c| headers[c].clone()).collect(), rows, y, oracle }
+}
+
+/// Cohort CSV: clinical columns are the oracle's z-scored `mean area` / `mean texture`
+/// (train mean and population SD from the oracle), radiomics = the 30 raw columns.
+fn write_cohort(d: &Data, path: &Path, break_cell: bool) {
+    let zm = |name: &str, i: usize| {
+        let j = d.names.iter().position(|n| n == name).expect("name");
+        let mean = d.oracle["zscore"]["mean"][j].as_f64().expect("m");
+        let sd = d.oracle["zscore"]["std_ddof0"][j].as_f64().expect("s");
+        (d.rows[i][j] - mean) / sd
+    };
+    let mut s = String::from("patient_id,label,area_z,texture_z");
+    for j in 0..30 {
+        s.push(',');
+        s.push_str(&column_name(j));
+    }
+    s.push('\n');
+    for i in 0..d.y.len() {
+        s.push_str(&format!("P{i:04},{},{},{}", d.y[i], zm("mean area", i), zm("mean texture", i)));
+        for (j, v) in d.rows[i].iter().enumerate() {
+            if break_cell && i == 6 && j == 4 {
+                s.push_str(",n/a");
+            } else {
+                s.push_str(&format!(",{v}"));
+            }
+        }
+        s.push('\n');
+    }
+    std::fs::write(path, s).expect("write cohort");
+}
+
+fn train(input: &Path, out: &Path, report: Option<&Path>) -> std::process::Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_radscore"));
+    c.args(["train", "--input"]).arg(input).args([
+        "--label-column",
+        "label",
+        "--seed",
+        "42",
+        "--clinical-columns",
+        "area_z,texture_z",
+        "--out",
+    ]);
+    c.arg(out);
+    if let Some(r) = report {
+        c.arg("--report-dir").arg(r);
+    }
+    c.env_remove("SOURCE_DATE_EPOCH").output().expect("run radscore")
+}
+
+fn vf(v: &Value) -> Vec<f64> {
+    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("f64")).collect()
+}
+
+#[test]
+fn train_end_to_end_matches_the_oracle() {
+    let d = load();
+    let dir = tmpdir("e2e");
+    let input = dir.join("cohort.csv");
+    write_cohort(&d, &input, false);
+    let out = dir.join("model.rsm");
+    let rep = dir.join("report");
+    let o = train(&input, &out, Some(&rep));
+    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("combined"), "progress on stderr: {stderr}");
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(rep.join("summary.json")).expect("summary"))
+        .expect("json");
+    let l = &d.oracle["lasso_cv"];
+    assert!((summary["lasso"]["alpha"].as_f64().expect("a") - l["alpha"].as_f64().expect("a")).abs() <= 1e-15);
+    // non-zero LASSO coefficients by column name
+    let fnames: Vec<String> = l["feature_names"].as_array().expect("f").iter().map(|v| v.as_str().expect("s").to_string()).collect();
+    let coef = vf(&l["coef"]);
+    let got = summary["lasso"]["coefficients"].as_object().expect("obj");
+    let mut n_nz = 0;
+    for (f, c) in fnames.iter().zip(&coef) {
+        let col = column_name(d.names.iter().position(|n| n == f).expect("name"));
+        if *c != 0.0 {
+            n_nz += 1;
+            assert!((got[&col].as_f64().expect("c") - c).abs() <= 1e-6, "{col}");
+        } else {
+            assert!(!got.contains_key(&col), "{col} should be zero");
+        }
+    }
+    assert_eq!(got.len(), n_nz);
+    let ev = &d.oracle["evaluation"]["combined"];
+    for set in ["train", "test"] {
+        let auc = summary["combined"][set]["auc"].as_f64().expect("auc");
+        assert!((auc - ev[set]["auc_delong"]["auc"].as_f64().expect("a")).abs() <= 1e-9, "{set}");
+    }
+    // the model file decodes in the core and reproduces the combined model's test AUC
+    let bytes = std::fs::read(&out).expect("model file");
+    let model = Model::decode(&bytes).expect("decode");
+    assert_eq!(model.features.len(), n_nz);
+    let s = radscore_trainer::split::stratified_split(&d.y, 0.3, 42);
+    let probs: Vec<f64> = s
+        .test
+        .iter()
+        .map(|&i| {
+            let feats: Vec<f64> = model
+                .features
+                .iter()
+                .map(|f| {
+                    let name = format!("{}_{}", f.sequence, f.name);
+                    d.rows[i][(0..30).find(|&j| column_name(j) == name).expect("col")]
+                })
+                .collect();
+            let cohort_line = |name: &str| {
+                let j = d.names.iter().position(|n| n == name).expect("n");
+                (d.rows[i][j] - d.oracle["zscore"]["mean"][j].as_f64().expect("m"))
+                    / d.oracle["zscore"]["std_ddof0"][j].as_f64().expect("s")
+            };
+            let clin = [cohort_line("mean area"), cohort_line("mean texture")];
+            model.score(&feats, &clin).expect("score").probability
+        })
+        .collect();
+    let y_te: Vec<u8> = s.test.iter().map(|&i| d.y[i]).collect();
+    let auc = radscore_trainer::stats::roc::auc(&y_te, &probs);
+    assert!((auc - summary["combined"]["test"]["auc"].as_f64().expect("a")).abs() <= 1e-12);
+    assert!((model.threshold - summary["combined"]["train"]["threshold"].as_f64().expect("t")).abs() == 0.0);
+
+    // second run, summary next to the model: byte-identical outputs
+    let out2 = dir.join("second").join("model.rsm");
+    std::fs::create_dir_all(out2.parent().expect("p")).expect("mkdir");
+    let o2 = train(&input, &out2, None);
+    assert!(o2.status.success(), "stderr: {}", String::from_utf8_lossy(&o2.stderr));
+    assert_eq!(std::fs::read(&out2).expect("m2"), bytes, "model bytes differ between runs");
+    assert_eq!(
+        std::fs::read(dir.join("second/summary.json")).expect("s2"),
+        std::fs::read(rep.join("summary.json")).expect("s1"),
+        "summary bytes differ between runs"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("ls")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_cell_is_reported_by_row_patient_and_column() {
+    let d = load();
+    let dir = tmpdir("bad");
+    let input = dir.join("cohort.csv");
+    write_cohort(&d, &input, true);
+    let out = dir.join("model.rsm");
+    let o = train(&input, &out, None);
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("data row 7") && e.contains("P0006") && e.contains(&column_name(4)), "{e}");
+    assert!(!out.exists(), "no model on failure");
+    let _ = std::fs::remove_dir_all(&dir);
+}
