@@ -25,6 +25,7 @@ use crate::logistic::{fit_logistic, fit_logistic_l2, l1_logistic_cv, sigmoid, Lo
 use crate::preprocess::{constant_columns, Matrix, ZScore};
 use crate::spearman::{spearman_filter, SpearmanRule};
 use crate::split::stratified_split;
+use crate::stats::nomogram::pretty;
 use crate::stats::roc::{delong, sens_spec_at, youden};
 use anyhow::{bail, Context, Result};
 use radscore_core::model::{ClinicalPredictor, FeatureRecipe, Metadata, Model, PredictorKind};
@@ -165,6 +166,8 @@ struct Radiomics {
     selected: Vec<(usize, f64)>,
     /// radscore of every patient (cohort order).
     radscore: Vec<f64>,
+    /// Wall time of the Spearman filter and of the LASSO (progress only).
+    seconds: [f64; 2],
 }
 
 fn fit_lr(x: &Matrix, y: &[u8], l2: Option<f64>) -> Result<LogisticFit> {
@@ -185,13 +188,16 @@ fn select_radiomics(
 ) -> Result<Radiomics> {
     let zcols: Vec<usize> = cols.iter().map(|&c| z_col[c]).collect();
     let ztr = z_all.select_rows(train).select_cols(&zcols);
+    let t0 = std::time::Instant::now();
     let kept = spearman_filter(&ztr, opts.spearman_threshold, opts.spearman_rule);
+    let t_spearman = t0.elapsed().as_secs_f64();
     let zk = ztr.select_cols(&kept);
     let (f, _) = f_classif(&zk, y_train);
     let k = ((kept.len() as f64 * opts.k_fraction).floor() as usize).max(1).min(kept.len());
     let best = select_k_best(&f, k);
     let sel: Vec<usize> = best.iter().map(|&i| kept[i]).collect();
     let zs = ztr.select_cols(&sel);
+    let t0 = std::time::Instant::now();
     let lasso = match opts.selection {
         Selection::Lasso => {
             let yf: Vec<f64> = y_train.iter().map(|&v| f64::from(v)).collect();
@@ -199,6 +205,7 @@ fn select_radiomics(
         }
         Selection::L1Logistic => l1_logistic_cv(&zs, y_train, &opts.lasso)?,
     };
+    let t_lasso = t0.elapsed().as_secs_f64();
     let selected: Vec<(usize, f64)> =
         sel.iter().zip(&lasso.coef).filter(|(_, b)| **b != 0.0).map(|(&s, &b)| (cols[s], b)).collect();
     let radscore: Vec<f64> = (0..z_all.n_rows())
@@ -216,6 +223,7 @@ fn select_radiomics(
         lasso,
         selected,
         radscore,
+        seconds: [t_spearman, t_lasso],
     })
 }
 
@@ -313,14 +321,16 @@ fn or_json(rows: &[OrRow]) -> Value {
     Value::Object(m)
 }
 
-/// Nomogram axis of a training range (the training min/max; a degenerate range is widened by ½).
+/// Nomogram axis of a training range: the end points of R `pretty(range(x), 10)` (as
+/// `rms::nomogram` draws it); the raw min/max if `pretty` gives nothing usable.
 fn axis(values: &[f64]) -> [f64; 2] {
     let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if hi > lo {
-        [lo, hi]
-    } else {
-        [lo - 0.5, lo + 0.5]
+    let p = pretty(lo, hi, 10);
+    match (p.first(), p.last()) {
+        (Some(&a), Some(&b)) if a.is_finite() && b.is_finite() && b > a && a <= lo && b >= hi => [a, b],
+        _ if hi > lo => [lo, hi],
+        _ => [lo - 0.5, lo + 0.5],
     }
 }
 
@@ -414,12 +424,14 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         let r = select_radiomics(&z_all, &z_col, &cols, &train_rows, &y_train, opts)
             .with_context(|| format!("{name} radiomics selection"))?;
         progress(&format!(
-            "{name}: {} columns -> Spearman {} -> ANOVA F {} -> LASSO {} (alpha index {})",
+            "{name}: {} columns -> Spearman {} -> ANOVA F {} -> LASSO {} (alpha index {}; {:.2} s + {:.2} s)",
             cols.len(),
             r.spearman_kept.len(),
             r.fclassif_kept.len(),
             r.selected.len(),
-            r.lasso.alpha_index
+            r.lasso.alpha_index,
+            r.seconds[0],
+            r.seconds[1]
         ));
         if r.selected.is_empty() {
             if name == "multimodal" {

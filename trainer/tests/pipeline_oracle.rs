@@ -239,6 +239,18 @@ fn pipeline_matches_oracle_and_core_scoring() {
         b[2].abs() * (m.clinical[1].axis_max - m.clinical[1].axis_min),
     ];
     assert!((m.points_per_unit - 100.0 / ranges.iter().copied().fold(0.0, f64::max)).abs() < 1e-15);
+    // axes = R pretty(range, 10) of the training values, as rms::nomogram (oracle)
+    let axes = &o["nomogram_combined"]["axes"];
+    let ends = |k: &str| {
+        let a = vf(&axes[k]);
+        [a[0], a[a.len() - 1]]
+    };
+    let close2 = |a: [f64; 2], b: [f64; 2]| (a[0] - b[0]).abs() < 1e-9 && (a[1] - b[1]).abs() < 1e-9;
+    assert!(close2(m.radscore_axis, ends("radscore")), "{:?}", m.radscore_axis);
+    assert!(close2([m.clinical[0].axis_min, m.clinical[0].axis_max], ends("mean area")));
+    assert!(close2([m.clinical[1].axis_min, m.clinical[1].axis_max], ends("mean texture")));
+    let lp_per_point = o["nomogram_combined"]["lp_per_point"].as_f64().expect("lp");
+    assert!((1.0 / m.points_per_unit - lp_per_point).abs() <= 1e-6 * lp_per_point);
     // the core scores every patient exactly like the trainer
     let col_of: Vec<usize> = m
         .features
