@@ -63,11 +63,13 @@ data_args=()
 cargo run --quiet -p radscore-tests --bin firmware_fixture -- --out "$work/fixture" "${data_args[@]}" >"$work/host.txt"
 export FW_FIXTURE_DIR="$work/fixture"
 
-# build_fw NAME TARGET_DIR [cargo args...] -> path of the ELF on stdout
+# build_fw NAME TARGET_DIR [cargo args...] -> path of a copy of the ELF (in $work) on stdout.
+# The builds share TARGET_DIR (only the firmware crate itself differs between them), hence the copy.
 build_fw() {
-  local tdir="$1"; shift
+  local name="$1" tdir="$2"; shift 2
   (cd "$fw_dir" && cargo build --quiet --release --target-dir "$tdir" "$@") >&2
-  echo "$tdir/$triple/release/radscore-firmware"
+  cp "$tdir/$triple/release/radscore-firmware" "$work/$name.elf"
+  echo "$work/$name.elf"
 }
 
 # run_fw ELF OUT MACHINE CPU [extra qemu args...] -> exit status of QEMU
@@ -151,14 +153,14 @@ report_sizes() {
 stack_of() { sed -n 's/^# stack high-water = \([0-9]*\) bytes.*/\1/p' "$1"; }
 
 echo "== firmware: extraction + scoring (Cortex-M4F, mps2-an386)"
-elf_full=$(build_fw "$fw_target")
+elf_full=$(build_fw full "$fw_target")
 rc=0; run_fw "$elf_full" "$work/full.txt" mps2-an386 cortex-m4 || rc=$?
 cat "$work/full.txt.err" >&2
 if [ "$rc" != 0 ]; then echo "FAIL full: QEMU exit status $rc (124 = timeout)"; fail=1; fi
 check_output full "$work/full.txt"
 
 echo "== firmware: scoring only"
-elf_score=$(build_fw "$fw_target/scoring-only" --features scoring-only)
+elf_score=$(build_fw scoring-only "$fw_target" --features scoring-only)
 rc=0; run_fw "$elf_score" "$work/score.txt" mps2-an386 cortex-m4 || rc=$?
 cat "$work/score.txt.err" >&2
 if [ "$rc" != 0 ]; then echo "FAIL scoring-only: QEMU exit status $rc"; fail=1; fi
@@ -186,7 +188,7 @@ if [ "$bench" = 1 ]; then
   insns() {
     local tdir="$1" machine="$2" cpu="$3"; shift 3
     local elf
-    elf=$(if [ $# -gt 0 ]; then export "$@"; fi; build_fw "$tdir")
+    elf=$(if [ $# -gt 0 ]; then export "$@"; fi; build_fw bench "$tdir")
     run_fw "$elf" "$work/bench.txt" "$machine" "$cpu" -plugin "$plugin" -d plugin >/dev/null || {
       echo "bench run failed" >&2; cat "$work/bench.txt.err" >&2; return 1; }
     sed -n 's/^insns: //p' "$work/bench.txt.err"
@@ -202,11 +204,19 @@ if [ "$bench" = 1 ]; then
     echo "$label: whole check $base insns; decode $(((dec - base) / n_dec)) insns/call;" \
       "score $(((sc - base) / n_sc)) insns/case; seven-feature extraction $(((ex - base) / n_ex)) insns/set"
   }
-  bench_cpu "cortex-m4 (FPv4-SP, f64 in software)" "$fw_target/bench" mps2-an386 cortex-m4
+  bench_cpu "cortex-m4 (FPv4-SP, f64 in software)" "$fw_target" mps2-an386 cortex-m4
+  # Per image type: sub-models holding one feature group of the illustrative model.
+  for only in 0,1 2 3 4 5 6; do
+    cargo run --quiet -p radscore-tests --bin firmware_fixture -- --out "$work/only-$only" \
+      "${data_args[@]}" --only "$only" >"$work/only-$only.txt"
+    base=$(insns "$fw_target" mps2-an386 cortex-m4 FW_FIXTURE_DIR="$work/only-$only")
+    one=$(insns "$fw_target" mps2-an386 cortex-m4 FW_FIXTURE_DIR="$work/only-$only" FW_BENCH_EXTRACT=1)
+    echo "cortex-m4 extraction of features [$only] ($(sed -n 's/^feature\[[0-9]*\] \([^ ]*\) = .*/\1/p' "$work/only-$only.txt" | paste -sd ' ')): $((one - base)) insns"
+  done
   if qemu-system-arm -machine help | grep -q '^mps2-an500'; then
-    bench_cpu "cortex-m7 (FPv5-D16, f64 in hardware)" "$fw_target/bench-m7" mps2-an500 cortex-m7 \
+    bench_cpu "cortex-m7 (FPv5-D16, f64 in hardware)" "$fw_target/cortex-m7" mps2-an500 cortex-m7 \
       RUSTFLAGS="-C link-arg=-Tlink.x -C target-cpu=cortex-m7"
-    elf_m7=$(export RUSTFLAGS="-C link-arg=-Tlink.x -C target-cpu=cortex-m7"; build_fw "$fw_target/bench-m7")
+    elf_m7=$(export RUSTFLAGS="-C link-arg=-Tlink.x -C target-cpu=cortex-m7"; build_fw cortex-m7 "$fw_target/cortex-m7")
     rc=0; run_fw "$elf_m7" "$work/m7.txt" mps2-an500 cortex-m7 || rc=$?
     if [ "$rc" != 0 ]; then echo "FAIL cortex-m7: QEMU exit status $rc"; fail=1; fi
     check_output cortex-m7 "$work/m7.txt"

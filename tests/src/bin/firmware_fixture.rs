@@ -13,8 +13,9 @@
 //! lesion volume of the mask (voxel count × voxel volume); any other continuous predictor the
 //! middle of its nomogram axis.
 //!
-//! Usage: `firmware_fixture --out DIR [--case breast1] [--data DIR]`. Exit status 0 iff the check
-//! passed on the host.
+//! Usage: `firmware_fixture --out DIR [--case breast1] [--data DIR] [--only I,J,...]`; `--only`
+//! keeps only those features of the model (cost of single image types). Exit status 0 iff the
+//! check passed on the host.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -64,6 +65,7 @@ fn run() -> Result<bool, String> {
     let mut out_dir: Option<PathBuf> = None;
     let mut case = String::from("breast1");
     let mut data = radscore_tests::pyradiomics_reference_dir().join("data");
+    let mut only: Option<Vec<usize>> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().ok_or(format!("{a} needs a value"));
@@ -71,11 +73,21 @@ fn run() -> Result<bool, String> {
             "--out" => out_dir = Some(PathBuf::from(val()?)),
             "--case" => case = val()?,
             "--data" => data = PathBuf::from(val()?),
-            _ => {
-                return Err(format!(
-                    "unknown argument {a:?} (usage: --out DIR [--case NAME] [--data DIR])"
-                ))
+            "--only" => {
+                let list = val()?;
+                let idx = list
+                    .split(',')
+                    .map(|t| {
+                        t.trim()
+                            .parse::<usize>()
+                            .map_err(|e| format!("--only {list:?}: {e}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                only = Some(idx);
             }
+            _ => return Err(format!(
+                "unknown argument {a:?} (usage: --out DIR [--case NAME] [--data DIR] [--only I,J])"
+            )),
         }
     }
     let out_dir = out_dir.ok_or("--out DIR is required")?;
@@ -110,7 +122,22 @@ fn run() -> Result<bool, String> {
         })
         .collect::<Result<_, _>>()?;
 
-    let model = radscore_trainer::example::illustrative_model();
+    let mut model = radscore_trainer::example::illustrative_model();
+    if let Some(keep) = &only {
+        // A sub-model (for the cost of single image types); everything else stays as it is.
+        let all = model.features.clone();
+        model.features.clear();
+        for &i in keep {
+            let r = all.get(i).ok_or(format!(
+                "--only: no feature {i} (the model has {})",
+                all.len()
+            ))?;
+            model
+                .features
+                .push(r.clone())
+                .map_err(|_| "--only: too many features".to_string())?;
+        }
+    }
     let artifact = radscore_trainer::export::encode(&model).map_err(|e| format!("encode: {e}"))?;
     let clinical = clinical_values(&model, &labels, image.spacing);
 
