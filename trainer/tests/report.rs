@@ -135,7 +135,7 @@ fn figures_parse_and_are_labelled() {
     let expect = [
         ("roc_train.svg", vec!["1 − Specificity", "Sensitivity", "combined: AUC", "clinical: AUC", "Chance", "ROC curves, training set"]),
         ("roc_test.svg", vec!["1 − Specificity", "Sensitivity", "multimodal: AUC", "ROC curves, test set"]),
-        ("calibration_train.svg", vec!["Predicted probability", "Observed fraction of class 1", "Ideal", "Lowess smoother", "Grouped observations"]),
+        ("calibration_train.svg", vec!["Predicted probability", "Observed fraction of HER-2-low", "Ideal", "Lowess smoother", "Grouped observations"]),
         ("calibration_test.svg", vec!["Predicted probability", "Ideal"]),
         ("dca_train.svg", vec!["Threshold probability", "Net benefit", "Treat all", "Treat none", "combined", "dwi"]),
         ("dca_test.svg", vec!["Threshold probability", "Net benefit", "Treat all"]),

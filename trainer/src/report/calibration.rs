@@ -38,19 +38,20 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
             file: format!("calibration_{}.svg", part.key()),
             section: "calibration",
             caption: format!(
-                "Calibration of the {} model, {} (n = {}): observed fraction of class 1 in {BINS} equal-width bins of predicted probability, lowess smoother (f = 2/3), ideal line. Brier score {}.",
+                "Calibration of the {} model, {} (n = {}): observed fraction of {} in {BINS} equal-width bins of predicted probability, lowess smoother (f = 2/3), ideal line. Brier score {}.",
                 m.name,
                 part.title().to_lowercase(),
+                input.class_names[1],
                 y.len(),
                 fmt::fixed(brier(&y, &p), 3)
             ),
-            svg: draw(&m.name, mi, input.reference, part, &y, &p)?,
+            svg: draw(&m.name, &input.class_names[1], mi, input.reference, part, &y, &p)?,
         });
     }
     Ok(out)
 }
 
-fn draw(name: &str, mi: usize, reference: Option<usize>, part: Part, y: &[u8], p: &[f64]) -> anyhow::Result<String> {
+fn draw(name: &str, positive: &str, mi: usize, reference: Option<usize>, part: Part, y: &[u8], p: &[f64]) -> anyhow::Result<String> {
     let c = plot::model_color(mi, reference);
     let items = vec![
         LegendItem::new("Ideal", Swatch::Line(plot::REF, 1, true)),
@@ -66,7 +67,7 @@ fn draw(name: &str, mi: usize, reference: Option<usize>, part: Part, y: &[u8], p
         let area = plot::with_legend(root, &items)?;
         let title = format!("Calibration, {name} model, {}", part.title().to_lowercase());
         let mut chart = plot::chart(&area, &title, 0.0..1.0, 0.0..1.0)?;
-        plot::mesh(&mut chart, "Predicted probability", "Observed fraction of class 1")?;
+        plot::mesh(&mut chart, "Predicted probability", &format!("Observed fraction of {positive}"))?;
         plot::draw_dashed(&mut chart, &[(0.0, 0.0), (1.0, 1.0)], 30, ShapeStyle::from(&plot::REF).stroke_width(1))?;
         let pts: Vec<(f64, f64)> = bins.iter().map(|b| (b.0, b.1)).collect();
         chart.draw_series(LineSeries::new(pts.clone(), ShapeStyle::from(&c.mix(0.5)).stroke_width(1)))?;

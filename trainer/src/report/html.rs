@@ -6,7 +6,7 @@ use super::{Figure, ReportInput, Table};
 const CSS: &str = "body{font-family:Arial,Helvetica,sans-serif;color:#111;margin:24px auto;max-width:1320px;padding:0 16px;line-height:1.4}\
 h1{font-size:26px;margin:0 0 6px}h2{font-size:20px;border-bottom:1px solid #bbb;padding-bottom:4px;margin-top:36px}\
 p.note{color:#444;font-size:13px;margin:6px 0 0}ul.notes{color:#333;font-size:14px}\
-table{border-collapse:collapse;font-size:13px;margin-top:8px}th,td{border-bottom:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top}\
+table{border-collapse:collapse;font-size:13px;margin-top:8px}th,td{border-bottom:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top}td+td{white-space:nowrap}\
 th{background:#f2f2f2;border-bottom:2px solid #999}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 .figs{display:flex;flex-wrap:wrap;gap:24px}figure{margin:8px 0;max-width:100%}figure svg{max-width:100%;height:auto;display:block}\
 figcaption{font-size:13px;color:#333;max-width:640px;margin-top:4px}a{color:#0060a0}\

@@ -1,1 +1,278 @@
-//! Building a [`ReportInput`](super::ReportInput) from a training run or from a model and a cohort.
+//! Building a [`ReportInput`] from a training run or from a model and a cohort.
+
+use anyhow::{bail, Context};
+use radscore_core::model::{Model, PredictorKind};
+
+use super::{
+    Baseline, BaselineVar, Coefficient, LassoTrace, ModelCurves, NomogramAxis, NomogramSpec, Obs, OddsRow, Part,
+    ReportInput, ScoredCase, VarKind,
+};
+use crate::clinical::OrRow;
+use crate::cohort::{Cohort, Set};
+use crate::lasso::LassoCvResult;
+use crate::pipeline::{Prediction, TrainResult};
+
+/// Class names used when nothing better is known.
+pub const DEFAULT_CLASS_NAMES: [&str; 2] = ["class 0", "class 1"];
+
+fn part(s: Set) -> Part {
+    match s {
+        Set::Train => Part::Train,
+        Set::Test => Part::Test,
+    }
+}
+
+fn obs(p: &[Prediction]) -> Vec<Obs> {
+    p.iter().map(|x| Obs { label: x.label, value: x.value }).collect()
+}
+
+fn odds(rows: &[OrRow]) -> Vec<OddsRow> {
+    rows.iter().map(|r| OddsRow { name: r.name.clone(), or: r.or, ci_low: r.ci_low, ci_high: r.ci_high, p: r.p }).collect()
+}
+
+/// The nomogram scales stored in a core model.
+pub fn nomogram_spec(model: &Model) -> NomogramSpec {
+    let mut axes = vec![NomogramAxis {
+        name: "Radscore".into(),
+        unit: String::new(),
+        beta: model.radscore_coefficient,
+        lo: model.radscore_axis[0],
+        hi: model.radscore_axis[1],
+        binary: false,
+    }];
+    axes.extend(model.clinical.iter().map(|c| NomogramAxis {
+        name: c.name.as_str().to_string(),
+        unit: c.unit.as_str().to_string(),
+        beta: c.coefficient,
+        lo: c.axis_min,
+        hi: c.axis_max,
+        binary: c.kind == PredictorKind::Binary,
+    }));
+    NomogramSpec { intercept: model.combined_intercept, points_per_unit: model.points_per_unit, axes }
+}
+
+/// `<sequence>_<PyRadiomics name>` of each model feature, with its coefficient.
+pub fn feature_coefficients(model: &Model) -> Vec<Coefficient> {
+    model
+        .features
+        .iter()
+        .map(|f| Coefficient { name: format!("{}_{}", f.sequence.as_str(), f.name), value: f.coefficient })
+        .collect()
+}
+
+/// Baseline input from a cohort's clinical columns (binary model predictors are categorical;
+/// other columns are categorical when integer-valued with at most 5 levels).
+pub fn baseline(cohort: &Cohort, parts: &[Part], model: Option<&Model>) -> Option<Baseline> {
+    if cohort.clinical_names.is_empty() || cohort.is_empty() {
+        return None;
+    }
+    let vars = cohort
+        .clinical_names
+        .iter()
+        .enumerate()
+        .map(|(j, name)| {
+            let values = cohort.clinical.col(j).to_vec();
+            let binary = model.is_some_and(|m| m.clinical.iter().any(|c| c.name.as_str() == name && c.kind == PredictorKind::Binary));
+            let kind = if binary { VarKind::Categorical } else { BaselineVar::infer_kind(&values) };
+            BaselineVar { name: name.clone(), kind, values }
+        })
+        .collect();
+    Some(Baseline { labels: cohort.labels.clone(), parts: parts.to_vec(), vars })
+}
+
+/// Cross-validation trace of a LASSO-CV (SD over folds with ddof = 1).
+pub fn lasso_trace(cv: &LassoCvResult, features: &[String], path: &[Vec<f64>]) -> LassoTrace {
+    let sd_mse = cv
+        .mse_path
+        .iter()
+        .map(|row| {
+            let k = row.len() as f64;
+            if row.len() < 2 {
+                return 0.0;
+            }
+            let m = row.iter().sum::<f64>() / k;
+            (row.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (k - 1.0)).sqrt()
+        })
+        .collect();
+    LassoTrace {
+        alphas: cv.alphas.clone(),
+        mean_mse: cv.mean_mse.clone(),
+        sd_mse,
+        chosen: cv.alpha_index,
+        features: features.to_vec(),
+        path: path.to_vec(),
+    }
+}
+
+/// Youden cut-off of the radscore on the training patients (all patients if none is in training).
+fn radscore_cutoff(cases: &[ScoredCase]) -> Option<f64> {
+    let pick = |p: Option<Part>| -> (Vec<u8>, Vec<f64>) {
+        let sel: Vec<&ScoredCase> = cases.iter().filter(|c| p.is_none_or(|p| c.part == p) && c.value.is_finite()).collect();
+        (sel.iter().map(|c| c.label).collect(), sel.iter().map(|c| c.value).collect())
+    };
+    let (mut y, mut s) = pick(Some(Part::Train));
+    if y.is_empty() {
+        (y, s) = pick(None);
+    }
+    let both = y.contains(&1) && y.iter().any(|&l| l != 1);
+    both.then(|| crate::stats::roc::youden(&y, &s).threshold).filter(|t| t.is_finite())
+}
+
+impl ReportInput {
+    /// Everything a training run produced: all models, the multimodal radscore, the LASSO trace,
+    /// the clinical odds ratios, the cohort's clinical columns and the combined model's nomogram.
+    pub fn from_train(r: &TrainResult) -> ReportInput {
+        let parts: Vec<Part> = r.sets.iter().map(|&s| part(s)).collect();
+        let models: Vec<ModelCurves> = r
+            .models
+            .iter()
+            .map(|m| ModelCurves {
+                name: m.name.clone(),
+                threshold: m.threshold,
+                probability: true,
+                train: obs(&m.train),
+                test: obs(&m.test),
+            })
+            .collect();
+        let reference = models.iter().position(|m| m.name == "combined").or_else(|| models.len().checked_sub(1));
+        let radscore: Vec<ScoredCase> = r
+            .radscore
+            .iter()
+            .map(|p| ScoredCase { id: p.patient_id.clone(), label: p.label, part: part(p.set), value: p.value })
+            .collect();
+        let n_train = parts.iter().filter(|&&p| p == Part::Train).count();
+        ReportInput {
+            title: "radscore validation report".into(),
+            class_names: DEFAULT_CLASS_NAMES.map(String::from),
+            models,
+            reference,
+            radscore_cutoff: radscore_cutoff(&radscore),
+            radscore,
+            baseline: baseline(&r.cohort, &parts, Some(&r.model)),
+            univariate: odds(&r.univariate),
+            multivariate: odds(&r.multivariate),
+            features: feature_coefficients(&r.model),
+            radscore_intercept: Some(r.model.radscore_intercept),
+            lasso: Some(lasso_trace(&r.lasso, &r.lasso_features, &r.lasso_coef_path)),
+            nomogram: Some(nomogram_spec(&r.model)),
+            notes: vec![
+                format!(
+                    "Training run: {} patients ({} training, {} test), {} models; model id {}.",
+                    parts.len(),
+                    n_train,
+                    parts.len() - n_train,
+                    r.models.len(),
+                    r.model.meta.model_id.as_str()
+                ),
+                "Thresholds (sensitivity, specificity, radscore cut-off) are chosen on the training set (Youden index) and applied unchanged to the test set.".into(),
+            ],
+        }
+    }
+
+    /// A model applied to a cohort (`radscore report`): every patient is scored through the core
+    /// model; the report shows the combined model and the radscore, the baseline table of the
+    /// cohort's clinical columns, the selected features and the nomogram. The cohort's split
+    /// column decides training/test membership; without one every patient is in the test set
+    /// (external validation).
+    pub fn from_model(model: &Model, cohort: &Cohort) -> anyhow::Result<ReportInput> {
+        model.validate().map_err(|e| anyhow::anyhow!("invalid model: {} (error {})", e.message(), e.code()))?;
+        // Column of each model feature and clinical predictor.
+        let mut feat_cols = Vec::with_capacity(model.features.len());
+        for f in &model.features {
+            let col = format!("{}_{}", f.sequence.as_str(), f.name);
+            let j = cohort
+                .feature_names
+                .iter()
+                .position(|n| *n == col)
+                .with_context(|| format!("the cohort has no column '{col}' (a feature of the model)"))?;
+            feat_cols.push(j);
+        }
+        let mut clin_cols = Vec::with_capacity(model.clinical.len());
+        for c in &model.clinical {
+            let j = cohort
+                .clinical_names
+                .iter()
+                .position(|n| n == c.name.as_str())
+                .with_context(|| format!("the cohort has no clinical column '{}' (a predictor of the model)", c.name.as_str()))?;
+            clin_cols.push(j);
+        }
+        let parts: Vec<Part> = match &cohort.split {
+            Some(s) => s.iter().map(|&x| part(x)).collect(),
+            None => vec![Part::Test; cohort.len()],
+        };
+        let mut combined = ModelCurves { name: "combined".into(), threshold: model.threshold, probability: true, train: vec![], test: vec![] };
+        let mut radscore = Vec::with_capacity(cohort.len());
+        for (i, &pi) in parts.iter().enumerate() {
+            let x: Vec<f64> = feat_cols.iter().map(|&j| cohort.features.get(i, j)).collect();
+            let c: Vec<f64> = clin_cols.iter().map(|&j| cohort.clinical.get(i, j)).collect();
+            let s = model.score(&x, &c).map_err(|e| {
+                anyhow::anyhow!("patient '{}' (data row {}): cannot score: {} (error {})", cohort.ids[i], i + 1, e.message(), e.code())
+            })?;
+            let o = Obs { label: cohort.labels[i], value: s.probability };
+            match pi {
+                Part::Train => combined.train.push(o),
+                Part::Test => combined.test.push(o),
+            }
+            radscore.push(ScoredCase { id: cohort.ids[i].clone(), label: cohort.labels[i], part: pi, value: s.radscore });
+        }
+        let cutoff = radscore_cutoff(&radscore);
+        let rad_model = ModelCurves {
+            name: "radscore".into(),
+            threshold: cutoff.unwrap_or(f64::NAN),
+            probability: false,
+            train: radscore.iter().filter(|c| c.part == Part::Train).map(|c| Obs { label: c.label, value: c.value }).collect(),
+            test: radscore.iter().filter(|c| c.part == Part::Test).map(|c| Obs { label: c.label, value: c.value }).collect(),
+        };
+        let n_train = parts.iter().filter(|&&p| p == Part::Train).count();
+        let mut notes = vec![
+            format!(
+                "Model {} applied to {} patients ({} training, {} test); the combined model's threshold {} is the one stored in the model.",
+                model.meta.model_id.as_str(),
+                cohort.len(),
+                n_train,
+                cohort.len() - n_train,
+                fmt_num(model.threshold)
+            ),
+            if n_train > 0 {
+                "The radscore cut-off is the Youden-optimal one on this cohort's training patients.".to_string()
+            } else {
+                "The cohort has no split column: every patient is shown as test set, and the radscore cut-off is the Youden-optimal one on these patients (optimistic).".to_string()
+            },
+        ];
+        if model.meta.auc_train >= 0.0 {
+            notes.push(format!(
+                "AUC of the combined model recorded at training time: {} (training), {} (test).",
+                fmt_num(model.meta.auc_train),
+                fmt_num(model.meta.auc_test)
+            ));
+        }
+        Ok(ReportInput {
+            title: "radscore validation report".into(),
+            class_names: DEFAULT_CLASS_NAMES.map(String::from),
+            models: vec![rad_model, combined],
+            reference: Some(1),
+            radscore,
+            radscore_cutoff: cutoff,
+            baseline: baseline(cohort, &parts, Some(model)),
+            univariate: Vec::new(),
+            multivariate: Vec::new(),
+            features: feature_coefficients(model),
+            radscore_intercept: Some(model.radscore_intercept),
+            lasso: None,
+            nomogram: Some(nomogram_spec(model)),
+            notes,
+        })
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    super::fmt::fixed(x, 3)
+}
+
+/// Fails unless every label is 0/1 and both classes occur (used by callers that need ROC curves).
+pub fn check_labels(labels: &[u8]) -> anyhow::Result<()> {
+    if !(labels.contains(&1) && labels.contains(&0)) {
+        bail!("the cohort needs patients of both classes (label 0 and 1)");
+    }
+    Ok(())
+}

@@ -90,7 +90,7 @@ fn path(t: &LassoTrace) -> anyhow::Result<String> {
     named.sort_by(|&a, &b| t.path[t.chosen][b].abs().total_cmp(&t.path[t.chosen][a].abs()).then(a.cmp(&b)));
     named.truncate(MAX_NAMED);
     let mut items: Vec<LegendItem> =
-        named.iter().enumerate().map(|(k, &j)| LegendItem::new(t.features[j].clone(), Swatch::Line(plot::color(k), 2, false))).collect();
+        named.iter().enumerate().map(|(k, &j)| LegendItem::new(t.features[j].clone(), Swatch::Line(plot::MANY[k % 10], 2, false))).collect();
     if named.len() < t.features.len() {
         items.push(LegendItem::new("Other features", Swatch::Line(RGBColor(190, 190, 190), 1, false)));
     }
@@ -109,7 +109,7 @@ fn path(t: &LassoTrace) -> anyhow::Result<String> {
             chart.draw_series(LineSeries::new(line(j), ShapeStyle::from(&RGBColor(190, 190, 190)).stroke_width(1)))?;
         }
         for (k, &j) in named.iter().enumerate().rev() {
-            chart.draw_series(LineSeries::new(line(j), ShapeStyle::from(&plot::color(k)).stroke_width(2)))?;
+            chart.draw_series(LineSeries::new(line(j), ShapeStyle::from(&plot::MANY[k % 10]).stroke_width(2)))?;
         }
         let xa = t.alphas[t.chosen].log10();
         plot::draw_dashed(&mut chart, &[(xa, lo - pad), (xa, hi + pad)], 30, ShapeStyle::from(&BLACK).stroke_width(1))?;

@@ -16,7 +16,7 @@ pub(crate) mod calc;
 pub mod dca;
 pub(crate) mod fmt;
 pub mod html;
-mod input;
+pub mod input;
 pub mod lasso;
 pub mod nomogram;
 pub(crate) mod plot;

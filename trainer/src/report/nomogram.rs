@@ -92,21 +92,18 @@ fn thin(ticks: &[(f64, String)], priority: &[usize]) -> Vec<bool> {
     shown
 }
 
-/// Priority of regular ticks: the ends, then every other one, then the rest.
-fn regular_priority(n: usize) -> Vec<usize> {
-    let mut p: Vec<usize> = Vec::with_capacity(n);
-    if n > 0 {
-        p.push(0);
+/// Labels of regular ticks: every `k`-th one from the first, with the smallest `k` whose labels
+/// keep clear of each other (evenly spaced labels, like R's axis()).
+fn regular_priority_for(ticks: &[(f64, String)]) -> Vec<usize> {
+    let n = ticks.len();
+    for k in 1..=n.max(1) {
+        let idx: Vec<usize> = (0..n).step_by(k).collect();
+        let sub: Vec<(f64, String)> = idx.iter().map(|&i| ticks[i].clone()).collect();
+        if thin(&sub, &(0..sub.len()).collect::<Vec<_>>()).iter().all(|&s| s) {
+            return idx;
+        }
     }
-    if n > 1 {
-        p.push(n - 1);
-    }
-    p.extend((2..n.saturating_sub(1)).step_by(2));
-    p.extend((1..n.saturating_sub(1)).step_by(2));
-    p.dedup();
-    let mut seen = vec![false; n];
-    p.retain(|&k| !std::mem::replace(&mut seen[k], true));
-    p
+    vec![0]
 }
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
@@ -171,21 +168,21 @@ fn draw(spec: &NomogramSpec, positive: &str) -> anyhow::Result<String> {
             let ticks: Vec<(f64, String)> = values.iter().zip(labels).map(|(&v, l)| (px_points(points(spec, a, v)), l)).collect();
             let line = (px_points(points(spec, a, a.lo)), px_points(points(spec, a, a.hi)));
             let line = (line.0.min(line.1), line.0.max(line.1));
-            row(root, y, &axis_title(a), &ticks, &regular_priority(ticks.len()), Some(line))?;
+            row(root, y, &axis_title(a), &ticks, &regular_priority_for(&ticks), Some(line))?;
         }
         // Total points.
         y += ROW;
         let tv: Vec<f64> = calc::pretty(0.0, tmax, 10).into_iter().filter(|&t| t <= tmax * (1.0 + 1e-12)).collect();
         let tl = fmt::tick_labels(&tv);
         let ticks: Vec<(f64, String)> = tv.iter().zip(tl).map(|(&t, l)| (px_total(t), l)).collect();
-        row(root, y, "Total points", &ticks, &regular_priority(ticks.len()), Some((f64::from(X0), f64::from(X1))))?;
+        row(root, y, "Total points", &ticks, &regular_priority_for(&ticks), Some((f64::from(X0), f64::from(X1))))?;
         // Linear predictor.
         y += ROW;
         let (lp0, lp1) = (linear_predictor(spec, 0.0), linear_predictor(spec, tmax));
         let lv: Vec<f64> = calc::pretty(lp0, lp1, 10).into_iter().filter(|&v| v >= lp0 - 1e-12 && v <= lp1 + 1e-12).collect();
         let ll = fmt::tick_labels(&lv);
         let ticks: Vec<(f64, String)> = lv.iter().zip(ll).map(|(&v, l)| (px_total((v - lp0) * spec.points_per_unit), l)).collect();
-        row(root, y, "Linear predictor", &ticks, &regular_priority(ticks.len()), Some((f64::from(X0), f64::from(X1))))?;
+        row(root, y, "Linear predictor", &ticks, &regular_priority_for(&ticks), Some((f64::from(X0), f64::from(X1))))?;
         // Probability.
         y += ROW;
         const PRIORITY: [f64; 19] =

@@ -32,6 +32,20 @@ pub(crate) const PALETTE: [RGBColor; 8] = [
     RGBColor(120, 120, 120),
 ];
 
+/// Ten distinguishable colours for many series (coefficient paths).
+pub(crate) const MANY: [RGBColor; 10] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+    RGBColor(140, 86, 75),
+    RGBColor(148, 103, 189),
+    RGBColor(188, 189, 34),
+];
+
 /// Colour of class 0 and class 1.
 pub(crate) const CLASS: [RGBColor; 2] = [RGBColor(0, 114, 178), RGBColor(213, 94, 0)];
 /// Reference lines (diagonals, treat-none).
