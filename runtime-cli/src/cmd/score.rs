@@ -14,7 +14,7 @@ use super::verify::{load_model, read_public_key};
 use anyhow::{bail, Context};
 use radscore_core::model::{Model, PredictorKind};
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -138,32 +138,39 @@ fn locate(header: &csv::StringRecord, model: &Model, input: &Path) -> anyhow::Re
 /// Parses one numeric cell; NaN, infinities, empty and non-numeric cells are errors naming the
 /// row and column.
 fn number(
-    record: &csv::StringRecord,
+    record: &csv::ByteRecord,
     col: usize,
     name: &str,
     row: u64,
-    id: &str,
     input: &Path,
+    id_col: usize,
 ) -> anyhow::Result<f64> {
-    let cell = record.get(col).unwrap_or("").trim();
-    let line = record.position().map_or(0, |p| p.line());
-    match cell.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => bail!(
-            "{}: row {row} (line {line}, patient_id `{id}`), column `{name}`: `{cell}` is not a \
-             finite number",
-            input.display()
-        ),
-        Err(_) => bail!(
-            "{}: row {row} (line {line}, patient_id `{id}`), column `{name}`: `{cell}` is not a \
-             number",
-            input.display()
-        ),
+    let raw = record.get(col).unwrap_or(b"").trim_ascii();
+    match std::str::from_utf8(raw).map(str::parse::<f64>) {
+        Ok(Ok(v)) if v.is_finite() => Ok(v),
+        parsed => {
+            let line = record.position().map_or(0, |p| p.line());
+            let id = String::from_utf8_lossy(record.get(id_col).unwrap_or(b""));
+            let shown = String::from_utf8_lossy(raw);
+            let what = if matches!(parsed, Ok(Ok(_))) {
+                "is not a finite number"
+            } else {
+                "is not a number"
+            };
+            bail!(
+                "{}: row {row} (line {line}, patient_id `{}`), column `{name}`: `{}` {what}",
+                input.display(),
+                id.trim(),
+                shown.trim()
+            )
+        }
     }
 }
 
-fn write_f64(out: &mut impl Write, x: f64) -> std::io::Result<()> {
-    write!(out, ",{x:?}")
+/// Appends `,` and the shortest representation of `x` that parses back to the same f64.
+fn push_f64(out: &mut Vec<u8>, buf: &mut ryu::Buffer, x: f64) {
+    out.push(b',');
+    out.extend_from_slice(buf.format(x).as_bytes());
 }
 
 /// Scores every row of `input` into `out` (not atomic; see [`run`]). Returns the number of rows.
@@ -176,6 +183,7 @@ pub fn score_stream(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
+        .buffer_capacity(1 << 17)
         .from_reader(reader);
     let header = rdr
         .headers()
@@ -186,16 +194,18 @@ pub fn score_stream(
     let nf = cols.features.len();
     let mut x = vec![0.0f64; nf];
     let mut c = vec![0.0f64; cols.clinical.len()];
-    let mut record = csv::StringRecord::new();
+    let mut record = csv::ByteRecord::new();
+    // Output rows are assembled here and handed to `out` in large blocks.
+    let mut line = Vec::with_capacity(1 << 16);
+    let mut fmt = ryu::Buffer::new();
     let mut row = 0u64;
     while rdr
-        .read_record(&mut record)
+        .read_byte_record(&mut record)
         .with_context(|| format!("{}: reading row {}", input.display(), row + 1))?
     {
         row += 1;
-        let id = record.get(cols.id).unwrap_or("").trim();
         for ((v, &col), name) in x.iter_mut().zip(&cols.features).zip(&cols.names) {
-            *v = number(&record, col, name, row, id, input)?;
+            *v = number(&record, col, name, row, input, cols.id)?;
         }
         for (((v, &col), name), p) in c
             .iter_mut()
@@ -203,34 +213,54 @@ pub fn score_stream(
             .zip(cols.names.iter().skip(nf))
             .zip(&model.clinical)
         {
-            *v = number(&record, col, name, row, id, input)?;
+            *v = number(&record, col, name, row, input, cols.id)?;
             if p.kind == PredictorKind::Binary && *v != 0.0 && *v != 1.0 {
+                let id = String::from_utf8_lossy(record.get(cols.id).unwrap_or(b""));
                 bail!(
-                    "{}: row {row} (patient_id `{id}`), column `{name}`: binary predictor must be \
+                    "{}: row {row} (patient_id `{}`), column `{name}`: binary predictor must be \
                      0 or 1, found `{}`",
                     input.display(),
-                    record.get(col).unwrap_or("").trim()
+                    id.trim(),
+                    String::from_utf8_lossy(record.get(col).unwrap_or(b"")).trim()
                 );
             }
         }
         let s = model.score(&x, &c).map_err(|e| {
-            anyhow::anyhow!("{}: row {row} (patient_id `{id}`): {e}", input.display())
+            let id = String::from_utf8_lossy(record.get(cols.id).unwrap_or(b""));
+            anyhow::anyhow!(
+                "{}: row {row} (patient_id `{}`): {e}",
+                input.display(),
+                id.trim()
+            )
         })?;
-        if id.contains([',', '"', '\n', '\r']) {
-            write!(out, "\"{}\"", id.replace('"', "\"\""))?;
+        let id = record.get(cols.id).unwrap_or(b"").trim_ascii();
+        if id.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+            line.push(b'"');
+            for &b in id {
+                if b == b'"' {
+                    line.push(b'"');
+                }
+                line.push(b);
+            }
+            line.push(b'"');
         } else {
-            out.write_all(id.as_bytes())?;
+            line.extend_from_slice(id);
         }
-        write_f64(out, s.radscore)?;
-        write_f64(out, s.linear_predictor)?;
-        write_f64(out, s.probability)?;
-        write!(out, ",{}", s.predicted_class)?;
-        write_f64(out, s.total_points)?;
+        push_f64(&mut line, &mut fmt, s.radscore);
+        push_f64(&mut line, &mut fmt, s.linear_predictor);
+        push_f64(&mut line, &mut fmt, s.probability);
+        line.extend_from_slice(if s.predicted_class == 1 { b",1" } else { b",0" });
+        push_f64(&mut line, &mut fmt, s.total_points);
         for p in s.points() {
-            write_f64(out, *p)?;
+            push_f64(&mut line, &mut fmt, *p);
         }
-        out.write_all(b"\n")?;
+        line.push(b'\n');
+        if line.len() >= (1 << 16) - 512 {
+            out.write_all(&line)?;
+            line.clear();
+        }
     }
+    out.write_all(&line)?;
     Ok(row)
 }
 
@@ -248,19 +278,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let result = (|| -> anyhow::Result<u64> {
         let f = File::create(&tmp)
             .with_context(|| format!("{}: cannot create the output", tmp.display()))?;
-        let mut w = BufWriter::with_capacity(1 << 16, f);
-        let rows = score_stream(
-            &model,
-            &args.input,
-            std::io::BufReader::with_capacity(1 << 16, input),
-            &mut w,
-        )?;
-        let f = w
-            .into_inner()
-            .map_err(|e| e.into_error())
+        // Both sides buffer already: the csv reader has its own buffer and score_stream writes
+        // 64 KiB blocks, so neither a BufReader nor a BufWriter is needed.
+        let mut w = f;
+        let rows = score_stream(&model, &args.input, input, &mut w)?;
+        w.sync_all()
             .with_context(|| format!("{}: writing the output", tmp.display()))?;
-        f.sync_all()?;
-        drop(f);
+        drop(w);
         std::fs::rename(&tmp, &args.out)
             .with_context(|| format!("{}: cannot write the output", args.out.display()))?;
         Ok(rows)
