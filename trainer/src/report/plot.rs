@@ -224,6 +224,17 @@ pub(crate) fn chart<'a, 'b>(
     x: std::ops::Range<f64>,
     y: std::ops::Range<f64>,
 ) -> anyhow::Result<Chart<'a, 'b>> {
+    chart_sized(area, title, x, y, 52)
+}
+
+/// [`chart`] with a given height of the x-axis label strip.
+pub(crate) fn chart_sized<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    x_label_area: u32,
+) -> anyhow::Result<Chart<'a, 'b>> {
     let (w, _) = area.dim_in_pixel();
     area.draw(&Text::new(title.to_string(), (w as i32 / 2, 8), anchored(TITLE, HPos::Center, VPos::Top)))?;
     Ok(ChartBuilder::on(area)
@@ -231,7 +242,7 @@ pub(crate) fn chart<'a, 'b>(
         .margin_left(10)
         .margin_right(22)
         .margin_bottom(6)
-        .x_label_area_size(52)
+        .x_label_area_size(x_label_area)
         .y_label_area_size(70)
         .build_cartesian_2d(x, y)?)
 }

@@ -65,7 +65,8 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
 
 fn waterfall(input: &ReportInput, ps: &[Part], cut: Option<f64>) -> anyhow::Result<String> {
     let items = class_legend(input);
-    let w = 900;
+    let most = ps.iter().map(|&p| part_cases(input, p).len()).max().unwrap_or(0);
+    let w: u32 = if most > 200 { 1300 } else { 900 };
     let panel_h = 380;
     let h = panel_h * ps.len() as u32 + plot::legend_height(&items, w) + 10;
     let c0 = cut.unwrap_or(0.0);
@@ -79,7 +80,11 @@ fn waterfall(input: &ReportInput, ps: &[Part], cut: Option<f64>) -> anyhow::Resu
             let hi = cases.iter().map(|c| c.0).fold(0.0f64, f64::max);
             let pad = 0.06 * (hi - lo).max(1e-9);
             let n = cases.len() as f64;
-            let mut chart = plot::chart(panel, &format!("{} (n = {})", part.title(), cases.len()), 0.0..n.max(1.0), (lo - pad)..(hi + pad))?;
+            // Gaps between bars only where a bar is several pixels wide (else they alias away).
+            let px_per_bar = f64::from(panel.dim_in_pixel().0.saturating_sub(110)) / n.max(1.0);
+            let gap = if px_per_bar >= 5.0 { 0.12 } else { 0.0 };
+            let mut chart =
+                plot::chart_sized(panel, &format!("{} (n = {})", part.title(), cases.len()), 0.0..n.max(1.0), (lo - pad)..(hi + pad), 30)?;
             let ydesc = if cut.is_some() { "Radscore − cut-off" } else { "Radscore" };
             chart
                 .configure_mesh()
@@ -97,7 +102,7 @@ fn waterfall(input: &ReportInput, ps: &[Part], cut: Option<f64>) -> anyhow::Resu
                 .draw()?;
             chart.draw_series(cases.iter().enumerate().map(|(i, c)| {
                 let x = i as f64;
-                Rectangle::new([(x + 0.12, 0.0), (x + 0.88, c.0)], plot::CLASS[usize::from(c.1 == 1)].filled())
+                Rectangle::new([(x + gap, 0.0), (x + 1.0 - gap, c.0)], plot::CLASS[usize::from(c.1 == 1)].filled())
             }))?;
             chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (n.max(1.0), 0.0)], ShapeStyle::from(&BLACK).stroke_width(1))))?;
         }
