@@ -1,20 +1,38 @@
 //! Builds the C tests in `ffi/tests/c/` with `gcc -std=c99 -Wall -Wextra -Werror -pedantic`
 //! against the static library and the committed header, and runs each under valgrind
-//! (`--error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all`).
+//! (`--error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all`): any memory error or
+//! leak fails the test.
 //!
-//! The library is built by a nested `cargo build -p radscore-ffi` into `<target>/c-harness`
-//! (a separate target dir, so it never waits on the outer cargo's lock). If gcc or valgrind is
-//! missing the test fails with a message naming the package to install (CI installs both in
-//! `.ci/run`).
+//! Inputs of the C tests are prepared here: the illustrative model encoded unsigned and signed
+//! (plus its public key and a wrong one), and one reference volume + mask per model sequence
+//! (`/work/shared/reference/pyradiomics/data` or `$RADSCORE_REFERENCE_DATA`) converted to a
+//! raw file in a different voxel/mask type each. `test_model.c` prints every feature value and
+//! score as IEEE-754 bits; they must equal what the Rust core API computes from the same
+//! buffers (each feature extracted on its own), bit for bit.
+//!
+//! gcc and valgrind are not installed at test time: `.ci/run` installs them; a missing tool
+//! fails the test with the package to install.
 
+use radscore_cli::io::{read_volume, Volume};
+use radscore_core::extract;
+use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
+use radscore_core::model::{Model, PredictorKind};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn target_root() -> PathBuf {
-    // <target>/<profile>/deps/c_harness-XXXX
+const SEED: [u8; 32] = [0x42; 32];
+const WRONG_SEED: [u8; 32] = [0x24; 32];
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `<target>/<profile>`: the test executable lives in `<target>/<profile>/deps`.
+fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
     exe.ancestors()
-        .nth(3)
+        .nth(2)
         .map(Path::to_path_buf)
         .expect("test executable lives in <target>/<profile>/deps")
 }
@@ -30,48 +48,33 @@ fn require(tool: &str, package: &str) {
     );
 }
 
-fn build_staticlib() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let tdir = target_root().join("c-harness");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let st = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "radscore-ffi",
-            "--lib",
-            "--target-dir",
-        ])
-        .arg(&tdir)
-        .current_dir(&manifest)
-        .env_remove("CARGO_TARGET_DIR")
-        .status()
-        .expect("spawn cargo build");
-    assert!(st.success(), "nested cargo build of radscore-ffi failed");
-    let lib = tdir.join("debug").join("libradscore.a");
-    assert!(lib.exists(), "expected {} after cargo build", lib.display());
+/// The static library cargo built for this test run (the library target is built with all its
+/// crate types, `staticlib` included, before the tests).
+fn staticlib() -> PathBuf {
+    let lib = profile_dir().join("libradscore.a");
+    assert!(
+        lib.exists(),
+        "{} missing: cargo should have built the staticlib with the tests",
+        lib.display()
+    );
     lib
 }
 
-fn compile_and_run(lib: &Path, src: &str) {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let out = target_root()
-        .join("c-harness")
-        .join(src.trim_end_matches(".c"));
+fn work_dir(name: &str) -> PathBuf {
+    let d = profile_dir().join("c-harness").join(name);
+    std::fs::create_dir_all(&d).expect("create harness dir");
+    d
+}
+
+fn compile(src: &str) -> PathBuf {
+    let out = work_dir("bin").join(src.trim_end_matches(".c"));
+    let c = manifest().join("tests").join("c");
     let o = Command::new("gcc")
-        .args([
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-g",
-            "-I",
-        ])
-        .arg(manifest.join("include"))
-        .arg(manifest.join("tests").join("c").join(src))
-        .arg(lib)
+        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g", "-I"])
+        .arg(manifest().join("include"))
+        .arg(c.join(src))
+        .arg(c.join("common.c"))
+        .arg(staticlib())
         .args(["-lpthread", "-ldl", "-lm", "-o"])
         .arg(&out)
         .output()
@@ -81,6 +84,12 @@ fn compile_and_run(lib: &Path, src: &str) {
         "gcc failed on {src}:\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    out
+}
+
+/// Runs `exe args` under valgrind; returns stdout. Fails on a non-zero status (valgrind error,
+/// leak or a failed C check) or when the last line is not "ok".
+fn run_valgrind(exe: &Path, args: &[&Path]) -> String {
     let o = Command::new("valgrind")
         .args([
             "--quiet",
@@ -88,23 +97,329 @@ fn compile_and_run(lib: &Path, src: &str) {
             "--leak-check=full",
             "--errors-for-leak-kinds=all",
         ])
-        .arg(&out)
-        .current_dir(&manifest)
+        .arg(exe)
+        .args(args)
         .output()
         .expect("spawn valgrind");
-    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
-        o.status.success() && stdout.trim_end().ends_with("ok"),
-        "{src} under valgrind: status {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        o.status.success() && stdout.trim_end().ends_with("ok") && stderr.trim().is_empty(),
+        "{} under valgrind: status {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        exe.display(),
         o.status.code()
     );
+    stdout
+}
+
+// ---- inputs ----
+
+fn reference_dir() -> PathBuf {
+    std::env::var_os("RADSCORE_REFERENCE_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/shared/reference/pyradiomics/data"))
+}
+
+/// A volume converted to the type the C test will pass.
+enum ImageBuf {
+    I16(Vec<i16>),
+    U16(Vec<u16>),
+    I32(Vec<i32>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+enum MaskBuf {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+}
+
+struct Case {
+    image: ImageBuf,
+    mask: MaskBuf,
+    dims: [usize; 3],
+    spacing: [f64; 3],
+}
+
+impl Case {
+    fn image(&self) -> ImageView<'_> {
+        let v = match &self.image {
+            ImageBuf::I16(v) => Voxels::I16(v),
+            ImageBuf::U16(v) => Voxels::U16(v),
+            ImageBuf::I32(v) => Voxels::I32(v),
+            ImageBuf::F32(v) => Voxels::F32(v),
+            ImageBuf::F64(v) => Voxels::F64(v),
+        };
+        ImageView::new(v, self.dims, self.spacing).expect("image view")
+    }
+
+    fn mask(&self, label: u32) -> MaskView<'_> {
+        let v = match &self.mask {
+            MaskBuf::U8(v) => MaskVoxels::U8(v),
+            MaskBuf::U16(v) => MaskVoxels::U16(v),
+            MaskBuf::U32(v) => MaskVoxels::U32(v),
+        };
+        MaskView::new(v, self.dims, label).expect("mask view")
+    }
+
+    /// The raw files of `common.h` (`RSRAWVOL` header, then native-endian voxels).
+    fn write(&self, dir: &Path, seq: &str) {
+        let header = |tag: u32, label: u32, spacing: [f64; 3]| {
+            let mut h = b"RSRAWVOL".to_vec();
+            h.extend_from_slice(&tag.to_ne_bytes());
+            h.extend_from_slice(&label.to_ne_bytes());
+            for d in self.dims {
+                h.extend_from_slice(&(d as u64).to_ne_bytes());
+            }
+            for s in spacing {
+                h.extend_from_slice(&s.to_ne_bytes());
+            }
+            assert_eq!(h.len(), 64);
+            h
+        };
+        let (tag, mut img) = match &self.image {
+            ImageBuf::I16(v) => (1, bytes(v, |x| x.to_ne_bytes())),
+            ImageBuf::U16(v) => (2, bytes(v, |x| x.to_ne_bytes())),
+            ImageBuf::I32(v) => (3, bytes(v, |x| x.to_ne_bytes())),
+            ImageBuf::F32(v) => (4, bytes(v, |x| x.to_ne_bytes())),
+            ImageBuf::F64(v) => (5, bytes(v, |x| x.to_ne_bytes())),
+        };
+        let mut f = header(tag, 0, self.spacing);
+        f.append(&mut img);
+        write_atomic(&dir.join(format!("{seq}.img")), &f);
+        let (tag, mut m) = match &self.mask {
+            MaskBuf::U8(v) => (1, v.clone()),
+            MaskBuf::U16(v) => (2, bytes(v, |x| x.to_ne_bytes())),
+            MaskBuf::U32(v) => (3, bytes(v, |x| x.to_ne_bytes())),
+        };
+        // label 0 = RADSCORE_LABEL_FROM_MODEL: the C test uses the model's labels
+        let mut f = header(tag, 0, [0.0; 3]);
+        f.append(&mut m);
+        write_atomic(&dir.join(format!("{seq}.msk")), &f);
+    }
+}
+
+fn bytes<T: Copy, const N: usize>(v: &[T], f: impl Fn(T) -> [u8; N]) -> Vec<u8> {
+    v.iter().flat_map(|x| f(*x)).collect()
+}
+
+fn write_atomic(path: &Path, data: &[u8]) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, data).expect("write");
+    std::fs::rename(&tmp, path).expect("rename");
+}
+
+/// Reference volume `k` of the rotation, converted to the `k`-th type combination.
+fn case(k: usize) -> Case {
+    let names = [
+        ("breast1_image.nrrd", "breast1_label.nrrd"),
+        ("breast1_image.nrrd", "breast1_label.nrrd"),
+        ("prostate_phantom_subvolume.nrrd", "prostate_phantom_subvolume-label.nrrd"),
+        ("syn1_image.nrrd", "syn1_label.nrrd"),
+    ];
+    let (img, msk) = names[k % names.len()];
+    let dir = reference_dir();
+    let v: Volume = read_volume(&dir.join(img)).expect("read reference image");
+    let m: Volume = read_volume(&dir.join(msk)).expect("read reference mask");
+    assert_eq!(v.dims, m.dims, "{img} vs {msk}");
+    let x: Vec<f64> = v.data.iter_f64().collect();
+    let l: Vec<f64> = m.data.iter_f64().collect();
+    assert!(x.iter().all(|a| a.fract() == 0.0), "{img}: integer voxels expected");
+    let image = match k % 4 {
+        0 => ImageBuf::I16(x.iter().map(|a| *a as i16).collect()),
+        1 => ImageBuf::F32(x.iter().map(|a| *a as f32).collect()),
+        2 => ImageBuf::F64(x.clone()),
+        _ if x.iter().all(|a| (0.0..=65535.0).contains(a)) => {
+            ImageBuf::U16(x.iter().map(|a| *a as u16).collect())
+        }
+        _ => ImageBuf::I32(x.iter().map(|a| *a as i32).collect()),
+    };
+    let mask = match k % 3 {
+        0 => MaskBuf::U8(l.iter().map(|a| *a as u8).collect()),
+        1 => MaskBuf::U16(l.iter().map(|a| *a as u16).collect()),
+        _ => MaskBuf::U32(l.iter().map(|a| *a as u32).collect()),
+    };
+    Case {
+        image,
+        mask,
+        dims: v.dims,
+        spacing: v.spacing,
+    }
+}
+
+fn sequences(m: &Model) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in &m.features {
+        if !out.iter().any(|s| s == f.sequence.as_str()) {
+            out.push(f.sequence.to_string());
+        }
+    }
+    out
+}
+
+fn clinical_values(m: &Model) -> Vec<f64> {
+    m.clinical
+        .iter()
+        .map(|c| match c.kind {
+            PredictorKind::Binary => 1.0,
+            PredictorKind::Continuous => 0.5 * (c.axis_min + c.axis_max),
+        })
+        .collect()
+}
+
+/// Writes the model files and one case per sequence; returns the model and the cases.
+fn prepare(dir: &Path) -> (Model, BTreeMap<String, Case>) {
+    let model = radscore_trainer::example::illustrative_model();
+    let unsigned = radscore_trainer::export::encode(&model).expect("encode model");
+    let signed = radscore_trainer::export::encode_signed(&model, &SEED).expect("encode signed");
+    write_atomic(&dir.join("model.rsm"), &unsigned);
+    write_atomic(&dir.join("model_signed.rsm"), &signed);
+    write_atomic(
+        &dir.join("public_key.bin"),
+        &radscore_trainer::export::public_key(&SEED),
+    );
+    write_atomic(
+        &dir.join("wrong_key.bin"),
+        &radscore_trainer::export::public_key(&WRONG_SEED),
+    );
+    let clinical: Vec<u8> = bytes(&clinical_values(&model), |x| x.to_ne_bytes());
+    write_atomic(&dir.join("clinical.bin"), &clinical);
+    // The decoded model is what the C side sees.
+    let decoded = Model::decode(&unsigned).expect("decode own artifact");
+    let mut cases = BTreeMap::new();
+    for (k, seq) in sequences(&decoded).into_iter().enumerate() {
+        let c = case(k);
+        c.write(dir, &seq);
+        cases.insert(seq, c);
+    }
+    (decoded, cases)
+}
+
+/// `key value...` lines of the C output.
+fn lines<'a>(out: &'a str, key: &str) -> Vec<Vec<&'a str>> {
+    out.lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            (w.next() == Some(key)).then(|| w.collect())
+        })
+        .collect()
+}
+
+fn bits(s: &str) -> u64 {
+    u64::from_str_radix(s, 16).expect("hex bits")
 }
 
 #[test]
-fn c_tests_pass_under_valgrind() {
+fn c_basic_passes_under_valgrind() {
     require("gcc", "gcc");
     require("valgrind", "valgrind");
-    let lib = build_staticlib();
-    compile_and_run(&lib, "test_basic.c");
+    let exe = compile("test_basic.c");
+    run_valgrind(&exe, &[]);
+}
+
+#[test]
+fn c_happy_path_equals_rust_core_bit_for_bit() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let dir = work_dir("data-model");
+    let (model, cases) = prepare(&dir);
+    let exe = compile("test_model.c");
+    let out = run_valgrind(&exe, &[&dir]);
+
+    // Reference: each feature on its own through the core API, same buffers.
+    let mut expected = Vec::new();
+    for r in &model.features {
+        let c = &cases[r.sequence.as_str()];
+        let (im, mk) = (c.image(), c.mask(r.label));
+        let need = extract::scratch_len(&im, &mk, &[r.name]).expect("scratch_len");
+        let mut scratch = vec![0.0; need];
+        let mut v = [0.0];
+        extract::extract(&im, &mk, &[r.name], r.bin_width, &mut v, &mut scratch)
+            .unwrap_or_else(|e| panic!("core extract {}: {e}", r.name));
+        expected.push(v[0]);
+    }
+    let got = lines(&out, "value");
+    assert_eq!(got.len(), model.features.len(), "C output:\n{out}");
+    for (i, l) in got.iter().enumerate() {
+        assert_eq!(l[0], i.to_string());
+        assert_eq!(
+            bits(l[1]),
+            expected[i].to_bits(),
+            "feature {i} ({}): C {} vs Rust {:e}",
+            model.features[i].name,
+            f64::from_bits(bits(l[1])),
+            expected[i]
+        );
+    }
+
+    // Scratch: the C query equals the core's for the whole sequence when one group covers it.
+    for s in lines(&out, "scratch") {
+        let c = &cases[s[0]];
+        let recipes: Vec<_> = model.features.iter().filter(|r| r.sequence.as_str() == s[0]).collect();
+        let one_group = recipes
+            .iter()
+            .all(|r| r.label == recipes[0].label && r.bin_width == recipes[0].bin_width);
+        let names: Vec<_> = recipes.iter().map(|r| r.name).collect();
+        let per_feature_max = recipes
+            .iter()
+            .map(|r| extract::scratch_len(&c.image(), &c.mask(r.label), &[r.name]).expect("scratch"))
+            .max()
+            .expect("sequence has features");
+        let got: usize = s[1].parse().expect("scratch count");
+        assert!(got >= per_feature_max, "scratch {s:?} < {per_feature_max}");
+        if one_group {
+            let whole = extract::scratch_len(&c.image(), &c.mask(recipes[0].label), &names)
+                .expect("scratch");
+            assert_eq!(got, whole, "scratch for {}", s[0]);
+        }
+    }
+
+    // Score, from the Rust-computed features.
+    let clinical = clinical_values(&model);
+    let s = model.score(&expected, &clinical).expect("core score");
+    let one = |k: &str| -> u64 { bits(lines(&out, k)[0][0]) };
+    assert_eq!(one("radscore"), s.radscore.to_bits(), "radscore");
+    assert_eq!(one("linear_predictor"), s.linear_predictor.to_bits(), "lp");
+    assert_eq!(one("probability"), s.probability.to_bits(), "probability");
+    assert_eq!(one("total_points"), s.total_points.to_bits(), "total points");
+    assert_eq!(lines(&out, "class")[0][0], s.predicted_class.to_string());
+    let pts = lines(&out, "points");
+    assert_eq!(pts.len(), s.points().len());
+    for (k, p) in pts.iter().enumerate() {
+        assert_eq!(bits(p[1]), s.points()[k].to_bits(), "points[{k}]");
+    }
+
+    // Names and counts.
+    let counts = &lines(&out, "counts")[0];
+    assert_eq!(counts[0], model.features.len().to_string());
+    assert_eq!(counts[1], model.clinical.len().to_string());
+    assert_eq!(counts[2], (model.clinical.len() + 1).to_string());
+    assert_eq!(counts[3], sequences(&model).len().to_string());
+    for (i, l) in lines(&out, "feature_name").iter().enumerate() {
+        let r = &model.features[i];
+        assert_eq!(l[1], r.sequence.as_str());
+        assert_eq!(l[2], format!("{}_{}", r.sequence, r.name));
+    }
+    let preds = lines(&out, "predictor");
+    assert_eq!(preds[0][2], "radscore");
+    for (j, c) in model.clinical.iter().enumerate() {
+        assert_eq!(preds[j + 1][2], c.name.as_str());
+        let kind = match c.kind {
+            PredictorKind::Continuous => "1",
+            PredictorKind::Binary => "2",
+        };
+        assert_eq!(preds[j + 1][1], kind);
+    }
+    eprintln!("{}", lines(&out, "readable")[0].join(" "));
+}
+
+#[test]
+fn c_error_paths_under_valgrind() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let dir = work_dir("data-errors");
+    prepare(&dir);
+    let exe = compile("test_errors.c");
+    run_valgrind(&exe, &[&dir]);
 }

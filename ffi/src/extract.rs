@@ -1,0 +1,207 @@
+//! Feature extraction for one sequence of a model: scratch-size query and extraction.
+//!
+//! The core's `extract` takes one bin width and one ROI label per call, so the sequence's
+//! features are computed in groups of equal (label, bin width), in model order; the values are
+//! exactly the core's (`radscore_core::extract::extract` on the same names).
+
+use crate::image::{RadscoreImage, RadscoreMask, RADSCORE_LABEL_FROM_MODEL};
+use crate::model::{model, RadscoreModel};
+use crate::status::RadscoreStatus;
+use crate::util::{self, boundary, Res};
+use core::ffi::c_char;
+use heapless::Vec;
+use radscore_core::extract;
+use radscore_core::image::ImageView;
+use radscore_core::model::{Model, MAX_FEATURES};
+use radscore_core::names::FeatureName;
+
+/// One group of a sequence's features that the core extracts in one call.
+struct Group {
+    label: u32,
+    bin_width: f64,
+    names: Vec<FeatureName, MAX_FEATURES>,
+    /// Model index of each name.
+    index: Vec<usize, MAX_FEATURES>,
+}
+
+/// Calls `f` for every (label, bin width) group of `sequence`'s features, in model order.
+/// `label` overrides the model's labels unless it is `RADSCORE_LABEL_FROM_MODEL`.
+/// `UnknownSequence` if no feature belongs to `sequence`.
+fn for_each_group(
+    m: &Model,
+    sequence: &str,
+    label: u32,
+    mut f: impl FnMut(&Group) -> Res<()>,
+) -> Res<()> {
+    let key = |i: usize| -> Option<(u32, u64)> {
+        let r = m.features.get(i)?;
+        if r.sequence.as_str() != sequence {
+            return None;
+        }
+        let l = if label == RADSCORE_LABEL_FROM_MODEL {
+            r.label
+        } else {
+            label
+        };
+        Some((l, r.bin_width.to_bits()))
+    };
+    let mut any = false;
+    for i in 0..m.features.len() {
+        let Some(k) = key(i) else { continue };
+        if (0..i).any(|j| key(j) == Some(k)) {
+            continue; // group already done
+        }
+        any = true;
+        let mut g = Group {
+            label: k.0,
+            bin_width: f64::from_bits(k.1),
+            names: Vec::new(),
+            index: Vec::new(),
+        };
+        for (j, r) in m.features.iter().enumerate().skip(i) {
+            if key(j) == Some(k) {
+                g.names
+                    .push(r.name)
+                    .map_err(|_| RadscoreStatus::CapacityExceeded)?;
+                g.index
+                    .push(j)
+                    .map_err(|_| RadscoreStatus::CapacityExceeded)?;
+            }
+        }
+        f(&g)?;
+    }
+    if any {
+        Ok(())
+    } else {
+        Err(RadscoreStatus::UnknownSequence)
+    }
+}
+
+/// Borrowed arguments shared by both entry points.
+struct Args<'a> {
+    model: &'a Model,
+    sequence: &'a str,
+    image: ImageView<'a>,
+    mask: &'a RadscoreMask,
+}
+
+/// # Safety
+/// Pointers as documented on the entry points.
+unsafe fn args<'a>(
+    model_p: *const RadscoreModel,
+    sequence: *const c_char,
+    image: *const RadscoreImage,
+    mask: *const RadscoreMask,
+) -> Res<Args<'a>> {
+    // SAFETY: forwarded contracts.
+    unsafe {
+        let model = model(model_p)?;
+        let sequence = util::c_name(sequence)?;
+        let image = util::as_ref(image)?;
+        let mask = util::as_ref(mask)?;
+        // Mask checks (tag, pointer, dims) before the image scan, so cheap errors come first.
+        mask.view(RADSCORE_LABEL_FROM_MODEL)?;
+        let image = image.view()?;
+        Ok(Args {
+            model,
+            sequence,
+            image,
+            mask,
+        })
+    }
+}
+
+/// Scratch (in `double` elements) that [`radscore_extract`] needs for the features of
+/// `sequence` on this image and mask: the maximum over the sequence's (label, bin width)
+/// groups of the core's `extract::scratch_len` (formula in `docs/c-api.md`; it scales with the
+/// ROI bounding box, not the image). Runs the same image and mask checks as the extraction and
+/// fails as it would (e.g. `LABEL_NOT_PRESENT`, `MASK_SIZE_MISMATCH`).
+///
+/// # Safety
+/// `model` a handle; `sequence` a NUL-terminated string; `image` and `mask` valid descriptors
+/// whose buffers are readable as described; `doubles_out` valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn radscore_scratch_len(
+    model: *const RadscoreModel,
+    sequence: *const c_char,
+    image: *const RadscoreImage,
+    mask: *const RadscoreMask,
+    doubles_out: *mut usize,
+) -> RadscoreStatus {
+    boundary(|| {
+        util::check_ptr(doubles_out)?;
+        // SAFETY: forwarded contract.
+        let a = unsafe { args(model, sequence, image, mask)? };
+        let mut need = 0usize;
+        for_each_group(a.model, a.sequence, a.mask.label, |g| {
+            // SAFETY: forwarded contract.
+            let mv = unsafe { a.mask.view(g.label)? };
+            need = need.max(extract::scratch_len(&a.image, &mv, &g.names)?);
+            Ok(())
+        })?;
+        // SAFETY: forwarded contract.
+        unsafe { util::write(doubles_out, need) }
+    })
+}
+
+/// Computes the model's features of `sequence` from this image and mask (PyRadiomics 3.0.1
+/// defaults, each feature with the bin width stored in the model) and writes them into
+/// `features[i]` at their model indices `i`; the other entries of `features` are left as they
+/// are, so one array filled by one call per sequence is ready for `radscore_score`.
+///
+/// `features` must hold `radscore_model_feature_count` doubles (`features_len` at least that,
+/// else `OUTPUT_TOO_SMALL`). `scratch` must hold `scratch_len` doubles, at least what
+/// [`radscore_scratch_len`] reports (else `SCRATCH_TOO_SMALL`); its contents on entry do not
+/// matter and on return are unspecified. Nothing is written to `features` unless the status
+/// is `OK`. A feature that PyRadiomics reports as NaN is NaN here too (scoring then fails
+/// with `NON_FINITE_INPUT`).
+///
+/// # Safety
+/// As [`radscore_scratch_len`]; `scratch` valid for reads and writes of `scratch_len` doubles
+/// and `features` of `features_len` doubles, neither overlapping the other or the inputs.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn radscore_extract(
+    model: *const RadscoreModel,
+    sequence: *const c_char,
+    image: *const RadscoreImage,
+    mask: *const RadscoreMask,
+    scratch: *mut f64,
+    scratch_len: usize,
+    features: *mut f64,
+    features_len: usize,
+) -> RadscoreStatus {
+    boundary(|| {
+        // SAFETY: forwarded contract.
+        let a = unsafe { args(model, sequence, image, mask)? };
+        // SAFETY: forwarded contract.
+        let scratch = unsafe { util::slice_mut(scratch, scratch_len)? };
+        // SAFETY: forwarded contract.
+        let features = unsafe { util::slice_mut(features, features_len)? };
+        if features.len() < a.model.features.len() {
+            return Err(RadscoreStatus::OutputTooSmall);
+        }
+        let mut staged = [0.0f64; MAX_FEATURES];
+        for_each_group(a.model, a.sequence, a.mask.label, |g| {
+            // SAFETY: forwarded contract.
+            let mv = unsafe { a.mask.view(g.label)? };
+            let mut out = [0.0f64; MAX_FEATURES];
+            extract::extract(&a.image, &mv, &g.names, g.bin_width, &mut out, scratch)?;
+            for (i, v) in g.index.iter().zip(out.iter()) {
+                if let Some(s) = staged.get_mut(*i) {
+                    *s = *v;
+                }
+            }
+            Ok(())
+        })?;
+        // Every group succeeded: publish.
+        for (i, r) in a.model.features.iter().enumerate() {
+            if r.sequence.as_str() == a.sequence {
+                if let (Some(d), Some(s)) = (features.get_mut(i), staged.get(i)) {
+                    *d = *s;
+                }
+            }
+        }
+        Ok(())
+    })
+}
