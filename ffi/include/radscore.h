@@ -9,234 +9,285 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- ABI major version: incremented on incompatible changes (also the soname suffix).
+/**
+ * ABI major version: incremented on incompatible changes (also the soname suffix).
  */
 #define RADSCORE_ABI_MAJOR 0
 
-/*
- ABI minor version: incremented on compatible additions.
+/**
+ * ABI minor version: incremented on compatible additions.
  */
 #define RADSCORE_ABI_MINOR 1
 
-/*
- Packed ABI version: `RADSCORE_ABI_MAJOR << 16 | RADSCORE_ABI_MINOR`.
+/**
+ * Packed ABI version: `RADSCORE_ABI_MAJOR << 16 | RADSCORE_ABI_MINOR`.
  */
 #define RADSCORE_ABI_VERSION ((RADSCORE_ABI_MAJOR << 16) | RADSCORE_ABI_MINOR)
 
-/*
- Voxel type tag: signed 16-bit (`int16_t`).
+/**
+ * Voxel type tag: signed 16-bit (`int16_t`).
  */
 #define RADSCORE_VOXEL_I16 1
 
-/*
- Voxel type tag: unsigned 16-bit (`uint16_t`).
+/**
+ * Voxel type tag: unsigned 16-bit (`uint16_t`).
  */
 #define RADSCORE_VOXEL_U16 2
 
-/*
- Voxel type tag: signed 32-bit (`int32_t`).
+/**
+ * Voxel type tag: signed 32-bit (`int32_t`).
  */
 #define RADSCORE_VOXEL_I32 3
 
-/*
- Voxel type tag: 32-bit float (`float`). Every voxel must be finite.
+/**
+ * Voxel type tag: 32-bit float (`float`). Every voxel must be finite.
  */
 #define RADSCORE_VOXEL_F32 4
 
-/*
- Voxel type tag: 64-bit float (`double`). Every voxel must be finite.
+/**
+ * Voxel type tag: 64-bit float (`double`). Every voxel must be finite.
  */
 #define RADSCORE_VOXEL_F64 5
 
-/*
- Mask type tag: 8-bit labels (`uint8_t`).
+/**
+ * Mask type tag: 8-bit labels (`uint8_t`).
  */
 #define RADSCORE_MASK_U8 1
 
-/*
- Mask type tag: 16-bit labels (`uint16_t`).
+/**
+ * Mask type tag: 16-bit labels (`uint16_t`).
  */
 #define RADSCORE_MASK_U16 2
 
-/*
- Mask type tag: 32-bit labels (`uint32_t`).
+/**
+ * Mask type tag: 32-bit labels (`uint32_t`).
  */
 #define RADSCORE_MASK_U32 3
 
-/*
- `RadscoreMask::label` value meaning "use the label stored in the model for each feature".
+/**
+ * `RadscoreMask::label` value meaning "use the label stored in the model for each feature".
  */
 #define RADSCORE_LABEL_FROM_MODEL 0
 
-/*
- Status of every entry point. 0 is success; other values mirror `radscore_core::Error` codes
- (100–599) or are FFI-only (900–999).
+/**
+ * Most features a model can have.
+ */
+#define RADSCORE_MAX_FEATURES 32
+
+/**
+ * Most clinical predictors a model can have.
+ */
+#define RADSCORE_MAX_CLINICAL 16
+
+/**
+ * Most nomogram predictors (the radscore plus the clinical predictors).
+ */
+#define RADSCORE_MAX_PREDICTORS 17
+
+/**
+ * Length in bytes of an Ed25519 public key.
+ */
+#define RADSCORE_PUBLIC_KEY_LEN 32
+
+/**
+ * Predictor kind: the radscore (predictor 0).
+ */
+#define RADSCORE_PREDICTOR_RADSCORE 0
+
+/**
+ * Predictor kind: a continuous clinical value (any finite number, in the predictor's unit).
+ */
+#define RADSCORE_PREDICTOR_CONTINUOUS 1
+
+/**
+ * Predictor kind: a binary clinical value (exactly 0 or 1).
+ */
+#define RADSCORE_PREDICTOR_BINARY 2
+
+/**
+ * Status of every entry point. 0 is success; other values mirror `radscore_core::Error` codes
+ * (100–599) or are FFI-only (900–999).
  */
 enum RadscoreStatus
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-    /*
-     Success.
+    /**
+     * Success.
      */
     RADSCORE_STATUS_OK = 0,
-    /*
-     Artifact: bad magic bytes.
+    /**
+     * Artifact: bad magic bytes.
      */
     RADSCORE_STATUS_BAD_MAGIC = 100,
-    /*
-     Artifact: format version not supported.
+    /**
+     * Artifact: format version not supported.
      */
     RADSCORE_STATUS_UNSUPPORTED_VERSION = 101,
-    /*
-     Artifact: truncated.
+    /**
+     * Artifact: truncated.
      */
     RADSCORE_STATUS_TRUNCATED = 102,
-    /*
-     Artifact: CRC-32 mismatch.
+    /**
+     * Artifact: CRC-32 mismatch.
      */
     RADSCORE_STATUS_BAD_CRC = 103,
-    /*
-     Artifact: trailing bytes after the body.
+    /**
+     * Artifact: trailing bytes after the body.
      */
     RADSCORE_STATUS_TRAILING_BYTES = 104,
-    /*
-     Artifact: malformed body.
+    /**
+     * Artifact: malformed body.
      */
     RADSCORE_STATUS_MALFORMED_BODY = 105,
-    /*
-     Artifact: a count exceeds the core's capacity.
+    /**
+     * Artifact: a count exceeds the core's capacity.
      */
     RADSCORE_STATUS_CAPACITY_EXCEEDED = 106,
-    /*
-     Artifact: a parameter is NaN or infinite.
+    /**
+     * Artifact: a parameter is NaN or infinite.
      */
     RADSCORE_STATUS_NON_FINITE_PARAMETER = 107,
-    /*
-     Artifact: a z-score sd is not > 0.
+    /**
+     * Artifact: a z-score sd is not > 0.
      */
     RADSCORE_STATUS_NON_POSITIVE_SD = 108,
-    /*
-     Artifact: inconsistent model.
+    /**
+     * Artifact: inconsistent model.
      */
     RADSCORE_STATUS_INCONSISTENT_MODEL = 109,
-    /*
-     Artifact: signature required but missing or invalid.
+    /**
+     * Artifact: signature malformed or not valid for the given public key.
      */
     RADSCORE_STATUS_BAD_SIGNATURE = 110,
-    /*
-     Artifact: encoder output buffer too small.
+    /**
+     * Artifact: encoder output buffer too small.
      */
     RADSCORE_STATUS_BUFFER_TOO_SMALL = 111,
-    /*
-     Input: a feature or clinical value is NaN or infinite.
+    /**
+     * Artifact: header flags this core does not understand.
+     */
+    RADSCORE_STATUS_UNSUPPORTED_FLAGS = 112,
+    /**
+     * Artifact: a signature is required but the artifact is unsigned.
+     */
+    RADSCORE_STATUS_SIGNATURE_MISSING = 113,
+    /**
+     * Artifact: signature verification is not built into this library.
+     */
+    RADSCORE_STATUS_SIGNATURE_UNSUPPORTED = 114,
+    /**
+     * Input: a feature or clinical value is NaN or infinite.
      */
     RADSCORE_STATUS_NON_FINITE_INPUT = 200,
-    /*
-     Input: feature count differs from the model's.
+    /**
+     * Input: feature count differs from the model's.
      */
     RADSCORE_STATUS_FEATURE_COUNT_MISMATCH = 201,
-    /*
-     Input: clinical count differs from the model's.
+    /**
+     * Input: clinical count differs from the model's.
      */
     RADSCORE_STATUS_CLINICAL_COUNT_MISMATCH = 202,
-    /*
-     Input: index out of range.
+    /**
+     * Input: index out of range.
      */
     RADSCORE_STATUS_INDEX_OUT_OF_RANGE = 203,
-    /*
-     Image: a dimension is zero or the voxel count overflows.
+    /**
+     * Input: a binary clinical value is neither 0 nor 1.
+     */
+    RADSCORE_STATUS_NON_BINARY_INPUT = 204,
+    /**
+     * Image: a dimension is zero or the voxel count overflows.
      */
     RADSCORE_STATUS_BAD_DIMENSIONS = 300,
-    /*
-     Image: spacing not finite and > 0.
+    /**
+     * Image: spacing not finite and > 0.
      */
     RADSCORE_STATUS_BAD_SPACING = 301,
-    /*
-     Image: buffer length differs from the dims product.
+    /**
+     * Image: buffer length differs from the dims product.
      */
     RADSCORE_STATUS_IMAGE_LENGTH_MISMATCH = 302,
-    /*
-     Mask: size differs from the image's.
+    /**
+     * Mask: size differs from the image's.
      */
     RADSCORE_STATUS_MASK_SIZE_MISMATCH = 303,
-    /*
-     Mask: label not present.
+    /**
+     * Mask: label not present.
      */
     RADSCORE_STATUS_LABEL_NOT_PRESENT = 304,
-    /*
-     Mask: ROI spans > 1 voxel in fewer than 2 dimensions.
+    /**
+     * Mask: ROI spans > 1 voxel in fewer than 2 dimensions.
      */
     RADSCORE_STATUS_ROI_TOO_FEW_DIMENSIONS = 305,
-    /*
-     Mask: ROI is a single voxel.
+    /**
+     * Mask: ROI is a single voxel.
      */
     RADSCORE_STATUS_ROI_SINGLE_VOXEL = 306,
-    /*
-     Image: too small for the requested filter.
+    /**
+     * Image: too small for the requested filter.
      */
     RADSCORE_STATUS_IMAGE_TOO_SMALL_FOR_FILTER = 307,
-    /*
-     Image: a voxel is NaN or infinite.
+    /**
+     * Image: a voxel is NaN or infinite.
      */
     RADSCORE_STATUS_NON_FINITE_VOXEL = 308,
-    /*
-     Filter: invalid parameter.
+    /**
+     * Filter: invalid parameter.
      */
     RADSCORE_STATUS_BAD_FILTER_PARAMETER = 309,
-    /*
-     Name: not a PyRadiomics feature name.
+    /**
+     * Name: not a PyRadiomics feature name.
      */
     RADSCORE_STATUS_UNKNOWN_FEATURE_NAME = 400,
-    /*
-     Name: feature not supported by this core.
+    /**
+     * Name: feature not supported by this core.
      */
     RADSCORE_STATUS_UNSUPPORTED_FEATURE = 401,
-    /*
-     Recipe: bin width not finite and > 0.
+    /**
+     * Recipe: bin width not finite and > 0.
      */
     RADSCORE_STATUS_BAD_BIN_WIDTH = 402,
-    /*
-     Name: empty or too long.
+    /**
+     * Name: empty or too long.
      */
     RADSCORE_STATUS_BAD_NAME = 403,
-    /*
-     Memory: scratch buffer too small.
+    /**
+     * Memory: scratch buffer too small.
      */
     RADSCORE_STATUS_SCRATCH_TOO_SMALL = 500,
-    /*
-     Memory: output buffer too small.
+    /**
+     * Memory: output buffer too small.
      */
     RADSCORE_STATUS_OUTPUT_TOO_SMALL = 501,
-    /*
-     Memory: size computation overflowed.
+    /**
+     * Memory: size computation overflowed.
      */
     RADSCORE_STATUS_SIZE_OVERFLOW = 502,
-    /*
-     FFI: a required pointer argument is NULL.
+    /**
+     * FFI: a required pointer argument is NULL.
      */
     RADSCORE_STATUS_NULL_POINTER = 900,
-    /*
-     FFI: caller storage is not aligned as required.
+    /**
+     * FFI: caller storage is not aligned as required.
      */
     RADSCORE_STATUS_MISALIGNED = 901,
-    /*
-     FFI: a type tag or other argument has an unknown or invalid value.
+    /**
+     * FFI: a type tag or other argument has an unknown or invalid value.
      */
     RADSCORE_STATUS_BAD_ARGUMENT = 902,
-    /*
-     FFI: the sequence name matches none of the model's features.
+    /**
+     * FFI: the sequence name matches none of the model's features.
      */
     RADSCORE_STATUS_UNKNOWN_SEQUENCE = 903,
-    /*
-     FFI: the model handle does not point to a loaded model (storage never loaded, or its
-     last load failed).
+    /**
+     * FFI: the model handle does not point to a loaded model (storage never loaded, or its
+     * last load failed).
      */
     RADSCORE_STATUS_MODEL_NOT_LOADED = 904,
-    /*
-     FFI: an internal panic was caught (a bug; please report).
+    /**
+     * FFI: an internal panic was caught (a bug; please report).
      */
     RADSCORE_STATUS_PANIC = 999,
 };
@@ -248,78 +299,345 @@ typedef uint32_t RadscoreStatus;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-/*
- A borrowed 3-D image. Voxel `(x, y, z)` is at index `x + dims[0] * (y + dims[1] * z)`
- (x fastest: NRRD/NIfTI/ITK order). The library only reads the voxels during a call and keeps
- no pointer afterwards.
+/**
+ * A loaded model. Opaque: it lives in storage the caller provides (`radscore_model_size()`
+ * bytes aligned to `radscore_model_align()`), owns no other memory and needs no destructor:
+ * free or reuse the storage when done.
+ */
+typedef struct RadscoreModel RadscoreModel;
+
+/**
+ * A borrowed 3-D image. Voxel `(x, y, z)` is at index `x + dims[0] * (y + dims[1] * z)`
+ * (x fastest: NRRD/NIfTI/ITK order). The library only reads the voxels during a call and keeps
+ * no pointer afterwards.
  */
 typedef struct RadscoreImage {
-    /*
-     `dims[0] * dims[1] * dims[2]` voxels of type `voxel_type`, aligned for that type.
+    /**
+     * `dims[0] * dims[1] * dims[2]` voxels of type `voxel_type`, aligned for that type.
      */
     const void *voxels;
-    /*
-     One of `RADSCORE_VOXEL_*`.
+    /**
+     * One of `RADSCORE_VOXEL_*`.
      */
     uint32_t voxel_type;
-    /*
-     Size along x, y, z (each > 0).
+    /**
+     * Size along x, y, z (each > 0).
      */
     size_t dims[3];
-    /*
-     Voxel spacing along x, y, z in mm (each finite and > 0).
+    /**
+     * Voxel spacing along x, y, z in mm (each finite and > 0).
      */
     double spacing[3];
 } RadscoreImage;
 
-/*
- A borrowed label mask on the image's grid (same dims and voxel order).
+/**
+ * A borrowed label mask on the image's grid (same dims and voxel order).
  */
 typedef struct RadscoreMask {
-    /*
-     `dims[0] * dims[1] * dims[2]` labels of type `mask_type`, aligned for that type.
+    /**
+     * `dims[0] * dims[1] * dims[2]` labels of type `mask_type`, aligned for that type.
      */
     const void *labels;
-    /*
-     One of `RADSCORE_MASK_*`.
+    /**
+     * One of `RADSCORE_MASK_*`.
      */
     uint32_t mask_type;
-    /*
-     Size along x, y, z; must equal the image's.
+    /**
+     * Size along x, y, z; must equal the image's.
      */
     size_t dims[3];
-    /*
-     The label value of the lesion, or `RADSCORE_LABEL_FROM_MODEL` (0) to use the label the
-     model stores with each feature.
+    /**
+     * The label value of the lesion, or `RADSCORE_LABEL_FROM_MODEL` (0) to use the label the
+     * model stores with each feature.
      */
     uint32_t label;
 } RadscoreMask;
+
+/**
+ * The result of [`radscore_score`].
+ */
+typedef struct RadscoreScore {
+    /**
+     * The radiomics score: intercept + sum of coefficient * z-score.
+     */
+    double radscore;
+    /**
+     * Linear predictor of the combined logistic model.
+     */
+    double linear_predictor;
+    /**
+     * Predicted probability of the positive class, in [0, 1].
+     */
+    double probability;
+    /**
+     * Nomogram total points (sum of `points[0..n_points]`).
+     */
+    double total_points;
+    /**
+     * Nomogram points per predictor: `points[0]` for the radscore, then the clinical
+     * predictors in model order. Entries from `n_points` on are 0.
+     */
+    double points[RADSCORE_MAX_PREDICTORS];
+    /**
+     * Number of valid entries in `points` (= `radscore_model_predictor_count`).
+     */
+    size_t n_points;
+    /**
+     * 1 if `probability >= threshold` of the model, else 0.
+     */
+    uint32_t predicted_class;
+} RadscoreScore;
 
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
-/*
- Returns the packed ABI version (`major << 16 | minor`) of the linked library. Compare its
- major half with `RADSCORE_ABI_VERSION >> 16` from the header you compiled against.
+/**
+ * Returns the packed ABI version (`major << 16 | minor`) of the linked library. Compare its
+ * major half with `RADSCORE_ABI_VERSION >> 16` from the header you compiled against.
  */
 uint32_t radscore_abi_version(void);
 
-/*
- Returns a static, NUL-terminated message for `status` (never NULL; unknown codes give
- "unknown status code"). The string lives for the whole program; do not free it.
+/**
+ * Returns a static, NUL-terminated message for `status` (never NULL; unknown codes give
+ * "unknown status code"). The string lives for the whole program; do not free it.
  */
 const char *radscore_status_message(uint32_t status);
 
-/*
- Writes the library's semantic version (major, minor, patch) to the out-pointers.
-
- Returns `RADSCORE_STATUS_NULL_POINTER` (writing nothing) if any pointer is NULL.
-
- # Safety
- Each non-NULL pointer must be valid for a write of one `uint32_t`.
+/**
+ * Writes the library's semantic version (major, minor, patch) to the out-pointers.
+ *
+ * Returns `RADSCORE_STATUS_NULL_POINTER` (writing nothing) if any pointer is NULL.
+ *
+ * # Safety
+ * Each non-NULL pointer must be valid for a write of one `uint32_t`.
  */
 RadscoreStatus radscore_library_version(uint32_t *major, uint32_t *minor, uint32_t *patch);
+
+/**
+ * Scratch (in `double` elements) that [`radscore_extract`] needs for the features of
+ * `sequence` on this image and mask: the maximum over the sequence's (label, bin width)
+ * groups of the core's `extract::scratch_len` (formula in `docs/c-api.md`; it scales with the
+ * ROI bounding box, not the image). Runs the same image and mask checks as the extraction and
+ * fails as it would (e.g. `LABEL_NOT_PRESENT`, `MASK_SIZE_MISMATCH`).
+ *
+ * # Safety
+ * `model` a handle; `sequence` a NUL-terminated string; `image` and `mask` valid descriptors
+ * whose buffers are readable as described; `doubles_out` valid for one write.
+ */
+RadscoreStatus radscore_scratch_len(const struct RadscoreModel *model,
+                                    const char *sequence,
+                                    const struct RadscoreImage *image,
+                                    const struct RadscoreMask *mask,
+                                    size_t *doubles_out);
+
+/**
+ * Computes the model's features of `sequence` from this image and mask (PyRadiomics 3.0.1
+ * defaults, each feature with the bin width stored in the model) and writes them into
+ * `features[i]` at their model indices `i`; the other entries of `features` are left as they
+ * are, so one array filled by one call per sequence is ready for `radscore_score`.
+ *
+ * `features` must hold `radscore_model_feature_count` doubles (`features_len` at least that,
+ * else `OUTPUT_TOO_SMALL`). `scratch` must hold `scratch_len` doubles, at least what
+ * [`radscore_scratch_len`] reports (else `SCRATCH_TOO_SMALL`); its contents on entry do not
+ * matter and on return are unspecified. Nothing is written to `features` unless the status
+ * is `OK`. A feature that PyRadiomics reports as NaN is NaN here too (scoring then fails
+ * with `NON_FINITE_INPUT`).
+ *
+ * # Safety
+ * As [`radscore_scratch_len`]; `scratch` valid for reads and writes of `scratch_len` doubles
+ * and `features` of `features_len` doubles, neither overlapping the other or the inputs.
+ */
+RadscoreStatus radscore_extract(const struct RadscoreModel *model,
+                                const char *sequence,
+                                const struct RadscoreImage *image,
+                                const struct RadscoreMask *mask,
+                                double *scratch,
+                                size_t scratch_len,
+                                double *features,
+                                size_t features_len);
+
+/**
+ * Size in bytes of the storage a model needs (a compile-time constant of the library).
+ */
+size_t radscore_model_size(void);
+
+/**
+ * Alignment in bytes the model storage needs (`malloc` and `_Alignas(max_align_t)` storage
+ * satisfy it).
+ */
+size_t radscore_model_align(void);
+
+/**
+ * Decodes and validates a model artifact (`.rsm` bytes) into caller storage: magic, format
+ * version, flags, CRC-32, body, trailing bytes and every parameter are checked. A signed
+ * artifact is accepted without checking its signature (use [`radscore_model_load_verified`]
+ * to require one). On success `*model_out` = `storage` as a model handle; on failure nothing
+ * is written to `*model_out` and the storage no longer holds a model (`MODEL_NOT_LOADED`).
+ *
+ * `bytes` is only read during the call; the model keeps no pointer to it.
+ *
+ * # Safety
+ * `storage` valid for writes of `storage_len` bytes, `bytes` valid for reads of `len` bytes,
+ * `model_out` valid for one write (each checked for NULL and alignment).
+ */
+RadscoreStatus radscore_model_load(void *storage,
+                                   size_t storage_len,
+                                   const uint8_t *bytes,
+                                   size_t len,
+                                   const struct RadscoreModel **model_out);
+
+/**
+ * Like [`radscore_model_load`], but the artifact must carry a valid Ed25519 signature by the
+ * holder of `public_key` (`RADSCORE_PUBLIC_KEY_LEN` = 32 bytes): an unsigned artifact is
+ * `SIGNATURE_MISSING`, a wrong or damaged signature `BAD_SIGNATURE`.
+ *
+ * # Safety
+ * As [`radscore_model_load`]; `public_key` valid for reads of 32 bytes.
+ */
+RadscoreStatus radscore_model_load_verified(void *storage,
+                                            size_t storage_len,
+                                            const uint8_t *bytes,
+                                            size_t len,
+                                            const uint8_t *public_key,
+                                            const struct RadscoreModel **model_out);
+
+/**
+ * Number of radiomics features of the model (the length of the feature array that
+ * [`radscore_extract`](crate::radscore_extract) fills and [`radscore_score`] reads).
+ *
+ * # Safety
+ * `model` a handle from a load function; `count_out` valid for one write.
+ */
+RadscoreStatus radscore_model_feature_count(const struct RadscoreModel *model, size_t *count_out);
+
+/**
+ * Number of clinical predictors (the length of the clinical array [`radscore_score`] reads).
+ *
+ * # Safety
+ * As [`radscore_model_feature_count`].
+ */
+RadscoreStatus radscore_model_clinical_count(const struct RadscoreModel *model, size_t *count_out);
+
+/**
+ * Number of nomogram predictors: 1 (the radscore) + the clinical predictors.
+ *
+ * # Safety
+ * As [`radscore_model_feature_count`].
+ */
+RadscoreStatus radscore_model_predictor_count(const struct RadscoreModel *model, size_t *count_out);
+
+/**
+ * Number of distinct sequences (images) the model's features come from; each needs one
+ * [`radscore_extract`](crate::radscore_extract) call.
+ *
+ * # Safety
+ * As [`radscore_model_feature_count`].
+ */
+RadscoreStatus radscore_model_sequence_count(const struct RadscoreModel *model, size_t *count_out);
+
+/**
+ * Name of sequence `index` (0-based, < `radscore_model_sequence_count`), e.g. `"t2"`: the
+ * value to pass as `sequence` to the extraction functions.
+ *
+ * Names are written NUL-terminated into `buf[0..buf_len]`; `*len_out` receives the length
+ * without the NUL, also when the status is `OUTPUT_TOO_SMALL` (call with `buf = NULL,
+ * buf_len = 0` to size the buffer).
+ *
+ * # Safety
+ * `model` a handle; `buf` valid for `buf_len` byte writes (or NULL with `buf_len` 0);
+ * `len_out` valid for one write.
+ */
+RadscoreStatus radscore_model_sequence_name(const struct RadscoreModel *model,
+                                            size_t index,
+                                            char *buf,
+                                            size_t buf_len,
+                                            size_t *len_out);
+
+/**
+ * Column name of feature `index` (< `radscore_model_feature_count`):
+ * `<sequence>_<PyRadiomics feature name>`, e.g. `"dwi_wavelet-LHL_glrlm_RunVariance"`.
+ * Buffer conventions as [`radscore_model_sequence_name`].
+ *
+ * # Safety
+ * As [`radscore_model_sequence_name`].
+ */
+RadscoreStatus radscore_model_feature_name(const struct RadscoreModel *model,
+                                           size_t index,
+                                           char *buf,
+                                           size_t buf_len,
+                                           size_t *len_out);
+
+/**
+ * Sequence of feature `index` (e.g. `"t2"`). Buffer conventions as
+ * [`radscore_model_sequence_name`].
+ *
+ * # Safety
+ * As [`radscore_model_sequence_name`].
+ */
+RadscoreStatus radscore_model_feature_sequence(const struct RadscoreModel *model,
+                                               size_t index,
+                                               char *buf,
+                                               size_t buf_len,
+                                               size_t *len_out);
+
+/**
+ * Name of nomogram predictor `index` (< `radscore_model_predictor_count`): `"radscore"` for 0,
+ * then the clinical predictors' names in model order (the order of the clinical array of
+ * [`radscore_score`]: clinical value `j` is predictor `j + 1`). Buffer conventions as
+ * [`radscore_model_sequence_name`].
+ *
+ * # Safety
+ * As [`radscore_model_sequence_name`].
+ */
+RadscoreStatus radscore_model_predictor_name(const struct RadscoreModel *model,
+                                             size_t index,
+                                             char *buf,
+                                             size_t buf_len,
+                                             size_t *len_out);
+
+/**
+ * Unit of nomogram predictor `index` as stored in the model (`""` for the radscore and for
+ * unitless predictors; e.g. `"mm3"`). Buffer conventions as [`radscore_model_sequence_name`].
+ *
+ * # Safety
+ * As [`radscore_model_sequence_name`].
+ */
+RadscoreStatus radscore_model_predictor_unit(const struct RadscoreModel *model,
+                                             size_t index,
+                                             char *buf,
+                                             size_t buf_len,
+                                             size_t *len_out);
+
+/**
+ * Kind of nomogram predictor `index`: `RADSCORE_PREDICTOR_RADSCORE` (index 0),
+ * `RADSCORE_PREDICTOR_CONTINUOUS` or `RADSCORE_PREDICTOR_BINARY` (value must be 0 or 1).
+ *
+ * # Safety
+ * `model` a handle; `kind_out` valid for one write.
+ */
+RadscoreStatus radscore_model_predictor_kind(const struct RadscoreModel *model,
+                                             size_t index,
+                                             uint32_t *kind_out);
+
+/**
+ * Scores the nomogram: `features[0..n_features]` are the raw feature values in model order
+ * (as filled by [`radscore_extract`](crate::radscore_extract)), `clinical[0..n_clinical]` the
+ * raw clinical values in model order (`clinical` may be NULL when `n_clinical` is 0). Counts
+ * must equal the model's (`FEATURE_COUNT_MISMATCH`, `CLINICAL_COUNT_MISMATCH`); every value
+ * must be finite (`NON_FINITE_INPUT`) and binary predictors 0 or 1 (`NON_BINARY_INPUT`).
+ * Writes `*score_out` on success only.
+ *
+ * # Safety
+ * `model` a handle; the arrays valid for reads of their lengths; `score_out` valid for one
+ * write.
+ */
+RadscoreStatus radscore_score(const struct RadscoreModel *model,
+                              const double *features,
+                              size_t n_features,
+                              const double *clinical,
+                              size_t n_clinical,
+                              struct RadscoreScore *score_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -2,7 +2,7 @@
 
 use crate::status::RadscoreStatus;
 use crate::util::{self, Res};
-use radscore_core::image::{voxel_count, ImageView, MaskVoxels, MaskView, Voxels};
+use radscore_core::image::{voxel_count, ImageView, MaskView, MaskVoxels, Voxels};
 
 /// Voxel type tag: signed 16-bit (`int16_t`).
 pub const RADSCORE_VOXEL_I16: u32 = 1;

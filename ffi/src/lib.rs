@@ -13,15 +13,24 @@
 //! the C boundary. Bare-metal builds (`--no-default-features`) bring a spinning
 //! `#[panic_handler]` unless feature `external-panic-handler` says the firmware has its own.
 #![cfg_attr(not(feature = "std"), no_std)]
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod extract;
 mod image;
+mod model;
 mod status;
 mod util;
 
+pub use extract::*;
 pub use image::*;
+pub use model::*;
 pub use status::RadscoreStatus;
 use util::boundary;
 
@@ -88,4 +97,3 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
         core::hint::spin_loop();
     }
 }
-

@@ -109,10 +109,7 @@ unsafe fn load(
     model.validate()?;
     // SAFETY: as above; `write` does not drop the previous contents (a Model owns no memory).
     unsafe {
-        dst.write(RadscoreModel {
-            tag: LOADED,
-            model,
-        });
+        dst.write(RadscoreModel { tag: LOADED, model });
         out.write(dst.cast_const());
     }
     Ok(())
@@ -257,17 +254,17 @@ pub unsafe extern "C" fn radscore_model_sequence_count(
 /// # Safety
 /// `model` a handle; `buf` valid for `buf_len` byte writes (or NULL with `buf_len` 0);
 /// `len_out` valid for one write.
-unsafe fn name_query<D: core::fmt::Display>(
+unsafe fn name_query<'a, D: core::fmt::Display>(
     model_p: *const RadscoreModel,
     index: usize,
     buf: *mut c_char,
     buf_len: usize,
     len_out: *mut usize,
-    pick: impl FnOnce(&Model, usize) -> Option<D>,
+    pick: impl FnOnce(&'a Model, usize) -> Option<D>,
 ) -> RadscoreStatus {
     boundary(|| {
         // SAFETY: forwarded contract.
-        let m = unsafe { model(model_p)? };
+        let m: &'a Model = unsafe { model(model_p)? };
         let what = pick(m, index).ok_or(RadscoreStatus::IndexOutOfRange)?;
         // SAFETY: forwarded contract.
         unsafe { util::write_name(what, buf, buf_len, len_out) }
@@ -293,7 +290,11 @@ pub unsafe extern "C" fn radscore_model_sequence_name(
     len_out: *mut usize,
 ) -> RadscoreStatus {
     // SAFETY: forwarded contract.
-    unsafe { name_query(model, index, buf, buf_len, len_out, |m, i| sequences(m).nth(i)) }
+    unsafe {
+        name_query(model, index, buf, buf_len, len_out, |m, i| {
+            sequences(m).nth(i)
+        })
+    }
 }
 
 /// `<sequence>_<PyRadiomics name>` of one feature, e.g. `"t2_log-sigma-3-0-mm-3D_glszm_ZoneEntropy"`.
@@ -450,9 +451,6 @@ pub unsafe extern "C" fn radscore_score(
         let f = unsafe { util::slice(features, n_features)? };
         // SAFETY: forwarded contract.
         let c = unsafe { util::slice_or_empty(clinical, n_clinical)? };
-        if f.iter().chain(c).any(|v| !v.is_finite()) {
-            return Err(RadscoreStatus::NonFiniteInput);
-        }
         let s = m.score(f, c)?;
         let mut points = [0.0; RADSCORE_MAX_PREDICTORS];
         for (d, p) in points.iter_mut().zip(s.points()) {

@@ -29,10 +29,16 @@ pub enum RadscoreStatus {
     NonPositiveSd = 108,
     /// Artifact: inconsistent model.
     InconsistentModel = 109,
-    /// Artifact: signature required but missing or invalid.
+    /// Artifact: signature malformed or not valid for the given public key.
     BadSignature = 110,
     /// Artifact: encoder output buffer too small.
     BufferTooSmall = 111,
+    /// Artifact: header flags this core does not understand.
+    UnsupportedFlags = 112,
+    /// Artifact: a signature is required but the artifact is unsigned.
+    SignatureMissing = 113,
+    /// Artifact: signature verification is not built into this library.
+    SignatureUnsupported = 114,
     /// Input: a feature or clinical value is NaN or infinite.
     NonFiniteInput = 200,
     /// Input: feature count differs from the model's.
@@ -41,6 +47,8 @@ pub enum RadscoreStatus {
     ClinicalCountMismatch = 202,
     /// Input: index out of range.
     IndexOutOfRange = 203,
+    /// Input: a binary clinical value is neither 0 nor 1.
+    NonBinaryInput = 204,
     /// Image: a dimension is zero or the voxel count overflows.
     BadDimensions = 300,
     /// Image: spacing not finite and > 0.
@@ -106,10 +114,14 @@ impl RadscoreStatus {
         RadscoreStatus::InconsistentModel,
         RadscoreStatus::BadSignature,
         RadscoreStatus::BufferTooSmall,
+        RadscoreStatus::UnsupportedFlags,
+        RadscoreStatus::SignatureMissing,
+        RadscoreStatus::SignatureUnsupported,
         RadscoreStatus::NonFiniteInput,
         RadscoreStatus::FeatureCountMismatch,
         RadscoreStatus::ClinicalCountMismatch,
         RadscoreStatus::IndexOutOfRange,
+        RadscoreStatus::NonBinaryInput,
         RadscoreStatus::BadDimensions,
         RadscoreStatus::BadSpacing,
         RadscoreStatus::ImageLengthMismatch,
@@ -143,7 +155,10 @@ impl RadscoreStatus {
 
     /// The status with this numeric code, if any.
     pub fn from_code(code: u32) -> Option<RadscoreStatus> {
-        RadscoreStatus::ALL.iter().copied().find(|s| *s as u32 == code)
+        RadscoreStatus::ALL
+            .iter()
+            .copied()
+            .find(|s| *s as u32 == code)
     }
 
     /// Static NUL-terminated message: what was expected and what was found.
@@ -186,6 +201,9 @@ fn core_message(code: u32) -> &'static core::ffi::CStr {
 /// The core's `&'static str` message as a static C string: each message is copied at compile
 /// time into a NUL-terminated array of exactly its length + 1.
 fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
+    // Only ever evaluated at compile time (static initialisers): an out-of-range index would be
+    // a compile error, never a run-time panic.
+    #[allow(clippy::indexing_slicing)]
     const fn build<const N: usize>(s: &str) -> [u8; N] {
         let b = s.as_bytes();
         let mut out = [0u8; N];
@@ -225,10 +243,14 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         InconsistentModel,
         BadSignature,
         BufferTooSmall,
+        UnsupportedFlags,
+        SignatureMissing,
+        SignatureUnsupported,
         NonFiniteInput,
         FeatureCountMismatch,
         ClinicalCountMismatch,
         IndexOutOfRange,
+        NonBinaryInput,
         BadDimensions,
         BadSpacing,
         ImageLengthMismatch,
@@ -250,6 +272,7 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

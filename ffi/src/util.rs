@@ -213,6 +213,7 @@ pub(crate) unsafe fn write_name(
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -48,13 +48,15 @@ fn require(tool: &str, package: &str) {
     );
 }
 
-/// The static library cargo built for this test run (the library target is built with all its
-/// crate types, `staticlib` included, before the tests).
+/// The static library of this very build: the library unit is compiled once with all its crate
+/// types into `<profile>/deps` (no hash suffix because of the `cdylib` type), and that rlib is
+/// what this test links. `<profile>/libradscore.a` is only refreshed by `cargo build` and may be
+/// stale, so it is not used.
 fn staticlib() -> PathBuf {
-    let lib = profile_dir().join("libradscore.a");
+    let lib = profile_dir().join("deps").join("libradscore.a");
     assert!(
         lib.exists(),
-        "{} missing: cargo should have built the staticlib with the tests",
+        "{} missing: cargo builds the staticlib with the library",
         lib.display()
     );
     lib
@@ -70,7 +72,15 @@ fn compile(src: &str) -> PathBuf {
     let out = work_dir("bin").join(src.trim_end_matches(".c"));
     let c = manifest().join("tests").join("c");
     let o = Command::new("gcc")
-        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g", "-I"])
+        .args([
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-g",
+            "-I",
+        ])
         .arg(manifest().join("include"))
         .arg(c.join(src))
         .arg(c.join("common.c"))
@@ -215,7 +225,10 @@ fn case(k: usize) -> Case {
     let names = [
         ("breast1_image.nrrd", "breast1_label.nrrd"),
         ("breast1_image.nrrd", "breast1_label.nrrd"),
-        ("prostate_phantom_subvolume.nrrd", "prostate_phantom_subvolume-label.nrrd"),
+        (
+            "prostate_phantom_subvolume.nrrd",
+            "prostate_phantom_subvolume-label.nrrd",
+        ),
         ("syn1_image.nrrd", "syn1_label.nrrd"),
     ];
     let (img, msk) = names[k % names.len()];
@@ -225,7 +238,10 @@ fn case(k: usize) -> Case {
     assert_eq!(v.dims, m.dims, "{img} vs {msk}");
     let x: Vec<f64> = v.data.iter_f64().collect();
     let l: Vec<f64> = m.data.iter_f64().collect();
-    assert!(x.iter().all(|a| a.fract() == 0.0), "{img}: integer voxels expected");
+    assert!(
+        x.iter().all(|a| a.fract() == 0.0),
+        "{img}: integer voxels expected"
+    );
     let image = match k % 4 {
         0 => ImageBuf::I16(x.iter().map(|a| *a as i16).collect()),
         1 => ImageBuf::F32(x.iter().map(|a| *a as f32).collect()),
@@ -356,14 +372,20 @@ fn c_happy_path_equals_rust_core_bit_for_bit() {
     // Scratch: the C query equals the core's for the whole sequence when one group covers it.
     for s in lines(&out, "scratch") {
         let c = &cases[s[0]];
-        let recipes: Vec<_> = model.features.iter().filter(|r| r.sequence.as_str() == s[0]).collect();
+        let recipes: Vec<_> = model
+            .features
+            .iter()
+            .filter(|r| r.sequence.as_str() == s[0])
+            .collect();
         let one_group = recipes
             .iter()
             .all(|r| r.label == recipes[0].label && r.bin_width == recipes[0].bin_width);
         let names: Vec<_> = recipes.iter().map(|r| r.name).collect();
         let per_feature_max = recipes
             .iter()
-            .map(|r| extract::scratch_len(&c.image(), &c.mask(r.label), &[r.name]).expect("scratch"))
+            .map(|r| {
+                extract::scratch_len(&c.image(), &c.mask(r.label), &[r.name]).expect("scratch")
+            })
             .max()
             .expect("sequence has features");
         let got: usize = s[1].parse().expect("scratch count");
@@ -382,7 +404,11 @@ fn c_happy_path_equals_rust_core_bit_for_bit() {
     assert_eq!(one("radscore"), s.radscore.to_bits(), "radscore");
     assert_eq!(one("linear_predictor"), s.linear_predictor.to_bits(), "lp");
     assert_eq!(one("probability"), s.probability.to_bits(), "probability");
-    assert_eq!(one("total_points"), s.total_points.to_bits(), "total points");
+    assert_eq!(
+        one("total_points"),
+        s.total_points.to_bits(),
+        "total points"
+    );
     assert_eq!(lines(&out, "class")[0][0], s.predicted_class.to_string());
     let pts = lines(&out, "points");
     assert_eq!(pts.len(), s.points().len());
@@ -422,4 +448,102 @@ fn c_error_paths_under_valgrind() {
     prepare(&dir);
     let exe = compile("test_errors.c");
     run_valgrind(&exe, &[&dir]);
+}
+
+/// The example in `ffi/examples/` builds with the same strict flags and runs clean under
+/// valgrind on the reference breast volume (given as every sequence of the model).
+#[test]
+fn example_program_runs_under_valgrind() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let dir = work_dir("data-example");
+    let model = radscore_trainer::example::illustrative_model();
+    let artifact = radscore_trainer::export::encode(&model).expect("encode model");
+    let rsm = dir.join("model.rsm");
+    write_atomic(&rsm, &artifact);
+    let refdir = reference_dir();
+    let v = read_volume(&refdir.join("breast1_image.nrrd")).expect("read image");
+    let m = read_volume(&refdir.join("breast1_label.nrrd")).expect("read mask");
+    let img: Vec<u8> = v
+        .data
+        .iter_f64()
+        .flat_map(|x| (x as i16).to_ne_bytes())
+        .collect();
+    let msk: Vec<u8> = m.data.iter_f64().map(|x| x as u8).collect();
+    write_atomic(&dir.join("image.raw"), &img);
+    write_atomic(&dir.join("mask.raw"), &msk);
+
+    let exe = work_dir("bin").join("radscore_example");
+    let o = Command::new("gcc")
+        .args([
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-g",
+            "-I",
+        ])
+        .arg(manifest().join("include"))
+        .arg(manifest().join("examples").join("radscore_example.c"))
+        .arg(staticlib())
+        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&exe)
+        .output()
+        .expect("spawn gcc");
+    assert!(
+        o.status.success(),
+        "gcc: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    let mut args: Vec<String> = vec![rsm.display().to_string()];
+    args.extend(clinical_values(&model).iter().map(|c| c.to_string()));
+    args.push("--".into());
+    for seq in sequences(&model) {
+        args.push(seq);
+        args.push(dir.join("image.raw").display().to_string());
+        args.push(dir.join("mask.raw").display().to_string());
+        args.extend(v.dims.iter().map(|d| d.to_string()));
+        args.extend(v.spacing.iter().map(|s| format!("{s:?}")));
+    }
+    let o = Command::new("valgrind")
+        .args([
+            "--quiet",
+            "--error-exitcode=1",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=all",
+        ])
+        .arg(&exe)
+        .args(&args)
+        .output()
+        .expect("spawn valgrind");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "example failed: {:?}\n{stdout}\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The probability it prints is the core's for the same inputs.
+    let c = Case {
+        image: ImageBuf::I16(v.data.iter_f64().map(|x| x as i16).collect()),
+        mask: MaskBuf::U8(m.data.iter_f64().map(|x| x as u8).collect()),
+        dims: v.dims,
+        spacing: v.spacing,
+    };
+    let mut feats = Vec::new();
+    for r in &model.features {
+        let (im, mk) = (c.image(), c.mask(r.label));
+        let mut scratch = vec![0.0; extract::scratch_len(&im, &mk, &[r.name]).expect("scratch")];
+        let mut out = [0.0];
+        extract::extract(&im, &mk, &[r.name], r.bin_width, &mut out, &mut scratch)
+            .expect("extract");
+        feats.push(out[0]);
+    }
+    let s = model
+        .score(&feats, &clinical_values(&model))
+        .expect("score");
+    let want = format!("probability {:.6}", s.probability);
+    assert!(stdout.contains(&want), "expected `{want}` in:\n{stdout}");
 }

@@ -55,10 +55,35 @@ fn header_compiles_as_strict_c99_and_cpp() {
     let inc = manifest().join("include");
     let src = "#include \"radscore.h\"\nint main(void) { return radscore_abi_version() == RADSCORE_ABI_VERSION ? 0 : 1; }\n";
     for (compiler, args) in [
-        ("gcc", &["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-x", "c"][..]),
-        ("g++", &["-std=c++11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-x", "c++"][..]),
+        (
+            "gcc",
+            &[
+                "-std=c99",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-x",
+                "c",
+            ][..],
+        ),
+        (
+            "g++",
+            &[
+                "-std=c++11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-x",
+                "c++",
+            ][..],
+        ),
     ] {
-        let available = Command::new(compiler).arg("--version").output().is_ok_and(|o| o.status.success());
+        let available = Command::new(compiler)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
         if compiler == "g++" && !available {
             eprintln!("g++ not installed: skipping the C++ check");
             continue;
@@ -75,7 +100,12 @@ fn header_compiles_as_strict_c99_and_cpp() {
             .spawn()
             .expect("spawn compiler");
         use std::io::Write;
-        child.stdin.take().expect("stdin").write_all(src.as_bytes()).expect("write source");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(src.as_bytes())
+            .expect("write source");
         let o = child.wait_with_output().expect("compiler output");
         assert!(
             o.status.success(),
