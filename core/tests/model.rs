@@ -804,3 +804,45 @@ proptest! {
         prop_assert!(r.is_err() || body.len() > 40);
     }
 }
+
+#[test]
+fn a_model_at_every_capacity_fits_the_body_limit() {
+    let mut m = sample();
+    m.features.clear();
+    for i in 0..MAX_FEATURES {
+        let mut r = recipe(
+            "t2",
+            "log-sigma-3-0-mm-3D_glrlm_ShortRunHighGrayLevelEmphasis",
+            f64::MAX,
+            1.0,
+            -0.1,
+        );
+        r.sequence = short(&format!("{i:0>32}"));
+        r.label = u32::MAX;
+        m.features.push(r).unwrap();
+    }
+    let c = m.clinical[1].clone();
+    m.clinical.clear();
+    for j in 0..MAX_CLINICAL {
+        let mut p = c.clone();
+        p.name = short(&format!("{j:x>32}"));
+        p.unit = short(&"u".repeat(32));
+        m.clinical.push(p).unwrap();
+    }
+    m.meta.model_id.clear();
+    m.meta.model_id.push_str(&"m".repeat(64)).unwrap();
+    m.meta.created_unix = u64::MAX;
+    m.meta.n_train = u32::MAX;
+    m.meta.trainer_version = short(&"v".repeat(32));
+    assert_eq!(m.validate(), Ok(()));
+    let b = encode(&m);
+    let body = b.len() - HEADER_LEN - CRC_LEN;
+    assert!(body <= 4300, "full model body is {body} bytes");
+    assert_eq!(Model::decode(&b), Ok(m));
+    // The decoded value's size on the stack (documented in docs/artifact-format.md).
+    assert!(core::mem::size_of::<Model>() <= 6 * 1024);
+    eprintln!(
+        "full body {body} B, size_of::<Model>() = {}",
+        core::mem::size_of::<Model>()
+    );
+}
