@@ -93,6 +93,24 @@ pub fn to_json(
     })
 }
 
+/// Shortest round-trip decimal, in exponent form when very small or large.
+fn num(x: f64) -> String {
+    if x == 0.0 || (1e-3..1e7).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// ` + b·name` / ` − |b|·name`.
+fn term(b: f64, name: &str) -> String {
+    if b < 0.0 {
+        format!(" − {}·{name}", num(-b))
+    } else {
+        format!(" + {}·{name}", num(b))
+    }
+}
+
 fn auc(a: f64) -> String {
     if a < 0.0 {
         "unknown".into()
@@ -136,7 +154,7 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
     let _ = writeln!(
         s,
         "\nradscore = {} + Σ coefficient·(x − mean)/sd",
-        model.radscore_intercept
+        num(model.radscore_intercept)
     );
     let columns = feature_columns(model);
     let w = columns.iter().map(|c| c.len()).max().unwrap_or(6).max(6);
@@ -148,25 +166,25 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
     for (i, (f, c)) in model.features.iter().zip(&columns).enumerate() {
         let _ = writeln!(
             s,
-            "  {:>2}  {:<w$}  {:>9}  {:>5}  {:>14.6e}  {:>14.6e}  {:>14.9}",
+            "  {:>2}  {:<w$}  {:>9}  {:>5}  {:>14}  {:>14}  {:>14}",
             i + 1,
             c,
-            f.bin_width,
+            num(f.bin_width),
             f.label,
-            f.mean,
-            f.sd,
-            f.coefficient
+            num(f.mean),
+            num(f.sd),
+            num(f.coefficient)
         );
     }
     let _ = writeln!(
         s,
-        "\ncombined logistic: lp = {} + {}·radscore{}",
-        model.combined_intercept,
-        model.radscore_coefficient,
+        "\ncombined logistic: lp = {}{}{}",
+        num(model.combined_intercept),
+        term(model.radscore_coefficient, "radscore"),
         model
             .clinical
             .iter()
-            .map(|c| format!(" + {}·{}", c.coefficient, c.name))
+            .map(|c| term(c.coefficient, &c.name))
             .collect::<String>()
     );
     let _ = writeln!(
@@ -177,33 +195,33 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
     let _ = writeln!(
         s,
         "\nnomogram: {} points per unit of lp",
-        model.points_per_unit
+        num(model.points_per_unit)
     );
     let _ = writeln!(
         s,
-        "  {:<12}  {:<10}  {:<16}  {:>14}  axis",
+        "  {:<12}  {:<10}  {:<16}  {:>22}  axis",
         "predictor", "kind", "unit", "coefficient"
     );
     let _ = writeln!(
         s,
-        "  {:<12}  {:<10}  {:<16}  {:>14}  [{}, {}]",
+        "  {:<12}  {:<10}  {:<16}  {:>22}  [{}, {}]",
         "radscore",
         "continuous",
         "",
-        model.radscore_coefficient,
-        model.radscore_axis[0],
-        model.radscore_axis[1]
+        num(model.radscore_coefficient),
+        num(model.radscore_axis[0]),
+        num(model.radscore_axis[1])
     );
     for c in &model.clinical {
         let _ = writeln!(
             s,
-            "  {:<12}  {:<10}  {:<16}  {:>14}  [{}, {}]",
+            "  {:<12}  {:<10}  {:<16}  {:>22}  [{}, {}]",
             c.name.as_str(),
             kind(c.kind),
             c.unit.as_str(),
-            c.coefficient,
-            c.axis_min,
-            c.axis_max
+            num(c.coefficient),
+            num(c.axis_min),
+            num(c.axis_max)
         );
     }
     s
