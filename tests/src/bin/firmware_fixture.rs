@@ -10,8 +10,8 @@
 //!    below) and prints it in the firmware's format on stdout: the script diffs the two.
 //!
 //! Clinical values: binary predictors 1; a continuous predictor with unit `mm3` / `cm3` gets the
-//! lesion volume of the mask (voxel count × voxel volume); any other continuous predictor the
-//! middle of its nomogram axis.
+//! lesion volume of the mask (voxels with the first feature's label × voxel volume); any other
+//! continuous predictor the middle of its nomogram axis.
 //!
 //! Usage: `firmware_fixture --out DIR [--case breast1] [--data DIR] [--only I,J,...]`; `--only`
 //! keeps only those features of the model (cost of single image types). Exit status 0 iff the
@@ -47,7 +47,8 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 fn clinical_values(model: &Model, mask: &[u8], spacing: [f64; 3]) -> Vec<f64> {
-    let voxels = mask.iter().filter(|&&m| u32::from(m) == 1).count() as f64;
+    let label = model.features.first().map_or(1, |r| r.label);
+    let voxels = mask.iter().filter(|&&m| u32::from(m) == label).count() as f64;
     let mm3 = voxels * spacing[0] * spacing[1] * spacing[2];
     model
         .clinical
@@ -85,9 +86,11 @@ fn run() -> Result<bool, String> {
                     .collect::<Result<Vec<_>, _>>()?;
                 only = Some(idx);
             }
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "unknown argument {a:?} (usage: --out DIR [--case NAME] [--data DIR] [--only I,J])"
-            )),
+            ))
+            }
         }
     }
     let out_dir = out_dir.ok_or("--out DIR is required")?;
