@@ -354,7 +354,7 @@ typedef struct RadscoreMask {
 } RadscoreMask;
 
 /**
- * The result of [`radscore_score`].
+ * The result of `radscore_score`.
  */
 typedef struct RadscoreScore {
     /**
@@ -415,7 +415,7 @@ const char *radscore_status_message(uint32_t status);
 RadscoreStatus radscore_library_version(uint32_t *major, uint32_t *minor, uint32_t *patch);
 
 /**
- * Scratch (in `double` elements) that [`radscore_extract`] needs for the features of
+ * Scratch (in `double` elements) that `radscore_extract` needs for the features of
  * `sequence` on this image and mask: the maximum over the sequence's (label, bin width)
  * groups of the core's `extract::scratch_len` (formula in `docs/c-api.md`; it scales with the
  * ROI bounding box, not the image). Runs the same image and mask checks as the extraction and
@@ -432,6 +432,26 @@ RadscoreStatus radscore_scratch_len(const struct RadscoreModel *model,
                                     size_t *doubles_out);
 
 /**
+ * Upper bound of `radscore_scratch_len` for every image of dimensions `dims[0..3]` and every
+ * mask whose ROI bounding box spans at most `box_dims[0..3]` voxels (pass `box_dims = dims`
+ * for any mask at all): for sizing a static scratch buffer when no heap is available. The
+ * scratch depends only on the box extents (not on its position) and grows with them, so the
+ * bound is the scratch of a box of exactly `box_dims`.
+ *
+ * `BAD_DIMENSIONS` if a dimension is 0, the voxel count overflows, or `box_dims` exceeds
+ * `dims`; `UNKNOWN_SEQUENCE`, `BAD_NAME`, `NULL_POINTER`, `MISALIGNED` as elsewhere.
+ *
+ * # Safety
+ * `model` a handle; `sequence` a NUL-terminated string; `dims` and `box_dims` valid for
+ * reads of 3 `size_t`; `doubles_out` valid for one write.
+ */
+RadscoreStatus radscore_scratch_len_bound(const struct RadscoreModel *model,
+                                          const char *sequence,
+                                          const size_t *dims,
+                                          const size_t *box_dims,
+                                          size_t *doubles_out);
+
+/**
  * Computes the model's features of `sequence` from this image and mask (PyRadiomics 3.0.1
  * defaults, each feature with the bin width stored in the model) and writes them into
  * `features[i]` at their model indices `i`; the other entries of `features` are left as they
@@ -439,13 +459,13 @@ RadscoreStatus radscore_scratch_len(const struct RadscoreModel *model,
  *
  * `features` must hold `radscore_model_feature_count` doubles (`features_len` at least that,
  * else `OUTPUT_TOO_SMALL`). `scratch` must hold `scratch_len` doubles, at least what
- * [`radscore_scratch_len`] reports (else `SCRATCH_TOO_SMALL`); its contents on entry do not
+ * `radscore_scratch_len` reports (else `SCRATCH_TOO_SMALL`); its contents on entry do not
  * matter and on return are unspecified. Nothing is written to `features` unless the status
  * is `OK`. A feature that PyRadiomics reports as NaN is NaN here too (scoring then fails
  * with `NON_FINITE_INPUT`).
  *
  * # Safety
- * As [`radscore_scratch_len`]; `scratch` valid for reads and writes of `scratch_len` doubles
+ * As `radscore_scratch_len`; `scratch` valid for reads and writes of `scratch_len` doubles
  * and `features` of `features_len` doubles, neither overlapping the other or the inputs.
  */
 RadscoreStatus radscore_extract(const struct RadscoreModel *model,
@@ -471,7 +491,7 @@ size_t radscore_model_align(void);
 /**
  * Decodes and validates a model artifact (`.rsm` bytes) into caller storage: magic, format
  * version, flags, CRC-32, body, trailing bytes and every parameter are checked. A signed
- * artifact is accepted without checking its signature (use [`radscore_model_load_verified`]
+ * artifact is accepted without checking its signature (use `radscore_model_load_verified`
  * to require one). On success `*model_out` = `storage` as a model handle; on failure nothing
  * is written to `*model_out` and the storage no longer holds a model (`MODEL_NOT_LOADED`).
  *
@@ -488,12 +508,12 @@ RadscoreStatus radscore_model_load(void *storage,
                                    const struct RadscoreModel **model_out);
 
 /**
- * Like [`radscore_model_load`], but the artifact must carry a valid Ed25519 signature by the
+ * Like `radscore_model_load`, but the artifact must carry a valid Ed25519 signature by the
  * holder of `public_key` (`RADSCORE_PUBLIC_KEY_LEN` = 32 bytes): an unsigned artifact is
  * `SIGNATURE_MISSING`, a wrong or damaged signature `BAD_SIGNATURE`.
  *
  * # Safety
- * As [`radscore_model_load`]; `public_key` valid for reads of 32 bytes.
+ * As `radscore_model_load`; `public_key` valid for reads of 32 bytes.
  */
 RadscoreStatus radscore_model_load_verified(void *storage,
                                             size_t storage_len,
@@ -504,7 +524,7 @@ RadscoreStatus radscore_model_load_verified(void *storage,
 
 /**
  * Number of radiomics features of the model (the length of the feature array that
- * [`radscore_extract`](crate::radscore_extract) fills and [`radscore_score`] reads).
+ * `radscore_extract` fills and `radscore_score` reads).
  *
  * # Safety
  * `model` a handle from a load function; `count_out` valid for one write.
@@ -512,10 +532,10 @@ RadscoreStatus radscore_model_load_verified(void *storage,
 RadscoreStatus radscore_model_feature_count(const struct RadscoreModel *model, size_t *count_out);
 
 /**
- * Number of clinical predictors (the length of the clinical array [`radscore_score`] reads).
+ * Number of clinical predictors (the length of the clinical array `radscore_score` reads).
  *
  * # Safety
- * As [`radscore_model_feature_count`].
+ * As `radscore_model_feature_count`.
  */
 RadscoreStatus radscore_model_clinical_count(const struct RadscoreModel *model, size_t *count_out);
 
@@ -523,16 +543,16 @@ RadscoreStatus radscore_model_clinical_count(const struct RadscoreModel *model, 
  * Number of nomogram predictors: 1 (the radscore) + the clinical predictors.
  *
  * # Safety
- * As [`radscore_model_feature_count`].
+ * As `radscore_model_feature_count`.
  */
 RadscoreStatus radscore_model_predictor_count(const struct RadscoreModel *model, size_t *count_out);
 
 /**
  * Number of distinct sequences (images) the model's features come from; each needs one
- * [`radscore_extract`](crate::radscore_extract) call.
+ * `radscore_extract` call.
  *
  * # Safety
- * As [`radscore_model_feature_count`].
+ * As `radscore_model_feature_count`.
  */
 RadscoreStatus radscore_model_sequence_count(const struct RadscoreModel *model, size_t *count_out);
 
@@ -557,10 +577,10 @@ RadscoreStatus radscore_model_sequence_name(const struct RadscoreModel *model,
 /**
  * Column name of feature `index` (< `radscore_model_feature_count`):
  * `<sequence>_<PyRadiomics feature name>`, e.g. `"dwi_wavelet-LHL_glrlm_RunVariance"`.
- * Buffer conventions as [`radscore_model_sequence_name`].
+ * Buffer conventions as `radscore_model_sequence_name`.
  *
  * # Safety
- * As [`radscore_model_sequence_name`].
+ * As `radscore_model_sequence_name`.
  */
 RadscoreStatus radscore_model_feature_name(const struct RadscoreModel *model,
                                            size_t index,
@@ -570,10 +590,10 @@ RadscoreStatus radscore_model_feature_name(const struct RadscoreModel *model,
 
 /**
  * Sequence of feature `index` (e.g. `"t2"`). Buffer conventions as
- * [`radscore_model_sequence_name`].
+ * `radscore_model_sequence_name`.
  *
  * # Safety
- * As [`radscore_model_sequence_name`].
+ * As `radscore_model_sequence_name`.
  */
 RadscoreStatus radscore_model_feature_sequence(const struct RadscoreModel *model,
                                                size_t index,
@@ -584,11 +604,11 @@ RadscoreStatus radscore_model_feature_sequence(const struct RadscoreModel *model
 /**
  * Name of nomogram predictor `index` (< `radscore_model_predictor_count`): `"radscore"` for 0,
  * then the clinical predictors' names in model order (the order of the clinical array of
- * [`radscore_score`]: clinical value `j` is predictor `j + 1`). Buffer conventions as
- * [`radscore_model_sequence_name`].
+ * `radscore_score`: clinical value `j` is predictor `j + 1`). Buffer conventions as
+ * `radscore_model_sequence_name`.
  *
  * # Safety
- * As [`radscore_model_sequence_name`].
+ * As `radscore_model_sequence_name`.
  */
 RadscoreStatus radscore_model_predictor_name(const struct RadscoreModel *model,
                                              size_t index,
@@ -598,10 +618,10 @@ RadscoreStatus radscore_model_predictor_name(const struct RadscoreModel *model,
 
 /**
  * Unit of nomogram predictor `index` as stored in the model (`""` for the radscore and for
- * unitless predictors; e.g. `"mm3"`). Buffer conventions as [`radscore_model_sequence_name`].
+ * unitless predictors; e.g. `"mm3"`). Buffer conventions as `radscore_model_sequence_name`.
  *
  * # Safety
- * As [`radscore_model_sequence_name`].
+ * As `radscore_model_sequence_name`.
  */
 RadscoreStatus radscore_model_predictor_unit(const struct RadscoreModel *model,
                                              size_t index,
@@ -622,7 +642,7 @@ RadscoreStatus radscore_model_predictor_kind(const struct RadscoreModel *model,
 
 /**
  * Scores the nomogram: `features[0..n_features]` are the raw feature values in model order
- * (as filled by [`radscore_extract`](crate::radscore_extract)), `clinical[0..n_clinical]` the
+ * (as filled by `radscore_extract`), `clinical[0..n_clinical]` the
  * raw clinical values in model order (`clinical` may be NULL when `n_clinical` is 0). Counts
  * must equal the model's (`FEATURE_COUNT_MISMATCH`, `CLINICAL_COUNT_MISMATCH`); every value
  * must be finite (`NON_FINITE_INPUT`) and binary predictors 0 or 1 (`NON_BINARY_INPUT`).

@@ -11,7 +11,7 @@ use crate::util::{self, boundary, Res};
 use core::ffi::c_char;
 use heapless::Vec;
 use radscore_core::extract;
-use radscore_core::image::ImageView;
+use radscore_core::image::{voxel_count, ImageView, RoiBox};
 use radscore_core::model::{Model, MAX_FEATURES};
 use radscore_core::names::FeatureName;
 
@@ -111,7 +111,7 @@ unsafe fn args<'a>(
     }
 }
 
-/// Scratch (in `double` elements) that [`radscore_extract`] needs for the features of
+/// Scratch (in `double` elements) that `radscore_extract` needs for the features of
 /// `sequence` on this image and mask: the maximum over the sequence's (label, bin width)
 /// groups of the core's `extract::scratch_len` (formula in `docs/c-api.md`; it scales with the
 /// ROI bounding box, not the image). Runs the same image and mask checks as the extraction and
@@ -144,6 +144,57 @@ pub unsafe extern "C" fn radscore_scratch_len(
     })
 }
 
+/// Upper bound of `radscore_scratch_len` for every image of dimensions `dims[0..3]` and every
+/// mask whose ROI bounding box spans at most `box_dims[0..3]` voxels (pass `box_dims = dims`
+/// for any mask at all): for sizing a static scratch buffer when no heap is available. The
+/// scratch depends only on the box extents (not on its position) and grows with them, so the
+/// bound is the scratch of a box of exactly `box_dims`.
+///
+/// `BAD_DIMENSIONS` if a dimension is 0, the voxel count overflows, or `box_dims` exceeds
+/// `dims`; `UNKNOWN_SEQUENCE`, `BAD_NAME`, `NULL_POINTER`, `MISALIGNED` as elsewhere.
+///
+/// # Safety
+/// `model` a handle; `sequence` a NUL-terminated string; `dims` and `box_dims` valid for
+/// reads of 3 `size_t`; `doubles_out` valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn radscore_scratch_len_bound(
+    model: *const RadscoreModel,
+    sequence: *const c_char,
+    dims: *const usize,
+    box_dims: *const usize,
+    doubles_out: *mut usize,
+) -> RadscoreStatus {
+    boundary(|| {
+        // SAFETY: forwarded contracts.
+        let (m, seq, d, b) = unsafe {
+            (
+                self::model(model)?,
+                util::c_name(sequence)?,
+                util::slice(dims, 3)?,
+                util::slice(box_dims, 3)?,
+            )
+        };
+        util::check_ptr(doubles_out)?;
+        let dims = [0, 1, 2].map(|k| d.get(k).copied().unwrap_or(0));
+        let ext = [0, 1, 2].map(|k| b.get(k).copied().unwrap_or(0));
+        voxel_count(dims)?;
+        if ext.iter().zip(dims).any(|(e, n)| *e == 0 || *e > n) {
+            return Err(RadscoreStatus::BadDimensions);
+        }
+        let roi = RoiBox {
+            lo: [0; 3],
+            hi: ext,
+        };
+        let mut need = 0usize;
+        for_each_group(m, seq, RADSCORE_LABEL_FROM_MODEL, |g| {
+            need = need.max(extract::scratch_len_for(dims, &roi, &g.names)?);
+            Ok(())
+        })?;
+        // SAFETY: forwarded contract.
+        unsafe { util::write(doubles_out, need) }
+    })
+}
+
 /// Computes the model's features of `sequence` from this image and mask (PyRadiomics 3.0.1
 /// defaults, each feature with the bin width stored in the model) and writes them into
 /// `features[i]` at their model indices `i`; the other entries of `features` are left as they
@@ -151,13 +202,13 @@ pub unsafe extern "C" fn radscore_scratch_len(
 ///
 /// `features` must hold `radscore_model_feature_count` doubles (`features_len` at least that,
 /// else `OUTPUT_TOO_SMALL`). `scratch` must hold `scratch_len` doubles, at least what
-/// [`radscore_scratch_len`] reports (else `SCRATCH_TOO_SMALL`); its contents on entry do not
+/// `radscore_scratch_len` reports (else `SCRATCH_TOO_SMALL`); its contents on entry do not
 /// matter and on return are unspecified. Nothing is written to `features` unless the status
 /// is `OK`. A feature that PyRadiomics reports as NaN is NaN here too (scoring then fails
 /// with `NON_FINITE_INPUT`).
 ///
 /// # Safety
-/// As [`radscore_scratch_len`]; `scratch` valid for reads and writes of `scratch_len` doubles
+/// As `radscore_scratch_len`; `scratch` valid for reads and writes of `scratch_len` doubles
 /// and `features` of `features_len` doubles, neither overlapping the other or the inputs.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]

@@ -36,7 +36,7 @@ pub struct RadscoreModel {
     model: Model,
 }
 
-/// The result of [`radscore_score`].
+/// The result of `radscore_score`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct RadscoreScore {
@@ -84,7 +84,7 @@ pub extern "C" fn radscore_model_align() -> usize {
 }
 
 /// # Safety
-/// See [`radscore_model_load`].
+/// See `radscore_model_load`.
 unsafe fn load(
     storage: *mut c_void,
     storage_len: usize,
@@ -117,7 +117,7 @@ unsafe fn load(
 
 /// Decodes and validates a model artifact (`.rsm` bytes) into caller storage: magic, format
 /// version, flags, CRC-32, body, trailing bytes and every parameter are checked. A signed
-/// artifact is accepted without checking its signature (use [`radscore_model_load_verified`]
+/// artifact is accepted without checking its signature (use `radscore_model_load_verified`
 /// to require one). On success `*model_out` = `storage` as a model handle; on failure nothing
 /// is written to `*model_out` and the storage no longer holds a model (`MODEL_NOT_LOADED`).
 ///
@@ -138,12 +138,12 @@ pub unsafe extern "C" fn radscore_model_load(
     boundary(|| unsafe { load(storage, storage_len, bytes, len, Model::decode, model_out) })
 }
 
-/// Like [`radscore_model_load`], but the artifact must carry a valid Ed25519 signature by the
+/// Like `radscore_model_load`, but the artifact must carry a valid Ed25519 signature by the
 /// holder of `public_key` (`RADSCORE_PUBLIC_KEY_LEN` = 32 bytes): an unsigned artifact is
 /// `SIGNATURE_MISSING`, a wrong or damaged signature `BAD_SIGNATURE`.
 ///
 /// # Safety
-/// As [`radscore_model_load`]; `public_key` valid for reads of 32 bytes.
+/// As `radscore_model_load`; `public_key` valid for reads of 32 bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn radscore_model_load_verified(
     storage: *mut c_void,
@@ -156,8 +156,8 @@ pub unsafe extern "C" fn radscore_model_load_verified(
     boundary(|| {
         // SAFETY: caller's contract for 32 bytes at public_key.
         let key = unsafe { util::slice(public_key, RADSCORE_PUBLIC_KEY_LEN)? };
-        let mut k = [0u8; RADSCORE_PUBLIC_KEY_LEN];
-        k.copy_from_slice(key);
+        let k = <[u8; RADSCORE_PUBLIC_KEY_LEN]>::try_from(key)
+            .map_err(|_| RadscoreStatus::BadArgument)?;
         let verify = |b: &[u8]| Model::decode_verified(b, &k);
         // SAFETY: forwarded contract.
         unsafe { load(storage, storage_len, bytes, len, verify, model_out) }
@@ -182,7 +182,7 @@ unsafe fn count(
 }
 
 /// Number of radiomics features of the model (the length of the feature array that
-/// [`radscore_extract`](crate::radscore_extract) fills and [`radscore_score`] reads).
+/// `radscore_extract` fills and `radscore_score` reads).
 ///
 /// # Safety
 /// `model` a handle from a load function; `count_out` valid for one write.
@@ -195,10 +195,10 @@ pub unsafe extern "C" fn radscore_model_feature_count(
     unsafe { count(model, count_out, |m| m.features.len()) }
 }
 
-/// Number of clinical predictors (the length of the clinical array [`radscore_score`] reads).
+/// Number of clinical predictors (the length of the clinical array `radscore_score` reads).
 ///
 /// # Safety
-/// As [`radscore_model_feature_count`].
+/// As `radscore_model_feature_count`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn radscore_model_clinical_count(
     model: *const RadscoreModel,
@@ -211,7 +211,7 @@ pub unsafe extern "C" fn radscore_model_clinical_count(
 /// Number of nomogram predictors: 1 (the radscore) + the clinical predictors.
 ///
 /// # Safety
-/// As [`radscore_model_feature_count`].
+/// As `radscore_model_feature_count`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn radscore_model_predictor_count(
     model: *const RadscoreModel,
@@ -236,10 +236,10 @@ pub(crate) fn sequences(m: &Model) -> impl Iterator<Item = &str> {
 }
 
 /// Number of distinct sequences (images) the model's features come from; each needs one
-/// [`radscore_extract`](crate::radscore_extract) call.
+/// `radscore_extract` call.
 ///
 /// # Safety
-/// As [`radscore_model_feature_count`].
+/// As `radscore_model_feature_count`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn radscore_model_sequence_count(
     model: *const RadscoreModel,
@@ -308,10 +308,10 @@ impl core::fmt::Display for ColumnName<'_> {
 
 /// Column name of feature `index` (< `radscore_model_feature_count`):
 /// `<sequence>_<PyRadiomics feature name>`, e.g. `"dwi_wavelet-LHL_glrlm_RunVariance"`.
-/// Buffer conventions as [`radscore_model_sequence_name`].
+/// Buffer conventions as `radscore_model_sequence_name`.
 ///
 /// # Safety
-/// As [`radscore_model_sequence_name`].
+/// As `radscore_model_sequence_name`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn radscore_model_feature_name(
     model: *const RadscoreModel,
@@ -331,10 +331,10 @@ pub unsafe extern "C" fn radscore_model_feature_name(
 }
 
 /// Sequence of feature `index` (e.g. `"t2"`). Buffer conventions as
-/// [`radscore_model_sequence_name`].
+/// `radscore_model_sequence_name`.
 ///
 /// # Safety
-/// As [`radscore_model_sequence_name`].
+/// As `radscore_model_sequence_name`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn radscore_model_feature_sequence(
     model: *const RadscoreModel,
@@ -353,11 +353,11 @@ pub unsafe extern "C" fn radscore_model_feature_sequence(
 
 /// Name of nomogram predictor `index` (< `radscore_model_predictor_count`): `"radscore"` for 0,
 /// then the clinical predictors' names in model order (the order of the clinical array of
-/// [`radscore_score`]: clinical value `j` is predictor `j + 1`). Buffer conventions as
-/// [`radscore_model_sequence_name`].
+/// `radscore_score`: clinical value `j` is predictor `j + 1`). Buffer conventions as
+/// `radscore_model_sequence_name`.
 ///
 /// # Safety
-/// As [`radscore_model_sequence_name`].
+/// As `radscore_model_sequence_name`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn radscore_model_predictor_name(
     model: *const RadscoreModel,
@@ -370,16 +370,16 @@ pub unsafe extern "C" fn radscore_model_predictor_name(
     unsafe {
         name_query(model, index, buf, buf_len, len_out, |m, i| match i {
             0 => Some("radscore"),
-            _ => m.clinical.get(i - 1).map(|c| c.name.as_str()),
+            _ => m.clinical.get(i.checked_sub(1)?).map(|c| c.name.as_str()),
         })
     }
 }
 
 /// Unit of nomogram predictor `index` as stored in the model (`""` for the radscore and for
-/// unitless predictors; e.g. `"mm3"`). Buffer conventions as [`radscore_model_sequence_name`].
+/// unitless predictors; e.g. `"mm3"`). Buffer conventions as `radscore_model_sequence_name`.
 ///
 /// # Safety
-/// As [`radscore_model_sequence_name`].
+/// As `radscore_model_sequence_name`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn radscore_model_predictor_unit(
     model: *const RadscoreModel,
@@ -392,7 +392,7 @@ pub unsafe extern "C" fn radscore_model_predictor_unit(
     unsafe {
         name_query(model, index, buf, buf_len, len_out, |m, i| match i {
             0 => Some(""),
-            _ => m.clinical.get(i - 1).map(|c| c.unit.as_str()),
+            _ => m.clinical.get(i.checked_sub(1)?).map(|c| c.unit.as_str()),
         })
     }
 }
@@ -413,7 +413,11 @@ pub unsafe extern "C" fn radscore_model_predictor_kind(
         let m = unsafe { self::model(model)? };
         let kind = match index {
             0 => RADSCORE_PREDICTOR_RADSCORE,
-            _ => match m.clinical.get(index - 1).map(|c| c.kind) {
+            _ => match index
+                .checked_sub(1)
+                .and_then(|j| m.clinical.get(j))
+                .map(|c| c.kind)
+            {
                 Some(PredictorKind::Continuous) => RADSCORE_PREDICTOR_CONTINUOUS,
                 Some(PredictorKind::Binary) => RADSCORE_PREDICTOR_BINARY,
                 None => return Err(RadscoreStatus::IndexOutOfRange),
@@ -425,7 +429,7 @@ pub unsafe extern "C" fn radscore_model_predictor_kind(
 }
 
 /// Scores the nomogram: `features[0..n_features]` are the raw feature values in model order
-/// (as filled by [`radscore_extract`](crate::radscore_extract)), `clinical[0..n_clinical]` the
+/// (as filled by `radscore_extract`), `clinical[0..n_clinical]` the
 /// raw clinical values in model order (`clinical` may be NULL when `n_clinical` is 0). Counts
 /// must equal the model's (`FEATURE_COUNT_MISMATCH`, `CLINICAL_COUNT_MISMATCH`); every value
 /// must be finite (`NON_FINITE_INPUT`) and binary predictors 0 or 1 (`NON_BINARY_INPUT`).

@@ -68,8 +68,11 @@ fn work_dir(name: &str) -> PathBuf {
     d
 }
 
+/// Compiles one C test; each call gets its own output folder (tests run in parallel).
 fn compile(src: &str) -> PathBuf {
-    let out = work_dir("bin").join(src.trim_end_matches(".c"));
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = work_dir(&format!("bin-{n}")).join(src.trim_end_matches(".c"));
     let c = manifest().join("tests").join("c");
     let o = Command::new("gcc")
         .args([
@@ -286,7 +289,10 @@ fn clinical_values(m: &Model) -> Vec<f64> {
 
 /// Writes the model files and one case per sequence; returns the model and the cases.
 fn prepare(dir: &Path) -> (Model, BTreeMap<String, Case>) {
-    let model = radscore_trainer::example::illustrative_model();
+    prepare_model(dir, radscore_trainer::example::illustrative_model())
+}
+
+fn prepare_model(dir: &Path, model: Model) -> (Model, BTreeMap<String, Case>) {
     let unsigned = radscore_trainer::export::encode(&model).expect("encode model");
     let signed = radscore_trainer::export::encode_signed(&model, &SEED).expect("encode signed");
     write_atomic(&dir.join("model.rsm"), &unsigned);
@@ -336,12 +342,41 @@ fn c_basic_passes_under_valgrind() {
 
 #[test]
 fn c_happy_path_equals_rust_core_bit_for_bit() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
     let dir = work_dir("data-model");
     let (model, cases) = prepare(&dir);
+    happy_path(&dir, &model, &cases);
+}
+
+/// A sequence whose features use different bin widths is extracted in several core calls
+/// (one per bin width); the values are still each feature's own.
+#[test]
+fn c_happy_path_with_mixed_bin_widths() {
+    let dir = work_dir("data-mixed");
+    let mut model = radscore_trainer::example::illustrative_model();
+    let seqs = sequences(&model);
+    let mut changed = 0;
+    for s in &seqs {
+        let idx: Vec<usize> = (0..model.features.len())
+            .filter(|&i| model.features[i].sequence.as_str() == s.as_str())
+            .collect();
+        if idx.len() >= 2 {
+            model.features[idx[0]].bin_width = 10.0;
+            changed += 1;
+        }
+    }
+    assert!(
+        changed > 0,
+        "the illustrative model has no sequence with two features"
+    );
+    let (model, cases) = prepare_model(&dir, model);
+    happy_path(&dir, &model, &cases);
+}
+
+fn happy_path(dir: &Path, model: &Model, cases: &BTreeMap<String, Case>) {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
     let exe = compile("test_model.c");
-    let out = run_valgrind(&exe, &[&dir]);
+    let out = run_valgrind(&exe, &[dir]);
 
     // Reference: each feature on its own through the core API, same buffers.
     let mut expected = Vec::new();
@@ -398,7 +433,7 @@ fn c_happy_path_equals_rust_core_bit_for_bit() {
     }
 
     // Score, from the Rust-computed features.
-    let clinical = clinical_values(&model);
+    let clinical = clinical_values(model);
     let s = model.score(&expected, &clinical).expect("core score");
     let one = |k: &str| -> u64 { bits(lines(&out, k)[0][0]) };
     assert_eq!(one("radscore"), s.radscore.to_bits(), "radscore");
@@ -421,7 +456,7 @@ fn c_happy_path_equals_rust_core_bit_for_bit() {
     assert_eq!(counts[0], model.features.len().to_string());
     assert_eq!(counts[1], model.clinical.len().to_string());
     assert_eq!(counts[2], (model.clinical.len() + 1).to_string());
-    assert_eq!(counts[3], sequences(&model).len().to_string());
+    assert_eq!(counts[3], sequences(model).len().to_string());
     for (i, l) in lines(&out, "feature_name").iter().enumerate() {
         let r = &model.features[i];
         assert_eq!(l[1], r.sequence.as_str());

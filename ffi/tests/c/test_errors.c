@@ -230,6 +230,23 @@ static void extract_errors(const char *dir, const RadscoreModel *model) {
     EXPECT(RADSCORE_STATUS_NULL_POINTER, radscore_scratch_len(model, seq, &im, &mk, NULL));
     EXPECT(RADSCORE_STATUS_NULL_POINTER, radscore_scratch_len(model, seq, NULL, &mk, &need));
 
+    /* static-allocation bound: box larger than the image, NULL dims */
+    {
+        size_t box[3], bound = 5;
+        box[0] = im.dims[0] + 1;
+        box[1] = im.dims[1];
+        box[2] = im.dims[2];
+        EXPECT(RADSCORE_STATUS_BAD_DIMENSIONS,
+               radscore_scratch_len_bound(model, seq, im.dims, box, &bound));
+        EXPECT(RADSCORE_STATUS_NULL_POINTER,
+               radscore_scratch_len_bound(model, seq, NULL, box, &bound));
+        EXPECT(RADSCORE_STATUS_UNKNOWN_SEQUENCE,
+               radscore_scratch_len_bound(model, "flair", im.dims, im.dims, &bound));
+        CHECK(bound == 5);
+        EXPECT(RADSCORE_STATUS_OK, radscore_scratch_len_bound(model, seq, im.dims, im.dims, &bound));
+        CHECK(bound >= need);
+    }
+
     /* sequence names */
     EXTRACT(RADSCORE_STATUS_UNKNOWN_SEQUENCE, model, "flair", &im, &mk, scratch, need, features,
             n_features);

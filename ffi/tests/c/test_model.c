@@ -97,6 +97,12 @@ int main(int argc, char **argv) {
         mk = mask_of(&msk, msk.label);
         EXPECT(RADSCORE_STATUS_OK, radscore_scratch_len(model, seq, &im, &mk, &need));
         CHECK(need > 0);
+        {
+            size_t bound = 0;
+            EXPECT(RADSCORE_STATUS_OK,
+                   radscore_scratch_len_bound(model, seq, im.dims, im.dims, &bound));
+            CHECK(bound >= need);
+        }
         printf("scratch %s %lu\n", seq, (unsigned long)need);
         /* exactly the reported size: valgrind catches any access beyond it */
         scratch = (double *)malloc(need * sizeof *scratch);
