@@ -28,7 +28,7 @@ fn cohort_csv(drop_column: Option<usize>) -> String {
     let area = headers.iter().position(|h| h == "mean area").expect("area");
     let texture = headers.iter().position(|h| h == "mean texture").expect("texture");
     let keep = |j: usize| Some(j) != drop_column;
-    let mut out = String::from("patient_id,label,split,area,stiff,site");
+    let mut out = String::from("patient_id,label,split,area,stiff,site,t2_signal");
     for j in (0..30).filter(|&j| keep(j)) {
         out.push_str(&format!(",{}_original_firstorder_{}", ["t2", "dwi", "dce"][j / 10], FIRSTORDER[j % 10]));
     }
@@ -40,7 +40,7 @@ fn cohort_csv(drop_column: Option<usize>) -> String {
         let t: f64 = rec[texture].parse().expect("t");
         let split = if i % 10 < 7 { "train" } else { "test" };
         // `site` is text: not a clinical column.
-        out.push_str(&format!("P{i:04},{y},{split},{},{},site-{}", a / 100.0, u8::from(t > 19.0), i % 3));
+        out.push_str(&format!("P{i:04},{y},{split},{},{},site-{},{}", a / 100.0, u8::from(t > 19.0), i % 3, 1 + i % 3));
         for j in (0..30).filter(|&j| keep(j)) {
             out.push_str(&format!(",{}", &rec[j + 1]));
         }
@@ -113,10 +113,12 @@ fn report_from_model_file() {
         let got: f64 = row[4].parse().expect("auc");
         assert!((got - want).abs() < 1e-12, "{set}: {got} vs {want}");
     }
-    // Baseline: numeric clinical columns only (the text column `site` is left out), class names used.
+    // Baseline: numeric clinical columns only (the text column `site` is left out; `t2_signal` is
+    // clinical although it starts like a T2 feature column), class names used.
     let base = std::fs::read_to_string(out1.join("baseline.csv")).expect("baseline");
     assert!(base.lines().any(|l| l.starts_with("area,")) && base.lines().any(|l| l.starts_with("stiff,")));
     assert!(!base.contains("site"));
+    assert!(base.lines().any(|l| l.starts_with("t2_signal,")), "{base}");
     let html = std::fs::read_to_string(out1.join("index.html")).expect("html");
     assert!(html.contains("malignant"));
     for n in names.iter().filter(|n| *n != "index.html") {

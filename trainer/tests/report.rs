@@ -237,3 +237,17 @@ fn missing_parts_leave_figures_out() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn baseline_of_a_single_set_has_no_empty_columns() {
+    let mut input = synthetic_input();
+    if let Some(b) = input.baseline.as_mut() {
+        b.parts.iter_mut().for_each(|p| *p = Part::Test);
+    }
+    let dir = tmpdir("single");
+    write_report(&dir, &input).expect("report");
+    let base = read(&dir, "baseline.csv");
+    let header = base.lines().next().expect("header");
+    assert!(header.contains("test_class0") && !header.contains("train"), "{header}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

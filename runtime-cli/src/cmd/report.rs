@@ -10,6 +10,7 @@
 
 use super::verify::{load_model, read_public_key};
 use anyhow::{bail, Context};
+use radscore_core::names::FeatureName;
 use radscore_trainer::cohort::{radiomics_column, Cohort, CohortSpec};
 use radscore_trainer::report::{write_report, ReportInput};
 use std::path::{Path, PathBuf};
@@ -77,6 +78,12 @@ fn sniff(path: &Path) -> anyhow::Result<(Vec<String>, Vec<bool>)> {
     Ok((header, numeric))
 }
 
+/// Whether a header names a radiomics feature (`<sequence>_<PyRadiomics name>`); clinical columns
+/// such as `t2_signal` share the prefix but are not feature names.
+fn is_feature_column(h: &str) -> bool {
+    radiomics_column(h).is_some_and(|(_, f)| FeatureName::parse(f).is_ok())
+}
+
 /// The cohort spec for a report: explicit options, else defaults read off the header.
 pub fn cohort_spec(args: &Args, header: &[String], numeric: &[bool]) -> anyhow::Result<CohortSpec> {
     let split_column = match &args.split_column {
@@ -92,7 +99,7 @@ pub fn cohort_spec(args: &Args, header: &[String], numeric: &[bool]) -> anyhow::
                 num && **h != args.id_column
                     && **h != args.label_column
                     && Some(*h) != split_column.as_ref()
-                    && radiomics_column(h).is_none()
+                    && !is_feature_column(h)
             })
             .map(|(h, _)| h.clone())
             .collect(),

@@ -118,11 +118,23 @@ fn row(area: &Area, y: i32, title: &str, ticks: &[(f64, String)], priority: &[us
     let st = ShapeStyle::from(&BLACK).stroke_width(1);
     area.draw(&PathElement::new(vec![(a.round() as i32, y), (b.round() as i32, y)], st))?;
     let shown = thin(ticks, priority);
-    for ((x, l), s) in ticks.iter().zip(shown) {
+    // Labels that do not fit above the line go below it when there they keep clear of each other
+    // (short axes such as a binary predictor with a small coefficient).
+    let rest: Vec<usize> = (0..ticks.len()).filter(|&k| !shown[k]).collect();
+    let below_sub: Vec<(f64, String)> = rest.iter().map(|&k| ticks[k].clone()).collect();
+    let below_ok = thin(&below_sub, &(0..below_sub.len()).collect::<Vec<_>>());
+    let few = ticks.len() <= 3;
+    for (k, (x, l)) in ticks.iter().enumerate() {
         let xi = x.round() as i32;
         area.draw(&PathElement::new(vec![(xi, y - 6), (xi, y)], st))?;
-        if s {
+        if shown[k] {
             area.draw(&Text::new(l.clone(), (xi, y - 9), anchored(plot::TICK, HPos::Center, VPos::Bottom)))?;
+        } else if few {
+            if let Some(pos) = rest.iter().position(|&r| r == k).filter(|&p| below_ok[p]) {
+                let _ = pos;
+                area.draw(&PathElement::new(vec![(xi, y), (xi, y + 4)], st))?;
+                area.draw(&Text::new(l.clone(), (xi, y + 7), anchored(plot::TICK, HPos::Center, VPos::Top)))?;
+            }
         }
     }
     Ok(())

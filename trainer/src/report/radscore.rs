@@ -45,7 +45,7 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
     }
     let cut = input.radscore_cutoff.filter(|c| c.is_finite());
     let wf_caption = match cut {
-        Some(c) => format!("Radscore waterfall: one bar per patient, radscore minus the cut-off {} (Youden, training set), sorted, coloured by true class.", fmt::fixed(c, 3)),
+        Some(c) => format!("Radscore waterfall: one bar per patient, radscore minus the cut-off {} (Youden index on the training set, or on all patients when there is none), sorted, coloured by true class.", fmt::fixed(c, 3)),
         None => "Radscore waterfall: one bar per patient, sorted, coloured by true class.".to_string(),
     };
     let tests: Vec<String> = ps.iter().map(|&p| format!("{} {}", p.title().to_lowercase(), p_text(mann_whitney_p(input, p)))).collect();

@@ -125,8 +125,9 @@ fn n_pct_text(k: usize, n: usize) -> String {
 
 /// Baseline characteristics: training vs test, and the classes within each set.
 pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
-    let has_test = b.parts.contains(&Part::Test);
-    let parts: Vec<Part> = if has_test { Part::ALL.to_vec() } else { vec![Part::Train] };
+    // The parts that have patients; the training-vs-test comparison only when both do.
+    let parts: Vec<Part> = Part::ALL.into_iter().filter(|p| b.parts.contains(p)).collect();
+    let has_test = parts.len() == 2;
     // Group index lists: [train all, test all], per part [class0, class1].
     let idx = |f: &dyn Fn(usize) -> bool| -> Vec<usize> { (0..b.labels.len()).filter(|&i| f(i)).collect() };
     let part_all: Vec<Vec<usize>> = parts.iter().map(|&p| idx(&|i| b.parts[i] == p)).collect();
