@@ -11,7 +11,7 @@
 //! unwrap; clippy denies them). On hosts (feature `std`, the default) every entry point also runs
 //! inside `catch_unwind`, so a panic would become [`RadscoreStatus::Panic`] instead of crossing
 //! the C boundary. Bare-metal builds (`--no-default-features`) bring a spinning
-//! `#[panic_handler]` unless feature `external-panic-handler` says the firmware has its own.
+//! `#[panic_handler]` (a staticlib needs one; Rust firmware uses radscore-core directly).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(
     clippy::unwrap_used,
@@ -86,11 +86,7 @@ pub unsafe extern "C" fn radscore_library_version(
 }
 
 /// Bare-metal panic handler (unreachable by construction; see the crate docs).
-#[cfg(all(
-    not(feature = "std"),
-    not(feature = "external-panic-handler"),
-    target_os = "none"
-))]
+#[cfg(all(not(feature = "std"), target_os = "none"))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     loop {
