@@ -74,7 +74,7 @@ fn report_from_model_file() {
         label_column: "label".into(),
         split_column: Some("split".into()),
         id_column: "patient_id".into(),
-        clinical_columns: vec!["area".into(), "stiff".into()],
+        clinical_columns: vec!["area".into(), "stiff".into(), "t2_signal".into()],
     };
     let r = train(Cohort::from_csv(&cohort_path, &spec).expect("cohort"), &TrainOptions::default(), &|_| {}).expect("train");
     let model_path = dir.join("m.rsm");
