@@ -582,3 +582,56 @@ fn example_program_runs_under_valgrind() {
     let want = format!("probability {:.6}", s.probability);
     assert!(stdout.contains(&want), "expected `{want}` in:\n{stdout}");
 }
+
+/// The shared library carries the soname of the ABI major version and serves the same C test.
+#[test]
+fn shared_library_has_abi_soname_and_runs() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let so = profile_dir().join("deps").join("libradscore.so");
+    assert!(so.exists(), "{} missing", so.display());
+    let dir = work_dir("shared");
+    let soname = format!("libradscore.so.{}", radscore::RADSCORE_ABI_MAJOR);
+    // a private copy under its soname, as an installed library would be
+    let installed = dir.join(&soname);
+    std::fs::copy(&so, &installed).expect("copy shared library");
+    let link = dir.join("libradscore.so");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&soname, &link).expect("symlink");
+    let o = Command::new("readelf")
+        .args(["-d"])
+        .arg(&installed)
+        .output();
+    if let Ok(o) = o {
+        let d = String::from_utf8_lossy(&o.stdout);
+        assert!(d.contains(&format!("[{soname}]")), "soname missing:\n{d}");
+    }
+    let exe = dir.join("test_basic_shared");
+    let c = manifest().join("tests").join("c");
+    let o = Command::new("gcc")
+        .args([
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-g",
+            "-I",
+        ])
+        .arg(manifest().join("include"))
+        .arg(c.join("test_basic.c"))
+        .arg(c.join("common.c"))
+        .arg(format!("-L{}", dir.display()))
+        .arg("-lradscore")
+        .arg(format!("-Wl,-rpath,{}", dir.display()))
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .expect("spawn gcc");
+    assert!(
+        o.status.success(),
+        "gcc: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    run_valgrind(&exe, &[]);
+}
