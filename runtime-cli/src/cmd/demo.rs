@@ -7,13 +7,22 @@
 //! 2. [`extract_features`]: every implemented image type and feature class for each sequence
 //!    (LoG with σ = 3 mm), read back from the files, written to `features.csv`, and joined with the
 //!    clinical table into `cohort.csv`;
-//! 3. training, model export, scoring of the held-out test set through the core, and the report,
-//!    as far as those stages are available in this build.
+//! 3. [`train_model`]: the study's pipeline (`radscore_trainer::pipeline::train`) on `cohort.csv`
+//!    with every clinical column as a candidate; `summary.json`;
+//! 4. [`export_model`]: the combined model as `model.rsm`;
+//! 5. [`score_test_set`]: the model file decoded by the core, the selected features recomputed
+//!    from the test patients' images by their recipes, scored with `Model::score`, compared with
+//!    the trainer's probabilities (they must agree to 1e-12) and written to `test_scores.csv`;
+//! 6. the report (`report/index.html`) and a short summary on stdout.
 
 use crate::cmd::extract::{all_names, compute, format_value, load_pair};
 use crate::io::{self, ReadOptions, Volume, VolumeData, IDENTITY};
 use anyhow::{anyhow, bail, Context};
+use radscore_core::model::Model;
 use radscore_core::names::FeatureName;
+use radscore_trainer::cohort::{Cohort, CohortSpec};
+use radscore_trainer::pipeline::{train, TrainOptions, TrainResult};
+use radscore_trainer::report::{write_report, ReportInput};
 use radscore_trainer::synth::{self, SynthOptions, SynthPatient, CLINICAL_COLUMNS};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -30,7 +39,7 @@ pub struct Args {
     pub out: PathBuf,
     /// Seed of the synthetic cohort and of the train/test split.
     #[arg(long, default_value_t = 2026)]
-    pub seed: u64,
+    pub seed: u32,
     /// Number of patients (the study's class ratio 108/190 is kept).
     #[arg(long, default_value_t = 190)]
     pub patients: usize,
@@ -304,6 +313,240 @@ pub fn extract_features(
     Ok(Features { names, rows })
 }
 
+fn spinner(what: &str) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let s = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{what:<10} {{spinner}} {{elapsed_precise}} {{msg}}"
+    )) {
+        s.set_style(style);
+    }
+    s.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(s)
+}
+
+/// Stage 3: the study's pipeline on `cohort.csv`; writes `summary.json`.
+pub fn train_model(dir: &Path, seed: u32) -> anyhow::Result<TrainResult> {
+    let spec = CohortSpec {
+        label_column: LABEL_COLUMN.to_string(),
+        split_column: None,
+        id_column: "patient_id".to_string(),
+        clinical_columns: CLINICAL_COLUMNS
+            .iter()
+            .map(|(c, _)| c.to_string())
+            .collect(),
+    };
+    let cohort = Cohort::from_csv(&dir.join("cohort.csv"), &spec)?;
+    let opts = TrainOptions {
+        seed,
+        bin_width: BIN_WIDTH,
+        mask_label: 1,
+        ..TrainOptions::default()
+    };
+    let sp = spinner("train");
+    let progress = |msg: &str| {
+        if let Some(s) = &sp {
+            s.set_message(msg.to_string());
+        }
+    };
+    let result = train(cohort, &opts, &progress);
+    if let Some(s) = &sp {
+        s.finish_and_clear();
+    }
+    let result = result?;
+    let mut text =
+        serde_json::to_string_pretty(&result.summary).context("cannot serialise the summary")?;
+    text.push('\n');
+    io::write_atomic(&dir.join("summary.json"), |w| w.write_all(text.as_bytes()))?;
+    Ok(result)
+}
+
+/// Stage 4: writes the combined model to `model.rsm`.
+pub fn export_model(dir: &Path, result: &TrainResult) -> anyhow::Result<PathBuf> {
+    let path = dir.join("model.rsm");
+    radscore_trainer::export::write_model(&path, &result.model)
+        .map_err(|e| anyhow!("cannot write the model {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// One test patient scored both ways.
+#[derive(Clone, Debug)]
+pub struct TestScore {
+    /// Patient id.
+    pub id: String,
+    /// 1 = HER-2-low.
+    pub label: u8,
+    /// The trainer's combined-model probability.
+    pub trainer: f64,
+    /// The core's probability from the model file and the recomputed features.
+    pub core: f64,
+    /// Nomogram total points (core).
+    pub total_points: f64,
+    /// Predicted class at the model's threshold (core).
+    pub predicted: u8,
+}
+
+/// Stage 5: decodes `model.rsm` with the core, recomputes each test patient's selected features
+/// from the images by their recipes, scores them and compares with the trainer. Writes
+/// `test_scores.csv`; fails if any probability differs by more than 1e-12.
+pub fn score_test_set(
+    dir: &Path,
+    model_path: &Path,
+    patients: &[PatientFiles],
+    result: &TrainResult,
+) -> anyhow::Result<Vec<TestScore>> {
+    let bytes = std::fs::read(model_path)
+        .with_context(|| format!("cannot read {}", model_path.display()))?;
+    let model =
+        Model::decode(&bytes).map_err(|e| anyhow!("{}: {}", model_path.display(), e.message()))?;
+    let combined = result
+        .models
+        .iter()
+        .find(|m| m.name == "combined")
+        .ok_or_else(|| anyhow!("the training result has no combined model"))?;
+    let pb = bar(combined.test.len(), "score");
+    let opts = ReadOptions::default();
+    let mut scratch = Vec::new();
+    let mut out = Vec::with_capacity(combined.test.len());
+    for pred in &combined.test {
+        let p = patients
+            .iter()
+            .find(|p| p.id == pred.patient_id)
+            .ok_or_else(|| anyhow!("test patient {} is not in the cohort", pred.patient_id))?;
+        let mut features = Vec::with_capacity(model.features.len());
+        let mut loaded: Vec<(usize, Volume, Volume)> = Vec::new();
+        for r in &model.features {
+            let si = SEQUENCES
+                .iter()
+                .position(|s| *s == r.sequence.as_str())
+                .ok_or_else(|| anyhow!("model feature on unknown sequence {:?}", r.sequence))?;
+            if !loaded.iter().any(|(i, _, _)| *i == si) {
+                let (image, mask) = &p.files[si];
+                let (img, msk) = load_pair(&dir.join(image), &dir.join(mask), &opts)?;
+                loaded.push((si, img, msk));
+            }
+            let (_, img, msk) = loaded
+                .iter()
+                .find(|(i, _, _)| *i == si)
+                .ok_or_else(|| anyhow!("internal: sequence not loaded"))?;
+            let v = compute(img, msk, r.label, &[r.name], r.bin_width, &mut scratch)
+                .with_context(|| format!("patient {} feature {}_{}", p.id, r.sequence, r.name))?;
+            features.extend(v);
+        }
+        let mut clinical = Vec::with_capacity(model.clinical.len());
+        for c in &model.clinical {
+            let j = CLINICAL_COLUMNS
+                .iter()
+                .position(|(n, _)| *n == c.name.as_str())
+                .ok_or_else(|| anyhow!("model predictor {:?} is not a clinical column", c.name))?;
+            clinical.push(p.clinical[j]);
+        }
+        let s = model
+            .score(&features, &clinical)
+            .map_err(|e| anyhow!("patient {}: scoring failed: {}", p.id, e.message()))?;
+        out.push(TestScore {
+            id: p.id.clone(),
+            label: p.label,
+            trainer: pred.value,
+            core: s.probability,
+            total_points: s.total_points,
+            predicted: s.predicted_class,
+        });
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    io::write_atomic(&dir.join("test_scores.csv"), |w| {
+        writeln!(
+            w,
+            "patient_id,{LABEL_COLUMN},trainer_probability,core_probability,total_points,predicted_class"
+        )?;
+        for s in &out {
+            writeln!(
+                w,
+                "{},{},{},{},{},{}",
+                s.id,
+                s.label,
+                format_value(s.trainer),
+                format_value(s.core),
+                format_value(s.total_points),
+                s.predicted
+            )?;
+        }
+        Ok(())
+    })?;
+    let worst = out
+        .iter()
+        .map(|s| (s.trainer - s.core).abs())
+        .fold(0.0f64, f64::max);
+    if !(worst <= 1e-12) {
+        bail!(
+            "core and trainer disagree on the test set: largest probability difference {worst:e} (> 1e-12); see {}",
+            dir.join("test_scores.csv").display()
+        );
+    }
+    Ok(out)
+}
+
+fn auc_line(summary: &serde_json::Value, name: &str) -> Option<String> {
+    let m = summary.get(name)?;
+    let one = |set: &str| -> Option<String> {
+        let s = m.get(set)?;
+        let auc = s.get("auc")?.as_f64()?;
+        let ci = s.get("auc_ci")?.as_array()?;
+        let lo = ci.first()?.as_f64()?;
+        let hi = ci.get(1)?.as_f64()?;
+        Some(format!("{auc:.3} ({lo:.3}–{hi:.3})"))
+    };
+    Some(format!(
+        "  {name:<12} {:<22} {}",
+        one("train").unwrap_or_else(|| "n/a".into()),
+        one("test").unwrap_or_else(|| "n/a".into())
+    ))
+}
+
+/// Prints the summary of a finished demo on stdout.
+fn print_summary(dir: &Path, result: &TrainResult, scores: &[TestScore]) {
+    let m = &result.model;
+    println!();
+    println!(
+        "Selected radiomics features (multimodal radscore, LASSO coefficient on the z-score):"
+    );
+    for r in &m.features {
+        println!("  {:>+9.4}  {}_{}", r.coefficient, r.sequence, r.name);
+    }
+    let clin: Vec<&str> = m.clinical.iter().map(|c| c.name.as_str()).collect();
+    println!(
+        "Combined model (nomogram): radscore + {}",
+        if clin.is_empty() {
+            "no clinical variable".to_string()
+        } else {
+            clin.join(" + ")
+        }
+    );
+    println!();
+    println!("AUC (95 % CI, DeLong)   training               test");
+    for name in ["clinical", "t2", "dwi", "dce", "multimodal", "combined"] {
+        if let Some(l) = auc_line(&result.summary, name) {
+            println!("{l}");
+        }
+    }
+    let worst = scores
+        .iter()
+        .map(|s| (s.trainer - s.core).abs())
+        .fold(0.0f64, f64::max);
+    println!();
+    println!(
+        "Test set re-scored through the core from model.rsm: {} patients, largest difference from the trainer {worst:.1e}",
+        scores.len()
+    );
+    println!("Files in {}:", dir.display());
+    println!("  report/index.html   the validation report (open it in a browser)");
+    println!("  model.rsm           the exported model (radscore inspect / verify / score)");
+    println!("  summary.json, test_scores.csv, cohort.csv, features.csv, clinical.csv, manifest.csv, images/");
+}
+
 /// CPU seconds used by this process so far (Linux `/proc/self/stat`; `None` elsewhere).
 fn cpu_seconds() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/stat").ok()?;
@@ -331,7 +574,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .max(1);
     let dir = args.out.clone();
     prepare_out_dir(&dir, args.force)?;
-    let opts = SynthOptions::with_patients(args.seed, args.patients, args.small);
+    let opts = SynthOptions::with_patients(u64::from(args.seed), args.patients, args.small);
     let (t0, c0) = (Instant::now(), cpu_seconds());
     eprintln!(
         "radscore demo: {} synthetic patients ({} HER-2-low), seed {}, {} thread(s) → {}",
@@ -355,11 +598,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         feats.names.len(),
         timing(t1, c1)
     );
+    let (t2, c2) = (Instant::now(), cpu_seconds());
+    let result = train_model(&dir, args.seed)?;
+    eprintln!("  trained the pipeline in {}", timing(t2, c2));
+    let model_path = export_model(&dir, &result)?;
+    let (t3, c3) = (Instant::now(), cpu_seconds());
+    let scores = score_test_set(&dir, &model_path, &patients, &result)?;
     eprintln!(
-        "radscore demo: stopped after feature extraction: the training pipeline \
-         (radscore_trainer::pipeline::train), model export and report are not in this build yet.\n\
-         Files so far: {}/manifest.csv, clinical.csv, features.csv, cohort.csv, images/",
-        dir.display()
+        "  scored {} test patients through the core in {}",
+        scores.len(),
+        timing(t3, c3)
     );
-    Ok(ExitCode::FAILURE)
+    let (t4, c4) = (Instant::now(), cpu_seconds());
+    let files = write_report(&dir.join("report"), &ReportInput::from_train(&result))?;
+    eprintln!(
+        "  wrote the report ({} files) in {}",
+        files.files.len(),
+        timing(t4, c4)
+    );
+    eprintln!("radscore demo: done in {}", timing(t0, c0));
+    print_summary(&dir, &result, &scores);
+    Ok(ExitCode::SUCCESS)
 }

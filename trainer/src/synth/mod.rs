@@ -191,7 +191,7 @@ pub fn generate_patient(opts: &SynthOptions, index: usize) -> SynthPatient {
     );
     let mut fr = key(FIELDS);
     let fgt = Field::new(&mut fr, 48, 4.0);
-    let het = Field::new(&mut fr, 40, 2.5);
+    let het = Field::new(&mut fr, 40, ph.het_scale_mm);
     let nec = Field::new(&mut fr, 24, 4.0);
     let bias = Field::new(&mut fr, 8, 60.0);
     let anat = Anatomy {
@@ -221,13 +221,13 @@ pub fn generate_patient(opts: &SynthOptions, index: usize) -> SynthPatient {
         });
     }
     // Lesion volume as segmented on the DCE grid (cm³), the ADC a reader measures on the solid
-    // part (reader noise 0.06 ×10⁻³ mm²/s).
+    // part (reader noise 0.08 ×10⁻³ mm²/s).
     let dce = &images[2];
     let voxel_mm3 = dce.spacing[0] * dce.spacing[1] * dce.spacing[2];
     let n_mask = dce.mask.iter().filter(|&&m| m != 0).count() as f64;
     let volume_cm3 = (n_mask * voxel_mm3 / 1000.0 * 100.0).round() / 100.0;
     let mut reader = key(CLINICAL ^ 0x100);
-    let adc = ((ph.adc * (1.0 - 0.1 * ph.heterogeneity) + reader.gauss(0.0, 0.06)) * 100.0).round()
+    let adc = ((ph.adc * (1.0 - 0.1 * ph.heterogeneity) + reader.gauss(0.0, 0.08)) * 100.0).round()
         / 100.0;
     let b = |x: bool| f64::from(u8::from(x));
     let values = [

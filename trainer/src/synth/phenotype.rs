@@ -57,6 +57,10 @@ pub struct Phenotype {
     pub irregularity: f64,
     /// Amplitude of the internal heterogeneity (relative).
     pub heterogeneity: f64,
+    /// Correlation length (mm) of the internal heterogeneity.
+    pub het_scale_mm: f64,
+    /// The reader's call: heterogeneous enhancement.
+    pub enhancement_heterogeneous: bool,
     /// Relative radius of a necrotic core (0: none).
     pub necrosis: f64,
     /// Lesion T1 (ms, 3 T).
@@ -94,9 +98,9 @@ impl Phenotype {
         let non_mass = pick(rng, 0.10, 0.07);
         // Kinetics: HER-2-zero (enriched in triple-negative tumours) washes out more often.
         let tic_w: [f64; 3] = if pos {
-            [0.22, 0.50, 0.28]
+            [0.20, 0.48, 0.32]
         } else {
-            [0.10, 0.36, 0.54]
+            [0.11, 0.38, 0.51]
         };
         let tic_designed = match rng.categorical(&tic_w) {
             0 => TicType::I,
@@ -124,21 +128,27 @@ impl Phenotype {
         // Margins: HER-2-low (mostly hormone-receptor positive) are more often spiculated; stiff
         // lesions a little more irregular.
         let irregularity = rng.gauss_in(
-            if pos { 0.56 } else { 0.42 } + if stiff { 0.05 } else { 0.0 },
+            if pos { 0.56 } else { 0.40 } + if stiff { 0.05 } else { 0.0 },
             0.2,
             0.0,
             1.0,
         );
         // Heterogeneity and necrosis: more in HER-2-zero and in large lesions.
-        let heterogeneity = rng.gauss_in(if pos { 0.23 } else { 0.29 }, 0.09, 0.05, 0.6);
-        let p_necrosis = (if pos { 0.20 } else { 0.32 }) * (volume_mm3 / 3000.0).min(1.0);
+        let heterogeneity = rng.gauss_in(if pos { 0.24 } else { 0.28 }, 0.09, 0.05, 0.6);
+        let p_necrosis = (if pos { 0.22 } else { 0.30 }) * (volume_mm3 / 3000.0).min(1.0);
         let necrosis = if rng.bernoulli(p_necrosis) {
             rng.range(0.3, 0.6)
         } else {
             0.0
         };
         let t2_ms = rng.gauss_in(if pos { 78.0 } else { 83.0 }, 12.0, 50.0, 130.0);
-        let adc = rng.gauss_in(if pos { 0.97 } else { 1.03 }, 0.16, 0.6, 1.6);
+        let adc = rng.gauss_in(if pos { 0.98 } else { 1.02 }, 0.16, 0.6, 1.6);
+        // Grain of the internal heterogeneity: finer in HER-2-low, coarser (patchy, necrotic
+        // foci) in HER-2-zero. Visible to texture features only, not to the reader's variables.
+        let het_scale_mm = (if pos { 2.3 } else { 2.8 }) * (0.25 * rng.normal()).exp();
+        // The reader's call on enhancement heterogeneity is noisy.
+        let enhancement_heterogeneous =
+            necrosis > 0.0 || heterogeneity + rng.gauss(0.0, 0.10) > 0.28;
         let fgt_fraction = if dense {
             rng.range(0.45, 0.70)
         } else {
@@ -164,6 +174,8 @@ impl Phenotype {
             volume_mm3,
             irregularity,
             heterogeneity,
+            het_scale_mm,
+            enhancement_heterogeneous,
             necrosis,
             t1_ms,
             t2_ms,
@@ -185,6 +197,6 @@ impl Phenotype {
 
     /// Heterogeneous enhancement as a reader would call it.
     pub fn heterogeneous(&self) -> bool {
-        self.necrosis > 0.0 || self.heterogeneity > 0.28
+        self.enhancement_heterogeneous
     }
 }

@@ -89,7 +89,7 @@ pub struct Anatomy<'a> {
     pub fgt: Field,
     /// Threshold on `fgt` giving the requested fibroglandular fraction.
     pub fgt_threshold: f64,
-    /// Internal heterogeneity field (ℓ ≈ 2.5 mm).
+    /// Internal heterogeneity field (ℓ ≈ 1.8–3 mm by class).
     pub het: Field,
     /// Necrotic-core boundary perturbation field.
     pub nec: Field,
