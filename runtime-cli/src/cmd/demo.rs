@@ -327,19 +327,29 @@ fn spinner(what: &str) -> Option<indicatif::ProgressBar> {
     Some(s)
 }
 
-/// Stage 3: the study's pipeline on `cohort.csv`; writes `summary.json`.
-pub fn train_model(dir: &Path, seed: u32) -> anyhow::Result<TrainResult> {
+/// Clinical candidates of the screen: every column of the study; below 100 patients only the
+/// continuous variables, texture and TIC type (rare binary levels would separate the outcome
+/// perfectly in a few dozen training patients, and the univariate fit would not exist).
+pub fn clinical_candidates(patients: usize) -> Vec<&'static str> {
+    if patients >= 100 {
+        CLINICAL_COLUMNS.iter().map(|(c, _)| *c).collect()
+    } else {
+        vec!["age", "texture", "tic", "volume", "adc"]
+    }
+}
+
+/// Stage 3: the study's pipeline on `cohort.csv` (`patients` rows); writes `summary.json`.
+pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<TrainResult> {
     let spec = CohortSpec {
         label_column: LABEL_COLUMN.to_string(),
         split_column: None,
         id_column: "patient_id".to_string(),
-        clinical_columns: CLINICAL_COLUMNS
+        clinical_columns: clinical_candidates(patients)
             .iter()
-            .map(|(c, _)| c.to_string())
+            .map(|c| c.to_string())
             .collect(),
     };
-    let cohort = Cohort::from_csv(&dir.join("cohort.csv"), &spec)?;
-    let opts = TrainOptions {
+    let mut opts = TrainOptions {
         seed,
         bin_width: BIN_WIDTH,
         mask_label: 1,
@@ -351,7 +361,24 @@ pub fn train_model(dir: &Path, seed: u32) -> anyhow::Result<TrainResult> {
             s.set_message(msg.to_string());
         }
     };
-    let result = train(cohort, &opts, &progress);
+    let cohort = Cohort::from_csv(&dir.join("cohort.csv"), &spec)?;
+    let mut result = train(cohort, &opts, &progress);
+    // Small cohorts can be separated perfectly by a radscore; the maximum-likelihood fit then
+    // does not exist. Refit with scikit-learn's default L2 logistic regression (C = 1) and say so.
+    if let Err(e) = &result {
+        if format!("{e:#}").contains("separation") {
+            let msg = format!(
+                "note: {e:#}; refitting the logistic models with L2 penalty (C = 1, scikit-learn's default)"
+            );
+            match &sp {
+                Some(s) => s.println(msg),
+                None => eprintln!("{msg}"),
+            }
+            opts.logistic_l2 = Some(1.0);
+            let cohort = Cohort::from_csv(&dir.join("cohort.csv"), &spec)?;
+            result = train(cohort, &opts, &progress);
+        }
+    }
     if let Some(s) = &sp {
         s.finish_and_clear();
     }
@@ -476,11 +503,9 @@ pub fn score_test_set(
         }
         Ok(())
     })?;
-    let worst = out
-        .iter()
-        .map(|s| (s.trainer - s.core).abs())
-        .fold(0.0f64, f64::max);
-    if !(worst <= 1e-12) {
+    let diffs = || out.iter().map(|s| (s.trainer - s.core).abs());
+    let worst = diffs().fold(0.0f64, f64::max);
+    if diffs().any(|d| d.is_nan() || d > 1e-12) {
         bail!(
             "core and trainer disagree on the test set: largest probability difference {worst:e} (> 1e-12); see {}",
             dir.join("test_scores.csv").display()
@@ -599,7 +624,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         timing(t1, c1)
     );
     let (t2, c2) = (Instant::now(), cpu_seconds());
-    let result = train_model(&dir, args.seed)?;
+    let result = train_model(&dir, args.seed, patients.len())?;
     eprintln!("  trained the pipeline in {}", timing(t2, c2));
     let model_path = export_model(&dir, &result)?;
     let (t3, c3) = (Instant::now(), cpu_seconds());

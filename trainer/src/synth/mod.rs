@@ -108,7 +108,7 @@ pub const CLINICAL_COLUMNS: [(&str, &str); 16] = [
     ("shape", "0=mass,1=non-mass"),
     ("enhancement", "0=homogeneous,1=heterogeneous"),
     ("tic", "1=I,2=II,3=III"),
-    ("t2_signal", "1=hypo,2=iso,3=hyper"),
+    ("t2w_signal", "1=hypo,2=iso,3=hyper"),
     ("volume", "cm3"),
     ("adc", "1e-3 mm2/s"),
 ];
