@@ -644,3 +644,58 @@ fn shared_library_has_abi_soname_and_runs() {
     );
     run_valgrind(&exe, &[]);
 }
+
+/// `ffi/examples/CMakeLists.txt` configures and builds the example against this build's static
+/// library and writes the pkg-config file. cmake is optional at test time (not installed by
+/// `.ci/run`): without it the test says so and checks nothing.
+#[test]
+fn cmake_example_builds_when_cmake_is_available() {
+    if !Command::new("cmake")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        eprintln!("cmake not installed: CMake example build NOT checked");
+        return;
+    }
+    let build = work_dir("cmake");
+    let lib_dir = profile_dir().join("deps");
+    let o = Command::new("cmake")
+        .arg("-S")
+        .arg(manifest().join("examples"))
+        .arg("-B")
+        .arg(&build)
+        .arg(format!("-DRADSCORE_LIB_DIR={}", lib_dir.display()))
+        .arg("-DCMAKE_INSTALL_PREFIX=/opt/radscore")
+        .output()
+        .expect("spawn cmake");
+    assert!(
+        o.status.success(),
+        "cmake configure: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = Command::new("cmake")
+        .arg("--build")
+        .arg(&build)
+        .output()
+        .expect("spawn cmake --build");
+    assert!(
+        o.status.success(),
+        "cmake build: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = Command::new(build.join("radscore_example"))
+        .output()
+        .expect("run example");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "without arguments the example prints its usage"
+    );
+    let pc = std::fs::read_to_string(build.join("radscore.pc")).expect("radscore.pc");
+    assert!(
+        pc.contains("prefix=/opt/radscore") && pc.contains("Version: 0.1.0"),
+        "{pc}"
+    );
+}
