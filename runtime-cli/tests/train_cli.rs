@@ -206,3 +206,82 @@ fn bad_cell_is_reported_by_row_patient_and_column() {
     assert!(!out.exists(), "no model on failure");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Compares `got` with `want` (the scikit-learn reference) recursively: same keys and nulls,
+/// equal strings, numbers within tolerance (AUC 1e-9, sensitivity/specificity 1e-12, everything
+/// else — coefficients, alphas, MSE path, ORs, CIs, p-values, thresholds — 1e-6, relative above 1).
+fn compare(path: &str, got: &Value, want: &Value, worst: &mut Vec<(String, f64)>) {
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            for (k, wv) in w {
+                if path == ".lasso" && k == "alpha_index" {
+                    continue;
+                }
+                let gv = g.get(k).unwrap_or_else(|| panic!("{path}.{k} missing from summary.json"));
+                compare(&format!("{path}.{k}"), gv, wv, worst);
+            }
+            let extra: Vec<&String> = g.keys().filter(|k| !w.contains_key(*k)).collect();
+            assert!(extra.is_empty(), "{path}: keys not in the reference: {extra:?}");
+        }
+        (Value::Array(g), Value::Array(w)) => {
+            assert_eq!(g.len(), w.len(), "{path}: length");
+            for (i, (a, b)) in g.iter().zip(w).enumerate() {
+                compare(&format!("{path}[{i}]"), a, b, worst);
+            }
+        }
+        (Value::Number(_), Value::Number(_)) => {
+            let (a, b) = (got.as_f64().expect("f"), want.as_f64().expect("f"));
+            let tol = if path.ends_with(".auc") {
+                1e-9
+            } else if path.ends_with(".sensitivity") || path.ends_with(".specificity") {
+                1e-12
+            } else {
+                1e-6 * b.abs().max(1.0)
+            };
+            let d = (a - b).abs();
+            assert!(d <= tol, "{path}: {a} vs scikit-learn {b} (|diff| {d:e} > {tol:e})");
+            let key = path.rsplit('.').next().unwrap_or(path).split('[').next().unwrap_or("").to_string();
+            match worst.iter_mut().find(|(k, _)| *k == key) {
+                Some(e) => e.1 = e.1.max(d),
+                None => worst.push((key, d)),
+            }
+        }
+        _ => assert_eq!(got, want, "{path}"),
+    }
+}
+
+/// The paper-shaped fixture (190 × 450 radiomics columns with correlated blocks and constant
+/// columns; scikit-learn/statsmodels reference made by bench/train/make_fixture.py).
+#[test]
+fn paper_shaped_fixture_matches_scikit_learn() {
+    use std::io::Read;
+    let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/train/fixture");
+    let mut csv = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(fx.join("cohort.csv.gz")).expect("fixture"))
+        .read_to_end(&mut csv)
+        .expect("gunzip");
+    let want: Value = serde_json::from_str(&std::fs::read_to_string(fx.join("expected.json")).expect("expected"))
+        .expect("json");
+    let dir = tmpdir("fixture");
+    let input = dir.join("cohort.csv");
+    std::fs::write(&input, csv).expect("write");
+    let out = dir.join("model.rsm");
+    let o = Command::new(env!("CARGO_BIN_EXE_radscore"))
+        .args(["train", "--input"])
+        .arg(&input)
+        .args(["--seed", "42", "--clinical-columns", "texture,volume,age,ki67,density", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    let got: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary")).expect("json");
+    // alpha index
+    let idx = want["lasso"]["alpha_index"].as_u64().expect("idx") as usize;
+    assert_eq!(got["lasso"]["alpha"], got["lasso"]["alphas"][idx], "alpha index");
+    assert!(!want["constant_dropped"].as_array().expect("c").is_empty());
+    let mut worst = Vec::new();
+    compare("", &got, &want, &mut worst);
+    eprintln!("max |diff| by key: {worst:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -26,7 +26,7 @@ use crate::preprocess::{constant_columns, Matrix, ZScore};
 use crate::spearman::{spearman_filter, SpearmanRule};
 use crate::split::stratified_split;
 use crate::stats::nomogram::pretty;
-use crate::stats::roc::{delong, sens_spec_at, youden};
+use crate::stats::roc::{delong, sens_spec_at, youden_all};
 use anyhow::{bail, Context, Result};
 use radscore_core::model::{ClinicalPredictor, FeatureRecipe, Metadata, Model, PredictorKind};
 use radscore_core::names::FeatureName;
@@ -246,7 +246,9 @@ fn metrics(y: &[u8], p: &[f64], threshold: Option<f64>) -> Option<Metrics> {
     let d = delong(y, p);
     let (threshold, sensitivity, specificity) = match threshold {
         None => {
-            let yd = youden(y, p);
+            // pROC lists every Youden-optimal cut-off when J ties; like the reference pipeline
+            // (first arg-max in scikit-learn's descending roc_curve order) take the highest one
+            let yd = youden_all(y, p).last().copied()?;
             (yd.threshold, yd.sensitivity, yd.specificity)
         }
         Some(t) => {
