@@ -119,6 +119,7 @@ fn train_end_to_end_matches_the_oracle() {
     assert!(stderr.contains("combined"), "progress on stderr: {stderr}");
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(rep.join("summary.json")).expect("summary"))
         .expect("json");
+    assert!(rep.join("index.html").exists(), "report written with --report-dir");
     let l = &d.oracle["lasso_cv"];
     assert!((summary["lasso"]["alpha"].as_f64().expect("a") - l["alpha"].as_f64().expect("a")).abs() <= 1e-15);
     // non-zero LASSO coefficients by column name

@@ -5,7 +5,8 @@
 //!                --clinical-columns texture,volume --out model.rsm [--report-dir DIR]
 //! ```
 //! The model is written through the core's artifact format; `summary.json` (every intermediate of
-//! the pipeline) goes into the report folder, or next to the model without `--report-dir`. All
+//! the pipeline) goes into the report folder, or next to the model without `--report-dir`; with
+//! `--report-dir` the validation report (index.html, tables, figures) is written there too. All
 //! files are written atomically. Progress goes to stderr. The same input gives the same bytes:
 //! the model's creation time is taken from `SOURCE_DATE_EPOCH` when set, otherwise it is 0
 //! ("not recorded").
@@ -204,11 +205,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             return;
         }
         match &spinner {
-            Some(s) => s.println(format!("radscore train: {msg}")),
-            None => eprintln!("radscore train: {msg}"),
-        }
-        if let Some(s) = &spinner {
-            s.set_message(msg.to_string());
+            Some(s) if !s.is_finished() => {
+                s.println(format!("radscore train: {msg}"));
+                s.set_message(msg.to_string());
+            }
+            _ => eprintln!("radscore train: {msg}"),
         }
     };
     progress(&format!("reading {}", args.input.display()));
@@ -241,6 +242,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut text = serde_json::to_string_pretty(&result.summary).context("cannot serialise the summary")?;
     text.push('\n');
     write_atomic(&summary_path, text.as_bytes())?;
+    if let Some(dir) = &args.report_dir {
+        progress("writing the report");
+        let input = radscore_trainer::report::ReportInput::from_train(&result);
+        let files = radscore_trainer::report::write_report(dir, &input).context("cannot write the report")?;
+        progress(&format!("report {} ({} files)", files.index.display(), files.files.len()));
+    }
     if !args.quiet {
         let auc = |set: &str| result.summary["combined"][set]["auc"].as_f64().map_or("n/a".to_string(), |a| format!("{a:.3}"));
         eprintln!(
