@@ -433,6 +433,64 @@ static void score_errors(const RadscoreModel *model) {
     CHECK(s.n_points == n_clinical + 1);
 }
 
+
+/* ROI geometry checks and the LoG size check on small synthetic uint16 images. */
+static void roi_errors(const RadscoreModel *model) {
+    enum { N = 8 };
+    static uint16_t vox[N * N * N];
+    static uint8_t lab[N * N * N];
+    double scratch[4096], features[RADSCORE_MAX_FEATURES];
+    size_t i, n_features = 0, len = 0, need = 0;
+    char seq[64], log_seq[64] = "";
+    RadscoreImage im;
+    RadscoreMask mk;
+    EXPECT(RADSCORE_STATUS_OK, radscore_model_feature_count(model, &n_features));
+    EXPECT(RADSCORE_STATUS_OK, radscore_model_sequence_name(model, 0, seq, sizeof seq, &len));
+    for (i = 0; i < n_features; i++) {
+        char name[160];
+        if (radscore_model_feature_name(model, i, name, sizeof name, &len) == RADSCORE_STATUS_OK &&
+            strstr(name, "_log-sigma-") != NULL) {
+            EXPECT(RADSCORE_STATUS_OK,
+                   radscore_model_feature_sequence(model, i, log_seq, sizeof log_seq, &len));
+        }
+    }
+    for (i = 0; i < N * N * N; i++) {
+        vox[i] = (uint16_t)(100 + (i * 37) % 50);
+        lab[i] = 0;
+    }
+    im.voxels = vox;
+    im.voxel_type = RADSCORE_VOXEL_U16;
+    im.dims[0] = im.dims[1] = im.dims[2] = N;
+    im.spacing[0] = im.spacing[1] = im.spacing[2] = 1.0;
+    mk.labels = lab;
+    mk.mask_type = RADSCORE_MASK_U8;
+    mk.dims[0] = mk.dims[1] = mk.dims[2] = N;
+    mk.label = 1;
+
+    lab[3 + N * (3 + N * 3)] = 1; /* one voxel */
+    EXPECT(RADSCORE_STATUS_ROI_SINGLE_VOXEL, radscore_scratch_len(model, seq, &im, &mk, &need));
+    lab[4 + N * (3 + N * 3)] = 1; /* a line along x */
+    lab[5 + N * (3 + N * 3)] = 1;
+    EXPECT(RADSCORE_STATUS_ROI_TOO_FEW_DIMENSIONS,
+           radscore_extract(model, seq, &im, &mk, scratch, 4096, features, n_features));
+    lab[4 + N * (4 + N * 4)] = 1; /* now 3-D: fine for every sequence without LoG */
+    lab[3 + N * (4 + N * 3)] = 1;
+    EXPECT(RADSCORE_STATUS_OK, radscore_scratch_len(model, seq, &im, &mk, &need));
+    CHECK(need <= 4096);
+    EXPECT(RADSCORE_STATUS_OK,
+           radscore_extract(model, seq, &im, &mk, scratch, 4096, features, n_features));
+    if (log_seq[0] != '\0') {
+        /* sigma 3 mm on 0.5 mm voxels needs >= 7 voxels per axis; the image has 8 in x, y only */
+        im.dims[2] = mk.dims[2] = 5;
+        im.spacing[0] = im.spacing[1] = im.spacing[2] = 0.5;
+        EXPECT(RADSCORE_STATUS_IMAGE_TOO_SMALL_FOR_FILTER,
+               radscore_extract(model, log_seq, &im, &mk, scratch, 4096, features, n_features));
+    } else {
+        fprintf(stderr, "note: the model has no LoG feature; LoG size check not exercised\n");
+        failures++;
+    }
+}
+
 int main(int argc, char **argv) {
     size_t len;
     unsigned char *bytes, *st;
@@ -450,6 +508,7 @@ int main(int argc, char **argv) {
         query_errors(model);
         extract_errors(argv[1], model);
         score_errors(model);
+        roi_errors(model);
     }
     free(st);
     return finish();
