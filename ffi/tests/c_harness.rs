@@ -699,3 +699,86 @@ fn cmake_example_builds_when_cmake_is_available() {
         "{pc}"
     );
 }
+
+/// Negative control: the valgrind invocation used above does fail on a leak and on a read past
+/// the end of a heap buffer (here by the C program itself), so a passing C test means something.
+#[test]
+fn valgrind_flags_catch_a_leak_and_an_overread() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let dir = work_dir("negative");
+    let src = dir.join("negative.c");
+    let text = r#"#include "radscore.h"
+#include <stdlib.h>
+#include <string.h>
+int main(int argc, char **argv) {
+    (void)argv;
+    if (argc > 1) { /* leak */
+        char *p = (char *)malloc(64);
+        memset(p, 1, 64);
+        return radscore_abi_version() == 0xFFFFFFFFu ? p[0] : 0;
+    } else { /* a heap over-read next to a library call */
+        int16_t *v = (int16_t *)malloc(26 * sizeof *v);
+        uint8_t m[27];
+        RadscoreImage im;
+        RadscoreMask mk;
+        size_t need = 0;
+        memset(v, 0, 26 * sizeof *v);
+        memset(m, 1, sizeof m);
+        im.voxels = v; im.voxel_type = RADSCORE_VOXEL_I16;
+        im.dims[0] = im.dims[1] = im.dims[2] = 3;
+        im.spacing[0] = im.spacing[1] = im.spacing[2] = 1.0;
+        mk.labels = m; mk.mask_type = RADSCORE_MASK_U8;
+        mk.dims[0] = mk.dims[1] = mk.dims[2] = 3; mk.label = 1;
+        (void)radscore_scratch_len(NULL, "t2", &im, &mk, &need);
+        /* NULL model: rejected before any voxel is read; then over-read the buffer */
+        need = (size_t)((volatile int16_t *)v)[26];
+        free(v);
+        return (int)(need & 1u);
+    }
+}
+"#;
+    std::fs::write(&src, text).expect("write negative.c");
+    let exe = dir.join("negative");
+    let o = Command::new("gcc")
+        .args([
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-g",
+            "-I",
+        ])
+        .arg(manifest().join("include"))
+        .arg(&src)
+        .arg(staticlib())
+        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&exe)
+        .output()
+        .expect("spawn gcc");
+    assert!(
+        o.status.success(),
+        "gcc: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for args in [&["leak"][..], &[][..]] {
+        let o = Command::new("valgrind")
+            .args([
+                "--quiet",
+                "--error-exitcode=1",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=all",
+            ])
+            .arg(&exe)
+            .args(args)
+            .output()
+            .expect("spawn valgrind");
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "valgrind did not flag {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
