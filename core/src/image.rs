@@ -175,11 +175,19 @@ impl MaskVoxels<'_> {
 }
 
 /// A borrowed label mask and the label that defines the ROI.
+///
+/// The buffer covers either the whole grid ([`MaskView::new`]) or only a box of it
+/// ([`MaskView::window`], every voxel outside the box being 0): a host can then keep just the
+/// box around the ROI instead of a whole-image mask.
 #[derive(Debug, Clone, Copy)]
 pub struct MaskView<'a> {
     voxels: MaskVoxels<'a>,
     dims: [usize; 3],
     label: u32,
+    /// First grid index covered by `voxels`, per axis.
+    win_lo: [usize; 3],
+    /// Extent of the box covered by `voxels` (`dims` for a whole-grid buffer).
+    win_dims: [usize; 3],
 }
 
 impl<'a> MaskView<'a> {
@@ -194,16 +202,68 @@ impl<'a> MaskView<'a> {
             voxels,
             dims,
             label,
+            win_lo: [0; 3],
+            win_dims: dims,
         })
     }
 
-    /// `true` if voxel `i` carries the ROI label (out of range: `false`).
-    #[inline]
-    pub fn is_roi(&self, i: usize) -> bool {
-        self.voxels.get(i) == Some(self.label)
+    /// A mask of dimensions `dims` whose `voxels` cover only the box starting at grid index `lo`
+    /// with extent `size` (x fastest); every voxel outside the box is 0. Errors: the box leaves
+    /// the grid or is empty ([`Error::BadDimensions`]); `voxels` does not hold
+    /// `size[0]·size[1]·size[2]` values ([`Error::ImageLengthMismatch`]).
+    pub fn window(
+        voxels: MaskVoxels<'a>,
+        dims: [usize; 3],
+        lo: [usize; 3],
+        size: [usize; 3],
+        label: u32,
+    ) -> Result<Self, Error> {
+        voxel_count(dims)?;
+        let n = voxel_count(size)?;
+        if (0..3).any(|d| lo[d].checked_add(size[d]).is_none_or(|e| e > dims[d])) {
+            return Err(Error::BadDimensions);
+        }
+        if voxels.len() != n {
+            return Err(Error::ImageLengthMismatch);
+        }
+        Ok(MaskView {
+            voxels,
+            dims,
+            label,
+            win_lo: lo,
+            win_dims: size,
+        })
     }
 
-    /// Dimensions `[x, y, z]`.
+    fn is_whole(&self) -> bool {
+        self.win_dims == self.dims
+    }
+
+    /// `true` if voxel `i` (index in the whole grid) carries the ROI label (out of range:
+    /// `false`).
+    #[inline]
+    pub fn is_roi(&self, i: usize) -> bool {
+        if self.is_whole() {
+            return self.voxels.get(i) == Some(self.label);
+        }
+        if i >= self.len() {
+            return false;
+        }
+        let x = i % self.dims[0];
+        let r = i / self.dims[0];
+        let y = r % self.dims[1];
+        let z = r / self.dims[1];
+        let p = [x, y, z];
+        if (0..3).any(|d| p[d] < self.win_lo[d] || p[d] >= self.win_lo[d] + self.win_dims[d]) {
+            return self.label == 0;
+        }
+        let (lx, ly, lz) = (x - self.win_lo[0], y - self.win_lo[1], z - self.win_lo[2]);
+        self.voxels
+            .get(lx + self.win_dims[0] * (ly + self.win_dims[1] * lz))
+            == Some(self.label)
+    }
+
+    /// Dimensions `[x, y, z]` of the grid.
     pub fn dims(&self) -> [usize; 3] {
         self.dims
     }
@@ -213,19 +273,21 @@ impl<'a> MaskView<'a> {
         self.label
     }
 
-    /// The voxel buffer.
+    /// The voxel buffer (only the window's voxels for a [`MaskView::window`] view).
     pub fn voxels(&self) -> &MaskVoxels<'a> {
         &self.voxels
     }
 
-    /// Number of voxels.
+    /// Number of voxels of the grid.
     pub fn len(&self) -> usize {
-        self.voxels.len()
+        self.dims[0]
+            .saturating_mul(self.dims[1])
+            .saturating_mul(self.dims[2])
     }
 
     /// Always `false` for a constructed view.
     pub fn is_empty(&self) -> bool {
-        self.voxels.is_empty()
+        self.len() == 0
     }
 }
 
@@ -279,6 +341,27 @@ pub fn roi_box(image: &ImageView, mask: &MaskView) -> Result<RoiBox, Error> {
     let mut lo = [usize::MAX; 3];
     let mut hi = [0usize; 3];
     let mut found = false;
+    if !mask.is_whole() && mask.label != 0 {
+        // Only the window can hold the (non-zero) label.
+        let (w, o) = (mask.win_dims, mask.win_lo);
+        let mut k = 0usize;
+        for z in 0..w[2] {
+            for y in 0..w[1] {
+                for x in 0..w[0] {
+                    if mask.voxels.get(k) == Some(mask.label) {
+                        found = true;
+                        let p = [o[0] + x, o[1] + y, o[2] + z];
+                        for d in 0..3 {
+                            lo[d] = lo[d].min(p[d]);
+                            hi[d] = hi[d].max(p[d] + 1);
+                        }
+                    }
+                    k += 1;
+                }
+            }
+        }
+        return finish_box(found, lo, hi);
+    }
     let mut i = 0usize;
     for z in 0..dims[2] {
         for y in 0..dims[1] {
@@ -295,6 +378,10 @@ pub fn roi_box(image: &ImageView, mask: &MaskView) -> Result<RoiBox, Error> {
             }
         }
     }
+    finish_box(found, lo, hi)
+}
+
+fn finish_box(found: bool, lo: [usize; 3], hi: [usize; 3]) -> Result<RoiBox, Error> {
     if !found {
         return Err(Error::LabelNotPresent);
     }
@@ -363,5 +450,36 @@ mod tests {
         );
         let v = ImageView::new(Voxels::F32(&img), [2, 2, 2], [1.0; 3]).unwrap();
         assert!(v.get_f64(8).is_nan());
+    }
+
+    #[test]
+    fn window_mask_equals_whole_mask() {
+        let dims = [5, 4, 3];
+        let img = [0i16; 60];
+        let im = ImageView::new(Voxels::I16(&img), dims, [1.0; 3]).unwrap();
+        let mut full = [0u8; 60];
+        for &(x, y, z, l) in &[(1, 1, 1, 2), (2, 1, 1, 2), (2, 2, 2, 2), (3, 2, 1, 7)] {
+            full[x + 5 * (y + 4 * z)] = l;
+        }
+        // window x 1..4, y 1..3, z 1..3
+        let (lo, size) = ([1, 1, 1], [3, 2, 2]);
+        let mut win = [0u8; 12];
+        for z in 0..2 {
+            for y in 0..2 {
+                for x in 0..3 {
+                    win[x + 3 * (y + 2 * z)] = full[(x + 1) + 5 * ((y + 1) + 4 * (z + 1))];
+                }
+            }
+        }
+        for label in [0, 2, 7, 9] {
+            let a = MaskView::new(MaskVoxels::U8(&full), dims, label).unwrap();
+            let b = MaskView::window(MaskVoxels::U8(&win), dims, lo, size, label).unwrap();
+            assert_eq!(roi_box(&im, &a), roi_box(&im, &b), "label {label}");
+            for i in 0..61 {
+                assert_eq!(a.is_roi(i), b.is_roi(i), "label {label} voxel {i}");
+            }
+        }
+        assert!(MaskView::window(MaskVoxels::U8(&win), dims, [3, 1, 1], size, 1).is_err());
+        assert!(MaskView::window(MaskVoxels::U8(&win[..11]), dims, lo, size, 1).is_err());
     }
 }

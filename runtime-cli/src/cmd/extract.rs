@@ -20,7 +20,7 @@
 //! the same f64 bits; at least as exact as 17 significant digits). Outputs are written
 //! atomically.
 
-use crate::io::{self, ReadOptions, Volume};
+use crate::io::{self, MaskBox, ReadOptions, Volume};
 use anyhow::{anyhow, bail, Context};
 use radscore_core::extract::{extract, scratch_len};
 use radscore_core::names::{Feature, FeatureName, ImageType, WaveletBand};
@@ -186,6 +186,49 @@ pub fn load_pair(
     Ok((img, msk))
 }
 
+/// [`load_pair`] for extraction with the least memory: a file mask (NRRD/NIfTI) is read first
+/// and cropped to its non-zero box ([`MaskBox`]) before the image is read, so the two whole
+/// volumes never coexist; a DICOM-SEG needs the image's grid, so the image comes first there.
+pub fn load_pair_cropped(
+    image: &Path,
+    mask: &Path,
+    opts: &ReadOptions,
+) -> anyhow::Result<(Volume, MaskBox)> {
+    let mask_ctx = || format!("reading mask {}", mask.display());
+    let (img, msk) = if io::format_of(mask) == io::Format::Dicom && io::dicom::is_seg(mask) {
+        let img = io::read_volume_with(image, opts)?.into_image();
+        let m = io::read_mask_with(mask, opts, &img).with_context(mask_ctx)?;
+        (img, MaskBox::from_mask(m).with_context(mask_ctx)?)
+    } else {
+        let m = io::read_volume_with(mask, opts)
+            .and_then(MaskBox::from_mask)
+            .with_context(mask_ctx)?;
+        (io::read_volume_with(image, opts)?.into_image(), m)
+    };
+    io::check_grids(&img.grid(), &msk.grid, image, mask)?;
+    Ok((img, msk))
+}
+
+/// [`compute`] with a cropped mask ([`load_pair_cropped`]); the same values.
+pub fn compute_cropped(
+    image: &Volume,
+    mask: &MaskBox,
+    label: u32,
+    names: &[FeatureName],
+    bin_width: f64,
+    scratch: &mut Vec<f64>,
+) -> anyhow::Result<Vec<f64>> {
+    let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
+    compute_views(
+        &iv,
+        &mask.mask_view(label)?,
+        label,
+        names,
+        bin_width,
+        scratch,
+    )
+}
+
 /// Computes `names` on an image/mask pair; `scratch` is grown only when a case needs more.
 pub fn compute(
     image: &Volume,
@@ -196,13 +239,30 @@ pub fn compute(
     scratch: &mut Vec<f64>,
 ) -> anyhow::Result<Vec<f64>> {
     let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
-    let mv = mask.mask_view(label)?;
-    let need = scratch_len(&iv, &mv, names).map_err(|e| anyhow!("label {label}: {e}"))?;
+    compute_views(
+        &iv,
+        &mask.mask_view(label)?,
+        label,
+        names,
+        bin_width,
+        scratch,
+    )
+}
+
+fn compute_views(
+    iv: &radscore_core::image::ImageView,
+    mv: &radscore_core::image::MaskView,
+    label: u32,
+    names: &[FeatureName],
+    bin_width: f64,
+    scratch: &mut Vec<f64>,
+) -> anyhow::Result<Vec<f64>> {
+    let need = scratch_len(iv, mv, names).map_err(|e| anyhow!("label {label}: {e}"))?;
     if scratch.len() < need {
         scratch.resize(need, 0.0);
     }
     let mut out = vec![0.0; names.len()];
-    extract(&iv, &mv, names, bin_width, &mut out, scratch).map_err(|e| anyhow!("{e}"))?;
+    extract(iv, mv, names, bin_width, &mut out, scratch).map_err(|e| anyhow!("{e}"))?;
     Ok(out)
 }
 
@@ -254,9 +314,9 @@ fn run_single(
         segment_number: Some(args.label),
         ..opts.clone()
     };
-    let (img, msk) = load_pair(image, mask, &opts)?;
+    let (img, msk) = load_pair_cropped(image, mask, &opts)?;
     let mut scratch = Vec::new();
-    let values = compute(&img, &msk, args.label, &names, args.bin_width, &mut scratch)
+    let values = compute_cropped(&img, &msk, args.label, &names, args.bin_width, &mut scratch)
         .with_context(|| format!("image {} with mask {}", image.display(), mask.display()))?;
     let prefix = args
         .sequence
@@ -496,17 +556,16 @@ fn patient(
             ..opts.clone()
         };
         let (img, msk) =
-            load_pair(&image, &mask, &o).with_context(|| format!("sequence {}", s.name))?;
-        let v = compute(&img, &msk, label, &s.features, args.bin_width, scratch).with_context(
-            || {
+            load_pair_cropped(&image, &mask, &o).with_context(|| format!("sequence {}", s.name))?;
+        let v = compute_cropped(&img, &msk, label, &s.features, args.bin_width, scratch)
+            .with_context(|| {
                 format!(
                     "sequence {}: image {} with mask {}",
                     s.name,
                     image.display(),
                     mask.display()
                 )
-            },
-        )?;
+            })?;
         values.extend(v);
     }
     Ok(values)

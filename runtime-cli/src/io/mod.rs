@@ -246,55 +246,182 @@ impl Volume {
         image_path: &Path,
         mask_path: &Path,
     ) -> anyhow::Result<()> {
-        let names = || {
-            format!(
-                "image {} and mask {}",
-                image_path.display(),
-                mask_path.display()
-            )
-        };
-        if self.dims != mask.dims {
+        check_grids(&self.grid(), &mask.grid(), image_path, mask_path)
+    }
+
+    /// The grid (geometry without the voxels).
+    pub fn grid(&self) -> Grid {
+        Grid {
+            dims: self.dims,
+            spacing: self.spacing,
+            origin: self.origin,
+            direction: self.direction,
+        }
+    }
+}
+
+/// The geometry of a volume: sizes, spacing, origin and direction (LPS), as in [`Volume`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grid {
+    /// Sizes along x, y, z.
+    pub dims: [usize; 3],
+    /// Voxel spacing in mm along x, y, z.
+    pub spacing: [f64; 3],
+    /// Physical position (LPS, mm) of the centre of voxel (0, 0, 0).
+    pub origin: [f64; 3],
+    /// Direction cosines: `direction[axis]` is the unit vector (LPS) of image axis `axis`.
+    pub direction: [[f64; 3]; 3],
+}
+
+/// Checks that two grids agree: dims exactly; spacing, origin and direction within ITK's default
+/// tolerance (1e-6 relative to the spacing / 1e-6 absolute for direction cosines). The error
+/// names both files and what differs.
+pub fn check_grids(
+    this: &Grid,
+    mask: &Grid,
+    image_path: &Path,
+    mask_path: &Path,
+) -> anyhow::Result<()> {
+    let names = || {
+        format!(
+            "image {} and mask {}",
+            image_path.display(),
+            mask_path.display()
+        )
+    };
+    if this.dims != mask.dims {
+        bail!(
+            "geometry mismatch between {}: sizes {:?} vs {:?}",
+            names(),
+            this.dims,
+            mask.dims
+        );
+    }
+    let tol = 1e-6;
+    for a in 0..3 {
+        let s = this.spacing[a];
+        if (s - mask.spacing[a]).abs() > tol * s.abs().max(1e-12) {
             bail!(
-                "geometry mismatch between {}: sizes {:?} vs {:?}",
+                "geometry mismatch between {}: spacing {:?} vs {:?}",
                 names(),
-                self.dims,
-                mask.dims
+                this.spacing,
+                mask.spacing
             );
         }
-        let tol = 1e-6;
-        for a in 0..3 {
-            let s = self.spacing[a];
-            if (s - mask.spacing[a]).abs() > tol * s.abs().max(1e-12) {
+    }
+    let min_sp = this.spacing.iter().cloned().fold(f64::INFINITY, f64::min);
+    for a in 0..3 {
+        if (this.origin[a] - mask.origin[a]).abs() > tol * min_sp.max(1e-12) {
+            bail!(
+                "geometry mismatch between {}: origin {:?} vs {:?}",
+                names(),
+                this.origin,
+                mask.origin
+            );
+        }
+        for b in 0..3 {
+            if (this.direction[a][b] - mask.direction[a][b]).abs() > tol {
                 bail!(
-                    "geometry mismatch between {}: spacing {:?} vs {:?}",
+                    "geometry mismatch between {}: direction {:?} vs {:?}",
                     names(),
-                    self.spacing,
-                    mask.spacing
+                    this.direction,
+                    mask.direction
                 );
             }
         }
-        let min_sp = self.spacing.iter().cloned().fold(f64::INFINITY, f64::min);
-        for a in 0..3 {
-            if (self.origin[a] - mask.origin[a]).abs() > tol * min_sp.max(1e-12) {
-                bail!(
-                    "geometry mismatch between {}: origin {:?} vs {:?}",
-                    names(),
-                    self.origin,
-                    mask.origin
-                );
-            }
-            for b in 0..3 {
-                if (self.direction[a][b] - mask.direction[a][b]).abs() > tol {
-                    bail!(
-                        "geometry mismatch between {}: direction {:?} vs {:?}",
-                        names(),
-                        self.direction,
-                        mask.direction
-                    );
+    }
+    Ok(())
+}
+
+/// A label mask kept only over the bounding box of its non-zero voxels: the rest of the grid is
+/// 0. Extraction then needs the image plus a mask the size of the ROI box, never a second
+/// whole-image buffer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaskBox {
+    /// The mask's whole grid.
+    pub grid: Grid,
+    /// First grid index of the box, per axis.
+    pub lo: [usize; 3],
+    /// Extent of the box (at least 1 on every axis; a mask without any non-zero voxel keeps a
+    /// single 0 voxel).
+    pub size: [usize; 3],
+    /// The box's voxels (x fastest): u8, u16 or u32.
+    pub data: VolumeData,
+}
+
+impl MaskBox {
+    /// Crops a mask ([`Volume::into_mask`] types) to the bounding box of its non-zero voxels.
+    pub fn from_mask(mask: Volume) -> anyhow::Result<MaskBox> {
+        let mask = mask.into_mask()?;
+        let d = mask.dims;
+        let (mut lo, mut hi) = ([usize::MAX; 3], [0usize; 3]);
+        let mut i = 0usize;
+        for z in 0..d[2] {
+            for y in 0..d[1] {
+                for x in 0..d[0] {
+                    if mask.data.get_f64(i).is_some_and(|v| v != 0.0) {
+                        for (a, p) in [x, y, z].into_iter().enumerate() {
+                            lo[a] = lo[a].min(p);
+                            hi[a] = hi[a].max(p + 1);
+                        }
+                    }
+                    i += 1;
                 }
             }
         }
-        Ok(())
+        if lo[0] == usize::MAX {
+            lo = [0; 3];
+            hi = [1; 3];
+        }
+        let size = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
+        macro_rules! crop {
+            ($v:expr, $var:ident) => {{
+                let mut out = Vec::with_capacity(size.iter().product());
+                for z in lo[2]..hi[2] {
+                    for y in lo[1]..hi[1] {
+                        let row = d[0] * (y + d[1] * z);
+                        out.extend_from_slice(&$v[row + lo[0]..row + hi[0]]);
+                    }
+                }
+                VolumeData::$var(out)
+            }};
+        }
+        let data = match &mask.data {
+            VolumeData::U8(v) if v.is_empty() => VolumeData::U8(vec![0]),
+            VolumeData::U8(v) => crop!(v, U8),
+            VolumeData::U16(v) => crop!(v, U16),
+            VolumeData::U32(v) => crop!(v, U32),
+            other => bail!("mask voxels of type {} after conversion", other.type_name()),
+        };
+        Ok(MaskBox {
+            grid: mask.grid(),
+            lo,
+            size,
+            data,
+        })
+    }
+
+    /// The mask as the core sees it, selecting `label`.
+    pub fn mask_view(&self, label: u32) -> anyhow::Result<MaskView<'_>> {
+        let v = match &self.data {
+            VolumeData::U8(v) => MaskVoxels::U8(v),
+            VolumeData::U16(v) => MaskVoxels::U16(v),
+            VolumeData::U32(v) => MaskVoxels::U32(v),
+            d => bail!("mask voxels of type {} cannot be viewed", d.type_name()),
+        };
+        MaskView::window(v, self.grid.dims, self.lo, self.size, label)
+            .map_err(|e| anyhow!("mask: {e}"))
+    }
+
+    /// Number of voxels equal to `label` (0 is not counted).
+    pub fn count(&self, label: u32) -> usize {
+        if label == 0 {
+            return 0;
+        }
+        self.data
+            .iter_f64()
+            .filter(|&v| v == f64::from(label))
+            .count()
     }
 }
 

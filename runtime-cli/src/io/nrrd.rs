@@ -18,7 +18,7 @@
 
 use super::{Volume, VolumeData, IDENTITY};
 use anyhow::{anyhow, bail, Context};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// Scalar type of the stored voxels.
@@ -195,6 +195,148 @@ fn parse_vectors(s: &str, what: &str) -> anyhow::Result<Vec<Option<Vec<f64>>>> {
         }
     }
     Ok(out)
+}
+
+/// The header of an NRRD file: bytes up to and including the blank line that ends it (the whole
+/// file if it has none, e.g. a detached header).
+fn read_header_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut f =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut out = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let k = f
+            .read(&mut chunk)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if k == 0 {
+            return Ok(out);
+        }
+        let from = out.len().saturating_sub(2);
+        out.extend_from_slice(&chunk[..k]);
+        let tail = &out[from..];
+        let blank = tail
+            .windows(2)
+            .position(|w| w == b"\n\n")
+            .map(|i| from + i + 2)
+            .or_else(|| {
+                tail.windows(3)
+                    .position(|w| w == b"\n\r\n")
+                    .map(|i| from + i + 3)
+            });
+        if let Some(end) = blank {
+            out.truncate(end);
+            return Ok(out);
+        }
+    }
+}
+
+/// A zeroed buffer of `n` voxels of type `ty`.
+fn typed_zeros(ty: Ty, n: usize) -> VolumeData {
+    match ty {
+        Ty::I8 => VolumeData::I8(vec![0; n]),
+        Ty::U8 => VolumeData::U8(vec![0; n]),
+        Ty::I16 => VolumeData::I16(vec![0; n]),
+        Ty::U16 => VolumeData::U16(vec![0; n]),
+        Ty::I32 => VolumeData::I32(vec![0; n]),
+        Ty::U32 => VolumeData::U32(vec![0; n]),
+        Ty::I64 => VolumeData::I64(vec![0; n]),
+        Ty::U64 => VolumeData::U64(vec![0; n]),
+        Ty::F32 => VolumeData::F32(vec![0.0; n]),
+        Ty::F64 => VolumeData::F64(vec![0.0; n]),
+    }
+}
+
+fn bytes_mut(d: &mut VolumeData) -> &mut [u8] {
+    match d {
+        VolumeData::I8(v) => bytemuck::cast_slice_mut(v),
+        VolumeData::U8(v) => v,
+        VolumeData::I16(v) => bytemuck::cast_slice_mut(v),
+        VolumeData::U16(v) => bytemuck::cast_slice_mut(v),
+        VolumeData::I32(v) => bytemuck::cast_slice_mut(v),
+        VolumeData::U32(v) => bytemuck::cast_slice_mut(v),
+        VolumeData::I64(v) => bytemuck::cast_slice_mut(v),
+        VolumeData::U64(v) => bytemuck::cast_slice_mut(v),
+        VolumeData::F32(v) => bytemuck::cast_slice_mut(v),
+        VolumeData::F64(v) => bytemuck::cast_slice_mut(v),
+    }
+}
+
+/// Reads `n` voxels of type `ty` from `file` (data starting at byte `off`; `byte_skip` bytes
+/// skipped after decompression) directly into a typed buffer, then fixes the byte order.
+fn stream_binary(
+    file: &Path,
+    off: usize,
+    enc: Encoding,
+    byte_skip: u64,
+    ty: Ty,
+    n: usize,
+    little: bool,
+) -> anyhow::Result<VolumeData> {
+    let fp = file.display();
+    let mut f = std::fs::File::open(file).with_context(|| format!("cannot read {fp}"))?;
+    let mut data = typed_zeros(ty, n);
+    let need = n * ty.size();
+    let short = |e: std::io::Error| {
+        anyhow!("{fp}: expected {need} bytes of voxel data after skipping {byte_skip}: {e}")
+    };
+    match enc {
+        Encoding::Raw => {
+            f.seek(std::io::SeekFrom::Start(off as u64 + byte_skip))
+                .with_context(|| format!("cannot read {fp}"))?;
+            f.read_exact(bytes_mut(&mut data)).map_err(short)?;
+        }
+        _ => {
+            f.seek(std::io::SeekFrom::Start(off as u64))
+                .with_context(|| format!("cannot read {fp}"))?;
+            let buf = std::io::BufReader::with_capacity(1 << 16, f);
+            let mut r: Box<dyn Read> = if enc == Encoding::Gzip {
+                Box::new(flate2::read::MultiGzDecoder::new(buf))
+            } else {
+                Box::new(bzip2::read::MultiBzDecoder::new(buf))
+            };
+            let what = if enc == Encoding::Gzip {
+                "gzip"
+            } else {
+                "bzip2"
+            };
+            let skipped = std::io::copy(&mut r.by_ref().take(byte_skip), &mut std::io::sink())
+                .with_context(|| format!("{fp}: {what} data cannot be decompressed"))?;
+            if skipped != byte_skip {
+                bail!("{fp}: decompressed data is shorter than the byte skip {byte_skip}");
+            }
+            r.read_exact(bytes_mut(&mut data)).map_err(short)?;
+            // as pynrrd: the decompressed data must hold exactly the voxels
+            let mut extra = [0u8; 1];
+            if r.read(&mut extra)
+                .with_context(|| format!("{fp}: {what} data cannot be decompressed"))?
+                != 0
+            {
+                bail!("{fp}: decompressed data has more than the {need} bytes of voxels after a byte skip of {byte_skip}");
+            }
+        }
+    }
+    if little != cfg!(target_endian = "little") {
+        swap_bytes(&mut data);
+    }
+    Ok(data)
+}
+
+fn swap_bytes(d: &mut VolumeData) {
+    match d {
+        VolumeData::I8(_) | VolumeData::U8(_) => {}
+        VolumeData::I16(v) => v.iter_mut().for_each(|x| *x = x.swap_bytes()),
+        VolumeData::U16(v) => v.iter_mut().for_each(|x| *x = x.swap_bytes()),
+        VolumeData::I32(v) => v.iter_mut().for_each(|x| *x = x.swap_bytes()),
+        VolumeData::U32(v) => v.iter_mut().for_each(|x| *x = x.swap_bytes()),
+        VolumeData::I64(v) => v.iter_mut().for_each(|x| *x = x.swap_bytes()),
+        VolumeData::U64(v) => v.iter_mut().for_each(|x| *x = x.swap_bytes()),
+        VolumeData::F32(v) => v
+            .iter_mut()
+            .for_each(|x| *x = f32::from_bits(x.to_bits().swap_bytes())),
+        VolumeData::F64(v) => v
+            .iter_mut()
+            .for_each(|x| *x = f64::from_bits(x.to_bits().swap_bytes())),
+    }
 }
 
 fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
@@ -384,7 +526,7 @@ fn decode_hex(text: &[u8], need: usize, path: &Path) -> anyhow::Result<Vec<u8>> 
 
 /// Reads an NRRD file (`.nrrd` with attached data or `.nhdr` with detached data).
 pub fn read(path: &Path) -> anyhow::Result<Volume> {
-    let bytes = read_file(path)?;
+    let bytes = read_header_bytes(path)?;
     let h = parse_header(&bytes, path)?;
     let p = path.display();
     let need_field = |k: &str| {
@@ -569,12 +711,47 @@ pub fn read(path: &Path) -> anyhow::Result<Volume> {
     let need = n
         .checked_mul(ty.size())
         .ok_or_else(|| anyhow!("{p}: data size overflows"))?;
+    // Common case (one data file, raw/gzip/bzip2, no line skip): stream the voxels straight
+    // into their typed buffer, so reading costs the volume's size and nothing more.
+    if matches!(enc, Encoding::Raw | Encoding::Gzip | Encoding::Bzip2)
+        && line_skip == 0
+        && byte_skip >= 0
+    {
+        let single = match h.get("data file").or(h.get("datafile")) {
+            None => h.data_offset.map(|off| (path.to_path_buf(), off)),
+            Some(spec) if spec.split_whitespace().next() != Some("LIST") && !spec.contains('%') => {
+                let q = Path::new(spec);
+                let dir = path.parent().unwrap_or(Path::new("."));
+                Some((
+                    if q.is_absolute() {
+                        q.to_path_buf()
+                    } else {
+                        dir.join(q)
+                    },
+                    0,
+                ))
+            }
+            Some(_) => None,
+        };
+        if let Some((file, off)) = single {
+            let data = stream_binary(&file, off, enc, byte_skip as u64, ty, n, little)?;
+            return Ok(Volume {
+                dims,
+                spacing,
+                origin,
+                direction,
+                data,
+            });
+        }
+    }
     let parts: Vec<(PathBuf, Vec<u8>)> = match h.get("data file").or(h.get("datafile")) {
         None => {
             let off = h.data_offset.ok_or_else(|| {
                 anyhow!("{p}: no data: the header has no blank line and no \"data file\" field")
             })?;
-            vec![(path.to_path_buf(), bytes[off..].to_vec())]
+            let mut all = read_file(path)?;
+            all.drain(..off.min(all.len()));
+            vec![(path.to_path_buf(), all)]
         }
         Some(spec) => {
             let dir = path.parent().unwrap_or(Path::new("."));
