@@ -185,10 +185,25 @@ fn put(s: &mut [f64], i: usize, v: f64) {
 /// ITK `FilterDataArray` on one line `data` (length L ≥ 4): writes (f32)(causal + anti-causal)
 /// (as f64) into `outs[..L]`. `outs` holds the causal part while it is being computed.
 pub fn filter_line(c: &Coefficients, data: &[f64], outs: &mut [f64]) -> Result<(), Error> {
+    filter_line_range(c, data, outs, 0, data.len())
+}
+
+/// [`filter_line`] for the outputs `lo..hi` only (`outs[lo..hi]`; other entries of `outs` are
+/// left unspecified). The causal recursion stops at `hi`, the anti-causal one at `lo`: every
+/// kept value is computed with exactly the same operations as on the whole line.
+pub fn filter_line_range(
+    c: &Coefficients,
+    data: &[f64],
+    outs: &mut [f64],
+    lo: usize,
+    hi: usize,
+) -> Result<(), Error> {
     let ln = data.len();
     if ln < 4 || outs.len() < ln {
         return Err(Error::ImageTooSmallForFilter);
     }
+    let hi = hi.clamp(4, ln);
+    let lo = lo.min(ln - 4);
     let [n0, n1, n2, n3] = c.n;
     let [d1, d2, d3, d4] = c.d;
     let [m1, m2, m3, m4] = c.m;
@@ -212,7 +227,7 @@ pub fn filter_line(c: &Coefficients, data: &[f64], outs: &mut [f64]) -> Result<(
     put(outs, 3, y3);
     // rolling: (y_{i-1}, y_{i-2}, y_{i-3}, y_{i-4})
     let (mut p1, mut p2, mut p3, mut p4) = (y3, y2, y1, y0);
-    for i in 4..ln {
+    for i in 4..hi {
         let mut yi = ema(x(i), n0, x(i - 1), n1, x(i - 2), n2, x(i - 3), n3);
         yi -= ema(p1, d1, p2, d2, p3, d3, p4, d4);
         put(outs, i, yi);
@@ -243,7 +258,7 @@ pub fn filter_line(c: &Coefficients, data: &[f64], outs: &mut [f64]) -> Result<(
     // rolling: (z_i, z_{i+1}, z_{i+2}, z_{i+3}) for the next i-1
     let (mut q1, mut q2, mut q3, mut q4) = (z3, z2, z1, z0);
     let mut i = ln - 4;
-    while i > 0 {
+    while i > lo {
         let mut zi = ema(x(i), m1, x(i + 1), m2, x(i + 2), m3, x(i + 3), m4);
         zi -= ema(q1, d1, q2, d2, q3, d3, q4, d4);
         fin(outs, i - 1, zi);
@@ -394,7 +409,7 @@ pub fn filter(
                 for (c1, v) in li.iter_mut().enumerate() {
                     *v = image.get_f64(index_of(dims, axes, [c1, c2, c3]));
                 }
-                filter_line(&deriv[a1], li, line_out)?;
+                filter_line_range(&deriv[a1], li, line_out, lo1, lo1 + r1)?;
                 for k1 in 0..r1 {
                     put32(slab, c2 * r1 + k1, at(line_out, lo1 + k1));
                 }
@@ -405,7 +420,7 @@ pub fn filter(
                 for (c2, v) in li.iter_mut().enumerate() {
                     *v = at32(slab, c2 * r1 + k1);
                 }
-                filter_line(&smooth[a2], li, line_out)?;
+                filter_line_range(&smooth[a2], li, line_out, lo2, lo2 + r2)?;
                 for k2 in 0..r2 {
                     put32(plane, (c3 * r2 + k2) * r1 + k1, at(line_out, lo2 + k2));
                 }
@@ -419,7 +434,7 @@ pub fn filter(
                 for (c3, v) in li.iter_mut().enumerate() {
                     *v = at32(plane, (c3 * r2 + k2) * r1 + k1);
                 }
-                filter_line(&smooth[a3], li, line_out)?;
+                filter_line_range(&smooth[a3], li, line_out, lo3, lo3 + r[a3])?;
                 for k3 in 0..r[a3] {
                     let mut p = [0usize; 3];
                     p[a1] = lo1 + k1;
