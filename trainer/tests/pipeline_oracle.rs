@@ -322,3 +322,39 @@ fn summary_has_exactly_the_documented_keys() {
         assert!(r.summary["clinical"][k].is_object());
     }
 }
+
+#[test]
+fn l1_logistic_and_sklearn_l2_options_run_and_score_through_the_core() {
+    use radscore_trainer::pipeline::Selection;
+    let d = load();
+    let path = write_cohort(&d, "options", false);
+    let cohort = Cohort::from_csv(&path, &spec(false)).expect("cohort");
+    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
+    let opts = TrainOptions { selection: Selection::L1Logistic, logistic_l2: Some(1.0), ..TrainOptions::default() };
+    let r = train(cohort, &opts, &|_| {}).expect("train");
+    // the L1 path: CV deviance minimum, non-zero coefficients only for the chosen lambda
+    assert_eq!(r.lasso.alpha_index, r.lasso.min_index);
+    assert!(r.lasso.alphas.windows(2).all(|w| w[0] > w[1]));
+    assert!(!r.model.features.is_empty());
+    let comb = model(&r, "combined");
+    let m = &r.model;
+    for p in comb.train.iter().chain(&comb.test) {
+        let i: usize = p.patient_id[1..].parse().expect("id");
+        let feats: Vec<f64> = m
+            .features
+            .iter()
+            .map(|f| d.rows[i][(0..30).find(|&j| column_name(j) == format!("{}_{}", f.sequence, f.name)).expect("c")])
+            .collect();
+        let ci = r.cohort.ids.iter().position(|x| *x == p.patient_id).expect("patient");
+        let clin: Vec<f64> = (0..m.clinical.len()).map(|k| r.cohort.clinical.get(ci, k)).collect();
+        let s = m.score(&feats, &clin).expect("score");
+        assert!((s.probability - p.value).abs() <= 1e-12);
+    }
+    // L2 (C = 1) shrinks the combined radscore coefficient relative to the unpenalised fit
+    let path2 = write_cohort(&d, "options2", false);
+    let cohort = Cohort::from_csv(&path2, &spec(false)).expect("cohort");
+    let _ = std::fs::remove_dir_all(path2.parent().expect("dir"));
+    let opts2 = TrainOptions { selection: Selection::L1Logistic, ..TrainOptions::default() };
+    let r2 = train(cohort, &opts2, &|_| {}).expect("train");
+    assert!(r.model.radscore_coefficient.abs() < r2.model.radscore_coefficient.abs());
+}
