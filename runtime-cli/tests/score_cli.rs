@@ -36,12 +36,16 @@ fn columns(m: &Model) -> Vec<String> {
 fn write_table(path: &Path, m: &Model, rows: &[(String, Vec<f64>, [f64; 2])]) {
     let mut cols = columns(m);
     cols.reverse();
-    let mut out = format!("note,volume,{},patient_id,texture\n", cols.join(","));
+    // A UTF-8 byte-order mark, as spreadsheet programs write it, must not hide the first column.
+    let mut out = format!(
+        "\u{feff}patient_id,note,volume,{},texture\n",
+        cols.join(",")
+    );
     for (id, x, c) in rows {
         let mut xr = x.clone();
         xr.reverse();
         let xs: Vec<String> = xr.iter().map(|v| format!("{v:?}")).collect();
-        out.push_str(&format!("n/a,{},{},{id},{}\n", c[1], xs.join(","), c[0]));
+        out.push_str(&format!("{id},n/a,{},{},{}\n", c[1], xs.join(","), c[0]));
     }
     std::fs::write(path, out).unwrap();
 }

@@ -73,7 +73,10 @@ struct Columns {
 
 fn locate(header: &csv::StringRecord, model: &Model, input: &Path) -> anyhow::Result<Columns> {
     let find = |name: &str| -> Result<Option<usize>, String> {
-        let mut hits = header.iter().enumerate().filter(|(_, h)| h.trim() == name);
+        let mut hits = header.iter().enumerate().filter(|(_, h)| {
+            // A UTF-8 byte-order mark (spreadsheet exports) is not part of the first name.
+            h.trim_start_matches('\u{feff}').trim() == name
+        });
         match (hits.next(), hits.next()) {
             (None, _) => Ok(None),
             (Some((i, _)), None) => Ok(Some(i)),
