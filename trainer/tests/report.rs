@@ -251,3 +251,35 @@ fn baseline_of_a_single_set_has_no_empty_columns() {
     assert!(header.contains("test_class0") && !header.contains("train"), "{header}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The nomogram is drawn from the same scales the core scores with: the points read off each
+/// axis add up to the core's total points, and the Total points → linear predictor mapping gives
+/// the core's linear predictor (illustrative model, patients spread over the axes).
+#[test]
+fn nomogram_scales_agree_with_core_scoring() {
+    use radscore_trainer::report::{input::nomogram_spec, nomogram};
+    let model = radscore_trainer::example::illustrative_model();
+    let spec = nomogram_spec(&model);
+    assert_eq!(spec.axes.len(), 1 + model.clinical.len());
+    let mut rng = Rng(7);
+    for _ in 0..50 {
+        let feats: Vec<f64> = model.features.iter().map(|f| f.mean + f.sd * rng.normal()).collect();
+        let clin: Vec<f64> = model
+            .clinical
+            .iter()
+            .map(|c| if c.axis_max - c.axis_min == 1.0 { f64::from(u8::from(rng.next() < 0.5)) } else { c.axis_min + (c.axis_max - c.axis_min) * rng.next() })
+            .collect();
+        let s = model.score(&feats, &clin).expect("score");
+        let mut total = nomogram::points(&spec, &spec.axes[0], s.radscore);
+        for (a, &x) in spec.axes[1..].iter().zip(&clin) {
+            total += nomogram::points(&spec, a, x);
+        }
+        assert!((total - s.total_points).abs() < 1e-9 * s.total_points.abs().max(1.0), "{total} vs {}", s.total_points);
+        let lp = nomogram::linear_predictor(&spec, total);
+        assert!((lp - s.linear_predictor).abs() < 1e-9, "{lp} vs {}", s.linear_predictor);
+    }
+    // The largest predictor spans the full 0–100 Points axis.
+    let widest = spec.axes.iter().map(|a| (a.beta * (a.hi - a.lo)).abs() * spec.points_per_unit).fold(0.0, f64::max);
+    assert!((widest - 100.0).abs() < 1e-9, "{widest}");
+    assert!(nomogram::max_total(&spec) >= 100.0);
+}
