@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""PyRadiomics 3.0.1 on one image/mask with the seven-feature settings (params_seven.yaml),
+single-threaded. Writes feature,value rows (17 significant digits) for the seven features.
+Usage: python pyrad_seven.py PARAMS IMAGE MASK OUT.csv"""
+import logging
+import sys
+
+import SimpleITK as sitk
+import radiomics
+from radiomics import featureextractor
+
+SEVEN = [
+    "exponential_firstorder_Kurtosis",
+    "exponential_firstorder_Minimum",
+    "gradient_firstorder_Variance",
+    "log-sigma-3-0-mm-3D_glszm_SmallAreaEmphasis",
+    "wavelet-LHH_glszm_HighGrayLevelZoneEmphasis",
+    "wavelet-LHL_glrlm_RunLengthNonUniformityNormalized",
+    "wavelet-LLH_glrlm_ShortRunHighGrayLevelEmphasis",
+]
+params, image, mask, out = sys.argv[1:5]
+sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
+radiomics.setVerbosity(logging.ERROR)
+ext = featureextractor.RadiomicsFeatureExtractor(params)
+res = ext.execute(image, mask, label=1)
+with open(out, "w") as fh:
+    fh.write("feature,value\n")
+    for f in SEVEN:
+        fh.write("%s,%.17g\n" % (f, float(res[f])))
