@@ -150,3 +150,26 @@ fn write_then_read_round_trips_every_type() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn streamed_mask_box_equals_cropping_the_whole_mask() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/imaging/pynrrd");
+    let mut n = 0;
+    for name in [
+        "BallBinary30x30x30.nrrd",
+        "BallBinary30x30x30_gz.nrrd",
+        "BallBinary30x30x30_bz2.nrrd",
+        "BallBinary30x30x30.nhdr",
+        "BallBinary30x30x30_gz_lineskip.nrrd",
+        "BallBinary30x30x30_byteskip_minus_one.nhdr",
+    ] {
+        let p = dir.join(name);
+        let whole = radscore_cli::io::MaskBox::from_mask(radscore_cli::io::nrrd::read(&p).unwrap())
+            .unwrap();
+        let streamed = radscore_cli::io::nrrd::read_mask(&p).unwrap();
+        assert_eq!(streamed, whole, "{name}");
+        assert!(whole.data.iter_f64().any(|v| v != 0.0), "{name}");
+        n += 1;
+    }
+    assert_eq!(n, 6);
+}

@@ -200,9 +200,12 @@ pub fn load_pair_cropped(
         let m = io::read_mask_with(mask, opts, &img).with_context(mask_ctx)?;
         (img, MaskBox::from_mask(m).with_context(mask_ctx)?)
     } else {
-        let m = io::read_volume_with(mask, opts)
-            .and_then(MaskBox::from_mask)
-            .with_context(mask_ctx)?;
+        let m = if io::format_of(mask) == io::Format::Nrrd {
+            io::nrrd::read_mask(mask)
+        } else {
+            io::read_volume_with(mask, opts).and_then(MaskBox::from_mask)
+        }
+        .with_context(mask_ctx)?;
         (io::read_volume_with(image, opts)?.into_image(), m)
     };
     io::check_grids(&img.grid(), &msk.grid, image, mask)?;

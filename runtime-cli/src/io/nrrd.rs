@@ -16,7 +16,7 @@
 //! Axes whose space direction is `none` (or whose kind is not a domain kind) must have size 1;
 //! fewer than three spatial axes are padded with size 1 and spacing 1.
 
-use super::{Volume, VolumeData, IDENTITY};
+use super::{Grid, MaskBox, Volume, VolumeData, IDENTITY};
 use anyhow::{anyhow, bail, Context};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -526,6 +526,28 @@ fn decode_hex(text: &[u8], need: usize, path: &Path) -> anyhow::Result<Vec<u8>> 
 
 /// Reads an NRRD file (`.nrrd` with attached data or `.nhdr` with detached data).
 pub fn read(path: &Path) -> anyhow::Result<Volume> {
+    match read_impl(path, false)? {
+        Loaded::Volume(v) => Ok(v),
+        Loaded::Mask(_) => bail!("{}: internal error: mask read as image", path.display()),
+    }
+}
+
+/// Reads a label mask straight into a [`MaskBox`]: with one raw/gzip/bzip2 data file the voxels
+/// are streamed slice by slice and only the non-zero box is kept, so a whole-image mask buffer
+/// never exists; other layouts are read whole and cropped.
+pub fn read_mask(path: &Path) -> anyhow::Result<MaskBox> {
+    match read_impl(path, true)? {
+        Loaded::Volume(v) => MaskBox::from_mask(v),
+        Loaded::Mask(m) => Ok(m),
+    }
+}
+
+enum Loaded {
+    Volume(Volume),
+    Mask(MaskBox),
+}
+
+fn read_impl(path: &Path, as_mask: bool) -> anyhow::Result<Loaded> {
     let bytes = read_header_bytes(path)?;
     let h = parse_header(&bytes, path)?;
     let p = path.display();
@@ -734,14 +756,26 @@ pub fn read(path: &Path) -> anyhow::Result<Volume> {
             Some(_) => None,
         };
         if let Some((file, off)) = single {
+            if as_mask && sizes.len() == 3 {
+                let grid = Grid {
+                    dims,
+                    spacing,
+                    origin,
+                    direction,
+                };
+                let mut r = open_data(&file, off, enc, byte_skip as u64)?;
+                return Ok(Loaded::Mask(stream_mask_box(
+                    &mut r, &file, grid, ty, little,
+                )?));
+            }
             let data = stream_binary(&file, off, enc, byte_skip as u64, ty, n, little)?;
-            return Ok(Volume {
+            return Ok(Loaded::Volume(Volume {
                 dims,
                 spacing,
                 origin,
                 direction,
                 data,
-            });
+            }));
         }
     }
     let parts: Vec<(PathBuf, Vec<u8>)> = match h.get("data file").or(h.get("datafile")) {
@@ -841,11 +875,136 @@ pub fn read(path: &Path) -> anyhow::Result<Volume> {
     } else {
         decode_binary(ty, little, &binary)
     };
-    Ok(Volume {
+    Ok(Loaded::Volume(Volume {
         dims,
         spacing,
         origin,
         direction,
+        data,
+    }))
+}
+
+/// The voxel stream of one data file: positioned at `off`, decompressed, `byte_skip` skipped.
+fn open_data(
+    file: &Path,
+    off: usize,
+    enc: Encoding,
+    byte_skip: u64,
+) -> anyhow::Result<Box<dyn Read>> {
+    let fp = file.display();
+    let mut f = std::fs::File::open(file).with_context(|| format!("cannot read {fp}"))?;
+    f.seek(std::io::SeekFrom::Start(off as u64))
+        .with_context(|| format!("cannot read {fp}"))?;
+    let buf = std::io::BufReader::with_capacity(1 << 16, f);
+    let mut r: Box<dyn Read> = match enc {
+        Encoding::Gzip => Box::new(flate2::read::MultiGzDecoder::new(buf)),
+        Encoding::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(buf)),
+        _ => Box::new(buf),
+    };
+    let skipped = std::io::copy(&mut r.by_ref().take(byte_skip), &mut std::io::sink())
+        .with_context(|| format!("{fp}: data cannot be decompressed"))?;
+    if skipped != byte_skip {
+        bail!("{fp}: the data is shorter than the byte skip {byte_skip}");
+    }
+    Ok(r)
+}
+
+/// Reads a 3-D mask slice by slice, keeping the non-zero rectangle of each slice, and assembles
+/// the [`MaskBox`]. Values must be whole numbers from 0 to 2^32 − 1 (as [`Volume::into_mask`]).
+fn stream_mask_box(
+    r: &mut dyn Read,
+    file: &Path,
+    grid: Grid,
+    ty: Ty,
+    little: bool,
+) -> anyhow::Result<MaskBox> {
+    let [nx, ny, nz] = grid.dims;
+    let plane = nx * ny;
+    let mut buf = vec![0u8; plane * ty.size()];
+    // (z, x0, y0, w, h, values)
+    let mut rects: Vec<(usize, usize, usize, usize, usize, Vec<u32>)> = Vec::new();
+    let mut max = 0u32;
+    for z in 0..nz {
+        r.read_exact(&mut buf).map_err(|e| {
+            anyhow!(
+                "{}: expected {} bytes of voxel data: {e}",
+                file.display(),
+                plane * nz * ty.size()
+            )
+        })?;
+        let slice = decode_binary(ty, little, &buf);
+        let (mut x0, mut x1, mut y0, mut y1) = (usize::MAX, 0, usize::MAX, 0);
+        for (i, v) in slice.iter_f64().enumerate() {
+            if v != 0.0 {
+                if !(v > 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX)) {
+                    bail!(
+                        "mask voxel {} has value {v}: expected whole numbers from 0 to {}",
+                        z * plane + i,
+                        u32::MAX
+                    );
+                }
+                let (x, y) = (i % nx, i / nx);
+                x0 = x0.min(x);
+                x1 = x1.max(x + 1);
+                y0 = y0.min(y);
+                y1 = y1.max(y + 1);
+            }
+        }
+        if x0 == usize::MAX {
+            continue;
+        }
+        let (w, h) = (x1 - x0, y1 - y0);
+        let mut vals = Vec::with_capacity(w * h);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let v = slice.get_f64(x + nx * y).unwrap_or(0.0) as u32;
+                max = max.max(v);
+                vals.push(v);
+            }
+        }
+        rects.push((z, x0, y0, w, h, vals));
+    }
+    if rects.is_empty() {
+        return Ok(MaskBox {
+            grid,
+            lo: [0; 3],
+            size: [1; 3],
+            data: VolumeData::U8(vec![0]),
+        });
+    }
+    let lo = [
+        rects.iter().map(|r| r.1).min().unwrap_or(0),
+        rects.iter().map(|r| r.2).min().unwrap_or(0),
+        rects.first().map_or(0, |r| r.0),
+    ];
+    let hi = [
+        rects.iter().map(|r| r.1 + r.3).max().unwrap_or(1),
+        rects.iter().map(|r| r.2 + r.4).max().unwrap_or(1),
+        rects.last().map_or(1, |r| r.0 + 1),
+    ];
+    let size = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
+    let mut boxed = vec![0u32; size[0] * size[1] * size[2]];
+    for (z, x0, y0, w, h, vals) in &rects {
+        for dy in 0..*h {
+            for dx in 0..*w {
+                let k = (x0 + dx - lo[0]) + size[0] * ((y0 + dy - lo[1]) + size[1] * (z - lo[2]));
+                if let (Some(o), Some(v)) = (boxed.get_mut(k), vals.get(dx + w * dy)) {
+                    *o = *v;
+                }
+            }
+        }
+    }
+    let data = if max <= u32::from(u8::MAX) {
+        VolumeData::U8(boxed.into_iter().map(|v| v as u8).collect())
+    } else if max <= u32::from(u16::MAX) {
+        VolumeData::U16(boxed.into_iter().map(|v| v as u16).collect())
+    } else {
+        VolumeData::U32(boxed)
+    };
+    Ok(MaskBox {
+        grid,
+        lo,
+        size,
         data,
     })
 }
