@@ -52,9 +52,12 @@ pub fn f_classif(x: &Matrix, labels: &[u8]) -> (Vec<f64>, Vec<f64>) {
 
 /// Indices (ascending) of the `k` best scores, as `SelectKBest`: NaN scores are replaced by the
 /// most negative finite value, then a stable ascending sort keeps its last `k` entries (so among
-/// equal scores the LATER columns win).
+/// equal scores the LATER columns win). −0.0 and +0.0 are equal, as in numpy's sort.
 pub fn select_k_best(scores: &[f64], k: usize) -> Vec<usize> {
-    let clean: Vec<f64> = scores.iter().map(|&s| if s.is_nan() { f64::MIN } else { s }).collect();
+    let clean: Vec<f64> = scores
+        .iter()
+        .map(|&s| if s.is_nan() { f64::MIN } else if s == 0.0 { 0.0 } else { s })
+        .collect();
     let mut order: Vec<usize> = (0..scores.len()).collect();
     // stable sort on (score) keeps equal scores in column order
     order.sort_by(|&a, &b| clean[a].total_cmp(&clean[b]));
@@ -176,6 +179,9 @@ mod tests {
     fn kbest_ties_prefer_later_columns() {
         assert_eq!(select_k_best(&[1.0, 3.0, 3.0, f64::NAN, 2.0], 2), vec![1, 2]);
         assert_eq!(select_k_best(&[3.0, 3.0, 3.0], 2), vec![1, 2]);
+        // numpy: -0.0 == 0.0, so the later column wins the tie whatever the signs
+        assert_eq!(select_k_best(&[0.0, -0.0, -1.0], 1), vec![1]);
+        assert_eq!(select_k_best(&[-0.0, 0.0, -1.0], 1), vec![1]);
     }
 
     #[test]
