@@ -7,11 +7,10 @@ use radscore_trainer::preprocess::{Matrix, ZScore};
 use radscore_trainer::spearman::{spearman_filter, spearman_matrix, SpearmanRule};
 use radscore_trainer::split::stratified_split;
 use serde_json::Value;
-use std::path::PathBuf;
 
-fn refdir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/trainer")
-}
+mod common;
+
+use common::vf;
 
 struct Bc {
     names: Vec<String>,
@@ -21,36 +20,36 @@ struct Bc {
 }
 
 fn load() -> Bc {
-    let mut rdr = csv::Reader::from_path(refdir().join("breast_cancer.csv")).expect("csv");
-    let headers: Vec<String> = rdr.headers().expect("h").iter().map(String::from).collect();
-    let feat_cols: Vec<usize> = (1..headers.len() - 2).collect();
-    let mut rows = Vec::new();
-    let mut y = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.expect("rec");
-        rows.push(feat_cols.iter().map(|&c| rec[c].parse::<f64>().expect("f64")).collect::<Vec<_>>());
-        y.push(rec[headers.len() - 1].parse::<u8>().expect("y"));
+    let d = common::load();
+    Bc {
+        names: d.names,
+        x: Matrix::from_rows(&d.rows),
+        y: d.y,
+        oracle: d.oracle,
     }
-    let names = feat_cols.iter().map(|&c| headers[c].clone()).collect();
-    let oracle: Value =
-        serde_json::from_str(&std::fs::read_to_string(refdir().join("oracle_breast_cancer.json")).expect("json"))
-            .expect("parse");
-    Bc { names, x: Matrix::from_rows(&rows), y, oracle }
 }
 
-fn vf(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("f64")).collect()
-}
 fn vu(v: &Value) -> Vec<usize> {
-    v.as_array().expect("array").iter().map(|x| x.as_u64().expect("u64") as usize).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_u64().expect("u64") as usize)
+        .collect()
 }
 fn vs(v: &Value) -> Vec<String> {
-    v.as_array().expect("array").iter().map(|x| x.as_str().expect("str").to_string()).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_str().expect("str").to_string())
+        .collect()
 }
 
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
 
 #[test]
@@ -79,7 +78,12 @@ fn chain(bc: &Bc) -> (Matrix, Vec<f64>, Vec<usize>, Vec<usize>) {
     let (f, _p) = f_classif(&zk, &ytr);
     let sel = select_k_best(&f, kept.len() / 2);
     let sel_all: Vec<usize> = sel.iter().map(|&i| kept[i]).collect();
-    (ztr, ytr.iter().map(|&v| f64::from(v)).collect(), kept, sel_all)
+    (
+        ztr,
+        ytr.iter().map(|&v| f64::from(v)).collect(),
+        kept,
+        sel_all,
+    )
 }
 
 #[test]
@@ -89,12 +93,20 @@ fn spearman_and_anova_match() {
     assert_eq!(kept, vu(&bc.oracle["spearman"]["kept_idx"]));
     // rho matrix
     let rho = spearman_matrix(&ztr);
-    let rho_o: Vec<f64> = bc.oracle["spearman"]["rho_train"].as_array().unwrap().iter().flat_map(vf).collect();
+    let rho_o: Vec<f64> = bc.oracle["spearman"]["rho_train"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(vf)
+        .collect();
     assert!(max_abs_diff(&rho, &rho_o) < 1e-12);
     // upper-triangle variant
     let up = spearman_filter(&ztr, 0.9, SpearmanRule::UpperTriangle);
     let up_names: Vec<String> = up.iter().map(|&i| bc.names[i].clone()).collect();
-    assert_eq!(up_names, vs(&bc.oracle["spearman"]["variant_upper_triangle_kept_names"]));
+    assert_eq!(
+        up_names,
+        vs(&bc.oracle["spearman"]["variant_upper_triangle_kept_names"])
+    );
     // F values
     let yu: Vec<u8> = ytr.iter().map(|&v| v as u8).collect();
     let (f, p) = f_classif(&ztr.select_cols(&kept), &yu);
@@ -120,20 +132,34 @@ fn lasso_cv_matches() {
     for (a, b) in r.alphas.iter().zip(&alphas_o) {
         assert!(((a - b) / b).abs() < 1e-14, "alpha {a} vs {b}");
     }
-    let mse_o: Vec<f64> = o["mse_path"].as_array().unwrap().iter().flat_map(vf).collect();
+    let mse_o: Vec<f64> = o["mse_path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(vf)
+        .collect();
     let mse: Vec<f64> = r.mse_path.iter().flatten().copied().collect();
     let d = max_abs_diff(&mse, &mse_o);
     eprintln!("mse_path max diff {d:e}");
     assert!(d < 1e-9);
     assert_eq!(r.alpha_index, o["alpha_index"].as_u64().unwrap() as usize);
     let dc = max_abs_diff(&r.coef, &vf(&o["coef"]));
-    eprintln!("coef max diff {dc:e}, n_iter {} vs {}", r.n_iter, o["n_iter"]);
+    eprintln!(
+        "coef max diff {dc:e}, n_iter {} vs {}",
+        r.n_iter, o["n_iter"]
+    );
     assert!(dc < 1e-6);
     assert!((r.intercept - o["intercept"].as_f64().unwrap()).abs() < 1e-6);
-    assert_eq!(r.one_se_index, o["one_se_rule"]["alpha_index"].as_u64().unwrap() as usize);
+    assert_eq!(
+        r.one_se_index,
+        o["one_se_rule"]["alpha_index"].as_u64().unwrap() as usize
+    );
     // explicit folds from folds.csv give the same
-    let mut rdr = csv::Reader::from_path(refdir().join("folds.csv")).unwrap();
-    let folds: Vec<usize> = rdr.records().map(|r| r.unwrap()[2].parse().unwrap()).collect();
+    let mut rdr = csv::Reader::from_path(common::refdir().join("folds.csv")).unwrap();
+    let folds: Vec<usize> = rdr
+        .records()
+        .map(|r| r.unwrap()[2].parse().unwrap())
+        .collect();
     let r2 = lasso_cv_with_folds(&xs, &ytr, &folds, &LassoCvOptions::default());
     assert_eq!(r2.coef, r.coef);
 }

@@ -8,11 +8,13 @@
 //! columns scikit-learn keeps; LassoCV must pick the same alpha index with coefficients ≤ 1e-6;
 //! the AUCs must agree to 1e-9.
 
+mod common;
+use common::vf;
 use flate2::read::GzDecoder;
 use radscore_trainer::cohort::{Cohort, CohortSpec};
 use radscore_trainer::fclassif::{f_classif, select_k_best};
-use radscore_trainer::pipeline::{train, TrainOptions};
 use radscore_trainer::lasso::{lasso_cv, LassoCvOptions};
+use radscore_trainer::pipeline::{train, TrainOptions};
 use radscore_trainer::preprocess::{constant_columns, Matrix, ZScore};
 use radscore_trainer::spearman::{spearman_filter, SpearmanRule};
 use radscore_trainer::split::stratified_split;
@@ -45,8 +47,16 @@ fn load() -> Paper {
         .read_to_string(&mut text)
         .expect("gunzip");
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr.headers().expect("header").iter().map(String::from).collect();
-    assert_eq!(&headers[..5], &["patient_id", "label", "split", "texture", "volume"]);
+    let headers: Vec<String> = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        &headers[..5],
+        &["patient_id", "label", "split", "texture", "volume"]
+    );
     let mut labels = Vec::new();
     let mut split_col = Vec::new();
     let mut rows = Vec::new();
@@ -54,36 +64,63 @@ fn load() -> Paper {
         let rec = rec.expect("record");
         labels.push(rec[1].parse::<u8>().expect("label"));
         split_col.push(rec[2].to_string());
-        rows.push((5..headers.len()).map(|c| rec[c].parse::<f64>().expect("f64")).collect::<Vec<_>>());
+        rows.push(
+            (5..headers.len())
+                .map(|c| rec[c].parse::<f64>().expect("f64"))
+                .collect::<Vec<_>>(),
+        );
     }
     drop(rdr);
-    let oracle: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir().join("paper_oracle.json")).expect("json"))
-            .expect("parse json");
-    Paper { names: headers[5..].to_vec(), labels, split_col, x: Matrix::from_rows(&rows), oracle, text }
+    let oracle: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir().join("paper_oracle.json")).expect("json"),
+    )
+    .expect("parse json");
+    Paper {
+        names: headers[5..].to_vec(),
+        labels,
+        split_col,
+        x: Matrix::from_rows(&rows),
+        oracle,
+        text,
+    }
 }
 
-fn vf(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("f64")).collect()
-}
 fn vu(v: &Value) -> Vec<usize> {
-    v.as_array().expect("array").iter().map(|x| x.as_u64().expect("u64") as usize).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_u64().expect("u64") as usize)
+        .collect()
 }
 
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
 
 fn max_rel_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs() / y.abs().max(1e-300)).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs() / y.abs().max(1e-300))
+        .fold(0.0, f64::max)
 }
 
 /// One stage mismatch report: which indices are only on one side.
 fn diff_sets(ours: &[usize], theirs: &[usize]) -> String {
-    let only_ours: Vec<usize> = ours.iter().copied().filter(|i| !theirs.contains(i)).collect();
-    let only_theirs: Vec<usize> = theirs.iter().copied().filter(|i| !ours.contains(i)).collect();
+    let only_ours: Vec<usize> = ours
+        .iter()
+        .copied()
+        .filter(|i| !theirs.contains(i))
+        .collect();
+    let only_theirs: Vec<usize> = theirs
+        .iter()
+        .copied()
+        .filter(|i| !ours.contains(i))
+        .collect();
     format!("only ours {only_ours:?}, only scikit-learn {only_theirs:?}")
 }
 
@@ -104,8 +141,15 @@ fn check_chain(d: &Paper, train: &[usize], test: &[usize], e: &Expected, zscore:
 
     // constant columns (zero training variance, including columns constant on train only)
     let constant = constant_columns(&xtr);
-    assert_eq!(constant, e.constant, "constant: {}", diff_sets(&constant, &e.constant));
-    let nonconst: Vec<usize> = (0..d.x.n_cols()).filter(|j| !constant.contains(j)).collect();
+    assert_eq!(
+        constant,
+        e.constant,
+        "constant: {}",
+        diff_sets(&constant, &e.constant)
+    );
+    let nonconst: Vec<usize> = (0..d.x.n_cols())
+        .filter(|j| !constant.contains(j))
+        .collect();
 
     // z-score: StandardScaler's mean_ / scale_
     let xnc = xtr.select_cols(&nonconst);
@@ -129,7 +173,12 @@ fn check_chain(d: &Paper, train: &[usize], test: &[usize], e: &Expected, zscore:
     let (f, _p) = f_classif(&zk, &ytr);
     let sel_local = select_k_best(&f, kept.len() / 2);
     let sel: Vec<usize> = sel_local.iter().map(|&j| kept[j]).collect();
-    assert_eq!(sel, e.selected, "SelectKBest: {}", diff_sets(&sel, &e.selected));
+    assert_eq!(
+        sel,
+        e.selected,
+        "SelectKBest: {}",
+        diff_sets(&sel, &e.selected)
+    );
 
     // LassoCV
     let xs = zk.select_cols(&sel_local);
@@ -138,7 +187,12 @@ fn check_chain(d: &Paper, train: &[usize], test: &[usize], e: &Expected, zscore:
     let lo = e.lasso;
     let da = max_rel_diff(&r.alphas, &vf(&lo["alphas"]));
     assert!(da < 1e-13, "alphas rel diff {da:e}");
-    let mse_o: Vec<f64> = lo["mse_path"].as_array().expect("mse").iter().flat_map(vf).collect();
+    let mse_o: Vec<f64> = lo["mse_path"]
+        .as_array()
+        .expect("mse")
+        .iter()
+        .flat_map(vf)
+        .collect();
     let mse: Vec<f64> = r.mse_path.iter().flatten().copied().collect();
     let dmse = max_abs_diff(&mse, &mse_o);
     let dc = max_abs_diff(&r.coef, &vf(&lo["coef"]));
@@ -148,25 +202,42 @@ fn check_chain(d: &Paper, train: &[usize], test: &[usize], e: &Expected, zscore:
          intercept diff {di:e}",
         r.alpha_index, lo["alpha_index"]
     );
-    assert_eq!(r.alpha_index, lo["alpha_index"].as_u64().expect("idx") as usize);
+    assert_eq!(
+        r.alpha_index,
+        lo["alpha_index"].as_u64().expect("idx") as usize
+    );
     assert!(dmse < 1e-9);
     assert!(dc <= 1e-6);
     assert!(di <= 1e-6);
-    let nz: Vec<usize> = (0..sel.len()).filter(|&j| r.coef[j] != 0.0).map(|j| sel[j]).collect();
+    let nz: Vec<usize> = (0..sel.len())
+        .filter(|&j| r.coef[j] != 0.0)
+        .map(|j| sel[j])
+        .collect();
     assert_eq!(nz, vu(&lo["nonzero"]));
 
     // radscore and AUC on train and test (test rows z-scored with the training statistics)
     let xte = d.x.select_rows(test).select_cols(&nonconst);
-    let zte = z.apply(&xte).select_cols(&kept_local).select_cols(&sel_local);
+    let zte = z
+        .apply(&xte)
+        .select_cols(&kept_local)
+        .select_cols(&sel_local);
     let yte: Vec<u8> = test.iter().map(|&i| d.labels[i]).collect();
     let radscore = |m: &Matrix| -> Vec<f64> {
         (0..m.n_rows())
-            .map(|i| r.intercept + (0..m.n_cols()).map(|j| m.get(i, j) * r.coef[j]).sum::<f64>())
+            .map(|i| {
+                r.intercept
+                    + (0..m.n_cols())
+                        .map(|j| m.get(i, j) * r.coef[j])
+                        .sum::<f64>()
+            })
             .collect()
     };
     let auc_tr = auc(&ytr, &radscore(&xs));
     let auc_te = auc(&yte, &radscore(&zte));
-    let (ao_tr, ao_te) = (e.auc["train"].as_f64().expect("auc"), e.auc["test"].as_f64().expect("auc"));
+    let (ao_tr, ao_te) = (
+        e.auc["train"].as_f64().expect("auc"),
+        e.auc["test"].as_f64().expect("auc"),
+    );
     eprintln!("AUC train {auc_tr} ({ao_tr}), test {auc_te} ({ao_te})");
     assert!((auc_tr - ao_tr).abs() <= 1e-9);
     assert!((auc_te - ao_te).abs() <= 1e-9);
@@ -203,7 +274,11 @@ fn paper_cohort_matches_scikit_learn_at_every_stage() {
     let ytr: Vec<u8> = s.train.iter().map(|&i| d.labels[i]).collect();
     let (f, _) = f_classif(&z, &ytr);
     let fo = vf(&o["anova"]["F"]);
-    let df = f.iter().zip(&fo).map(|(a, b)| (a - b).abs() / b.abs().max(1.0)).fold(0.0, f64::max);
+    let df = f
+        .iter()
+        .zip(&fo)
+        .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
+        .fold(0.0, f64::max);
     eprintln!("F max diff {df:e}");
     assert!(df < 1e-9);
 }
@@ -214,8 +289,12 @@ fn paper_cohort_matches_scikit_learn_at_every_stage() {
 fn paper_cohort_file_order_matches_scikit_learn() {
     let d = load();
     let fo = &d.oracle["file_order"];
-    let train: Vec<usize> = (0..d.labels.len()).filter(|&i| d.split_col[i] == "train").collect();
-    let test: Vec<usize> = (0..d.labels.len()).filter(|&i| d.split_col[i] == "test").collect();
+    let train: Vec<usize> = (0..d.labels.len())
+        .filter(|&i| d.split_col[i] == "train")
+        .collect();
+    let test: Vec<usize> = (0..d.labels.len())
+        .filter(|&i| d.split_col[i] == "test")
+        .collect();
     assert_eq!(train, vu(&fo["train"]));
     let e = Expected {
         constant: vu(&fo["constant_dropped"]),
@@ -236,21 +315,38 @@ fn paper_cohort_train_pipeline_summary_matches() {
     let mut spec = CohortSpec::new("label");
     spec.clinical_columns = vec!["texture".into(), "volume".into()];
     let cohort = Cohort::from_reader(d.text.as_bytes(), &spec).expect("cohort");
-    let opts = TrainOptions { seed: o["split"]["seed"].as_u64().expect("seed") as u32, ..TrainOptions::default() };
+    let opts = TrainOptions {
+        seed: o["split"]["seed"].as_u64().expect("seed") as u32,
+        ..TrainOptions::default()
+    };
     let r = train(cohort, &opts, &|_| {}).expect("train");
     let sm = &r.summary;
     let names = |v: &Value| -> Vec<String> { vu(v).iter().map(|&j| d.names[j].clone()).collect() };
     let strs = |v: &Value| -> Vec<String> {
-        v.as_array().expect("array").iter().map(|x| x.as_str().expect("str").to_string()).collect()
+        v.as_array()
+            .expect("array")
+            .iter()
+            .map(|x| x.as_str().expect("str").to_string())
+            .collect()
     };
     assert_eq!(strs(&sm["constant_dropped"]), names(&o["constant_dropped"]));
     assert_eq!(strs(&sm["spearman_kept"]), names(&o["spearman"]["kept"]));
     assert_eq!(strs(&sm["fclassif_kept"]), names(&o["anova"]["selected"]));
-    assert_eq!(r.lasso.alpha_index, o["lasso"]["alpha_index"].as_u64().expect("idx") as usize);
+    assert_eq!(
+        r.lasso.alpha_index,
+        o["lasso"]["alpha_index"].as_u64().expect("idx") as usize
+    );
     let coef_o = vf(&o["lasso"]["coef"]);
     let sel = names(&o["lasso"]["columns"]);
-    let coefs = sm["lasso"]["coefficients"].as_object().expect("coefficients");
-    let nonzero: Vec<&String> = sel.iter().zip(&coef_o).filter(|(_, c)| **c != 0.0).map(|(n, _)| n).collect();
+    let coefs = sm["lasso"]["coefficients"]
+        .as_object()
+        .expect("coefficients");
+    let nonzero: Vec<&String> = sel
+        .iter()
+        .zip(&coef_o)
+        .filter(|(_, c)| **c != 0.0)
+        .map(|(n, _)| n)
+        .collect();
     assert_eq!(coefs.len(), nonzero.len());
     for (n, c) in sel.iter().zip(&coef_o) {
         if *c != 0.0 {
@@ -258,7 +354,9 @@ fn paper_cohort_train_pipeline_summary_matches() {
             assert!((v - c).abs() <= 1e-6, "{n}: {v} vs {c}");
         }
     }
-    let di = (sm["lasso"]["intercept"].as_f64().expect("intercept") - o["lasso"]["intercept"].as_f64().expect("i")).abs();
+    let di = (sm["lasso"]["intercept"].as_f64().expect("intercept")
+        - o["lasso"]["intercept"].as_f64().expect("i"))
+    .abs();
     assert!(di <= 1e-6);
     let auc_tr = sm["multimodal"]["train"]["auc"].as_f64().expect("auc");
     let auc_te = sm["multimodal"]["test"]["auc"].as_f64().expect("auc");

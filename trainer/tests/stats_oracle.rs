@@ -10,6 +10,8 @@
 //!
 //! Tolerances: statistics ≤ 1e-9 absolute, p-values ≤ 1e-6 relative.
 
+mod common;
+use common::vf;
 use radscore_trainer::stats::{calibration, dca, dist, hl, icc, nomogram, roc, tests};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -25,7 +27,10 @@ fn refdir() -> PathBuf {
         return PathBuf::from(p);
     }
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for up in ["../../shared/reference/trainer", "../../../shared/reference/trainer"] {
+    for up in [
+        "../../shared/reference/trainer",
+        "../../../shared/reference/trainer",
+    ] {
         let p = here.join(up);
         if p.join("oracle_breast_cancer.json").exists() {
             return p;
@@ -34,11 +39,12 @@ fn refdir() -> PathBuf {
     here.join("../../shared/reference/trainer")
 }
 
-fn vf(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("f64")).collect()
-}
 fn vs(v: &Value) -> Vec<String> {
-    v.as_array().expect("array").iter().map(|x| x.as_str().expect("str").to_string()).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_str().expect("str").to_string())
+        .collect()
 }
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
@@ -51,14 +57,24 @@ fn close(what: &str, got: f64, want: f64, tol: f64) -> f64 {
         return 0.0;
     }
     let d = (got - want).abs();
-    assert!(d <= tol, "{what}: got {got:e}, oracle {want:e}, |diff| {d:e} > {tol:e}");
+    assert!(
+        d <= tol,
+        "{what}: got {got:e}, oracle {want:e}, |diff| {d:e} > {tol:e}"
+    );
     d
 }
 
 /// Relative check for p-values.
 fn close_p(what: &str, got: f64, want: f64) -> f64 {
-    let d = if want == 0.0 { got.abs() } else { ((got - want) / want).abs() };
-    assert!(d <= PTOL, "{what}: got {got:e}, oracle {want:e}, rel diff {d:e} > {PTOL:e}");
+    let d = if want == 0.0 {
+        got.abs()
+    } else {
+        ((got - want) / want).abs()
+    };
+    assert!(
+        d <= PTOL,
+        "{what}: got {got:e}, oracle {want:e}, rel diff {d:e} > {PTOL:e}"
+    );
     d
 }
 
@@ -75,29 +91,45 @@ pub struct Data {
 }
 
 fn load() -> Data {
-    let oracle: Value =
-        serde_json::from_str(&std::fs::read_to_string(refdir().join("oracle_breast_cancer.json")).expect("json"))
-            .expect("parse");
+    let oracle: Value = serde_json::from_str(
+        &std::fs::read_to_string(refdir().join("oracle_breast_cancer.json")).expect("json"),
+    )
+    .expect("parse");
     let mut rdr = csv::Reader::from_path(refdir().join("breast_cancer.csv")).expect("csv");
     let headers: Vec<String> = rdr.headers().expect("h").iter().map(String::from).collect();
     let mut rows: Vec<Vec<f64>> = Vec::new();
     let mut ys: Vec<u8> = Vec::new();
     for rec in rdr.records() {
         let rec = rec.expect("rec");
-        rows.push((1..headers.len() - 2).map(|c| rec[c].parse::<f64>().expect("f64")).collect());
+        rows.push(
+            (1..headers.len() - 2)
+                .map(|c| rec[c].parse::<f64>().expect("f64"))
+                .collect(),
+        );
         ys.push(rec[headers.len() - 1].parse::<u8>().expect("y"));
     }
     let names = vs(&oracle["zscore"]["feature_names"]);
     let mean = vf(&oracle["zscore"]["mean"]);
     let sd = vf(&oracle["zscore"]["std_ddof0"]);
-    let col = |n: &str| names.iter().position(|x| x == n).unwrap_or_else(|| panic!("no column {n}"));
+    let col = |n: &str| {
+        names
+            .iter()
+            .position(|x| x == n)
+            .unwrap_or_else(|| panic!("no column {n}"))
+    };
     let z = |r: usize, c: usize| (rows[r][c] - mean[c]) / sd[c];
 
     let lasso_names = vs(&oracle["lasso_cv"]["feature_names"]);
     let lasso_coef = vf(&oracle["lasso_cv"]["coef"]);
     let lasso_b0 = f(&oracle["lasso_cv"]["intercept"]);
-    let radscore =
-        |r: usize| lasso_b0 + lasso_names.iter().zip(&lasso_coef).map(|(n, b)| b * z(r, col(n))).sum::<f64>();
+    let radscore = |r: usize| {
+        lasso_b0
+            + lasso_names
+                .iter()
+                .zip(&lasso_coef)
+                .map(|(n, b)| b * z(r, col(n)))
+                .sum::<f64>()
+    };
 
     let make = |key: &str| -> Set {
         let idx: Vec<usize> = oracle["split"][key]
@@ -126,11 +158,19 @@ fn load() -> Data {
                 .collect();
             preds.insert(model.to_string(), p);
         }
-        Set { y, radscore: rad, preds }
+        Set {
+            y,
+            radscore: rad,
+            preds,
+        }
     };
     let train = make("train_rows_in_order");
     let test = make("test_rows_in_order");
-    Data { oracle, train, test }
+    Data {
+        oracle,
+        train,
+        test,
+    }
 }
 
 fn set<'a>(d: &'a Data, which: &str) -> &'a Set {
@@ -151,14 +191,29 @@ fn auc_and_delong_ci_match_proc() {
             let s = set(&d, which);
             let p = &s.preds[model];
             let tag = format!("{model}/{which}");
-            max_v = max_v.max(close(&format!("{tag} auc vs sklearn"), roc::auc(&s.y, p), f(&o["auc_sklearn"]), TOL));
+            max_v = max_v.max(close(
+                &format!("{tag} auc vs sklearn"),
+                roc::auc(&s.y, p),
+                f(&o["auc_sklearn"]),
+                TOL,
+            ));
             let dl = roc::delong(&s.y, p);
             let od = &o["auc_delong"];
             max_v = max_v.max(close(&format!("{tag} auc"), dl.auc, f(&od["auc"]), TOL));
             max_v = max_v.max(close(&format!("{tag} var"), dl.var, f(&od["var"]), TOL));
             max_v = max_v.max(close(&format!("{tag} se"), dl.se(), f(&od["se"]), TOL));
-            max_v = max_v.max(close(&format!("{tag} ci lo"), dl.ci[0], f(&od["ci_low"]), TOL));
-            max_v = max_v.max(close(&format!("{tag} ci hi"), dl.ci[1], f(&od["ci_high"]), TOL));
+            max_v = max_v.max(close(
+                &format!("{tag} ci lo"),
+                dl.ci[0],
+                f(&od["ci_low"]),
+                TOL,
+            ));
+            max_v = max_v.max(close(
+                &format!("{tag} ci hi"),
+                dl.ci[1],
+                f(&od["ci_high"]),
+                TOL,
+            ));
         }
     }
     // radscore itself (Mann–Whitney section of the oracle)
@@ -166,16 +221,41 @@ fn auc_and_delong_ci_match_proc() {
         let s = set(&d, which);
         let dl = roc::delong(&s.y, &s.radscore);
         let od = &d.oracle["radscore"][key];
-        max_v = max_v.max(close(&format!("radscore {which} auc"), dl.auc, f(&od["auc"]), TOL));
-        max_v = max_v.max(close(&format!("radscore {which} var"), dl.var, f(&od["var"]), TOL));
-        max_v = max_v.max(close(&format!("radscore {which} lo"), dl.ci[0], f(&od["ci_low"]), TOL));
-        max_v = max_v.max(close(&format!("radscore {which} hi"), dl.ci[1], f(&od["ci_high"]), TOL));
+        max_v = max_v.max(close(
+            &format!("radscore {which} auc"),
+            dl.auc,
+            f(&od["auc"]),
+            TOL,
+        ));
+        max_v = max_v.max(close(
+            &format!("radscore {which} var"),
+            dl.var,
+            f(&od["var"]),
+            TOL,
+        ));
+        max_v = max_v.max(close(
+            &format!("radscore {which} lo"),
+            dl.ci[0],
+            f(&od["ci_low"]),
+            TOL,
+        ));
+        max_v = max_v.max(close(
+            &format!("radscore {which} hi"),
+            dl.ci[1],
+            f(&od["ci_high"]),
+            TOL,
+        ));
     }
     // pypi cross-check variances (rocauc_comparison) – same numbers through another implementation
     for model in ["radiomics_lr", "radscore_lr", "clinical", "combined"] {
         let o = &d.oracle["delong_crosscheck_pypi"][format!("{model}_test_var")];
         let dl = roc::delong(&d.test.y, &d.test.preds[model]);
-        max_v = max_v.max(close(&format!("{model} pypi var"), dl.var, f(&o["rocauc_comparison"]), TOL));
+        max_v = max_v.max(close(
+            &format!("{model} pypi var"),
+            dl.var,
+            f(&o["rocauc_comparison"]),
+            TOL,
+        ));
     }
     eprintln!("AUC/DeLong CI: max |diff| {max_v:e}");
 }
@@ -212,11 +292,30 @@ fn youden_and_threshold_transfer_match() {
     for model in ["radiomics_lr", "radscore_lr", "clinical", "combined"] {
         let ev = &d.oracle["evaluation"][model];
         let oy = &ev["train"]["youden"];
-        assert_eq!(oy["n_tied_optima"].as_u64(), Some(1), "{model}: oracle has a single optimum");
+        assert_eq!(
+            oy["n_tied_optima"].as_u64(),
+            Some(1),
+            "{model}: oracle has a single optimum"
+        );
         let y = roc::youden(&d.train.y, &d.train.preds[model]);
-        max_v = max_v.max(close(&format!("{model} threshold"), y.threshold, f(&oy["threshold_pROC_midpoint"]), 1e-12));
-        max_v = max_v.max(close(&format!("{model} sens"), y.sensitivity, f(&oy["sensitivity"]), TOL));
-        max_v = max_v.max(close(&format!("{model} spec"), y.specificity, f(&oy["specificity"]), TOL));
+        max_v = max_v.max(close(
+            &format!("{model} threshold"),
+            y.threshold,
+            f(&oy["threshold_pROC_midpoint"]),
+            1e-12,
+        ));
+        max_v = max_v.max(close(
+            &format!("{model} sens"),
+            y.sensitivity,
+            f(&oy["sensitivity"]),
+            TOL,
+        ));
+        max_v = max_v.max(close(
+            &format!("{model} spec"),
+            y.specificity,
+            f(&oy["specificity"]),
+            TOL,
+        ));
         assert_eq!(roc::youden_all(&d.train.y, &d.train.preds[model]).len(), 1);
         // the training cut-off applied to the test set (raw-score and pROC-midpoint variants)
         for (key, thr) in [
@@ -225,16 +324,41 @@ fn youden_and_threshold_transfer_match() {
         ] {
             let o = &ev["test"][key];
             let (se, sp) = roc::sens_spec_at(&d.test.y, &d.test.preds[model], thr);
-            max_v = max_v.max(close(&format!("{model} {key} sens"), se, f(&o["sensitivity"]), TOL));
-            max_v = max_v.max(close(&format!("{model} {key} spec"), sp, f(&o["specificity"]), TOL));
+            max_v = max_v.max(close(
+                &format!("{model} {key} sens"),
+                se,
+                f(&o["sensitivity"]),
+                TOL,
+            ));
+            max_v = max_v.max(close(
+                &format!("{model} {key} spec"),
+                sp,
+                f(&o["specificity"]),
+                TOL,
+            ));
             let c = roc::confusion(&d.test.y, &d.test.preds[model], thr);
             assert_eq!(c.tp as u64, o["tp"].as_u64().expect("tp"));
             assert_eq!(c.fp as u64, o["fp"].as_u64().expect("fp"));
             assert_eq!(c.tn as u64, o["tn"].as_u64().expect("tn"));
             assert_eq!(c.fn_ as u64, o["fn"].as_u64().expect("fn"));
-            max_v = max_v.max(close(&format!("{model} {key} ppv"), c.ppv, f(&o["ppv"]), TOL));
-            max_v = max_v.max(close(&format!("{model} {key} npv"), c.npv, f(&o["npv"]), TOL));
-            max_v = max_v.max(close(&format!("{model} {key} acc"), c.accuracy, f(&o["accuracy"]), TOL));
+            max_v = max_v.max(close(
+                &format!("{model} {key} ppv"),
+                c.ppv,
+                f(&o["ppv"]),
+                TOL,
+            ));
+            max_v = max_v.max(close(
+                &format!("{model} {key} npv"),
+                c.npv,
+                f(&o["npv"]),
+                TOL,
+            ));
+            max_v = max_v.max(close(
+                &format!("{model} {key} acc"),
+                c.accuracy,
+                f(&o["accuracy"]),
+                TOL,
+            ));
         }
         let o = &ev["train"]["at_youden"];
         let c = roc::confusion(&d.train.y, &d.train.preds[model], y.threshold);
@@ -251,8 +375,16 @@ fn roc_curve_is_consistent_with_auc() {
         let s = &d.test;
         let c = roc::roc_curve(&s.y, &s.preds[model]);
         // trapezoidal area under the step curve equals the Mann–Whitney AUC
-        let area: f64 = c.windows(2).map(|w| (w[1].fpr - w[0].fpr) * (w[1].tpr + w[0].tpr) / 2.0).sum();
-        close(&format!("{model} trapezoid"), area, f(&d.oracle["evaluation"][model]["test"]["auc_sklearn"]), 1e-12);
+        let area: f64 = c
+            .windows(2)
+            .map(|w| (w[1].fpr - w[0].fpr) * (w[1].tpr + w[0].tpr) / 2.0)
+            .sum();
+        close(
+            &format!("{model} trapezoid"),
+            area,
+            f(&d.oracle["evaluation"][model]["test"]["auc_sklearn"]),
+            1e-12,
+        );
         for p in &c[1..c.len() - 1] {
             let (se, sp) = roc::sens_spec_at(&s.y, &s.preds[model], p.threshold);
             close("roc tpr", p.tpr, se, 1e-15);
@@ -279,29 +411,71 @@ fn brier_recalibration_and_lowess_match_rms() {
             let s = set(&d, which);
             let p = &s.preds[model];
             let tag = format!("{model}/{which}");
-            max_v = max_v.max(close(&format!("{tag} brier"), calibration::brier(&s.y, p), f(&o["brier"]), TOL));
+            max_v = max_v.max(close(
+                &format!("{tag} brier"),
+                calibration::brier(&s.y, p),
+                f(&o["brier"]),
+                TOL,
+            ));
             let v = calibration::val_prob(&s.y, p);
             let r = &o["recalibration"];
-            assert_eq!(v.n_dropped as u64, r["n_dropped_p_0_or_1"].as_u64().expect("n"), "{tag}");
-            max_v = max_v.max(close(&format!("{tag} intercept"), v.intercept, f(&r["intercept"]), TOL));
+            assert_eq!(
+                v.n_dropped as u64,
+                r["n_dropped_p_0_or_1"].as_u64().expect("n"),
+                "{tag}"
+            );
+            max_v = max_v.max(close(
+                &format!("{tag} intercept"),
+                v.intercept,
+                f(&r["intercept"]),
+                TOL,
+            ));
             max_v = max_v.max(close(&format!("{tag} slope"), v.slope, f(&r["slope"]), TOL));
-            max_v = max_v.max(close(&format!("{tag} citl"), v.citl, f(&r["citl_intercept_offset"]), TOL));
-            max_v = max_v.max(close(&format!("{tag} brier (val_prob)"), v.brier, f(&o["brier"]), TOL));
+            max_v = max_v.max(close(
+                &format!("{tag} citl"),
+                v.citl,
+                f(&r["citl_intercept_offset"]),
+                TOL,
+            ));
+            max_v = max_v.max(close(
+                &format!("{tag} brier (val_prob)"),
+                v.brier,
+                f(&o["brier"]),
+                TOL,
+            ));
             if which == "test" {
                 // The oracle's lowess is statsmodels', whose weights differ slightly from R's clowess
                 // (no 0.001h / 0.999h cut-offs): the statsmodels flavour must match to 1e-9; R's
                 // algorithm (what rms uses and what `val_prob` returns) stays within 1e-8.
                 let l = &o["lowess_calibration"];
-                let sm = calibration::val_prob_with(&s.y, p, calibration::LowessFlavor::Statsmodels);
+                let sm =
+                    calibration::val_prob_with(&s.y, p, calibration::LowessFlavor::Statsmodels);
                 for (flavour, vp, tol) in [("statsmodels", &sm, TOL), ("R", &v, 1e-8)] {
                     let mut m = 0.0f64;
-                    m = m.max(close(&format!("{tag} {flavour} Eavg"), vp.eavg, f(&l["Eavg"]), tol));
-                    m = m.max(close(&format!("{tag} {flavour} Emax"), vp.emax, f(&l["Emax"]), tol));
-                    m = m.max(close(&format!("{tag} {flavour} E90"), vp.e90, f(&l["E90"]), tol));
+                    m = m.max(close(
+                        &format!("{tag} {flavour} Eavg"),
+                        vp.eavg,
+                        f(&l["Eavg"]),
+                        tol,
+                    ));
+                    m = m.max(close(
+                        &format!("{tag} {flavour} Emax"),
+                        vp.emax,
+                        f(&l["Emax"]),
+                        tol,
+                    ));
+                    m = m.max(close(
+                        &format!("{tag} {flavour} E90"),
+                        vp.e90,
+                        f(&l["E90"]),
+                        tol,
+                    ));
                     let cx = vf(&l["curve_x"]);
                     let cy = vf(&l["curve_y"]);
                     assert_eq!(vp.curve.len(), cx.len(), "{tag} curve length");
-                    for (i, (&(x, y), (ox, oy))) in vp.curve.iter().zip(cx.iter().zip(&cy)).enumerate() {
+                    for (i, (&(x, y), (ox, oy))) in
+                        vp.curve.iter().zip(cx.iter().zip(&cy)).enumerate()
+                    {
                         close(&format!("{tag} curve x[{i}]"), x, *ox, 1e-12);
                         m = m.max(close(&format!("{tag} {flavour} curve y[{i}]"), y, *oy, tol));
                     }
@@ -323,8 +497,14 @@ fn binned_calibration_matches_sklearn() {
     let mut max_v = 0.0f64;
     for model in ["radiomics_lr", "radscore_lr", "clinical", "combined"] {
         for (key, strategy) in [
-            ("binned_calibration_uniform", calibration::BinStrategy::Uniform),
-            ("binned_calibration_quantile", calibration::BinStrategy::Quantile),
+            (
+                "binned_calibration_uniform",
+                calibration::BinStrategy::Uniform,
+            ),
+            (
+                "binned_calibration_quantile",
+                calibration::BinStrategy::Quantile,
+            ),
         ] {
             let o = &d.oracle["evaluation"][model]["test"][key];
             let b = calibration::bins_with(&d.test.y, &d.test.preds[model], 10, strategy);
@@ -333,7 +513,12 @@ fn binned_calibration_matches_sklearn() {
             assert_eq!(b.len(), pt.len(), "{model} {key}");
             for (bin, (t, p)) in b.iter().zip(pt.iter().zip(&pp)) {
                 max_v = max_v.max(close(&format!("{model} {key} true"), bin.frac_pos, *t, TOL));
-                max_v = max_v.max(close(&format!("{model} {key} pred"), bin.mean_pred, *p, TOL));
+                max_v = max_v.max(close(
+                    &format!("{model} {key} pred"),
+                    bin.mean_pred,
+                    *p,
+                    TOL,
+                ));
             }
         }
     }
@@ -377,7 +562,9 @@ fn net_benefit_matches_dcurves() {
     let mut max_v = 0.0f64;
     for model in ["radiomics_lr", "radscore_lr", "clinical", "combined"] {
         for which in ["train", "test"] {
-            let o = d.oracle["evaluation"][model][which]["net_benefit"].as_array().expect("nb");
+            let o = d.oracle["evaluation"][model][which]["net_benefit"]
+                .as_array()
+                .expect("nb");
             let thr: Vec<f64> = o.iter().map(|r| f(&r["threshold"])).collect();
             let s = set(&d, which);
             let nb = dca::net_benefit(&s.y, &s.preds[model], &thr);
@@ -385,15 +572,30 @@ fn net_benefit_matches_dcurves() {
                 let tag = format!("{model}/{which} pt {}", pt.threshold);
                 assert_eq!(pt.tp as u64, r["tp"].as_u64().expect("tp"), "{tag}");
                 assert_eq!(pt.fp as u64, r["fp"].as_u64().expect("fp"), "{tag}");
-                max_v = max_v.max(close(&format!("{tag} nb"), pt.model, f(&r["net_benefit"]), TOL));
-                max_v = max_v.max(close(&format!("{tag} all"), pt.treat_all, f(&r["treat_all"]), TOL));
+                max_v = max_v.max(close(
+                    &format!("{tag} nb"),
+                    pt.model,
+                    f(&r["net_benefit"]),
+                    TOL,
+                ));
+                max_v = max_v.max(close(
+                    &format!("{tag} all"),
+                    pt.treat_all,
+                    f(&r["treat_all"]),
+                    TOL,
+                ));
             }
         }
     }
     // the oracle's grid is 0.05, 0.10, …, 0.95
     let grid = dca::threshold_grid(0.05, 0.95, 0.05);
-    let o = d.oracle["evaluation"]["combined"]["test"]["net_benefit"].as_array().expect("nb");
-    assert_eq!(grid, o.iter().map(|r| f(&r["threshold"])).collect::<Vec<_>>());
+    let o = d.oracle["evaluation"]["combined"]["test"]["net_benefit"]
+        .as_array()
+        .expect("nb");
+    assert_eq!(
+        grid,
+        o.iter().map(|r| f(&r["threshold"])).collect::<Vec<_>>()
+    );
     eprintln!("net benefit: max |diff| {max_v:e}");
 }
 
@@ -401,12 +603,23 @@ fn net_benefit_matches_dcurves() {
 fn mann_whitney_matches_scipy() {
     let d = load();
     let mut max_p = 0.0f64;
-    for (which, key, scipy_key) in
-        [("train", "mann_whitney_train", "scipy_mwu_train_p"), ("test", "mann_whitney_test", "scipy_mwu_test_p")]
-    {
+    for (which, key, scipy_key) in [
+        ("train", "mann_whitney_train", "scipy_mwu_train_p"),
+        ("test", "mann_whitney_test", "scipy_mwu_test_p"),
+    ] {
         let s = set(&d, which);
-        let pos: Vec<f64> = s.y.iter().zip(&s.radscore).filter(|(&l, _)| l == 1).map(|(_, &v)| v).collect();
-        let neg: Vec<f64> = s.y.iter().zip(&s.radscore).filter(|(&l, _)| l != 1).map(|(_, &v)| v).collect();
+        let pos: Vec<f64> =
+            s.y.iter()
+                .zip(&s.radscore)
+                .filter(|(&l, _)| l == 1)
+                .map(|(_, &v)| v)
+                .collect();
+        let neg: Vec<f64> =
+            s.y.iter()
+                .zip(&s.radscore)
+                .filter(|(&l, _)| l != 1)
+                .map(|(_, &v)| v)
+                .collect();
         let m = tests::mann_whitney_detail(&pos, &neg);
         let o = &d.oracle["radscore"][key];
         close(&format!("{which} U1"), m.u1, f(&o["U1"]), 0.0);
@@ -414,7 +627,11 @@ fn mann_whitney_matches_scipy() {
         close(&format!("{which} tie"), m.tie_term, f(&o["tie_term"]), 0.0);
         assert!(((m.z - f(&o["z"])) / f(&o["z"])).abs() < 1e-12, "{which} z");
         max_p = max_p.max(close_p(&format!("{which} p"), m.p, f(&o["p"])));
-        max_p = max_p.max(close_p(&format!("{which} scipy p"), tests::mann_whitney(&pos, &neg).p, f(&d.oracle["radscore"][scipy_key])));
+        max_p = max_p.max(close_p(
+            &format!("{which} scipy p"),
+            tests::mann_whitney(&pos, &neg).p,
+            f(&d.oracle["radscore"][scipy_key]),
+        ));
     }
     eprintln!("Mann-Whitney: max rel p diff {max_p:e}");
 }
@@ -448,9 +665,24 @@ fn icc_matches_pingouin_wine() {
     max_v = max_v.max(close("ICC3 hi", t.icc3.ci[1], ci3[1], TOL));
     let pf = close_p("p_F", t.p, f(&o["p_F"]));
     // pingouin's own ICC values
-    close("pingouin ICC(A,1)", icc::icc_a1(&data).icc, f(&w["pingouin"]["ICC(A,1)"]["ICC"]), TOL);
-    close("pingouin ICC(1,1)", t.icc1, f(&w["pingouin"]["ICC(1,1)"]["ICC"]), TOL);
-    close("pingouin ICC(C,1)", t.icc3.icc, f(&w["pingouin"]["ICC(C,1)"]["ICC"]), TOL);
+    close(
+        "pingouin ICC(A,1)",
+        icc::icc_a1(&data).icc,
+        f(&w["pingouin"]["ICC(A,1)"]["ICC"]),
+        TOL,
+    );
+    close(
+        "pingouin ICC(1,1)",
+        t.icc1,
+        f(&w["pingouin"]["ICC(1,1)"]["ICC"]),
+        TOL,
+    );
+    close(
+        "pingouin ICC(C,1)",
+        t.icc3.icc,
+        f(&w["pingouin"]["ICC(C,1)"]["ICC"]),
+        TOL,
+    );
     eprintln!("ICC: max |diff| {max_v:e}, p_F rel {pf:e}");
 }
 
@@ -471,7 +703,10 @@ fn nomogram_axes_and_points_match_rms() {
         .collect();
     let zcol = |n: &str| -> Vec<f64> {
         let c = names.iter().position(|x| x == n).expect("col");
-        train_rows.iter().map(|&r| (rows[r][c] - mean[c]) / sd[c]).collect()
+        train_rows
+            .iter()
+            .map(|&r| (rows[r][c] - mean[c]) / sd[c])
+            .collect()
     };
     let predictors: Vec<(&str, Vec<f64>)> = vec![
         ("radscore", d.train.radscore.clone()),
@@ -492,19 +727,58 @@ fn nomogram_axes_and_points_match_rms() {
     }
     let coef = vf(&d.oracle["models"]["combined"]["coef"]);
     let scale = nomogram::PointsScale::new(coef[0], &coef[1..], &lows, &highs);
-    close("max_range_lp", scale.max_range_lp, f(&nom["max_range_lp"]), TOL);
-    close("lp_at_zero_points", scale.lp_at_zero_points, f(&nom["lp_at_zero_points"]), TOL);
-    close("lp_per_point", scale.lp_per_point, f(&nom["lp_per_point"]), TOL);
-    for (row, o) in scale.rows.iter().zip(nom["predictors"].as_array().expect("p")) {
-        close("points_at_low", row.points_at_low, f(&o["points_at_low"]), TOL);
-        close("points_at_high", row.points_at_high, f(&o["points_at_high"]), TOL);
-        close("points_per_unit", row.points_per_unit, f(&o["points_per_unit"]), TOL);
+    close(
+        "max_range_lp",
+        scale.max_range_lp,
+        f(&nom["max_range_lp"]),
+        TOL,
+    );
+    close(
+        "lp_at_zero_points",
+        scale.lp_at_zero_points,
+        f(&nom["lp_at_zero_points"]),
+        TOL,
+    );
+    close(
+        "lp_per_point",
+        scale.lp_per_point,
+        f(&nom["lp_per_point"]),
+        TOL,
+    );
+    for (row, o) in scale
+        .rows
+        .iter()
+        .zip(nom["predictors"].as_array().expect("p"))
+    {
+        close(
+            "points_at_low",
+            row.points_at_low,
+            f(&o["points_at_low"]),
+            TOL,
+        );
+        close(
+            "points_at_high",
+            row.points_at_high,
+            f(&o["points_at_high"]),
+            TOL,
+        );
+        close(
+            "points_per_unit",
+            row.points_per_unit,
+            f(&o["points_per_unit"]),
+            TOL,
+        );
         close("range_lp", row.range_lp, f(&o["range_lp"]), TOL);
     }
     // total points of a patient → the model's probability
     let i = 7;
     let total: f64 = (0..3).map(|j| scale.points(j, predictors[j].1[i])).sum();
-    close("probability via points", scale.probability_from_total(total), d.train.preds["combined"][i], 1e-12);
+    close(
+        "probability via points",
+        scale.probability_from_total(total),
+        d.train.preds["combined"][i],
+        1e-12,
+    );
 }
 
 fn load_rows() -> Vec<Vec<f64>> {
@@ -513,7 +787,9 @@ fn load_rows() -> Vec<Vec<f64>> {
     rdr.records()
         .map(|rec| {
             let rec = rec.expect("rec");
-            (1..width - 2).map(|c| rec[c].parse::<f64>().expect("f64")).collect()
+            (1..width - 2)
+                .map(|c| rec[c].parse::<f64>().expect("f64"))
+                .collect()
         })
         .collect()
 }
