@@ -2,8 +2,14 @@
 //! variable (training rows), the variables with Wald p < `p_max` enter a multivariate logistic
 //! regression, the variables still significant there (p < `p_max`) are retained and the model is
 //! refitted on them — that refit is the clinical model.
+//!
+//! A candidate whose univariate maximum-likelihood estimate does not exist is skipped with a
+//! note instead of failing the screen: a column constant on the training rows, or one that
+//! separates the outcome completely or quasi-completely (its odds ratio is infinite). If the
+//! multivariate fit or the refit has no estimate (the variables separate the outcome jointly),
+//! the variables of that fit are skipped with a note and no clinical predictor is retained.
 
-use crate::logistic::{fit_logistic, LogisticFit};
+use crate::logistic::{fit_logistic, no_mle, LogisticFit};
 use crate::preprocess::Matrix;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -34,6 +40,36 @@ pub struct ClinicalScreen {
     pub retained: Vec<usize>,
     /// The refit on the retained variables (`None` if nothing was retained).
     pub model: Option<LogisticFit>,
+    /// Variables left out because a fit had no maximum-likelihood estimate: (name, reason).
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Why a single column has no univariate estimate, judged on the data directly: constant, or
+/// the classes' value ranges do not overlap (complete) or touch in one value (quasi-complete).
+fn univariate_reason(x: &[f64], y: &[u8]) -> Option<String> {
+    let range = |cls: u8| {
+        x.iter().zip(y).filter(|(_, &v)| v == cls).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (&v, _)| (lo.min(v), hi.max(v)))
+    };
+    let (lo0, hi0) = range(0);
+    let (lo1, hi1) = range(1);
+    if lo0.min(lo1) == hi0.max(hi1) {
+        return Some("constant on the training rows".to_string());
+    }
+    let (sep, dir) = if hi0 < lo1 {
+        ("completely", "higher values")
+    } else if hi1 < lo0 {
+        ("completely", "lower values")
+    } else if hi0 == lo1 {
+        ("quasi-completely", "higher values")
+    } else if hi1 == lo0 {
+        ("quasi-completely", "lower values")
+    } else {
+        return None;
+    };
+    Some(format!(
+        "separates the outcome {sep} on the training rows ({dir} are all positive): the odds ratio is \
+         infinite and the maximum-likelihood estimate does not exist"
+    ))
 }
 
 /// OR row of term `k` (0-based predictor index, i.e. term k + 1) of a fit.
@@ -45,21 +81,54 @@ pub fn or_row(name: &str, fit: &LogisticFit, k: usize) -> OrRow {
 pub fn screen(x: &Matrix, names: &[String], y: &[u8], p_max: f64) -> Result<ClinicalScreen> {
     let mut univariate = Vec::with_capacity(names.len());
     let mut kept = Vec::new();
+    let mut skipped = Vec::new();
     for (j, name) in names.iter().enumerate() {
-        let fit = fit_logistic(&x.select_cols(&[j]), y)
-            .with_context(|| format!("univariate logistic regression of clinical variable '{name}'"))?;
+        if let Some(reason) = univariate_reason(x.col(j), y) {
+            skipped.push((name.clone(), reason));
+            continue;
+        }
+        let fit = match fit_logistic(&x.select_cols(&[j]), y) {
+            Ok(f) => f,
+            Err(e) if no_mle(&e).is_some() => {
+                skipped.push((name.clone(), format!("univariate fit: {e}")));
+                continue;
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("univariate logistic regression of clinical variable '{name}'"))
+            }
+        };
         let row = or_row(name, &fit, 0);
         if row.p < p_max {
             kept.push(j);
         }
         univariate.push(row);
     }
+    let none = |univariate, multivariate, skipped| ClinicalScreen {
+        univariate,
+        multivariate,
+        retained: Vec::new(),
+        model: None,
+        skipped,
+    };
     if kept.is_empty() {
-        return Ok(ClinicalScreen { univariate, multivariate: Vec::new(), retained: Vec::new(), model: None });
+        return Ok(none(univariate, Vec::new(), skipped));
     }
     let list = |cols: &[usize]| cols.iter().map(|&j| names[j].as_str()).collect::<Vec<_>>().join(", ");
-    let multi = fit_logistic(&x.select_cols(&kept), y)
-        .with_context(|| format!("multivariate logistic regression of clinical variables {}", list(&kept)))?;
+    let skip_all = |skipped: &mut Vec<(String, String)>, cols: &[usize], stage: &str, e: &anyhow::Error| {
+        for &j in cols {
+            skipped.push((names[j].clone(), format!("{stage} fit on {} has no estimate: {e}", list(cols))));
+        }
+    };
+    let multi = match fit_logistic(&x.select_cols(&kept), y) {
+        Ok(f) => f,
+        Err(e) if no_mle(&e).is_some() => {
+            skip_all(&mut skipped, &kept, "multivariate", &e);
+            return Ok(none(univariate, Vec::new(), skipped));
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("multivariate logistic regression of clinical variables {}", list(&kept)))
+        }
+    };
     let multivariate: Vec<OrRow> = kept.iter().enumerate().map(|(k, &j)| or_row(&names[j], &multi, k)).collect();
     let retained: Vec<usize> =
         kept.iter().zip(&multivariate).filter(|(_, r)| r.p < p_max).map(|(&j, _)| j).collect();
@@ -68,10 +137,55 @@ pub fn screen(x: &Matrix, names: &[String], y: &[u8], p_max: f64) -> Result<Clin
     } else if retained == kept {
         Some(multi)
     } else {
-        Some(
-            fit_logistic(&x.select_cols(&retained), y)
-                .with_context(|| format!("clinical model refit on {}", list(&retained)))?,
-        )
+        match fit_logistic(&x.select_cols(&retained), y) {
+            Ok(f) => Some(f),
+            Err(e) if no_mle(&e).is_some() => {
+                skip_all(&mut skipped, &retained, "refit", &e);
+                return Ok(none(univariate, multivariate, skipped));
+            }
+            Err(e) => return Err(e).with_context(|| format!("clinical model refit on {}", list(&retained))),
+        }
     };
-    Ok(ClinicalScreen { univariate, multivariate, retained, model })
+    Ok(ClinicalScreen { univariate, multivariate, retained, model, skipped })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_and_separating_columns_are_skipped_with_notes() {
+        let y: Vec<u8> = vec![0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
+        let constant = vec![3.0; 12];
+        let separating: Vec<f64> = (0..12).map(|i| i as f64).collect();
+        // ties at 5.0 between both classes: quasi-complete
+        let quasi = vec![1.0, 2.0, 1.0, 5.0, 2.0, 5.0, 5.0, 6.0, 7.0, 5.0, 9.0, 8.0];
+        let useful = vec![1.0, 3.0, 2.0, 5.0, 4.0, 6.0, 3.5, 7.0, 6.5, 2.5, 8.0, 7.5];
+        let x = Matrix::from_columns(&[constant, separating, quasi, useful]);
+        let names: Vec<String> = ["age_const", "sep", "quasi", "size"].iter().map(|s| s.to_string()).collect();
+        let s = screen(&x, &names, &y, 0.05).expect("screen completes");
+        let reason = |n: &str| s.skipped.iter().find(|(k, _)| k == n).map(|(_, r)| r.clone());
+        assert!(reason("age_const").expect("constant skipped").contains("constant"));
+        let r = reason("sep").expect("separating skipped");
+        assert!(r.contains("completely") && !r.contains("quasi") && r.contains("infinite"), "{r}");
+        assert!(reason("quasi").expect("quasi skipped").contains("quasi-completely"));
+        assert!(reason("size").is_none());
+        assert_eq!(s.univariate.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["size"]);
+        assert!(s.univariate[0].or.is_finite() && s.univariate[0].p > 0.0);
+    }
+
+    #[test]
+    fn joint_separation_in_the_multivariate_fit_is_a_note() {
+        // each column alone overlaps between the classes, a + b > 2 ⇔ positive
+        let a = vec![0.0, 3.0, -2.0, 1.0, 2.0, -1.0, 4.0, 0.0, 5.0, -1.0, 3.0, 2.0];
+        let b = vec![0.0, -2.0, 3.0, 1.0, -1.0, 2.0, 0.0, 4.0, -1.0, 5.0, 3.0, 2.0];
+        let y: Vec<u8> = a.iter().zip(&b).map(|(u, v)| u8::from(u + v > 2.0)).collect();
+        let x = Matrix::from_columns(&[a, b]);
+        let names = vec!["a".to_string(), "b".to_string()];
+        let s = screen(&x, &names, &y, 1.0).expect("screen completes");
+        assert_eq!(s.univariate.len(), 2);
+        assert!(s.model.is_none() && s.retained.is_empty());
+        assert_eq!(s.skipped.len(), 2, "{:?}", s.skipped);
+        assert!(s.skipped.iter().all(|(_, r)| r.contains("multivariate") && r.contains("separation")));
+    }
 }

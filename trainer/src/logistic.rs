@@ -26,6 +26,51 @@ pub const Z_975: f64 = 1.959_963_984_540_054;
 /// Maximum Newton iterations (statsmodels' default `maxiter` for `newton`).
 const MAX_NEWTON: usize = 100;
 
+/// Why an unpenalised fit has no usable maximum-likelihood estimate. Errors of [`fit_logistic`]
+/// carry this value (`err.downcast_ref::<NoMle>()`, or [`no_mle`]) so callers can skip a variable
+/// or fall back to a penalised fit instead of failing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoMle {
+    /// The design matrix is rank-deficient (a constant predictor or collinear predictors): the
+    /// information matrix is singular already at the starting point.
+    Collinear,
+    /// The predictors classify every training patient perfectly (log-likelihood → 0).
+    CompleteSeparation,
+    /// The likelihood keeps increasing along a direction (coefficients diverge, fitted
+    /// probabilities reach 0 or 1, the information matrix degenerates during the iterations).
+    QuasiCompleteSeparation,
+}
+
+impl NoMle {
+    /// True for complete or quasi-complete separation (the estimate diverges).
+    pub fn is_separation(&self) -> bool {
+        matches!(self, NoMle::CompleteSeparation | NoMle::QuasiCompleteSeparation)
+    }
+}
+
+impl std::fmt::Display for NoMle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NoMle::Collinear => "the information matrix is singular (constant or collinear predictors)",
+            NoMle::CompleteSeparation => {
+                "complete separation: the predictors classify every training patient perfectly, so the \
+                 maximum-likelihood estimate does not exist"
+            }
+            NoMle::QuasiCompleteSeparation => {
+                "quasi-complete separation of the outcome by the predictors: the coefficients diverge \
+                 and the maximum-likelihood estimate does not exist"
+            }
+        })
+    }
+}
+
+impl std::error::Error for NoMle {}
+
+/// The [`NoMle`] reason of a fit error, if that is why the fit failed.
+pub fn no_mle(e: &anyhow::Error) -> Option<&NoMle> {
+    e.chain().find_map(|c| c.downcast_ref::<NoMle>())
+}
+
 /// Logistic function with the core scorer's branch structure.
 #[inline]
 pub fn sigmoid(eta: f64) -> f64 {
@@ -274,10 +319,10 @@ fn newton(x: &Matrix, y: &[u8], penalty: Option<f64>) -> Result<(Vec<f64>, Vec<f
             }
         }
         if cholesky(&mut h, m).is_none() {
-            bail!(
-                "logistic regression: the information matrix is singular (collinear or constant \
-                 predictors, or complete separation of the outcome)"
-            );
+            // At the start (slopes 0) every weight is p̄(1 − p̄) > 0, so a singular Hessian there
+            // means a rank-deficient design. Later it means the weights collapsed: fitted
+            // probabilities reached 0/1 along a diverging direction.
+            return Err(if it == 1 || penalty.is_some() { NoMle::Collinear } else { NoMle::QuasiCompleteSeparation }.into());
         }
         let step = chol_solve(&h, m, &g);
         // step halving keeps the objective from decreasing far from the optimum
@@ -299,10 +344,7 @@ fn newton(x: &Matrix, y: &[u8], penalty: Option<f64>) -> Result<(Vec<f64>, Vec<f
         b = cand;
         obj = cand_obj;
         if penalty.is_none() && obj > -1e-9 {
-            bail!(
-                "logistic regression: complete separation — the predictors classify every training \
-                 patient perfectly, so the maximum-likelihood estimate does not exist"
-            );
+            return Err(NoMle::CompleteSeparation.into());
         }
         if dmax <= 1e-11 * bmax.max(1.0) {
             // one more Hessian at the converged point for the covariance
@@ -312,19 +354,22 @@ fn newton(x: &Matrix, y: &[u8], penalty: Option<f64>) -> Result<(Vec<f64>, Vec<f
                     h[j * m + j] += l;
                 }
             }
-            if penalty.is_none() && bmax > 1e4 {
-                bail!(
-                    "logistic regression: coefficients diverge (|beta| = {bmax:.3e}): quasi-complete \
-                     separation of the outcome by the predictors"
-                );
+            if penalty.is_none() && (bmax > 1e4 || saturated(&d, &b)) {
+                return Err(NoMle::QuasiCompleteSeparation.into());
             }
             return Ok((b, h, ll, it));
         }
     }
-    bail!(
-        "logistic regression: Newton iterations did not converge in {MAX_NEWTON} steps (quasi-complete \
-         separation of the outcome by the predictors?)"
-    )
+    if penalty.is_none() && (saturated(&d, &b) || b.iter().any(|v| v.abs() > 30.0)) {
+        return Err(NoMle::QuasiCompleteSeparation.into());
+    }
+    bail!("logistic regression: Newton iterations did not converge in {MAX_NEWTON} steps")
+}
+
+/// True if some fitted probability is 0 or 1 to working precision (|η| > 36: p(1 − p) < 2e-16),
+/// the signature of a diverging (separated) fit.
+fn saturated(d: &Design<'_>, b: &[f64]) -> bool {
+    d.eta(b).iter().any(|e| e.abs() > 36.0)
 }
 
 /// Unpenalised logistic regression of `y` on the columns of `x` (an intercept is added), with
@@ -587,6 +632,30 @@ mod tests {
         let y = [0, 0, 0, 1, 1, 1];
         let e = fit_logistic(&x, &y).unwrap_err().to_string();
         assert!(e.contains("separation"), "{e}");
+    }
+
+    #[test]
+    fn separation_is_detected_and_typed() {
+        // complete: x < 3.5 ⇔ y = 0
+        let x = Matrix::from_columns(&[vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]]);
+        let e = fit_logistic(&x, &[0, 0, 0, 1, 1, 1]).unwrap_err();
+        assert_eq!(no_mle(&e), Some(&NoMle::CompleteSeparation), "{e:#}");
+        // quasi-complete: x ≤ 3 ⇔ y = 0 except for a tie of both classes at x = 3
+        let x = Matrix::from_columns(&[vec![1.0, 2.0, 3.0, 3.0, 4.0, 5.0, 6.0]]);
+        let e = fit_logistic(&x, &[0, 0, 0, 1, 1, 1, 1]).unwrap_err();
+        assert_eq!(no_mle(&e), Some(&NoMle::QuasiCompleteSeparation), "{e:#}");
+        // two columns that separate only jointly (x1 + x2 > 0 ⇔ y = 1)
+        let x = Matrix::from_columns(&[vec![1.0, -2.0, 0.5, 2.0, -1.0, 3.0], vec![-2.0, 1.0, 0.2, -1.0, 2.0, -1.5]]);
+        let e = fit_logistic(&x, &[0, 0, 1, 1, 1, 1]).unwrap_err();
+        assert!(no_mle(&e).is_some_and(NoMle::is_separation), "{e:#}");
+        // a constant column is collinear with the intercept, not separation
+        let x = Matrix::from_columns(&[vec![2.0; 6]]);
+        let e = fit_logistic(&x, &[0, 1, 0, 1, 1, 0]).unwrap_err();
+        assert_eq!(no_mle(&e), Some(&NoMle::Collinear), "{e:#}");
+        // the L2 fit exists and is finite on the separated data
+        let x = Matrix::from_columns(&[vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]]);
+        let r = fit_logistic_l2(&x, &[0, 0, 0, 1, 1, 1], 1.0).expect("l2");
+        assert!(r.coef[0].is_finite() && r.coef[0] > 0.0);
     }
 
     #[test]

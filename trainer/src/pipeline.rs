@@ -10,6 +10,12 @@
 //! 4. Clinical model: univariate screen, multivariate, refit (see [`crate::clinical`]).
 //! 5. Combined model: logistic regression on the multimodal radscore and the retained clinical
 //!    variables; exported as the core [`Model`] with its nomogram scales.
+//!    Any unpenalised logistic fit (per-model radscore fits, clinical refit, combined) whose
+//!    maximum-likelihood estimate does not exist (complete or quasi-complete separation) falls back
+//!    to scikit-learn's default L2 logistic regression (C = 1) for that model; the summary records
+//!    `<model>.fit` = `"mle"`, `"l2_c1_separation"` or (with [`TrainOptions::logistic_l2`])
+//!    `"l2"`, and the progress output says so. Clinical candidates without an estimate are skipped
+//!    (`clinical.skipped`: name → reason).
 //! 6. Per model and set: AUC with DeLong 95 % CI, the Youden cut-off on training and the
 //!    sensitivity/specificity at that cut-off on both sets.
 //!
@@ -21,7 +27,7 @@ use crate::cohort::radiomics_column;
 pub use crate::cohort::{Cohort, Set};
 use crate::fclassif::{f_classif, select_k_best};
 use crate::lasso::{lasso_cv, lasso_path_centred, LassoCvOptions, LassoCvResult};
-use crate::logistic::{fit_logistic, fit_logistic_l2, l1_logistic_cv, sigmoid, LogisticFit};
+use crate::logistic::{fit_logistic, fit_logistic_l2, l1_logistic_cv, no_mle, sigmoid, LogisticFit};
 use crate::preprocess::{constant_columns, Matrix, ZScore};
 use crate::spearman::{spearman_filter, SpearmanRule};
 use crate::split::stratified_split;
@@ -170,11 +176,39 @@ struct Radiomics {
     seconds: [f64; 2],
 }
 
-fn fit_lr(x: &Matrix, y: &[u8], l2: Option<f64>) -> Result<LogisticFit> {
+/// `summary.json` value of `<model>.fit` for a maximum-likelihood fit.
+pub const FIT_MLE: &str = "mle";
+/// `<model>.fit` when the MLE did not exist and the L2 (C = 1) fit replaced it.
+pub const FIT_L2_SEPARATION: &str = "l2_c1_separation";
+/// `<model>.fit` when the L2 fit was asked for ([`TrainOptions::logistic_l2`]).
+pub const FIT_L2: &str = "l2";
+
+/// The model's logistic fit: L2 if asked for; else the MLE, or — when the MLE does not exist
+/// because the predictors separate the outcome — scikit-learn's default L2 fit (C = 1), with a
+/// progress note. Returns the fit and its `summary.json` label.
+fn fit_lr(name: &str, x: &Matrix, y: &[u8], l2: Option<f64>, progress: &dyn Fn(&str)) -> Result<(LogisticFit, &'static str)> {
     match l2 {
-        Some(c) => fit_logistic_l2(x, y, c),
-        None => fit_logistic(x, y),
+        Some(c) => Ok((fit_logistic_l2(x, y, c)?, FIT_L2)),
+        None => match fit_logistic(x, y) {
+            Ok(f) => Ok((f, FIT_MLE)),
+            Err(e) if no_mle(&e).is_some_and(|r| r.is_separation()) => {
+                progress(&format!(
+                    "note: {name} model: {e}; fitted with scikit-learn's default L2 logistic regression \
+                     (C = 1) instead"
+                ));
+                let f = fit_logistic_l2(x, y, 1.0).context("L2 (C = 1) fallback after separation")?;
+                Ok((f, FIT_L2_SEPARATION))
+            }
+            Err(e) => Err(e),
+        },
     }
+}
+
+fn with_fit(mut summary: Value, fit: &str) -> Value {
+    if let Value::Object(m) = &mut summary {
+        m.insert("fit".into(), json!(fit));
+    }
+    summary
 }
 
 /// Selection + radscore for the feature columns `cols` (cohort feature indices, all non-constant).
@@ -443,12 +477,12 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             continue;
         }
         let xr = Matrix::from_columns(&[train_rows.iter().map(|&i| r.radscore[i]).collect()]);
-        let fit = fit_lr(&xr, &y_train, opts.logistic_l2)
+        let (fit, how) = fit_lr(name, &xr, &y_train, opts.logistic_l2, progress)
             .with_context(|| format!("{name} model: logistic regression on the radscore"))?;
         let prob: Vec<f64> = r.radscore.iter().map(|&s| fit.probability(&[s])).collect();
         let (eval, summ, _, _) = evaluate(name, &fit, &["radscore".to_string()], &prob, &cohort, &train_rows, &test_rows);
         models.push(eval);
-        model_summaries.push((name.to_string(), summ));
+        model_summaries.push((name.to_string(), with_fit(summ, how)));
         if name == "multimodal" {
             multimodal = Some(r);
             mm_prob_fit = Some(fit);
@@ -478,11 +512,14 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
 
     // 4. clinical model ---------------------------------------------------------------------------
     let clin_train = cohort.clinical.select_rows(&train_rows);
-    let ClinicalScreen { univariate, multivariate, retained, model: clin_fit } = if cohort.clinical_names.is_empty() {
-        ClinicalScreen { univariate: Vec::new(), multivariate: Vec::new(), retained: Vec::new(), model: None }
+    let ClinicalScreen { univariate, multivariate, retained, model: clin_fit, skipped } = if cohort.clinical_names.is_empty() {
+        ClinicalScreen { univariate: Vec::new(), multivariate: Vec::new(), retained: Vec::new(), model: None, skipped: Vec::new() }
     } else {
         screen(&clin_train, &cohort.clinical_names, &y_train, opts.clinical_p).context("clinical screening")?
     };
+    for (name, reason) in &skipped {
+        progress(&format!("note: clinical variable '{name}' skipped: {reason}"));
+    }
     let retained_names: Vec<String> = retained.iter().map(|&j| cohort.clinical_names[j].clone()).collect();
     progress(&format!(
         "clinical: {} candidates -> univariate {} -> retained {}",
@@ -493,15 +530,18 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     let clinical_summary = match &clin_fit {
         Some(_) => {
             let xc = cohort.clinical.select_cols(&retained);
-            let fit = match opts.logistic_l2 {
-                Some(c) => fit_logistic_l2(&cohort.clinical.select_rows(&train_rows).select_cols(&retained), &y_train, c)
-                    .context("clinical model (L2)")?,
-                None => clin_fit.clone().context("clinical model")?,
+            let (fit, how) = match opts.logistic_l2 {
+                Some(c) => (
+                    fit_logistic_l2(&cohort.clinical.select_rows(&train_rows).select_cols(&retained), &y_train, c)
+                        .context("clinical model (L2)")?,
+                    FIT_L2,
+                ),
+                None => (clin_fit.clone().context("clinical model")?, FIT_MLE),
             };
             let prob = fit.predict(&xc);
             let (eval, summ, _, _) = evaluate("clinical", &fit, &retained_names, &prob, &cohort, &train_rows, &test_rows);
             models.insert(0, eval);
-            summ
+            with_fit(summ, how)
         }
         None => json!({}),
     };
@@ -512,7 +552,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         comb_cols.push(cohort.clinical.col(j).to_vec());
     }
     let xcomb = Matrix::from_columns(&comb_cols);
-    let comb_fit = fit_lr(&xcomb.select_rows(&train_rows), &y_train, opts.logistic_l2)
+    let (comb_fit, comb_how) = fit_lr("combined", &xcomb.select_rows(&train_rows), &y_train, opts.logistic_l2, progress)
         .context("combined model: logistic regression on radscore and retained clinical variables")?;
     let mut comb_terms = vec!["radscore".to_string()];
     comb_terms.extend(retained_names.iter().cloned());
@@ -636,11 +676,16 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     };
     clin.insert("univariate".into(), or_json(&univariate));
     clin.insert("multivariate".into(), or_json(&multivariate));
+    let mut skipped_json = Map::new();
+    for (name, reason) in &skipped {
+        skipped_json.insert(name.clone(), json!(reason));
+    }
+    clin.insert("skipped".into(), Value::Object(skipped_json));
     summary.insert("clinical".into(), Value::Object(clin));
     for (name, s) in model_summaries {
         summary.insert(name, s);
     }
-    summary.insert("combined".into(), comb_summary);
+    summary.insert("combined".into(), with_fit(comb_summary, comb_how));
     let summary = Value::Object(summary);
     let id = fnv1a(serde_json::to_string(&summary).unwrap_or_default().as_bytes());
     model.meta.model_id = short(&format!("radscore-{id:016x}"), "model id")?;

@@ -349,7 +349,7 @@ pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<Tra
             .map(|c| c.to_string())
             .collect(),
     };
-    let mut opts = TrainOptions {
+    let opts = TrainOptions {
         seed,
         bin_width: BIN_WIDTH,
         mask_label: 1,
@@ -357,28 +357,24 @@ pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<Tra
     };
     let sp = spinner("train");
     let progress = |msg: &str| {
-        if let Some(s) = &sp {
-            s.set_message(msg.to_string());
+        // notes (e.g. the L2 fit after separation, skipped clinical variables) stay visible
+        let note = msg.starts_with("note:");
+        match &sp {
+            Some(s) => {
+                if note {
+                    s.println(msg);
+                }
+                s.set_message(msg.to_string());
+            }
+            None if note => eprintln!("{msg}"),
+            None => {}
         }
     };
     let cohort = Cohort::from_csv(&dir.join("cohort.csv"), &spec)?;
-    let mut result = train(cohort, &opts, &progress);
-    // Small cohorts can be separated perfectly by a radscore; the maximum-likelihood fit then
-    // does not exist. Refit with scikit-learn's default L2 logistic regression (C = 1) and say so.
-    if let Err(e) = &result {
-        if format!("{e:#}").contains("separation") {
-            let msg = format!(
-                "note: {e:#}; refitting the logistic models with L2 penalty (C = 1, scikit-learn's default)"
-            );
-            match &sp {
-                Some(s) => s.println(msg),
-                None => eprintln!("{msg}"),
-            }
-            opts.logistic_l2 = Some(1.0);
-            let cohort = Cohort::from_csv(&dir.join("cohort.csv"), &spec)?;
-            result = train(cohort, &opts, &progress);
-        }
-    }
+    // Small cohorts can be separated perfectly by a radscore; the pipeline then fits that model
+    // with scikit-learn's default L2 logistic regression (C = 1) and records it in the summary
+    // (`<model>.fit`).
+    let result = train(cohort, &opts, &progress);
     if let Some(s) = &sp {
         s.finish_and_clear();
     }

@@ -251,10 +251,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !args.quiet {
         let auc = |set: &str| result.summary["combined"][set]["auc"].as_f64().map_or("n/a".to_string(), |a| format!("{a:.3}"));
         eprintln!(
-            "radscore train: model {} ({} features, {} clinical), combined AUC train {} test {}; summary {}",
+            "radscore train: model {} ({} features, {} clinical{}), combined AUC train {} test {}; summary {}",
             args.out.display(),
             result.model.features.len(),
             result.model.clinical.len(),
+            if result.summary["combined"]["fit"] == radscore_trainer::pipeline::FIT_L2_SEPARATION {
+                "; L2 (C = 1) fit, the outcome is separated"
+            } else {
+                ""
+            },
             auc("train"),
             auc("test"),
             summary_path.display()
