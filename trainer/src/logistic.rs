@@ -354,7 +354,7 @@ fn newton(x: &Matrix, y: &[u8], penalty: Option<f64>) -> Result<(Vec<f64>, Vec<f
                     h[j * m + j] += l;
                 }
             }
-            if penalty.is_none() && (bmax > 1e4 || saturated(&d, &b)) {
+            if penalty.is_none() && bmax > 1e4 {
                 return Err(NoMle::QuasiCompleteSeparation.into());
             }
             return Ok((b, h, ll, it));
@@ -366,8 +366,9 @@ fn newton(x: &Matrix, y: &[u8], penalty: Option<f64>) -> Result<(Vec<f64>, Vec<f
     bail!("logistic regression: Newton iterations did not converge in {MAX_NEWTON} steps")
 }
 
-/// True if some fitted probability is 0 or 1 to working precision (|η| > 36: p(1 − p) < 2e-16),
-/// the signature of a diverging (separated) fit.
+/// True if some fitted probability is 0 or 1 to working precision (|η| > 36: p(1 − p) < 2e-16).
+/// Only used when Newton does not converge, where it marks a diverging (separated) fit; a
+/// converged MLE may legitimately have such extreme patients.
 fn saturated(d: &Design<'_>, b: &[f64]) -> bool {
     d.eta(b).iter().any(|e| e.abs() > 36.0)
 }

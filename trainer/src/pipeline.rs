@@ -13,9 +13,10 @@
 //!    Any unpenalised logistic fit (per-model radscore fits, clinical refit, combined) whose
 //!    maximum-likelihood estimate does not exist (complete or quasi-complete separation) falls back
 //!    to scikit-learn's default L2 logistic regression (C = 1) for that model; the summary records
-//!    `<model>.fit` = `"mle"`, `"l2_c1_separation"` or (with [`TrainOptions::logistic_l2`])
-//!    `"l2"`, and the progress output says so. Clinical candidates without an estimate are skipped
-//!    (`clinical.skipped`: name → reason).
+//!    `<model>.fit` = `"l2_c1_separation"` (or `"l2"` with [`TrainOptions::logistic_l2`]; absent =
+//!    `"mle"`, so an ordinary summary keeps the reference's keys), and the progress output says
+//!    so. Clinical candidates without an estimate are skipped (`clinical.skipped`: name → reason,
+//!    present when non-empty).
 //! 6. Per model and set: AUC with DeLong 95 % CI, the Youden cut-off on training and the
 //!    sensitivity/specificity at that cut-off on both sets.
 //!
@@ -176,7 +177,7 @@ struct Radiomics {
     seconds: [f64; 2],
 }
 
-/// `summary.json` value of `<model>.fit` for a maximum-likelihood fit.
+/// Label of a maximum-likelihood fit (not written to `summary.json`: no `fit` key means MLE).
 pub const FIT_MLE: &str = "mle";
 /// `<model>.fit` when the MLE did not exist and the L2 (C = 1) fit replaced it.
 pub const FIT_L2_SEPARATION: &str = "l2_c1_separation";
@@ -204,9 +205,13 @@ fn fit_lr(name: &str, x: &Matrix, y: &[u8], l2: Option<f64>, progress: &dyn Fn(&
     }
 }
 
+/// Adds `fit` to a model's summary entry when the model is not the plain MLE (the summary of an
+/// ordinary run keeps exactly the keys of the scikit-learn/statsmodels reference).
 fn with_fit(mut summary: Value, fit: &str) -> Value {
-    if let Value::Object(m) = &mut summary {
-        m.insert("fit".into(), json!(fit));
+    if fit != FIT_MLE {
+        if let Value::Object(m) = &mut summary {
+            m.insert("fit".into(), json!(fit));
+        }
     }
     summary
 }
@@ -680,7 +685,9 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     for (name, reason) in &skipped {
         skipped_json.insert(name.clone(), json!(reason));
     }
-    clin.insert("skipped".into(), Value::Object(skipped_json));
+    if !skipped_json.is_empty() {
+        clin.insert("skipped".into(), Value::Object(skipped_json));
+    }
     summary.insert("clinical".into(), Value::Object(clin));
     for (name, s) in model_summaries {
         summary.insert(name, s);
