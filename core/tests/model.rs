@@ -837,10 +837,14 @@ fn a_model_at_every_capacity_fits_the_body_limit() {
     assert_eq!(m.validate(), Ok(()));
     let b = encode(&m);
     let body = b.len() - HEADER_LEN - CRC_LEN;
-    assert!(body <= 4300, "full model body is {body} bytes");
+    // A model at full capacity must still fit the decoder's body limit.
+    assert!(
+        body <= artifact::MAX_BODY_LEN,
+        "full model body is {body} bytes"
+    );
     assert_eq!(Model::decode(&b), Ok(m));
     // The decoded value's size on the stack (documented in docs/artifact-format.md).
-    assert!(core::mem::size_of::<Model>() <= 6 * 1024);
+    assert!(core::mem::size_of::<Model>() <= 20 * 1024);
     eprintln!(
         "full body {body} B, size_of::<Model>() = {}",
         core::mem::size_of::<Model>()

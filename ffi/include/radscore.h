@@ -72,7 +72,7 @@
 /**
  * Most features a model can have.
  */
-#define RADSCORE_MAX_FEATURES 32
+#define RADSCORE_MAX_FEATURES 128
 
 /**
  * Most clinical predictors a model can have.

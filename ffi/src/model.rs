@@ -6,7 +6,7 @@ use core::ffi::{c_char, c_void};
 use radscore_core::model::{Model, PredictorKind, MAX_CLINICAL, MAX_FEATURES, MAX_PREDICTORS};
 
 /// Most features a model can have.
-pub const RADSCORE_MAX_FEATURES: usize = 32;
+pub const RADSCORE_MAX_FEATURES: usize = 128;
 /// Most clinical predictors a model can have.
 pub const RADSCORE_MAX_CLINICAL: usize = 16;
 /// Most nomogram predictors (the radscore plus the clinical predictors).

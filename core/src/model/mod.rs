@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 pub use score::Score;
 
 /// Maximum number of radiomics features in one model.
-pub const MAX_FEATURES: usize = 32;
+pub const MAX_FEATURES: usize = 128;
 /// Maximum number of clinical predictors in one model.
 pub const MAX_CLINICAL: usize = 16;
 /// Maximum number of nomogram predictors: the radscore plus the clinical predictors.
