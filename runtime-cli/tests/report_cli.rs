@@ -18,19 +18,34 @@ fn refdir() -> PathBuf {
 }
 
 const FIRSTORDER: [&str; 10] = [
-    "10Percentile", "90Percentile", "Energy", "Entropy", "InterquartileRange", "Kurtosis", "Maximum",
-    "MeanAbsoluteDeviation", "Mean", "Median",
+    "10Percentile",
+    "90Percentile",
+    "Energy",
+    "Entropy",
+    "InterquartileRange",
+    "Kurtosis",
+    "Maximum",
+    "MeanAbsoluteDeviation",
+    "Mean",
+    "Median",
 ];
 
 fn cohort_csv(drop_column: Option<usize>) -> String {
     let mut rdr = csv::Reader::from_path(refdir().join("breast_cancer.csv")).expect("csv");
     let headers: Vec<String> = rdr.headers().expect("h").iter().map(String::from).collect();
     let area = headers.iter().position(|h| h == "mean area").expect("area");
-    let texture = headers.iter().position(|h| h == "mean texture").expect("texture");
+    let texture = headers
+        .iter()
+        .position(|h| h == "mean texture")
+        .expect("texture");
     let keep = |j: usize| Some(j) != drop_column;
     let mut out = String::from("patient_id,label,split,area,stiff,site,t2_signal");
     for j in (0..30).filter(|&j| keep(j)) {
-        out.push_str(&format!(",{}_original_firstorder_{}", ["t2", "dwi", "dce"][j / 10], FIRSTORDER[j % 10]));
+        out.push_str(&format!(
+            ",{}_original_firstorder_{}",
+            ["t2", "dwi", "dce"][j / 10],
+            FIRSTORDER[j % 10]
+        ));
     }
     out.push('\n');
     for (i, rec) in rdr.records().enumerate() {
@@ -40,7 +55,13 @@ fn cohort_csv(drop_column: Option<usize>) -> String {
         let t: f64 = rec[texture].parse().expect("t");
         let split = if i % 10 < 7 { "train" } else { "test" };
         // `site` is text: not a clinical column.
-        out.push_str(&format!("P{i:04},{y},{split},{},{},site-{},{}", a / 100.0, u8::from(t > 19.0), i % 3, 1 + i % 3));
+        out.push_str(&format!(
+            "P{i:04},{y},{split},{},{},site-{},{}",
+            a / 100.0,
+            u8::from(t > 19.0),
+            i % 3,
+            1 + i % 3
+        ));
         for j in (0..30).filter(|&j| keep(j)) {
             out.push_str(&format!(",{}", &rec[j + 1]));
         }
@@ -57,12 +78,17 @@ fn tmpdir(tag: &str) -> PathBuf {
 }
 
 fn radscore(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_radscore")).args(args).output().expect("run radscore")
+    Command::new(env!("CARGO_BIN_EXE_radscore"))
+        .args(args)
+        .output()
+        .expect("run radscore")
 }
 
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_path(path).expect("csv");
-    r.records().map(|x| x.expect("rec").iter().map(String::from).collect()).collect()
+    r.records()
+        .map(|x| x.expect("rec").iter().map(String::from).collect())
+        .collect()
 }
 
 #[test]
@@ -76,64 +102,127 @@ fn report_from_model_file() {
         id_column: "patient_id".into(),
         clinical_columns: vec!["area".into(), "stiff".into(), "t2_signal".into()],
     };
-    let r = train(Cohort::from_csv(&cohort_path, &spec).expect("cohort"), &TrainOptions::default(), &|_| {}).expect("train");
+    let r = train(
+        Cohort::from_csv(&cohort_path, &spec).expect("cohort"),
+        &TrainOptions::default(),
+        &|_| {},
+    )
+    .expect("train");
     let model_path = dir.join("m.rsm");
     radscore_trainer::export::write_model(&model_path, &r.model).expect("model");
 
     let (out1, out2) = (dir.join("r1"), dir.join("r2"));
     for out in [&out1, &out2] {
         let o = radscore(&[
-            "report", "--model", model_path.to_str().expect("p"), "--input", cohort_path.to_str().expect("p"),
-            "--out", out.to_str().expect("p"), "--class-names", "benign,malignant",
+            "report",
+            "--model",
+            model_path.to_str().expect("p"),
+            "--input",
+            cohort_path.to_str().expect("p"),
+            "--out",
+            out.to_str().expect("p"),
+            "--class-names",
+            "benign,malignant",
         ]);
-        assert!(o.status.success(), "radscore report failed: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "radscore report failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
-    let mut names: Vec<String> =
-        std::fs::read_dir(&out1).expect("dir").map(|e| e.expect("e").file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(&out1)
+        .expect("dir")
+        .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     for want in [
-        "index.html", "baseline.csv", "performance.csv", "delong.csv", "features.csv", "roc_train.svg", "roc_test.svg",
-        "calibration_train.svg", "calibration_test.svg", "dca_train.svg", "dca_test.svg", "nomogram.svg",
-        "radscore_waterfall.svg", "radscore_violin.svg",
+        "index.html",
+        "baseline.csv",
+        "performance.csv",
+        "delong.csv",
+        "features.csv",
+        "roc_train.svg",
+        "roc_test.svg",
+        "calibration_train.svg",
+        "calibration_test.svg",
+        "dca_train.svg",
+        "dca_test.svg",
+        "nomogram.svg",
+        "radscore_waterfall.svg",
+        "radscore_violin.svg",
     ] {
-        assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
     }
     // Byte-identical second run.
     for n in &names {
-        assert_eq!(std::fs::read(out1.join(n)).expect("a"), std::fs::read(out2.join(n)).expect("b"), "{n} differs");
+        assert_eq!(
+            std::fs::read(out1.join(n)).expect("a"),
+            std::fs::read(out2.join(n)).expect("b"),
+            "{n} differs"
+        );
     }
     // Combined AUCs equal the training run's (the model scores the patients as the trainer did).
     let perf = csv_rows(&out1.join("performance.csv"));
-    let combined = r.models.iter().find(|m| m.name == "combined").expect("combined");
+    let combined = r
+        .models
+        .iter()
+        .find(|m| m.name == "combined")
+        .expect("combined");
     for (set, preds) in [("train", &combined.train), ("test", &combined.test)] {
         let y: Vec<u8> = preds.iter().map(|p| p.label).collect();
         let s: Vec<f64> = preds.iter().map(|p| p.value).collect();
         let want = radscore_trainer::stats::roc::auc(&y, &s);
-        let row = perf.iter().find(|row| row[0] == "combined" && row[1] == set).expect("row");
+        let row = perf
+            .iter()
+            .find(|row| row[0] == "combined" && row[1] == set)
+            .expect("row");
         let got: f64 = row[4].parse().expect("auc");
         assert!((got - want).abs() < 1e-12, "{set}: {got} vs {want}");
     }
     // Baseline: numeric clinical columns only (the text column `site` is left out; `t2_signal` is
     // clinical although it starts like a T2 feature column), class names used.
     let base = std::fs::read_to_string(out1.join("baseline.csv")).expect("baseline");
-    assert!(base.lines().any(|l| l.starts_with("area,")) && base.lines().any(|l| l.starts_with("stiff,")));
+    assert!(
+        base.lines().any(|l| l.starts_with("area,"))
+            && base.lines().any(|l| l.starts_with("stiff,"))
+    );
     assert!(!base.contains("site"));
     assert!(base.lines().any(|l| l.starts_with("t2_signal,")), "{base}");
     let html = std::fs::read_to_string(out1.join("index.html")).expect("html");
     assert!(html.contains("malignant"));
     for n in names.iter().filter(|n| *n != "index.html") {
-        assert!(html.contains(&format!("href=\"{n}\"")), "index.html does not link {n}");
+        assert!(
+            html.contains(&format!("href=\"{n}\"")),
+            "index.html does not link {n}"
+        );
     }
 
     // A cohort without one of the model's feature columns is refused, naming the column.
     let missing = r.model.features[0].clone();
     let col = format!("{}_{}", missing.sequence.as_str(), missing.name);
     let j = (0..30)
-        .find(|&j| format!("{}_original_firstorder_{}", ["t2", "dwi", "dce"][j / 10], FIRSTORDER[j % 10]) == col)
+        .find(|&j| {
+            format!(
+                "{}_original_firstorder_{}",
+                ["t2", "dwi", "dce"][j / 10],
+                FIRSTORDER[j % 10]
+            ) == col
+        })
         .expect("model feature among the columns");
     let bad = dir.join("bad.csv");
     std::fs::write(&bad, cohort_csv(Some(j))).expect("write");
-    let o = radscore(&["report", "--model", model_path.to_str().expect("p"), "--input", bad.to_str().expect("p"), "--out", dir.join("r3").to_str().expect("p")]);
+    let o = radscore(&[
+        "report",
+        "--model",
+        model_path.to_str().expect("p"),
+        "--input",
+        bad.to_str().expect("p"),
+        "--out",
+        dir.join("r3").to_str().expect("p"),
+    ]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains(&col), "error does not name {col}: {err}");

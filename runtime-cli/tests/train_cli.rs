@@ -24,12 +24,24 @@ fn tmpdir(tag: &str) -> PathBuf {
 }
 
 const FIRSTORDER: [&str; 10] = [
-    "10Percentile", "90Percentile", "Energy", "Entropy", "InterquartileRange", "Kurtosis", "Maximum",
-    "MeanAbsoluteDeviation", "Mean", "Median",
+    "10Percentile",
+    "90Percentile",
+    "Energy",
+    "Entropy",
+    "InterquartileRange",
+    "Kurtosis",
+    "Maximum",
+    "MeanAbsoluteDeviation",
+    "Mean",
+    "Median",
 ];
 
 fn column_name(j: usize) -> String {
-    format!("{}_original_firstorder_{}", ["t2", "dwi", "dce"][j / 10], FIRSTORDER[j % 10])
+    format!(
+        "{}_original_firstorder_{}",
+        ["t2", "dwi", "dce"][j / 10],
+        FIRSTORDER[j % 10]
+    )
 }
 
 struct Data {
@@ -46,12 +58,23 @@ fn load() -> Data {
     let (mut rows, mut y) = (Vec::new(), Vec::new());
     for rec in rdr.records() {
         let rec = rec.expect("rec");
-        rows.push(cols.iter().map(|&c| rec[c].parse::<f64>().expect("f64")).collect::<Vec<_>>());
+        rows.push(
+            cols.iter()
+                .map(|&c| rec[c].parse::<f64>().expect("f64"))
+                .collect::<Vec<_>>(),
+        );
         y.push(rec[headers.len() - 1].parse::<u8>().expect("y"));
     }
-    let oracle = serde_json::from_str(&std::fs::read_to_string(refdir().join("oracle_breast_cancer.json")).expect("j"))
-        .expect("json");
-    Data { names: cols.iter().map(|&c| headers[c].clone()).collect(), rows, y, oracle }
+    let oracle = serde_json::from_str(
+        &std::fs::read_to_string(refdir().join("oracle_breast_cancer.json")).expect("j"),
+    )
+    .expect("json");
+    Data {
+        names: cols.iter().map(|&c| headers[c].clone()).collect(),
+        rows,
+        y,
+        oracle,
+    }
 }
 
 /// Cohort CSV: clinical columns are the oracle's z-scored `mean area` / `mean texture`
@@ -70,7 +93,12 @@ fn write_cohort(d: &Data, path: &Path, break_cell: bool) {
     }
     s.push('\n');
     for i in 0..d.y.len() {
-        s.push_str(&format!("P{i:04},{},{},{}", d.y[i], zm("mean area", i), zm("mean texture", i)));
+        s.push_str(&format!(
+            "P{i:04},{},{},{}",
+            d.y[i],
+            zm("mean area", i),
+            zm("mean texture", i)
+        ));
         for (j, v) in d.rows[i].iter().enumerate() {
             if break_cell && i == 6 && j == 4 {
                 s.push_str(",n/a");
@@ -98,11 +126,17 @@ fn train(input: &Path, out: &Path, report: Option<&Path>) -> std::process::Outpu
     if let Some(r) = report {
         c.arg("--report-dir").arg(r);
     }
-    c.env_remove("SOURCE_DATE_EPOCH").output().expect("run radscore")
+    c.env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run radscore")
 }
 
 fn vf(v: &Value) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("f64")).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("f64"))
+        .collect()
 }
 
 #[test]
@@ -114,16 +148,32 @@ fn train_end_to_end_matches_the_oracle() {
     let out = dir.join("model.rsm");
     let rep = dir.join("report");
     let o = train(&input, &out, Some(&rep));
-    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("combined"), "progress on stderr: {stderr}");
-    let summary: Value = serde_json::from_str(&std::fs::read_to_string(rep.join("summary.json")).expect("summary"))
-        .expect("json");
-    assert!(rep.join("index.html").exists(), "report written with --report-dir");
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(rep.join("summary.json")).expect("summary"))
+            .expect("json");
+    assert!(
+        rep.join("index.html").exists(),
+        "report written with --report-dir"
+    );
     let l = &d.oracle["lasso_cv"];
-    assert!((summary["lasso"]["alpha"].as_f64().expect("a") - l["alpha"].as_f64().expect("a")).abs() <= 1e-15);
+    assert!(
+        (summary["lasso"]["alpha"].as_f64().expect("a") - l["alpha"].as_f64().expect("a")).abs()
+            <= 1e-15
+    );
     // non-zero LASSO coefficients by column name
-    let fnames: Vec<String> = l["feature_names"].as_array().expect("f").iter().map(|v| v.as_str().expect("s").to_string()).collect();
+    let fnames: Vec<String> = l["feature_names"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .map(|v| v.as_str().expect("s").to_string())
+        .collect();
     let coef = vf(&l["coef"]);
     let got = summary["lasso"]["coefficients"].as_object().expect("obj");
     let mut n_nz = 0;
@@ -140,7 +190,10 @@ fn train_end_to_end_matches_the_oracle() {
     let ev = &d.oracle["evaluation"]["combined"];
     for set in ["train", "test"] {
         let auc = summary["combined"][set]["auc"].as_f64().expect("auc");
-        assert!((auc - ev[set]["auc_delong"]["auc"].as_f64().expect("a")).abs() <= 1e-9, "{set}");
+        assert!(
+            (auc - ev[set]["auc_delong"]["auc"].as_f64().expect("a")).abs() <= 1e-9,
+            "{set}"
+        );
     }
     // the model file decodes in the core and reproduces the combined model's test AUC
     let bytes = std::fs::read(&out).expect("model file");
@@ -171,14 +224,29 @@ fn train_end_to_end_matches_the_oracle() {
     let y_te: Vec<u8> = s.test.iter().map(|&i| d.y[i]).collect();
     let auc = radscore_trainer::stats::roc::auc(&y_te, &probs);
     assert!((auc - summary["combined"]["test"]["auc"].as_f64().expect("a")).abs() <= 1e-12);
-    assert!((model.threshold - summary["combined"]["train"]["threshold"].as_f64().expect("t")).abs() == 0.0);
+    assert!(
+        (model.threshold
+            - summary["combined"]["train"]["threshold"]
+                .as_f64()
+                .expect("t"))
+        .abs()
+            == 0.0
+    );
 
     // second run, summary next to the model: byte-identical outputs
     let out2 = dir.join("second").join("model.rsm");
     std::fs::create_dir_all(out2.parent().expect("p")).expect("mkdir");
     let o2 = train(&input, &out2, None);
-    assert!(o2.status.success(), "stderr: {}", String::from_utf8_lossy(&o2.stderr));
-    assert_eq!(std::fs::read(&out2).expect("m2"), bytes, "model bytes differ between runs");
+    assert!(
+        o2.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o2.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&out2).expect("m2"),
+        bytes,
+        "model bytes differ between runs"
+    );
     assert_eq!(
         std::fs::read(dir.join("second/summary.json")).expect("s2"),
         std::fs::read(rep.join("summary.json")).expect("s1"),
@@ -203,7 +271,10 @@ fn bad_cell_is_reported_by_row_patient_and_column() {
     let o = train(&input, &out, None);
     assert!(!o.status.success());
     let e = String::from_utf8_lossy(&o.stderr);
-    assert!(e.contains("data row 7") && e.contains("P0006") && e.contains(&column_name(4)), "{e}");
+    assert!(
+        e.contains("data row 7") && e.contains("P0006") && e.contains(&column_name(4)),
+        "{e}"
+    );
     assert!(!out.exists(), "no model on failure");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -218,11 +289,16 @@ fn compare(path: &str, got: &Value, want: &Value, worst: &mut Vec<(String, f64)>
                 if path == ".lasso" && k == "alpha_index" {
                     continue;
                 }
-                let gv = g.get(k).unwrap_or_else(|| panic!("{path}.{k} missing from summary.json"));
+                let gv = g
+                    .get(k)
+                    .unwrap_or_else(|| panic!("{path}.{k} missing from summary.json"));
                 compare(&format!("{path}.{k}"), gv, wv, worst);
             }
             let extra: Vec<&String> = g.keys().filter(|k| !w.contains_key(*k)).collect();
-            assert!(extra.is_empty(), "{path}: keys not in the reference: {extra:?}");
+            assert!(
+                extra.is_empty(),
+                "{path}: keys not in the reference: {extra:?}"
+            );
         }
         (Value::Array(g), Value::Array(w)) => {
             assert_eq!(g.len(), w.len(), "{path}: length");
@@ -240,8 +316,18 @@ fn compare(path: &str, got: &Value, want: &Value, worst: &mut Vec<(String, f64)>
                 1e-6 * b.abs().max(1.0)
             };
             let d = (a - b).abs();
-            assert!(d <= tol, "{path}: {a} vs scikit-learn {b} (|diff| {d:e} > {tol:e})");
-            let key = path.rsplit('.').next().unwrap_or(path).split('[').next().unwrap_or("").to_string();
+            assert!(
+                d <= tol,
+                "{path}: {a} vs scikit-learn {b} (|diff| {d:e} > {tol:e})"
+            );
+            let key = path
+                .rsplit('.')
+                .next()
+                .unwrap_or(path)
+                .split('[')
+                .next()
+                .unwrap_or("")
+                .to_string();
             match worst.iter_mut().find(|(k, _)| *k == key) {
                 Some(e) => e.1 = e.1.max(d),
                 None => worst.push((key, d)),
@@ -261,8 +347,9 @@ fn paper_shaped_fixture_matches_scikit_learn() {
     flate2::read::GzDecoder::new(std::fs::File::open(fx.join("cohort.csv.gz")).expect("fixture"))
         .read_to_end(&mut csv)
         .expect("gunzip");
-    let want: Value = serde_json::from_str(&std::fs::read_to_string(fx.join("expected.json")).expect("expected"))
-        .expect("json");
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.join("expected.json")).expect("expected"))
+            .expect("json");
     let dir = tmpdir("fixture");
     let input = dir.join("cohort.csv");
     std::fs::write(&input, csv).expect("write");
@@ -270,16 +357,30 @@ fn paper_shaped_fixture_matches_scikit_learn() {
     let o = Command::new(env!("CARGO_BIN_EXE_radscore"))
         .args(["train", "--input"])
         .arg(&input)
-        .args(["--seed", "42", "--clinical-columns", "texture,volume,age,ki67,density", "--out"])
+        .args([
+            "--seed",
+            "42",
+            "--clinical-columns",
+            "texture,volume,age,ki67,density",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .expect("run");
-    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let got: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary")).expect("json");
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
+            .expect("json");
     // alpha index
     let idx = want["lasso"]["alpha_index"].as_u64().expect("idx") as usize;
-    assert_eq!(got["lasso"]["alpha"], got["lasso"]["alphas"][idx], "alpha index");
+    assert_eq!(
+        got["lasso"]["alpha"], got["lasso"]["alphas"][idx],
+        "alpha index"
+    );
     assert!(!want["constant_dropped"].as_array().expect("c").is_empty());
     let mut worst = Vec::new();
     compare("", &got, &want, &mut worst);

@@ -17,39 +17,76 @@ use std::time::Instant;
 /// CPU seconds of this process (all threads) from /proc/self/stat (utime + stime, clock ticks of
 /// 1/100 s); NaN where unavailable. The machine may be shared, so CPU time is the stable figure.
 fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return f64::NAN };
-    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else { return f64::NAN };
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
+        return f64::NAN;
+    };
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let ticks = |i: usize| {
+        f.get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/paper_cohort.csv.gz");
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let default = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/oracle/paper_cohort.csv.gz"
+    );
     let path = args.first().map_or(default, String::as_str);
-    let seed: u32 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_260_211);
+    let seed: u32 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_260_211);
     let repeats: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
 
     let mut text = String::new();
     let file = std::fs::File::open(path).expect("open cohort");
     if path.ends_with(".gz") {
-        GzDecoder::new(file).read_to_string(&mut text).expect("gunzip");
+        GzDecoder::new(file)
+            .read_to_string(&mut text)
+            .expect("gunzip");
     } else {
-        std::io::BufReader::new(file).read_to_string(&mut text).expect("read");
+        std::io::BufReader::new(file)
+            .read_to_string(&mut text)
+            .expect("read");
     }
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr.headers().expect("header").iter().map(String::from).collect();
-    let label_col = headers.iter().position(|h| h == "label").expect("label column");
+    let headers: Vec<String> = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let label_col = headers
+        .iter()
+        .position(|h| h == "label")
+        .expect("label column");
     let feat: Vec<usize> = (0..headers.len())
-        .filter(|&c| ["t2_", "dwi_", "dce_"].iter().any(|p| headers[c].starts_with(p)))
+        .filter(|&c| {
+            ["t2_", "dwi_", "dce_"]
+                .iter()
+                .any(|p| headers[c].starts_with(p))
+        })
         .collect();
     let mut labels = Vec::new();
     let mut rows = Vec::new();
     for rec in rdr.records() {
         let rec = rec.expect("record");
         labels.push(rec[label_col].parse::<u8>().expect("label"));
-        rows.push(feat.iter().map(|&c| rec[c].parse::<f64>().expect("value")).collect::<Vec<f64>>());
+        rows.push(
+            feat.iter()
+                .map(|&c| rec[c].parse::<f64>().expect("value"))
+                .collect::<Vec<f64>>(),
+        );
     }
     let x = Matrix::from_rows(&rows);
     let names: Vec<&str> = feat.iter().map(|&c| headers[c].as_str()).collect();
@@ -57,9 +94,21 @@ fn main() {
     let xtr = x.select_rows(&split.train);
     let ytr: Vec<u8> = split.train.iter().map(|&i| labels[i]).collect();
     let yf: Vec<f64> = ytr.iter().map(|&v| f64::from(v)).collect();
-    println!("{} x {} training matrix ({path})", xtr.n_rows(), xtr.n_cols());
+    println!(
+        "{} x {} training matrix ({path})",
+        xtr.n_rows(),
+        xtr.n_cols()
+    );
 
-    let stages = ["zscore", "spearman", "fclassif", "lasso_cv", "total", "total_cpu", "lasso_cpu"];
+    let stages = [
+        "zscore",
+        "spearman",
+        "fclassif",
+        "lasso_cv",
+        "total",
+        "total_cpu",
+        "lasso_cpu",
+    ];
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); stages.len()];
     for rep in 0..repeats {
         let mut t = [0.0f64; 7];
@@ -67,13 +116,17 @@ fn main() {
         let cpu_start = cpu_seconds();
         let t0 = Instant::now();
         let constant = constant_columns(&xtr);
-        let live: Vec<usize> = (0..xtr.n_cols()).filter(|j| !constant.contains(j)).collect();
+        let live: Vec<usize> = (0..xtr.n_cols())
+            .filter(|j| !constant.contains(j))
+            .collect();
         let xl = xtr.select_cols(&live);
         let z = ZScore::fit(&xl).apply(&xl);
         t[0] += t0.elapsed().as_secs_f64();
         for group in ["t2", "dwi", "dce", "multimodal"] {
             let cols: Vec<usize> = (0..live.len())
-                .filter(|&k| group == "multimodal" || names[live[k]].starts_with(&format!("{group}_")))
+                .filter(|&k| {
+                    group == "multimodal" || names[live[k]].starts_with(&format!("{group}_"))
+                })
                 .collect();
             let zg = z.select_cols(&cols);
             let t0 = Instant::now();
@@ -109,6 +162,10 @@ fn main() {
     for (name, v) in stages.iter().zip(&mut times) {
         v.sort_by(f64::total_cmp);
         let runs: Vec<String> = v.iter().map(|s| format!("{s:.3}")).collect();
-        println!("{name:>10}: median {:.3} s  (runs {})", v[v.len() / 2], runs.join(", "));
+        println!(
+            "{name:>10}: median {:.3} s  (runs {})",
+            v[v.len() / 2],
+            runs.join(", ")
+        );
     }
 }

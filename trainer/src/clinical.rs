@@ -48,7 +48,12 @@ pub struct ClinicalScreen {
 /// the classes' value ranges do not overlap (complete) or touch in one value (quasi-complete).
 fn univariate_reason(x: &[f64], y: &[u8]) -> Option<String> {
     let range = |cls: u8| {
-        x.iter().zip(y).filter(|(_, &v)| v == cls).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (&v, _)| (lo.min(v), hi.max(v)))
+        x.iter()
+            .zip(y)
+            .filter(|(_, &v)| v == cls)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (&v, _)| {
+                (lo.min(v), hi.max(v))
+            })
     };
     let (lo0, hi0) = range(0);
     let (lo1, hi1) = range(1);
@@ -74,7 +79,13 @@ fn univariate_reason(x: &[f64], y: &[u8]) -> Option<String> {
 
 /// OR row of term `k` (0-based predictor index, i.e. term k + 1) of a fit.
 pub fn or_row(name: &str, fit: &LogisticFit, k: usize) -> OrRow {
-    OrRow { name: name.to_string(), or: fit.or[k + 1], ci_low: fit.ci[k + 1][0], ci_high: fit.ci[k + 1][1], p: fit.p[k + 1] }
+    OrRow {
+        name: name.to_string(),
+        or: fit.or[k + 1],
+        ci_low: fit.ci[k + 1][0],
+        ci_high: fit.ci[k + 1][1],
+        p: fit.p[k + 1],
+    }
 }
 
 /// Runs the screening on training rows `x` (columns = candidates named `names`) and labels `y`.
@@ -94,7 +105,9 @@ pub fn screen(x: &Matrix, names: &[String], y: &[u8], p_max: f64) -> Result<Clin
                 continue;
             }
             Err(e) => {
-                return Err(e).with_context(|| format!("univariate logistic regression of clinical variable '{name}'"))
+                return Err(e).with_context(|| {
+                    format!("univariate logistic regression of clinical variable '{name}'")
+                })
             }
         };
         let row = or_row(name, &fit, 0);
@@ -113,12 +126,21 @@ pub fn screen(x: &Matrix, names: &[String], y: &[u8], p_max: f64) -> Result<Clin
     if kept.is_empty() {
         return Ok(none(univariate, Vec::new(), skipped));
     }
-    let list = |cols: &[usize]| cols.iter().map(|&j| names[j].as_str()).collect::<Vec<_>>().join(", ");
-    let skip_all = |skipped: &mut Vec<(String, String)>, cols: &[usize], stage: &str, e: &anyhow::Error| {
-        for &j in cols {
-            skipped.push((names[j].clone(), format!("{stage} fit on {} has no estimate: {e}", list(cols))));
-        }
+    let list = |cols: &[usize]| {
+        cols.iter()
+            .map(|&j| names[j].as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
+    let skip_all =
+        |skipped: &mut Vec<(String, String)>, cols: &[usize], stage: &str, e: &anyhow::Error| {
+            for &j in cols {
+                skipped.push((
+                    names[j].clone(),
+                    format!("{stage} fit on {} has no estimate: {e}", list(cols)),
+                ));
+            }
+        };
     let multi = match fit_logistic(&x.select_cols(&kept), y) {
         Ok(f) => f,
         Err(e) if no_mle(&e).is_some() => {
@@ -126,12 +148,25 @@ pub fn screen(x: &Matrix, names: &[String], y: &[u8], p_max: f64) -> Result<Clin
             return Ok(none(univariate, Vec::new(), skipped));
         }
         Err(e) => {
-            return Err(e).with_context(|| format!("multivariate logistic regression of clinical variables {}", list(&kept)))
+            return Err(e).with_context(|| {
+                format!(
+                    "multivariate logistic regression of clinical variables {}",
+                    list(&kept)
+                )
+            })
         }
     };
-    let multivariate: Vec<OrRow> = kept.iter().enumerate().map(|(k, &j)| or_row(&names[j], &multi, k)).collect();
-    let retained: Vec<usize> =
-        kept.iter().zip(&multivariate).filter(|(_, r)| r.p < p_max).map(|(&j, _)| j).collect();
+    let multivariate: Vec<OrRow> = kept
+        .iter()
+        .enumerate()
+        .map(|(k, &j)| or_row(&names[j], &multi, k))
+        .collect();
+    let retained: Vec<usize> = kept
+        .iter()
+        .zip(&multivariate)
+        .filter(|(_, r)| r.p < p_max)
+        .map(|(&j, _)| j)
+        .collect();
     let model = if retained.is_empty() {
         None
     } else if retained == kept {
@@ -143,10 +178,19 @@ pub fn screen(x: &Matrix, names: &[String], y: &[u8], p_max: f64) -> Result<Clin
                 skip_all(&mut skipped, &retained, "refit", &e);
                 return Ok(none(univariate, multivariate, skipped));
             }
-            Err(e) => return Err(e).with_context(|| format!("clinical model refit on {}", list(&retained))),
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("clinical model refit on {}", list(&retained)))
+            }
         }
     };
-    Ok(ClinicalScreen { univariate, multivariate, retained, model, skipped })
+    Ok(ClinicalScreen {
+        univariate,
+        multivariate,
+        retained,
+        model,
+        skipped,
+    })
 }
 
 #[cfg(test)]
@@ -162,30 +206,62 @@ mod tests {
         let quasi = vec![1.0, 2.0, 1.0, 5.0, 2.0, 5.0, 5.0, 6.0, 7.0, 5.0, 9.0, 8.0];
         let useful = vec![1.0, 3.0, 2.0, 5.0, 4.0, 6.0, 3.5, 7.0, 6.5, 2.5, 8.0, 7.5];
         let x = Matrix::from_columns(&[constant, separating, quasi, useful]);
-        let names: Vec<String> = ["age_const", "sep", "quasi", "size"].iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = ["age_const", "sep", "quasi", "size"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let s = screen(&x, &names, &y, 0.05).expect("screen completes");
-        let reason = |n: &str| s.skipped.iter().find(|(k, _)| k == n).map(|(_, r)| r.clone());
-        assert!(reason("age_const").expect("constant skipped").contains("constant"));
+        let reason = |n: &str| {
+            s.skipped
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, r)| r.clone())
+        };
+        assert!(reason("age_const")
+            .expect("constant skipped")
+            .contains("constant"));
         let r = reason("sep").expect("separating skipped");
-        assert!(r.contains("completely") && !r.contains("quasi") && r.contains("infinite"), "{r}");
-        assert!(reason("quasi").expect("quasi skipped").contains("quasi-completely"));
+        assert!(
+            r.contains("completely") && !r.contains("quasi") && r.contains("infinite"),
+            "{r}"
+        );
+        assert!(reason("quasi")
+            .expect("quasi skipped")
+            .contains("quasi-completely"));
         assert!(reason("size").is_none());
-        assert_eq!(s.univariate.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["size"]);
+        assert_eq!(
+            s.univariate
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>(),
+            ["size"]
+        );
         assert!(s.univariate[0].or.is_finite() && s.univariate[0].p > 0.0);
     }
 
     #[test]
     fn joint_separation_in_the_multivariate_fit_is_a_note() {
         // each column alone overlaps between the classes, a + b > 2 ⇔ positive
-        let a = vec![0.0, 3.0, -2.0, 1.0, 2.0, -1.0, 4.0, 0.0, 5.0, -1.0, 3.0, 2.0];
-        let b = vec![0.0, -2.0, 3.0, 1.0, -1.0, 2.0, 0.0, 4.0, -1.0, 5.0, 3.0, 2.0];
-        let y: Vec<u8> = a.iter().zip(&b).map(|(u, v)| u8::from(u + v > 2.0)).collect();
+        let a = vec![
+            0.0, 3.0, -2.0, 1.0, 2.0, -1.0, 4.0, 0.0, 5.0, -1.0, 3.0, 2.0,
+        ];
+        let b = vec![
+            0.0, -2.0, 3.0, 1.0, -1.0, 2.0, 0.0, 4.0, -1.0, 5.0, 3.0, 2.0,
+        ];
+        let y: Vec<u8> = a
+            .iter()
+            .zip(&b)
+            .map(|(u, v)| u8::from(u + v > 2.0))
+            .collect();
         let x = Matrix::from_columns(&[a, b]);
         let names = vec!["a".to_string(), "b".to_string()];
         let s = screen(&x, &names, &y, 1.0).expect("screen completes");
         assert_eq!(s.univariate.len(), 2);
         assert!(s.model.is_none() && s.retained.is_empty());
         assert_eq!(s.skipped.len(), 2, "{:?}", s.skipped);
-        assert!(s.skipped.iter().all(|(_, r)| r.contains("multivariate") && r.contains("separation")));
+        assert!(s
+            .skipped
+            .iter()
+            .all(|(_, r)| r.contains("multivariate") && r.contains("separation")));
     }
 }

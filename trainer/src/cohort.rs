@@ -110,14 +110,23 @@ impl Cohort {
 
     /// Reads a cohort CSV (comma-separated, header row).
     pub fn from_csv(path: &Path, spec: &CohortSpec) -> Result<Cohort> {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open cohort table {}", path.display()))?;
+        let file = std::fs::File::open(path)
+            .with_context(|| format!("cannot open cohort table {}", path.display()))?;
         Self::from_reader(file, spec).with_context(|| format!("cohort table {}", path.display()))
     }
 
     /// Reads a cohort from any CSV reader (see [`Cohort::from_csv`]).
     pub fn from_reader<R: std::io::Read>(reader: R, spec: &CohortSpec) -> Result<Cohort> {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(reader);
-        let headers: Vec<String> = rdr.headers().context("cannot read the header row")?.iter().map(|h| h.trim().to_string()).collect();
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(reader);
+        let headers: Vec<String> = rdr
+            .headers()
+            .context("cannot read the header row")?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
         let find = |name: &str| -> Result<usize> {
             let hits: Vec<usize> = (0..headers.len()).filter(|&i| headers[i] == name).collect();
             match hits.len() {
@@ -134,13 +143,19 @@ impl Cohort {
             if spec.clinical_columns[..k].contains(c) {
                 bail!("clinical column '{c}' listed twice");
             }
-            if *c == spec.label_column || Some(c) == spec.split_column.as_ref() || *c == spec.id_column {
+            if *c == spec.label_column
+                || Some(c) == spec.split_column.as_ref()
+                || *c == spec.id_column
+            {
                 bail!("column '{c}' cannot be both a clinical predictor and the id/label/split column");
             }
             clin_cols.push(find(c)?);
         }
-        let reserved: Vec<usize> =
-            [Some(id_col), Some(label_col), split_col].into_iter().flatten().chain(clin_cols.iter().copied()).collect();
+        let reserved: Vec<usize> = [Some(id_col), Some(label_col), split_col]
+            .into_iter()
+            .flatten()
+            .chain(clin_cols.iter().copied())
+            .collect();
         let mut feat_cols = Vec::new();
         for (i, h) in headers.iter().enumerate() {
             if reserved.contains(&i) {
@@ -173,16 +188,26 @@ impl Cohort {
                 bail!("data row {row}: empty '{}'", spec.id_column);
             }
             if let Some(prev) = ids.iter().position(|p| *p == id) {
-                bail!("data row {row}: patient_id '{id}' already used by data row {}", prev + 1);
+                bail!(
+                    "data row {row}: patient_id '{id}' already used by data row {}",
+                    prev + 1
+                );
             }
             let cell = |c: usize| rec.get(c).unwrap_or("");
             let number = |c: usize| -> Result<f64> {
                 let s = cell(c);
                 if s.trim().is_empty() {
-                    bail!("data row {row} (patient '{id}'), column '{}': missing value", headers[c]);
+                    bail!(
+                        "data row {row} (patient '{id}'), column '{}': missing value",
+                        headers[c]
+                    );
                 }
                 parse_number(s).with_context(|| {
-                    format!("data row {row} (patient '{id}'), column '{}': '{}' is not a finite number", headers[c], s.trim())
+                    format!(
+                        "data row {row} (patient '{id}'), column '{}': '{}' is not a finite number",
+                        headers[c],
+                        s.trim()
+                    )
                 })
             };
             let lab = number(label_col)?;
@@ -191,7 +216,10 @@ impl Cohort {
             } else if lab == 1.0 {
                 1u8
             } else {
-                bail!("data row {row} (patient '{id}'), column '{}': label {lab} is not 0 or 1", headers[label_col])
+                bail!(
+                    "data row {row} (patient '{id}'), column '{}': label {lab} is not 0 or 1",
+                    headers[label_col]
+                )
             };
             if let Some(sc) = split_col {
                 let s = cell(sc).trim().to_ascii_lowercase();
@@ -205,15 +233,31 @@ impl Cohort {
                     ),
                 });
             }
-            clin_rows.push(clin_cols.iter().map(|&c| number(c)).collect::<Result<_>>()?);
-            feat_rows.push(feat_cols.iter().map(|&c| number(c)).collect::<Result<_>>()?);
+            clin_rows.push(
+                clin_cols
+                    .iter()
+                    .map(|&c| number(c))
+                    .collect::<Result<_>>()?,
+            );
+            feat_rows.push(
+                feat_cols
+                    .iter()
+                    .map(|&c| number(c))
+                    .collect::<Result<_>>()?,
+            );
             ids.push(id);
             labels.push(lab);
         }
         if ids.is_empty() {
             bail!("the table has no data rows");
         }
-        let to_matrix = |rows: &[Vec<f64>], k: usize| if k == 0 { Matrix::zeros(rows.len(), 0) } else { Matrix::from_rows(rows) };
+        let to_matrix = |rows: &[Vec<f64>], k: usize| {
+            if k == 0 {
+                Matrix::zeros(rows.len(), 0)
+            } else {
+                Matrix::from_rows(rows)
+            }
+        };
         Ok(Cohort {
             labels,
             split: split_col.map(|_| split),
@@ -256,16 +300,36 @@ mod tests {
     #[test]
     fn errors_name_row_patient_and_column() {
         let csv = "patient_id,label,split,volume,t2_original_firstorder_Mean\na,1,train,1,2\nb,0,test,x,5\n";
-        let e = format!("{:#}", Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err());
-        assert!(e.contains("data row 2") && e.contains("'b'") && e.contains("'volume'"), "{e}");
+        let e = format!(
+            "{:#}",
+            Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err()
+        );
+        assert!(
+            e.contains("data row 2") && e.contains("'b'") && e.contains("'volume'"),
+            "{e}"
+        );
         let csv = "patient_id,label,split,volume,t2_original_firstorder_Mean\na,1,train,1,\n";
-        let e = format!("{:#}", Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err());
-        assert!(e.contains("data row 1") && e.contains("t2_original_firstorder_Mean") && e.contains("missing"), "{e}");
+        let e = format!(
+            "{:#}",
+            Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err()
+        );
+        assert!(
+            e.contains("data row 1")
+                && e.contains("t2_original_firstorder_Mean")
+                && e.contains("missing"),
+            "{e}"
+        );
         let csv = "patient_id,label,split,volume\na,2,train,1\n";
-        let e = format!("{:#}", Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err());
+        let e = format!(
+            "{:#}",
+            Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err()
+        );
         assert!(e.contains("not 0 or 1"), "{e}");
         let csv = "patient_id,label,split,volume,t2_notafeature\na,1,train,1,2\n";
-        let e = format!("{:#}", Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err());
+        let e = format!(
+            "{:#}",
+            Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err()
+        );
         assert!(e.contains("t2_notafeature"), "{e}");
     }
 }

@@ -56,7 +56,15 @@ pub fn f_classif(x: &Matrix, labels: &[u8]) -> (Vec<f64>, Vec<f64>) {
 pub fn select_k_best(scores: &[f64], k: usize) -> Vec<usize> {
     let clean: Vec<f64> = scores
         .iter()
-        .map(|&s| if s.is_nan() { f64::MIN } else if s == 0.0 { 0.0 } else { s })
+        .map(|&s| {
+            if s.is_nan() {
+                f64::MIN
+            } else if s == 0.0 {
+                0.0
+            } else {
+                s
+            }
+        })
         .collect();
     let mut order: Vec<usize> = (0..scores.len()).collect();
     // stable sort on (score) keeps equal scores in column order
@@ -177,7 +185,10 @@ mod tests {
 
     #[test]
     fn kbest_ties_prefer_later_columns() {
-        assert_eq!(select_k_best(&[1.0, 3.0, 3.0, f64::NAN, 2.0], 2), vec![1, 2]);
+        assert_eq!(
+            select_k_best(&[1.0, 3.0, 3.0, f64::NAN, 2.0], 2),
+            vec![1, 2]
+        );
         assert_eq!(select_k_best(&[3.0, 3.0, 3.0], 2), vec![1, 2]);
         // numpy: -0.0 == 0.0, so the later column wins the tie whatever the signs
         assert_eq!(select_k_best(&[0.0, -0.0, -1.0], 1), vec![1]);

@@ -164,7 +164,11 @@ fn fmax(x: f64, y: f64) -> f64 {
 #[inline]
 fn gap_a(alpha: f64, w_l1: f64, r_norm2: f64, ry: f64, dual_norm: f64) -> f64 {
     let primal = 0.5 * r_norm2 + alpha * w_l1;
-    let scale = if dual_norm > alpha { alpha / dual_norm } else { 1.0 };
+    let scale = if dual_norm > alpha {
+        alpha / dual_norm
+    } else {
+        1.0
+    };
     let dual = -0.5 * (scale * scale) * r_norm2 + scale * ry;
     primal - dual
 }
@@ -212,7 +216,11 @@ pub fn cd_dense(
     };
     let (mut gap, mut dual_norm) = gap_fn(w, &r, &mut xta);
     if gap <= tol {
-        return CdOutcome { gap, tol, n_iter: 0 };
+        return CdOutcome {
+            gap,
+            tol,
+            n_iter: 0,
+        };
     }
     let do_screening = alpha != 0.0;
     let mut active: Vec<usize> = (0..p).collect();
@@ -250,7 +258,16 @@ pub fn cd_dense(
         }
     };
     if do_screening {
-        screen(w, &mut r, &xta, gap, dual_norm, &mut active, &mut excluded, true);
+        screen(
+            w,
+            &mut r,
+            &xta,
+            gap,
+            dual_norm,
+            &mut active,
+            &mut excluded,
+            true,
+        );
     }
     let mut n_iter = 0;
     let mut converged = false;
@@ -281,12 +298,25 @@ pub fn cd_dense(
                 break;
             }
             if do_screening {
-                screen(w, &mut r, &xta, gap, dual_norm, &mut active, &mut excluded, false);
+                screen(
+                    w,
+                    &mut r,
+                    &xta,
+                    gap,
+                    dual_norm,
+                    &mut active,
+                    &mut excluded,
+                    false,
+                );
             }
         }
         n_iter += 1;
     }
-    CdOutcome { gap, tol, n_iter: if converged { n_iter + 1 } else { max_iter } }
+    CdOutcome {
+        gap,
+        tol,
+        n_iter: if converged { n_iter + 1 } else { max_iter },
+    }
 }
 
 /// `cd_fast.enet_coordinate_descent_gram` for the LASSO: Q = XᵀX (p × p, row-major),
@@ -328,7 +358,11 @@ pub fn cd_gram(
     };
     let (mut gap, mut dual_norm) = gap_fn(w, &qw, &mut xta);
     if (0.0..=tol).contains(&gap) {
-        return CdOutcome { gap, tol, n_iter: 0 };
+        return CdOutcome {
+            gap,
+            tol,
+            n_iter: 0,
+        };
     }
     let do_screening = alpha != 0.0;
     let mut active: Vec<usize> = (0..p).collect();
@@ -368,7 +402,16 @@ pub fn cd_gram(
         }
     };
     if do_screening {
-        screen(w, &mut qw, &xta, gap, dual_norm, &mut active, &mut excluded, true);
+        screen(
+            w,
+            &mut qw,
+            &xta,
+            gap,
+            dual_norm,
+            &mut active,
+            &mut excluded,
+            true,
+        );
     }
     let mut n_iter = 0;
     let mut converged = false;
@@ -403,12 +446,25 @@ pub fn cd_gram(
                 break;
             }
             if do_screening {
-                screen(w, &mut qw, &xta, gap, dual_norm, &mut active, &mut excluded, false);
+                screen(
+                    w,
+                    &mut qw,
+                    &xta,
+                    gap,
+                    dual_norm,
+                    &mut active,
+                    &mut excluded,
+                    false,
+                );
             }
         }
         n_iter += 1;
     }
-    CdOutcome { gap, tol, n_iter: if converged { n_iter + 1 } else { max_iter } }
+    CdOutcome {
+        gap,
+        tol,
+        n_iter: if converged { n_iter + 1 } else { max_iter },
+    }
 }
 
 /// Column means (sequential sums / n, numpy's axis-0 order).
@@ -520,7 +576,14 @@ pub fn lasso_path_centred(
 }
 
 /// Held-out MSE of every alpha for one fold.
-fn fold_mse(x: &Matrix, y: &[f64], folds: &[usize], f: usize, alphas: &[f64], o: &LassoCvOptions) -> Vec<f64> {
+fn fold_mse(
+    x: &Matrix,
+    y: &[f64],
+    folds: &[usize],
+    f: usize,
+    alphas: &[f64],
+    o: &LassoCvOptions,
+) -> Vec<f64> {
     let train: Vec<usize> = (0..x.n_rows()).filter(|&i| folds[i] != f).collect();
     let test: Vec<usize> = (0..x.n_rows()).filter(|&i| folds[i] == f).collect();
     let xtr = x.select_rows(&train);
@@ -550,14 +613,28 @@ fn fold_mse(x: &Matrix, y: &[f64], folds: &[usize], f: usize, alphas: &[f64], o:
 }
 
 /// `Lasso(alpha).fit(x, y)` (fit_intercept, precompute=False, cold start).
-pub fn lasso_fit(x: &Matrix, y: &[f64], alpha: f64, tol: f64, max_iter: usize) -> (Vec<f64>, f64, CdOutcome) {
+pub fn lasso_fit(
+    x: &Matrix,
+    y: &[f64],
+    alpha: f64,
+    tol: f64,
+    max_iter: usize,
+) -> (Vec<f64>, f64, CdOutcome) {
     let (xc, xm) = centre(x);
     let ym = mean(y);
     let yc: Vec<f64> = y.iter().map(|v| v - ym).collect();
     let p = x.n_cols();
     let norm2: Vec<f64> = (0..p).map(|j| dot(xc.col(j), xc.col(j))).collect();
     let mut w = vec![0.0; p];
-    let out = cd_dense(&mut w, alpha * x.n_rows() as f64, &xc, &norm2, &yc, max_iter, tol);
+    let out = cd_dense(
+        &mut w,
+        alpha * x.n_rows() as f64,
+        &xc,
+        &norm2,
+        &yc,
+        max_iter,
+        tol,
+    );
     let intercept = ym - dot(&xm, &w);
     (w, intercept, out)
 }
@@ -569,7 +646,12 @@ pub fn lasso_cv(x: &Matrix, y: &[f64], o: &LassoCvOptions) -> LassoCvResult {
 }
 
 /// Same as [`lasso_cv`] with explicit fold ids.
-pub fn lasso_cv_with_folds(x: &Matrix, y: &[f64], folds: &[usize], o: &LassoCvOptions) -> LassoCvResult {
+pub fn lasso_cv_with_folds(
+    x: &Matrix,
+    y: &[f64],
+    folds: &[usize],
+    o: &LassoCvOptions,
+) -> LassoCvResult {
     let alphas = alpha_grid(x, y, o.n_alphas, o.eps);
     let n_folds = folds.iter().copied().max().map_or(0, |m| m + 1);
     let per_fold: Vec<Vec<f64>> = if o.parallel && n_folds > 1 {
@@ -592,16 +674,21 @@ pub fn lasso_cv_with_folds(x: &Matrix, y: &[f64], folds: &[usize], o: &LassoCvOp
                     })
                 })
                 .collect();
-            let mut all: Vec<(usize, Vec<f64>)> =
-                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect();
+            let mut all: Vec<(usize, Vec<f64>)> = handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect();
             all.sort_by_key(|(f, _)| *f);
             all.into_iter().map(|(_, v)| v).collect()
         })
     } else {
-        (0..n_folds).map(|f| fold_mse(x, y, folds, f, &alphas, o)).collect()
+        (0..n_folds)
+            .map(|f| fold_mse(x, y, folds, f, &alphas, o))
+            .collect()
     };
-    let mse_path: Vec<Vec<f64>> =
-        (0..alphas.len()).map(|a| per_fold.iter().map(|m| m[a]).collect()).collect();
+    let mse_path: Vec<Vec<f64>> = (0..alphas.len())
+        .map(|a| per_fold.iter().map(|m| m[a]).collect())
+        .collect();
     let mean_mse: Vec<f64> = mse_path
         .iter()
         .map(|row| {
@@ -625,7 +712,10 @@ pub fn lasso_cv_with_folds(x: &Matrix, y: &[f64], folds: &[usize], o: &LassoCvOp
     let var = row.iter().map(|v| (v - mu) * (v - mu)).sum::<f64>() / (k - 1.0);
     let se = var.sqrt() / k.sqrt();
     let bound = mean_mse[min_index] + se;
-    let one_se_index = mean_mse.iter().position(|m| *m <= bound).unwrap_or(min_index);
+    let one_se_index = mean_mse
+        .iter()
+        .position(|m| *m <= bound)
+        .unwrap_or(min_index);
     let alpha_index = match o.rule {
         AlphaRule::Min => min_index,
         AlphaRule::OneSe => one_se_index,

@@ -44,7 +44,10 @@ pub enum NoMle {
 impl NoMle {
     /// True for complete or quasi-complete separation (the estimate diverges).
     pub fn is_separation(&self) -> bool {
-        matches!(self, NoMle::CompleteSeparation | NoMle::QuasiCompleteSeparation)
+        matches!(
+            self,
+            NoMle::CompleteSeparation | NoMle::QuasiCompleteSeparation
+        )
     }
 }
 
@@ -130,7 +133,9 @@ impl LogisticFit {
 
     /// Probabilities for every row of `x`.
     pub fn predict(&self, x: &Matrix) -> Vec<f64> {
-        (0..x.n_rows()).map(|i| self.probability(&x.row(i))).collect()
+        (0..x.n_rows())
+            .map(|i| self.probability(&x.row(i)))
+            .collect()
     }
 }
 
@@ -146,18 +151,34 @@ fn softplus(eta: f64) -> f64 {
 
 fn check_inputs(x: &Matrix, y: &[u8]) -> Result<()> {
     if x.n_rows() != y.len() {
-        bail!("logistic regression: {} rows of predictors but {} labels", x.n_rows(), y.len());
+        bail!(
+            "logistic regression: {} rows of predictors but {} labels",
+            x.n_rows(),
+            y.len()
+        );
     }
     if let Some(i) = y.iter().position(|&v| v > 1) {
-        bail!("logistic regression: label of row {} is {}, expected 0 or 1", i + 1, y[i]);
+        bail!(
+            "logistic regression: label of row {} is {}, expected 0 or 1",
+            i + 1,
+            y[i]
+        );
     }
     let n1 = y.iter().filter(|&&v| v == 1).count();
     if n1 == 0 || n1 == y.len() {
-        bail!("logistic regression: the outcome has a single class ({} rows, {} positive)", y.len(), n1);
+        bail!(
+            "logistic regression: the outcome has a single class ({} rows, {} positive)",
+            y.len(),
+            n1
+        );
     }
     for j in 0..x.n_cols() {
         if let Some(i) = x.col(j).iter().position(|v| !v.is_finite()) {
-            bail!("logistic regression: predictor {} of row {} is not finite", j + 1, i + 1);
+            bail!(
+                "logistic regression: predictor {} of row {} is not finite",
+                j + 1,
+                i + 1
+            );
         }
     }
     Ok(())
@@ -166,7 +187,10 @@ fn check_inputs(x: &Matrix, y: &[u8]) -> Result<()> {
 /// Cholesky factorisation of a symmetric positive-definite `m × m` matrix (row-major) in place
 /// (lower triangle). `None` if it is not numerically positive definite.
 fn cholesky(a: &mut [f64], m: usize) -> Option<()> {
-    let scale = (0..m).map(|i| a[i * m + i].abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+    let scale = (0..m)
+        .map(|i| a[i * m + i].abs())
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
     for j in 0..m {
         let mut d = a[j * m + j];
         for k in 0..j {
@@ -231,7 +255,10 @@ struct Design<'a> {
 
 impl<'a> Design<'a> {
     fn new(x: &'a Matrix) -> Self {
-        Design { ones: vec![1.0; x.n_rows()], x }
+        Design {
+            ones: vec![1.0; x.n_rows()],
+            x,
+        }
     }
     fn m(&self) -> usize {
         self.x.n_cols() + 1
@@ -280,7 +307,11 @@ impl<'a> Design<'a> {
         (g, h, ll)
     }
     fn loglik(&self, b: &[f64], y: &[u8]) -> f64 {
-        self.eta(b).iter().zip(y).map(|(&e, &yi)| f64::from(yi) * e - softplus(e)).sum()
+        self.eta(b)
+            .iter()
+            .zip(y)
+            .map(|(&e, &yi)| f64::from(yi) * e - softplus(e))
+            .sum()
     }
 }
 
@@ -322,7 +353,12 @@ fn newton(x: &Matrix, y: &[u8], penalty: Option<f64>) -> Result<(Vec<f64>, Vec<f
             // At the start (slopes 0) every weight is p̄(1 − p̄) > 0, so a singular Hessian there
             // means a rank-deficient design. Later it means the weights collapsed: fitted
             // probabilities reached 0/1 along a diverging direction.
-            return Err(if it == 1 || penalty.is_some() { NoMle::Collinear } else { NoMle::QuasiCompleteSeparation }.into());
+            return Err(if it == 1 || penalty.is_some() {
+                NoMle::Collinear
+            } else {
+                NoMle::QuasiCompleteSeparation
+            }
+            .into());
         }
         let step = chol_solve(&h, m, &g);
         // step halving keeps the objective from decreasing far from the optimum
@@ -339,7 +375,11 @@ fn newton(x: &Matrix, y: &[u8], penalty: Option<f64>) -> Result<(Vec<f64>, Vec<f
             t *= 0.5;
             halvings += 1;
         }
-        let dmax = cand.iter().zip(&b).map(|(a, c)| (a - c).abs()).fold(0.0, f64::max);
+        let dmax = cand
+            .iter()
+            .zip(&b)
+            .map(|(a, c)| (a - c).abs())
+            .fold(0.0, f64::max);
         let bmax = cand.iter().map(|v| v.abs()).fold(0.0, f64::max);
         b = cand;
         obj = cand_obj;
@@ -387,8 +427,11 @@ pub fn fit_logistic(x: &Matrix, y: &[u8]) -> Result<LogisticFit> {
     let z: Vec<f64> = b.iter().zip(&se).map(|(bi, s)| bi / s).collect();
     let p: Vec<f64> = z.iter().map(|&v| two_sided_p(v)).collect();
     let or: Vec<f64> = b.iter().map(|v| v.exp()).collect();
-    let ci: Vec<[f64; 2]> =
-        b.iter().zip(&se).map(|(bi, s)| [(bi - Z_975 * s).exp(), (bi + Z_975 * s).exp()]).collect();
+    let ci: Vec<[f64; 2]> = b
+        .iter()
+        .zip(&se)
+        .map(|(bi, s)| [(bi - Z_975 * s).exp(), (bi + Z_975 * s).exp()])
+        .collect();
     Ok(LogisticFit {
         intercept: b[0],
         coef: b[1..].to_vec(),
@@ -435,7 +478,12 @@ pub fn l1_lambda_grid(x: &Matrix, y: &[u8], n_lambda: usize) -> Vec<f64> {
     let ym = y.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
     let mut lmax = 0.0f64;
     for j in 0..x.n_cols() {
-        let g: f64 = x.col(j).iter().zip(y).map(|(v, &yi)| v * (f64::from(yi) - ym)).sum();
+        let g: f64 = x
+            .col(j)
+            .iter()
+            .zip(y)
+            .map(|(v, &yi)| v * (f64::from(yi) - ym))
+            .sum();
         lmax = lmax.max(g.abs() / n as f64);
     }
     let ratio = if n < x.n_cols() { 1e-2 } else { 1e-4 };
@@ -471,7 +519,13 @@ fn l1_path(x: &Matrix, y: &[u8], lambdas: &[f64]) -> Vec<(f64, Vec<f64>)> {
                 r[i] = z[i] - eta[i];
             }
             for (j, v) in xwx.iter_mut().enumerate() {
-                *v = x.col(j).iter().zip(&w).map(|(xi, wi)| wi * xi * xi).sum::<f64>() / nf;
+                *v = x
+                    .col(j)
+                    .iter()
+                    .zip(&w)
+                    .map(|(xi, wi)| wi * xi * xi)
+                    .sum::<f64>()
+                    / nf;
             }
             let sw: f64 = w.iter().sum();
             let old_b0 = b0;
@@ -490,9 +544,21 @@ fn l1_path(x: &Matrix, y: &[u8], lambdas: &[f64]) -> Vec<(f64, Vec<f64>)> {
                         continue;
                     }
                     let xj = x.col(j);
-                    let g = xj.iter().zip(&r).zip(&w).map(|((xi, ri), wi)| wi * xi * ri).sum::<f64>() / nf;
+                    let g = xj
+                        .iter()
+                        .zip(&r)
+                        .zip(&w)
+                        .map(|((xi, ri), wi)| wi * xi * ri)
+                        .sum::<f64>()
+                        / nf;
                     let u = g + xwx[j] * b[j];
-                    let nb = if u > lam { (u - lam) / xwx[j] } else if u < -lam { (u + lam) / xwx[j] } else { 0.0 };
+                    let nb = if u > lam {
+                        (u - lam) / xwx[j]
+                    } else if u < -lam {
+                        (u + lam) / xwx[j]
+                    } else {
+                        0.0
+                    };
                     let d = nb - b[j];
                     if d != 0.0 {
                         for (ri, xi) in r.iter_mut().zip(xj) {
@@ -510,7 +576,12 @@ fn l1_path(x: &Matrix, y: &[u8], lambdas: &[f64]) -> Vec<(f64, Vec<f64>)> {
             for i in 0..n {
                 eta[i] = z[i] - r[i];
             }
-            let change = (b0 - old_b0).abs().max(b.iter().zip(&old_b).map(|(a, c)| (a - c).abs()).fold(0.0, f64::max));
+            let change = (b0 - old_b0).abs().max(
+                b.iter()
+                    .zip(&old_b)
+                    .map(|(a, c)| (a - c).abs())
+                    .fold(0.0, f64::max),
+            );
             if change < 1e-8 {
                 break;
             }
@@ -542,7 +613,11 @@ fn deviance(eta: &[f64], y: &[u8]) -> f64 {
 /// per fold / fold-size-weighted mean; `min_index` = arg-min, `one_se_index` = largest λ with
 /// mean deviance ≤ min + its SE. The coefficients are those of the full-data path at the chosen λ;
 /// the radscore is then the linear predictor on the logit scale.
-pub fn l1_logistic_cv(x: &Matrix, y: &[u8], o: &crate::lasso::LassoCvOptions) -> Result<crate::lasso::LassoCvResult> {
+pub fn l1_logistic_cv(
+    x: &Matrix,
+    y: &[u8],
+    o: &crate::lasso::LassoCvOptions,
+) -> Result<crate::lasso::LassoCvResult> {
     check_inputs(x, y)?;
     let n = x.n_rows();
     let lambdas = l1_lambda_grid(x, y, o.n_alphas);
@@ -556,7 +631,10 @@ pub fn l1_logistic_cv(x: &Matrix, y: &[u8], o: &crate::lasso::LassoCvOptions) ->
         let ytr: Vec<u8> = tr.iter().map(|&i| y[i]).collect();
         let yte: Vec<u8> = te.iter().map(|&i| y[i]).collect();
         if !(ytr.contains(&0) && ytr.contains(&1)) {
-            bail!("L1 logistic CV: fold {} leaves a single class in its training part", f + 1);
+            bail!(
+                "L1 logistic CV: fold {} leaves a single class in its training part",
+                f + 1
+            );
         }
         let xtr = x.select_rows(&tr);
         let xte = x.select_rows(&te);
@@ -565,7 +643,13 @@ pub fn l1_logistic_cv(x: &Matrix, y: &[u8], o: &crate::lasso::LassoCvOptions) ->
             path.iter()
                 .map(|(b0, b)| {
                     let eta: Vec<f64> = (0..te.len())
-                        .map(|i| b0 + b.iter().enumerate().map(|(j, bj)| bj * xte.get(i, j)).sum::<f64>())
+                        .map(|i| {
+                            b0 + b
+                                .iter()
+                                .enumerate()
+                                .map(|(j, bj)| bj * xte.get(i, j))
+                                .sum::<f64>()
+                        })
                         .collect();
                     deviance(&eta, &yte)
                 })
@@ -574,14 +658,23 @@ pub fn l1_logistic_cv(x: &Matrix, y: &[u8], o: &crate::lasso::LassoCvOptions) ->
         sizes.push(te.len() as f64);
     }
     let total: f64 = sizes.iter().sum();
-    let mse_path: Vec<Vec<f64>> = (0..lambdas.len()).map(|a| per_fold.iter().map(|d| d[a]).collect()).collect();
-    let mean_mse: Vec<f64> =
-        mse_path.iter().map(|row| row.iter().zip(&sizes).map(|(d, s)| d * s).sum::<f64>() / total).collect();
+    let mse_path: Vec<Vec<f64>> = (0..lambdas.len())
+        .map(|a| per_fold.iter().map(|d| d[a]).collect())
+        .collect();
+    let mean_mse: Vec<f64> = mse_path
+        .iter()
+        .map(|row| row.iter().zip(&sizes).map(|(d, s)| d * s).sum::<f64>() / total)
+        .collect();
     let cvsd: Vec<f64> = mse_path
         .iter()
         .zip(&mean_mse)
         .map(|(row, m)| {
-            let v = row.iter().zip(&sizes).map(|(d, s)| s * (d - m) * (d - m)).sum::<f64>() / total;
+            let v = row
+                .iter()
+                .zip(&sizes)
+                .map(|(d, s)| s * (d - m) * (d - m))
+                .sum::<f64>()
+                / total;
             (v / (k as f64 - 1.0)).sqrt()
         })
         .collect();
@@ -592,7 +685,10 @@ pub fn l1_logistic_cv(x: &Matrix, y: &[u8], o: &crate::lasso::LassoCvOptions) ->
         }
     }
     let bound = mean_mse[min_index] + cvsd[min_index];
-    let one_se_index = mean_mse.iter().position(|m| *m <= bound).unwrap_or(min_index);
+    let one_se_index = mean_mse
+        .iter()
+        .position(|m| *m <= bound)
+        .unwrap_or(min_index);
     let alpha_index = match o.rule {
         crate::lasso::AlphaRule::Min => min_index,
         crate::lasso::AlphaRule::OneSe => one_se_index,
@@ -646,7 +742,10 @@ mod tests {
         let e = fit_logistic(&x, &[0, 0, 0, 1, 1, 1, 1]).unwrap_err();
         assert_eq!(no_mle(&e), Some(&NoMle::QuasiCompleteSeparation), "{e:#}");
         // two columns that separate only jointly (x1 + x2 > 0 ⇔ y = 1)
-        let x = Matrix::from_columns(&[vec![1.0, -2.0, 0.5, 2.0, -1.0, 3.0], vec![-2.0, 1.0, 0.2, -1.0, 2.0, -1.5]]);
+        let x = Matrix::from_columns(&[
+            vec![1.0, -2.0, 0.5, 2.0, -1.0, 3.0],
+            vec![-2.0, 1.0, 0.2, -1.0, 2.0, -1.5],
+        ]);
         let e = fit_logistic(&x, &[0, 0, 1, 1, 1, 1]).unwrap_err();
         assert!(no_mle(&e).is_some_and(NoMle::is_separation), "{e:#}");
         // a constant column is collinear with the intercept, not separation
@@ -683,7 +782,9 @@ mod tests {
         let r = fit_logistic_l2(&x, &y, 1.0).expect("fit");
         assert!(r.coef[0].abs() < f.coef[0].abs());
         // stationarity of ½w² + C·logloss: w = C·Σ x (y − p)
-        let g1: f64 = (0..8).map(|i| x.get(i, 0) * (f64::from(y[i]) - r.probability(&[x.get(i, 0)]))).sum();
+        let g1: f64 = (0..8)
+            .map(|i| x.get(i, 0) * (f64::from(y[i]) - r.probability(&[x.get(i, 0)])))
+            .sum();
         assert!((r.coef[0] - g1).abs() < 1e-10);
     }
 }
@@ -699,7 +800,9 @@ mod l1_tests {
         let c0: Vec<f64> = (0..n).map(|i| ((i * 7) % 13) as f64 / 6.0 - 1.0).collect();
         let c1: Vec<f64> = (0..n).map(|i| ((i * 5) % 11) as f64 / 5.0 - 1.0).collect();
         let c2: Vec<f64> = (0..n).map(|i| ((i * 3) % 7) as f64 / 3.0 - 1.0).collect();
-        let y: Vec<u8> = (0..n).map(|i| u8::from(c0[i] + 0.3 * c1[i] + if i % 4 == 0 { 1.5 } else { -0.2 } > 0.0)).collect();
+        let y: Vec<u8> = (0..n)
+            .map(|i| u8::from(c0[i] + 0.3 * c1[i] + if i % 4 == 0 { 1.5 } else { -0.2 } > 0.0))
+            .collect();
         let x = Matrix::from_columns(&[c0, c1, c2]);
         let lams = l1_lambda_grid(&x, &y, 20);
         let path = l1_path(&x, &y, &lams);

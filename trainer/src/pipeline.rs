@@ -22,13 +22,15 @@
 //!
 //! Everything is deterministic: the same cohort and options give bit-identical results.
 
-use crate::clinical::{screen, ClinicalScreen};
 pub use crate::clinical::OrRow;
+use crate::clinical::{screen, ClinicalScreen};
 use crate::cohort::radiomics_column;
 pub use crate::cohort::{Cohort, Set};
 use crate::fclassif::{f_classif, select_k_best};
 use crate::lasso::{lasso_cv, lasso_path_centred, LassoCvOptions, LassoCvResult};
-use crate::logistic::{fit_logistic, fit_logistic_l2, l1_logistic_cv, no_mle, sigmoid, LogisticFit};
+use crate::logistic::{
+    fit_logistic, fit_logistic_l2, l1_logistic_cv, no_mle, sigmoid, LogisticFit,
+};
 use crate::preprocess::{constant_columns, Matrix, ZScore};
 use crate::spearman::{spearman_filter, SpearmanRule};
 use crate::split::stratified_split;
@@ -187,7 +189,13 @@ pub const FIT_L2: &str = "l2";
 /// The model's logistic fit: L2 if asked for; else the MLE, or — when the MLE does not exist
 /// because the predictors separate the outcome — scikit-learn's default L2 fit (C = 1), with a
 /// progress note. Returns the fit and its `summary.json` label.
-fn fit_lr(name: &str, x: &Matrix, y: &[u8], l2: Option<f64>, progress: &dyn Fn(&str)) -> Result<(LogisticFit, &'static str)> {
+fn fit_lr(
+    name: &str,
+    x: &Matrix,
+    y: &[u8],
+    l2: Option<f64>,
+    progress: &dyn Fn(&str),
+) -> Result<(LogisticFit, &'static str)> {
     match l2 {
         Some(c) => Ok((fit_logistic_l2(x, y, c)?, FIT_L2)),
         None => match fit_logistic(x, y) {
@@ -197,7 +205,8 @@ fn fit_lr(name: &str, x: &Matrix, y: &[u8], l2: Option<f64>, progress: &dyn Fn(&
                     "note: {name} model: {e}; fitted with scikit-learn's default L2 logistic regression \
                      (C = 1) instead"
                 ));
-                let f = fit_logistic_l2(x, y, 1.0).context("L2 (C = 1) fallback after separation")?;
+                let f =
+                    fit_logistic_l2(x, y, 1.0).context("L2 (C = 1) fallback after separation")?;
                 Ok((f, FIT_L2_SEPARATION))
             }
             Err(e) => Err(e),
@@ -232,7 +241,9 @@ fn select_radiomics(
     let t_spearman = t0.elapsed().as_secs_f64();
     let zk = ztr.select_cols(&kept);
     let (f, _) = f_classif(&zk, y_train);
-    let k = ((kept.len() as f64 * opts.k_fraction).floor() as usize).max(1).min(kept.len());
+    let k = ((kept.len() as f64 * opts.k_fraction).floor() as usize)
+        .max(1)
+        .min(kept.len());
     let best = select_k_best(&f, k);
     let sel: Vec<usize> = best.iter().map(|&i| kept[i]).collect();
     let zs = ztr.select_cols(&sel);
@@ -245,8 +256,12 @@ fn select_radiomics(
         Selection::L1Logistic => l1_logistic_cv(&zs, y_train, &opts.lasso)?,
     };
     let t_lasso = t0.elapsed().as_secs_f64();
-    let selected: Vec<(usize, f64)> =
-        sel.iter().zip(&lasso.coef).filter(|(_, b)| **b != 0.0).map(|(&s, &b)| (cols[s], b)).collect();
+    let selected: Vec<(usize, f64)> = sel
+        .iter()
+        .zip(&lasso.coef)
+        .filter(|(_, b)| **b != 0.0)
+        .map(|(&s, &b)| (cols[s], b))
+        .collect();
     let radscore: Vec<f64> = (0..z_all.n_rows())
         .map(|i| {
             let mut r = lasso.intercept;
@@ -295,7 +310,13 @@ fn metrics(y: &[u8], p: &[f64], threshold: Option<f64>) -> Option<Metrics> {
             (t, se, sp)
         }
     };
-    Some(Metrics { auc: d.auc, ci: d.ci, sensitivity, specificity, threshold })
+    Some(Metrics {
+        auc: d.auc,
+        ci: d.ci,
+        sensitivity,
+        specificity,
+        threshold,
+    })
 }
 
 fn metrics_json(m: &Option<Metrics>) -> Value {
@@ -310,7 +331,12 @@ fn metrics_json(m: &Option<Metrics>) -> Value {
 
 fn predictions(cohort: &Cohort, rows: &[usize], set: Set, values: &[f64]) -> Vec<Prediction> {
     rows.iter()
-        .map(|&i| Prediction { patient_id: cohort.ids[i].clone(), label: cohort.labels[i], set, value: values[i] })
+        .map(|&i| Prediction {
+            patient_id: cohort.ids[i].clone(),
+            label: cohort.labels[i],
+            set,
+            value: values[i],
+        })
         .collect()
 }
 
@@ -325,14 +351,21 @@ fn evaluate(
     test: &[usize],
 ) -> (ModelEval, Value, Option<Metrics>, Option<Metrics>) {
     let pick = |rows: &[usize]| -> (Vec<u8>, Vec<f64>) {
-        (rows.iter().map(|&i| cohort.labels[i]).collect(), rows.iter().map(|&i| prob[i]).collect())
+        (
+            rows.iter().map(|&i| cohort.labels[i]).collect(),
+            rows.iter().map(|&i| prob[i]).collect(),
+        )
     };
     let (ytr, ptr) = pick(train);
     let (yte, pte) = pick(test);
     let mtr = metrics(&ytr, &ptr, None);
     let threshold = mtr.as_ref().map_or(f64::NAN, |m| m.threshold);
     let mte = metrics(&yte, &pte, Some(threshold));
-    let coefficients: Vec<(String, f64)> = terms.iter().cloned().zip(fit.coef.iter().copied()).collect();
+    let coefficients: Vec<(String, f64)> = terms
+        .iter()
+        .cloned()
+        .zip(fit.coef.iter().copied())
+        .collect();
     let mut coef_json = Map::new();
     coef_json.insert("(Intercept)".into(), json!(fit.intercept));
     for (t, b) in &coefficients {
@@ -357,7 +390,10 @@ fn evaluate(
 fn or_json(rows: &[OrRow]) -> Value {
     let mut m = Map::new();
     for r in rows {
-        m.insert(r.name.clone(), json!({"or": r.or, "ci_low": r.ci_low, "ci_high": r.ci_high, "p": r.p}));
+        m.insert(
+            r.name.clone(),
+            json!({"or": r.or, "ci_low": r.ci_low, "ci_high": r.ci_high, "p": r.p}),
+        );
     }
     Value::Object(m)
 }
@@ -369,14 +405,17 @@ fn axis(values: &[f64]) -> [f64; 2] {
     let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let p = pretty(lo, hi, 10);
     match (p.first(), p.last()) {
-        (Some(&a), Some(&b)) if a.is_finite() && b.is_finite() && b > a && a <= lo && b >= hi => [a, b],
+        (Some(&a), Some(&b)) if a.is_finite() && b.is_finite() && b > a && a <= lo && b >= hi => {
+            [a, b]
+        }
         _ if hi > lo => [lo, hi],
         _ => [lo - 0.5, lo + 0.5],
     }
 }
 
 fn short<const N: usize>(s: &str, what: &str) -> Result<heapless::String<N>> {
-    heapless::String::try_from(s).map_err(|_| anyhow::anyhow!("{what} '{s}' is longer than {N} bytes"))
+    heapless::String::try_from(s)
+        .map_err(|_| anyhow::anyhow!("{what} '{s}' is longer than {N} bytes"))
 }
 
 /// 64-bit FNV-1a (model ids derived from the model's content).
@@ -417,7 +456,11 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     let y_test: Vec<u8> = test_rows.iter().map(|&i| cohort.labels[i]).collect();
     let pos_train = y_train.iter().filter(|&&v| v == 1).count();
     if pos_train < 3 || y_train.len() - pos_train < 3 {
-        bail!("the training set needs at least 3 patients of each class ({} positive, {} negative)", pos_train, y_train.len() - pos_train);
+        bail!(
+            "the training set needs at least 3 patients of each class ({} positive, {} negative)",
+            pos_train,
+            y_train.len() - pos_train
+        );
     }
     progress(&format!(
         "split: {} training ({} positive), {} test ({} positive)",
@@ -430,8 +473,13 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     // 2. constant columns, z-score --------------------------------------------------------------
     let xtr_all = cohort.features.select_rows(&train_rows);
     let constant = constant_columns(&xtr_all);
-    let constant_dropped: Vec<String> = constant.iter().map(|&j| cohort.feature_names[j].clone()).collect();
-    let live: Vec<usize> = (0..cohort.features.n_cols()).filter(|j| !constant.contains(j)).collect();
+    let constant_dropped: Vec<String> = constant
+        .iter()
+        .map(|&j| cohort.feature_names[j].clone())
+        .collect();
+    let live: Vec<usize> = (0..cohort.features.n_cols())
+        .filter(|j| !constant.contains(j))
+        .collect();
     if live.is_empty() {
         bail!("every radiomics column is constant on the training rows");
     }
@@ -442,7 +490,11 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     for (k, &j) in live.iter().enumerate() {
         z_col[j] = k;
     }
-    progress(&format!("z-score: {} radiomics columns, {} constant dropped", live.len(), constant.len()));
+    progress(&format!(
+        "z-score: {} radiomics columns, {} constant dropped",
+        live.len(),
+        constant.len()
+    ));
 
     // 3. radiomics models -----------------------------------------------------------------------
     let mut models = Vec::new();
@@ -450,7 +502,13 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     let mut seq_runs: Vec<(&str, Vec<usize>)> = crate::cohort::SEQUENCES
         .iter()
         .map(|&s| {
-            (s, live.iter().copied().filter(|&j| radiomics_column(&cohort.feature_names[j]).map(|r| r.0) == Some(s)).collect())
+            (
+                s,
+                live.iter()
+                    .copied()
+                    .filter(|&j| radiomics_column(&cohort.feature_names[j]).map(|r| r.0) == Some(s))
+                    .collect(),
+            )
         })
         .collect();
     seq_runs.push(("multimodal", live.clone()));
@@ -476,7 +534,10 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         ));
         if r.selected.is_empty() {
             if name == "multimodal" {
-                bail!("the multimodal LASSO kept no feature (alpha = {:e}): no radscore can be built", r.lasso.alpha);
+                bail!(
+                    "the multimodal LASSO kept no feature (alpha = {:e}): no radscore can be built",
+                    r.lasso.alpha
+                );
             }
             model_summaries.push((name.to_string(), Value::Null));
             continue;
@@ -485,7 +546,15 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         let (fit, how) = fit_lr(name, &xr, &y_train, opts.logistic_l2, progress)
             .with_context(|| format!("{name} model: logistic regression on the radscore"))?;
         let prob: Vec<f64> = r.radscore.iter().map(|&s| fit.probability(&[s])).collect();
-        let (eval, summ, _, _) = evaluate(name, &fit, &["radscore".to_string()], &prob, &cohort, &train_rows, &test_rows);
+        let (eval, summ, _, _) = evaluate(
+            name,
+            &fit,
+            &["radscore".to_string()],
+            &prob,
+            &cohort,
+            &train_rows,
+            &test_rows,
+        );
         models.push(eval);
         model_summaries.push((name.to_string(), with_fit(summ, how)));
         if name == "multimodal" {
@@ -497,7 +566,12 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     let _ = mm_prob_fit;
 
     // refit path for the figure (warm-started, centred, all training rows)
-    let zsel = z_all.select_rows(&train_rows).select_cols(&mm.fclassif_kept.iter().map(|&c| z_col[c]).collect::<Vec<_>>());
+    let zsel = z_all.select_rows(&train_rows).select_cols(
+        &mm.fclassif_kept
+            .iter()
+            .map(|&c| z_col[c])
+            .collect::<Vec<_>>(),
+    );
     let lasso_coef_path = match opts.selection {
         Selection::Lasso => {
             let cols: Vec<Vec<f64>> = (0..zsel.n_cols())
@@ -510,41 +584,91 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             let xc = Matrix::from_columns(&cols);
             let ym = y_train.iter().map(|&v| f64::from(v)).sum::<f64>() / y_train.len() as f64;
             let yc: Vec<f64> = y_train.iter().map(|&v| f64::from(v) - ym).collect();
-            lasso_path_centred(&xc, &yc, &mm.lasso.alphas, opts.lasso.tol, opts.lasso.max_iter)
+            lasso_path_centred(
+                &xc,
+                &yc,
+                &mm.lasso.alphas,
+                opts.lasso.tol,
+                opts.lasso.max_iter,
+            )
         }
-        Selection::L1Logistic => crate::logistic::l1_logistic_path(&zsel, &y_train, &mm.lasso.alphas),
+        Selection::L1Logistic => {
+            crate::logistic::l1_logistic_path(&zsel, &y_train, &mm.lasso.alphas)
+        }
     };
 
     // 4. clinical model ---------------------------------------------------------------------------
     let clin_train = cohort.clinical.select_rows(&train_rows);
-    let ClinicalScreen { univariate, multivariate, retained, model: clin_fit, skipped } = if cohort.clinical_names.is_empty() {
-        ClinicalScreen { univariate: Vec::new(), multivariate: Vec::new(), retained: Vec::new(), model: None, skipped: Vec::new() }
+    let ClinicalScreen {
+        univariate,
+        multivariate,
+        retained,
+        model: clin_fit,
+        skipped,
+    } = if cohort.clinical_names.is_empty() {
+        ClinicalScreen {
+            univariate: Vec::new(),
+            multivariate: Vec::new(),
+            retained: Vec::new(),
+            model: None,
+            skipped: Vec::new(),
+        }
     } else {
-        screen(&clin_train, &cohort.clinical_names, &y_train, opts.clinical_p).context("clinical screening")?
+        screen(
+            &clin_train,
+            &cohort.clinical_names,
+            &y_train,
+            opts.clinical_p,
+        )
+        .context("clinical screening")?
     };
     for (name, reason) in &skipped {
-        progress(&format!("note: clinical variable '{name}' skipped: {reason}"));
+        progress(&format!(
+            "note: clinical variable '{name}' skipped: {reason}"
+        ));
     }
-    let retained_names: Vec<String> = retained.iter().map(|&j| cohort.clinical_names[j].clone()).collect();
+    let retained_names: Vec<String> = retained
+        .iter()
+        .map(|&j| cohort.clinical_names[j].clone())
+        .collect();
     progress(&format!(
         "clinical: {} candidates -> univariate {} -> retained {}",
         cohort.clinical_names.len(),
         multivariate.len(),
-        if retained_names.is_empty() { "none".to_string() } else { retained_names.join(", ") }
+        if retained_names.is_empty() {
+            "none".to_string()
+        } else {
+            retained_names.join(", ")
+        }
     ));
     let clinical_summary = match &clin_fit {
         Some(_) => {
             let xc = cohort.clinical.select_cols(&retained);
             let (fit, how) = match opts.logistic_l2 {
                 Some(c) => (
-                    fit_logistic_l2(&cohort.clinical.select_rows(&train_rows).select_cols(&retained), &y_train, c)
-                        .context("clinical model (L2)")?,
+                    fit_logistic_l2(
+                        &cohort
+                            .clinical
+                            .select_rows(&train_rows)
+                            .select_cols(&retained),
+                        &y_train,
+                        c,
+                    )
+                    .context("clinical model (L2)")?,
                     FIT_L2,
                 ),
                 None => (clin_fit.clone().context("clinical model")?, FIT_MLE),
             };
             let prob = fit.predict(&xc);
-            let (eval, summ, _, _) = evaluate("clinical", &fit, &retained_names, &prob, &cohort, &train_rows, &test_rows);
+            let (eval, summ, _, _) = evaluate(
+                "clinical",
+                &fit,
+                &retained_names,
+                &prob,
+                &cohort,
+                &train_rows,
+                &test_rows,
+            );
             models.insert(0, eval);
             with_fit(summ, how)
         }
@@ -557,8 +681,14 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         comb_cols.push(cohort.clinical.col(j).to_vec());
     }
     let xcomb = Matrix::from_columns(&comb_cols);
-    let (comb_fit, comb_how) = fit_lr("combined", &xcomb.select_rows(&train_rows), &y_train, opts.logistic_l2, progress)
-        .context("combined model: logistic regression on radscore and retained clinical variables")?;
+    let (comb_fit, comb_how) = fit_lr(
+        "combined",
+        &xcomb.select_rows(&train_rows),
+        &y_train,
+        opts.logistic_l2,
+        progress,
+    )
+    .context("combined model: logistic regression on radscore and retained clinical variables")?;
     let mut comb_terms = vec!["radscore".to_string()];
     comb_terms.extend(retained_names.iter().cloned());
     // probability exactly as the core scorer computes it
@@ -571,12 +701,21 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             sigmoid(lp)
         })
         .collect();
-    let (comb_eval, comb_summary, comb_tr, comb_te) =
-        evaluate("combined", &comb_fit, &comb_terms, &comb_prob, &cohort, &train_rows, &test_rows);
+    let (comb_eval, comb_summary, comb_tr, comb_te) = evaluate(
+        "combined",
+        &comb_fit,
+        &comb_terms,
+        &comb_prob,
+        &cohort,
+        &train_rows,
+        &test_rows,
+    );
     progress(&format!(
         "combined: AUC train {:.4}, test {}",
         comb_tr.as_ref().map_or(f64::NAN, |m| m.auc),
-        comb_te.as_ref().map_or("n/a".to_string(), |m| format!("{:.4}", m.auc))
+        comb_te
+            .as_ref()
+            .map_or("n/a".to_string(), |m| format!("{:.4}", m.auc))
     ));
     let threshold = comb_eval.threshold;
     models.push(comb_eval);
@@ -590,13 +729,19 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         );
     }
     if retained.len() > radscore_core::model::MAX_CLINICAL {
-        bail!("{} clinical predictors retained; a model holds at most {}", retained.len(), radscore_core::model::MAX_CLINICAL);
+        bail!(
+            "{} clinical predictors retained; a model holds at most {}",
+            retained.len(),
+            radscore_core::model::MAX_CLINICAL
+        );
     }
     let mut features = heapless::Vec::new();
     for &(c, b) in &mm.selected {
         let col = &cohort.feature_names[c];
-        let (seq, fname) = radiomics_column(col).with_context(|| format!("column '{col}' is not a radiomics column"))?;
-        let name = FeatureName::parse(fname).map_err(|e| anyhow::anyhow!("column '{col}': {}", e.message()))?;
+        let (seq, fname) = radiomics_column(col)
+            .with_context(|| format!("column '{col}' is not a radiomics column"))?;
+        let name = FeatureName::parse(fname)
+            .map_err(|e| anyhow::anyhow!("column '{col}': {}", e.message()))?;
         let recipe = FeatureRecipe {
             sequence: short(seq, "sequence")?,
             name,
@@ -606,7 +751,9 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             sd: zs.sd[z_col[c]],
             coefficient: b,
         };
-        features.push(recipe).map_err(|_| anyhow::anyhow!("too many features"))?;
+        features
+            .push(recipe)
+            .map_err(|_| anyhow::anyhow!("too many features"))?;
     }
     let train_vals = |col: &[f64]| -> Vec<f64> { train_rows.iter().map(|&i| col[i]).collect() };
     let radscore_axis = axis(&train_vals(&mm.radscore));
@@ -620,13 +767,19 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         ranges.push(b.abs() * (ax[1] - ax[0]));
         let pred = ClinicalPredictor {
             name: short(&cohort.clinical_names[j], "clinical column name")?,
-            kind: if binary { PredictorKind::Binary } else { PredictorKind::Continuous },
+            kind: if binary {
+                PredictorKind::Binary
+            } else {
+                PredictorKind::Continuous
+            },
             unit: heapless::String::new(),
             coefficient: b,
             axis_min: ax[0],
             axis_max: ax[1],
         };
-        clinical.push(pred).map_err(|_| anyhow::anyhow!("too many clinical predictors"))?;
+        clinical
+            .push(pred)
+            .map_err(|_| anyhow::anyhow!("too many clinical predictors"))?;
     }
     let max_range = ranges.iter().copied().fold(0.0, f64::max);
     if !(max_range > 0.0 && max_range.is_finite()) {
@@ -656,7 +809,11 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     };
 
     // 7. summary --------------------------------------------------------------------------------
-    let names_of = |cols: &[usize]| -> Vec<String> { cols.iter().map(|&c| cohort.feature_names[c].clone()).collect() };
+    let names_of = |cols: &[usize]| -> Vec<String> {
+        cols.iter()
+            .map(|&c| cohort.feature_names[c].clone())
+            .collect()
+    };
     let mut lasso_coefs = Map::new();
     for &(c, b) in &mm.selected {
         lasso_coefs.insert(cohort.feature_names[c].clone(), json!(b));
@@ -694,13 +851,24 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     }
     summary.insert("combined".into(), with_fit(comb_summary, comb_how));
     let summary = Value::Object(summary);
-    let id = fnv1a(serde_json::to_string(&summary).unwrap_or_default().as_bytes());
+    let id = fnv1a(
+        serde_json::to_string(&summary)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     model.meta.model_id = short(&format!("radscore-{id:016x}"), "model id")?;
-    model.validate().map_err(|e| anyhow::anyhow!("the trained model is invalid: {}", e.message()))?;
+    model
+        .validate()
+        .map_err(|e| anyhow::anyhow!("the trained model is invalid: {}", e.message()))?;
     progress("model built");
 
     let radscore = (0..n)
-        .map(|i| Prediction { patient_id: cohort.ids[i].clone(), label: cohort.labels[i], set: sets[i], value: mm.radscore[i] })
+        .map(|i| Prediction {
+            patient_id: cohort.ids[i].clone(),
+            label: cohort.labels[i],
+            set: sets[i],
+            value: mm.radscore[i],
+        })
         .collect();
     Ok(TrainResult {
         model,

@@ -15,7 +15,11 @@ pub struct Matrix {
 impl Matrix {
     /// All-zero matrix.
     pub fn zeros(n_rows: usize, n_cols: usize) -> Self {
-        Matrix { n_rows, n_cols, data: vec![0.0; n_rows * n_cols] }
+        Matrix {
+            n_rows,
+            n_cols,
+            data: vec![0.0; n_rows * n_cols],
+        }
     }
 
     /// Builds a matrix from columns (each of the same length).
@@ -29,7 +33,11 @@ impl Matrix {
             assert_eq!(c.len(), n_rows, "Matrix::from_columns: ragged columns");
             data.extend_from_slice(c);
         }
-        Matrix { n_rows, n_cols: columns.len(), data }
+        Matrix {
+            n_rows,
+            n_cols: columns.len(),
+            data,
+        }
     }
 
     /// Builds a matrix from rows (each of the same length).
@@ -103,7 +111,11 @@ impl Matrix {
         for &c in cols {
             data.extend_from_slice(self.col(c));
         }
-        Matrix { n_rows: self.n_rows, n_cols: cols.len(), data }
+        Matrix {
+            n_rows: self.n_rows,
+            n_cols: cols.len(),
+            data,
+        }
     }
 
     /// Row `i` as a vector.

@@ -132,7 +132,9 @@ pub fn spearman_filter(x: &Matrix, threshold: f64, rule: SpearmanRule) -> Vec<us
             let mut kept_vecs: Vec<f64> = Vec::new();
             for j in 0..p {
                 let cj = col(j);
-                let dup = kept_vecs.chunks_exact(n.max(1)).any(|ck| redundant(dot(cj, ck)));
+                let dup = kept_vecs
+                    .chunks_exact(n.max(1))
+                    .any(|ck| redundant(dot(cj, ck)));
                 if !dup {
                     kept.push(j);
                     kept_vecs.extend_from_slice(cj);
@@ -152,7 +154,10 @@ mod tests {
 
     #[test]
     fn ranks_average_ties() {
-        assert_eq!(average_ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+        assert_eq!(
+            average_ranks(&[3.0, 1.0, 3.0, 2.0]),
+            vec![3.5, 1.0, 3.5, 2.0]
+        );
     }
 
     #[test]

@@ -116,19 +116,26 @@ pub struct Split {
 /// scikit-learn's `_approximate_mode(class_counts, n_draws, rng)`.
 pub fn approximate_mode(class_counts: &[usize], n_draws: usize, rng: &mut Mt19937) -> Vec<usize> {
     let total: usize = class_counts.iter().sum();
-    let continuous: Vec<f64> =
-        class_counts.iter().map(|&c| c as f64 / total as f64 * n_draws as f64).collect();
+    let continuous: Vec<f64> = class_counts
+        .iter()
+        .map(|&c| c as f64 / total as f64 * n_draws as f64)
+        .collect();
     let mut floored: Vec<usize> = continuous.iter().map(|c| c.floor() as usize).collect();
     let fsum: f64 = continuous.iter().map(|c| c.floor()).sum();
     let mut need = (n_draws as f64 - fsum) as i64;
     if need > 0 {
-        let remainder: Vec<f64> =
-            continuous.iter().zip(&floored).map(|(c, &f)| c - f as f64).collect();
+        let remainder: Vec<f64> = continuous
+            .iter()
+            .zip(&floored)
+            .map(|(c, &f)| c - f as f64)
+            .collect();
         let mut values = remainder.clone();
         values.sort_by(|a, b| b.total_cmp(a));
         values.dedup();
         for value in values {
-            let inds: Vec<usize> = (0..remainder.len()).filter(|&i| remainder[i] == value).collect();
+            let inds: Vec<usize> = (0..remainder.len())
+                .filter(|&i| remainder[i] == value)
+                .collect();
             let add_now = (inds.len() as i64).min(need) as usize;
             // rng.choice(inds, size=add_now, replace=False) = inds[permutation(len)[:add_now]]
             let perm = rng.permutation(inds.len());
@@ -153,13 +160,17 @@ pub fn stratified_split(labels: &[u8], test_size: f64, seed: u32) -> Split {
     let mut classes: Vec<u8> = labels.to_vec();
     classes.sort_unstable();
     classes.dedup();
-    let y_idx: Vec<usize> =
-        labels.iter().map(|l| classes.iter().position(|c| c == l).unwrap_or(0)).collect();
-    let class_counts: Vec<usize> =
-        (0..classes.len()).map(|k| y_idx.iter().filter(|&&v| v == k).count()).collect();
+    let y_idx: Vec<usize> = labels
+        .iter()
+        .map(|l| classes.iter().position(|c| c == l).unwrap_or(0))
+        .collect();
+    let class_counts: Vec<usize> = (0..classes.len())
+        .map(|k| y_idx.iter().filter(|&&v| v == k).count())
+        .collect();
     // class_indices: stable argsort of the class codes, split by class
-    let class_indices: Vec<Vec<usize>> =
-        (0..classes.len()).map(|k| (0..n).filter(|&i| y_idx[i] == k).collect()).collect();
+    let class_indices: Vec<Vec<usize>> = (0..classes.len())
+        .map(|k| (0..n).filter(|&i| y_idx[i] == k).collect())
+        .collect();
     let mut rng = Mt19937::new(seed);
     let n_i = approximate_mode(&class_counts, n_train, &mut rng);
     let remaining: Vec<usize> = class_counts.iter().zip(&n_i).map(|(c, t)| c - t).collect();
@@ -218,7 +229,9 @@ mod tests {
     #[test]
     fn kfold_sizes() {
         let ids = kfold_ids(398, 5);
-        let sizes: Vec<usize> = (0..5).map(|f| ids.iter().filter(|&&i| i == f).count()).collect();
+        let sizes: Vec<usize> = (0..5)
+            .map(|f| ids.iter().filter(|&&i| i == f).count())
+            .collect();
         assert_eq!(sizes, vec![80, 80, 80, 79, 79]);
     }
 }

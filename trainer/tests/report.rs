@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use radscore_trainer::report::{
-    write_report, Baseline, BaselineVar, Coefficient, LassoTrace, ModelCurves, NomogramAxis, NomogramSpec, Obs, OddsRow, Part,
-    ReportInput, ScoredCase, VarKind,
+    write_report, Baseline, BaselineVar, Coefficient, LassoTrace, ModelCurves, NomogramAxis,
+    NomogramSpec, Obs, OddsRow, Part, ReportInput, ScoredCase, VarKind,
 };
 
 /// xorshift64* in [0, 1).
@@ -33,69 +33,201 @@ fn synthetic_input() -> ReportInput {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let n = 190;
     let labels: Vec<u8> = (0..n).map(|i| u8::from(i % 190 < 108)).collect();
-    let parts: Vec<Part> = (0..n).map(|i| if i % 10 < 7 { Part::Train } else { Part::Test }).collect();
-    let texture: Vec<f64> = labels.iter().map(|&l| f64::from(u8::from(rng.next() < if l == 1 { 0.6 } else { 0.3 }))).collect();
-    let volume: Vec<f64> = labels.iter().map(|&l| (if l == 1 { 8.5 } else { 9.2 } + 0.6 * rng.normal()).exp()).collect();
-    let age: Vec<f64> = (0..n).map(|_| (47.0 + 10.0 * rng.normal()).round()).collect();
-    let tic: Vec<f64> = labels.iter().map(|_| (rng.next() * 3.0).floor() + 1.0).collect();
-    let radscore: Vec<f64> = labels.iter().map(|&l| 0.5 + 0.25 * (f64::from(l) - 0.5) + 0.18 * rng.normal()).collect();
+    let parts: Vec<Part> = (0..n)
+        .map(|i| if i % 10 < 7 { Part::Train } else { Part::Test })
+        .collect();
+    let texture: Vec<f64> = labels
+        .iter()
+        .map(|&l| f64::from(u8::from(rng.next() < if l == 1 { 0.6 } else { 0.3 })))
+        .collect();
+    let volume: Vec<f64> = labels
+        .iter()
+        .map(|&l| (if l == 1 { 8.5 } else { 9.2 } + 0.6 * rng.normal()).exp())
+        .collect();
+    let age: Vec<f64> = (0..n)
+        .map(|_| (47.0 + 10.0 * rng.normal()).round())
+        .collect();
+    let tic: Vec<f64> = labels
+        .iter()
+        .map(|_| (rng.next() * 3.0).floor() + 1.0)
+        .collect();
+    let radscore: Vec<f64> = labels
+        .iter()
+        .map(|&l| 0.5 + 0.25 * (f64::from(l) - 0.5) + 0.18 * rng.normal())
+        .collect();
     let mut models = Vec::new();
     let names = ["clinical", "t2", "dwi", "dce", "multimodal", "combined"];
     for (k, name) in names.iter().enumerate() {
         let strength = 0.45 + 0.12 * k as f64;
-        let probs: Vec<f64> = labels.iter().map(|&l| sigmoid(strength * (f64::from(l) - 0.5) * 2.0 + 0.2 + 0.8 * rng.normal())).collect();
+        let probs: Vec<f64> = labels
+            .iter()
+            .map(|&l| sigmoid(strength * (f64::from(l) - 0.5) * 2.0 + 0.2 + 0.8 * rng.normal()))
+            .collect();
         let obs = |p: Part| -> Vec<Obs> {
-            (0..n).filter(|&i| parts[i] == p).map(|i| Obs { label: labels[i], value: probs[i] }).collect()
+            (0..n)
+                .filter(|&i| parts[i] == p)
+                .map(|i| Obs {
+                    label: labels[i],
+                    value: probs[i],
+                })
+                .collect()
         };
-        models.push(ModelCurves { name: name.to_string(), threshold: 0.5, probability: true, train: obs(Part::Train), test: obs(Part::Test) });
+        models.push(ModelCurves {
+            name: name.to_string(),
+            threshold: 0.5,
+            probability: true,
+            train: obs(Part::Train),
+            test: obs(Part::Test),
+        });
     }
-    let alphas: Vec<f64> = (0..40).map(|k| 0.3 * 10f64.powf(-3.0 * k as f64 / 39.0)).collect();
-    let mean_mse: Vec<f64> = alphas.iter().map(|a| 0.16 + 0.02 * (a.log10() + 1.7).powi(2)).collect();
+    let alphas: Vec<f64> = (0..40)
+        .map(|k| 0.3 * 10f64.powf(-3.0 * k as f64 / 39.0))
+        .collect();
+    let mean_mse: Vec<f64> = alphas
+        .iter()
+        .map(|a| 0.16 + 0.02 * (a.log10() + 1.7).powi(2))
+        .collect();
     let sd_mse: Vec<f64> = alphas.iter().map(|_| 0.02).collect();
-    let feats: Vec<String> = (0..12).map(|j| format!("dce_original_firstorder_Feature{j}")).collect();
-    let path: Vec<Vec<f64>> =
-        alphas.iter().map(|a| (0..12).map(|j| ((0.25 - a) * (j as f64 - 5.5) / 4.0).clamp(-0.6, 0.6) * f64::from(u8::from(*a < 0.25 - 0.01 * j as f64))).collect()).collect();
+    let feats: Vec<String> = (0..12)
+        .map(|j| format!("dce_original_firstorder_Feature{j}"))
+        .collect();
+    let path: Vec<Vec<f64>> = alphas
+        .iter()
+        .map(|a| {
+            (0..12)
+                .map(|j| {
+                    ((0.25 - a) * (j as f64 - 5.5) / 4.0).clamp(-0.6, 0.6)
+                        * f64::from(u8::from(*a < 0.25 - 0.01 * j as f64))
+                })
+                .collect()
+        })
+        .collect();
     ReportInput {
         title: "Validation report: synthetic cohort".into(),
         class_names: ["HER-2-zero".into(), "HER-2-low".into()],
         reference: Some(models.len() - 1),
         models,
         radscore: (0..n)
-            .map(|i| ScoredCase { id: format!("P{i:03}"), label: labels[i], part: parts[i], value: radscore[i] })
+            .map(|i| ScoredCase {
+                id: format!("P{i:03}"),
+                label: labels[i],
+                part: parts[i],
+                value: radscore[i],
+            })
             .collect(),
         radscore_cutoff: Some(0.5),
         baseline: Some(Baseline {
             labels: labels.clone(),
             parts: parts.clone(),
             vars: vec![
-                BaselineVar { name: "age".into(), kind: BaselineVar::infer_kind(&age), values: age },
-                BaselineVar { name: "texture".into(), kind: BaselineVar::infer_kind(&texture), values: texture },
-                BaselineVar { name: "tic".into(), kind: VarKind::Categorical, values: tic },
-                BaselineVar { name: "volume".into(), kind: BaselineVar::infer_kind(&volume), values: volume },
+                BaselineVar {
+                    name: "age".into(),
+                    kind: BaselineVar::infer_kind(&age),
+                    values: age,
+                },
+                BaselineVar {
+                    name: "texture".into(),
+                    kind: BaselineVar::infer_kind(&texture),
+                    values: texture,
+                },
+                BaselineVar {
+                    name: "tic".into(),
+                    kind: VarKind::Categorical,
+                    values: tic,
+                },
+                BaselineVar {
+                    name: "volume".into(),
+                    kind: BaselineVar::infer_kind(&volume),
+                    values: volume,
+                },
             ],
         }),
         univariate: vec![
-            OddsRow { name: "texture".into(), or: 4.56, ci_low: 1.462, ci_high: 16.08, p: 0.01 },
-            OddsRow { name: "volume".into(), or: 0.944, ci_low: 0.911, ci_high: 0.972, p: 0.0004 },
-            OddsRow { name: "age".into(), or: 1.01, ci_low: 0.98, ci_high: 1.04, p: 0.52 },
+            OddsRow {
+                name: "texture".into(),
+                or: 4.56,
+                ci_low: 1.462,
+                ci_high: 16.08,
+                p: 0.01,
+            },
+            OddsRow {
+                name: "volume".into(),
+                or: 0.944,
+                ci_low: 0.911,
+                ci_high: 0.972,
+                p: 0.0004,
+            },
+            OddsRow {
+                name: "age".into(),
+                or: 1.01,
+                ci_low: 0.98,
+                ci_high: 1.04,
+                p: 0.52,
+            },
         ],
         multivariate: vec![
-            OddsRow { name: "texture".into(), or: 4.1, ci_low: 1.3, ci_high: 14.0, p: 0.02 },
-            OddsRow { name: "volume".into(), or: 0.95, ci_low: 0.92, ci_high: 0.975, p: 0.0007 },
+            OddsRow {
+                name: "texture".into(),
+                or: 4.1,
+                ci_low: 1.3,
+                ci_high: 14.0,
+                p: 0.02,
+            },
+            OddsRow {
+                name: "volume".into(),
+                or: 0.95,
+                ci_low: 0.92,
+                ci_high: 0.975,
+                p: 0.0007,
+            },
         ],
         features: vec![
-            Coefficient { name: "dce_exponential_firstorder_Kurtosis".into(), value: -0.340991877 },
-            Coefficient { name: "t2_wavelet-LHL_glrlm_RunLengthNonUniformityNormalized".into(), value: -0.397490758 },
+            Coefficient {
+                name: "dce_exponential_firstorder_Kurtosis".into(),
+                value: -0.340991877,
+            },
+            Coefficient {
+                name: "t2_wavelet-LHL_glrlm_RunLengthNonUniformityNormalized".into(),
+                value: -0.397490758,
+            },
         ],
         radscore_intercept: Some(0.568),
-        lasso: Some(LassoTrace { alphas, mean_mse, sd_mse, chosen: 17, features: feats, path }),
+        lasso: Some(LassoTrace {
+            alphas,
+            mean_mse,
+            sd_mse,
+            chosen: 17,
+            features: feats,
+            path,
+        }),
         nomogram: Some(NomogramSpec {
             intercept: -2.0,
             points_per_unit: 100.0 / (6.0 * 1.2),
             axes: vec![
-                NomogramAxis { name: "Radscore".into(), unit: String::new(), beta: 6.0, lo: -0.2, hi: 1.0, binary: false },
-                NomogramAxis { name: "texture".into(), unit: "0=soft,1=stiff".into(), beta: 1.5, lo: 0.0, hi: 1.0, binary: true },
-                NomogramAxis { name: "volume".into(), unit: "cm3".into(), beta: -0.06, lo: 0.0, hi: 60.0, binary: false },
+                NomogramAxis {
+                    name: "Radscore".into(),
+                    unit: String::new(),
+                    beta: 6.0,
+                    lo: -0.2,
+                    hi: 1.0,
+                    binary: false,
+                },
+                NomogramAxis {
+                    name: "texture".into(),
+                    unit: "0=soft,1=stiff".into(),
+                    beta: 1.5,
+                    lo: 0.0,
+                    hi: 1.0,
+                    binary: true,
+                },
+                NomogramAxis {
+                    name: "volume".into(),
+                    unit: "cm3".into(),
+                    beta: -0.06,
+                    lo: 0.0,
+                    hi: 60.0,
+                    binary: false,
+                },
             ],
         }),
         notes: vec!["Synthetic data for the test suite.".into()],
@@ -116,11 +248,17 @@ fn read(dir: &Path, name: &str) -> String {
 fn svg_texts(svg: &str, name: &str) -> Vec<String> {
     let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{name} is not XML: {e}"));
     assert_eq!(doc.root_element().tag_name().name(), "svg", "{name}");
-    doc.descendants().filter(|n| n.is_element() && n.tag_name().name() == "text").filter_map(|n| n.text().map(str::to_string)).collect()
+    doc.descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == "text")
+        .filter_map(|n| n.text().map(str::to_string))
+        .collect()
 }
 
 fn assert_has(texts: &[String], needle: &str, name: &str) {
-    assert!(texts.iter().any(|t| t.contains(needle)), "{name}: no text containing {needle:?}; texts: {texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains(needle)),
+        "{name}: no text containing {needle:?}; texts: {texts:?}"
+    );
 }
 
 #[test]
@@ -133,17 +271,107 @@ fn figures_parse_and_are_labelled() {
         write_report(Path::new(&out), &input).expect("report copy");
     }
     let expect = [
-        ("roc_train.svg", vec!["1 − Specificity", "Sensitivity", "combined: AUC", "clinical: AUC", "Chance", "ROC curves, training set"]),
-        ("roc_test.svg", vec!["1 − Specificity", "Sensitivity", "multimodal: AUC", "ROC curves, test set"]),
-        ("calibration_train.svg", vec!["Predicted probability", "Observed fraction of HER-2-low", "Ideal", "Lowess smoother", "Grouped observations"]),
-        ("calibration_test.svg", vec!["Predicted probability", "Ideal"]),
-        ("dca_train.svg", vec!["Threshold probability", "Net benefit", "Treat all", "Treat none", "combined", "dwi"]),
-        ("dca_test.svg", vec!["Threshold probability", "Net benefit", "Treat all"]),
-        ("nomogram.svg", vec!["Points", "Radscore", "texture", "stiff", "soft", "volume (cm3)", "Total points", "Linear predictor", "Probability"]),
-        ("radscore_waterfall.svg", vec!["Radscore − cut-off", "Training set", "Test set", "HER-2-zero", "HER-2-low"]),
-        ("radscore_violin.svg", vec!["Radscore", "Mann–Whitney p", "HER-2-zero (n = ", "HER-2-low (n = "]),
-        ("lasso_cv.svg", vec!["log10(alpha)", "Mean squared error", "Chosen alpha", "Mean CV MSE"]),
-        ("lasso_path.svg", vec!["log10(alpha)", "Coefficient", "Chosen alpha", "Other features", "dce_original_firstorder_Feature0"]),
+        (
+            "roc_train.svg",
+            vec![
+                "1 − Specificity",
+                "Sensitivity",
+                "combined: AUC",
+                "clinical: AUC",
+                "Chance",
+                "ROC curves, training set",
+            ],
+        ),
+        (
+            "roc_test.svg",
+            vec![
+                "1 − Specificity",
+                "Sensitivity",
+                "multimodal: AUC",
+                "ROC curves, test set",
+            ],
+        ),
+        (
+            "calibration_train.svg",
+            vec![
+                "Predicted probability",
+                "Observed fraction of HER-2-low",
+                "Ideal",
+                "Lowess smoother",
+                "Grouped observations",
+            ],
+        ),
+        (
+            "calibration_test.svg",
+            vec!["Predicted probability", "Ideal"],
+        ),
+        (
+            "dca_train.svg",
+            vec![
+                "Threshold probability",
+                "Net benefit",
+                "Treat all",
+                "Treat none",
+                "combined",
+                "dwi",
+            ],
+        ),
+        (
+            "dca_test.svg",
+            vec!["Threshold probability", "Net benefit", "Treat all"],
+        ),
+        (
+            "nomogram.svg",
+            vec![
+                "Points",
+                "Radscore",
+                "texture",
+                "stiff",
+                "soft",
+                "volume (cm3)",
+                "Total points",
+                "Linear predictor",
+                "Probability",
+            ],
+        ),
+        (
+            "radscore_waterfall.svg",
+            vec![
+                "Radscore − cut-off",
+                "Training set",
+                "Test set",
+                "HER-2-zero",
+                "HER-2-low",
+            ],
+        ),
+        (
+            "radscore_violin.svg",
+            vec![
+                "Radscore",
+                "Mann–Whitney p",
+                "HER-2-zero (n = ",
+                "HER-2-low (n = ",
+            ],
+        ),
+        (
+            "lasso_cv.svg",
+            vec![
+                "log10(alpha)",
+                "Mean squared error",
+                "Chosen alpha",
+                "Mean CV MSE",
+            ],
+        ),
+        (
+            "lasso_path.svg",
+            vec![
+                "log10(alpha)",
+                "Coefficient",
+                "Chosen alpha",
+                "Other features",
+                "dce_original_firstorder_Feature0",
+            ],
+        ),
     ];
     for (name, needles) in &expect {
         assert!(files.files.contains(&dir.join(name)), "{name} not written");
@@ -167,18 +395,41 @@ fn page_references_every_figure_and_table() {
     let files = write_report(&dir, &input).expect("report");
     let html = read(&dir, "index.html");
     // Self-contained: no scripts, no external resources (the SVG namespace URI is not a fetch).
-    for bad in ["<script", "src=\"http", "href=\"http", "url(http", "@import", "<link"] {
-        assert!(!html.contains(bad), "page must be self-contained: found {bad}");
+    for bad in [
+        "<script",
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+        "<link",
+    ] {
+        assert!(
+            !html.contains(bad),
+            "page must be self-contained: found {bad}"
+        );
     }
-    let names: Vec<String> = files.files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    for name in ["baseline.csv", "odds_ratios.csv", "performance.csv", "delong.csv", "features.csv"] {
+    let names: Vec<String> = files
+        .files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for name in [
+        "baseline.csv",
+        "odds_ratios.csv",
+        "performance.csv",
+        "delong.csv",
+        "features.csv",
+    ] {
         assert!(names.iter().any(|n| n == name), "{name} missing");
     }
     let svgs: Vec<&String> = names.iter().filter(|n| n.ends_with(".svg")).collect();
     assert_eq!(svgs.len(), 11, "{names:?}");
     for n in &names {
         if n != "index.html" {
-            assert!(html.contains(&format!("href=\"{n}\"")), "index.html does not link {n}");
+            assert!(
+                html.contains(&format!("href=\"{n}\"")),
+                "index.html does not link {n}"
+            );
         }
     }
     // Every figure is also inline.
@@ -192,8 +443,13 @@ fn page_references_every_figure_and_table() {
     // Baseline: texture has levels 0 and 1 and a p with a named test.
     let base = read(&dir, "baseline.csv");
     assert!(base.lines().any(|l| l.starts_with("texture,0,")));
-    assert!(base.lines().any(|l| l.starts_with("volume,,\"median (Q1, Q3)\"") && l.contains("Mann-Whitney U")));
-    assert!(base.lines().any(|l| l.starts_with("texture,,p") && (l.contains("chi-square") || l.contains("Fisher exact"))));
+    assert!(base
+        .lines()
+        .any(|l| l.starts_with("volume,,\"median (Q1, Q3)\"") && l.contains("Mann-Whitney U")));
+    assert!(base
+        .lines()
+        .any(|l| l.starts_with("texture,,p")
+            && (l.contains("chi-square") || l.contains("Fisher exact"))));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -209,10 +465,19 @@ fn rerun_is_byte_identical() {
     assert_eq!(fa.files, fa2.files);
     for (x, y) in fa.files.iter().zip(&fb.files) {
         assert_eq!(x.file_name(), y.file_name());
-        assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{} differs between runs", x.display());
+        assert_eq!(
+            std::fs::read(x).unwrap(),
+            std::fs::read(y).unwrap(),
+            "{} differs between runs",
+            x.display()
+        );
     }
     // No temporary files left behind.
-    let left: Vec<_> = std::fs::read_dir(&a).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+    let left: Vec<_> = std::fs::read_dir(&a)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
     assert!(left.is_empty());
     let _ = std::fs::remove_dir_all(&a);
     let _ = std::fs::remove_dir_all(&b);
@@ -230,10 +495,23 @@ fn missing_parts_leave_figures_out() {
     input.radscore.retain(|c| c.part == Part::Train);
     let dir = tmpdir("partial");
     let files = write_report(&dir, &input).expect("report");
-    let names: Vec<String> = files.files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = files
+        .files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     assert!(names.contains(&"roc_train.svg".to_string()));
-    for absent in ["roc_test.svg", "nomogram.svg", "lasso_cv.svg", "baseline.csv", "dca_test.svg"] {
-        assert!(!names.iter().any(|n| n == absent), "{absent} should be absent");
+    for absent in [
+        "roc_test.svg",
+        "nomogram.svg",
+        "lasso_cv.svg",
+        "baseline.csv",
+        "dca_test.svg",
+    ] {
+        assert!(
+            !names.iter().any(|n| n == absent),
+            "{absent} should be absent"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -248,7 +526,10 @@ fn baseline_of_a_single_set_has_no_empty_columns() {
     write_report(&dir, &input).expect("report");
     let base = read(&dir, "baseline.csv");
     let header = base.lines().next().expect("header");
-    assert!(header.contains("test_class0") && !header.contains("train"), "{header}");
+    assert!(
+        header.contains("test_class0") && !header.contains("train"),
+        "{header}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -263,23 +544,45 @@ fn nomogram_scales_agree_with_core_scoring() {
     assert_eq!(spec.axes.len(), 1 + model.clinical.len());
     let mut rng = Rng(7);
     for _ in 0..50 {
-        let feats: Vec<f64> = model.features.iter().map(|f| f.mean + f.sd * rng.normal()).collect();
+        let feats: Vec<f64> = model
+            .features
+            .iter()
+            .map(|f| f.mean + f.sd * rng.normal())
+            .collect();
         let clin: Vec<f64> = model
             .clinical
             .iter()
-            .map(|c| if c.axis_max - c.axis_min == 1.0 { f64::from(u8::from(rng.next() < 0.5)) } else { c.axis_min + (c.axis_max - c.axis_min) * rng.next() })
+            .map(|c| {
+                if c.axis_max - c.axis_min == 1.0 {
+                    f64::from(u8::from(rng.next() < 0.5))
+                } else {
+                    c.axis_min + (c.axis_max - c.axis_min) * rng.next()
+                }
+            })
             .collect();
         let s = model.score(&feats, &clin).expect("score");
         let mut total = nomogram::points(&spec, &spec.axes[0], s.radscore);
         for (a, &x) in spec.axes[1..].iter().zip(&clin) {
             total += nomogram::points(&spec, a, x);
         }
-        assert!((total - s.total_points).abs() < 1e-9 * s.total_points.abs().max(1.0), "{total} vs {}", s.total_points);
+        assert!(
+            (total - s.total_points).abs() < 1e-9 * s.total_points.abs().max(1.0),
+            "{total} vs {}",
+            s.total_points
+        );
         let lp = nomogram::linear_predictor(&spec, total);
-        assert!((lp - s.linear_predictor).abs() < 1e-9, "{lp} vs {}", s.linear_predictor);
+        assert!(
+            (lp - s.linear_predictor).abs() < 1e-9,
+            "{lp} vs {}",
+            s.linear_predictor
+        );
     }
     // The largest predictor spans the full 0–100 Points axis.
-    let widest = spec.axes.iter().map(|a| (a.beta * (a.hi - a.lo)).abs() * spec.points_per_unit).fold(0.0, f64::max);
+    let widest = spec
+        .axes
+        .iter()
+        .map(|a| (a.beta * (a.hi - a.lo)).abs() * spec.points_per_unit)
+        .fold(0.0, f64::max);
     assert!((widest - 100.0).abs() < 1e-9, "{widest}");
     assert!(nomogram::max_total(&spec) >= 100.0);
 }

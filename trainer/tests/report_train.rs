@@ -18,8 +18,16 @@ fn refdir() -> PathBuf {
 }
 
 const FIRSTORDER: [&str; 10] = [
-    "10Percentile", "90Percentile", "Energy", "Entropy", "InterquartileRange", "Kurtosis", "Maximum",
-    "MeanAbsoluteDeviation", "Mean", "Median",
+    "10Percentile",
+    "90Percentile",
+    "Energy",
+    "Entropy",
+    "InterquartileRange",
+    "Kurtosis",
+    "Maximum",
+    "MeanAbsoluteDeviation",
+    "Mean",
+    "Median",
 ];
 
 /// Cohort CSV: 30 reference columns as `<seq>_original_firstorder_*`, clinical `area` (raw, per
@@ -28,10 +36,17 @@ fn cohort_csv() -> String {
     let mut rdr = csv::Reader::from_path(refdir().join("breast_cancer.csv")).expect("csv");
     let headers: Vec<String> = rdr.headers().expect("h").iter().map(String::from).collect();
     let area = headers.iter().position(|h| h == "mean area").expect("area");
-    let texture = headers.iter().position(|h| h == "mean texture").expect("texture");
+    let texture = headers
+        .iter()
+        .position(|h| h == "mean texture")
+        .expect("texture");
     let mut out = String::from("patient_id,label,split,area,stiff,age");
     for j in 0..30 {
-        out.push_str(&format!(",{}_original_firstorder_{}", ["t2", "dwi", "dce"][j / 10], FIRSTORDER[j % 10]));
+        out.push_str(&format!(
+            ",{}_original_firstorder_{}",
+            ["t2", "dwi", "dce"][j / 10],
+            FIRSTORDER[j % 10]
+        ));
     }
     out.push('\n');
     for (i, rec) in rdr.records().enumerate() {
@@ -40,7 +55,12 @@ fn cohort_csv() -> String {
         let a: f64 = rec[area].parse().expect("a");
         let t: f64 = rec[texture].parse().expect("t");
         let split = if i % 10 < 7 { "train" } else { "test" };
-        out.push_str(&format!("P{i:04},{y},{split},{},{},{}", a / 100.0, u8::from(t > 19.0), 30 + (i * 7919) % 50));
+        out.push_str(&format!(
+            "P{i:04},{y},{split},{},{},{}",
+            a / 100.0,
+            u8::from(t > 19.0),
+            30 + (i * 7919) % 50
+        ));
         for j in 1..31 {
             out.push_str(&format!(",{}", &rec[j]));
         }
@@ -61,18 +81,27 @@ fn run() -> TrainResult {
 }
 
 fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("radscore-report-train-{tag}-{}", std::process::id()));
+    let d = std::env::temp_dir().join(format!(
+        "radscore-report-train-{tag}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&d);
     d
 }
 
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_path(path).expect("csv");
-    r.records().map(|x| x.expect("rec").iter().map(String::from).collect()).collect()
+    r.records()
+        .map(|x| x.expect("rec").iter().map(String::from).collect())
+        .collect()
 }
 
 fn auc_of(rows: &[Vec<String>], model: &str, set: &str) -> f64 {
-    rows.iter().find(|r| r[0] == model && r[1] == set).unwrap_or_else(|| panic!("no {model}/{set} row"))[4].parse().expect("auc")
+    rows.iter()
+        .find(|r| r[0] == model && r[1] == set)
+        .unwrap_or_else(|| panic!("no {model}/{set} row"))[4]
+        .parse()
+        .expect("auc")
 }
 
 #[test]
@@ -84,13 +113,33 @@ fn training_run_and_model_reports() {
     if let Some(out) = std::env::var_os("RADSCORE_REPORT_OUT") {
         write_report(&Path::new(&out).join("train"), &input).expect("copy");
     }
-    let names: Vec<String> = files.files.iter().map(|p| p.file_name().expect("n").to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = files
+        .files
+        .iter()
+        .map(|p| p.file_name().expect("n").to_string_lossy().into_owned())
+        .collect();
     for want in [
-        "index.html", "baseline.csv", "odds_ratios.csv", "performance.csv", "features.csv", "roc_train.svg", "roc_test.svg",
-        "calibration_train.svg", "calibration_test.svg", "dca_train.svg", "dca_test.svg", "nomogram.svg", "radscore_waterfall.svg",
-        "radscore_violin.svg", "lasso_cv.svg", "lasso_path.svg",
+        "index.html",
+        "baseline.csv",
+        "odds_ratios.csv",
+        "performance.csv",
+        "features.csv",
+        "roc_train.svg",
+        "roc_test.svg",
+        "calibration_train.svg",
+        "calibration_test.svg",
+        "dca_train.svg",
+        "dca_test.svg",
+        "nomogram.svg",
+        "radscore_waterfall.svg",
+        "radscore_violin.svg",
+        "lasso_cv.svg",
+        "lasso_path.svg",
     ] {
-        assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
     }
     // Performance rows are the run's models, with the AUCs the stats module gives.
     let perf = csv_rows(&dir.join("performance.csv"));
@@ -99,7 +148,11 @@ fn training_run_and_model_reports() {
             let y: Vec<u8> = preds.iter().map(|p| p.label).collect();
             let s: Vec<f64> = preds.iter().map(|p| p.value).collect();
             let want = radscore_trainer::stats::roc::auc(&y, &s);
-            assert!((auc_of(&perf, &m.name, set) - want).abs() < 1e-12, "{} {set}", m.name);
+            assert!(
+                (auc_of(&perf, &m.name, set) - want).abs() < 1e-12,
+                "{} {set}",
+                m.name
+            );
         }
     }
     // Features table: one row per model feature plus the intercept.
@@ -109,7 +162,11 @@ fn training_run_and_model_reports() {
     let nomo = std::fs::read_to_string(dir.join("nomogram.svg")).expect("svg");
     roxmltree::Document::parse(&nomo).expect("xml");
     for c in &r.model.clinical {
-        assert!(nomo.contains(c.name.as_str()), "nomogram lacks {}", c.name.as_str());
+        assert!(
+            nomo.contains(c.name.as_str()),
+            "nomogram lacks {}",
+            c.name.as_str()
+        );
     }
 
     // The exported model applied back to the cohort.
@@ -123,7 +180,10 @@ fn training_run_and_model_reports() {
     for set in ["train", "test"] {
         let a = auc_of(&perf, "combined", set);
         let b = auc_of(&perf2, "combined", set);
-        assert!((a - b).abs() < 1e-12, "combined {set}: run {a} vs core-scored {b}");
+        assert!(
+            (a - b).abs() < 1e-12,
+            "combined {set}: run {a} vs core-scored {b}"
+        );
     }
     assert!(perf2.iter().any(|row| row[0] == "radscore"));
     let html = std::fs::read_to_string(dir2.join("index.html")).expect("html");

@@ -67,7 +67,13 @@ fn sniff(path: &Path) -> anyhow::Result<(Vec<String>, Vec<bool>)> {
         .collect();
     let mut numeric = vec![true; header.len()];
     for (r, rec) in rdr.records().enumerate() {
-        let rec = rec.with_context(|| format!("{}: data row {}: malformed CSV record", path.display(), r + 1))?;
+        let rec = rec.with_context(|| {
+            format!(
+                "{}: data row {}: malformed CSV record",
+                path.display(),
+                r + 1
+            )
+        })?;
         for (j, ok) in numeric.iter_mut().enumerate() {
             if *ok {
                 let cell = rec.get(j).unwrap_or("").trim();
@@ -88,10 +94,17 @@ fn is_feature_column(h: &str) -> bool {
 pub fn cohort_spec(args: &Args, header: &[String], numeric: &[bool]) -> anyhow::Result<CohortSpec> {
     let split_column = match &args.split_column {
         Some(s) => Some(s.clone()),
-        None => header.iter().any(|h| h == "split").then(|| "split".to_string()),
+        None => header
+            .iter()
+            .any(|h| h == "split")
+            .then(|| "split".to_string()),
     };
     let clinical_columns = match &args.clinical {
-        Some(list) => list.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        Some(list) => list
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
         None => header
             .iter()
             .zip(numeric)
@@ -104,12 +117,21 @@ pub fn cohort_spec(args: &Args, header: &[String], numeric: &[bool]) -> anyhow::
             .map(|(h, _)| h.clone())
             .collect(),
     };
-    Ok(CohortSpec { label_column: args.label_column.clone(), split_column, id_column: args.id_column.clone(), clinical_columns })
+    Ok(CohortSpec {
+        label_column: args.label_column.clone(),
+        split_column,
+        id_column: args.id_column.clone(),
+        clinical_columns,
+    })
 }
 
 /// Runs `radscore report`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let key = args.public_key.as_deref().map(read_public_key).transpose()?;
+    let key = args
+        .public_key
+        .as_deref()
+        .map(read_public_key)
+        .transpose()?;
     let model = load_model(&args.model, key.as_ref())?;
     let (header, numeric) = sniff(&args.input)?;
     let spec = cohort_spec(&args, &header, &numeric)?;
@@ -117,11 +139,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if cohort.is_empty() {
         bail!("{}: the cohort has no patients", args.input.display());
     }
-    let mut input = ReportInput::from_model(&model, &cohort).with_context(|| format!("{}", args.input.display()))?;
+    let mut input = ReportInput::from_model(&model, &cohort)
+        .with_context(|| format!("{}", args.input.display()))?;
     if let Some(names) = &args.class_names {
         match names.as_slice() {
             [a, b] => input.class_names = [a.trim().to_string(), b.trim().to_string()],
-            _ => bail!("--class-names needs exactly two names, e.g. --class-names HER-2-zero,HER-2-low"),
+            _ => bail!(
+                "--class-names needs exactly two names, e.g. --class-names HER-2-zero,HER-2-low"
+            ),
         }
     }
     if let Some(t) = &args.title {
@@ -129,11 +154,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     input.notes.push(format!(
         "Cohort: {} ({} patients); clinical columns: {}.",
-        args.input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        args.input
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         cohort.len(),
-        if spec.clinical_columns.is_empty() { "none".to_string() } else { spec.clinical_columns.join(", ") }
+        if spec.clinical_columns.is_empty() {
+            "none".to_string()
+        } else {
+            spec.clinical_columns.join(", ")
+        }
     ));
     let files = write_report(&args.out, &input)?;
-    println!("report: {} ({} files)", files.index.display(), files.files.len());
+    println!(
+        "report: {} ({} files)",
+        files.index.display(),
+        files.files.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

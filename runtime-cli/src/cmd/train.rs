@@ -127,7 +127,10 @@ fn options(args: &Args) -> Result<TrainOptions> {
         bail!("--test-size must be in (0, 1), got {}", args.test_size);
     }
     if !(args.spearman_threshold > 0.0 && args.spearman_threshold <= 1.0) {
-        bail!("--spearman-threshold must be in (0, 1], got {}", args.spearman_threshold);
+        bail!(
+            "--spearman-threshold must be in (0, 1], got {}",
+            args.spearman_threshold
+        );
     }
     if !(args.k_fraction > 0.0 && args.k_fraction <= 1.0) {
         bail!("--k-fraction must be in (0, 1], got {}", args.k_fraction);
@@ -170,7 +173,10 @@ fn options(args: &Args) -> Result<TrainOptions> {
     o.bin_width = args.bin_width;
     o.mask_label = args.mask_label;
     o.created_unix = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH='{v}' is not a number of seconds"))?,
+        Ok(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("SOURCE_DATE_EPOCH='{v}' is not a number of seconds"))?,
         Err(_) => 0,
     };
     Ok(o)
@@ -188,11 +194,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         label_column: args.label_column.clone(),
         split_column: args.split_column.clone(),
         id_column: args.id_column.clone(),
-        clinical_columns: args.clinical_columns.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        clinical_columns: args
+            .clinical_columns
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
     };
     let spinner = if !args.quiet && std::io::stderr().is_terminal() {
         let s = indicatif::ProgressBar::new_spinner();
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}") {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+        {
             s.set_style(style);
         }
         s.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -230,7 +243,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("cannot write the model {}: {e}", args.out.display()))?;
     let summary_dir = match &args.report_dir {
         Some(d) => {
-            std::fs::create_dir_all(d).with_context(|| format!("cannot create report folder {}", d.display()))?;
+            std::fs::create_dir_all(d)
+                .with_context(|| format!("cannot create report folder {}", d.display()))?;
             d.clone()
         }
         None => match args.out.parent() {
@@ -239,17 +253,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
     };
     let summary_path = summary_dir.join("summary.json");
-    let mut text = serde_json::to_string_pretty(&result.summary).context("cannot serialise the summary")?;
+    let mut text =
+        serde_json::to_string_pretty(&result.summary).context("cannot serialise the summary")?;
     text.push('\n');
     write_atomic(&summary_path, text.as_bytes())?;
     if let Some(dir) = &args.report_dir {
         progress("writing the report");
         let input = radscore_trainer::report::ReportInput::from_train(&result);
-        let files = radscore_trainer::report::write_report(dir, &input).context("cannot write the report")?;
-        progress(&format!("report {} ({} files)", files.index.display(), files.files.len()));
+        let files = radscore_trainer::report::write_report(dir, &input)
+            .context("cannot write the report")?;
+        progress(&format!(
+            "report {} ({} files)",
+            files.index.display(),
+            files.files.len()
+        ));
     }
     if !args.quiet {
-        let auc = |set: &str| result.summary["combined"][set]["auc"].as_f64().map_or("n/a".to_string(), |a| format!("{a:.3}"));
+        let auc = |set: &str| {
+            result.summary["combined"][set]["auc"]
+                .as_f64()
+                .map_or("n/a".to_string(), |a| format!("{a:.3}"))
+        };
         eprintln!(
             "radscore train: model {} ({} features, {} clinical{}), combined AUC train {} test {}; summary {}",
             args.out.display(),

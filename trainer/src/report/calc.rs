@@ -13,7 +13,10 @@ pub(crate) fn delong_test(y: &[u8], s1: &[f64], s2: &[f64]) -> (f64, f64) {
 
 /// ROC curve points (fpr, tpr) from (0, 0) to (1, 1).
 pub(crate) fn roc_points(y: &[u8], s: &[f64]) -> Vec<(f64, f64)> {
-    stats::roc::roc_curve(y, s).iter().map(|p| (p.fpr, p.tpr)).collect()
+    stats::roc::roc_curve(y, s)
+        .iter()
+        .map(|p| (p.fpr, p.tpr))
+        .collect()
 }
 
 /// R `quantile(type = 7)` of sorted data.
@@ -48,9 +51,14 @@ pub(crate) fn mann_whitney(a: &[f64], b: &[f64]) -> (f64, f64) {
 pub(crate) fn chi_square(table: &[Vec<f64>]) -> (f64, f64, f64) {
     let rows: Vec<f64> = table.iter().map(|r| r.iter().sum()).collect();
     let nc = table.first().map_or(0, Vec::len);
-    let cols: Vec<f64> = (0..nc).map(|j| table.iter().map(|r| r.get(j).copied().unwrap_or(0.0)).sum()).collect();
+    let cols: Vec<f64> = (0..nc)
+        .map(|j| table.iter().map(|r| r.get(j).copied().unwrap_or(0.0)).sum())
+        .collect();
     let total: f64 = rows.iter().sum();
-    let min_e = rows.iter().flat_map(|r| cols.iter().map(move |c| r * c / total)).fold(f64::INFINITY, f64::min);
+    let min_e = rows
+        .iter()
+        .flat_map(|r| cols.iter().map(move |c| r * c / total))
+        .fold(f64::INFINITY, f64::min);
     let t = stats::tests::chi_square(table);
     (t.statistic, t.p, min_e)
 }
@@ -59,7 +67,10 @@ pub(crate) use stats::tests::fisher_exact;
 
 /// Binned calibration curve (uniform bins on [0,1]): (mean predicted, observed fraction, n).
 pub(crate) fn calibration_bins(y: &[u8], p: &[f64], n_bins: usize) -> Vec<(f64, f64, usize)> {
-    stats::calibration::bins(y, p, n_bins).iter().map(|b| (b.mean_pred, b.frac_pos, b.n)).collect()
+    stats::calibration::bins(y, p, n_bins)
+        .iter()
+        .map(|b| (b.mean_pred, b.frac_pos, b.n))
+        .collect()
 }
 
 /// R `lowess(x, y, f, iter = 0)` with delta = 0.01·range.
@@ -69,7 +80,10 @@ pub(crate) fn lowess(x: &[f64], y: &[f64], f: f64) -> Vec<(f64, f64)> {
 
 /// Net benefit of "treat if p ≥ pt" and of treating all: (pt, model, treat all).
 pub(crate) fn net_benefit(y: &[u8], p: &[f64], thresholds: &[f64]) -> Vec<(f64, f64, f64)> {
-    stats::dca::net_benefit(y, p, thresholds).iter().map(|r| (r.threshold, r.model, r.treat_all)).collect()
+    stats::dca::net_benefit(y, p, thresholds)
+        .iter()
+        .map(|r| (r.threshold, r.model, r.treat_all))
+        .collect()
 }
 
 pub(crate) use stats::nomogram::pretty;
@@ -86,12 +100,23 @@ pub(crate) fn kde(v: &[f64], grid: &[f64]) -> Vec<f64> {
     let iqr = quantile_sorted(&s, 0.75) - quantile_sorted(&s, 0.25);
     let mut lo = sd.min(iqr / 1.34);
     if lo <= 0.0 {
-        lo = if sd > 0.0 { sd } else if s[0] != 0.0 { s[0].abs() } else { 1.0 };
+        lo = if sd > 0.0 {
+            sd
+        } else if s[0] != 0.0 {
+            s[0].abs()
+        } else {
+            1.0
+        };
     }
     let bw = 0.9 * lo * n.powf(-0.2);
     let c = 1.0 / (n * bw * (2.0 * std::f64::consts::PI).sqrt());
     grid.iter()
-        .map(|&g| c * s.iter().map(|&x| (-0.5 * ((g - x) / bw).powi(2)).exp()).sum::<f64>())
+        .map(|&g| {
+            c * s
+                .iter()
+                .map(|&x| (-0.5 * ((g - x) / bw).powi(2)).exp())
+                .sum::<f64>()
+        })
         .collect()
 }
 

@@ -20,12 +20,18 @@ pub(crate) fn calibrated_model(input: &ReportInput) -> Option<usize> {
 
 /// Brier score.
 pub(crate) fn brier(y: &[u8], p: &[f64]) -> f64 {
-    y.iter().zip(p).map(|(&l, &v)| (v - f64::from(l)).powi(2)).sum::<f64>() / y.len().max(1) as f64
+    y.iter()
+        .zip(p)
+        .map(|(&l, &v)| (v - f64::from(l)).powi(2))
+        .sum::<f64>()
+        / y.len().max(1) as f64
 }
 
 /// Calibration figures (training set, test set).
 pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
-    let Some(mi) = calibrated_model(input) else { return Ok(Vec::new()) };
+    let Some(mi) = calibrated_model(input) else {
+        return Ok(Vec::new());
+    };
     let m = &input.models[mi];
     let mut out = Vec::new();
     for part in Part::ALL {
@@ -51,11 +57,22 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
     Ok(out)
 }
 
-fn draw(name: &str, positive: &str, mi: usize, reference: Option<usize>, part: Part, y: &[u8], p: &[f64]) -> anyhow::Result<String> {
+fn draw(
+    name: &str,
+    positive: &str,
+    mi: usize,
+    reference: Option<usize>,
+    part: Part,
+    y: &[u8],
+    p: &[f64],
+) -> anyhow::Result<String> {
     let c = plot::model_color(mi, reference);
     let items = vec![
         LegendItem::new("Ideal", Swatch::Line(plot::REF, 1, true)),
-        LegendItem::new(format!("Grouped observations ({BINS} bins)"), Swatch::Dot(c)),
+        LegendItem::new(
+            format!("Grouped observations ({BINS} bins)"),
+            Swatch::Dot(c),
+        ),
         LegendItem::new("Lowess smoother", Swatch::Line(c, 2, false)),
     ];
     let w = 620;
@@ -67,15 +84,35 @@ fn draw(name: &str, positive: &str, mi: usize, reference: Option<usize>, part: P
         let area = plot::with_legend(root, &items)?;
         let title = format!("Calibration, {name} model, {}", part.title().to_lowercase());
         let mut chart = plot::chart(&area, &title, 0.0..1.0, 0.0..1.0)?;
-        plot::mesh(&mut chart, "Predicted probability", &format!("Observed fraction of {positive}"))?;
-        plot::draw_dashed(&mut chart, &[(0.0, 0.0), (1.0, 1.0)], 30, ShapeStyle::from(&plot::REF).stroke_width(1))?;
+        plot::mesh(
+            &mut chart,
+            "Predicted probability",
+            &format!("Observed fraction of {positive}"),
+        )?;
+        plot::draw_dashed(
+            &mut chart,
+            &[(0.0, 0.0), (1.0, 1.0)],
+            30,
+            ShapeStyle::from(&plot::REF).stroke_width(1),
+        )?;
         let pts: Vec<(f64, f64)> = bins.iter().map(|b| (b.0, b.1)).collect();
-        chart.draw_series(LineSeries::new(pts.clone(), ShapeStyle::from(&c.mix(0.5)).stroke_width(1)))?;
+        chart.draw_series(LineSeries::new(
+            pts.clone(),
+            ShapeStyle::from(&c.mix(0.5)).stroke_width(1),
+        ))?;
         chart.draw_series(pts.iter().map(|&q| Circle::new(q, 5, c.filled())))?;
-        let sm: Vec<(f64, f64)> = smooth.iter().map(|&(a, b)| (a, b.clamp(0.0, 1.0))).collect();
+        let sm: Vec<(f64, f64)> = smooth
+            .iter()
+            .map(|&(a, b)| (a, b.clamp(0.0, 1.0)))
+            .collect();
         chart.draw_series(LineSeries::new(sm, ShapeStyle::from(&c).stroke_width(2)))?;
         // Rug of the predictions along the bottom axis.
-        chart.draw_series(p.iter().map(|&v| PathElement::new(vec![(v, 0.0), (v, 0.025)], ShapeStyle::from(&BLACK.mix(0.5)).stroke_width(1))))?;
+        chart.draw_series(p.iter().map(|&v| {
+            PathElement::new(
+                vec![(v, 0.0), (v, 0.025)],
+                ShapeStyle::from(&BLACK.mix(0.5)).stroke_width(1),
+            )
+        }))?;
         Ok(())
     })
 }

@@ -56,11 +56,27 @@ pub(crate) fn tick(x: f64) -> String {
     let s = if a != 0.0 && !(1e-4..1e6).contains(&a) {
         format!("{x:.1e}")
     } else {
-        let d = if a >= 100.0 { 0 } else if a >= 10.0 { 1 } else if a >= 1.0 { 2 } else { 4 };
+        let d = if a >= 100.0 {
+            0
+        } else if a >= 10.0 {
+            1
+        } else if a >= 1.0 {
+            2
+        } else {
+            4
+        };
         let s = fixed(x, d);
-        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
     };
-    if s == "-0" { "0".into() } else { s }
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
 }
 
 /// Labels for a set of ticks, with just enough decimals to tell neighbours apart.
@@ -69,7 +85,8 @@ pub(crate) fn tick_labels(ticks: &[f64]) -> Vec<String> {
         let labels: Vec<String> = ticks.iter().map(|&t| fixed(t, d)).collect();
         let distinct = labels.windows(2).all(|w| w[0] != w[1]);
         let exact_enough = ticks.iter().zip(&labels).all(|(t, l)| {
-            l.parse::<f64>().is_ok_and(|v| (v - t).abs() <= 1e-9 * t.abs().max(1.0))
+            l.parse::<f64>()
+                .is_ok_and(|v| (v - t).abs() <= 1e-9 * t.abs().max(1.0))
         });
         if distinct && exact_enough {
             return labels;
@@ -119,8 +136,14 @@ pub(crate) fn esc(s: &str) -> String {
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     let res = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
@@ -151,6 +174,12 @@ mod tests {
         assert_eq!(exact(0.25), "0.25");
         assert_eq!(tick_labels(&[0.0, 0.5, 1.0]), vec!["0.0", "0.5", "1.0"]);
         assert_eq!(tick_labels(&[0.0, 20.0, 40.0]), vec!["0", "20", "40"]);
-        assert_eq!(csv(&["a".into(), "b,c".into()], &[vec!["1".into(), "x\"y".into()]]), "a,\"b,c\"\n1,\"x\"\"y\"\n");
+        assert_eq!(
+            csv(
+                &["a".into(), "b,c".into()],
+                &[vec!["1".into(), "x\"y".into()]]
+            ),
+            "a,\"b,c\"\n1,\"x\"\"y\"\n"
+        );
     }
 }

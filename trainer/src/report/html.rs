@@ -20,19 +20,62 @@ struct Section {
 }
 
 const SECTIONS: &[Section] = &[
-    Section { id: "baseline", title: "Patients", tables: &["baseline.csv"], figures: &[] },
-    Section { id: "logistic", title: "Clinical predictors", tables: &["odds_ratios.csv"], figures: &[] },
-    Section { id: "features", title: "Radiomics features and LASSO", tables: &["features.csv"], figures: &["lasso"] },
-    Section { id: "performance", title: "Discrimination", tables: &["performance.csv", "delong.csv"], figures: &["roc"] },
-    Section { id: "calibration", title: "Calibration", tables: &[], figures: &["calibration"] },
-    Section { id: "dca", title: "Decision curves", tables: &[], figures: &["dca"] },
-    Section { id: "nomogram", title: "Nomogram", tables: &[], figures: &["nomogram"] },
-    Section { id: "radscore", title: "Radscore by class", tables: &[], figures: &["radscore"] },
+    Section {
+        id: "baseline",
+        title: "Patients",
+        tables: &["baseline.csv"],
+        figures: &[],
+    },
+    Section {
+        id: "logistic",
+        title: "Clinical predictors",
+        tables: &["odds_ratios.csv"],
+        figures: &[],
+    },
+    Section {
+        id: "features",
+        title: "Radiomics features and LASSO",
+        tables: &["features.csv"],
+        figures: &["lasso"],
+    },
+    Section {
+        id: "performance",
+        title: "Discrimination",
+        tables: &["performance.csv", "delong.csv"],
+        figures: &["roc"],
+    },
+    Section {
+        id: "calibration",
+        title: "Calibration",
+        tables: &[],
+        figures: &["calibration"],
+    },
+    Section {
+        id: "dca",
+        title: "Decision curves",
+        tables: &[],
+        figures: &["dca"],
+    },
+    Section {
+        id: "nomogram",
+        title: "Nomogram",
+        tables: &[],
+        figures: &["nomogram"],
+    },
+    Section {
+        id: "radscore",
+        title: "Radscore by class",
+        tables: &[],
+        figures: &["radscore"],
+    },
 ];
 
 fn is_number(s: &str) -> bool {
     let t = s.trim_start_matches('<');
-    !t.is_empty() && t.split([' ', '(', ')', '–', ',', '/']).filter(|p| !p.is_empty()).all(|p| p.parse::<f64>().is_ok() || p == "NA")
+    !t.is_empty()
+        && t.split([' ', '(', ')', '–', ',', '/'])
+            .filter(|p| !p.is_empty())
+            .all(|p| p.parse::<f64>().is_ok() || p == "NA")
 }
 
 fn table_html(t: &Table, section_title: &str, out: &mut String) {
@@ -76,7 +119,10 @@ fn inline_svg(svg: &str) -> &str {
 pub fn page(input: &ReportInput, figures: &[Figure], tables: &[Table]) -> String {
     let mut o = String::new();
     o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    o.push_str(&format!("<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n", esc(&input.title)));
+    o.push_str(&format!(
+        "<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        esc(&input.title)
+    ));
     o.push_str(&format!("<h1>{}</h1>\n", esc(&input.title)));
     if !input.notes.is_empty() {
         o.push_str("<ul class=\"notes\">\n");
@@ -87,7 +133,12 @@ pub fn page(input: &ReportInput, figures: &[Figure], tables: &[Table]) -> String
     }
     let present: Vec<&Section> = SECTIONS
         .iter()
-        .filter(|s| s.tables.iter().any(|f| tables.iter().any(|t| t.file == *f)) || s.figures.iter().any(|f| figures.iter().any(|g| g.section == *f)))
+        .filter(|s| {
+            s.tables.iter().any(|f| tables.iter().any(|t| t.file == *f))
+                || s.figures
+                    .iter()
+                    .any(|f| figures.iter().any(|g| g.section == *f))
+        })
         .collect();
     o.push_str("<nav>");
     for s in &present {
@@ -95,17 +146,27 @@ pub fn page(input: &ReportInput, figures: &[Figure], tables: &[Table]) -> String
     }
     o.push_str("</nav>\n");
     for s in present {
-        o.push_str(&format!("<section id=\"{}\">\n<h2>{}</h2>\n", s.id, esc(s.title)));
+        o.push_str(&format!(
+            "<section id=\"{}\">\n<h2>{}</h2>\n",
+            s.id,
+            esc(s.title)
+        ));
         for f in s.tables {
             if let Some(t) = tables.iter().find(|t| t.file == *f) {
                 table_html(t, s.title, &mut o);
             }
         }
-        let figs: Vec<&Figure> = figures.iter().filter(|g| s.figures.contains(&g.section)).collect();
+        let figs: Vec<&Figure> = figures
+            .iter()
+            .filter(|g| s.figures.contains(&g.section))
+            .collect();
         if !figs.is_empty() {
             o.push_str("<div class=\"figs\">\n");
             for g in figs {
-                o.push_str(&format!("<figure id=\"fig-{}\">\n", esc(g.file.trim_end_matches(".svg"))));
+                o.push_str(&format!(
+                    "<figure id=\"fig-{}\">\n",
+                    esc(g.file.trim_end_matches(".svg"))
+                ));
                 o.push_str(inline_svg(&g.svg));
                 o.push_str(&format!(
                     "\n<figcaption>{} <a href=\"{}\">{}</a></figcaption>\n</figure>\n",

@@ -4,8 +4,8 @@ use anyhow::{bail, Context};
 use radscore_core::model::{Model, PredictorKind};
 
 use super::{
-    Baseline, BaselineVar, Coefficient, LassoTrace, ModelCurves, NomogramAxis, NomogramSpec, Obs, OddsRow, Part,
-    ReportInput, ScoredCase, VarKind,
+    Baseline, BaselineVar, Coefficient, LassoTrace, ModelCurves, NomogramAxis, NomogramSpec, Obs,
+    OddsRow, Part, ReportInput, ScoredCase, VarKind,
 };
 use crate::clinical::OrRow;
 use crate::cohort::{Cohort, Set};
@@ -23,11 +23,24 @@ fn part(s: Set) -> Part {
 }
 
 fn obs(p: &[Prediction]) -> Vec<Obs> {
-    p.iter().map(|x| Obs { label: x.label, value: x.value }).collect()
+    p.iter()
+        .map(|x| Obs {
+            label: x.label,
+            value: x.value,
+        })
+        .collect()
 }
 
 fn odds(rows: &[OrRow]) -> Vec<OddsRow> {
-    rows.iter().map(|r| OddsRow { name: r.name.clone(), or: r.or, ci_low: r.ci_low, ci_high: r.ci_high, p: r.p }).collect()
+    rows.iter()
+        .map(|r| OddsRow {
+            name: r.name.clone(),
+            or: r.or,
+            ci_low: r.ci_low,
+            ci_high: r.ci_high,
+            p: r.p,
+        })
+        .collect()
 }
 
 /// The nomogram scales stored in a core model.
@@ -48,7 +61,11 @@ pub fn nomogram_spec(model: &Model) -> NomogramSpec {
         hi: c.axis_max,
         binary: c.kind == PredictorKind::Binary,
     }));
-    NomogramSpec { intercept: model.combined_intercept, points_per_unit: model.points_per_unit, axes }
+    NomogramSpec {
+        intercept: model.combined_intercept,
+        points_per_unit: model.points_per_unit,
+        axes,
+    }
 }
 
 /// `<sequence>_<PyRadiomics name>` of each model feature, with its coefficient.
@@ -56,7 +73,10 @@ pub fn feature_coefficients(model: &Model) -> Vec<Coefficient> {
     model
         .features
         .iter()
-        .map(|f| Coefficient { name: format!("{}_{}", f.sequence.as_str(), f.name), value: f.coefficient })
+        .map(|f| Coefficient {
+            name: format!("{}_{}", f.sequence.as_str(), f.name),
+            value: f.coefficient,
+        })
         .collect()
 }
 
@@ -72,12 +92,28 @@ pub fn baseline(cohort: &Cohort, parts: &[Part], model: Option<&Model>) -> Optio
         .enumerate()
         .map(|(j, name)| {
             let values = cohort.clinical.col(j).to_vec();
-            let binary = model.is_some_and(|m| m.clinical.iter().any(|c| c.name.as_str() == name && c.kind == PredictorKind::Binary));
-            let kind = if binary { VarKind::Categorical } else { BaselineVar::infer_kind(&values) };
-            BaselineVar { name: name.clone(), kind, values }
+            let binary = model.is_some_and(|m| {
+                m.clinical
+                    .iter()
+                    .any(|c| c.name.as_str() == name && c.kind == PredictorKind::Binary)
+            });
+            let kind = if binary {
+                VarKind::Categorical
+            } else {
+                BaselineVar::infer_kind(&values)
+            };
+            BaselineVar {
+                name: name.clone(),
+                kind,
+                values,
+            }
         })
         .collect();
-    Some(Baseline { labels: cohort.labels.clone(), parts: parts.to_vec(), vars })
+    Some(Baseline {
+        labels: cohort.labels.clone(),
+        parts: parts.to_vec(),
+        vars,
+    })
 }
 
 /// Cross-validation trace of a LASSO-CV (SD over folds with ddof = 1).
@@ -107,15 +143,22 @@ pub fn lasso_trace(cv: &LassoCvResult, features: &[String], path: &[Vec<f64>]) -
 /// Youden cut-off of the radscore on the training patients (all patients if none is in training).
 fn radscore_cutoff(cases: &[ScoredCase]) -> Option<f64> {
     let pick = |p: Option<Part>| -> (Vec<u8>, Vec<f64>) {
-        let sel: Vec<&ScoredCase> = cases.iter().filter(|c| p.is_none_or(|p| c.part == p) && c.value.is_finite()).collect();
-        (sel.iter().map(|c| c.label).collect(), sel.iter().map(|c| c.value).collect())
+        let sel: Vec<&ScoredCase> = cases
+            .iter()
+            .filter(|c| p.is_none_or(|p| c.part == p) && c.value.is_finite())
+            .collect();
+        (
+            sel.iter().map(|c| c.label).collect(),
+            sel.iter().map(|c| c.value).collect(),
+        )
     };
     let (mut y, mut s) = pick(Some(Part::Train));
     if y.is_empty() {
         (y, s) = pick(None);
     }
     let both = y.contains(&1) && y.iter().any(|&l| l != 1);
-    both.then(|| crate::stats::roc::youden(&y, &s).threshold).filter(|t| t.is_finite())
+    both.then(|| crate::stats::roc::youden(&y, &s).threshold)
+        .filter(|t| t.is_finite())
 }
 
 impl ReportInput {
@@ -134,11 +177,19 @@ impl ReportInput {
                 test: obs(&m.test),
             })
             .collect();
-        let reference = models.iter().position(|m| m.name == "combined").or_else(|| models.len().checked_sub(1));
+        let reference = models
+            .iter()
+            .position(|m| m.name == "combined")
+            .or_else(|| models.len().checked_sub(1));
         let radscore: Vec<ScoredCase> = r
             .radscore
             .iter()
-            .map(|p| ScoredCase { id: p.patient_id.clone(), label: p.label, part: part(p.set), value: p.value })
+            .map(|p| ScoredCase {
+                id: p.patient_id.clone(),
+                label: p.label,
+                part: part(p.set),
+                value: p.value,
+            })
             .collect();
         let n_train = parts.iter().filter(|&&p| p == Part::Train).count();
         ReportInput {
@@ -175,7 +226,9 @@ impl ReportInput {
     /// column decides training/test membership; without one every patient is in the test set
     /// (external validation).
     pub fn from_model(model: &Model, cohort: &Cohort) -> anyhow::Result<ReportInput> {
-        model.validate().map_err(|e| anyhow::anyhow!("invalid model: {} (error {})", e.message(), e.code()))?;
+        model
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid model: {} (error {})", e.message(), e.code()))?;
         // Column of each model feature and clinical predictor.
         let mut feat_cols = Vec::with_capacity(model.features.len());
         for f in &model.features {
@@ -184,7 +237,9 @@ impl ReportInput {
                 .feature_names
                 .iter()
                 .position(|n| *n == col)
-                .with_context(|| format!("the cohort has no column '{col}' (a feature of the model)"))?;
+                .with_context(|| {
+                    format!("the cohort has no column '{col}' (a feature of the model)")
+                })?;
             feat_cols.push(j);
         }
         let mut clin_cols = Vec::with_capacity(model.clinical.len());
@@ -193,35 +248,80 @@ impl ReportInput {
                 .clinical_names
                 .iter()
                 .position(|n| n == c.name.as_str())
-                .with_context(|| format!("the cohort has no clinical column '{}' (a predictor of the model)", c.name.as_str()))?;
+                .with_context(|| {
+                    format!(
+                        "the cohort has no clinical column '{}' (a predictor of the model)",
+                        c.name.as_str()
+                    )
+                })?;
             clin_cols.push(j);
         }
         let parts: Vec<Part> = match &cohort.split {
             Some(s) => s.iter().map(|&x| part(x)).collect(),
             None => vec![Part::Test; cohort.len()],
         };
-        let mut combined = ModelCurves { name: "combined".into(), threshold: model.threshold, probability: true, train: vec![], test: vec![] };
+        let mut combined = ModelCurves {
+            name: "combined".into(),
+            threshold: model.threshold,
+            probability: true,
+            train: vec![],
+            test: vec![],
+        };
         let mut radscore = Vec::with_capacity(cohort.len());
         for (i, &pi) in parts.iter().enumerate() {
-            let x: Vec<f64> = feat_cols.iter().map(|&j| cohort.features.get(i, j)).collect();
-            let c: Vec<f64> = clin_cols.iter().map(|&j| cohort.clinical.get(i, j)).collect();
+            let x: Vec<f64> = feat_cols
+                .iter()
+                .map(|&j| cohort.features.get(i, j))
+                .collect();
+            let c: Vec<f64> = clin_cols
+                .iter()
+                .map(|&j| cohort.clinical.get(i, j))
+                .collect();
             let s = model.score(&x, &c).map_err(|e| {
-                anyhow::anyhow!("patient '{}' (data row {}): cannot score: {} (error {})", cohort.ids[i], i + 1, e.message(), e.code())
+                anyhow::anyhow!(
+                    "patient '{}' (data row {}): cannot score: {} (error {})",
+                    cohort.ids[i],
+                    i + 1,
+                    e.message(),
+                    e.code()
+                )
             })?;
-            let o = Obs { label: cohort.labels[i], value: s.probability };
+            let o = Obs {
+                label: cohort.labels[i],
+                value: s.probability,
+            };
             match pi {
                 Part::Train => combined.train.push(o),
                 Part::Test => combined.test.push(o),
             }
-            radscore.push(ScoredCase { id: cohort.ids[i].clone(), label: cohort.labels[i], part: pi, value: s.radscore });
+            radscore.push(ScoredCase {
+                id: cohort.ids[i].clone(),
+                label: cohort.labels[i],
+                part: pi,
+                value: s.radscore,
+            });
         }
         let cutoff = radscore_cutoff(&radscore);
         let rad_model = ModelCurves {
             name: "radscore".into(),
             threshold: cutoff.unwrap_or(f64::NAN),
             probability: false,
-            train: radscore.iter().filter(|c| c.part == Part::Train).map(|c| Obs { label: c.label, value: c.value }).collect(),
-            test: radscore.iter().filter(|c| c.part == Part::Test).map(|c| Obs { label: c.label, value: c.value }).collect(),
+            train: radscore
+                .iter()
+                .filter(|c| c.part == Part::Train)
+                .map(|c| Obs {
+                    label: c.label,
+                    value: c.value,
+                })
+                .collect(),
+            test: radscore
+                .iter()
+                .filter(|c| c.part == Part::Test)
+                .map(|c| Obs {
+                    label: c.label,
+                    value: c.value,
+                })
+                .collect(),
         };
         let n_train = parts.iter().filter(|&&p| p == Part::Train).count();
         let mut notes = vec![

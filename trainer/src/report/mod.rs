@@ -11,8 +11,8 @@
 //! [`radscore`] (waterfall and violin), [`lasso`] (coefficient path and CV curve), [`tables`]
 //! (baseline, odds ratios, performance, DeLong, features) and [`html`] (the page).
 
-pub mod calibration;
 pub(crate) mod calc;
+pub mod calibration;
 pub mod dca;
 pub(crate) mod fmt;
 pub mod html;
@@ -322,19 +322,29 @@ pub fn render(input: &ReportInput) -> anyhow::Result<Vec<Rendered>> {
     let tabs = tables::tables(input);
     let mut out = Vec::new();
     for f in &figs {
-        out.push(Rendered { name: f.file.clone(), bytes: f.svg.clone().into_bytes() });
+        out.push(Rendered {
+            name: f.file.clone(),
+            bytes: f.svg.clone().into_bytes(),
+        });
     }
     for t in &tabs {
-        out.push(Rendered { name: t.file.clone(), bytes: fmt::csv(&t.csv_header, &t.csv_rows).into_bytes() });
+        out.push(Rendered {
+            name: t.file.clone(),
+            bytes: fmt::csv(&t.csv_header, &t.csv_rows).into_bytes(),
+        });
     }
-    out.push(Rendered { name: "index.html".into(), bytes: html::page(input, &figs, &tabs).into_bytes() });
+    out.push(Rendered {
+        name: "index.html".into(),
+        bytes: html::page(input, &figs, &tabs).into_bytes(),
+    });
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
 
 /// Writes `dir/index.html`, the CSV tables and the SVG figures (creating `dir` if needed).
 pub fn write_report(dir: &Path, input: &ReportInput) -> anyhow::Result<ReportFiles> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create report directory {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create report directory {}", dir.display()))?;
     let rendered = render(input)?;
     let mut files = Vec::with_capacity(rendered.len());
     for r in &rendered {
@@ -342,5 +352,9 @@ pub fn write_report(dir: &Path, input: &ReportInput) -> anyhow::Result<ReportFil
         fmt::write_atomic(&path, &r.bytes)?;
         files.push(path);
     }
-    Ok(ReportFiles { dir: dir.to_path_buf(), index: dir.join("index.html"), files })
+    Ok(ReportFiles {
+        dir: dir.to_path_buf(),
+        index: dir.join("index.html"),
+        files,
+    })
 }

@@ -18,8 +18,14 @@ const TOP: i32 = 64;
 
 /// Nomogram figure.
 pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
-    let Some(spec) = &input.nomogram else { return Ok(Vec::new()) };
-    if spec.points_per_unit.is_nan() || spec.points_per_unit <= 0.0 || spec.axes.is_empty() || !spec.intercept.is_finite() {
+    let Some(spec) = &input.nomogram else {
+        return Ok(Vec::new());
+    };
+    if spec.points_per_unit.is_nan()
+        || spec.points_per_unit <= 0.0
+        || spec.axes.is_empty()
+        || !spec.intercept.is_finite()
+    {
         return Ok(Vec::new());
     }
     Ok(vec![Figure {
@@ -45,7 +51,10 @@ pub fn points(spec: &NomogramSpec, a: &NomogramAxis, x: f64) -> f64 {
 
 /// Largest total points.
 pub fn max_total(spec: &NomogramSpec) -> f64 {
-    spec.axes.iter().map(|a| (a.beta * (a.hi - a.lo)).abs() * spec.points_per_unit).sum()
+    spec.axes
+        .iter()
+        .map(|a| (a.beta * (a.hi - a.lo)).abs() * spec.points_per_unit)
+        .sum()
 }
 
 /// Linear predictor at total points `t`.
@@ -99,7 +108,10 @@ fn regular_priority_for(ticks: &[(f64, String)]) -> Vec<usize> {
     for k in 1..=n.max(1) {
         let idx: Vec<usize> = (0..n).step_by(k).collect();
         let sub: Vec<(f64, String)> = idx.iter().map(|&i| ticks[i].clone()).collect();
-        if thin(&sub, &(0..sub.len()).collect::<Vec<_>>()).iter().all(|&s| s) {
+        if thin(&sub, &(0..sub.len()).collect::<Vec<_>>())
+            .iter()
+            .all(|&s| s)
+        {
             return idx;
         }
     }
@@ -109,14 +121,31 @@ fn regular_priority_for(ticks: &[(f64, String)]) -> Vec<usize> {
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
 /// Draws one axis row: title at the left, a line, ticks and labels.
-fn row(area: &Area, y: i32, title: &str, ticks: &[(f64, String)], priority: &[usize], line: Option<(f64, f64)>) -> anyhow::Result<()> {
-    area.draw(&Text::new(title.to_string(), (X0 - 18, y), anchored(plot::AXIS, HPos::Right, VPos::Center).color(&BLACK)))?;
+fn row(
+    area: &Area,
+    y: i32,
+    title: &str,
+    ticks: &[(f64, String)],
+    priority: &[usize],
+    line: Option<(f64, f64)>,
+) -> anyhow::Result<()> {
+    area.draw(&Text::new(
+        title.to_string(),
+        (X0 - 18, y),
+        anchored(plot::AXIS, HPos::Right, VPos::Center).color(&BLACK),
+    ))?;
     let (a, b) = line.unwrap_or_else(|| {
         let xs = ticks.iter().map(|t| t.0);
-        (xs.clone().fold(f64::INFINITY, f64::min), xs.fold(f64::NEG_INFINITY, f64::max))
+        (
+            xs.clone().fold(f64::INFINITY, f64::min),
+            xs.fold(f64::NEG_INFINITY, f64::max),
+        )
     });
     let st = ShapeStyle::from(&BLACK).stroke_width(1);
-    area.draw(&PathElement::new(vec![(a.round() as i32, y), (b.round() as i32, y)], st))?;
+    area.draw(&PathElement::new(
+        vec![(a.round() as i32, y), (b.round() as i32, y)],
+        st,
+    ))?;
     let shown = thin(ticks, priority);
     // Labels that do not fit above the line go below it when there they keep clear of each other
     // (short axes such as a binary predictor with a small coefficient).
@@ -128,12 +157,20 @@ fn row(area: &Area, y: i32, title: &str, ticks: &[(f64, String)], priority: &[us
         let xi = x.round() as i32;
         area.draw(&PathElement::new(vec![(xi, y - 6), (xi, y)], st))?;
         if shown[k] {
-            area.draw(&Text::new(l.clone(), (xi, y - 9), anchored(plot::TICK, HPos::Center, VPos::Bottom)))?;
+            area.draw(&Text::new(
+                l.clone(),
+                (xi, y - 9),
+                anchored(plot::TICK, HPos::Center, VPos::Bottom),
+            ))?;
         } else if few {
             if let Some(pos) = rest.iter().position(|&r| r == k).filter(|&p| below_ok[p]) {
                 let _ = pos;
                 area.draw(&PathElement::new(vec![(xi, y), (xi, y + 4)], st))?;
-                area.draw(&Text::new(l.clone(), (xi, y + 7), anchored(plot::TICK, HPos::Center, VPos::Top)))?;
+                area.draw(&Text::new(
+                    l.clone(),
+                    (xi, y + 7),
+                    anchored(plot::TICK, HPos::Center, VPos::Top),
+                ))?;
             }
         }
     }
@@ -148,70 +185,170 @@ fn draw(spec: &NomogramSpec, positive: &str) -> anyhow::Result<String> {
     let tmax = max_total(spec);
     let px_total = |t: f64| f64::from(X0) + t / tmax * width;
     plot::svg(W, h, |root| {
-        root.draw(&Text::new("Nomogram", (W as i32 / 2, 14), anchored(plot::TITLE, HPos::Center, VPos::Top)))?;
+        root.draw(&Text::new(
+            "Nomogram",
+            (W as i32 / 2, 14),
+            anchored(plot::TITLE, HPos::Center, VPos::Top),
+        ))?;
         let mut y = TOP + ROW / 2 + 8;
         // Points axis with minor ticks every 5.
         let pts: Vec<f64> = (0..=10).map(|k| f64::from(k) * 10.0).collect();
         let ticks: Vec<(f64, String)> = pts.iter().map(|&p| (px_points(p), fmt::tick(p))).collect();
-        row(root, y, "Points", &ticks, &(0..ticks.len()).collect::<Vec<_>>(), None)?;
+        row(
+            root,
+            y,
+            "Points",
+            &ticks,
+            &(0..ticks.len()).collect::<Vec<_>>(),
+            None,
+        )?;
         for k in 0..10 {
             let xi = px_points(f64::from(k) * 10.0 + 5.0).round() as i32;
-            root.draw(&PathElement::new(vec![(xi, y - 3), (xi, y)], ShapeStyle::from(&BLACK).stroke_width(1)))?;
+            root.draw(&PathElement::new(
+                vec![(xi, y - 3), (xi, y)],
+                ShapeStyle::from(&BLACK).stroke_width(1),
+            ))?;
         }
         // Light vertical guides from the Points axis down through the predictor rows.
         let bottom_pred = y + ROW * spec.axes.len() as i32;
         for &p in &pts {
             let xi = px_points(p).round() as i32;
-            root.draw(&PathElement::new(vec![(xi, y + 4), (xi, bottom_pred)], ShapeStyle::from(&plot::GRID).stroke_width(1)))?;
+            root.draw(&PathElement::new(
+                vec![(xi, y + 4), (xi, bottom_pred)],
+                ShapeStyle::from(&plot::GRID).stroke_width(1),
+            ))?;
         }
         for a in &spec.axes {
             y += ROW;
             let values: Vec<f64> = if a.binary {
-                [0.0, 1.0].into_iter().filter(|v| *v >= a.lo.min(a.hi) && *v <= a.hi.max(a.lo)).collect()
+                [0.0, 1.0]
+                    .into_iter()
+                    .filter(|v| *v >= a.lo.min(a.hi) && *v <= a.hi.max(a.lo))
+                    .collect()
             } else {
-                calc::pretty(a.lo, a.hi, 10).into_iter().filter(|v| *v >= a.lo - 1e-9 * a.lo.abs().max(1.0) && *v <= a.hi + 1e-9 * a.hi.abs().max(1.0)).collect()
+                calc::pretty(a.lo, a.hi, 10)
+                    .into_iter()
+                    .filter(|v| {
+                        *v >= a.lo - 1e-9 * a.lo.abs().max(1.0)
+                            && *v <= a.hi + 1e-9 * a.hi.abs().max(1.0)
+                    })
+                    .collect()
             };
             let labels: Vec<String> = if a.binary {
                 let names = level_names(a);
-                values.iter().map(|&v| names[usize::from(v != 0.0)].clone()).collect()
+                values
+                    .iter()
+                    .map(|&v| names[usize::from(v != 0.0)].clone())
+                    .collect()
             } else {
                 fmt::tick_labels(&values)
             };
-            let ticks: Vec<(f64, String)> = values.iter().zip(labels).map(|(&v, l)| (px_points(points(spec, a, v)), l)).collect();
-            let line = (px_points(points(spec, a, a.lo)), px_points(points(spec, a, a.hi)));
+            let ticks: Vec<(f64, String)> = values
+                .iter()
+                .zip(labels)
+                .map(|(&v, l)| (px_points(points(spec, a, v)), l))
+                .collect();
+            let line = (
+                px_points(points(spec, a, a.lo)),
+                px_points(points(spec, a, a.hi)),
+            );
             let line = (line.0.min(line.1), line.0.max(line.1));
-            row(root, y, &axis_title(a), &ticks, &regular_priority_for(&ticks), Some(line))?;
+            row(
+                root,
+                y,
+                &axis_title(a),
+                &ticks,
+                &regular_priority_for(&ticks),
+                Some(line),
+            )?;
         }
         // Total points.
         y += ROW;
-        let tv: Vec<f64> = calc::pretty(0.0, tmax, 10).into_iter().filter(|&t| t <= tmax * (1.0 + 1e-12)).collect();
+        let tv: Vec<f64> = calc::pretty(0.0, tmax, 10)
+            .into_iter()
+            .filter(|&t| t <= tmax * (1.0 + 1e-12))
+            .collect();
         let tl = fmt::tick_labels(&tv);
         let ticks: Vec<(f64, String)> = tv.iter().zip(tl).map(|(&t, l)| (px_total(t), l)).collect();
-        row(root, y, "Total points", &ticks, &regular_priority_for(&ticks), Some((f64::from(X0), f64::from(X1))))?;
+        row(
+            root,
+            y,
+            "Total points",
+            &ticks,
+            &regular_priority_for(&ticks),
+            Some((f64::from(X0), f64::from(X1))),
+        )?;
         // Linear predictor.
         y += ROW;
         let (lp0, lp1) = (linear_predictor(spec, 0.0), linear_predictor(spec, tmax));
-        let lv: Vec<f64> = calc::pretty(lp0, lp1, 10).into_iter().filter(|&v| v >= lp0 - 1e-12 && v <= lp1 + 1e-12).collect();
+        let lv: Vec<f64> = calc::pretty(lp0, lp1, 10)
+            .into_iter()
+            .filter(|&v| v >= lp0 - 1e-12 && v <= lp1 + 1e-12)
+            .collect();
         let ll = fmt::tick_labels(&lv);
-        let ticks: Vec<(f64, String)> = lv.iter().zip(ll).map(|(&v, l)| (px_total((v - lp0) * spec.points_per_unit), l)).collect();
-        row(root, y, "Linear predictor", &ticks, &regular_priority_for(&ticks), Some((f64::from(X0), f64::from(X1))))?;
+        let ticks: Vec<(f64, String)> = lv
+            .iter()
+            .zip(ll)
+            .map(|(&v, l)| (px_total((v - lp0) * spec.points_per_unit), l))
+            .collect();
+        row(
+            root,
+            y,
+            "Linear predictor",
+            &ticks,
+            &regular_priority_for(&ticks),
+            Some((f64::from(X0), f64::from(X1))),
+        )?;
         // Probability.
         y += ROW;
-        const PRIORITY: [f64; 19] =
-            [0.5, 0.1, 0.9, 0.01, 0.99, 0.3, 0.7, 0.2, 0.8, 0.05, 0.95, 0.4, 0.6, 0.001, 0.999, 0.02, 0.98, 0.005, 0.995];
-        let cands: Vec<f64> = PRIORITY.iter().copied().filter(|&p| {
-            let lp = (p / (1.0 - p)).ln();
-            lp >= lp0 && lp <= lp1
-        }).collect();
-        let ticks: Vec<(f64, String)> =
-            cands.iter().map(|&p| (px_total(((p / (1.0 - p)).ln() - lp0) * spec.points_per_unit), fmt::tick(p))).collect();
+        const PRIORITY: [f64; 19] = [
+            0.5, 0.1, 0.9, 0.01, 0.99, 0.3, 0.7, 0.2, 0.8, 0.05, 0.95, 0.4, 0.6, 0.001, 0.999,
+            0.02, 0.98, 0.005, 0.995,
+        ];
+        let cands: Vec<f64> = PRIORITY
+            .iter()
+            .copied()
+            .filter(|&p| {
+                let lp = (p / (1.0 - p)).ln();
+                lp >= lp0 && lp <= lp1
+            })
+            .collect();
+        let ticks: Vec<(f64, String)> = cands
+            .iter()
+            .map(|&p| {
+                (
+                    px_total(((p / (1.0 - p)).ln() - lp0) * spec.points_per_unit),
+                    fmt::tick(p),
+                )
+            })
+            .collect();
         let shown = thin(&ticks, &(0..ticks.len()).collect::<Vec<_>>());
-        let mut kept: Vec<(f64, String)> = ticks.into_iter().zip(shown).filter(|(_, s)| *s).map(|(t, _)| t).collect();
+        let mut kept: Vec<(f64, String)> = ticks
+            .into_iter()
+            .zip(shown)
+            .filter(|(_, s)| *s)
+            .map(|(t, _)| t)
+            .collect();
         kept.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let line = if kept.is_empty() { None } else { Some((kept[0].0, kept[kept.len() - 1].0)) };
+        let line = if kept.is_empty() {
+            None
+        } else {
+            Some((kept[0].0, kept[kept.len() - 1].0))
+        };
         if line.is_some() {
-            let title = if positive.chars().count() <= 12 { format!("Probability of {positive}") } else { "Probability".to_string() };
-            row(root, y, &title, &kept, &(0..kept.len()).collect::<Vec<_>>(), line)?;
+            let title = if positive.chars().count() <= 12 {
+                format!("Probability of {positive}")
+            } else {
+                "Probability".to_string()
+            };
+            row(
+                root,
+                y,
+                &title,
+                &kept,
+                &(0..kept.len()).collect::<Vec<_>>(),
+                line,
+            )?;
         }
         Ok(())
     })

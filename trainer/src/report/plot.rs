@@ -117,7 +117,10 @@ pub(crate) struct LegendItem {
 
 impl LegendItem {
     pub(crate) fn new(label: impl Into<String>, swatch: Swatch) -> Self {
-        LegendItem { label: label.into(), swatch }
+        LegendItem {
+            label: label.into(),
+            swatch,
+        }
     }
 }
 
@@ -125,7 +128,13 @@ const ROW_H: i32 = 22;
 const SWATCH_W: i32 = 30;
 
 fn legend_layout(items: &[LegendItem], width: i32) -> (usize, i32, i32) {
-    let col_w = items.iter().map(|i| text_width(&i.label, LEGEND)).max().unwrap_or(0) + SWATCH_W + 28;
+    let col_w = items
+        .iter()
+        .map(|i| text_width(&i.label, LEGEND))
+        .max()
+        .unwrap_or(0)
+        + SWATCH_W
+        + 28;
     let ncols = ((width - 20) / col_w.max(1)).clamp(1, 3) as usize;
     let ncols = ncols.min(items.len().max(1));
     let rows = items.len().div_ceil(ncols) as i32;
@@ -142,7 +151,10 @@ pub(crate) fn legend_height(items: &[LegendItem], width: u32) -> u32 {
 }
 
 /// Draws a legend (framed, centred) filling `area`.
-pub(crate) fn draw_legend(area: &DrawingArea<SVGBackend, Shift>, items: &[LegendItem]) -> anyhow::Result<()> {
+pub(crate) fn draw_legend(
+    area: &DrawingArea<SVGBackend, Shift>,
+    items: &[LegendItem],
+) -> anyhow::Result<()> {
     if items.is_empty() {
         return Ok(());
     }
@@ -150,7 +162,10 @@ pub(crate) fn draw_legend(area: &DrawingArea<SVGBackend, Shift>, items: &[Legend
     let (ncols, col_w, h) = legend_layout(items, w as i32);
     let total_w = col_w * ncols as i32;
     let x0 = ((w as i32 - total_w) / 2).max(4);
-    area.draw(&Rectangle::new([(x0 - 6, 2), (x0 + total_w - 8, h - 4)], ShapeStyle::from(&RGBColor(160, 160, 160)).stroke_width(1)))?;
+    area.draw(&Rectangle::new(
+        [(x0 - 6, 2), (x0 + total_w - 8, h - 4)],
+        ShapeStyle::from(&RGBColor(160, 160, 160)).stroke_width(1),
+    ))?;
     for (k, it) in items.iter().enumerate() {
         let col = (k % ncols) as i32;
         let row = (k / ncols) as i32;
@@ -162,19 +177,29 @@ pub(crate) fn draw_legend(area: &DrawingArea<SVGBackend, Shift>, items: &[Legend
                 if dashed {
                     area.draw(&PathElement::new(vec![(x, y), (x + 8, y)], st))?;
                     area.draw(&PathElement::new(vec![(x + 12, y), (x + 20, y)], st))?;
-                    area.draw(&PathElement::new(vec![(x + 24, y), (x + SWATCH_W - 2, y)], st))?;
+                    area.draw(&PathElement::new(
+                        vec![(x + 24, y), (x + SWATCH_W - 2, y)],
+                        st,
+                    ))?;
                 } else {
                     area.draw(&PathElement::new(vec![(x, y), (x + SWATCH_W - 2, y)], st))?;
                 }
             }
             Swatch::Box(c) => {
-                area.draw(&Rectangle::new([(x + 6, y - 7), (x + 20, y + 7)], c.filled()))?;
+                area.draw(&Rectangle::new(
+                    [(x + 6, y - 7), (x + 20, y + 7)],
+                    c.filled(),
+                ))?;
             }
             Swatch::Dot(c) => {
                 area.draw(&Circle::new((x + 13, y), 5, c.filled()))?;
             }
         }
-        area.draw(&Text::new(it.label.clone(), (x + SWATCH_W + 6, y), anchored(LEGEND, HPos::Left, VPos::Center)))?;
+        area.draw(&Text::new(
+            it.label.clone(),
+            (x + SWATCH_W + 6, y),
+            anchored(LEGEND, HPos::Left, VPos::Center),
+        ))?;
     }
     Ok(())
 }
@@ -207,15 +232,21 @@ pub(crate) fn dashed(points: &[(f64, f64)], n_dashes: usize) -> Vec<Vec<(f64, f6
         for k in 0..n_dashes {
             let t0 = k as f64 / n_dashes as f64;
             let t1 = (k as f64 + 0.55) / n_dashes as f64;
-            out.push(vec![(a.0 + (b.0 - a.0) * t0, a.1 + (b.1 - a.1) * t0), (a.0 + (b.0 - a.0) * t1, a.1 + (b.1 - a.1) * t1)]);
+            out.push(vec![
+                (a.0 + (b.0 - a.0) * t0, a.1 + (b.1 - a.1) * t0),
+                (a.0 + (b.0 - a.0) * t1, a.1 + (b.1 - a.1) * t1),
+            ]);
         }
     }
     out
 }
 
 /// A chart with two continuous axes.
-pub(crate) type Chart<'a, 'b> =
-    ChartContext<'a, SVGBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+pub(crate) type Chart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
 
 /// Builds a framed chart with a title in `area`.
 pub(crate) fn chart<'a, 'b>(
@@ -236,7 +267,11 @@ pub(crate) fn chart_sized<'a, 'b>(
     x_label_area: u32,
 ) -> anyhow::Result<Chart<'a, 'b>> {
     let (w, _) = area.dim_in_pixel();
-    area.draw(&Text::new(title.to_string(), (w as i32 / 2, 8), anchored(TITLE, HPos::Center, VPos::Top)))?;
+    area.draw(&Text::new(
+        title.to_string(),
+        (w as i32 / 2, 8),
+        anchored(TITLE, HPos::Center, VPos::Top),
+    ))?;
     Ok(ChartBuilder::on(area)
         .margin_top(44)
         .margin_left(10)
@@ -267,8 +302,17 @@ pub(crate) fn mesh(chart: &mut Chart, x_desc: &str, y_desc: &str) -> anyhow::Res
 }
 
 /// Draws a dashed polyline (data coordinates).
-pub(crate) fn draw_dashed(chart: &mut Chart, points: &[(f64, f64)], n_dashes: usize, style: ShapeStyle) -> anyhow::Result<()> {
-    chart.draw_series(dashed(points, n_dashes).into_iter().map(|seg| PathElement::new(seg, style)))?;
+pub(crate) fn draw_dashed(
+    chart: &mut Chart,
+    points: &[(f64, f64)],
+    n_dashes: usize,
+    style: ShapeStyle,
+) -> anyhow::Result<()> {
+    chart.draw_series(
+        dashed(points, n_dashes)
+            .into_iter()
+            .map(|seg| PathElement::new(seg, style)),
+    )?;
     Ok(())
 }
 

@@ -7,7 +7,10 @@ use super::{calc, fmt, Figure, Part, ReportInput};
 
 /// Labels and values of a list of observations.
 pub(crate) fn split_obs(obs: &[super::Obs]) -> (Vec<u8>, Vec<f64>) {
-    (obs.iter().map(|o| o.label).collect(), obs.iter().map(|o| o.value).collect())
+    (
+        obs.iter().map(|o| o.label).collect(),
+        obs.iter().map(|o| o.value).collect(),
+    )
 }
 
 /// Whether the observations contain both classes.
@@ -19,7 +22,12 @@ pub(crate) fn both_classes(obs: &[super::Obs]) -> bool {
 pub(crate) fn auc_label(obs: &[super::Obs]) -> String {
     let (y, s) = split_obs(obs);
     let d = calc::delong(&y, &s);
-    format!("AUC {} ({}–{})", fmt::fixed(d.auc, 3), fmt::fixed(d.ci[0], 3), fmt::fixed(d.ci[1], 3))
+    format!(
+        "AUC {} ({}–{})",
+        fmt::fixed(d.auc, 3),
+        fmt::fixed(d.ci[0], 3),
+        fmt::fixed(d.ci[1], 3)
+    )
 }
 
 /// ROC figures (training set, test set).
@@ -43,13 +51,24 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
 }
 
 fn draw(input: &ReportInput, part: Part) -> anyhow::Result<String> {
-    let models: Vec<(usize, &super::ModelCurves)> =
-        input.models.iter().enumerate().filter(|(_, m)| both_classes(m.part(part))).collect();
+    let models: Vec<(usize, &super::ModelCurves)> = input
+        .models
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| both_classes(m.part(part)))
+        .collect();
     let mut items: Vec<LegendItem> = models
         .iter()
         .map(|(i, m)| {
             let wide = Some(*i) == input.reference;
-            LegendItem::new(format!("{}: {}", m.name, auc_label(m.part(part))), Swatch::Line(plot::model_color(*i, input.reference), if wide { 3 } else { 2 }, false))
+            LegendItem::new(
+                format!("{}: {}", m.name, auc_label(m.part(part))),
+                Swatch::Line(
+                    plot::model_color(*i, input.reference),
+                    if wide { 3 } else { 2 },
+                    false,
+                ),
+            )
         })
         .collect();
     items.push(LegendItem::new("Chance", Swatch::Line(plot::REF, 1, true)));
@@ -57,9 +76,19 @@ fn draw(input: &ReportInput, part: Part) -> anyhow::Result<String> {
     let h = 560 + plot::legend_height(&items, w);
     plot::svg(w, h, |root| {
         let area = plot::with_legend(root, &items)?;
-        let mut chart = plot::chart(&area, &format!("ROC curves, {}", part.title().to_lowercase()), 0.0..1.0, 0.0..1.0)?;
+        let mut chart = plot::chart(
+            &area,
+            &format!("ROC curves, {}", part.title().to_lowercase()),
+            0.0..1.0,
+            0.0..1.0,
+        )?;
         plot::mesh(&mut chart, "1 − Specificity", "Sensitivity")?;
-        plot::draw_dashed(&mut chart, &[(0.0, 0.0), (1.0, 1.0)], 30, ShapeStyle::from(&plot::REF).stroke_width(1))?;
+        plot::draw_dashed(
+            &mut chart,
+            &[(0.0, 0.0), (1.0, 1.0)],
+            30,
+            ShapeStyle::from(&plot::REF).stroke_width(1),
+        )?;
         // Reference model last, so it is drawn on top.
         let mut order: Vec<&(usize, &super::ModelCurves)> = models.iter().collect();
         order.sort_by_key(|(i, _)| (Some(*i) == input.reference, *i));
@@ -67,7 +96,14 @@ fn draw(input: &ReportInput, part: Part) -> anyhow::Result<String> {
             let (y, s) = split_obs(m.part(part));
             let pts = calc::roc_points(&y, &s);
             let wide = Some(*i) == input.reference;
-            chart.draw_series(LineSeries::new(pts, ShapeStyle::from(&plot::model_color(*i, input.reference)).stroke_width(if wide { 3 } else { 2 })))?;
+            chart.draw_series(LineSeries::new(
+                pts,
+                ShapeStyle::from(&plot::model_color(*i, input.reference)).stroke_width(if wide {
+                    3
+                } else {
+                    2
+                }),
+            ))?;
         }
         Ok(())
     })

@@ -13,7 +13,11 @@ pub fn tables(input: &ReportInput) -> Vec<Table> {
     if !input.univariate.is_empty() || !input.multivariate.is_empty() {
         out.push(odds_ratios(input));
     }
-    if input.models.iter().any(|m| both_classes(&m.train) || both_classes(&m.test)) {
+    if input
+        .models
+        .iter()
+        .any(|m| both_classes(&m.train) || both_classes(&m.test))
+    {
         out.push(performance(input));
     }
     if let Some(t) = delong(input) {
@@ -51,7 +55,10 @@ pub(crate) struct Tested {
 }
 
 impl Tested {
-    const NONE: Tested = Tested { p: f64::NAN, test: "" };
+    const NONE: Tested = Tested {
+        p: f64::NAN,
+        test: "",
+    };
 
     fn display(self) -> String {
         if self.test.is_empty() {
@@ -77,14 +84,21 @@ pub(crate) fn compare_continuous(a: &[f64], b: &[f64]) -> Tested {
     if a.is_empty() || b.is_empty() {
         return Tested::NONE;
     }
-    Tested { p: calc::mann_whitney(&a, &b).1, test: "Mann-Whitney U" }
+    Tested {
+        p: calc::mann_whitney(&a, &b).1,
+        test: "Mann-Whitney U",
+    }
 }
 
 /// Compares a categorical variable between two groups: chi-square, or Fisher exact for a 2×2
 /// table with an expected count below 5.
 pub(crate) fn compare_categorical(a: &[f64], b: &[f64], levels: &[f64]) -> Tested {
     let count = |v: &[f64], l: f64| v.iter().filter(|&&x| x == l).count() as f64;
-    let table: Vec<Vec<f64>> = levels.iter().map(|&l| vec![count(a, l), count(b, l)]).filter(|r| r[0] + r[1] > 0.0).collect();
+    let table: Vec<Vec<f64>> = levels
+        .iter()
+        .map(|&l| vec![count(a, l), count(b, l)])
+        .filter(|r| r[0] + r[1] > 0.0)
+        .collect();
     let na: f64 = table.iter().map(|r| r[0]).sum();
     let nb: f64 = table.iter().map(|r| r[1]).sum();
     if table.len() < 2 || na == 0.0 || nb == 0.0 {
@@ -92,15 +106,28 @@ pub(crate) fn compare_categorical(a: &[f64], b: &[f64], levels: &[f64]) -> Teste
     }
     let (_, p, min_e) = calc::chi_square(&table);
     if table.len() == 2 && min_e < 5.0 {
-        let t = [[table[0][0] as u64, table[0][1] as u64], [table[1][0] as u64, table[1][1] as u64]];
-        return Tested { p: calc::fisher_exact(t), test: "Fisher exact" };
+        let t = [
+            [table[0][0] as u64, table[0][1] as u64],
+            [table[1][0] as u64, table[1][1] as u64],
+        ];
+        return Tested {
+            p: calc::fisher_exact(t),
+            test: "Fisher exact",
+        };
     }
-    Tested { p, test: "chi-square" }
+    Tested {
+        p,
+        test: "chi-square",
+    }
 }
 
 fn median_iqr(v: &[f64]) -> (f64, f64, f64) {
     let s = calc::sorted_finite(v);
-    (calc::quantile_sorted(&s, 0.5), calc::quantile_sorted(&s, 0.25), calc::quantile_sorted(&s, 0.75))
+    (
+        calc::quantile_sorted(&s, 0.5),
+        calc::quantile_sorted(&s, 0.25),
+        calc::quantile_sorted(&s, 0.75),
+    )
 }
 
 fn median_iqr_text(v: &[f64], d: usize) -> String {
@@ -108,7 +135,12 @@ fn median_iqr_text(v: &[f64], d: usize) -> String {
     if !m.is_finite() {
         return "NA".into();
     }
-    format!("{} ({}, {})", fmt::fixed(m, d), fmt::fixed(q1, d), fmt::fixed(q3, d))
+    format!(
+        "{} ({}, {})",
+        fmt::fixed(m, d),
+        fmt::fixed(q1, d),
+        fmt::fixed(q3, d)
+    )
 }
 
 fn n_pct(v: &[f64], level: f64) -> (usize, usize) {
@@ -126,14 +158,24 @@ fn n_pct_text(k: usize, n: usize) -> String {
 /// Baseline characteristics: training vs test, and the classes within each set.
 pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
     // The parts that have patients; the training-vs-test comparison only when both do.
-    let parts: Vec<Part> = Part::ALL.into_iter().filter(|p| b.parts.contains(p)).collect();
+    let parts: Vec<Part> = Part::ALL
+        .into_iter()
+        .filter(|p| b.parts.contains(p))
+        .collect();
     let has_test = parts.len() == 2;
     // Group index lists: [train all, test all], per part [class0, class1].
-    let idx = |f: &dyn Fn(usize) -> bool| -> Vec<usize> { (0..b.labels.len()).filter(|&i| f(i)).collect() };
+    let idx = |f: &dyn Fn(usize) -> bool| -> Vec<usize> {
+        (0..b.labels.len()).filter(|&i| f(i)).collect()
+    };
     let part_all: Vec<Vec<usize>> = parts.iter().map(|&p| idx(&|i| b.parts[i] == p)).collect();
     let part_cls: Vec<[Vec<usize>; 2]> = parts
         .iter()
-        .map(|&p| [idx(&|i| b.parts[i] == p && b.labels[i] != 1), idx(&|i| b.parts[i] == p && b.labels[i] == 1)])
+        .map(|&p| {
+            [
+                idx(&|i| b.parts[i] == p && b.labels[i] != 1),
+                idx(&|i| b.parts[i] == p && b.labels[i] == 1),
+            ]
+        })
         .collect();
     let pick = |v: &[f64], ix: &[usize]| -> Vec<f64> { ix.iter().map(|&i| v[i]).collect() };
 
@@ -145,11 +187,21 @@ pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
             format!("Test set (n = {})", part_all[1].len()),
             s("p, training vs test"),
         ]);
-        csv_header.extend([s("train"), s("test"), s("p_train_vs_test"), s("test_train_vs_test")]);
+        csv_header.extend([
+            s("train"),
+            s("test"),
+            s("p_train_vs_test"),
+            s("test_train_vs_test"),
+        ]);
     }
     for (k, &p) in parts.iter().enumerate() {
         for c in 0..2 {
-            header.push(format!("{}: {} (n = {})", p.title(), class_names[c], part_cls[k][c].len()));
+            header.push(format!(
+                "{}: {} (n = {})",
+                p.title(),
+                class_names[c],
+                part_cls[k][c].len()
+            ));
             csv_header.push(format!("{}_class{}", p.key(), c));
         }
         header.push(format!("p, {}", p.title().to_lowercase()));
@@ -161,15 +213,28 @@ pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
     let mut csv_rows = Vec::new();
     // Outcome row.
     {
-        let lab: Vec<f64> = b.labels.iter().map(|&l| f64::from(u8::from(l == 1))).collect();
+        let lab: Vec<f64> = b
+            .labels
+            .iter()
+            .map(|&l| f64::from(u8::from(l == 1)))
+            .collect();
         let mut row = vec![format!("{}, n (%)", class_names[1])];
         let mut crow = vec![s("outcome"), s("1"), s("n (%)")];
         if has_test {
             let (k0, n0) = n_pct(&pick(&lab, &part_all[0]), 1.0);
             let (k1, n1) = n_pct(&pick(&lab, &part_all[1]), 1.0);
-            let t = compare_categorical(&pick(&lab, &part_all[0]), &pick(&lab, &part_all[1]), &[0.0, 1.0]);
+            let t = compare_categorical(
+                &pick(&lab, &part_all[0]),
+                &pick(&lab, &part_all[1]),
+                &[0.0, 1.0],
+            );
             row.extend([n_pct_text(k0, n0), n_pct_text(k1, n1), t.display()]);
-            crow.extend([n_pct_text(k0, n0), n_pct_text(k1, n1), fmt::exact(t.p), s(t.test)]);
+            crow.extend([
+                n_pct_text(k0, n0),
+                n_pct_text(k1, n1),
+                fmt::exact(t.p),
+                s(t.test),
+            ]);
         }
         for _ in &parts {
             row.extend([s(""), s(""), s("")]);
@@ -186,16 +251,29 @@ pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
                 let mut row = vec![format!("{}, median (Q1, Q3)", var.name)];
                 let mut crow = vec![var.name.clone(), s(""), s("median (Q1, Q3)")];
                 if has_test {
-                    let (a, c) = (pick(&var.values, &part_all[0]), pick(&var.values, &part_all[1]));
+                    let (a, c) = (
+                        pick(&var.values, &part_all[0]),
+                        pick(&var.values, &part_all[1]),
+                    );
                     let t = compare_continuous(&a, &c);
                     row.extend([median_iqr_text(&a, d), median_iqr_text(&c, d), t.display()]);
-                    crow.extend([median_iqr_text(&a, d), median_iqr_text(&c, d), fmt::exact(t.p), s(t.test)]);
+                    crow.extend([
+                        median_iqr_text(&a, d),
+                        median_iqr_text(&c, d),
+                        fmt::exact(t.p),
+                        s(t.test),
+                    ]);
                 }
                 for cls in &part_cls {
                     let (a, c) = (pick(&var.values, &cls[0]), pick(&var.values, &cls[1]));
                     let t = compare_continuous(&a, &c);
                     row.extend([median_iqr_text(&a, d), median_iqr_text(&c, d), t.display()]);
-                    crow.extend([median_iqr_text(&a, d), median_iqr_text(&c, d), fmt::exact(t.p), s(t.test)]);
+                    crow.extend([
+                        median_iqr_text(&a, d),
+                        median_iqr_text(&c, d),
+                        fmt::exact(t.p),
+                        s(t.test),
+                    ]);
                 }
                 rows.push(row);
                 csv_rows.push(crow);
@@ -206,12 +284,20 @@ pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
                 let mut row = vec![format!("{}, n (%)", var.name)];
                 let mut crow = vec![var.name.clone(), s(""), s("p")];
                 if has_test {
-                    let t = compare_categorical(&pick(&var.values, &part_all[0]), &pick(&var.values, &part_all[1]), &levels);
+                    let t = compare_categorical(
+                        &pick(&var.values, &part_all[0]),
+                        &pick(&var.values, &part_all[1]),
+                        &levels,
+                    );
                     row.extend([s(""), s(""), t.display()]);
                     crow.extend([s(""), s(""), fmt::exact(t.p), s(t.test)]);
                 }
                 for cls in &part_cls {
-                    let t = compare_categorical(&pick(&var.values, &cls[0]), &pick(&var.values, &cls[1]), &levels);
+                    let t = compare_categorical(
+                        &pick(&var.values, &cls[0]),
+                        &pick(&var.values, &cls[1]),
+                        &levels,
+                    );
                     row.extend([s(""), s(""), t.display()]);
                     crow.extend([s(""), s(""), fmt::exact(t.p), s(t.test)]);
                 }
@@ -254,7 +340,12 @@ pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
 
 fn or_text(or: f64, lo: f64, hi: f64) -> String {
     let d = if or.abs() >= 100.0 { 1 } else { 3 };
-    format!("{} ({}–{})", fmt::fixed(or, d), fmt::fixed(lo, d), fmt::fixed(hi, d))
+    format!(
+        "{} ({}–{})",
+        fmt::fixed(or, d),
+        fmt::fixed(lo, d),
+        fmt::fixed(hi, d)
+    )
 }
 
 /// Univariate and multivariate odds ratios.
@@ -277,9 +368,19 @@ pub fn odds_ratios(input: &ReportInput) -> Table {
         rows.push(row);
     }
     let mut csv_rows = Vec::new();
-    for (analysis, list) in [("univariate", &input.univariate), ("multivariate", &input.multivariate)] {
+    for (analysis, list) in [
+        ("univariate", &input.univariate),
+        ("multivariate", &input.multivariate),
+    ] {
         for r in list {
-            csv_rows.push(vec![s(analysis), r.name.clone(), fmt::exact(r.or), fmt::exact(r.ci_low), fmt::exact(r.ci_high), fmt::exact(r.p)]);
+            csv_rows.push(vec![
+                s(analysis),
+                r.name.clone(),
+                fmt::exact(r.or),
+                fmt::exact(r.ci_low),
+                fmt::exact(r.ci_high),
+                fmt::exact(r.p),
+            ]);
         }
     }
     Table {
@@ -311,7 +412,12 @@ pub fn performance(input: &ReportInput) -> Table {
                 m.name.clone(),
                 s(part.title()),
                 format!("{} / {}", y.len(), npos),
-                format!("{} ({}–{})", fmt::fixed(d.auc, 3), fmt::fixed(d.ci[0], 3), fmt::fixed(d.ci[1], 3)),
+                format!(
+                    "{} ({}–{})",
+                    fmt::fixed(d.auc, 3),
+                    fmt::fixed(d.ci[0], 3),
+                    fmt::fixed(d.ci[1], 3)
+                ),
                 fmt::fixed(se, 3),
                 fmt::fixed(sp, 3),
                 fmt::tick(m.threshold),
@@ -355,7 +461,10 @@ pub fn delong(input: &ReportInput) -> Option<Table> {
         }
         for part in Part::ALL {
             let (a, b) = (reference.part(part), m.part(part));
-            if !both_classes(a) || a.len() != b.len() || a.iter().zip(b).any(|(x, y)| x.label != y.label) {
+            if !both_classes(a)
+                || a.len() != b.len()
+                || a.iter().zip(b).any(|(x, y)| x.label != y.label)
+            {
                 continue;
             }
             let (y, s1) = split_obs(a);
@@ -370,7 +479,15 @@ pub fn delong(input: &ReportInput) -> Option<Table> {
                 fmt::fixed(z, 3),
                 fmt::pvalue(p),
             ]);
-            csv_rows.push(vec![reference.name.clone(), m.name.clone(), s(part.key()), fmt::exact(a1), fmt::exact(a2), fmt::exact(z), fmt::exact(p)]);
+            csv_rows.push(vec![
+                reference.name.clone(),
+                m.name.clone(),
+                s(part.key()),
+                fmt::exact(a1),
+                fmt::exact(a2),
+                fmt::exact(z),
+                fmt::exact(p),
+            ]);
         }
     }
     if rows.is_empty() {
@@ -379,11 +496,27 @@ pub fn delong(input: &ReportInput) -> Option<Table> {
     Some(Table {
         file: "delong.csv".into(),
         title: "DeLong comparisons".into(),
-        header: vec![s("Comparison"), s("Set"), s("AUC 1"), s("AUC 2"), s("z"), s("p")],
+        header: vec![
+            s("Comparison"),
+            s("Set"),
+            s("AUC 1"),
+            s("AUC 2"),
+            s("z"),
+            s("p"),
+        ],
         rows,
-        csv_header: vec![s("model_1"), s("model_2"), s("set"), s("auc_1"), s("auc_2"), s("z"), s("p")],
+        csv_header: vec![
+            s("model_1"),
+            s("model_2"),
+            s("set"),
+            s("auc_1"),
+            s("auc_2"),
+            s("z"),
+            s("p"),
+        ],
         csv_rows,
-        note: "Two-sided paired DeLong test of equal AUCs (pROC roc.test, method = \"delong\").".into(),
+        note: "Two-sided paired DeLong test of equal AUCs (pROC roc.test, method = \"delong\")."
+            .into(),
     })
 }
 
@@ -397,7 +530,12 @@ pub fn features(input: &ReportInput) -> Table {
     }
     for f in &input.features {
         let (seq, name) = f.name.split_once('_').unwrap_or(("", f.name.as_str()));
-        rows.push(vec![f.name.clone(), s(seq), s(name), fmt::fixed(f.value, 6)]);
+        rows.push(vec![
+            f.name.clone(),
+            s(seq),
+            s(name),
+            fmt::fixed(f.value, 6),
+        ]);
         csv_rows.push(vec![f.name.clone(), s(seq), s(name), fmt::exact(f.value)]);
     }
     Table {

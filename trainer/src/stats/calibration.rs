@@ -8,7 +8,11 @@ pub fn brier(y: &[u8], p: &[f64]) -> f64 {
     if y.is_empty() || y.len() != p.len() {
         return f64::NAN;
     }
-    let s: f64 = y.iter().zip(p).map(|(&l, &q)| (q - f64::from(u8::from(l == 1))).powi(2)).sum();
+    let s: f64 = y
+        .iter()
+        .zip(p)
+        .map(|(&l, &q)| (q - f64::from(u8::from(l == 1))).powi(2))
+        .sum();
     s / y.len() as f64
 }
 
@@ -113,12 +117,19 @@ pub fn val_prob_with(y: &[u8], p: &[f64], flavor: LowessFlavor) -> ValProb {
         };
     }
     let keep: Vec<usize> = (0..p.len()).filter(|&i| p[i] > 0.0 && p[i] < 1.0).collect();
-    let yk: Vec<f64> = keep.iter().map(|&i| f64::from(u8::from(y[i] == 1))).collect();
+    let yk: Vec<f64> = keep
+        .iter()
+        .map(|&i| f64::from(u8::from(y[i] == 1)))
+        .collect();
     let xk: Vec<f64> = keep.iter().map(|&i| logit(p[i])).collect();
     let (intercept, slope) = logistic_1d(&yk, &xk, None);
     let (citl, _) = logistic_1d(&yk, &xk, Some(1.0));
     let yf: Vec<f64> = y.iter().map(|&l| f64::from(u8::from(l == 1))).collect();
-    let (min, max) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (min, max) = p
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     let fit = lowess_flavor(p, &yf, 2.0 / 3.0, 0, 0.01 * (max - min), flavor);
     // approx(ties = mean) over the distinct x
     let mut curve: Vec<(f64, f64)> = Vec::new();
@@ -219,7 +230,9 @@ pub fn bins_with(y: &[u8], p: &[f64], n: usize, strategy: BinStrategy) -> Vec<Ca
     let edges: Vec<f64> = match strategy {
         BinStrategy::Uniform => {
             let step = 1.0 / n as f64;
-            (0..=n).map(|i| if i == n { 1.0 } else { i as f64 * step }).collect()
+            (0..=n)
+                .map(|i| if i == n { 1.0 } else { i as f64 * step })
+                .collect()
         }
         BinStrategy::Quantile => {
             let mut s = p.to_vec();
@@ -259,7 +272,11 @@ pub fn bins_with(y: &[u8], p: &[f64], n: usize, strategy: BinStrategy) -> Vec<Ca
 /// R `lowess(x, y, f, iter)` with R's default `delta = 0.01·diff(range(x))`.
 /// Returns the fitted points sorted by x (ties kept, stable order), as R's `list(x, y)`.
 pub fn lowess(x: &[f64], y: &[f64], f: f64, iter: usize) -> Vec<(f64, f64)> {
-    let (min, max) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (min, max) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     lowess_delta(x, y, f, iter, 0.01 * (max - min))
 }
 
@@ -293,7 +310,14 @@ pub enum LowessFlavor {
 }
 
 /// [`lowess_delta`] with a choice of implementation.
-pub fn lowess_flavor(x: &[f64], y: &[f64], f: f64, iter: usize, delta: f64, flavor: LowessFlavor) -> Vec<(f64, f64)> {
+pub fn lowess_flavor(
+    x: &[f64],
+    y: &[f64],
+    f: f64,
+    iter: usize,
+    delta: f64,
+    flavor: LowessFlavor,
+) -> Vec<(f64, f64)> {
     match flavor {
         LowessFlavor::R => lowess_delta(x, y, f, iter, delta),
         LowessFlavor::Statsmodels => {
@@ -391,9 +415,17 @@ fn sm_lowess(x: &[f64], y: &[f64], f: f64, iterations: usize, delta: f64) -> Vec
         let mut r: Vec<f64> = (0..n).map(|j| (y[j] - fit[j]).abs()).collect();
         let mut sorted = r.clone();
         sorted.sort_by(f64::total_cmp);
-        let med = if n % 2 == 1 { sorted[n / 2] } else { 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]) };
+        let med = if n % 2 == 1 {
+            sorted[n / 2]
+        } else {
+            0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
+        };
         for v in &mut r {
-            *v = if med == 0.0 { f64::from(u8::from(*v > 0.0)) } else { (*v / (6.0 * med)).min(1.0) };
+            *v = if med == 0.0 {
+                f64::from(u8::from(*v > 0.0))
+            } else {
+                (*v / (6.0 * med)).min(1.0)
+            };
         }
         for (j, v) in r.iter().enumerate() {
             let t = 1.0 - v * v;
@@ -544,7 +576,11 @@ fn clowess(x: &[f64], y: &[f64], f: f64, iterations: usize, delta: f64) -> Vec<f
         let mut ar: Vec<f64> = res.iter().map(|r| r.abs()).collect();
         ar.sort_by(f64::total_cmp);
         let m1 = n / 2;
-        let cmad = if n % 2 == 0 { 3.0 * (ar[m1] + ar[n - m1 - 1]) } else { 6.0 * ar[m1] };
+        let cmad = if n % 2 == 0 {
+            3.0 * (ar[m1] + ar[n - m1 - 1])
+        } else {
+            6.0 * ar[m1]
+        };
         if cmad < 1e-7 * sc {
             break;
         }
@@ -584,7 +620,9 @@ mod tests {
     #[test]
     fn lowess_reproduces_a_line() {
         // local linear fits reproduce a straight line exactly (any f, iter)
-        let x: Vec<f64> = (0..30).map(|i| (i as f64 * 0.37).sin() * 5.0 + i as f64).collect();
+        let x: Vec<f64> = (0..30)
+            .map(|i| (i as f64 * 0.37).sin() * 5.0 + i as f64)
+            .collect();
         let y: Vec<f64> = x.iter().map(|v| 2.0 * v - 1.0).collect();
         for (xv, yv) in lowess(&x, &y, 2.0 / 3.0, 3) {
             assert!((yv - (2.0 * xv - 1.0)).abs() < 1e-10, "{xv} {yv}");

@@ -248,7 +248,13 @@ pub fn f_cdf(f: f64, d1: f64, d2: f64) -> f64 {
 /// F quantile `q` with `P(F ≤ q) = p` (R `qf(p, d1, d2)`, scipy `f.ppf`). Degrees of freedom may be
 /// non-integer (Satterthwaite).
 pub fn f_quantile(p: f64, d1: f64, d2: f64) -> f64 {
-    if p.is_nan() || d1.is_nan() || d2.is_nan() || d1 <= 0.0 || d2 <= 0.0 || !(0.0..=1.0).contains(&p) {
+    if p.is_nan()
+        || d1.is_nan()
+        || d2.is_nan()
+        || d1 <= 0.0
+        || d2 <= 0.0
+        || !(0.0..=1.0).contains(&p)
+    {
         return f64::NAN;
     }
     if p == 0.0 {
@@ -317,7 +323,9 @@ mod tests {
 
     #[test]
     fn quantile_roundtrip() {
-        for &p in &[1e-300, 1e-50, 1e-8, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999_999] {
+        for &p in &[
+            1e-300, 1e-50, 1e-8, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999_999,
+        ] {
             let z = norm_quantile(p);
             assert!(rel(norm_cdf(z), p) < 1e-13, "p {p}: {}", norm_cdf(z));
         }

@@ -33,13 +33,20 @@ pub struct Hl {
 /// `p = P(χ²_df > χ²)`.
 pub fn hosmer_lemeshow(y: &[u8], p: &[f64], g: usize) -> Hl {
     if p.is_empty() || y.len() != p.len() || g < 3 {
-        return Hl { chi2: f64::NAN, df: f64::NAN, p: f64::NAN, groups: Vec::new() };
+        return Hl {
+            chi2: f64::NAN,
+            df: f64::NAN,
+            p: f64::NAN,
+            groups: Vec::new(),
+        };
     }
     let mut s = p.to_vec();
     s.sort_by(f64::total_cmp);
     // R seq(0, 1, 1/g) = 0 + (0:g)·(1/g)
     let by = 1.0 / g as f64;
-    let mut breaks: Vec<f64> = (0..=g).map(|i| quantile_sorted(&s, i as f64 * by)).collect();
+    let mut breaks: Vec<f64> = (0..=g)
+        .map(|i| quantile_sorted(&s, i as f64 * by))
+        .collect();
     breaks.dedup();
     let ng = breaks.len().saturating_sub(1).max(1);
     let mut groups: Vec<HlGroup> = (0..ng)
@@ -55,7 +62,10 @@ pub fn hosmer_lemeshow(y: &[u8], p: &[f64], g: usize) -> Hl {
         .collect();
     for (&l, &v) in y.iter().zip(p) {
         // index of the first break >= v, minus one; values equal to the minimum go to group 0
-        let b = breaks.partition_point(|&e| e < v).saturating_sub(1).min(ng - 1);
+        let b = breaks
+            .partition_point(|&e| e < v)
+            .saturating_sub(1)
+            .min(ng - 1);
         let gr = &mut groups[b];
         gr.n += 1;
         let yi = f64::from(u8::from(l == 1));
@@ -69,5 +79,10 @@ pub fn hosmer_lemeshow(y: &[u8], p: &[f64], g: usize) -> Hl {
         .map(|gr| (gr.obs1 - gr.exp1).powi(2) / gr.exp1 + (gr.obs0 - gr.exp0).powi(2) / gr.exp0)
         .sum();
     let df = g as f64 - 2.0;
-    Hl { chi2, df, p: chi2_sf(chi2, df), groups }
+    Hl {
+        chi2,
+        df,
+        p: chi2_sf(chi2, df),
+        groups,
+    }
 }

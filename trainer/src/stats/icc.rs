@@ -52,13 +52,20 @@ pub struct IccTable {
 pub fn icc_table(ratings: &[Vec<f64>]) -> Option<IccTable> {
     let n = ratings.len();
     let k = ratings.first().map_or(0, Vec::len);
-    if n < 2 || k < 2 || ratings.iter().any(|r| r.len() != k || r.iter().any(|v| !v.is_finite())) {
+    if n < 2
+        || k < 2
+        || ratings
+            .iter()
+            .any(|r| r.len() != k || r.iter().any(|v| !v.is_finite()))
+    {
         return None;
     }
     let (nf, kf) = (n as f64, k as f64);
     let g = ratings.iter().flatten().sum::<f64>() / (nf * kf);
     let rm: Vec<f64> = ratings.iter().map(|r| r.iter().sum::<f64>() / kf).collect();
-    let cm: Vec<f64> = (0..k).map(|j| ratings.iter().map(|r| r[j]).sum::<f64>() / nf).collect();
+    let cm: Vec<f64> = (0..k)
+        .map(|j| ratings.iter().map(|r| r[j]).sum::<f64>() / nf)
+        .collect();
     let ssr = kf * rm.iter().map(|m| (m - g) * (m - g)).sum::<f64>();
     let ssc = nf * cm.iter().map(|m| (m - g) * (m - g)).sum::<f64>();
     let sst: f64 = ratings.iter().flatten().map(|v| (v - g) * (v - g)).sum();
@@ -94,9 +101,15 @@ pub fn icc_table(ratings: &[Vec<f64>]) -> Option<IccTable> {
         mse,
         msw,
         icc1,
-        icc2: Icc { icc: rho, ci: [lo, hi] },
+        icc2: Icc {
+            icc: rho,
+            ci: [lo, hi],
+        },
         v,
-        icc3: Icc { icc: icc3, ci: [(fl - 1.0) / (fl + kf - 1.0), (fu - 1.0) / (fu + kf - 1.0)] },
+        icc3: Icc {
+            icc: icc3,
+            ci: [(fl - 1.0) / (fl + kf - 1.0), (fu - 1.0) / (fu + kf - 1.0)],
+        },
         f,
         p: f_sf(f, df1, df2),
     })
@@ -106,5 +119,11 @@ pub fn icc_table(ratings: &[Vec<f64>]) -> Option<IccTable> {
 /// McGraw & Wong 95 % CI; `ratings[i][j]` = rater j on target i. See [`icc_table`] for the
 /// formulas. NaN if the table is not a complete n ≥ 2 × k ≥ 2 table.
 pub fn icc_a1(ratings: &[Vec<f64>]) -> Icc {
-    icc_table(ratings).map_or(Icc { icc: f64::NAN, ci: [f64::NAN; 2] }, |t| t.icc2)
+    icc_table(ratings).map_or(
+        Icc {
+            icc: f64::NAN,
+            ci: [f64::NAN; 2],
+        },
+        |t| t.icc2,
+    )
 }

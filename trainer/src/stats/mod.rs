@@ -74,7 +74,11 @@ pub fn quantile(x: &[f64], q: f64) -> f64 {
 pub fn median_iqr(x: &[f64]) -> (f64, f64, f64) {
     let mut s = x.to_vec();
     s.sort_by(f64::total_cmp);
-    (quantile_sorted(&s, 0.5), quantile_sorted(&s, 0.25), quantile_sorted(&s, 0.75))
+    (
+        quantile_sorted(&s, 0.5),
+        quantile_sorted(&s, 0.25),
+        quantile_sorted(&s, 0.75),
+    )
 }
 
 #[cfg(test)]

@@ -25,7 +25,15 @@ pub fn pretty(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 /// nu = 0`: all go down); it is not applied here.
 ///
 /// Returns an empty vector for non-finite input.
-pub fn pretty_with(lo: f64, hi: f64, n: usize, min_n: usize, shrink: f64, h: f64, h5: f64) -> Vec<f64> {
+pub fn pretty_with(
+    lo: f64,
+    hi: f64,
+    n: usize,
+    min_n: usize,
+    shrink: f64,
+    h: f64,
+    h5: f64,
+) -> Vec<f64> {
     if !lo.is_finite() || !hi.is_finite() {
         return Vec::new();
     }
@@ -38,7 +46,12 @@ pub fn pretty_with(lo: f64, hi: f64, n: usize, min_n: usize, shrink: f64, h: f64
         i_small = true;
     } else {
         cell = lo.abs().max(hi.abs());
-        let mut u = 1.0 + if h5 >= 1.5 * h + 0.5 { 1.0 / (1.0 + h) } else { 1.5 / (1.0 + h5) };
+        let mut u = 1.0
+            + if h5 >= 1.5 * h + 0.5 {
+                1.0 / (1.0 + h)
+            } else {
+                1.5 / (1.0 + h5)
+            };
         u *= n.max(1) as f64 * f64::EPSILON;
         i_small = dx < cell * u * 3.0;
     }
@@ -106,7 +119,11 @@ pub fn pretty_with(lo: f64, hi: f64, n: usize, min_n: usize, shrink: f64, h: f64
     if lout > 2 {
         let by = (u - l) / (lout - 1) as f64;
         for (i, v) in s.iter_mut().enumerate().take(lout - 1).skip(1) {
-            *v = if i < lout / 2 { l + i as f64 * by } else { u - (lout - 1 - i) as f64 * by };
+            *v = if i < lout / 2 {
+                l + i as f64 * by
+            } else {
+                u - (lout - 1 - i) as f64 * by
+            };
         }
     }
     if k > 0 {
@@ -123,7 +140,11 @@ pub fn pretty_with(lo: f64, hi: f64, n: usize, min_n: usize, shrink: f64, h: f64
 /// Axis of a continuous predictor in `rms::nomogram`: `pretty(range(x), n = 10)` over the full
 /// training range.
 pub fn axis(x: &[f64]) -> Vec<f64> {
-    let (min, max) = x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (min, max) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     pretty(min, max, 10)
 }
 
@@ -157,10 +178,17 @@ impl PointsScale {
     /// `rms::nomogram` point assignment (maxscale 100): `R_j = |b_j|(high_j − low_j)`,
     /// `points_j(x) = 100·(b_j x − min(b_j low_j, b_j high_j))/max_k R_k`.
     pub fn new(intercept: f64, coefs: &[f64], lows: &[f64], highs: &[f64]) -> PointsScale {
-        let ranges: Vec<f64> =
-            coefs.iter().zip(lows.iter().zip(highs)).map(|(b, (l, h))| b.abs() * (h - l)).collect();
+        let ranges: Vec<f64> = coefs
+            .iter()
+            .zip(lows.iter().zip(highs))
+            .map(|(b, (l, h))| b.abs() * (h - l))
+            .collect();
         let rmax = ranges.iter().fold(0.0f64, |a, &b| a.max(b));
-        let mins: Vec<f64> = coefs.iter().zip(lows.iter().zip(highs)).map(|(b, (l, h))| (b * l).min(b * h)).collect();
+        let mins: Vec<f64> = coefs
+            .iter()
+            .zip(lows.iter().zip(highs))
+            .map(|(b, (l, h))| (b * l).min(b * h))
+            .collect();
         let rows = coefs
             .iter()
             .zip(lows.iter().zip(highs))
@@ -194,7 +222,10 @@ impl PointsScale {
     /// Largest reachable total: `Σ_j max(points_at_low_j, points_at_high_j)` (the end of the
     /// total-points axis).
     pub fn max_total(&self) -> f64 {
-        self.rows.iter().map(|r| r.points_at_low.max(r.points_at_high)).sum()
+        self.rows
+            .iter()
+            .map(|r| r.points_at_low.max(r.points_at_high))
+            .sum()
     }
 
     /// Linear predictor for a total number of points.
@@ -234,7 +265,10 @@ mod tests {
         assert!((t[3] - 0.6).abs() < 1e-15);
         // pretty(c(1, 99)): cell 19.6, base 10, 20 − 19.6 < 1.5·9.6 → 20; 50 − 19.6 ≥ 2.75·(−0.4) →
         // unit 20: 0, 20, …, 100
-        assert_eq!(pretty(1.0, 99.0, 5), vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        assert_eq!(
+            pretty(1.0, 99.0, 5),
+            vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+        );
         // pretty(c(-0.37, 1.53), n = 10): cell 0.19, base 0.1, 0.2 − 0.19 < 1.5·0.09 → 0.2;
         // 0.5 − 0.19 ≥ 2.75·(−0.01) → 0.2: −0.4 … 1.6 (11 ticks)
         let t = pretty(-0.37, 1.53, 10);

@@ -66,7 +66,12 @@ pub fn auc(y: &[u8], s: &[f64]) -> f64 {
         return f64::NAN;
     }
     let r = midranks(s);
-    let rsum: f64 = y.iter().zip(&r).filter(|(&l, _)| l == 1).map(|(_, &rk)| rk).sum();
+    let rsum: f64 = y
+        .iter()
+        .zip(&r)
+        .filter(|(&l, _)| l == 1)
+        .map(|(_, &rk)| rk)
+        .sum();
     let (m, n) = (m as f64, n as f64);
     (rsum - m * (m + 1.0) / 2.0) / (m * n)
 }
@@ -77,8 +82,18 @@ pub fn auc(y: &[u8], s: &[f64]) -> f64 {
 /// `T_y` (within controls): `V10_i = (T_z,i − T_x,i)/n`, `V01_j = 1 − (T_z,j − T_y,j)/m`,
 /// `AUC = mean(V10) = mean(V01)`.
 fn placements(y: &[u8], s: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
-    let cases: Vec<f64> = y.iter().zip(s).filter(|(&l, _)| l == 1).map(|(_, &v)| v).collect();
-    let controls: Vec<f64> = y.iter().zip(s).filter(|(&l, _)| l != 1).map(|(_, &v)| v).collect();
+    let cases: Vec<f64> = y
+        .iter()
+        .zip(s)
+        .filter(|(&l, _)| l == 1)
+        .map(|(_, &v)| v)
+        .collect();
+    let controls: Vec<f64> = y
+        .iter()
+        .zip(s)
+        .filter(|(&l, _)| l != 1)
+        .map(|(_, &v)| v)
+        .collect();
     let (m, n) = (cases.len(), controls.len());
     let pooled: Vec<f64> = cases.iter().chain(&controls).copied().collect();
     let tz = midranks(&pooled);
@@ -100,7 +115,11 @@ fn cov(a: &[f64], b: &[f64]) -> f64 {
     }
     let ma = a.iter().sum::<f64>() / k as f64;
     let mb = b.iter().sum::<f64>() / k as f64;
-    a.iter().zip(b).map(|(x, z)| (x - ma) * (z - mb)).sum::<f64>() / (k as f64 - 1.0)
+    a.iter()
+        .zip(b)
+        .map(|(x, z)| (x - ma) * (z - mb))
+        .sum::<f64>()
+        / (k as f64 - 1.0)
 }
 
 /// AUC with DeLong variance and 95 % CI, reproducing pROC `ci.auc(roc, method = "delong")`:
@@ -110,12 +129,20 @@ fn cov(a: &[f64], b: &[f64]) -> f64 {
 pub fn delong(y: &[u8], s: &[f64]) -> Delong {
     let (m, n) = counts(y);
     if m == 0 || n == 0 || y.len() != s.len() {
-        return Delong { auc: f64::NAN, var: f64::NAN, ci: [f64::NAN; 2] };
+        return Delong {
+            auc: f64::NAN,
+            var: f64::NAN,
+            ci: [f64::NAN; 2],
+        };
     }
     let (a, v10, v01) = placements(y, s);
     let var = cov(&v10, &v10) / m as f64 + cov(&v01, &v01) / n as f64;
     let half = norm_quantile(0.975) * var.sqrt();
-    Delong { auc: a, var, ci: [(a - half).max(0.0), (a + half).min(1.0)] }
+    Delong {
+        auc: a,
+        var,
+        ci: [(a - half).max(0.0), (a + half).min(1.0)],
+    }
 }
 
 /// Paired DeLong test of two score vectors on the same patients (pROC `roc.test(r1, r2,
@@ -125,7 +152,12 @@ pub fn delong(y: &[u8], s: &[f64]) -> Delong {
 pub fn delong_test(y: &[u8], s1: &[f64], s2: &[f64]) -> DelongTest {
     let (m, n) = counts(y);
     if m == 0 || n == 0 || y.len() != s1.len() || y.len() != s2.len() {
-        return DelongTest { auc1: f64::NAN, auc2: f64::NAN, z: f64::NAN, p: f64::NAN };
+        return DelongTest {
+            auc1: f64::NAN,
+            auc2: f64::NAN,
+            z: f64::NAN,
+            p: f64::NAN,
+        };
     }
     let (a1, v10a, v01a) = placements(y, s1);
     let (a2, v10b, v01b) = placements(y, s2);
@@ -135,8 +167,17 @@ pub fn delong_test(y: &[u8], s1: &[f64], s2: &[f64]) -> DelongTest {
     let c12 = cov(&v10a, &v10b) / mf + cov(&v01a, &v01b) / nf;
     let var = var1 + var2 - 2.0 * c12;
     let d = a1 - a2;
-    let z = if d == 0.0 && var == 0.0 { 0.0 } else { d / var.sqrt() };
-    DelongTest { auc1: a1, auc2: a2, z, p: 2.0 * norm_sf(z.abs()) }
+    let z = if d == 0.0 && var == 0.0 {
+        0.0
+    } else {
+        d / var.sqrt()
+    };
+    DelongTest {
+        auc1: a1,
+        auc2: a2,
+        z,
+        p: 2.0 * norm_sf(z.abs()),
+    }
 }
 
 /// Distinct scores in ascending order, with the number of cases and controls at each.
@@ -187,12 +228,24 @@ pub fn roc_curve(y: &[u8], s: &[f64]) -> Vec<RocPoint> {
     let mut out = Vec::with_capacity(u.len() + 1);
     // walk from the top: threshold above everything first
     let (mut tp, mut fp) = (0usize, 0usize);
-    out.push(RocPoint { threshold: f64::INFINITY, fpr: 0.0, tpr: 0.0 });
+    out.push(RocPoint {
+        threshold: f64::INFINITY,
+        fpr: 0.0,
+        tpr: 0.0,
+    });
     for k in (0..u.len()).rev() {
         tp += u[k].1;
         fp += u[k].2;
-        let threshold = if k == 0 { f64::NEG_INFINITY } else { midpoint(u[k - 1].0, u[k].0) };
-        out.push(RocPoint { threshold, fpr: fp as f64 / nf, tpr: tp as f64 / mf });
+        let threshold = if k == 0 {
+            f64::NEG_INFINITY
+        } else {
+            midpoint(u[k - 1].0, u[k].0)
+        };
+        out.push(RocPoint {
+            threshold,
+            fpr: fp as f64 / nf,
+            tpr: tp as f64 / mf,
+        });
     }
     out
 }
@@ -232,7 +285,11 @@ pub fn youden_all(y: &[u8], s: &[f64]) -> Vec<Youden> {
             all.clear();
         }
         if j == best {
-            all.push(Youden { threshold, sensitivity: sens, specificity: spec });
+            all.push(Youden {
+                threshold,
+                sensitivity: sens,
+                specificity: spec,
+            });
         }
     }
     all
@@ -246,12 +303,17 @@ pub fn youden_all(y: &[u8], s: &[f64]) -> Vec<Youden> {
 pub fn youden(y: &[u8], s: &[f64]) -> Youden {
     let (m, n) = counts(y);
     if m == 0 || n == 0 {
-        return Youden { threshold: f64::NAN, sensitivity: f64::NAN, specificity: f64::NAN };
+        return Youden {
+            threshold: f64::NAN,
+            sensitivity: f64::NAN,
+            specificity: f64::NAN,
+        };
     }
-    youden_all(y, s)
-        .first()
-        .copied()
-        .unwrap_or(Youden { threshold: f64::NAN, sensitivity: f64::NAN, specificity: f64::NAN })
+    youden_all(y, s).first().copied().unwrap_or(Youden {
+        threshold: f64::NAN,
+        sensitivity: f64::NAN,
+        specificity: f64::NAN,
+    })
 }
 
 /// Sensitivity and specificity when a patient is called positive iff `score ≥ threshold`
@@ -267,7 +329,13 @@ pub fn sens_spec_at(y: &[u8], s: &[f64], threshold: f64) -> (f64, f64) {
             (false, true) => fp += 1,
         }
     }
-    let ratio = |a: usize, b: usize| if b == 0 { f64::NAN } else { a as f64 / b as f64 };
+    let ratio = |a: usize, b: usize| {
+        if b == 0 {
+            f64::NAN
+        } else {
+            a as f64 / b as f64
+        }
+    };
     (ratio(tp, tp + fnn), ratio(tn, tn + fp))
 }
 
@@ -297,7 +365,13 @@ pub fn confusion(y: &[u8], s: &[f64], threshold: f64) -> Confusion {
             (false, true) => fp += 1,
         }
     }
-    let ratio = |a: usize, b: usize| if b == 0 { f64::NAN } else { a as f64 / b as f64 };
+    let ratio = |a: usize, b: usize| {
+        if b == 0 {
+            f64::NAN
+        } else {
+            a as f64 / b as f64
+        }
+    };
     Confusion {
         tp,
         fp,

@@ -29,14 +29,23 @@ pub struct MannWhitney {
 /// `z = (U1 − μ − ½·sgn(U1 − μ))/σ`, `p = 2·Φ(−|z|)`. Returns `statistic = U1`.
 pub fn mann_whitney(a: &[f64], b: &[f64]) -> TestResult {
     let d = mann_whitney_detail(a, b);
-    TestResult { statistic: d.u1, p: d.p }
+    TestResult {
+        statistic: d.u1,
+        p: d.p,
+    }
 }
 
 /// [`mann_whitney`] with U2, z and the tie term.
 pub fn mann_whitney_detail(a: &[f64], b: &[f64]) -> MannWhitney {
     let (n1, n2) = (a.len() as f64, b.len() as f64);
     if a.is_empty() || b.is_empty() {
-        return MannWhitney { u1: f64::NAN, u2: f64::NAN, z: f64::NAN, p: f64::NAN, tie_term: f64::NAN };
+        return MannWhitney {
+            u1: f64::NAN,
+            u2: f64::NAN,
+            z: f64::NAN,
+            p: f64::NAN,
+            tie_term: f64::NAN,
+        };
     }
     let pooled: Vec<f64> = a.iter().chain(b).copied().collect();
     let r = midranks(&pooled);
@@ -67,7 +76,13 @@ pub fn mann_whitney_detail(a: &[f64], b: &[f64]) -> MannWhitney {
         0.0
     };
     let z = d / sigma;
-    MannWhitney { u1, u2: n1 * n2 - u1, z, p: (2.0 * norm_sf(z.abs())).min(1.0), tie_term: tie }
+    MannWhitney {
+        u1,
+        u2: n1 * n2 - u1,
+        z,
+        p: (2.0 * norm_sf(z.abs())).min(1.0),
+        tie_term: tie,
+    }
 }
 
 /// Exact two-sided Mann–Whitney test for samples without ties (R `wilcox.test(a, b, exact = TRUE)`,
@@ -79,14 +94,20 @@ pub fn mann_whitney_detail(a: &[f64], b: &[f64]) -> MannWhitney {
 pub fn mann_whitney_exact(a: &[f64], b: &[f64]) -> TestResult {
     let d = mann_whitney_detail(a, b);
     if d.u1.is_nan() || d.tie_term != 0.0 {
-        return TestResult { statistic: d.u1, p: d.p };
+        return TestResult {
+            statistic: d.u1,
+            p: d.p,
+        };
     }
     let (n1, n2) = (a.len(), b.len());
     let dist = u_distribution(n1, n2);
     let total: f64 = dist.iter().sum();
     let umax = d.u1.max(d.u2).round() as usize;
     let tail: f64 = dist.iter().skip(umax).sum::<f64>() / total;
-    TestResult { statistic: d.u1, p: (2.0 * tail).min(1.0) }
+    TestResult {
+        statistic: d.u1,
+        p: (2.0 * tail).min(1.0),
+    }
 }
 
 /// Counts of U = 0..=n1·n2 under H0 (coefficients of the Gaussian binomial coefficient).
@@ -120,7 +141,10 @@ fn u_distribution(n1: usize, n2: usize) -> Vec<f64> {
 /// Returns `statistic = t`.
 pub fn welch_t(a: &[f64], b: &[f64]) -> TestResult {
     if a.len() < 2 || b.len() < 2 {
-        return TestResult { statistic: f64::NAN, p: f64::NAN };
+        return TestResult {
+            statistic: f64::NAN,
+            p: f64::NAN,
+        };
     }
     let mv = |x: &[f64]| {
         let n = x.len() as f64;
@@ -132,7 +156,10 @@ pub fn welch_t(a: &[f64], b: &[f64]) -> TestResult {
     let (mb, vb, nb) = mv(b);
     let t = (ma - mb) / (va + vb).sqrt();
     let df = (va + vb).powi(2) / (va * va / (na - 1.0) + vb * vb / (nb - 1.0));
-    TestResult { statistic: t, p: (2.0 * t_sf(t.abs(), df)).min(1.0) }
+    TestResult {
+        statistic: t,
+        p: (2.0 * t_sf(t.abs(), df)).min(1.0),
+    }
 }
 
 /// Pearson chi-square test of independence on an r×c table of counts (rows = groups), as R
@@ -143,13 +170,21 @@ pub fn chi_square(table: &[Vec<f64>]) -> TestResult {
     let r = table.len();
     let c = table.first().map_or(0, Vec::len);
     if r < 2 || c < 2 || table.iter().any(|row| row.len() != c) {
-        return TestResult { statistic: f64::NAN, p: f64::NAN };
+        return TestResult {
+            statistic: f64::NAN,
+            p: f64::NAN,
+        };
     }
     let rows: Vec<f64> = table.iter().map(|row| row.iter().sum()).collect();
-    let cols: Vec<f64> = (0..c).map(|j| table.iter().map(|row| row[j]).sum()).collect();
+    let cols: Vec<f64> = (0..c)
+        .map(|j| table.iter().map(|row| row[j]).sum())
+        .collect();
     let n: f64 = rows.iter().sum();
     if rows.iter().chain(&cols).any(|&v| v <= 0.0) {
-        return TestResult { statistic: f64::NAN, p: f64::NAN };
+        return TestResult {
+            statistic: f64::NAN,
+            p: f64::NAN,
+        };
     }
     let yates = r == 2 && c == 2;
     let mut stat = 0.0;
@@ -164,7 +199,10 @@ pub fn chi_square(table: &[Vec<f64>]) -> TestResult {
         }
     }
     let df = ((r - 1) * (c - 1)) as f64;
-    TestResult { statistic: stat, p: chi2_sf(stat, df) }
+    TestResult {
+        statistic: stat,
+        p: chi2_sf(stat, df),
+    }
 }
 
 /// Smallest expected count `row·col/N` of a contingency table (R's `chisq.test` warns "Chi-squared
@@ -176,9 +214,13 @@ pub fn min_expected(table: &[Vec<f64>]) -> f64 {
         return f64::NAN;
     }
     let rows: Vec<f64> = table.iter().map(|row| row.iter().sum()).collect();
-    let cols: Vec<f64> = (0..c).map(|j| table.iter().map(|row| row[j]).sum()).collect();
+    let cols: Vec<f64> = (0..c)
+        .map(|j| table.iter().map(|row| row[j]).sum())
+        .collect();
     let n: f64 = rows.iter().sum();
-    rows.iter().flat_map(|r| cols.iter().map(move |k| r * k / n)).fold(f64::INFINITY, f64::min)
+    rows.iter()
+        .flat_map(|r| cols.iter().map(move |k| r * k / n))
+        .fold(f64::INFINITY, f64::min)
 }
 
 /// Fisher's exact test for a 2×2 table `[[a, b], [c, d]]`, two-sided as R `fisher.test` (and scipy
@@ -198,7 +240,8 @@ pub fn fisher_exact(table: [[u64; 2]; 2]) -> f64 {
     // unnormalised pmf f(x), f(x+1)/f(x) = (col1 − x)(row1 − x)/((x + 1)(n − col1 − row1 + x + 1))
     let len = (hi - lo + 1) as usize;
     let ratio = |x: u64| -> f64 {
-        ((col1 - x) as f64 * (row1 - x) as f64) / ((x + 1) as f64 * (n as f64 - col1 as f64 - row1 as f64 + x as f64 + 1.0))
+        ((col1 - x) as f64 * (row1 - x) as f64)
+            / ((x + 1) as f64 * (n as f64 - col1 as f64 - row1 as f64 + x as f64 + 1.0))
     };
     // mode of the hypergeometric
     let mode = (((row1 + 1) as f64 * (col1 + 1) as f64) / (n + 2) as f64).floor() as u64;
