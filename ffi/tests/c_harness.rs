@@ -68,23 +68,29 @@ fn work_dir(name: &str) -> PathBuf {
     d
 }
 
+/// `gcc` with the strict C99 flags every C test is built with, and the public header's folder.
+fn strict_gcc() -> Command {
+    let mut cmd = Command::new("gcc");
+    cmd.args([
+        "-std=c99",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-pedantic",
+        "-g",
+        "-I",
+    ])
+    .arg(manifest().join("include"));
+    cmd
+}
+
 /// Compiles one C test; each call gets its own output folder (tests run in parallel).
 fn compile(src: &str) -> PathBuf {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let out = work_dir(&format!("bin-{n}")).join(src.trim_end_matches(".c"));
     let c = manifest().join("tests").join("c");
-    let o = Command::new("gcc")
-        .args([
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-g",
-            "-I",
-        ])
-        .arg(manifest().join("include"))
+    let o = strict_gcc()
         .arg(c.join(src))
         .arg(c.join("common.c"))
         .arg(staticlib())
@@ -518,17 +524,7 @@ fn example_program_runs_under_valgrind() {
     write_atomic(&dir.join("mask.raw"), &msk);
 
     let exe = work_dir("bin").join("radscore_example");
-    let o = Command::new("gcc")
-        .args([
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-g",
-            "-I",
-        ])
-        .arg(manifest().join("include"))
+    let o = strict_gcc()
         .arg(manifest().join("examples").join("radscore_example.c"))
         .arg(staticlib())
         .args(["-lpthread", "-ldl", "-lm", "-o"])
@@ -617,17 +613,7 @@ fn shared_library_has_abi_soname_and_runs() {
     }
     let exe = dir.join("test_basic_shared");
     let c = manifest().join("tests").join("c");
-    let o = Command::new("gcc")
-        .args([
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-g",
-            "-I",
-        ])
-        .arg(manifest().join("include"))
+    let o = strict_gcc()
         .arg(c.join("test_basic.c"))
         .arg(c.join("common.c"))
         .arg(format!("-L{}", dir.display()))
@@ -740,17 +726,7 @@ int main(int argc, char **argv) {
 "#;
     std::fs::write(&src, text).expect("write negative.c");
     let exe = dir.join("negative");
-    let o = Command::new("gcc")
-        .args([
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-g",
-            "-I",
-        ])
-        .arg(manifest().join("include"))
+    let o = strict_gcc()
         .arg(&src)
         .arg(staticlib())
         .args(["-lpthread", "-ldl", "-lm", "-o"])
