@@ -157,7 +157,15 @@ fn radscore_cutoff(cases: &[ScoredCase]) -> Option<f64> {
         (y, s) = pick(None);
     }
     let both = y.contains(&1) && y.iter().any(|&l| l != 1);
-    both.then(|| crate::stats::roc::youden(&y, &s).threshold)
+    if !both {
+        return None;
+    }
+    // Same tie rule as the pipeline's model thresholds (`pipeline::metrics`): when several cut-offs
+    // tie for the maximal Youden index, the highest one, so the waterfall's cut-off and the
+    // thresholds in summary.json agree on the same cohort.
+    crate::stats::roc::youden_all(&y, &s)
+        .last()
+        .map(|yd| yd.threshold)
         .filter(|t| t.is_finite())
 }
 
@@ -375,4 +383,42 @@ pub fn check_labels(labels: &[u8]) -> anyhow::Result<()> {
         bail!("the cohort needs patients of both classes (label 0 and 1)");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(label: u8, part: Part, value: f64) -> ScoredCase {
+        ScoredCase {
+            id: format!("p{value}"),
+            label,
+            part,
+            value,
+        }
+    }
+
+    #[test]
+    fn radscore_cutoff_takes_the_highest_tied_youden_threshold() {
+        // Training scores 1..6 with cases {3, 5, 6}: cut-offs 2.5 and 4.5 tie at J = 2/3.
+        let labels = [0, 0, 1, 0, 1, 1];
+        let mut cases: Vec<ScoredCase> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| case(l, Part::Train, (i + 1) as f64))
+            .collect();
+        // Test patients must not influence the cut-off.
+        cases.push(case(1, Part::Test, 0.0));
+        cases.push(case(0, Part::Test, 10.0));
+        assert_eq!(radscore_cutoff(&cases), Some(4.5));
+        // Without training patients, all patients are used.
+        let all_test: Vec<ScoredCase> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| case(l, Part::Test, (i + 1) as f64))
+            .collect();
+        assert_eq!(radscore_cutoff(&all_test), Some(4.5));
+        // One class only: no cut-off.
+        assert_eq!(radscore_cutoff(&[case(1, Part::Train, 1.0)]), None);
+    }
 }
