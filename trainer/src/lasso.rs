@@ -18,6 +18,12 @@
 //! * MSE per fold on the held-out rows with intercept ȳ_tr − x̄_trᵀw; unweighted mean over folds;
 //!   first arg-min (or the one-standard-error rule); refit `Lasso(alpha)` on all training rows
 //!   from zero without the Gram matrix.
+//!
+//! The dense solver (p ≥ n, the radiomics case) is where the time goes. Its columns are padded
+//! to 16 rows and every product sums 16 lanes in a fixed order (AVX2 intrinsics when the CPU has
+//! them, the same operations in plain Rust otherwise: identical results); a sweep computes Xⱼᵀr
+//! for two coordinates per pass over r and folds the residual update of a changed coefficient
+//! into the pass computing the next products, without changing the iterates.
 
 use crate::preprocess::Matrix;
 use crate::split::kfold_ids;
@@ -173,48 +179,545 @@ fn gap_a(alpha: f64, w_l1: f64, r_norm2: f64, ry: f64, dual_norm: f64) -> f64 {
     primal - dual
 }
 
+/// Rows per SIMD block of the dense solver: columns of a [`Design`] are zero-padded to a multiple
+/// of this, and every dot product sums lane `i mod LANES` separately (16 partial sums), combined
+/// in a fixed order — see [`k_dot`].
+const LANES: usize = 16;
+
+/// Centred design matrix of the dense solver: column-major, each column zero-padded to a multiple
+/// of [`LANES`] rows (the zero rows add exact zeros to every sum and stay zero in the residual),
+/// with the squared column norms.
+pub struct Design {
+    n: usize,
+    stride: usize,
+    p: usize,
+    data: Vec<f64>,
+    norm2: Vec<f64>,
+}
+
+impl Design {
+    /// Centres the columns of `x` on the rows `rows` (means by sequential sums, numpy's axis-0
+    /// order) and pads them. Returns the design and the column means.
+    fn centred(x: &Matrix, rows: &[usize]) -> (Design, Vec<f64>) {
+        let n = rows.len();
+        let stride = n.div_ceil(LANES) * LANES;
+        let p = x.n_cols();
+        let mut data = vec![0.0; stride * p];
+        let mut means = Vec::with_capacity(p);
+        for j in 0..p {
+            let src = x.col(j);
+            let mut s = 0.0;
+            for &i in rows {
+                s += src[i];
+            }
+            let m = s / n as f64;
+            for (d, &i) in data[j * stride..j * stride + n].iter_mut().zip(rows) {
+                *d = src[i] - m;
+            }
+            means.push(m);
+        }
+        let mut d = Design {
+            n,
+            stride,
+            p,
+            data,
+            norm2: Vec::new(),
+        };
+        d.norm2 = (0..p).map(|j| dot_any(d.col(j), d.col(j))).collect();
+        (d, means)
+    }
+
+    /// From an already-centred matrix.
+    fn from_centred(xc: &Matrix) -> Design {
+        let n = xc.n_rows();
+        let stride = n.div_ceil(LANES) * LANES;
+        let p = xc.n_cols();
+        let mut data = vec![0.0; stride * p];
+        for j in 0..p {
+            data[j * stride..j * stride + n].copy_from_slice(xc.col(j));
+        }
+        let mut d = Design {
+            n,
+            stride,
+            p,
+            data,
+            norm2: Vec::new(),
+        };
+        d.norm2 = (0..p).map(|j| dot_any(d.col(j), d.col(j))).collect();
+        d
+    }
+
+    #[inline(always)]
+    fn col(&self, j: usize) -> &[f64] {
+        &self.data[j * self.stride..(j + 1) * self.stride]
+    }
+
+    /// A vector of the row count, zero-padded to the design's stride.
+    fn pad(&self, v: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.stride];
+        out[..self.n.min(v.len())].copy_from_slice(&v[..self.n.min(v.len())]);
+        out
+    }
+}
+
+/// Combines the 16 partial sums: lanes l, l+4, l+8, l+12 pairwise, then the four results pairwise.
+#[inline(always)]
+fn k_reduce(acc: &[f64; LANES]) -> f64 {
+    let mut t = [0.0f64; 4];
+    for (l, tl) in t.iter_mut().enumerate() {
+        *tl = (acc[l] + acc[4 + l]) + (acc[8 + l] + acc[12 + l]);
+    }
+    (t[0] + t[1]) + (t[2] + t[3])
+}
+
+/// Σ a_i b_i over slices whose length is a multiple of [`LANES`]: lane `i mod 16` accumulates
+/// separately (separate multiply and add, no fused multiply-add), then [`k_reduce`]. Every dot
+/// product of the dense solver uses exactly this association, whichever instruction set runs
+/// it, so results are the same with or without AVX2.
+#[inline(always)]
+fn k_dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; LANES];
+    for (x, y) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)) {
+        for l in 0..LANES {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    k_reduce(&acc)
+}
+
+/// (aᵀr, bᵀr) in one pass over r, each as [`k_dot`].
+#[inline(always)]
+fn k_dot2(a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
+    let mut acc_a = [0.0f64; LANES];
+    let mut acc_b = [0.0f64; LANES];
+    for ((x, y), z) in a
+        .chunks_exact(LANES)
+        .zip(b.chunks_exact(LANES))
+        .zip(r.chunks_exact(LANES))
+    {
+        for l in 0..LANES {
+            acc_a[l] += x[l] * z[l];
+            acc_b[l] += y[l] * z[l];
+        }
+    }
+    (k_reduce(&acc_a), k_reduce(&acc_b))
+}
+
+/// r += d·x.
+#[inline(always)]
+fn k_axpy(d: f64, x: &[f64], r: &mut [f64]) {
+    for (ri, xi) in r.iter_mut().zip(x) {
+        *ri += d * xi;
+    }
+}
+
+/// r += d·x, then (aᵀr, bᵀr) with the updated r, in one pass (each element of r is updated
+/// before it enters the sums, so the results equal [`k_axpy`] followed by [`k_dot2`]).
+#[inline(always)]
+fn k_axpy_dot2(d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
+    let mut acc_a = [0.0f64; LANES];
+    let mut acc_b = [0.0f64; LANES];
+    for (((xs, rs), aa), bb) in x
+        .chunks_exact(LANES)
+        .zip(r.chunks_exact_mut(LANES))
+        .zip(a.chunks_exact(LANES))
+        .zip(b.chunks_exact(LANES))
+    {
+        for l in 0..LANES {
+            rs[l] += d * xs[l];
+            acc_a[l] += aa[l] * rs[l];
+            acc_b[l] += bb[l] * rs[l];
+        }
+    }
+    (k_reduce(&acc_a), k_reduce(&acc_b))
+}
+
+/// r += d·x, then aᵀr, in one pass.
+#[inline(always)]
+fn k_axpy_dot(d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
+    let mut acc = [0.0f64; LANES];
+    for ((xs, rs), aa) in x
+        .chunks_exact(LANES)
+        .zip(r.chunks_exact_mut(LANES))
+        .zip(a.chunks_exact(LANES))
+    {
+        for l in 0..LANES {
+            rs[l] += d * xs[l];
+            acc[l] += aa[l] * rs[l];
+        }
+    }
+    k_reduce(&acc)
+}
+
+/// The dense solver's vector kernels. Two implementations with the same operations in the same
+/// order: [`Portable`] (plain Rust) and, on x86-64 CPUs with AVX2, [`Avx2`] (explicit 256-bit
+/// intrinsics; lanes 4k..4k+3 of a 16-element block in accumulator k). Results are identical.
+trait Kern: Copy {
+    fn dot(self, a: &[f64], b: &[f64]) -> f64;
+    fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64);
+    fn axpy(self, d: f64, x: &[f64], r: &mut [f64]);
+    fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64;
+    fn axpy_dot2(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64);
+}
+
+#[derive(Clone, Copy)]
+struct Portable;
+
+impl Kern for Portable {
+    #[inline(always)]
+    fn dot(self, a: &[f64], b: &[f64]) -> f64 {
+        k_dot(a, b)
+    }
+    #[inline(always)]
+    fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
+        k_dot2(a, b, r)
+    }
+    #[inline(always)]
+    fn axpy(self, d: f64, x: &[f64], r: &mut [f64]) {
+        k_axpy(d, x, r)
+    }
+    #[inline(always)]
+    fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
+        k_axpy_dot(d, x, r, a)
+    }
+    #[inline(always)]
+    fn axpy_dot2(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
+        k_axpy_dot2(d, x, r, a, b)
+    }
+}
+
+/// AVX2 kernels; a value exists only when the CPU has AVX2 ([`Avx2::detect`]).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Avx2(());
+
+#[cfg(target_arch = "x86_64")]
+impl Avx2 {
+    fn detect() -> Option<Avx2> {
+        std::arch::is_x86_feature_detected!("avx2").then_some(Avx2(()))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Kern for Avx2 {
+    #[inline(always)]
+    fn dot(self, a: &[f64], b: &[f64]) -> f64 {
+        // SAFETY: an `Avx2` value exists only on a CPU with AVX2.
+        unsafe { avx2::dot(a, b) }
+    }
+    #[inline(always)]
+    fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
+        // SAFETY: as above.
+        unsafe { avx2::dot2(a, b, r) }
+    }
+    #[inline(always)]
+    fn axpy(self, d: f64, x: &[f64], r: &mut [f64]) {
+        // SAFETY: as above.
+        unsafe { avx2::axpy(d, x, r) }
+    }
+    #[inline(always)]
+    fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
+        // SAFETY: as above.
+        unsafe { avx2::axpy_dot(d, x, r, a) }
+    }
+    #[inline(always)]
+    fn axpy_dot2(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
+        // SAFETY: as above.
+        unsafe { avx2::axpy_dot2(d, x, r, a, b) }
+    }
+}
+
+/// AVX2 versions of `k_dot`, `k_dot2`, `k_axpy`, `k_axpy_dot`, `k_axpy_dot2` (whole 16-element
+/// blocks of the shortest operand; separate multiply and add like the portable code).
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::LANES;
+    use std::arch::x86_64::{
+        __m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_setzero_pd,
+        _mm256_storeu_pd,
+    };
+
+    /// `k_reduce` of the four accumulators.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn reduce(acc: &[__m256d; 4]) -> f64 {
+        let t = _mm256_add_pd(_mm256_add_pd(acc[0], acc[1]), _mm256_add_pd(acc[2], acc[3]));
+        let mut v = [0.0f64; 4];
+        _mm256_storeu_pd(v.as_mut_ptr(), t);
+        (v[0] + v[1]) + (v[2] + v[3])
+    }
+
+    fn blocks(n: usize) -> usize {
+        n - n % LANES
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn dot(a: &[f64], b: &[f64]) -> f64 {
+        let n = blocks(a.len().min(b.len()));
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc = [_mm256_setzero_pd(); 4];
+        let mut i = 0;
+        while i < n {
+            for (k, ak) in acc.iter_mut().enumerate() {
+                let o = i + 4 * k;
+                *ak = _mm256_add_pd(
+                    *ak,
+                    _mm256_mul_pd(_mm256_loadu_pd(pa.add(o)), _mm256_loadu_pd(pb.add(o))),
+                );
+            }
+            i += LANES;
+        }
+        reduce(&acc)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn dot2(a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
+        let n = blocks(a.len().min(b.len()).min(r.len()));
+        let (pa, pb, pr) = (a.as_ptr(), b.as_ptr(), r.as_ptr());
+        let mut acc_a = [_mm256_setzero_pd(); 4];
+        let mut acc_b = [_mm256_setzero_pd(); 4];
+        let mut i = 0;
+        while i < n {
+            for k in 0..4 {
+                let o = i + 4 * k;
+                let rv = _mm256_loadu_pd(pr.add(o));
+                acc_a[k] = _mm256_add_pd(acc_a[k], _mm256_mul_pd(_mm256_loadu_pd(pa.add(o)), rv));
+                acc_b[k] = _mm256_add_pd(acc_b[k], _mm256_mul_pd(_mm256_loadu_pd(pb.add(o)), rv));
+            }
+            i += LANES;
+        }
+        (reduce(&acc_a), reduce(&acc_b))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn axpy(d: f64, x: &[f64], r: &mut [f64]) {
+        let n = blocks(x.len().min(r.len()));
+        let (px, pr) = (x.as_ptr(), r.as_mut_ptr());
+        let dv = _mm256_set1_pd(d);
+        let mut i = 0;
+        while i < n {
+            for k in 0..4 {
+                let o = i + 4 * k;
+                let v = _mm256_add_pd(
+                    _mm256_loadu_pd(pr.add(o)),
+                    _mm256_mul_pd(dv, _mm256_loadu_pd(px.add(o))),
+                );
+                _mm256_storeu_pd(pr.add(o), v);
+            }
+            i += LANES;
+        }
+        // the portable axpy also updates a partial last block
+        for j in n..x.len().min(r.len()) {
+            r[j] += d * x[j];
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn axpy_dot(d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
+        let n = blocks(x.len().min(r.len()).min(a.len()));
+        let (px, pr, pa) = (x.as_ptr(), r.as_mut_ptr(), a.as_ptr());
+        let dv = _mm256_set1_pd(d);
+        let mut acc = [_mm256_setzero_pd(); 4];
+        let mut i = 0;
+        while i < n {
+            for (k, ak) in acc.iter_mut().enumerate() {
+                let o = i + 4 * k;
+                let v = _mm256_add_pd(
+                    _mm256_loadu_pd(pr.add(o)),
+                    _mm256_mul_pd(dv, _mm256_loadu_pd(px.add(o))),
+                );
+                _mm256_storeu_pd(pr.add(o), v);
+                *ak = _mm256_add_pd(*ak, _mm256_mul_pd(_mm256_loadu_pd(pa.add(o)), v));
+            }
+            i += LANES;
+        }
+        reduce(&acc)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn axpy_dot2(d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
+        let n = blocks(x.len().min(r.len()).min(a.len()).min(b.len()));
+        let (px, pr, pa, pb) = (x.as_ptr(), r.as_mut_ptr(), a.as_ptr(), b.as_ptr());
+        let dv = _mm256_set1_pd(d);
+        let mut acc_a = [_mm256_setzero_pd(); 4];
+        let mut acc_b = [_mm256_setzero_pd(); 4];
+        let mut i = 0;
+        while i < n {
+            for k in 0..4 {
+                let o = i + 4 * k;
+                let v = _mm256_add_pd(
+                    _mm256_loadu_pd(pr.add(o)),
+                    _mm256_mul_pd(dv, _mm256_loadu_pd(px.add(o))),
+                );
+                _mm256_storeu_pd(pr.add(o), v);
+                acc_a[k] = _mm256_add_pd(acc_a[k], _mm256_mul_pd(_mm256_loadu_pd(pa.add(o)), v));
+                acc_b[k] = _mm256_add_pd(acc_b[k], _mm256_mul_pd(_mm256_loadu_pd(pb.add(o)), v));
+            }
+            i += LANES;
+        }
+        (reduce(&acc_a), reduce(&acc_b))
+    }
+}
+
+/// [`k_dot`] on the fastest kernel set of this CPU (same result either way).
+fn dot_any(a: &[f64], b: &[f64]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if let Some(k) = Avx2::detect() {
+            return k.dot(a, b);
+        }
+    }
+    k_dot(a, b)
+}
+
+/// Duality gap and dual norm at (w, R): XᵀR for every column (into `xta`), ‖R‖², Rᵀy.
+#[inline(always)]
+fn dense_gap<K: Kern>(
+    k: K,
+    x: &Design,
+    alpha: f64,
+    w: &[f64],
+    r: &[f64],
+    y: &[f64],
+    xta: &mut [f64],
+) -> (f64, f64) {
+    let (r_norm2, ry) = k.dot2(r, y, r);
+    let p = x.p;
+    let mut j = 0;
+    while j + 1 < p {
+        let (a, b) = k.dot2(x.col(j), x.col(j + 1), r);
+        xta[j] = a;
+        xta[j + 1] = b;
+        j += 2;
+    }
+    if j < p {
+        xta[j] = k.dot(x.col(j), r);
+    }
+    let mut dn = 0.0f64;
+    if p > 0 {
+        dn = xta[0].abs();
+        for v in &xta[1..p] {
+            if v.abs() > dn {
+                dn = v.abs();
+            }
+        }
+    }
+    let l1: f64 = w.iter().map(|v| v.abs()).sum();
+    (gap_a(alpha, l1, r_norm2, ry, dn), dn)
+}
+
+/// Gap-safe screening (first call: also drops zero columns): rebuilds `active`, zeroing and
+/// removing from R the coefficients of the excluded columns.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn dense_screen<K: Kern>(
+    kern: K,
+    x: &Design,
+    alpha: f64,
+    w: &mut [f64],
+    r: &mut [f64],
+    xta: &[f64],
+    gap: f64,
+    dual_norm: f64,
+    active: &mut Vec<usize>,
+    excluded: &mut [bool],
+    first: bool,
+) {
+    let norm2 = &x.norm2;
+    active.clear();
+    for j in 0..x.p {
+        if !first && excluded[j] {
+            continue;
+        }
+        if first && norm2[j] == 0.0 {
+            w[j] = 0.0;
+            excluded[j] = true;
+            continue;
+        }
+        let xj_theta = xta[j] / fmax(alpha, dual_norm);
+        let d_j = (1.0 - xj_theta.abs()) / norm2[j].sqrt();
+        if d_j <= (2.0 * gap).sqrt() / alpha {
+            active.push(j);
+            excluded[j] = false;
+        } else {
+            if w[j] != 0.0 {
+                kern.axpy(w[j], x.col(j), r);
+                w[j] = 0.0;
+            }
+            excluded[j] = true;
+        }
+    }
+}
+
 /// `cd_fast.enet_coordinate_descent` for the LASSO (beta = 0, cyclic, not positive, with
 /// screening): minimises ½‖y − Xw‖² + alpha‖w‖₁ from the start value in `w` (X, y centred by the
-/// caller). `norm2` are the squared column norms of X.
+/// caller; `y` padded like the design's columns).
 pub fn cd_dense(
     w: &mut [f64],
     alpha: f64,
-    x: &Matrix,
-    norm2: &[f64],
+    x: &Design,
     y: &[f64],
     max_iter: usize,
     tol: f64,
 ) -> CdOutcome {
-    let p = x.n_cols();
+    #[cfg(target_arch = "x86_64")]
+    {
+        if let Some(k) = Avx2::detect() {
+            // SAFETY: the CPU supports AVX2 (an `Avx2` value exists).
+            return unsafe { cd_dense_avx2(k, w, alpha, x, y, max_iter, tol) };
+        }
+    }
+    cd_dense_body(Portable, w, alpha, x, y, max_iter, tol)
+}
+
+/// [`cd_dense_body`] compiled for AVX2 (the same operations in the same order, 4 lanes wide).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn cd_dense_avx2(
+    k: Avx2,
+    w: &mut [f64],
+    alpha: f64,
+    x: &Design,
+    y: &[f64],
+    max_iter: usize,
+    tol: f64,
+) -> CdOutcome {
+    cd_dense_body(k, w, alpha, x, y, max_iter, tol)
+}
+
+/// The coordinate descent. Each coordinate needs Xⱼᵀr with the current residual; the sweep
+/// computes it for two coordinates per pass over r, and when a coefficient changes it updates r
+/// in the same pass that computes the next two products. Every product is still taken against
+/// exactly the residual the plain one-coordinate-at-a-time loop would see, with the same
+/// association, so the iterates are those of that loop.
+#[inline(always)]
+fn cd_dense_body<K: Kern>(
+    kern: K,
+    w: &mut [f64],
+    alpha: f64,
+    x: &Design,
+    y: &[f64],
+    max_iter: usize,
+    tol: f64,
+) -> CdOutcome {
+    let p = x.p;
+    let norm2 = &x.norm2;
     // R = y − Xw
     let mut r = y.to_vec();
     for (j, &wj) in w.iter().enumerate().take(p) {
         if wj != 0.0 {
-            axpy(-wj, x.col(j), &mut r);
+            kern.axpy(-wj, x.col(j), &mut r);
         }
     }
     let d_w_tol = tol;
-    let tol = tol * dot(y, y);
+    let tol = tol * kern.dot(y, y);
     let mut xta = vec![0.0; p];
-    let gap_fn = |w: &[f64], r: &[f64], xta: &mut [f64]| -> (f64, f64) {
-        let r_norm2 = dot(r, r);
-        let ry = dot(r, y);
-        let mut dn = 0.0f64;
-        for (j, v) in xta.iter_mut().enumerate().take(p) {
-            *v = dot(x.col(j), r);
-        }
-        if p > 0 {
-            dn = xta[0].abs();
-            for v in &xta[1..] {
-                if v.abs() > dn {
-                    dn = v.abs();
-                }
-            }
-        }
-        let l1: f64 = w.iter().map(|v| v.abs()).sum();
-        (gap_a(alpha, l1, r_norm2, ry, dn), dn)
-    };
-    let (mut gap, mut dual_norm) = gap_fn(w, &r, &mut xta);
+    let (mut gap, mut dual_norm) = dense_gap(kern, x, alpha, w, &r, y, &mut xta);
     if gap <= tol {
         return CdOutcome {
             gap,
@@ -223,42 +726,13 @@ pub fn cd_dense(
         };
     }
     let do_screening = alpha != 0.0;
-    let mut active: Vec<usize> = (0..p).collect();
+    let mut active: Vec<usize> = (0..p).filter(|&j| norm2[j] != 0.0).collect();
     let mut excluded = vec![false; p];
-    let screen = |w: &mut [f64],
-                  r: &mut [f64],
-                  xta: &[f64],
-                  gap: f64,
-                  dual_norm: f64,
-                  active: &mut Vec<usize>,
-                  excluded: &mut [bool],
-                  first: bool| {
-        active.clear();
-        for j in 0..p {
-            if !first && excluded[j] {
-                continue;
-            }
-            if first && norm2[j] == 0.0 {
-                w[j] = 0.0;
-                excluded[j] = true;
-                continue;
-            }
-            let xj_theta = xta[j] / fmax(alpha, dual_norm);
-            let d_j = (1.0 - xj_theta.abs()) / norm2[j].sqrt();
-            if d_j <= (2.0 * gap).sqrt() / alpha {
-                active.push(j);
-                excluded[j] = false;
-            } else {
-                if w[j] != 0.0 {
-                    axpy(w[j], x.col(j), r);
-                    w[j] = 0.0;
-                }
-                excluded[j] = true;
-            }
-        }
-    };
     if do_screening {
-        screen(
+        dense_screen(
+            kern,
+            x,
+            alpha,
             w,
             &mut r,
             &xta,
@@ -274,23 +748,58 @@ pub fn cd_dense(
     while n_iter < max_iter {
         let mut w_max = 0.0f64;
         let mut d_w_max = 0.0f64;
-        for &j in active.iter() {
-            if norm2[j] == 0.0 {
-                continue;
-            }
-            let xj = x.col(j);
+        let m = active.len();
+        // products Xⱼᵀr of positions k and k + 1 against the current r, when known
+        let mut cur: Option<f64> = None;
+        let mut nxt: Option<f64> = None;
+        for k in 0..m {
+            let j = active[k];
+            let dj = match cur {
+                Some(v) => v,
+                None => {
+                    if k + 1 < m {
+                        let (a, b) = kern.dot2(x.col(j), x.col(active[k + 1]), &r);
+                        nxt = Some(b);
+                        a
+                    } else {
+                        nxt = None;
+                        kern.dot(x.col(j), &r)
+                    }
+                }
+            };
             let w_j = w[j];
-            let tmp = dot(xj, &r) + w_j * norm2[j];
-            w[j] = fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / norm2[j];
-            if w[j] != w_j {
-                axpy(w_j - w[j], xj, &mut r);
+            let tmp = dj + w_j * norm2[j];
+            let w_new = fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / norm2[j];
+            w[j] = w_new;
+            if w_new != w_j {
+                let d = w_j - w_new;
+                if k + 2 < m {
+                    let (a, b) = kern.axpy_dot2(
+                        d,
+                        x.col(j),
+                        &mut r,
+                        x.col(active[k + 1]),
+                        x.col(active[k + 2]),
+                    );
+                    cur = Some(a);
+                    nxt = Some(b);
+                } else if k + 1 < m {
+                    cur = Some(kern.axpy_dot(d, x.col(j), &mut r, x.col(active[k + 1])));
+                    nxt = None;
+                } else {
+                    kern.axpy(d, x.col(j), &mut r);
+                    cur = None;
+                    nxt = None;
+                }
+            } else {
+                cur = nxt.take();
             }
-            let d_w_j = (w[j] - w_j).abs();
+            let d_w_j = (w_new - w_j).abs();
             d_w_max = fmax(d_w_max, d_w_j);
-            w_max = fmax(w_max, w[j].abs());
+            w_max = fmax(w_max, w_new.abs());
         }
         if w_max == 0.0 || d_w_max / w_max <= d_w_tol || n_iter == max_iter - 1 {
-            let g = gap_fn(w, &r, &mut xta);
+            let g = dense_gap(kern, x, alpha, w, &r, y, &mut xta);
             gap = g.0;
             dual_norm = g.1;
             if gap <= tol {
@@ -298,7 +807,10 @@ pub fn cd_dense(
                 break;
             }
             if do_screening {
-                screen(
+                dense_screen(
+                    kern,
+                    x,
+                    alpha,
                     w,
                     &mut r,
                     &xta,
@@ -566,13 +1078,26 @@ pub fn lasso_path_centred(
             out.push(w.clone());
         }
     } else {
-        let norm2: Vec<f64> = (0..p).map(|j| dot(xc.col(j), xc.col(j))).collect();
-        for &a in alphas {
-            cd_dense(&mut w, a * n as f64, xc, &norm2, yc, max_iter, tol);
-            out.push(w.clone());
-        }
+        let d = Design::from_centred(xc);
+        dense_path(&d, &d.pad(yc), alphas, tol, max_iter, &mut w, &mut out);
     }
     out
+}
+
+/// Warm-started dense path: one [`cd_dense`] per alpha (scaled by n), coefficients per alpha.
+fn dense_path(
+    d: &Design,
+    yc: &[f64],
+    alphas: &[f64],
+    tol: f64,
+    max_iter: usize,
+    w: &mut [f64],
+    out: &mut Vec<Vec<f64>>,
+) {
+    for &a in alphas {
+        cd_dense(w, a * d.n as f64, d, yc, max_iter, tol);
+        out.push(w.to_vec());
+    }
 }
 
 /// Held-out MSE of every alpha for one fold.
@@ -586,12 +1111,19 @@ fn fold_mse(
 ) -> Vec<f64> {
     let train: Vec<usize> = (0..x.n_rows()).filter(|&i| folds[i] != f).collect();
     let test: Vec<usize> = (0..x.n_rows()).filter(|&i| folds[i] == f).collect();
-    let xtr = x.select_rows(&train);
     let ytr: Vec<f64> = train.iter().map(|&i| y[i]).collect();
-    let (xc, xm) = centre(&xtr);
     let ym = mean(&ytr);
     let yc: Vec<f64> = ytr.iter().map(|v| v - ym).collect();
-    let path = lasso_path_centred(&xc, &yc, alphas, o.tol, o.max_iter);
+    let (path, xm) = if train.len() > x.n_cols() {
+        let (xc, xm) = centre(&x.select_rows(&train));
+        (lasso_path_centred(&xc, &yc, alphas, o.tol, o.max_iter), xm)
+    } else {
+        let (d, xm) = Design::centred(x, &train);
+        let mut w = vec![0.0; x.n_cols()];
+        let mut out = Vec::with_capacity(alphas.len());
+        dense_path(&d, &d.pad(&yc), alphas, o.tol, o.max_iter, &mut w, &mut out);
+        (out, xm)
+    };
     let xte = x.select_rows(&test);
     path.iter()
         .map(|w| {
@@ -620,18 +1152,16 @@ pub fn lasso_fit(
     tol: f64,
     max_iter: usize,
 ) -> (Vec<f64>, f64, CdOutcome) {
-    let (xc, xm) = centre(x);
+    let all: Vec<usize> = (0..x.n_rows()).collect();
+    let (d, xm) = Design::centred(x, &all);
     let ym = mean(y);
     let yc: Vec<f64> = y.iter().map(|v| v - ym).collect();
-    let p = x.n_cols();
-    let norm2: Vec<f64> = (0..p).map(|j| dot(xc.col(j), xc.col(j))).collect();
-    let mut w = vec![0.0; p];
+    let mut w = vec![0.0; x.n_cols()];
     let out = cd_dense(
         &mut w,
         alpha * x.n_rows() as f64,
-        &xc,
-        &norm2,
-        &yc,
+        &d,
+        &d.pad(&yc),
         max_iter,
         tol,
     );
@@ -735,5 +1265,145 @@ pub fn lasso_cv_with_folds(
         intercept,
         n_iter: out.n_iter,
         dual_gap: out.gap / x.n_rows() as f64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic pseudo-random values in [-1, 1).
+    fn values(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn avx2_kernels_equal_portable_bit_for_bit() {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(k) = Avx2::detect() {
+            for n in [16usize, 32, 112, 144] {
+                let (a, b, x) = (values(n, 1), values(n, 2), values(n, 3));
+                let r0 = values(n, 4);
+                assert_eq!(k.dot(&a, &b).to_bits(), Portable.dot(&a, &b).to_bits());
+                let (p1, p2) = Portable.dot2(&a, &b, &r0);
+                let (v1, v2) = k.dot2(&a, &b, &r0);
+                assert_eq!((p1.to_bits(), p2.to_bits()), (v1.to_bits(), v2.to_bits()));
+                let (mut rp, mut rv) = (r0.clone(), r0.clone());
+                let (p1, p2) = Portable.axpy_dot2(-0.37, &x, &mut rp, &a, &b);
+                let (v1, v2) = k.axpy_dot2(-0.37, &x, &mut rv, &a, &b);
+                assert_eq!((p1.to_bits(), p2.to_bits()), (v1.to_bits(), v2.to_bits()));
+                assert_eq!(rp, rv);
+                let p1 = Portable.axpy_dot(0.81, &x, &mut rp, &a);
+                let v1 = k.axpy_dot(0.81, &x, &mut rv, &a);
+                assert_eq!(p1.to_bits(), v1.to_bits());
+                Portable.axpy(1.5, &b, &mut rp);
+                k.axpy(1.5, &b, &mut rv);
+                assert_eq!(rp, rv);
+            }
+        }
+    }
+
+    /// The textbook loop (one product per coordinate, then the residual update) with the same
+    /// kernels; the two-products-per-pass sweep must give exactly its iterates.
+    fn plain_cd(w: &mut [f64], alpha: f64, x: &Design, y: &[f64], max_iter: usize, tol: f64) {
+        let mut r = y.to_vec();
+        for (j, &wj) in w.iter().enumerate() {
+            if wj != 0.0 {
+                k_axpy(-wj, x.col(j), &mut r);
+            }
+        }
+        let d_w_tol = tol;
+        let tol = tol * k_dot(y, y);
+        let mut xta = vec![0.0; x.p];
+        let (mut gap, mut dn) = dense_gap(Portable, x, alpha, w, &r, y, &mut xta);
+        if gap <= tol {
+            return;
+        }
+        let mut active: Vec<usize> = (0..x.p).filter(|&j| x.norm2[j] != 0.0).collect();
+        let mut excluded = vec![false; x.p];
+        let args = (&mut active, &mut excluded);
+        dense_screen(
+            Portable, x, alpha, w, &mut r, &xta, gap, dn, args.0, args.1, true,
+        );
+        for it in 0..max_iter {
+            let (mut w_max, mut d_w_max) = (0.0f64, 0.0f64);
+            for &j in active.iter() {
+                let w_j = w[j];
+                let tmp = k_dot(x.col(j), &r) + w_j * x.norm2[j];
+                w[j] = fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / x.norm2[j];
+                if w[j] != w_j {
+                    k_axpy(w_j - w[j], x.col(j), &mut r);
+                }
+                d_w_max = fmax(d_w_max, (w[j] - w_j).abs());
+                w_max = fmax(w_max, w[j].abs());
+            }
+            if w_max == 0.0 || d_w_max / w_max <= d_w_tol || it == max_iter - 1 {
+                (gap, dn) = dense_gap(Portable, x, alpha, w, &r, y, &mut xta);
+                if gap <= tol {
+                    return;
+                }
+                dense_screen(
+                    Portable,
+                    x,
+                    alpha,
+                    w,
+                    &mut r,
+                    &xta,
+                    gap,
+                    dn,
+                    &mut active,
+                    &mut excluded,
+                    false,
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fused_sweep_gives_the_plain_loop_iterates() {
+        let (n, p) = (37, 90);
+        let cols: Vec<Vec<f64>> = (0..p)
+            .map(|j| {
+                let mut c = values(n, 10 + j as u64);
+                if j % 3 == 1 {
+                    // correlated neighbours, like radiomics blocks
+                    let prev = values(n, 10 + j as u64 - 1);
+                    for (v, q) in c.iter_mut().zip(prev) {
+                        *v = 0.9 * q + 0.1 * *v;
+                    }
+                }
+                c
+            })
+            .collect();
+        let x = Matrix::from_columns(&cols);
+        let y: Vec<f64> = (0..n)
+            .map(|i| f64::from(u8::from(cols[0][i] + cols[5][i] > 0.0)))
+            .collect();
+        let rows: Vec<usize> = (0..n).collect();
+        let (d, _) = Design::centred(&x, &rows);
+        let ym = mean(&y);
+        let yc = d.pad(&y.iter().map(|v| v - ym).collect::<Vec<_>>());
+        let alphas = alpha_grid(&x, &y, 30, 1e-3);
+        let (mut wf, mut wp) = (vec![0.0; p], vec![0.0; p]);
+        let mut nonzero = 0;
+        for &a in &alphas {
+            cd_dense(&mut wf, a * n as f64, &d, &yc, 1000, 1e-4);
+            plain_cd(&mut wp, a * n as f64, &d, &yc, 1000, 1e-4);
+            let bits = |w: &[f64]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&wf), bits(&wp), "alpha {a}");
+            nonzero = nonzero.max(wf.iter().filter(|v| **v != 0.0).count());
+        }
+        assert!(
+            nonzero > 10,
+            "the path should activate many coefficients ({nonzero})"
+        );
     }
 }
