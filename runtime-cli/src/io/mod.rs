@@ -13,6 +13,7 @@ use radscore_core::Error;
 use std::path::Path;
 
 pub mod dicom;
+pub mod fastcsv;
 pub mod nifti;
 pub mod nrrd;
 
