@@ -6,8 +6,8 @@
 //! slices into the reader's own buffer, so a record costs no allocation and no UTF-8 check.
 //!
 //! Two paths produce identical records:
-//! * fast path: a record on one line without any `"` or stray `\r` is split at its commas with
-//!   `memchr` (the common case of a machine-written numeric table);
+//! * fast path: a record on one line without any `"` or stray `\r` is split at its commas,
+//!   eight bytes at a time (the common case of a machine-written numeric table);
 //! * general path: any other record (quotes, quoted line breaks, `\r` terminators) and the first
 //!   record go through `csv-core`, the state machine behind the `csv` crate.
 //!
@@ -172,18 +172,11 @@ impl<R: Read> Reader<R> {
             if let [head @ .., b'\r'] = rec {
                 rec = head;
             }
-            self.fast_ends.clear();
-            let mut plain = true;
-            for k in memchr::memchr3_iter(b',', b'"', b'\r', rec) {
-                if rec[k] != b',' {
-                    plain = false;
-                    break;
-                }
-                self.fast_ends.push(k);
-            }
-            if !plain {
+            if memchr::memchr2(b'"', b'\r', rec).is_some() {
                 return self.general();
             }
+            self.fast_ends.clear();
+            commas(rec, &mut self.fast_ends);
             self.fast_ends.push(rec.len());
             let line = self.line;
             if next > len {
@@ -251,6 +244,38 @@ impl<R: Read> Reader<R> {
                 }
                 ReadRecordResult::End => return Ok(None),
             }
+        }
+    }
+}
+
+/// Bytes whose high bit marks where a byte of `w` equals `b` (exact: no false positives).
+#[inline(always)]
+fn byte_eq(w: u64, b: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = w ^ (0x0101_0101_0101_0101 * u64::from(b));
+    // A byte's high bit ends up set iff the byte of `x` is non-zero; inverted: iff zero.
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// Appends the offset of every `,` in `line` to `ends`, eight bytes at a time (the fields are
+/// short, so a search call per comma would cost more than the scan).
+#[inline]
+fn commas(line: &[u8], ends: &mut Vec<usize>) {
+    let mut words = line.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let mut m = byte_eq(u64::from_le_bytes(w), b',');
+        while m != 0 {
+            ends.push(base + (m.trailing_zeros() / 8) as usize);
+            m &= m - 1;
+        }
+        base += 8;
+    }
+    for (k, &b) in words.remainder().iter().enumerate() {
+        if b == b',' {
+            ends.push(base + k);
         }
     }
 }
@@ -374,6 +399,25 @@ mod tests {
                 .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
                 .collect();
             check(&data);
+        }
+    }
+
+    #[test]
+    fn finds_every_comma() {
+        let mut s = 0x1234_5678_9ABC_DEF1u64;
+        for n in 0..200 {
+            let line: Vec<u8> = (0..n)
+                .map(|_| {
+                    s ^= s << 13;
+                    s ^= s >> 7;
+                    s ^= s << 17;
+                    [b',', b'+', b'-', 0xac, 0x2b, 0xff, 0, b'1'][(s % 8) as usize]
+                })
+                .collect();
+            let mut got = Vec::new();
+            commas(&line, &mut got);
+            let want: Vec<usize> = (0..n).filter(|&k| line[k] == b',').collect();
+            assert_eq!(got, want, "{line:?}");
         }
     }
 
