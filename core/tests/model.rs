@@ -12,8 +12,8 @@ use radscore_core::model::artifact::{
     self, Header, CRC_LEN, FLAG_SIGNED, FORMAT_VERSION, HEADER_LEN, MAGIC, MAX_BODY_LEN,
 };
 use radscore_core::model::{
-    ClinicalPredictor, FeatureRecipe, Metadata, Model, PredictorKind, ShortName, MAX_CLINICAL,
-    MAX_FEATURES,
+    wire, ClinicalPredictor, FeatureRecipe, Metadata, Model, PredictorKind, ShortName,
+    MAX_CLINICAL, MAX_FEATURES,
 };
 use radscore_core::names::{Feature, FeatureName, ImageType, WaveletBand};
 use radscore_core::Error;
@@ -274,6 +274,107 @@ fn malformed_body() {
         Model::decode(&frame(header_for(&m, &long), &long)),
         Err(Error::MalformedBody)
     );
+}
+
+// ------------------------------------------- the in-place reader against postcard's decoder
+
+/// The postcard bytes of a model (NaN payloads included, unlike `PartialEq`).
+fn bytes_of(m: &Model) -> Vec<u8> {
+    let mut buf = vec![0u8; 4 * MAX_BODY_LEN];
+    let n = postcard::to_slice(m, &mut buf).unwrap().len();
+    buf.truncate(n);
+    buf
+}
+
+/// `wire::read_model` must accept exactly what `postcard::take_from_bytes::<Model>` accepts, use
+/// the same number of bytes and produce the same model; on failure it must leave no features and
+/// no clinical predictors behind.
+fn reader_agrees_with_postcard(body: &[u8]) -> Result<(), String> {
+    // Start from a full model, so a failed or partial read cannot pass by accident.
+    let mut ours = sample();
+    let r = wire::read_model(body, &mut ours);
+    let theirs = postcard::take_from_bytes::<Model>(body);
+    match (r, theirs) {
+        (Ok(used), Ok((m, rest))) => {
+            if used != body.len() - rest.len() {
+                return Err(format!(
+                    "used {used} bytes, postcard {}",
+                    body.len() - rest.len()
+                ));
+            }
+            if bytes_of(&ours) != bytes_of(&m) {
+                return Err(format!("models differ: {ours:?} vs {m:?}"));
+            }
+            Ok(())
+        }
+        (Err(e), Err(_)) => {
+            if e != Error::MalformedBody {
+                return Err(format!("error {e:?}"));
+            }
+            if !ours.features.is_empty() || !ours.clinical.is_empty() {
+                return Err("a failed read left features or predictors behind".into());
+            }
+            Ok(())
+        }
+        (Ok(_), Err(e)) => Err(format!("reader accepted, postcard: {e}")),
+        (Err(e), Ok(_)) => Err(format!("reader: {e:?}, postcard accepted")),
+    }
+}
+
+#[test]
+fn in_place_reader_matches_postcard_on_every_byte_change_and_truncation() {
+    let body = body_of(&sample());
+    reader_agrees_with_postcard(&body).unwrap();
+    for n in 0..body.len() {
+        reader_agrees_with_postcard(&body[..n]).unwrap_or_else(|e| panic!("truncated at {n}: {e}"));
+    }
+    for i in 0..body.len() {
+        for x in [0x01u8, 0x02, 0x0f, 0x10, 0x40, 0x7f, 0x80, 0xff] {
+            let mut b = body.clone();
+            b[i] ^= x;
+            reader_agrees_with_postcard(&b).unwrap_or_else(|e| panic!("byte {i} ^ {x:#x}: {e}"));
+        }
+    }
+}
+
+#[test]
+fn in_place_reader_matches_postcard_on_varint_edges() {
+    let body = body_of(&sample());
+    assert_eq!(body[0], 3, "the body starts with the feature count");
+    // Non-canonical, maximal-length and over-long encodings of the count 3, and of its last byte
+    // overflowing the integer's width.
+    let prefixes: Vec<Vec<u8>> = vec![
+        vec![0x83, 0x00],
+        vec![0x83, 0x80, 0x80, 0x80, 0x00],
+        [vec![0x83], vec![0x80; 8], vec![0x00]].concat(),
+        [vec![0x83], vec![0x80; 8], vec![0x01]].concat(),
+        [vec![0x83], vec![0x80; 8], vec![0x02]].concat(),
+        [vec![0x83], vec![0x80; 9], vec![0x00]].concat(),
+        vec![0xff; 12],
+    ];
+    for p in prefixes {
+        let b = [p.clone(), body[1..].to_vec()].concat();
+        reader_agrees_with_postcard(&b).unwrap_or_else(|e| panic!("prefix {p:x?}: {e}"));
+    }
+    // The label (a u32) of the first recipe: 5-byte encodings with the last byte at and over 0x0f.
+    let m = sample();
+    let r = &m.features[0];
+    let prefix = body_of(&m);
+    let label_at = {
+        // sequence, name, bin width: find the label by re-encoding the recipe with a marker label.
+        let mut marked = m.clone();
+        marked.features[0].label = 0x7e;
+        let mb = body_of(&marked);
+        (0..mb.len()).find(|&i| mb[i] != prefix[i]).unwrap()
+    };
+    assert_eq!(prefix[label_at], r.label as u8);
+    for last in [0x00u8, 0x0f, 0x10, 0x7f] {
+        let mut b = prefix[..label_at].to_vec();
+        b.extend_from_slice(&[0x81, 0x80, 0x80, 0x80, last]);
+        b.extend_from_slice(&prefix[label_at + 1..]);
+        reader_agrees_with_postcard(&b)
+            .unwrap_or_else(|e| panic!("label last byte {last:#x}: {e}"));
+    }
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -795,6 +896,50 @@ proptest! {
         let _ = Model::decode(&b);
         let _ = Model::decode_verified(&b, &[7; 32]);
         let _ = Model::decode(&tail);
+    }
+
+    #[test]
+    fn in_place_reader_matches_postcard_on_random_models(m in model()) {
+        let body = body_of(&m);
+        prop_assert_eq!(reader_agrees_with_postcard(&body), Ok(()));
+        let mut ours = Model::empty();
+        prop_assert_eq!(wire::read_model(&body, &mut ours), Ok(body.len()));
+        prop_assert_eq!(ours, m);
+    }
+
+    #[test]
+    fn in_place_reader_matches_postcard_on_mutated_bodies(
+        m in model(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..6),
+    ) {
+        let mut body = body_of(&m);
+        for (at, x, kind) in edits {
+            let i = at.index(body.len().max(1));
+            match kind {
+                0 if i < body.len() => body[i] = x,
+                1 => body.insert(i.min(body.len()), x),
+                _ => body.truncate(i),
+            }
+        }
+        prop_assert_eq!(reader_agrees_with_postcard(&body), Ok(()));
+    }
+
+    #[test]
+    fn in_place_reader_matches_postcard_on_random_bytes(body in prop::collection::vec(any::<u8>(), 0..600)) {
+        prop_assert_eq!(reader_agrees_with_postcard(&body), Ok(()));
+    }
+
+    #[test]
+    fn decode_from_overwrites_any_previous_model(a in model(), b in model()) {
+        let mut slot = a.clone();
+        prop_assert_eq!(slot.decode_from(&encode(&b)), Ok(()));
+        prop_assert_eq!(&slot, &b);
+        // A failed decode leaves storage that cannot be mistaken for a model.
+        let mut bad = encode(&a);
+        bad[0] ^= 1;
+        prop_assert_eq!(slot.decode_from(&bad), Err(Error::BadMagic));
+        prop_assert!(slot.validate().is_err());
+        prop_assert!(slot.features.is_empty() && slot.clinical.is_empty());
     }
 
     #[test]

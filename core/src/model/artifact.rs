@@ -175,7 +175,7 @@ pub fn split(bytes: &[u8]) -> Result<Parts<'_>, Error> {
     let covered = bytes.get(..body_end).ok_or(Error::Truncated)?;
     let crc = le_u32(bytes, body_end)?;
     // Under cargo-fuzz (`cfg(fuzzing)`) a wrong CRC is accepted, so mutated bodies reach the
-    // postcard decoder and the validation instead of stopping here (as smoltcp does with its
+    // body reader and the validation instead of stopping here (as smoltcp does with its
     // checksums). Never set outside fuzzing builds.
     if crc32(covered) != crc && !cfg!(fuzzing) {
         return Err(Error::BadCrc);
@@ -207,23 +207,38 @@ pub fn split(bytes: &[u8]) -> Result<Parts<'_>, Error> {
     })
 }
 
-/// Decodes the postcard body of checked [`Parts`] and validates the model.
+/// Decodes the postcard body of checked [`Parts`] into `out` (in place, see [`super::wire`]) and
+/// validates the model.
 ///
 /// The body must be consumed exactly ([`Error::TrailingBytes`] otherwise), must be valid postcard
 /// for a [`Model`] ([`Error::MalformedBody`]), must hold the counts the header declares
-/// ([`Error::InconsistentModel`]) and must pass [`Model::validate`].
-pub fn decode_body(parts: &Parts<'_>) -> Result<Model, Error> {
-    let (model, rest) =
-        postcard::take_from_bytes::<Model>(parts.body).map_err(|_| Error::MalformedBody)?;
-    if !rest.is_empty() {
-        return Err(Error::TrailingBytes);
-    }
-    if model.features.len() != usize::from(parts.header.n_features)
-        || model.clinical.len() != usize::from(parts.header.n_clinical)
+/// ([`Error::InconsistentModel`]) and must pass [`Model::validate`]. On error `out` holds no
+/// features and no clinical predictors, so it can never be mistaken for a valid model.
+pub fn decode_body_into(parts: &Parts<'_>, out: &mut Model) -> Result<(), Error> {
+    let used = super::wire::read_model(parts.body, out)?;
+    let checked = if used != parts.body.len() {
+        Err(Error::TrailingBytes)
+    } else if out.features.len() != usize::from(parts.header.n_features)
+        || out.clinical.len() != usize::from(parts.header.n_clinical)
     {
-        return Err(Error::InconsistentModel);
+        Err(Error::InconsistentModel)
+    } else {
+        out.validate()
+    };
+    if checked.is_err() {
+        out.invalidate();
     }
-    model.validate()?;
+    checked
+}
+
+/// [`decode_body_into`] returning the model by value (convenient on a host; on a small device
+/// prefer the in-place form, which never holds a second copy of the model on the stack).
+///
+/// # Errors
+/// As [`decode_body_into`].
+pub fn decode_body(parts: &Parts<'_>) -> Result<Model, Error> {
+    let mut model = Model::empty();
+    decode_body_into(parts, &mut model)?;
     Ok(model)
 }
 
@@ -246,11 +261,15 @@ impl Model {
     /// Decodes and validates an artifact, signed or not. A signature trailer is checked for its
     /// framing only; use [`Model::decode_verified`] to require a valid signature.
     ///
+    /// Returns the model by value; [`Model::decode_into`] writes it into caller memory instead.
+    ///
     /// # Errors
     /// Every framing error of [`split`], every body error of [`decode_body`] and every error of
     /// [`Model::validate`]; each corruption has its own [`Error`] code.
     pub fn decode(bytes: &[u8]) -> Result<Model, Error> {
-        decode_body(&split(bytes)?)
+        let mut model = Model::empty();
+        model.decode_from(bytes)?;
+        Ok(model)
     }
 
     /// Decodes an artifact that must carry a valid Ed25519 signature by `public_key`.
@@ -260,8 +279,43 @@ impl Model {
     /// [`Error::BadSignature`] when the signature does not verify, and
     /// [`Error::SignatureUnsupported`] when the core was built without the `signature` feature.
     pub fn decode_verified(bytes: &[u8], public_key: &[u8; 32]) -> Result<Model, Error> {
-        let parts = split(bytes)?;
-        verify_signature(&parts, public_key)?;
-        decode_body(&parts)
+        let mut model = Model::empty();
+        model.decode_verified_from(bytes, public_key)?;
+        Ok(model)
+    }
+
+    /// [`Model::decode`] into `self`, overwriting it in place: no second model is ever built, so
+    /// the stack stays small (a few hundred bytes on a Cortex-M4F instead of several copies of
+    /// the model). `self` can be any model, e.g. [`Model::empty`] in a `static` or in storage the
+    /// caller owns. On error `self` holds no features and no clinical predictors (it fails
+    /// [`Model::validate`]; do not score it).
+    ///
+    /// # Errors
+    /// As [`Model::decode`].
+    pub fn decode_from(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let r = split(bytes).and_then(|parts| decode_body_into(&parts, self));
+        if r.is_err() {
+            self.invalidate();
+        }
+        r
+    }
+
+    /// [`Model::decode_verified`] into `self`, in place as [`Model::decode_from`].
+    ///
+    /// # Errors
+    /// As [`Model::decode_verified`].
+    pub fn decode_verified_from(
+        &mut self,
+        bytes: &[u8],
+        public_key: &[u8; 32],
+    ) -> Result<(), Error> {
+        let r = split(bytes).and_then(|parts| {
+            verify_signature(&parts, public_key)?;
+            decode_body_into(&parts, self)
+        });
+        if r.is_err() {
+            self.invalidate();
+        }
+        r
     }
 }

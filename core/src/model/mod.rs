@@ -25,6 +25,7 @@
 pub mod artifact;
 mod crc;
 mod score;
+pub mod wire;
 
 use crate::error::Error;
 use crate::names::{FeatureName, ImageType};
@@ -176,6 +177,41 @@ fn valid_auc(a: f64) -> Result<(), Error> {
 }
 
 impl Model {
+    /// A model with no features and no clinical predictors and all numbers zero: the starting
+    /// point for [`Model::decode_from`]. It is not a valid model ([`Model::validate`] rejects it).
+    /// `const`, so it can initialise a `static` or caller-owned storage without a copy on the
+    /// stack.
+    pub const fn empty() -> Model {
+        Model {
+            features: heapless::Vec::new(),
+            radscore_intercept: 0.0,
+            combined_intercept: 0.0,
+            radscore_coefficient: 0.0,
+            radscore_axis: [0.0; 2],
+            clinical: heapless::Vec::new(),
+            points_per_unit: 0.0,
+            threshold: 0.0,
+            meta: Metadata {
+                model_id: heapless::String::new(),
+                created_unix: 0,
+                trainer_version: heapless::String::new(),
+                n_train: 0,
+                n_test: 0,
+                n_positive_train: 0,
+                n_positive_test: 0,
+                auc_train: 0.0,
+                auc_test: 0.0,
+            },
+        }
+    }
+
+    /// Drops the features and clinical predictors, so the model can no longer pass
+    /// [`Model::validate`] (used when a decode into existing storage fails half-way).
+    fn invalidate(&mut self) {
+        self.features.clear();
+        self.clinical.clear();
+    }
+
     /// Checks every invariant the scorer relies on.
     ///
     /// # Errors

@@ -216,11 +216,14 @@ pub fn extract_features(
     })
 }
 
-/// Decodes the artifact. Never inlined, so that the firmware's size report can attribute the
-/// decoder's code (symbol `check::decode`) to the scoring path.
+/// Decodes the artifact in place into `model` (caller storage: a `static` in the firmware). Never
+/// inlined, so that the firmware's size report can attribute the decoder's code (symbol
+/// `check::decode`) to the scoring path.
 #[inline(never)]
-pub fn decode(fx: &Fixture<'_>) -> Result<Model, Failure> {
-    Model::decode(fx.model).map_err(|e| Failure::Core("decode", e))
+pub fn decode(fx: &Fixture<'_>, model: &mut Model) -> Result<(), Failure> {
+    model
+        .decode_from(fx.model)
+        .map_err(|e| Failure::Core("decode", e))
 }
 
 /// Scores `features` (model order) with the fixture's clinical values. Never inlined (see
@@ -236,7 +239,7 @@ pub fn score(fx: &Fixture<'_>, model: &Model, features: &[f64]) -> Result<Score,
 /// raise them to get per-call instruction counts by difference).
 #[derive(Clone, Copy, Default)]
 pub struct Repeat {
-    /// Extra `Model::decode` calls.
+    /// Extra `Model::decode_from` calls.
     pub decode: u32,
     /// Extra `Model::score` calls.
     pub score: u32,
@@ -270,35 +273,41 @@ pub fn extract_step(
 pub type FeatureStep<'a> =
     dyn FnMut(&mut dyn Write, &Model, &mut [f64]) -> Result<(), Failure> + 'a;
 
-/// The whole check: decode, features (by `features`: extraction, or the host's values in the
-/// scoring-only firmware), score, corruptions. Prints every value.
+/// The whole check: decode into `model` (caller storage), features (by `features`: extraction,
+/// or the host's values in the scoring-only firmware), score, corruptions (decoded into the same
+/// storage, after scoring). Prints every value.
 pub fn run(
     out: &mut dyn Write,
     fx: &Fixture<'_>,
+    model: &mut Model,
     artifact: &mut [u8],
     repeat: Repeat,
     features: &mut FeatureStep<'_>,
 ) -> Result<(), Failure> {
-    let model = decode(fx)?;
+    decode(fx, model)?;
     for _ in 0..repeat.decode {
-        core::hint::black_box(Model::decode(core::hint::black_box(fx.model)))
+        core::hint::black_box(&mut *model)
+            .decode_from(core::hint::black_box(fx.model))
             .map_err(|e| Failure::Core("decode", e))?;
     }
-    let n = model.features.len();
-    let mut buf = [0f64; MAX_FEATURES];
-    let values = buf.get_mut(..n).ok_or(Failure::Capacity("features"))?;
-    features(out, &model, values)?;
-    print_features(out, &model, values)?;
-    let s = score(fx, &model, values)?;
-    for _ in 0..repeat.score {
-        core::hint::black_box(model.score(
-            core::hint::black_box(&*values),
-            core::hint::black_box(fx.clinical),
-        ))
-        .map_err(|e| Failure::Core("score", e))?;
+    {
+        let model = &*model;
+        let n = model.features.len();
+        let mut buf = [0f64; MAX_FEATURES];
+        let values = buf.get_mut(..n).ok_or(Failure::Capacity("features"))?;
+        features(out, model, values)?;
+        print_features(out, model, values)?;
+        let s = score(fx, model, values)?;
+        for _ in 0..repeat.score {
+            core::hint::black_box(model.score(
+                core::hint::black_box(&*values),
+                core::hint::black_box(fx.clinical),
+            ))
+            .map_err(|e| Failure::Core("score", e))?;
+        }
+        print_score(out, &s)?;
     }
-    print_score(out, &s)?;
-    corruptions(out, fx, artifact)
+    corruptions(out, fx, artifact, model)
 }
 
 /// Prints the decoded model's shape and the features.
@@ -331,8 +340,13 @@ pub fn print_score(out: &mut dyn Write, s: &Score) -> Result<(), Failure> {
 }
 
 /// Corrupts copies of the artifact in `buf` (at least `fx.model.len() + 1` bytes) and requires
-/// every one to be rejected by [`Model::decode`]; prints the error code of each.
-pub fn corruptions(out: &mut dyn Write, fx: &Fixture<'_>, buf: &mut [u8]) -> Result<(), Failure> {
+/// every one to be rejected by [`Model::decode_from`] into `model`; prints the error code of each.
+pub fn corruptions(
+    out: &mut dyn Write,
+    fx: &Fixture<'_>,
+    buf: &mut [u8],
+    model: &mut Model,
+) -> Result<(), Failure> {
     let n = fx.model.len();
     if n < 8 || buf.len() < n + 1 {
         return Err(Failure::Capacity("artifact copy"));
@@ -350,14 +364,14 @@ pub fn corruptions(out: &mut dyn Write, fx: &Fixture<'_>, buf: &mut [u8]) -> Res
         if let Some(b) = copy.get_mut(pos) {
             *b ^= 1 << bit;
         }
-        reject(out, name, Model::decode(copy))?;
+        reject(out, name, model.decode_from(copy))?;
     }
     let copy = buf.get_mut(..n).ok_or(Failure::Capacity("artifact copy"))?;
     copy.copy_from_slice(fx.model);
     reject(
         out,
         "truncate",
-        Model::decode(copy.get(..n - 1).unwrap_or(&[])),
+        model.decode_from(copy.get(..n - 1).unwrap_or(&[])),
     )?;
     let copy = buf
         .get_mut(..n + 1)
@@ -366,13 +380,13 @@ pub fn corruptions(out: &mut dyn Write, fx: &Fixture<'_>, buf: &mut [u8]) -> Res
         head.copy_from_slice(fx.model);
         *last = 0;
     }
-    reject(out, "append", Model::decode(copy))?;
+    reject(out, "append", model.decode_from(copy))?;
     Ok(())
 }
 
-fn reject(out: &mut dyn Write, name: &'static str, r: Result<Model, Error>) -> Result<(), Failure> {
+fn reject(out: &mut dyn Write, name: &'static str, r: Result<(), Error>) -> Result<(), Failure> {
     match r {
-        Ok(_) => {
+        Ok(()) => {
             put(out, &["corrupt ", name, " = ACCEPTED\n"])?;
             Err(Failure::CorruptAccepted(name))
         }

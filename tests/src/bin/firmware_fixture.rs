@@ -154,7 +154,8 @@ fn run() -> Result<bool, String> {
     };
     // The fixture's sizes and the host's feature values come from the decoded artifact, like on
     // the device.
-    let decoded = check::decode(&fx).map_err(|e| format!("{e:?}"))?;
+    let mut decoded = Box::new(Model::empty());
+    check::decode(&fx, &mut decoded).map_err(|e| format!("{e:?}"))?;
     let need = check::scratch_needed(&fx, &decoded).map_err(|e| format!("{e:?}"))?;
     let mut scratch = vec![0f64; need];
     let mut features = vec![0f64; decoded.features.len()];
@@ -190,9 +191,11 @@ fn run() -> Result<bool, String> {
     let mut extract = |o: &mut dyn fmt::Write, m: &Model, v: &mut [f64]| {
         check::extract_step(o, &fx, m, &mut scratch, v, 0)
     };
+    let mut slot = Box::new(Model::empty());
     let r = check::run(
         &mut out,
         &fx,
+        &mut slot,
         &mut copy,
         check::Repeat::default(),
         &mut extract,

@@ -1,0 +1,231 @@
+//! Reader of the artifact body — the postcard 1.x wire format of [`Model`]
+//! (`docs/artifact-format.md`, section "Body") — that writes every field straight into caller
+//! memory.
+//!
+//! Why not `postcard::take_from_bytes::<Model>`: serde's derived `Deserialize` builds the model
+//! by value and returns it through the visitor, the `Result`s and `Option`s around it; on a
+//! Cortex-M4F that came to about eight copies of the 14 KB model, 114 KB of stack for one decode.
+//! This reader fills `&mut Model` field by field (one feature recipe at a time is the largest
+//! temporary) and needs a few hundred bytes of stack. The host still *writes* the body with
+//! postcard (`radscore_trainer::export`); the property tests in `core/tests/model.rs` check that
+//! this reader accepts exactly the bodies postcard accepts and yields the same model.
+//!
+//! Postcard 1.x rules reproduced here: unsigned integers are LEB128 varints of at most
+//! `ceil(bits / 7)` bytes whose last byte may not carry bits beyond the type (non-canonical
+//! encodings such as `80 00` for 0 are accepted, as postcard does); lengths are `usize` varints;
+//! `f64` is 8 little-endian bytes; strings are a length and UTF-8 bytes; sequences a length and
+//! the items; enums a `u32` varint variant index and the payload; structs and arrays their fields
+//! in order without prefix.
+#![deny(clippy::indexing_slicing)]
+
+use super::{ClinicalPredictor, FeatureRecipe, Model, PredictorKind};
+use crate::error::Error;
+use crate::names::{
+    Feature, FeatureName, FirstOrderFeature, GlrlmFeature, GlszmFeature, ImageType, WaveletBand,
+};
+
+/// A cursor over the body bytes. Every failure is [`Error::MalformedBody`].
+struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+const BAD: Error = Error::MalformedBody;
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        if n > self.rest.len() {
+            return Err(BAD);
+        }
+        let (head, tail) = self.rest.split_at(n);
+        self.rest = tail;
+        Ok(head)
+    }
+
+    fn byte(&mut self) -> Result<u8, Error> {
+        let (&b, tail) = self.rest.split_first().ok_or(BAD)?;
+        self.rest = tail;
+        Ok(b)
+    }
+
+    /// A varint of a `bits`-bit unsigned integer: at most `ceil(bits / 7)` bytes, and the last
+    /// possible byte may only hold the `bits % 7` remaining bits.
+    fn varint(&mut self, bits: u32) -> Result<u64, Error> {
+        let max_bytes = bits.div_ceil(7);
+        let last_max = (1u8 << (bits % 7)) - 1;
+        let mut value = 0u64;
+        for i in 0..max_bytes {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                if i == max_bytes - 1 && b > last_max {
+                    return Err(BAD);
+                }
+                return Ok(value);
+            }
+        }
+        Err(BAD)
+    }
+
+    fn u32(&mut self) -> Result<u32, Error> {
+        u32::try_from(self.varint(32)?).map_err(|_| BAD)
+    }
+
+    fn u64(&mut self) -> Result<u64, Error> {
+        self.varint(64)
+    }
+
+    /// A length prefix (postcard writes `usize`, so its width is the target's pointer width).
+    fn len(&mut self) -> Result<usize, Error> {
+        usize::try_from(self.varint(usize::BITS)?).map_err(|_| BAD)
+    }
+
+    /// An enum's variant index.
+    fn variant(&mut self) -> Result<u32, Error> {
+        self.u32()
+    }
+
+    fn f64(&mut self) -> Result<f64, Error> {
+        let b = self.take(8)?;
+        let a: [u8; 8] = b.try_into().map_err(|_| BAD)?;
+        Ok(f64::from_le_bytes(a))
+    }
+
+    /// A string into a fixed-capacity string (too long → malformed, as heapless' `Deserialize`).
+    fn string<const N: usize>(&mut self, out: &mut heapless::String<N>) -> Result<(), Error> {
+        let n = self.len()?;
+        let s = core::str::from_utf8(self.take(n)?).map_err(|_| BAD)?;
+        out.clear();
+        out.push_str(s).map_err(|_| BAD)
+    }
+
+    fn image_type(&mut self) -> Result<ImageType, Error> {
+        Ok(match self.variant()? {
+            0 => ImageType::Original,
+            1 => ImageType::Exponential,
+            2 => ImageType::Gradient,
+            3 => ImageType::Log {
+                sigma_mm: self.f64()?,
+            },
+            4 => ImageType::Wavelet(match self.variant()? {
+                0 => WaveletBand::LLL,
+                1 => WaveletBand::LLH,
+                2 => WaveletBand::LHL,
+                3 => WaveletBand::LHH,
+                4 => WaveletBand::HLL,
+                5 => WaveletBand::HLH,
+                6 => WaveletBand::HHL,
+                7 => WaveletBand::HHH,
+                _ => return Err(BAD),
+            }),
+            _ => return Err(BAD),
+        })
+    }
+
+    /// A feature: class index, then the index of the feature in its enum's declaration order
+    /// (`ALL` lists the variants in that order).
+    fn feature(&mut self) -> Result<Feature, Error> {
+        fn pick<T: Copy>(all: &[T], i: u32) -> Result<T, Error> {
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| all.get(i))
+                .copied()
+                .ok_or(BAD)
+        }
+        Ok(match self.variant()? {
+            0 => Feature::FirstOrder(pick(FirstOrderFeature::ALL, self.variant()?)?),
+            1 => Feature::Glszm(pick(GlszmFeature::ALL, self.variant()?)?),
+            2 => Feature::Glrlm(pick(GlrlmFeature::ALL, self.variant()?)?),
+            _ => return Err(BAD),
+        })
+    }
+
+    fn recipe(&mut self) -> Result<FeatureRecipe, Error> {
+        let mut sequence = heapless::String::new();
+        self.string(&mut sequence)?;
+        let name = FeatureName {
+            image_type: self.image_type()?,
+            feature: self.feature()?,
+        };
+        Ok(FeatureRecipe {
+            sequence,
+            name,
+            bin_width: self.f64()?,
+            label: self.u32()?,
+            mean: self.f64()?,
+            sd: self.f64()?,
+            coefficient: self.f64()?,
+        })
+    }
+
+    fn clinical(&mut self) -> Result<ClinicalPredictor, Error> {
+        let mut name = heapless::String::new();
+        self.string(&mut name)?;
+        let kind = match self.variant()? {
+            0 => PredictorKind::Continuous,
+            1 => PredictorKind::Binary,
+            _ => return Err(BAD),
+        };
+        let mut unit = heapless::String::new();
+        self.string(&mut unit)?;
+        Ok(ClinicalPredictor {
+            name,
+            kind,
+            unit,
+            coefficient: self.f64()?,
+            axis_min: self.f64()?,
+            axis_max: self.f64()?,
+        })
+    }
+
+    fn model(&mut self, m: &mut Model) -> Result<(), Error> {
+        let n = self.len()?;
+        m.features.clear();
+        for _ in 0..n {
+            let r = self.recipe()?;
+            m.features.push(r).map_err(|_| BAD)?;
+        }
+        m.radscore_intercept = self.f64()?;
+        m.combined_intercept = self.f64()?;
+        m.radscore_coefficient = self.f64()?;
+        m.radscore_axis = [self.f64()?, self.f64()?];
+        let n = self.len()?;
+        m.clinical.clear();
+        for _ in 0..n {
+            let c = self.clinical()?;
+            m.clinical.push(c).map_err(|_| BAD)?;
+        }
+        m.points_per_unit = self.f64()?;
+        m.threshold = self.f64()?;
+        let meta = &mut m.meta;
+        self.string(&mut meta.model_id)?;
+        meta.created_unix = self.u64()?;
+        self.string(&mut meta.trainer_version)?;
+        meta.n_train = self.u32()?;
+        meta.n_test = self.u32()?;
+        meta.n_positive_train = self.u32()?;
+        meta.n_positive_test = self.u32()?;
+        meta.auc_train = self.f64()?;
+        meta.auc_test = self.f64()?;
+        Ok(())
+    }
+}
+
+/// Reads one postcard-encoded [`Model`] from the start of `body` into `out` and returns the
+/// number of bytes it used (the caller decides whether anything may follow). The model is not
+/// validated. On error `out` holds no features and no clinical predictors (so it cannot pass
+/// [`Model::validate`]); its other fields are unspecified.
+///
+/// # Errors
+/// [`Error::MalformedBody`] for anything postcard would reject for a `Model`: truncation, a
+/// varint too long or out of range, a string that is not UTF-8 or over its capacity, a sequence
+/// over its capacity, an unknown enum variant.
+pub fn read_model(body: &[u8], out: &mut Model) -> Result<usize, Error> {
+    let mut r = Reader { rest: body };
+    match r.model(out) {
+        Ok(()) => Ok(body.len() - r.rest.len()),
+        Err(e) => {
+            out.invalidate();
+            Err(e)
+        }
+    }
+}
