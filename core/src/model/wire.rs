@@ -177,23 +177,29 @@ impl<'a> Reader<'a> {
         })
     }
 
-    fn model(&mut self, m: &mut Model) -> Result<(), Error> {
+    /// A sequence into a fixed-capacity vector, one item at a time (more items than the capacity
+    /// → malformed, as heapless' `Deserialize`).
+    fn seq<T, const N: usize>(
+        &mut self,
+        out: &mut heapless::Vec<T, N>,
+        item: fn(&mut Self) -> Result<T, Error>,
+    ) -> Result<(), Error> {
         let n = self.len()?;
-        m.features.clear();
+        out.clear();
         for _ in 0..n {
-            let r = self.recipe()?;
-            m.features.push(r).map_err(|_| BAD)?;
+            let x = item(self)?;
+            out.push(x).map_err(|_| BAD)?;
         }
+        Ok(())
+    }
+
+    fn model(&mut self, m: &mut Model) -> Result<(), Error> {
+        self.seq(&mut m.features, Self::recipe)?;
         m.radscore_intercept = self.f64()?;
         m.combined_intercept = self.f64()?;
         m.radscore_coefficient = self.f64()?;
         m.radscore_axis = [self.f64()?, self.f64()?];
-        let n = self.len()?;
-        m.clinical.clear();
-        for _ in 0..n {
-            let c = self.clinical()?;
-            m.clinical.push(c).map_err(|_| BAD)?;
-        }
+        self.seq(&mut m.clinical, Self::clinical)?;
         m.points_per_unit = self.f64()?;
         m.threshold = self.f64()?;
         let meta = &mut m.meta;
