@@ -1100,6 +1100,34 @@ fn dense_path(
     }
 }
 
+/// Warm-started path on the rows `rows` of (x, y), centred with their means (Gram solver when
+/// there are more rows than columns). Returns the path, the column means and the mean of y.
+fn path_on_rows(
+    x: &Matrix,
+    y: &[f64],
+    rows: &[usize],
+    alphas: &[f64],
+    o: &LassoCvOptions,
+) -> (Vec<Vec<f64>>, Vec<f64>, f64) {
+    let ytr: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
+    let ym = mean(&ytr);
+    let yc: Vec<f64> = ytr.iter().map(|v| v - ym).collect();
+    if rows.len() > x.n_cols() {
+        let (xc, xm) = centre(&x.select_rows(rows));
+        (
+            lasso_path_centred(&xc, &yc, alphas, o.tol, o.max_iter),
+            xm,
+            ym,
+        )
+    } else {
+        let (d, xm) = Design::centred(x, rows);
+        let mut w = vec![0.0; x.n_cols()];
+        let mut out = Vec::with_capacity(alphas.len());
+        dense_path(&d, &d.pad(&yc), alphas, o.tol, o.max_iter, &mut w, &mut out);
+        (out, xm, ym)
+    }
+}
+
 /// Held-out MSE of every alpha for one fold.
 fn fold_mse(
     x: &Matrix,
@@ -1111,19 +1139,7 @@ fn fold_mse(
 ) -> Vec<f64> {
     let train: Vec<usize> = (0..x.n_rows()).filter(|&i| folds[i] != f).collect();
     let test: Vec<usize> = (0..x.n_rows()).filter(|&i| folds[i] == f).collect();
-    let ytr: Vec<f64> = train.iter().map(|&i| y[i]).collect();
-    let ym = mean(&ytr);
-    let yc: Vec<f64> = ytr.iter().map(|v| v - ym).collect();
-    let (path, xm) = if train.len() > x.n_cols() {
-        let (xc, xm) = centre(&x.select_rows(&train));
-        (lasso_path_centred(&xc, &yc, alphas, o.tol, o.max_iter), xm)
-    } else {
-        let (d, xm) = Design::centred(x, &train);
-        let mut w = vec![0.0; x.n_cols()];
-        let mut out = Vec::with_capacity(alphas.len());
-        dense_path(&d, &d.pad(&yc), alphas, o.tol, o.max_iter, &mut w, &mut out);
-        (out, xm)
-    };
+    let (path, xm, ym) = path_on_rows(x, y, &train, alphas, o);
     let xte = x.select_rows(&test);
     path.iter()
         .map(|w| {
@@ -1182,40 +1198,191 @@ pub fn lasso_cv_with_folds(
     folds: &[usize],
     o: &LassoCvOptions,
 ) -> LassoCvResult {
-    let alphas = alpha_grid(x, y, o.n_alphas, o.eps);
-    let n_folds = folds.iter().copied().max().map_or(0, |m| m + 1);
-    let per_fold: Vec<Vec<f64>> = if o.parallel && n_folds > 1 {
-        // two workers take the next fold from a shared counter (folds differ in cost, so a
-        // static split idles one thread); each fold's result does not depend on the thread
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..2)
-                .map(|_| {
-                    let (alphas, next) = (&alphas, &next);
-                    s.spawn(move || {
-                        let mut done = Vec::new();
-                        loop {
-                            let f = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            if f >= n_folds {
-                                break done;
-                            }
-                            done.push((f, fold_mse(x, y, folds, f, alphas, o)));
-                        }
-                    })
-                })
-                .collect();
-            let mut all: Vec<(usize, Vec<f64>)> = handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect();
-            all.sort_by_key(|(f, _)| *f);
-            all.into_iter().map(|(_, v)| v).collect()
-        })
-    } else {
-        (0..n_folds)
-            .map(|f| fold_mse(x, y, folds, f, &alphas, o))
-            .collect()
+    let problem = CvProblem {
+        x,
+        y,
+        folds: folds.to_vec(),
+        full_path: false,
     };
+    let mut out = lasso_cv_batch(&[problem], o);
+    out.swap_remove(0).cv
+}
+
+/// One LassoCV of a [`lasso_cv_batch`].
+pub struct CvProblem<'a> {
+    /// Rows = training patients.
+    pub x: &'a Matrix,
+    /// 0/1 outcome.
+    pub y: &'a [f64],
+    /// Fold id of each row (e.g. [`kfold_ids`]).
+    pub folds: Vec<usize>,
+    /// Also compute the warm-started path on all rows (centred, from zero) over the CV's alpha
+    /// grid — the coefficient-path figure.
+    pub full_path: bool,
+}
+
+/// Output of one [`CvProblem`].
+pub struct CvOutput {
+    /// The LassoCV.
+    pub cv: LassoCvResult,
+    /// `[alpha][feature]` path on all rows when asked for.
+    pub full_path: Option<Vec<Vec<f64>>>,
+    /// Seconds spent in this problem's jobs, summed over threads (progress only).
+    pub seconds: f64,
+}
+
+#[derive(Clone, Copy)]
+enum Job {
+    Fold(usize, usize),
+    Path(usize),
+    Refit(usize),
+}
+
+/// Shared state of the batch's workers.
+struct Batch {
+    next: usize,
+    folds_left: Vec<usize>,
+    ready_refits: Vec<usize>,
+    refits_untaken: usize,
+    fold_mse: Vec<Vec<Vec<f64>>>,
+    paths: Vec<Option<Vec<Vec<f64>>>>,
+    results: Vec<Option<LassoCvResult>>,
+    seconds: Vec<f64>,
+}
+
+/// Several LassoCVs at once (e.g. the per-sequence and multimodal selections) on one work queue:
+/// every fold path, full path and refit is a job; worker threads take the next job (a refit as
+/// soon as its folds are done, else the next fold or path in problem order). Each job computes
+/// exactly what the sequential code computes and its result goes to a fixed place, so the
+/// output does not depend on the thread count or scheduling. Threads: the CPU's parallelism
+/// (at most 8) when `o.parallel`, else the calling thread alone.
+pub fn lasso_cv_batch(problems: &[CvProblem<'_>], o: &LassoCvOptions) -> Vec<CvOutput> {
+    let alphas: Vec<Vec<f64>> = problems
+        .iter()
+        .map(|p| alpha_grid(p.x, p.y, o.n_alphas, o.eps))
+        .collect();
+    let n_folds: Vec<usize> = problems
+        .iter()
+        .map(|p| p.folds.iter().copied().max().map_or(0, |m| m + 1))
+        .collect();
+    let mut queue = Vec::new();
+    for (k, p) in problems.iter().enumerate() {
+        if p.full_path {
+            queue.push(Job::Path(k));
+        }
+        queue.extend((0..n_folds[k]).map(|f| Job::Fold(k, f)));
+    }
+    let state = std::sync::Mutex::new(Batch {
+        next: 0,
+        folds_left: n_folds.clone(),
+        ready_refits: (0..problems.len()).filter(|&k| n_folds[k] == 0).collect(),
+        refits_untaken: problems.len(),
+        fold_mse: n_folds.iter().map(|&f| vec![Vec::new(); f]).collect(),
+        paths: vec![None; problems.len()],
+        results: vec![None; problems.len()],
+        seconds: vec![0.0; problems.len()],
+    });
+    let wake = std::sync::Condvar::new();
+    let lock = || {
+        state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let worker = || loop {
+        let job = {
+            let mut st = lock();
+            loop {
+                if let Some(k) = st.ready_refits.pop() {
+                    st.refits_untaken -= 1;
+                    break Some(Job::Refit(k));
+                }
+                if st.next < queue.len() {
+                    st.next += 1;
+                    break Some(queue[st.next - 1]);
+                }
+                if st.refits_untaken == 0 {
+                    break None;
+                }
+                st = wake
+                    .wait(st)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+        };
+        let t0 = std::time::Instant::now();
+        match job {
+            None => {
+                wake.notify_all();
+                break;
+            }
+            Some(Job::Fold(k, f)) => {
+                let p = &problems[k];
+                let m = fold_mse(p.x, p.y, &p.folds, f, &alphas[k], o);
+                let mut st = lock();
+                st.seconds[k] += t0.elapsed().as_secs_f64();
+                st.fold_mse[k][f] = m;
+                st.folds_left[k] -= 1;
+                if st.folds_left[k] == 0 {
+                    st.ready_refits.push(k);
+                    wake.notify_all();
+                }
+            }
+            Some(Job::Path(k)) => {
+                let p = &problems[k];
+                let rows: Vec<usize> = (0..p.x.n_rows()).collect();
+                let (path, _, _) = path_on_rows(p.x, p.y, &rows, &alphas[k], o);
+                let mut st = lock();
+                st.paths[k] = Some(path);
+                st.seconds[k] += t0.elapsed().as_secs_f64();
+            }
+            Some(Job::Refit(k)) => {
+                let p = &problems[k];
+                let per_fold = std::mem::take(&mut lock().fold_mse[k]);
+                let r = cv_finish(p.x, p.y, &p.folds, alphas[k].clone(), &per_fold, o);
+                let mut st = lock();
+                st.results[k] = Some(r);
+                st.seconds[k] += t0.elapsed().as_secs_f64();
+                wake.notify_all();
+            }
+        }
+    };
+    let threads = if o.parallel {
+        std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8))
+    } else {
+        1
+    };
+    if threads > 1 {
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(worker);
+            }
+        });
+    } else {
+        worker();
+    }
+    let st = state
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    st.results
+        .into_iter()
+        .zip(st.paths)
+        .zip(st.seconds)
+        .map(|((r, path), seconds)| CvOutput {
+            cv: r.unwrap_or_else(|| unreachable!("every refit job runs before the workers stop")),
+            full_path: path,
+            seconds,
+        })
+        .collect()
+}
+
+/// CV curve, alpha choice and refit from the per-fold held-out MSEs.
+fn cv_finish(
+    x: &Matrix,
+    y: &[f64],
+    folds: &[usize],
+    alphas: Vec<f64>,
+    per_fold: &[Vec<f64>],
+    o: &LassoCvOptions,
+) -> LassoCvResult {
     let mse_path: Vec<Vec<f64>> = (0..alphas.len())
         .map(|a| per_fold.iter().map(|m| m[a]).collect())
         .collect();
@@ -1405,5 +1572,61 @@ mod tests {
             nonzero > 10,
             "the path should activate many coefficients ({nonzero})"
         );
+    }
+
+    #[test]
+    fn batch_equals_one_by_one_whatever_the_threads() {
+        let n = 48;
+        let y: Vec<f64> = values(n, 99)
+            .iter()
+            .map(|v| f64::from(u8::from(*v > 0.0)))
+            .collect();
+        let xs: Vec<Matrix> = [20usize, 60, 75]
+            .iter()
+            .enumerate()
+            .map(|(k, &p)| {
+                let cols: Vec<Vec<f64>> = (0..p)
+                    .map(|j| {
+                        let noise = values(n, 1000 * k as u64 + j as u64);
+                        noise
+                            .iter()
+                            .zip(&y)
+                            .map(|(e, t)| e + 0.3 * t * (j % 4) as f64)
+                            .collect()
+                    })
+                    .collect();
+                Matrix::from_columns(&cols)
+            })
+            .collect();
+        let folds = kfold_ids(n, 5);
+        let problems = |full: bool| -> Vec<CvProblem<'_>> {
+            xs.iter()
+                .map(|x| CvProblem {
+                    x,
+                    y: &y,
+                    folds: folds.clone(),
+                    full_path: full,
+                })
+                .collect()
+        };
+        let o = LassoCvOptions {
+            n_alphas: 20,
+            ..LassoCvOptions::default()
+        };
+        let serial = LassoCvOptions {
+            parallel: false,
+            ..o.clone()
+        };
+        let par = lasso_cv_batch(&problems(true), &o);
+        let one = lasso_cv_batch(&problems(false), &serial);
+        for (k, x) in xs.iter().enumerate() {
+            let single = lasso_cv_with_folds(x, &y, &folds, &serial);
+            assert_eq!(par[k].cv, single, "problem {k}");
+            assert_eq!(one[k].cv, single, "problem {k}");
+            assert!(one[k].full_path.is_none());
+            let rows: Vec<usize> = (0..n).collect();
+            let (path, _, _) = path_on_rows(x, &y, &rows, &single.alphas, &serial);
+            assert_eq!(par[k].full_path.as_ref(), Some(&path));
+        }
     }
 }

@@ -27,12 +27,13 @@ use crate::clinical::{screen, ClinicalScreen};
 use crate::cohort::radiomics_column;
 pub use crate::cohort::{Cohort, Set};
 use crate::fclassif::{f_classif, select_k_best};
-use crate::lasso::{lasso_cv, lasso_path_centred, LassoCvOptions, LassoCvResult};
+use crate::lasso::{lasso_cv_batch, CvProblem, LassoCvOptions, LassoCvResult};
 use crate::logistic::{
     fit_logistic, fit_logistic_l2, l1_logistic_cv, no_mle, sigmoid, LogisticFit,
 };
 use crate::preprocess::{constant_columns, Matrix, ZScore};
 use crate::spearman::{spearman_filter, SpearmanRule};
+use crate::split::kfold_ids;
 use crate::split::stratified_split;
 use crate::stats::nomogram::pretty;
 use crate::stats::roc::{delong, sens_spec_at, youden_all};
@@ -225,15 +226,27 @@ fn with_fit(mut summary: Value, fit: &str) -> Value {
     summary
 }
 
-/// Selection + radscore for the feature columns `cols` (cohort feature indices, all non-constant).
-fn select_radiomics(
+/// The selection steps before the LASSO for the feature columns `cols` (cohort feature indices,
+/// all non-constant): training z-scores, Spearman filter, ANOVA F.
+struct Prepared {
+    /// Spearman survivors (indices into `cols`).
+    kept: Vec<usize>,
+    /// ANOVA-F survivors (indices into `cols`).
+    sel: Vec<usize>,
+    /// Training z-scores of the ANOVA-F survivors (the LASSO's design).
+    zs: Matrix,
+    /// Wall seconds of the Spearman filter (progress only).
+    t_spearman: f64,
+}
+
+fn prepare_radiomics(
     z_all: &Matrix,
     z_col: &[usize],
     cols: &[usize],
     train: &[usize],
     y_train: &[u8],
     opts: &TrainOptions,
-) -> Result<Radiomics> {
+) -> Prepared {
     let zcols: Vec<usize> = cols.iter().map(|&c| z_col[c]).collect();
     let ztr = z_all.select_rows(train).select_cols(&zcols);
     let t0 = std::time::Instant::now();
@@ -247,15 +260,29 @@ fn select_radiomics(
     let best = select_k_best(&f, k);
     let sel: Vec<usize> = best.iter().map(|&i| kept[i]).collect();
     let zs = ztr.select_cols(&sel);
-    let t0 = std::time::Instant::now();
-    let lasso = match opts.selection {
-        Selection::Lasso => {
-            let yf: Vec<f64> = y_train.iter().map(|&v| f64::from(v)).collect();
-            lasso_cv(&zs, &yf, &opts.lasso)
-        }
-        Selection::L1Logistic => l1_logistic_cv(&zs, y_train, &opts.lasso)?,
-    };
-    let t_lasso = t0.elapsed().as_secs_f64();
+    Prepared {
+        kept,
+        sel,
+        zs,
+        t_spearman,
+    }
+}
+
+/// Selected coefficients and radscores from a prepared selection and its LASSO.
+fn finish_radiomics(
+    prep: Prepared,
+    lasso: LassoCvResult,
+    t_lasso: f64,
+    z_all: &Matrix,
+    z_col: &[usize],
+    cols: &[usize],
+) -> Radiomics {
+    let Prepared {
+        kept,
+        sel,
+        t_spearman,
+        ..
+    } = prep;
     let selected: Vec<(usize, f64)> = sel
         .iter()
         .zip(&lasso.coef)
@@ -271,14 +298,129 @@ fn select_radiomics(
             r
         })
         .collect();
-    Ok(Radiomics {
+    Radiomics {
         spearman_kept: kept.iter().map(|&i| cols[i]).collect(),
         fclassif_kept: sel.iter().map(|&i| cols[i]).collect(),
         lasso,
         selected,
         radscore,
         seconds: [t_spearman, t_lasso],
-    })
+    }
+}
+
+/// Runs `f(i)` for i in 0..n on up to `threads` threads, taking the next index from a shared
+/// counter; results are returned in index order whatever the scheduling.
+fn par_map<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    if threads <= 1 || n <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut all: Vec<(usize, T)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads.min(n))
+            .map(|_| {
+                let (next, f) = (&next, &f);
+                s.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            break done;
+                        }
+                        done.push((i, f(i)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                Err(p) => std::panic::resume_unwind(p),
+            })
+            .collect()
+    });
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, v)| v).collect()
+}
+
+/// Threads of the selection stages (results do not depend on it).
+fn threads(opts: &TrainOptions) -> usize {
+    if opts.lasso.parallel {
+        std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8))
+    } else {
+        1
+    }
+}
+
+/// All radiomics selections (`runs`: name, cohort feature columns, all non-empty): the
+/// Spearman/ANOVA-F stages in parallel, then every LassoCV on one shared work queue (with the
+/// multimodal all-rows path for the figure). Returns the selections and that path.
+#[allow(clippy::type_complexity)]
+fn select_all(
+    runs: &[(&str, Vec<usize>)],
+    z_all: &Matrix,
+    z_col: &[usize],
+    train: &[usize],
+    y_train: &[u8],
+    opts: &TrainOptions,
+    progress: &dyn Fn(&str),
+) -> Result<(Vec<Radiomics>, Option<Vec<Vec<f64>>>)> {
+    let threads = threads(opts);
+    // the multimodal filter is the largest: start it first
+    let order: Vec<usize> = (0..runs.len()).rev().collect();
+    let mut prepared: Vec<(usize, Prepared)> = par_map(order.len(), threads, |i| {
+        let k = order[i];
+        (
+            k,
+            prepare_radiomics(z_all, z_col, &runs[k].1, train, y_train, opts),
+        )
+    });
+    prepared.sort_by_key(|(k, _)| *k);
+    let prepared: Vec<Prepared> = prepared.into_iter().map(|(_, p)| p).collect();
+    match opts.selection {
+        Selection::Lasso => {
+            let yf: Vec<f64> = y_train.iter().map(|&v| f64::from(v)).collect();
+            let folds = kfold_ids(train.len(), opts.lasso.n_folds);
+            let problems: Vec<CvProblem<'_>> = prepared
+                .iter()
+                .zip(runs)
+                .map(|(p, (name, _))| CvProblem {
+                    x: &p.zs,
+                    y: &yf,
+                    folds: folds.clone(),
+                    full_path: *name == "multimodal",
+                })
+                .collect();
+            let t0 = std::time::Instant::now();
+            let out = lasso_cv_batch(&problems, &opts.lasso);
+            progress(&format!(
+                "LassoCV: {} selections on {threads} thread(s), {:.2} s",
+                problems.len(),
+                t0.elapsed().as_secs_f64()
+            ));
+            drop(problems);
+            let mut path = None;
+            let mut done = Vec::new();
+            for ((p, o), (_, cols)) in prepared.into_iter().zip(out).zip(runs) {
+                if o.full_path.is_some() {
+                    path = o.full_path;
+                }
+                done.push(finish_radiomics(p, o.cv, o.seconds, z_all, z_col, cols));
+            }
+            Ok((done, path))
+        }
+        Selection::L1Logistic => {
+            let mut done = Vec::new();
+            for (p, (name, cols)) in prepared.into_iter().zip(runs) {
+                let t0 = std::time::Instant::now();
+                let lasso = l1_logistic_cv(&p.zs, y_train, &opts.lasso)
+                    .with_context(|| format!("{name} radiomics selection"))?;
+                let t_lasso = t0.elapsed().as_secs_f64();
+                done.push(finish_radiomics(p, lasso, t_lasso, z_all, z_col, cols));
+            }
+            Ok((done, None))
+        }
+    }
 }
 
 struct Metrics {
@@ -514,14 +656,31 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     seq_runs.push(("multimodal", live.clone()));
     let mut multimodal: Option<Radiomics> = None;
     let mut mm_prob_fit: Option<LogisticFit> = None;
+    let live_runs: Vec<(&str, Vec<usize>)> = seq_runs
+        .iter()
+        .filter(|(_, cols)| !cols.is_empty())
+        .cloned()
+        .collect();
+    let (selections, mm_path) = select_all(
+        &live_runs,
+        &z_all,
+        &z_col,
+        &train_rows,
+        &y_train,
+        opts,
+        progress,
+    )
+    .context("radiomics selection")?;
+    let mut selections = selections.into_iter();
     for (name, cols) in seq_runs {
         if cols.is_empty() {
             progress(&format!("{name}: no columns, model skipped"));
             model_summaries.push((name.to_string(), Value::Null));
             continue;
         }
-        let r = select_radiomics(&z_all, &z_col, &cols, &train_rows, &y_train, opts)
-            .with_context(|| format!("{name} radiomics selection"))?;
+        let r = selections
+            .next()
+            .with_context(|| format!("{name} radiomics selection missing"))?;
         progress(&format!(
             "{name}: {} columns -> Spearman {} -> ANOVA F {} -> LASSO {} (alpha index {}; {:.2} s + {:.2} s)",
             cols.len(),
@@ -573,25 +732,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             .collect::<Vec<_>>(),
     );
     let lasso_coef_path = match opts.selection {
-        Selection::Lasso => {
-            let cols: Vec<Vec<f64>> = (0..zsel.n_cols())
-                .map(|j| {
-                    let c = zsel.col(j);
-                    let m = c.iter().sum::<f64>() / c.len() as f64;
-                    c.iter().map(|v| v - m).collect()
-                })
-                .collect();
-            let xc = Matrix::from_columns(&cols);
-            let ym = y_train.iter().map(|&v| f64::from(v)).sum::<f64>() / y_train.len() as f64;
-            let yc: Vec<f64> = y_train.iter().map(|&v| f64::from(v) - ym).collect();
-            lasso_path_centred(
-                &xc,
-                &yc,
-                &mm.lasso.alphas,
-                opts.lasso.tol,
-                opts.lasso.max_iter,
-            )
-        }
+        Selection::Lasso => mm_path.context("the multimodal coefficient path is missing")?,
         Selection::L1Logistic => {
             crate::logistic::l1_logistic_path(&zsel, &y_train, &mm.lasso.alphas)
         }
