@@ -3,9 +3,15 @@
 //! 1. core: `Model::score` on the illustrative model (7 features, 2 clinical predictors) over
 //!    1,000,000 in-memory rows, best and median of 7 passes, in rows/s (goal ≥ 20 M rows/s);
 //! 2. CLI: `radscore score` end to end (process start, model decode, CSV parse, scoring, CSV
-//!    write, fsync, rename) on a generated 1,000,000-row CSV, best of 3, in rows/s (goal ≥ 1 M
-//!    rows/s). With `/usr/bin/time` present, the peak RSS of a 100,000-row and the 1,000,000-row run
-//!    are printed too (streaming: the two must be about equal).
+//!    write, fsync, rename) on a generated 1,000,000-row CSV, best and median of 5, in rows/s
+//!    (goal ≥ 1 M rows/s on one core; the command is single-threaded). With `/usr/bin/time`
+//!    present, the peak RSS of a 100,000-row and the 1,000,000-row run are printed too
+//!    (streaming: the two must be about equal).
+//!
+//! Every figure is printed as wall time and as CPU time (thread CPU time for the core, user +
+//! system time of the child process for the CLI), each with its ratio to the goal (≥ 1 meets
+//! it). On a shared machine judge by the CPU-time lines; measured figures and the load they were
+//! taken under are in `docs/artifact-format.md` (Throughput).
 //!
 //! `RADSCORE_BENCH_ROWS` overrides the row count; with `RADSCORE_BENCH_DIR` the model and the CSV
 //! files are written there and kept.
@@ -86,7 +92,7 @@ fn bench_core(m: &Model, n: usize) {
             cpu.push(b - a);
         }
     }
-    report("core Model::score, wall", n, &mut times);
+    report("core Model::score, wall", n, &mut times, CORE_GOAL);
     // For scale: libm::exp alone (one call per row is part of every score).
     let c0 = thread_cpu();
     let mut acc = 0.0;
@@ -101,21 +107,31 @@ fn bench_core(m: &Model, n: usize) {
         );
     }
     if !cpu.is_empty() {
-        report("core Model::score, thread CPU time", n, &mut cpu);
+        report("core Model::score, thread CPU time", n, &mut cpu, CORE_GOAL);
     }
 }
 
-fn report(what: &str, n: usize, times: &mut [Duration]) {
+/// Prints best and median throughput and their ratio to the goal (`goal` rows/s; ≥ 1 meets it).
+fn report(what: &str, n: usize, times: &mut [Duration], goal: f64) {
     times.sort();
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    let (best, median) = (rate(times[0]), rate(times[times.len() / 2]));
     println!(
-        "{what}: {n} rows, best {:.3} s = {:.2} M rows/s, median {:.3} s = {:.2} M rows/s",
+        "{what}: {n} rows, best {:.3} s = {:.2} M rows/s, median {:.3} s = {:.2} M rows/s; \
+         ratio to the {} M rows/s goal: best {:.2}, median {:.2}",
         times[0].as_secs_f64(),
-        rate(times[0]) / 1e6,
+        best / 1e6,
         times[times.len() / 2].as_secs_f64(),
-        rate(times[times.len() / 2]) / 1e6
+        median / 1e6,
+        goal / 1e6,
+        best / goal,
+        median / goal
     );
 }
+
+/// Goals of issue 2, in rows/s.
+const CORE_GOAL: f64 = 20e6;
+const CLI_GOAL: f64 = 1e6;
 
 fn write_csv(m: &Model, path: &Path, n: usize) {
     let f = std::fs::File::create(path).expect("create csv");
@@ -196,19 +212,25 @@ fn main() {
     let out = dir.join("scores.csv");
     let mut times = Vec::new();
     let mut cpu = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..5 {
         let c0 = children_cpu();
         times.push(run_cli(&model, &input, &out));
         if let (Some(a), Some(b)) = (c0, children_cpu()) {
             cpu.push(b - a);
         }
     }
-    report("CLI radscore score (end to end), wall", n, &mut times);
+    report(
+        "CLI radscore score (end to end), wall",
+        n,
+        &mut times,
+        CLI_GOAL,
+    );
     if !cpu.is_empty() {
         report(
             "CLI radscore score (end to end), process CPU time",
             n,
             &mut cpu,
+            CLI_GOAL,
         );
     }
 
