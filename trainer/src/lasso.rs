@@ -769,7 +769,13 @@ fn cd_dense_body<K: Kern>(
             };
             let w_j = w[j];
             let tmp = dj + w_j * norm2[j];
-            let w_new = fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / norm2[j];
+            // |tmp| ≤ alpha: soft-thresholding gives sign(tmp)·0 (the same zero as the full
+            // formula, whose division would only lengthen the dependency chain)
+            let w_new = if tmp.abs() <= alpha {
+                fsign(tmp) * 0.0
+            } else {
+                fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / norm2[j]
+            };
             w[j] = w_new;
             if w_new != w_j {
                 let d = w_j - w_new;
