@@ -13,16 +13,18 @@
 //! | original | the box | 0 |
 //! | exponential | the whole image once (max \|x\|), then the box | 0 |
 //! | gradient | the box and its 6-neighbourhood (edge-replicated) | 0 |
-//! | LoG | whole lines, slab by slab ([`log`]) | `⌈max_d R[a1]·R[a2]·N[a3] / 2⌉ + ⌈max_d R[a1]·N[a2] / 2⌉ + 2·max(N)` |
+//! | LoG | whole lines, slab by slab, [`log::LANES`] lines at a time ([`log`]) | `⌈max_d R[a1]·R[a2]·N[a3] / 2⌉ + ⌈max_d R[a1]·N[a2] / 2⌉ + 2·L·max(N) + 4·L` |
 //! | wavelet | the box with a cyclic halo of −2/+3 voxels per axis ([`wavelet`]) | `6·R_x·R_y + R_x·C_y` |
 //!
 //! with N = image dims, R = ROI box dims, (a1, a2, a3) the pass axes of LoG term d
-//! ((x,y,z), (y,x,z), (z,x,y)), and C_y = min(R_y + 5, N_y + (N_y mod 2)) the wavelet's y halo length.
+//! ((x,y,z), (y,x,z), (z,x,y)), L = [`log::LANES`] = 16 (lines filtered side by side), and
+//! C_y = min(R_y + 5, N_y + (N_y mod 2)) the wavelet's y halo length.
 //! The largest LoG term is the plane buffer (ROI cross-section × a full image line); it never
 //! holds a whole image unless the ROI box spans the whole cross-section. The LoG's intermediate
-//! (f32) planes are stored as f32, two per scratch element (`bytemuck` reinterpretation).
-//! Examples (scratch vs one whole f32 image): brain1 256×256×25 with a 47×70×7 box: LoG 403 KiB,
-//! wavelet 182 KiB vs 6.4 MiB; breast1 45×120×21 with 9×12×3: LoG 19 KiB, wavelet 6 KiB vs 443 KiB.
+//! (f32) planes are stored as f32, two per scratch element (`bytemuck` reinterpretation); its
+//! `2·L·max(N)` term holds L input and L output lines in f64.
+//! Examples (scratch vs one whole f32 image): brain1 256×256×25 with a 47×70×7 box: LoG 463 KiB,
+//! wavelet 182 KiB vs 6.4 MiB; breast1 45×120×21 with 9×12×3: LoG 47 KiB, wavelet 6 KiB vs 443 KiB.
 //!
 //! **Stack:** no recursion and no arrays proportional to the image. Measured with
 //! `-Z emit-stack-sizes` (thumbv7em-none-eabihf, release): the deepest chain is
