@@ -262,7 +262,10 @@ fn compute_views(
 ) -> anyhow::Result<Vec<f64>> {
     let need = scratch_len(iv, mv, names).map_err(|e| anyhow!("label {label}: {e}"))?;
     if scratch.len() < need {
-        scratch.resize(need, 0.0);
+        // a fresh zeroed allocation (not `resize`): the allocator maps zero pages, so only the
+        // part of the scratch the image types actually use becomes resident
+        *scratch = Vec::new();
+        *scratch = vec![0.0; need];
     }
     let mut out = vec![0.0; names.len()];
     extract(iv, mv, names, bin_width, &mut out, scratch).map_err(|e| anyhow!("{e}"))?;
