@@ -376,7 +376,7 @@ fn group(s: &[f64], j: usize) -> Option<&[f64; G]> {
 /// sample, x1..x3 the previous ones; y1..y4 the previous outputs). Separate slices (no aliasing)
 /// and fixed-size groups of `G` lines so that the loop vectorises across lines.
 #[allow(clippy::too_many_arguments)]
-#[inline(never)]
+#[inline(always)]
 fn causal_row(
     o: &mut [f64],
     x0: &[f64],
@@ -417,9 +417,15 @@ fn causal_row(
         ) else {
             return;
         };
+        // copy in, compute, copy out: every load precedes every store, so the group vectorises
+        // whatever the slices' addresses
+        let (a0, a1, a2, a3) = (*a0, *a1, *a2, *a3);
+        let (b1, b2, b3, b4) = (*b1, *b2, *b3, *b4);
+        let mut r = [0.0; G];
         for k in 0..G {
-            og[k] = step([a0[k], a1[k], a2[k], a3[k]], [b1[k], b2[k], b3[k], b4[k]]);
+            r[k] = step([a0[k], a1[k], a2[k], a3[k]], [b1[k], b2[k], b3[k], b4[k]]);
         }
+        *og = r;
         j += G;
     }
     for (k, o) in o.iter_mut().enumerate().skip(j) {
@@ -432,7 +438,7 @@ fn causal_row(
 /// One anti-causal step: `z = ema(x0, m) − ema(q1, d)` per line (x0 = sample i, x1..x3 the
 /// following ones; q1..q4 the last four z), `o = (f32)(o + z)`, and z replaces q4.
 #[allow(clippy::too_many_arguments)]
-#[inline(never)]
+#[inline(always)]
 fn anti_causal_row(
     o: &mut [f64],
     x0: &[f64],
@@ -472,10 +478,16 @@ fn anti_causal_row(
         else {
             return;
         };
+        // copy in, compute, copy out (see causal_row)
+        let (a0, a1, a2, a3) = (*a0, *a1, *a2, *a3);
+        let (b1, b2, b3) = (*b1, *b2, *b3);
+        let (mut o, mut z) = (*og, *qg);
         for k in 0..G {
             let a = [a0[k], a1[k], a2[k], a3[k]];
-            step(&mut og[k], &mut qg[k], a, [b1[k], b2[k], b3[k]]);
+            step(&mut o[k], &mut z[k], a, [b1[k], b2[k], b3[k]]);
         }
+        *og = o;
+        *qg = z;
         j += G;
     }
     for (k, (o, q4)) in o.iter_mut().zip(q4.iter_mut()).enumerate().skip(j) {
