@@ -518,8 +518,8 @@ fn load_block<T: Sample>(
     Ok(())
 }
 
-/// [`filter_line_range`] on `w` lines at once: sample i of line j is `data[i * w + j]`
-/// (i < ln), its output i goes to `outs[i * w + j]` (entries outside `lo..hi` unspecified),
+/// [`filter_line_range`] on `w` lines at once: sample i of line j is `data[i * ds + j]`
+/// (i < ln, w ≤ ds), its output i goes to `outs[i * w + j]` (entries outside `lo..hi` unspecified),
 /// `ring` (≥ 4·w) holds the anti-causal recursion's last four values. Each line gets exactly
 /// the operations of [`filter_line_range`], in the same order; only the loops over the lines are
 /// innermost.
@@ -527,6 +527,7 @@ fn load_block<T: Sample>(
 fn filter_block(
     c: &Coefficients,
     data: &[f64],
+    ds: usize,
     ln: usize,
     w: usize,
     outs: &mut [f64],
@@ -534,11 +535,15 @@ fn filter_block(
     lo: usize,
     hi: usize,
 ) -> Result<(), Error> {
-    if ln < 4 || w == 0 {
+    if ln < 4 || w == 0 || w > ds {
         return Err(Error::ImageTooSmallForFilter);
     }
     let need = ln.checked_mul(w).ok_or(Error::SizeOverflow)?;
-    let data = data.get(..need).ok_or(Error::ScratchTooSmall)?;
+    let need_in = (ln - 1)
+        .checked_mul(ds)
+        .and_then(|v| v.checked_add(w))
+        .ok_or(Error::SizeOverflow)?;
+    let data = data.get(..need_in).ok_or(Error::ScratchTooSmall)?;
     let outs = outs.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
     let ring = ring.get_mut(..4 * w).ok_or(Error::ScratchTooSmall)?;
     let hi = hi.clamp(4, ln);
@@ -548,7 +553,8 @@ fn filter_block(
     let [m1, m2, m3, m4] = c.m;
     let [bn1, bn2, bn3, bn4] = c.bn;
     let [bm1, bm2, bm3, bm4] = c.bm;
-    let row = |i: usize| -> &[f64] { data.get(i * w..(i + 1) * w).unwrap_or(&[]) };
+    // in range: i·ds + w ≤ need_in for i < ln
+    let row = |i: usize| -> &[f64] { data.get(i * ds..i * ds + w).unwrap_or(&[]) };
 
     // causal, first four outputs
     {
@@ -638,6 +644,42 @@ fn filter_block(
     Ok(())
 }
 
+/// Filters `lanes` lines with `c` (sample i of line j at `src[i * stride + j]`, lanes ≤ stride):
+/// loads as many lines at a time as `blk_in` holds (long contiguous reads even for a large
+/// stride) and filters them [`LANES`] at a time; `emit(j, w, outs)` receives the outputs of
+/// lines `j..j + w` (line j + k's output i at `outs[i * w + k]`, specified for `lo..hi`).
+#[allow(clippy::too_many_arguments)]
+fn filter_lines<T: Sample>(
+    c: &Coefficients,
+    src: &[T],
+    stride: usize,
+    ln: usize,
+    lanes: usize,
+    (blk_in, blk_out, ring): (&mut [f64], &mut [f64], &mut [f64]),
+    (lo, hi): (usize, usize),
+    mut emit: impl FnMut(usize, usize, &[f64]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let cap = blk_in.len().checked_div(ln).unwrap_or(0).min(lanes);
+    if cap == 0 {
+        return Err(Error::ScratchTooSmall);
+    }
+    let mut j = 0;
+    while j < lanes {
+        let wl = cap.min(lanes - j);
+        load_block(src.get(j..).ok_or(Error::ScratchTooSmall)?, stride, ln, wl, blk_in)?;
+        let mut k = 0;
+        while k < wl {
+            let w = LANES.min(wl - k);
+            let data = blk_in.get(k..).ok_or(Error::ScratchTooSmall)?;
+            filter_block(c, data, wl, ln, w, blk_out, ring, lo, hi)?;
+            emit(j + k, w, blk_out)?;
+            k += w;
+        }
+        j += wl;
+    }
+    Ok(())
+}
+
 /// Pass 1 of term `d` on plane `c3` (order 2 along a1 on every a1 line, [`LANES`] lines at a
 /// time); keeps the ROI extent `lo1..lo1 + r1` of each line in `slab[c2 * r1 + k1]`.
 #[allow(clippy::too_many_arguments)]
@@ -654,38 +696,43 @@ fn pass1<T: Sample>(
     let [nx, ny, _] = dims;
     let [a1, a2, _] = pass_axes(d);
     let (n1, n2) = (dims[a1], dims[a2]);
-    let mut c2 = 0;
-    while c2 < n2 {
-        let w = LANES.min(n2 - c2);
-        if d == 0 {
-            // lines along x (rows y = c2 + j of slice z = c3), transposed into blk_in[x·w + j]
-            for j in 0..w {
-                let start = nx * ((c2 + j) + ny * c3);
-                let src = v.get(start..start + nx).ok_or(Error::ImageLengthMismatch)?;
-                for (x, s) in src.iter().enumerate() {
-                    put(blk_in, x * w + j, s.to_f64());
-                }
-            }
-            filter_block(c, blk_in, n1, w, blk_out, ring, lo1, lo1 + r1)?;
-        } else {
-            // d = 1: lines along y at x = c2 + j, z = c3; d = 2: along z at x = c2 + j, y = c3
-            let (start, stride) = if d == 1 {
-                (c2 + nx * ny * c3, nx)
-            } else {
-                (c2 + nx * c3, nx * ny)
-            };
-            let src = v.get(start..).ok_or(Error::ImageLengthMismatch)?;
-            load_block(src, stride, n1, w, blk_in)?;
-            filter_block(c, blk_in, n1, w, blk_out, ring, lo1, lo1 + r1)?;
-        }
+    let keep = |c2: usize, w: usize, outs: &[f64], slab: &mut [f32]| -> Result<(), Error> {
         for k1 in 0..r1 {
-            let src = blk_out
+            let src = outs
                 .get((lo1 + k1) * w..(lo1 + k1 + 1) * w)
                 .ok_or(Error::ScratchTooSmall)?;
             for (j, val) in src.iter().enumerate() {
                 put32(slab, (c2 + j) * r1 + k1, *val);
             }
         }
+        Ok(())
+    };
+    if d != 0 {
+        // d = 1: lines along y at x = c2 + j, z = c3; d = 2: along z at x = c2 + j, y = c3
+        let (start, stride) = if d == 1 {
+            (nx * ny * c3, nx)
+        } else {
+            (nx * c3, nx * ny)
+        };
+        let src = v.get(start..).ok_or(Error::ImageLengthMismatch)?;
+        let bufs = (blk_in, blk_out, ring);
+        return filter_lines(c, src, stride, n1, n2, bufs, (lo1, lo1 + r1), |c2, w, o| {
+            keep(c2, w, o, slab)
+        });
+    }
+    let mut c2 = 0;
+    while c2 < n2 {
+        let w = LANES.min(n2 - c2);
+        // lines along x (rows y = c2 + j of slice z = c3), transposed into blk_in[x·w + j]
+        for j in 0..w {
+            let start = nx * ((c2 + j) + ny * c3);
+            let src = v.get(start..start + nx).ok_or(Error::ImageLengthMismatch)?;
+            for (x, s) in src.iter().enumerate() {
+                put(blk_in, x * w + j, s.to_f64());
+            }
+        }
+        filter_block(c, blk_in, w, n1, w, blk_out, ring, lo1, lo1 + r1)?;
+        keep(c2, w, blk_out, slab)?;
         c2 += w;
     }
     Ok(())
@@ -760,35 +807,28 @@ pub fn filter(
             }?;
             // pass 2 (order 0 along a2) on the kept columns slab[c2·r1 + k1]; keep the ROI
             // extent of a2 in plane[(c3·r2 + k2)·r1 + k1]
-            let mut k1 = 0;
-            while k1 < r1 {
-                let w = LANES.min(r1 - k1);
-                let src = slab.get(k1..).ok_or(Error::ScratchTooSmall)?;
-                load_block(src, r1, n2, w, blk_in)?;
-                filter_block(&smooth[a2], blk_in, n2, w, blk_out, ring, lo2, lo2 + r2)?;
+            let bufs = (&mut *blk_in, &mut *blk_out, &mut *ring);
+            let keep = (lo2, lo2 + r2);
+            filter_lines(&smooth[a2], &*slab, r1, n2, r1, bufs, keep, |k1, w, o| {
                 for k2 in 0..r2 {
-                    let src = blk_out
+                    let src = o
                         .get((lo2 + k2) * w..(lo2 + k2 + 1) * w)
                         .ok_or(Error::ScratchTooSmall)?;
-                    let o = (c3 * r2 + k2) * r1 + k1;
-                    let dst = plane.get_mut(o..o + w).ok_or(Error::ScratchTooSmall)?;
+                    let pos = (c3 * r2 + k2) * r1 + k1;
+                    let dst = plane.get_mut(pos..pos + w).ok_or(Error::ScratchTooSmall)?;
                     for (t, s) in dst.iter_mut().zip(src) {
                         *t = *s as f32;
                     }
                 }
-                k1 += w;
-            }
+                Ok(())
+            })?;
         }
         // pass 3 (order 0 along a3) on whole a3 lines plane[c3·r1·r2 + k], k = k2·r1 + k1;
         // accumulate the ROI extent
         let scale = 1.0 / (sp * sp);
         let nk = r1 * r2;
-        let mut k = 0;
-        while k < nk {
-            let w = LANES.min(nk - k);
-            let src = plane.get(k..).ok_or(Error::ScratchTooSmall)?;
-            load_block(src, nk, n3, w, blk_in)?;
-            filter_block(&smooth[a3], blk_in, n3, w, blk_out, ring, lo3, lo3 + r3)?;
+        let bufs = (&mut *blk_in, &mut *blk_out, &mut *ring);
+        filter_lines(&smooth[a3], &*plane, nk, n3, nk, bufs, (lo3, lo3 + r3), |k, w, o| {
             for k3 in 0..r3 {
                 for j in 0..w {
                     let k1 = (k + j).checked_rem(r1).ok_or(Error::BadDimensions)?;
@@ -797,14 +837,14 @@ pub fn filter(
                     p[a1] = lo1 + k1;
                     p[a2] = lo2 + k2;
                     p[a3] = lo3 + k3;
-                    let o = box_index(roi, p[0], p[1], p[2]);
-                    let tmp = at(blk_out, (lo3 + k3) * w + j);
-                    let cum = at(out, o);
-                    put(out, o, f64::from((cum + tmp * scale) as f32));
+                    let o_at = box_index(roi, p[0], p[1], p[2]);
+                    let tmp = at(o, (lo3 + k3) * w + j);
+                    let cum = at(out, o_at);
+                    put(out, o_at, f64::from((cum + tmp * scale) as f32));
                 }
             }
-            k += w;
-        }
+            Ok(())
+        })?;
     }
     Ok(())
 }
@@ -855,11 +895,11 @@ mod tests {
                     let mut ring = vec![f64::NAN; 4 * w];
                     let mut blk = vec![f64::NAN; ln * w];
                     load_block(&data, stride, ln, w, &mut blk).unwrap();
-                    filter_block(&c, &blk, ln, w, &mut outs, &mut ring, lo, hi).unwrap();
+                    filter_block(&c, &blk, w, ln, w, &mut outs, &mut ring, lo, hi).unwrap();
                     let f32data: Vec<f32> = data.iter().map(|v| *v as f32).collect();
                     let mut outs32 = vec![f64::NAN; ln * w];
                     load_block(&f32data, stride, ln, w, &mut blk).unwrap();
-                    filter_block(&c, &blk, ln, w, &mut outs32, &mut ring, lo, hi).unwrap();
+                    filter_block(&c, &blk, w, ln, w, &mut outs32, &mut ring, lo, hi).unwrap();
                     for j in 0..w {
                         let line: Vec<f64> = (0..ln).map(|i| data[i * stride + j]).collect();
                         let mut want = vec![0.0; ln];
