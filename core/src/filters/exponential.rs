@@ -5,19 +5,32 @@
 //! filter costs one pass over the image and no scratch; values are computed for the ROI box only.
 
 use super::{box_index, image_index};
-use crate::image::{ImageView, RoiBox};
+use crate::image::{ImageView, RoiBox, Voxels};
 use crate::Error;
 
-/// max |x| over the whole image (PyRadiomics: `numpy.max(numpy.abs(im))`).
+/// max |x| over the whole image (PyRadiomics: `numpy.max(numpy.abs(im))`). Integer images take
+/// the maximum in the integer domain (exact, and the same value once widened to f64).
 pub fn max_abs(image: &ImageView) -> f64 {
-    let mut m = 0.0f64;
-    for i in 0..image.len() {
-        let a = libm::fabs(image.get_f64(i));
-        if a > m {
-            m = a;
-        }
+    fn int_max<T: Copy>(v: &[T], abs: impl Fn(T) -> u32) -> f64 {
+        f64::from(v.iter().fold(0u32, |m, &x| m.max(abs(x))))
     }
-    m
+    fn float_max<T: Copy>(v: &[T], wide: impl Fn(T) -> f64) -> f64 {
+        v.iter().fold(0.0f64, |m, &x| {
+            let a = libm::fabs(wide(x));
+            if a > m {
+                a
+            } else {
+                m
+            }
+        })
+    }
+    match image.voxels() {
+        Voxels::I16(v) => int_max(v, |x| u32::from(x.unsigned_abs())),
+        Voxels::U16(v) => int_max(v, u32::from),
+        Voxels::I32(v) => int_max(v, |x| x.unsigned_abs()),
+        Voxels::F32(v) => float_max(v, f64::from),
+        Voxels::F64(v) => float_max(v, |x| x),
+    }
 }
 
 /// The exponent coefficient c = ln(M) / M for M = [`max_abs`].
