@@ -666,7 +666,13 @@ fn filter_lines<T: Sample>(
     let mut j = 0;
     while j < lanes {
         let wl = cap.min(lanes - j);
-        load_block(src.get(j..).ok_or(Error::ScratchTooSmall)?, stride, ln, wl, blk_in)?;
+        load_block(
+            src.get(j..).ok_or(Error::ScratchTooSmall)?,
+            stride,
+            ln,
+            wl,
+            blk_in,
+        )?;
         let mut k = 0;
         while k < wl {
             let w = LANES.min(wl - k);
@@ -828,23 +834,32 @@ pub fn filter(
         let scale = 1.0 / (sp * sp);
         let nk = r1 * r2;
         let bufs = (&mut *blk_in, &mut *blk_out, &mut *ring);
-        filter_lines(&smooth[a3], &*plane, nk, n3, nk, bufs, (lo3, lo3 + r3), |k, w, o| {
-            for k3 in 0..r3 {
-                for j in 0..w {
-                    let k1 = (k + j).checked_rem(r1).ok_or(Error::BadDimensions)?;
-                    let k2 = (k + j).checked_div(r1).ok_or(Error::BadDimensions)?;
-                    let mut p = [0usize; 3];
-                    p[a1] = lo1 + k1;
-                    p[a2] = lo2 + k2;
-                    p[a3] = lo3 + k3;
-                    let o_at = box_index(roi, p[0], p[1], p[2]);
-                    let tmp = at(o, (lo3 + k3) * w + j);
-                    let cum = at(out, o_at);
-                    put(out, o_at, f64::from((cum + tmp * scale) as f32));
+        filter_lines(
+            &smooth[a3],
+            &*plane,
+            nk,
+            n3,
+            nk,
+            bufs,
+            (lo3, lo3 + r3),
+            |k, w, o| {
+                for k3 in 0..r3 {
+                    for j in 0..w {
+                        let k1 = (k + j).checked_rem(r1).ok_or(Error::BadDimensions)?;
+                        let k2 = (k + j).checked_div(r1).ok_or(Error::BadDimensions)?;
+                        let mut p = [0usize; 3];
+                        p[a1] = lo1 + k1;
+                        p[a2] = lo2 + k2;
+                        p[a3] = lo3 + k3;
+                        let o_at = box_index(roi, p[0], p[1], p[2]);
+                        let tmp = at(o, (lo3 + k3) * w + j);
+                        let cum = at(out, o_at);
+                        put(out, o_at, f64::from((cum + tmp * scale) as f32));
+                    }
                 }
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
     }
     Ok(())
 }
