@@ -2,15 +2,16 @@
 //! `cargo bench -p radscore-trainer --bench select -- [cohort.csv[.gz]] [seed] [repeats]`
 //! (default: the paper-shaped oracle cohort, its seed, 3 repeats). Runs the t2, dwi, dce and
 //! multimodal selections as `radscore train` does (constant columns → z-score → Spearman →
-//! f_classif / SelectKBest → LassoCV) and prints the median wall seconds of each stage, and the
+//! f_classif / SelectKBest → the four LassoCVs on one work queue, with the figure path) and
+//! prints the median wall seconds of each stage, and the
 //! CPU seconds (all threads) of the whole run and of the LassoCV stage.
 
 use flate2::read::GzDecoder;
 use radscore_trainer::fclassif::{f_classif, select_k_best};
-use radscore_trainer::lasso::{lasso_cv, LassoCvOptions};
+use radscore_trainer::lasso::{lasso_cv_batch, CvProblem, LassoCvOptions};
 use radscore_trainer::preprocess::{constant_columns, Matrix, ZScore};
 use radscore_trainer::spearman::{spearman_filter, SpearmanRule};
-use radscore_trainer::split::stratified_split;
+use radscore_trainer::split::{kfold_ids, stratified_split};
 use std::io::Read;
 use std::time::Instant;
 
@@ -122,7 +123,9 @@ fn main() {
         let xl = xtr.select_cols(&live);
         let z = ZScore::fit(&xl).apply(&xl);
         t[0] += t0.elapsed().as_secs_f64();
-        for group in ["t2", "dwi", "dce", "multimodal"] {
+        let groups = ["t2", "dwi", "dce", "multimodal"];
+        let mut designs = Vec::new();
+        for group in groups {
             let cols: Vec<usize> = (0..live.len())
                 .filter(|&k| {
                     group == "multimodal" || names[live[k]].starts_with(&format!("{group}_"))
@@ -137,19 +140,33 @@ fn main() {
             let (f, _) = f_classif(&zk, &ytr);
             let sel = select_k_best(&f, kept.len() / 2);
             t[2] += t0.elapsed().as_secs_f64();
-            let t0 = Instant::now();
-            let c0 = cpu_seconds();
-            let r = lasso_cv(&zk.select_cols(&sel), &yf, &LassoCvOptions::default());
-            t[3] += t0.elapsed().as_secs_f64();
-            t[6] += cpu_seconds() - c0;
-            if rep == 0 {
-                let nz = r.coef.iter().filter(|c| **c != 0.0).count();
+            designs.push((cols.len(), kept.len(), zk.select_cols(&sel)));
+        }
+        // the four LassoCVs on one work queue, as `radscore train` runs them (with the
+        // multimodal all-rows path of the report figure)
+        let folds = kfold_ids(yf.len(), 5);
+        let problems: Vec<CvProblem<'_>> = designs
+            .iter()
+            .zip(groups)
+            .map(|((_, _, x), g)| CvProblem {
+                x,
+                y: &yf,
+                folds: folds.clone(),
+                full_path: g == "multimodal",
+            })
+            .collect();
+        let t0 = Instant::now();
+        let c0 = cpu_seconds();
+        let out = lasso_cv_batch(&problems, &LassoCvOptions::default());
+        t[3] += t0.elapsed().as_secs_f64();
+        t[6] += cpu_seconds() - c0;
+        if rep == 0 {
+            for ((g, (n_cols, n_kept, x)), o) in groups.iter().zip(&designs).zip(&out) {
+                let nz = o.cv.coef.iter().filter(|c| **c != 0.0).count();
                 println!(
-                    "{group:>10}: {} columns -> Spearman {} -> F {} -> LASSO {nz} (alpha index {})",
-                    cols.len(),
-                    kept.len(),
-                    sel.len(),
-                    r.alpha_index
+                    "{g:>10}: {n_cols} columns -> Spearman {n_kept} -> F {} -> LASSO {nz} (alpha index {})",
+                    x.n_cols(),
+                    o.cv.alpha_index
                 );
             }
         }
