@@ -1258,9 +1258,9 @@ struct Batch {
 
 /// Several LassoCVs at once (e.g. the per-sequence and multimodal selections) on one work queue:
 /// every fold path, full path and refit is a job; worker threads take the next job (a refit as
-/// soon as its folds are done, else the next fold or path in problem order). Each job computes
-/// exactly what the sequential code computes and its result goes to a fixed place, so the
-/// output does not depend on the thread count or scheduling. Threads: the CPU's parallelism
+/// soon as its folds are done, else the next job: the paths, then the folds in problem order).
+/// Each job computes exactly what the sequential code computes and its result goes to a fixed
+/// place, so the output does not depend on the thread count or scheduling. Threads: the CPU's parallelism
 /// (at most 8) when `o.parallel`, else the calling thread alone.
 pub fn lasso_cv_batch(problems: &[CvProblem<'_>], o: &LassoCvOptions) -> Vec<CvOutput> {
     let alphas: Vec<Vec<f64>> = problems
@@ -1271,12 +1271,13 @@ pub fn lasso_cv_batch(problems: &[CvProblem<'_>], o: &LassoCvOptions) -> Vec<CvO
         .iter()
         .map(|p| p.folds.iter().copied().max().map_or(0, |m| m + 1))
         .collect();
-    let mut queue = Vec::new();
-    for (k, p) in problems.iter().enumerate() {
-        if p.full_path {
-            queue.push(Job::Path(k));
-        }
-        queue.extend((0..n_folds[k]).map(|f| Job::Fold(k, f)));
+    // the all-rows paths (the largest jobs) first, so that no long job is left for the end
+    let mut queue: Vec<Job> = (0..problems.len())
+        .filter(|&k| problems[k].full_path)
+        .map(Job::Path)
+        .collect();
+    for (k, &nf) in n_folds.iter().enumerate() {
+        queue.extend((0..nf).map(|f| Job::Fold(k, f)));
     }
     let state = std::sync::Mutex::new(Batch {
         next: 0,
