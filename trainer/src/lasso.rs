@@ -1569,10 +1569,16 @@ mod tests {
         let (mut wf, mut wp) = (vec![0.0; p], vec![0.0; p]);
         let mut nonzero = 0;
         for &a in &alphas {
-            cd_dense(&mut wf, a * n as f64, &d, &yc, 1000, 1e-4);
+            let start = wf.clone();
+            let out = cd_dense(&mut wf, a * n as f64, &d, &yc, 1000, 1e-4);
             plain_cd(&mut wp, a * n as f64, &d, &yc, 1000, 1e-4);
             let bits = |w: &[f64]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&wf), bits(&wp), "alpha {a}");
+            // the plain-Rust build of the solver (CPUs without AVX2) gives the same bits
+            let mut wq = start;
+            let outq = cd_dense_body(Portable, &mut wq, a * n as f64, &d, &yc, 1000, 1e-4);
+            assert_eq!(bits(&wq), bits(&wf), "alpha {a}");
+            assert_eq!(out, outq);
             nonzero = nonzero.max(wf.iter().filter(|v| **v != 0.0).count());
         }
         assert!(
