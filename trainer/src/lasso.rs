@@ -184,6 +184,45 @@ fn gap_a(alpha: f64, w_l1: f64, r_norm2: f64, ry: f64, dual_norm: f64) -> f64 {
 /// in a fixed order — see [`k_dot`].
 const LANES: usize = 16;
 
+/// One cache line of f64 (the unit of [`Aligned`]).
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([f64; 8]);
+
+/// Zero-initialised f64 buffer starting on a cache line, so that with a stride of 16 values
+/// every 4-value vector load of the kernels stays within one cache line.
+#[derive(Clone)]
+struct Aligned {
+    lines: Vec<Line>,
+    len: usize,
+}
+
+impl Aligned {
+    fn zeros(len: usize) -> Aligned {
+        Aligned {
+            lines: vec![Line([0.0; 8]); len.div_ceil(8)],
+            len,
+        }
+    }
+
+    fn from_slice(v: &[f64]) -> Aligned {
+        let mut a = Aligned::zeros(v.len());
+        a.as_mut_slice().copy_from_slice(v);
+        a
+    }
+
+    fn as_slice(&self) -> &[f64] {
+        // SAFETY: `Line` is `repr(C)` over `[f64; 8]` (size 64 = its alignment, no padding),
+        // so `lines` holds `8 * lines.len() >= len` contiguous, initialised f64.
+        unsafe { std::slice::from_raw_parts(self.lines.as_ptr().cast::<f64>(), self.len) }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [f64] {
+        // SAFETY: as in `as_slice`, and `&mut self` makes the borrow exclusive.
+        unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr().cast::<f64>(), self.len) }
+    }
+}
+
 /// Centred design matrix of the dense solver: column-major, each column zero-padded to a multiple
 /// of [`LANES`] rows (the zero rows add exact zeros to every sum and stay zero in the residual),
 /// with the squared column norms.
@@ -191,7 +230,7 @@ pub struct Design {
     n: usize,
     stride: usize,
     p: usize,
-    data: Vec<f64>,
+    data: Aligned,
     norm2: Vec<f64>,
 }
 
@@ -202,7 +241,8 @@ impl Design {
         let n = rows.len();
         let stride = n.div_ceil(LANES) * LANES;
         let p = x.n_cols();
-        let mut data = vec![0.0; stride * p];
+        let mut buf = Aligned::zeros(stride * p);
+        let data = buf.as_mut_slice();
         let mut means = Vec::with_capacity(p);
         for j in 0..p {
             let src = x.col(j);
@@ -220,7 +260,7 @@ impl Design {
             n,
             stride,
             p,
-            data,
+            data: buf,
             norm2: Vec::new(),
         };
         d.norm2 = (0..p).map(|j| dot_any(d.col(j), d.col(j))).collect();
@@ -232,7 +272,8 @@ impl Design {
         let n = xc.n_rows();
         let stride = n.div_ceil(LANES) * LANES;
         let p = xc.n_cols();
-        let mut data = vec![0.0; stride * p];
+        let mut buf = Aligned::zeros(stride * p);
+        let data = buf.as_mut_slice();
         for j in 0..p {
             data[j * stride..j * stride + n].copy_from_slice(xc.col(j));
         }
@@ -240,7 +281,7 @@ impl Design {
             n,
             stride,
             p,
-            data,
+            data: buf,
             norm2: Vec::new(),
         };
         d.norm2 = (0..p).map(|j| dot_any(d.col(j), d.col(j))).collect();
@@ -249,13 +290,14 @@ impl Design {
 
     #[inline(always)]
     fn col(&self, j: usize) -> &[f64] {
-        &self.data[j * self.stride..(j + 1) * self.stride]
+        &self.data.as_slice()[j * self.stride..(j + 1) * self.stride]
     }
 
     /// A vector of the row count, zero-padded to the design's stride.
-    fn pad(&self, v: &[f64]) -> Vec<f64> {
-        let mut out = vec![0.0; self.stride];
-        out[..self.n.min(v.len())].copy_from_slice(&v[..self.n.min(v.len())]);
+    fn pad(&self, v: &[f64]) -> Aligned {
+        let mut out = Aligned::zeros(self.stride);
+        let m = self.n.min(v.len());
+        out.as_mut_slice()[..m].copy_from_slice(&v[..m]);
         out
     }
 }
@@ -708,16 +750,17 @@ fn cd_dense_body<K: Kern>(
     let p = x.p;
     let norm2 = &x.norm2;
     // R = y − Xw
-    let mut r = y.to_vec();
+    let mut r_buf = Aligned::from_slice(y);
+    let r = r_buf.as_mut_slice();
     for (j, &wj) in w.iter().enumerate().take(p) {
         if wj != 0.0 {
-            kern.axpy(-wj, x.col(j), &mut r);
+            kern.axpy(-wj, x.col(j), r);
         }
     }
     let d_w_tol = tol;
     let tol = tol * kern.dot(y, y);
     let mut xta = vec![0.0; p];
-    let (mut gap, mut dual_norm) = dense_gap(kern, x, alpha, w, &r, y, &mut xta);
+    let (mut gap, mut dual_norm) = dense_gap(kern, x, alpha, w, r, y, &mut xta);
     if gap <= tol {
         return CdOutcome {
             gap,
@@ -734,7 +777,7 @@ fn cd_dense_body<K: Kern>(
             x,
             alpha,
             w,
-            &mut r,
+            r,
             &xta,
             gap,
             dual_norm,
@@ -758,12 +801,12 @@ fn cd_dense_body<K: Kern>(
                 Some(v) => v,
                 None => {
                     if k + 1 < m {
-                        let (a, b) = kern.dot2(x.col(j), x.col(active[k + 1]), &r);
+                        let (a, b) = kern.dot2(x.col(j), x.col(active[k + 1]), r);
                         nxt = Some(b);
                         a
                     } else {
                         nxt = None;
-                        kern.dot(x.col(j), &r)
+                        kern.dot(x.col(j), r)
                     }
                 }
             };
@@ -780,20 +823,15 @@ fn cd_dense_body<K: Kern>(
             if w_new != w_j {
                 let d = w_j - w_new;
                 if k + 2 < m {
-                    let (a, b) = kern.axpy_dot2(
-                        d,
-                        x.col(j),
-                        &mut r,
-                        x.col(active[k + 1]),
-                        x.col(active[k + 2]),
-                    );
+                    let (a, b) =
+                        kern.axpy_dot2(d, x.col(j), r, x.col(active[k + 1]), x.col(active[k + 2]));
                     cur = Some(a);
                     nxt = Some(b);
                 } else if k + 1 < m {
-                    cur = Some(kern.axpy_dot(d, x.col(j), &mut r, x.col(active[k + 1])));
+                    cur = Some(kern.axpy_dot(d, x.col(j), r, x.col(active[k + 1])));
                     nxt = None;
                 } else {
-                    kern.axpy(d, x.col(j), &mut r);
+                    kern.axpy(d, x.col(j), r);
                     cur = None;
                     nxt = None;
                 }
@@ -805,7 +843,7 @@ fn cd_dense_body<K: Kern>(
             w_max = fmax(w_max, w_new.abs());
         }
         if w_max == 0.0 || d_w_max / w_max <= d_w_tol || n_iter == max_iter - 1 {
-            let g = dense_gap(kern, x, alpha, w, &r, y, &mut xta);
+            let g = dense_gap(kern, x, alpha, w, r, y, &mut xta);
             gap = g.0;
             dual_norm = g.1;
             if gap <= tol {
@@ -818,7 +856,7 @@ fn cd_dense_body<K: Kern>(
                     x,
                     alpha,
                     w,
-                    &mut r,
+                    r,
                     &xta,
                     gap,
                     dual_norm,
@@ -1085,7 +1123,15 @@ pub fn lasso_path_centred(
         }
     } else {
         let d = Design::from_centred(xc);
-        dense_path(&d, &d.pad(yc), alphas, tol, max_iter, &mut w, &mut out);
+        dense_path(
+            &d,
+            d.pad(yc).as_slice(),
+            alphas,
+            tol,
+            max_iter,
+            &mut w,
+            &mut out,
+        );
     }
     out
 }
@@ -1129,7 +1175,15 @@ fn path_on_rows(
         let (d, xm) = Design::centred(x, rows);
         let mut w = vec![0.0; x.n_cols()];
         let mut out = Vec::with_capacity(alphas.len());
-        dense_path(&d, &d.pad(&yc), alphas, o.tol, o.max_iter, &mut w, &mut out);
+        dense_path(
+            &d,
+            d.pad(&yc).as_slice(),
+            alphas,
+            o.tol,
+            o.max_iter,
+            &mut w,
+            &mut out,
+        );
         (out, xm, ym)
     }
 }
@@ -1183,7 +1237,7 @@ pub fn lasso_fit(
         &mut w,
         alpha * x.n_rows() as f64,
         &d,
-        &d.pad(&yc),
+        d.pad(&yc).as_slice(),
         max_iter,
         tol,
     );
@@ -1564,19 +1618,20 @@ mod tests {
         let rows: Vec<usize> = (0..n).collect();
         let (d, _) = Design::centred(&x, &rows);
         let ym = mean(&y);
-        let yc = d.pad(&y.iter().map(|v| v - ym).collect::<Vec<_>>());
+        let yc_buf = d.pad(&y.iter().map(|v| v - ym).collect::<Vec<_>>());
+        let yc = yc_buf.as_slice();
         let alphas = alpha_grid(&x, &y, 30, 1e-3);
         let (mut wf, mut wp) = (vec![0.0; p], vec![0.0; p]);
         let mut nonzero = 0;
         for &a in &alphas {
             let start = wf.clone();
-            let out = cd_dense(&mut wf, a * n as f64, &d, &yc, 1000, 1e-4);
-            plain_cd(&mut wp, a * n as f64, &d, &yc, 1000, 1e-4);
+            let out = cd_dense(&mut wf, a * n as f64, &d, yc, 1000, 1e-4);
+            plain_cd(&mut wp, a * n as f64, &d, yc, 1000, 1e-4);
             let bits = |w: &[f64]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&wf), bits(&wp), "alpha {a}");
             // the plain-Rust build of the solver (CPUs without AVX2) gives the same bits
             let mut wq = start;
-            let outq = cd_dense_body(Portable, &mut wq, a * n as f64, &d, &yc, 1000, 1e-4);
+            let outq = cd_dense_body(Portable, &mut wq, a * n as f64, &d, yc, 1000, 1e-4);
             assert_eq!(bits(&wq), bits(&wf), "alpha {a}");
             assert_eq!(out, outq);
             nonzero = nonzero.max(wf.iter().filter(|v| **v != 0.0).count());
