@@ -173,3 +173,68 @@ fn streamed_mask_box_equals_cropping_the_whole_mask() {
     }
     assert_eq!(n, 6);
 }
+
+/// Writes a raw little-endian NRRD of `dims` with `bytes` as its data.
+fn write_raw_nrrd(path: &Path, ty: &str, dims: [usize; 3], bytes: &[u8]) {
+    let header = format!(
+        "NRRD0004\ntype: {ty}\ndimension: 3\nsizes: {} {} {}\nendian: little\nencoding: raw\n\n",
+        dims[0], dims[1], dims[2]
+    );
+    let mut out = header.into_bytes();
+    out.extend_from_slice(bytes);
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn streamed_mask_box_of_sparse_multi_label_masks() {
+    let dir = std::env::temp_dir().join(format!("radscore-maskbox-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dims = [23, 17, 9];
+    // Scattered labels (one above u8), empty slices and rows between them, spans touching every
+    // face of the grid.
+    let mut seed = 12345u64;
+    let mut labels = vec![0i32; dims[0] * dims[1] * dims[2]];
+    for (i, l) in labels.iter_mut().enumerate() {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let z = i / (dims[0] * dims[1]);
+        if z != 3 && z != 4 && (seed >> 59) == 0 {
+            *l = [1, 2, 7, 300][((seed >> 40) % 4) as usize];
+        }
+    }
+    labels[0] = 1;
+    let last = labels.len() - 1;
+    labels[last] = 2;
+    let p = dir.join("sparse.nrrd");
+    let bytes: Vec<u8> = labels.iter().flat_map(|v| v.to_le_bytes()).collect();
+    write_raw_nrrd(&p, "int32", dims, &bytes);
+    let whole =
+        radscore_cli::io::MaskBox::from_mask(radscore_cli::io::nrrd::read(&p).unwrap()).unwrap();
+    let streamed = radscore_cli::io::nrrd::read_mask(&p).unwrap();
+    assert_eq!(streamed, whole);
+    assert!(matches!(streamed.data, VolumeData::U16(_)));
+
+    // Only a few voxels in the middle: the box is their bounding box.
+    let mut few = vec![0i32; labels.len()];
+    for (x, y, z) in [(5, 6, 2), (9, 4, 2), (7, 11, 6)] {
+        few[x + dims[0] * (y + dims[1] * z)] = 4;
+    }
+    let bytes: Vec<u8> = few.iter().flat_map(|v| v.to_le_bytes()).collect();
+    write_raw_nrrd(&p, "int32", dims, &bytes);
+    let streamed = radscore_cli::io::nrrd::read_mask(&p).unwrap();
+    assert_eq!((streamed.lo, streamed.size), ([5, 4, 2], [5, 8, 5]));
+    let whole =
+        radscore_cli::io::MaskBox::from_mask(radscore_cli::io::nrrd::read(&p).unwrap()).unwrap();
+    assert_eq!(streamed, whole);
+
+    // A value that is not a whole number is an error naming the voxel.
+    let mut bad = vec![0f32; labels.len()];
+    bad[40] = 1.0;
+    bad[41] = 2.5;
+    let bytes: Vec<u8> = bad.iter().flat_map(|v| v.to_le_bytes()).collect();
+    write_raw_nrrd(&p, "float", dims, &bytes);
+    let msg = format!("{:#}", radscore_cli::io::nrrd::read_mask(&p).unwrap_err());
+    assert!(msg.contains("mask voxel 41 has value 2.5"), "{msg}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

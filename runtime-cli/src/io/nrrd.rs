@@ -909,8 +909,10 @@ fn open_data(
     Ok(r)
 }
 
-/// Reads a 3-D mask slice by slice, keeping the non-zero rectangle of each slice, and assembles
-/// the [`MaskBox`]. Values must be whole numbers from 0 to 2^32 − 1 (as [`Volume::into_mask`]).
+/// Reads a 3-D mask row by row, keeping the non-zero span of each row, and assembles the
+/// [`MaskBox`]. Values must be whole numbers from 0 to 2^32 − 1 (as [`Volume::into_mask`]).
+/// Row by row (not slice by slice) so that reading a large mask needs no plane-sized buffers: a
+/// 256×256 int32 plane is 256 KiB, and glibc keeps such freed blocks resident in its heap.
 fn stream_mask_box(
     r: &mut dyn Read,
     file: &Path,
@@ -919,52 +921,45 @@ fn stream_mask_box(
     little: bool,
 ) -> anyhow::Result<MaskBox> {
     let [nx, ny, nz] = grid.dims;
-    let plane = nx * ny;
-    let mut buf = vec![0u8; plane * ty.size()];
-    // (z, x0, y0, w, h, values)
-    let mut rects: Vec<(usize, usize, usize, usize, usize, Vec<u32>)> = Vec::new();
+    let mut buf = vec![0u8; nx * ty.size()];
+    // (z, y, x0, values of x0..x0 + len)
+    let mut spans: Vec<(usize, usize, usize, Vec<u32>)> = Vec::new();
     let mut max = 0u32;
     for z in 0..nz {
-        r.read_exact(&mut buf).map_err(|e| {
-            anyhow!(
-                "{}: expected {} bytes of voxel data: {e}",
-                file.display(),
-                plane * nz * ty.size()
-            )
-        })?;
-        let slice = decode_binary(ty, little, &buf);
-        let (mut x0, mut x1, mut y0, mut y1) = (usize::MAX, 0, usize::MAX, 0);
-        for (i, v) in slice.iter_f64().enumerate() {
-            if v != 0.0 {
-                if !(v > 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX)) {
-                    bail!(
-                        "mask voxel {} has value {v}: expected whole numbers from 0 to {}",
-                        z * plane + i,
-                        u32::MAX
-                    );
+        for y in 0..ny {
+            r.read_exact(&mut buf).map_err(|e| {
+                anyhow!(
+                    "{}: expected {} bytes of voxel data: {e}",
+                    file.display(),
+                    nx * ny * nz * ty.size()
+                )
+            })?;
+            let row = decode_binary(ty, little, &buf);
+            let (mut x0, mut x1) = (usize::MAX, 0);
+            for (x, v) in row.iter_f64().enumerate() {
+                if v != 0.0 {
+                    if !(v > 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX)) {
+                        bail!(
+                            "mask voxel {} has value {v}: expected whole numbers from 0 to {}",
+                            x + nx * (y + ny * z),
+                            u32::MAX
+                        );
+                    }
+                    x0 = x0.min(x);
+                    x1 = x1.max(x + 1);
                 }
-                let (x, y) = (i % nx, i / nx);
-                x0 = x0.min(x);
-                x1 = x1.max(x + 1);
-                y0 = y0.min(y);
-                y1 = y1.max(y + 1);
             }
-        }
-        if x0 == usize::MAX {
-            continue;
-        }
-        let (w, h) = (x1 - x0, y1 - y0);
-        let mut vals = Vec::with_capacity(w * h);
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let v = slice.get_f64(x + nx * y).unwrap_or(0.0) as u32;
-                max = max.max(v);
-                vals.push(v);
+            if x0 == usize::MAX {
+                continue;
             }
+            let vals: Vec<u32> = (x0..x1)
+                .map(|x| row.get_f64(x).unwrap_or(0.0) as u32)
+                .collect();
+            max = vals.iter().copied().fold(max, u32::max);
+            spans.push((z, y, x0, vals));
         }
-        rects.push((z, x0, y0, w, h, vals));
     }
-    if rects.is_empty() {
+    if spans.is_empty() {
         return Ok(MaskBox {
             grid,
             lo: [0; 3],
@@ -973,25 +968,21 @@ fn stream_mask_box(
         });
     }
     let lo = [
-        rects.iter().map(|r| r.1).min().unwrap_or(0),
-        rects.iter().map(|r| r.2).min().unwrap_or(0),
-        rects.first().map_or(0, |r| r.0),
+        spans.iter().map(|s| s.2).min().unwrap_or(0),
+        spans.iter().map(|s| s.1).min().unwrap_or(0),
+        spans.first().map_or(0, |s| s.0),
     ];
     let hi = [
-        rects.iter().map(|r| r.1 + r.3).max().unwrap_or(1),
-        rects.iter().map(|r| r.2 + r.4).max().unwrap_or(1),
-        rects.last().map_or(1, |r| r.0 + 1),
+        spans.iter().map(|s| s.2 + s.3.len()).max().unwrap_or(1),
+        spans.iter().map(|s| s.1 + 1).max().unwrap_or(1),
+        spans.last().map_or(1, |s| s.0 + 1),
     ];
     let size = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
     let mut boxed = vec![0u32; size[0] * size[1] * size[2]];
-    for (z, x0, y0, w, h, vals) in &rects {
-        for dy in 0..*h {
-            for dx in 0..*w {
-                let k = (x0 + dx - lo[0]) + size[0] * ((y0 + dy - lo[1]) + size[1] * (z - lo[2]));
-                if let (Some(o), Some(v)) = (boxed.get_mut(k), vals.get(dx + w * dy)) {
-                    *o = *v;
-                }
-            }
+    for (z, y, x0, vals) in &spans {
+        let k0 = (x0 - lo[0]) + size[0] * ((y - lo[1]) + size[1] * (z - lo[2]));
+        if let Some(out) = boxed.get_mut(k0..k0 + vals.len()) {
+            out.copy_from_slice(vals);
         }
     }
     let data = if max <= u32::from(u8::MAX) {
