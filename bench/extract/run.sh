@@ -4,8 +4,8 @@
 #
 # Cases: brain1 (shared/reference/pyradiomics/data, 256x256x25 int16, 4 137 ROI voxels) and a
 # DCE-sized synthetic volume (512x512x120 int16 + a lesion filling a 40x40x30 box), written by
-# make_volume.py. Each program runs RUNS times (default 3) per case under /usr/bin/time -v;
-# reported: the fastest wall time, the smallest CPU time (user + sys) and the largest peak RSS.
+# make_volume.py. Each program runs RUNS times (default 3) per case (wall clock, rusage CPU time,
+# /usr/bin/time peak RSS); reported: the fastest wall time, the smallest CPU time (user + sys) and the largest peak RSS.
 # PyRadiomics is single-threaded (SimpleITK's global thread count 1, OMP/BLAS threads 1).
 #
 # Usage: bash bench/extract/run.sh [OUT_DIR]   (default: a temporary folder; the table is printed
@@ -37,16 +37,27 @@ data="$shared/reference/pyradiomics/data"
 params="$shared/oracles/pyradiomics/params_seven.yaml"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-# measure NAME CMD...: runs CMD $runs times, appends "wall cpu rss" (s, s, KiB) to $out/NAME.txt
+# measure NAME CMD...: runs CMD $runs times, appends "wall cpu rss" (s, s, KiB) to $out/NAME.txt.
+# Wall time from a monotonic clock and CPU time (user + sys) from rusage (wait4), at microsecond
+# resolution (/usr/bin/time's 10 ms steps are too coarse for radscore's ~0.05 s on brain1); the
+# peak RSS from /usr/bin/time, which starts the program: a child forked from Python would report
+# Python's own pages as its peak.
 measure() {
   local name="$1"; shift
   : > "$out/$name.txt"
   for _ in $(seq "$runs"); do
-    /usr/bin/time -v "$@" 2> "$out/$name.time" > /dev/null
-    awk -F': ' '
-      /Elapsed \(wall clock\)/ { n = split($2, t, ":"); w = (n == 3) ? t[1]*3600 + t[2]*60 + t[3] : t[1]*60 + t[2] }
-      /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { m = $2 }
-      END { printf "%.3f %.3f %d\n", w, u + s, m }' "$out/$name.time" >> "$out/$name.txt"
+    python3 - "$out/$name.rss" "$@" >> "$out/$name.txt" <<'EOF'
+import os, subprocess, sys, time
+rss_file, cmd = sys.argv[1], sys.argv[2:]
+t0 = time.perf_counter()
+p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmd, stdout=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+wall = time.perf_counter() - t0
+if status != 0:
+    sys.exit("command failed (status %d): %s" % (status, " ".join(cmd)))
+rss = int(open(rss_file).read().split()[-1])
+print("%.4f %.4f %d" % (wall, ru.ru_utime + ru.ru_stime, rss))
+EOF
   done
 }
 best() { # file -> "min_wall min_cpu max_rss"

@@ -5,7 +5,7 @@
 //! * [`np_sum`] — numpy's float64 `add.reduce` (8192-element buffer chunks, each summed with
 //!   numpy's pairwise algorithm), so that means and moments round exactly as in PyRadiomics
 //!   (this matters for flat ROIs, where an inexact mean gives a tiny non-zero variance);
-//! * [`sort`] — an in-place heapsort (no recursion, no allocation);
+//! * [`sort`] — an in-place sort (`core`'s unstable sort: bounded recursion, no allocation);
 //! * [`SizeMatrix`] — a sparse gray-level × size matrix (GLSZM zones, GLRLM runs of one angle)
 //!   stored as sorted keys `i · stride + j`, with the per-size counts alongside.
 
@@ -71,55 +71,12 @@ pub fn np_sum_slice(v: &[f64]) -> f64 {
     np_sum(v.len(), |i| v.get(i).copied().unwrap_or(0.0))
 }
 
-/// In-place ascending heapsort of finite values (NaN-free input; NaN never panics but orders
-/// arbitrarily). O(n log n), no recursion, no allocation.
+/// In-place ascending sort of finite values by IEEE total order (`f64::total_cmp`; NaN never
+/// panics). `core`'s unstable sort: pattern-defeating quicksort with a heapsort fallback, no
+/// allocation, recursion depth bounded by about 2·log2(n). It replaced a hand-written heapsort
+/// that was 5 % of a brain1 extraction's instructions.
 pub fn sort(v: &mut [f64]) {
-    let n = v.len();
-    if n < 2 {
-        return;
-    }
-    let mut start = n / 2;
-    while start > 0 {
-        start -= 1;
-        sift_down(v, start, n);
-    }
-    let mut end = n;
-    while end > 1 {
-        end -= 1;
-        v.swap(0, end);
-        sift_down(v, 0, end);
-    }
-}
-
-fn sift_down(v: &mut [f64], mut root: usize, end: usize) {
-    loop {
-        let mut child = 2 * root + 1;
-        if child >= end {
-            return;
-        }
-        let (Some(&c0), Some(&c1)) = (v.get(child), v.get(child + 1)) else {
-            // only the left child exists
-            let (Some(&r), Some(&c)) = (v.get(root), v.get(child)) else {
-                return;
-            };
-            if c > r {
-                v.swap(root, child);
-            }
-            return;
-        };
-        if child + 1 < end && c1 > c0 {
-            child += 1;
-        }
-        let (Some(&r), Some(&c)) = (v.get(root), v.get(child)) else {
-            return;
-        };
-        if c > r {
-            v.swap(root, child);
-            root = child;
-        } else {
-            return;
-        }
-    }
+    v.sort_unstable_by(f64::total_cmp);
 }
 
 /// A sparse gray-level × size matrix: GLSZM zones, or the runs of one GLRLM angle.
@@ -320,7 +277,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn heapsort_sorts() {
+    fn sort_sorts() {
         let mut v = [5.0, -1.0, 3.0, 3.0, 0.0, 9.5, -7.25, 2.0, 1.0];
         sort(&mut v);
         assert!(v.windows(2).all(|w| w[0] <= w[1]));

@@ -934,6 +934,11 @@ fn stream_mask_box(
                     nx * ny * nz * ty.size()
                 )
             })?;
+            // Most rows of a lesion mask are empty: all-zero bytes are zero in every type (an OR
+            // over the bytes, which vectorises, instead of an early-exit scan byte by byte).
+            if buf.iter().fold(0u8, |acc, &b| acc | b) == 0 {
+                continue;
+            }
             let row = decode_binary(ty, little, &buf);
             let (mut x0, mut x1) = (usize::MAX, 0);
             for (x, v) in row.iter_f64().enumerate() {
