@@ -36,7 +36,7 @@ use crate::spearman::{spearman_filter, SpearmanRule};
 use crate::split::kfold_ids;
 use crate::split::stratified_split;
 use crate::stats::nomogram::pretty;
-use crate::stats::roc::{delong, sens_spec_at, youden_all};
+use crate::stats::roc::{delong, sens_spec_at, youden_highest};
 use anyhow::{bail, Context, Result};
 use radscore_core::model::{ClinicalPredictor, FeatureRecipe, Metadata, Model, PredictorKind};
 use radscore_core::names::FeatureName;
@@ -442,9 +442,8 @@ fn metrics(y: &[u8], p: &[f64], threshold: Option<f64>) -> Option<Metrics> {
     let d = delong(y, p);
     let (threshold, sensitivity, specificity) = match threshold {
         None => {
-            // pROC lists every Youden-optimal cut-off when J ties; like the reference pipeline
-            // (first arg-max in scikit-learn's descending roc_curve order) take the highest one
-            let yd = youden_all(y, p).last().copied()?;
+            // pROC lists every Youden-optimal cut-off when J ties; radscore takes the highest
+            let yd = youden_highest(y, p)?;
             (yd.threshold, yd.sensitivity, yd.specificity)
         }
         Some(t) => {

@@ -160,11 +160,8 @@ fn radscore_cutoff(cases: &[ScoredCase]) -> Option<f64> {
     if !both {
         return None;
     }
-    // Same tie rule as the pipeline's model thresholds (`pipeline::metrics`): when several cut-offs
-    // tie for the maximal Youden index, the highest one, so the waterfall's cut-off and the
-    // thresholds in summary.json agree on the same cohort.
-    crate::stats::roc::youden_all(&y, &s)
-        .last()
+    // The pipeline's tie rule, so the waterfall's cut-off and summary.json's thresholds agree.
+    crate::stats::roc::youden_highest(&y, &s)
         .map(|yd| yd.threshold)
         .filter(|t| t.is_finite())
 }

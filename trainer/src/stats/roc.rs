@@ -295,6 +295,14 @@ pub fn youden_all(y: &[u8], s: &[f64]) -> Vec<Youden> {
     all
 }
 
+/// The Youden-optimal cut-off radscore reports (the model thresholds in `summary.json` and the
+/// report's radscore cut-off): among the cut-offs that tie for the maximal Youden index, the
+/// highest — the first arg-max in scikit-learn's descending `roc_curve` order, as in the reference
+/// pipeline. `None` if [`youden_all`] has no row.
+pub fn youden_highest(y: &[u8], s: &[f64]) -> Option<Youden> {
+    youden_all(y, s).last().copied()
+}
+
 /// Youden-optimal cut-off, pROC `coords(roc, x = "best", best.method = "youden")`: maximise
 /// `J = sensitivity + specificity − 1` over pROC's thresholds (midpoints between consecutive
 /// distinct scores, ±∞ at the ends). When several thresholds tie, pROC returns all of them in
