@@ -117,8 +117,8 @@ unsafe fn load(
         });
         &mut *dst
     };
+    // The decoders validate the model before they return Ok.
     decode(&mut slot.model, bytes)?;
-    slot.model.validate()?;
     slot.tag = LOADED;
     // SAFETY: out checked above; caller's contract for one write.
     unsafe { out.write(dst.cast_const()) };
