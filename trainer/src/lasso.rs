@@ -119,7 +119,7 @@ pub struct CdOutcome {
 /// the indexed loop); the association is fixed, so the result does not depend on the instruction
 /// set.
 #[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [0.0f64; 4];

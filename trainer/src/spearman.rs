@@ -7,6 +7,7 @@
 //! columns kept so far, and stops at the first redundant one, so the full p × p matrix is never
 //! formed.
 
+use crate::lasso::dot;
 use crate::preprocess::Matrix;
 use serde::{Deserialize, Serialize};
 
@@ -67,11 +68,6 @@ fn unit_rank_vectors(x: &Matrix) -> Vec<f64> {
     out
 }
 
-/// Σ a_k b_k with four interleaved partial sums (lane k mod 4), combined as (s0 + s1) + (s2 + s3),
-/// then the tail in order — the same association as before, so results are unchanged bit for bit.
-/// Written over `chunks_exact` so the loop has no bounds checks and vectorises (3× faster than
-/// the indexed loop); the association is fixed, so the result does not depend on the instruction
-/// set.
 /// `[dot(a, b[0]), …, dot(a, b[3])]` in one pass over `a`, each with exactly `dot`'s
 /// association (so the results are bit-identical to four `dot` calls), the four independent
 /// sums keeping the floating-point units busy.
@@ -104,27 +100,6 @@ fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
         out[q] = s;
     }
     out
-}
-
-#[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0f64; 4];
-    let ca = a.chunks_exact(4);
-    let cb = b.chunks_exact(4);
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        acc[0] += x[0] * y[0];
-        acc[1] += x[1] * y[1];
-        acc[2] += x[2] * y[2];
-        acc[3] += x[3] * y[3];
-    }
-    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
 }
 
 /// Spearman rho between columns `a` and `b` of `x` (for tests and reports).
