@@ -49,15 +49,22 @@ pub fn read_public_key(arg: &str) -> anyhow::Result<[u8; 32]> {
     )
 }
 
-/// Reads and decodes a model file; with a key, a valid signature is required.
-pub fn load_model(path: &Path, public_key: Option<&[u8; 32]>) -> anyhow::Result<Model> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("{}: cannot read the model file", path.display()))?;
+fn read_model_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("{}: cannot read the model file", path.display()))
+}
+
+/// Decodes the bytes of the model file `path`; with a key, a valid signature is required.
+fn decode_model(path: &Path, bytes: &[u8], public_key: Option<&[u8; 32]>) -> anyhow::Result<Model> {
     let decoded = match public_key {
-        Some(k) => Model::decode_verified(&bytes, k),
-        None => Model::decode(&bytes),
+        Some(k) => Model::decode_verified(bytes, k),
+        None => Model::decode(bytes),
     };
     decoded.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Reads and decodes a model file; with a key, a valid signature is required.
+pub fn load_model(path: &Path, public_key: Option<&[u8; 32]>) -> anyhow::Result<Model> {
+    decode_model(path, &read_model_file(path)?, public_key)
 }
 
 /// Runs `radscore verify`.
@@ -67,8 +74,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(read_public_key)
         .transpose()?;
-    let model = load_model(&args.model, key.as_ref())?;
-    let bytes = std::fs::read(&args.model)?;
+    // One read: the framing printed below describes the very bytes that were decoded.
+    let bytes = read_model_file(&args.model)?;
+    let model = decode_model(&args.model, &bytes, key.as_ref())?;
     let parts = artifact::split(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
     let signature = match (parts.signature.is_some(), key.is_some()) {
         (true, true) => "signed, signature verified",
