@@ -154,6 +154,20 @@ pub struct Volume {
 /// The identity direction matrix.
 pub const IDENTITY: [[f64; 3]; 3] = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
 
+/// A mask voxel's value as a label: a whole number from 0 to 2^32 − 1 (float masks, common in
+/// NIfTI, must hold whole numbers); anything else is an error naming the voxel (`index`, x
+/// fastest).
+pub(crate) fn mask_label(index: usize, x: f64) -> anyhow::Result<u32> {
+    if x >= 0.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX) {
+        Ok(x as u32)
+    } else {
+        bail!(
+            "mask voxel {index} has value {x}: expected whole numbers from 0 to {}",
+            u32::MAX
+        )
+    }
+}
+
 impl Volume {
     /// Number of voxels `dims[0]·dims[1]·dims[2]`.
     pub fn voxel_count(&self) -> usize {
@@ -220,13 +234,7 @@ impl Volume {
         }
         let mut max = 0u64;
         for (i, x) in self.data.iter_f64().enumerate() {
-            if !(x >= 0.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX)) {
-                bail!(
-                    "mask voxel {i} has value {x}: expected whole numbers from 0 to {}",
-                    u32::MAX
-                );
-            }
-            max = max.max(x as u64);
+            max = max.max(u64::from(mask_label(i, x)?));
         }
         let data = if max <= u64::from(u8::MAX) {
             VolumeData::U8(self.data.iter_f64().map(|x| x as u8).collect())

@@ -910,7 +910,8 @@ fn open_data(
 }
 
 /// Reads a 3-D mask row by row, keeping the non-zero span of each row, and assembles the
-/// [`MaskBox`]. Values must be whole numbers from 0 to 2^32 − 1 (as [`Volume::into_mask`]).
+/// [`MaskBox`]. Values must be whole numbers from 0 to 2^32 − 1 ([`super::mask_label`], as
+/// [`Volume::into_mask`]).
 /// Row by row (not slice by slice) so that reading a large mask needs no plane-sized buffers: a
 /// 256×256 int32 plane is 256 KiB, and glibc keeps such freed blocks resident in its heap.
 fn stream_mask_box(
@@ -943,13 +944,7 @@ fn stream_mask_box(
             let (mut x0, mut x1) = (usize::MAX, 0);
             for (x, v) in row.iter_f64().enumerate() {
                 if v != 0.0 {
-                    if !(v > 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX)) {
-                        bail!(
-                            "mask voxel {} has value {v}: expected whole numbers from 0 to {}",
-                            x + nx * (y + ny * z),
-                            u32::MAX
-                        );
-                    }
+                    super::mask_label(x + nx * (y + ny * z), v)?;
                     x0 = x0.min(x);
                     x1 = x1.max(x + 1);
                 }
