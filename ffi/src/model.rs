@@ -99,14 +99,10 @@ unsafe fn load(
     if storage_len < core::mem::size_of::<RadscoreModel>() {
         return Err(RadscoreStatus::OutputTooSmall);
     }
-    // Invalidate first: if anything below fails, a stale handle to this storage is rejected.
-    // SAFETY: dst is non-NULL, aligned and (caller's contract) valid for storage_len >= size
-    // bytes of writes; writing the tag field alone reads nothing.
-    unsafe { core::ptr::addr_of_mut!((*dst).tag).write(0) };
-    // SAFETY: caller's contract for bytes[..len].
-    let bytes = unsafe { util::slice(bytes, len)? };
-    // Decode in place: the model is written field by field into the caller's storage, never
-    // built on the stack and copied (which cost ~114 KB of stack on a Cortex-M4F).
+    // Invalidate first (if anything below fails, a stale handle to this storage is rejected) by
+    // writing an empty model with tag 0; the decoder then fills it in place, field by field, so
+    // the model is never built on the stack and copied (that cost ~114 KB of stack on a
+    // Cortex-M4F).
     // SAFETY: dst is non-NULL, aligned and (caller's contract) valid for storage_len >= size
     // bytes of writes; `write` does not drop the previous contents (a Model owns no memory), and
     // after it the storage holds a valid `RadscoreModel`, so the `&mut` below is sound.
@@ -117,6 +113,8 @@ unsafe fn load(
         });
         &mut *dst
     };
+    // SAFETY: caller's contract for bytes[..len].
+    let bytes = unsafe { util::slice(bytes, len)? };
     // The decoders validate the model before they return Ok.
     decode(&mut slot.model, bytes)?;
     slot.tag = LOADED;
