@@ -227,6 +227,17 @@ fn streamed_mask_box_of_sparse_multi_label_masks() {
     let whole =
         radscore_cli::io::MaskBox::from_mask(radscore_cli::io::nrrd::read(&p).unwrap()).unwrap();
     assert_eq!(streamed, whole);
+    assert!(matches!(streamed.data, VolumeData::U8(_)));
+
+    // A label above u16: the box is kept as u32.
+    few[7 + dims[0] * (11 + dims[1] * 6)] = 70000;
+    let bytes: Vec<u8> = few.iter().flat_map(|v| v.to_le_bytes()).collect();
+    write_raw_nrrd(&p, "int32", dims, &bytes);
+    let streamed = radscore_cli::io::nrrd::read_mask(&p).unwrap();
+    let whole =
+        radscore_cli::io::MaskBox::from_mask(radscore_cli::io::nrrd::read(&p).unwrap()).unwrap();
+    assert_eq!(streamed, whole);
+    assert!(matches!(streamed.data, VolumeData::U32(_)));
 
     // A value that is not a whole number is an error naming the voxel.
     let mut bad = vec![0f32; labels.len()];

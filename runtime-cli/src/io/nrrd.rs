@@ -923,8 +923,10 @@ fn stream_mask_box(
 ) -> anyhow::Result<MaskBox> {
     let [nx, ny, nz] = grid.dims;
     let mut buf = vec![0u8; nx * ty.size()];
-    // (z, y, x0, values of x0..x0 + len)
-    let mut spans: Vec<(usize, usize, usize, Vec<u32>)> = Vec::new();
+    // Non-zero span of each non-empty row: (z, y, x0, len); the values of all spans one after the
+    // other in `vals` (one growing buffer instead of a small allocation per row).
+    let mut spans: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let mut vals: Vec<u32> = Vec::new();
     let mut max = 0u32;
     for z in 0..nz {
         for y in 0..ny {
@@ -952,13 +954,13 @@ fn stream_mask_box(
             if x0 == usize::MAX {
                 continue;
             }
-            let vals: Vec<u32> = (x0..x1)
-                .map(|x| row.get_f64(x).unwrap_or(0.0) as u32)
-                .collect();
-            max = vals.iter().copied().fold(max, u32::max);
-            spans.push((z, y, x0, vals));
+            let start = vals.len();
+            vals.extend((x0..x1).map(|x| row.get_f64(x).unwrap_or(0.0) as u32));
+            max = vals[start..].iter().copied().fold(max, u32::max);
+            spans.push((z, y, x0, x1 - x0));
         }
     }
+    drop(buf);
     if spans.is_empty() {
         return Ok(MaskBox {
             grid,
@@ -973,24 +975,38 @@ fn stream_mask_box(
         spans.first().map_or(0, |s| s.0),
     ];
     let hi = [
-        spans.iter().map(|s| s.2 + s.3.len()).max().unwrap_or(1),
+        spans.iter().map(|s| s.2 + s.3).max().unwrap_or(1),
         spans.iter().map(|s| s.1 + 1).max().unwrap_or(1),
         spans.last().map_or(1, |s| s.0 + 1),
     ];
     let size = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
-    let mut boxed = vec![0u32; size[0] * size[1] * size[2]];
-    for (z, y, x0, vals) in &spans {
-        let k0 = (x0 - lo[0]) + size[0] * ((y - lo[1]) + size[1] * (z - lo[2]));
-        if let Some(out) = boxed.get_mut(k0..k0 + vals.len()) {
-            out.copy_from_slice(vals);
+    // The box in the narrowest type that holds every label, written directly (no u32 box first).
+    fn fill<T: Copy + Default>(
+        spans: &[(usize, usize, usize, usize)],
+        vals: &[u32],
+        lo: [usize; 3],
+        size: [usize; 3],
+        cast: impl Fn(u32) -> T,
+    ) -> Vec<T> {
+        let mut boxed = vec![T::default(); size[0] * size[1] * size[2]];
+        let mut v = 0;
+        for &(z, y, x0, len) in spans {
+            let k0 = (x0 - lo[0]) + size[0] * ((y - lo[1]) + size[1] * (z - lo[2]));
+            if let (Some(out), Some(src)) = (boxed.get_mut(k0..k0 + len), vals.get(v..v + len)) {
+                for (o, &s) in out.iter_mut().zip(src) {
+                    *o = cast(s);
+                }
+            }
+            v += len;
         }
+        boxed
     }
     let data = if max <= u32::from(u8::MAX) {
-        VolumeData::U8(boxed.into_iter().map(|v| v as u8).collect())
+        VolumeData::U8(fill(&spans, &vals, lo, size, |v| v as u8))
     } else if max <= u32::from(u16::MAX) {
-        VolumeData::U16(boxed.into_iter().map(|v| v as u16).collect())
+        VolumeData::U16(fill(&spans, &vals, lo, size, |v| v as u16))
     } else {
-        VolumeData::U32(boxed)
+        VolumeData::U32(fill(&spans, &vals, lo, size, |v| v))
     };
     Ok(MaskBox {
         grid,
