@@ -29,6 +29,12 @@ echo "== build radscore (release)"
 (cd "$root" && cargo build --release -p radscore-cli --quiet)
 target="${CARGO_TARGET_DIR:-$root/target}"
 radscore="$target/release/radscore"
+# How the executable is linked matters for its peak RSS (runtime-cli/build.rs,
+# scripts/rustc): say it with the results.
+linkage="statically linked"
+readelf -lW "$radscore" | grep -q INTERP && linkage="dynamically linked"
+layout="$linkage; $(bash "$root/scripts/text-order.sh" --check 2>&1 | sed "s|$radscore|the binary|" || true)"
+echo "   $layout"
 
 echo "== synthetic DCE-sized case"
 [ -f "$out/dce_image.nrrd" ] || "$py" "$here/make_volume.py" "$out"
@@ -95,6 +101,8 @@ EOF
 done
 {
   echo "radscore $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?'), $(getconf _NPROCESSORS_ONLN) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $runs runs each"
+  echo
+  echo "executable: $layout"
   echo
   cat "$out/table.md"
   echo
