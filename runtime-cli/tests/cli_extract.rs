@@ -233,3 +233,63 @@ fn bad_feature_name_is_reported() {
     assert!(!d.join("x.csv").exists());
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// One case on several threads (`--jobs`, image types spread over the threads) gives the same
+/// bytes as one thread, and a failing image type the same error.
+#[test]
+fn single_case_threads_give_the_one_thread_output() {
+    let d = tmpdir("threads");
+    let data = reference().join("data");
+    let (image, mask) = (
+        data.join("breast1_image.nrrd"),
+        data.join("breast1_label.nrrd"),
+    );
+    let run = |jobs: &str, extra: &[&str], out: &Path| {
+        let mut args = vec![
+            "extract",
+            "--image",
+            image.to_str().unwrap(),
+            "--mask",
+            mask.to_str().unwrap(),
+            "--features",
+            "all",
+            "--jobs",
+            jobs,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        radscore(&args)
+    };
+    // two LoG sigmas, so that the LoG types land on different threads
+    let sigmas = ["--log-sigma", "1.0,3.0"];
+    let one = d.join("one.csv");
+    let o = run("1", &sigmas, &one);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let reference = std::fs::read(&one).unwrap();
+    assert_eq!(read_pairs(&one).len(), 650);
+    for jobs in ["2", "3", "16"] {
+        let out = d.join(format!("jobs{jobs}.csv"));
+        let o = run(jobs, &sigmas, &out);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(std::fs::read(&out).unwrap(), reference, "--jobs {jobs}");
+    }
+    // a LoG the image is too small for: the same error whatever the threads, no output file
+    let failed: Vec<String> = ["1", "2"]
+        .iter()
+        .map(|jobs| {
+            let out = d.join(format!("bad{jobs}.csv"));
+            let o = run(jobs, &["--log-sigma", "3.0,500.0"], &out);
+            assert!(!o.status.success());
+            assert!(!out.exists());
+            String::from_utf8_lossy(&o.stderr).into_owned()
+        })
+        .collect();
+    assert!(
+        failed[0].contains("LoG") || failed[0].contains("small"),
+        "{}",
+        failed[0]
+    );
+    assert_eq!(failed[0], failed[1]);
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -1,8 +1,8 @@
 //! `radscore extract`: PyRadiomics features from an image and a mask, or from a cohort manifest.
 //!
 //! * Single image: `radscore extract --image I --mask M [--label N] [--features ...]
-//!   [--sequence S] --out F.csv` writes `feature,value` rows (names prefixed `S_` with
-//!   `--sequence`).
+//!   [--sequence S] [--jobs N] --out F.csv` writes `feature,value` rows (names prefixed `S_`
+//!   with `--sequence`); the image types are computed on up to N threads (default: the CPUs).
 //! * Manifest: `radscore extract --manifest cohort.csv --out features.csv [--features ...]
 //!   [--jobs N]`. The manifest has `patient_id` and, per sequence, `<seq>_image` and `<seq>_mask`
 //!   (paths relative to the manifest; a folder is a DICOM series) and optionally `<seq>_label`.
@@ -66,7 +66,8 @@ pub struct Args {
     /// 4-D NIfTI: which volume to use (0-based).
     #[arg(long)]
     pub volume: Option<usize>,
-    /// Worker threads for a manifest (default: the number of CPUs).
+    /// Worker threads (default: the number of CPUs): patients in parallel for a manifest, image
+    /// types in parallel for one image (the values do not depend on it).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Output CSV.
@@ -232,6 +233,27 @@ pub fn compute_cropped(
     )
 }
 
+/// [`compute_cropped`] with the image types spread over up to `threads` threads (the same
+/// values for any count; see [`compute_views_threads`]).
+pub fn compute_cropped_threads(
+    image: &Volume,
+    mask: &MaskBox,
+    label: u32,
+    names: &[FeatureName],
+    bin_width: f64,
+    threads: usize,
+) -> anyhow::Result<Vec<f64>> {
+    let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
+    compute_views_threads(
+        &iv,
+        &mask.mask_view(label)?,
+        label,
+        names,
+        bin_width,
+        threads,
+    )
+}
+
 /// Computes `names` on an image/mask pair; `scratch` is grown only when a case needs more.
 pub fn compute(
     image: &Volume,
@@ -272,6 +294,101 @@ fn compute_views(
     Ok(out)
 }
 
+/// Rough work of one image type on this geometry (voxels visited), to balance the threads of a
+/// single-case extraction: the LoG's nine recursive 1-D passes start over whole image lines, the
+/// exponential scans the whole image once for its max |x|, the other filters and every feature
+/// class work on the ROI box (the wavelet with a halo, eight 1-D passes).
+fn type_cost(t: &ImageType, image_len: usize, box_len: usize) -> usize {
+    let filter = match t {
+        ImageType::Log { .. } => 9 * image_len,
+        ImageType::Exponential => image_len + box_len,
+        ImageType::Wavelet(_) => 12 * box_len,
+        ImageType::Original | ImageType::Gradient => 2 * box_len,
+    };
+    filter + 8 * box_len
+}
+
+/// [`compute_views`] with the image types spread over up to `threads` threads (longest first,
+/// each to the least loaded thread). Each image type is computed exactly as in one thread, by
+/// the same core call on its own names with its own scratch, so the values are identical for
+/// any thread count. On an error the names are run again in one thread, which reports the
+/// error the sequential run reports.
+fn compute_views_threads(
+    iv: &radscore_core::image::ImageView,
+    mv: &radscore_core::image::MaskView,
+    label: u32,
+    names: &[FeatureName],
+    bin_width: f64,
+    threads: usize,
+) -> anyhow::Result<Vec<f64>> {
+    let mut types: Vec<ImageType> = Vec::new();
+    for n in names {
+        if !types.contains(&n.image_type) {
+            types.push(n.image_type);
+        }
+    }
+    let threads = threads.min(types.len());
+    let roi = radscore_core::image::roi_box(iv, mv);
+    let (Ok(roi), true) = (roi, threads > 1) else {
+        // one thread, or the mask checks fail (reported as the sequential run reports them)
+        return compute_views(iv, mv, label, names, bin_width, &mut Vec::new());
+    };
+    let cost: Vec<usize> = types
+        .iter()
+        .map(|t| type_cost(t, iv.len(), roi.len()))
+        .collect();
+    let mut order: Vec<usize> = (0..types.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cost[i]));
+    let mut load = vec![0usize; threads];
+    let mut owner = vec![0usize; types.len()];
+    for i in order {
+        let w = (0..threads).min_by_key(|&w| load[w]).unwrap_or(0);
+        owner[i] = w;
+        load[w] += cost[i];
+    }
+    // the thread of each name (that of its image type), names kept in their order
+    let thread_of: Vec<usize> = names
+        .iter()
+        .map(|n| {
+            types
+                .iter()
+                .position(|t| *t == n.image_type)
+                .map_or(0, |i| owner[i])
+        })
+        .collect();
+    let groups: Vec<Vec<usize>> = (0..threads)
+        .map(|w| (0..names.len()).filter(|&k| thread_of[k] == w).collect())
+        .collect();
+    let run = |g: &[usize]| -> anyhow::Result<Vec<f64>> {
+        let sub: Vec<FeatureName> = g.iter().map(|&k| names[k]).collect();
+        compute_views(iv, mv, label, &sub, bin_width, &mut Vec::new())
+    };
+    let results: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = groups[1..]
+            .iter()
+            .map(|g| s.spawn(move || run(g)))
+            .collect();
+        let mut all = vec![run(&groups[0])];
+        for h in handles {
+            all.push(
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow!("an extraction thread panicked"))),
+            );
+        }
+        all
+    });
+    let mut out = vec![f64::NAN; names.len()];
+    for (g, r) in groups.iter().zip(results) {
+        let Ok(v) = r else {
+            return compute_views(iv, mv, label, names, bin_width, &mut Vec::new());
+        };
+        for (&k, x) in g.iter().zip(v) {
+            out[k] = x;
+        }
+    }
+    Ok(out)
+}
+
 /// Formats a value so that parsing it gives back the same f64 (`nan`, `inf`, `-inf` as Python).
 pub fn format_value(x: f64) -> String {
     if x.is_nan() {
@@ -281,6 +398,13 @@ pub fn format_value(x: f64) -> String {
     } else {
         format!("{x:?}")
     }
+}
+
+/// `--jobs`, or the number of CPUs.
+fn jobs(args: &Args) -> usize {
+    args.jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
 }
 
 /// Runs `radscore extract`.
@@ -321,9 +445,9 @@ fn run_single(
         ..opts.clone()
     };
     let (img, msk) = load_pair_cropped(image, mask, &opts)?;
-    let mut scratch = Vec::new();
-    let values = compute_cropped(&img, &msk, args.label, &names, args.bin_width, &mut scratch)
-        .with_context(|| format!("image {} with mask {}", image.display(), mask.display()))?;
+    let values =
+        compute_cropped_threads(&img, &msk, args.label, &names, args.bin_width, jobs(args))
+            .with_context(|| format!("image {} with mask {}", image.display(), mask.display()))?;
     let prefix = args
         .sequence
         .as_ref()
@@ -423,10 +547,7 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
         bail!("manifest {}: no patient rows", manifest.display());
     }
 
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, rows.len());
+    let jobs = jobs(args).clamp(1, rows.len());
     let bar = if std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(rows.len() as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
