@@ -6,7 +6,7 @@
 //! (fault-around). Left in crate order, the ~0.6 MB of code an extraction runs is spread over
 //! most of the 4 MB of text (clap, the NRRD reader, the core, zlib, std and libc are far apart),
 //! so a short run such as brain1 mapped ~2.6 MB of code; grouped, it maps ~0.7 MB. Peak RSS of
-//! `radscore extract` on brain1: 7.9 → 6.1 MiB (bench/extract/README.md). The order changes
+//! `radscore extract` on brain1, one thread: 7.9 → 6.1 MiB (bench/extract/README.md). The order changes
 //! only where functions sit, never what they compute.
 //!
 //! The file names symbols as the linker sees them (mangled, with crate hashes): after a toolchain

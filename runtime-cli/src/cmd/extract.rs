@@ -213,7 +213,9 @@ pub fn load_pair_cropped(
     Ok((img, msk))
 }
 
-/// [`compute`] with a cropped mask ([`load_pair_cropped`]); the same values.
+/// [`compute`] with a cropped mask ([`load_pair_cropped`]); the same values. With `threads` > 1
+/// the image types are spread over up to that many threads, each with its own scratch
+/// ([`compute_views_threads`]; `scratch` is then unused); the values are the same for any count.
 pub fn compute_cropped(
     image: &Volume,
     mask: &MaskBox,
@@ -221,37 +223,15 @@ pub fn compute_cropped(
     names: &[FeatureName],
     bin_width: f64,
     scratch: &mut Vec<f64>,
-) -> anyhow::Result<Vec<f64>> {
-    let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
-    compute_views(
-        &iv,
-        &mask.mask_view(label)?,
-        label,
-        names,
-        bin_width,
-        scratch,
-    )
-}
-
-/// [`compute_cropped`] with the image types spread over up to `threads` threads (the same
-/// values for any count; see [`compute_views_threads`]).
-pub fn compute_cropped_threads(
-    image: &Volume,
-    mask: &MaskBox,
-    label: u32,
-    names: &[FeatureName],
-    bin_width: f64,
     threads: usize,
 ) -> anyhow::Result<Vec<f64>> {
     let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
-    compute_views_threads(
-        &iv,
-        &mask.mask_view(label)?,
-        label,
-        names,
-        bin_width,
-        threads,
-    )
+    let mv = mask.mask_view(label)?;
+    if threads > 1 {
+        compute_views_threads(&iv, &mv, label, names, bin_width, threads)
+    } else {
+        compute_views(&iv, &mv, label, names, bin_width, scratch)
+    }
 }
 
 /// Computes `names` on an image/mask pair; `scratch` is grown only when a case needs more.
@@ -445,9 +425,16 @@ fn run_single(
         ..opts.clone()
     };
     let (img, msk) = load_pair_cropped(image, mask, &opts)?;
-    let values =
-        compute_cropped_threads(&img, &msk, args.label, &names, args.bin_width, jobs(args))
-            .with_context(|| format!("image {} with mask {}", image.display(), mask.display()))?;
+    let values = compute_cropped(
+        &img,
+        &msk,
+        args.label,
+        &names,
+        args.bin_width,
+        &mut Vec::new(),
+        jobs(args),
+    )
+    .with_context(|| format!("image {} with mask {}", image.display(), mask.display()))?;
     let prefix = args
         .sequence
         .as_ref()
@@ -684,7 +671,8 @@ fn patient(
         };
         let (img, msk) =
             load_pair_cropped(&image, &mask, &o).with_context(|| format!("sequence {}", s.name))?;
-        let v = compute_cropped(&img, &msk, label, &s.features, args.bin_width, scratch)
+        // one thread per patient: the patients already run in parallel (`--jobs`)
+        let v = compute_cropped(&img, &msk, label, &s.features, args.bin_width, scratch, 1)
             .with_context(|| {
                 format!(
                     "sequence {}: image {} with mask {}",
