@@ -344,16 +344,24 @@ fn compute_views_threads(
         compute_views(iv, mv, label, &sub, bin_width, &mut Vec::new())
     };
     let results: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|s| {
+        // a thread the system refuses to create leaves its group to this thread
         let handles: Vec<_> = groups[1..]
             .iter()
-            .map(|g| s.spawn(move || run(g)))
+            .map(|g| {
+                (
+                    g,
+                    std::thread::Builder::new().spawn_scoped(s, move || run(g)),
+                )
+            })
             .collect();
         let mut all = vec![run(&groups[0])];
-        for h in handles {
-            all.push(
-                h.join()
+        for (g, h) in handles {
+            all.push(match h {
+                Ok(h) => h
+                    .join()
                     .unwrap_or_else(|_| Err(anyhow!("an extraction thread panicked"))),
-            );
+                Err(_) => run(g),
+            });
         }
         all
     });
