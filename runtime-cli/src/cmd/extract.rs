@@ -214,8 +214,8 @@ pub fn load_pair_cropped(
 }
 
 /// [`compute`] with a cropped mask ([`load_pair_cropped`]); the same values. With `threads` > 1
-/// the image types are spread over up to that many threads, each with its own scratch
-/// ([`compute_views_threads`]; `scratch` is then unused); the values are the same for any count.
+/// the image types are spread over up to that many threads ([`compute_views_threads`]; the
+/// calling thread uses `scratch`, the others their own); the values are the same for any count.
 pub fn compute_cropped(
     image: &Volume,
     mask: &MaskBox,
@@ -227,11 +227,7 @@ pub fn compute_cropped(
 ) -> anyhow::Result<Vec<f64>> {
     let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
     let mv = mask.mask_view(label)?;
-    if threads > 1 {
-        compute_views_threads(&iv, &mv, label, names, bin_width, threads)
-    } else {
-        compute_views(&iv, &mv, label, names, bin_width, scratch)
-    }
+    compute_views_threads(&iv, &mv, label, names, bin_width, scratch, threads)
 }
 
 /// Computes `names` on an image/mask pair; `scratch` is grown only when a case needs more.
@@ -291,14 +287,15 @@ fn type_cost(t: &ImageType, image_len: usize, box_len: usize) -> usize {
 /// [`compute_views`] with the image types spread over up to `threads` threads (longest first,
 /// each to the least loaded thread). Each image type is computed exactly as in one thread, by
 /// the same core call on its own names with its own scratch, so the values are identical for
-/// any thread count. On an error the names are run again in one thread, which reports the
-/// error the sequential run reports.
+/// any thread count. The calling thread works in `scratch`. On an error the names are run
+/// again in one thread, which reports the error the sequential run reports.
 fn compute_views_threads(
     iv: &radscore_core::image::ImageView,
     mv: &radscore_core::image::MaskView,
     label: u32,
     names: &[FeatureName],
     bin_width: f64,
+    scratch: &mut Vec<f64>,
     threads: usize,
 ) -> anyhow::Result<Vec<f64>> {
     let mut types: Vec<ImageType> = Vec::new();
@@ -308,10 +305,12 @@ fn compute_views_threads(
         }
     }
     let threads = threads.min(types.len());
-    let roi = radscore_core::image::roi_box(iv, mv);
-    let (Ok(roi), true) = (roi, threads > 1) else {
-        // one thread, or the mask checks fail (reported as the sequential run reports them)
-        return compute_views(iv, mv, label, names, bin_width, &mut Vec::new());
+    if threads < 2 {
+        return compute_views(iv, mv, label, names, bin_width, scratch);
+    }
+    let Ok(roi) = radscore_core::image::roi_box(iv, mv) else {
+        // the mask checks fail: reported as the sequential run reports them
+        return compute_views(iv, mv, label, names, bin_width, scratch);
     };
     let cost: Vec<usize> = types
         .iter()
@@ -339,9 +338,9 @@ fn compute_views_threads(
     let groups: Vec<Vec<usize>> = (0..threads)
         .map(|w| (0..names.len()).filter(|&k| thread_of[k] == w).collect())
         .collect();
-    let run = |g: &[usize]| -> anyhow::Result<Vec<f64>> {
+    let run = |g: &[usize], scratch: &mut Vec<f64>| -> anyhow::Result<Vec<f64>> {
         let sub: Vec<FeatureName> = g.iter().map(|&k| names[k]).collect();
-        compute_views(iv, mv, label, &sub, bin_width, &mut Vec::new())
+        compute_views(iv, mv, label, &sub, bin_width, scratch)
     };
     let results: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|s| {
         // a thread the system refuses to create leaves its group to this thread
@@ -350,17 +349,17 @@ fn compute_views_threads(
             .map(|g| {
                 (
                     g,
-                    std::thread::Builder::new().spawn_scoped(s, move || run(g)),
+                    std::thread::Builder::new().spawn_scoped(s, move || run(g, &mut Vec::new())),
                 )
             })
             .collect();
-        let mut all = vec![run(&groups[0])];
+        let mut all = vec![run(&groups[0], &mut *scratch)];
         for (g, h) in handles {
             all.push(match h {
                 Ok(h) => h
                     .join()
                     .unwrap_or_else(|_| Err(anyhow!("an extraction thread panicked"))),
-                Err(_) => run(g),
+                Err(_) => run(g, &mut *scratch),
             });
         }
         all
@@ -368,7 +367,7 @@ fn compute_views_threads(
     let mut out = vec![f64::NAN; names.len()];
     for (g, r) in groups.iter().zip(results) {
         let Ok(v) = r else {
-            return compute_views(iv, mv, label, names, bin_width, &mut Vec::new());
+            return compute_views(iv, mv, label, names, bin_width, scratch);
         };
         for (&k, x) in g.iter().zip(v) {
             out[k] = x;
