@@ -20,8 +20,8 @@
 //!   from zero without the Gram matrix.
 //!
 //! The dense solver (p ≥ n, the radiomics case) is where the time goes. Its columns are padded
-//! to 16 rows and every product sums 16 lanes in a fixed order (AVX2 intrinsics when the CPU has
-//! them, the same operations in plain Rust otherwise: identical results); a sweep computes Xⱼᵀr
+//! to 16 rows and every product sums 16 lanes in a fixed order (AVX-512 or AVX2 intrinsics when
+//! the CPU has them, the same operations in plain Rust otherwise: identical results); a sweep computes Xⱼᵀr
 //! for two coordinates per pass over r and folds the residual update of a changed coefficient
 //! into the pass computing the next products, without changing the iterates.
 
@@ -391,9 +391,10 @@ fn k_axpy_dot(d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
     k_reduce(&acc)
 }
 
-/// The dense solver's vector kernels. Two implementations with the same operations in the same
-/// order: [`Portable`] (plain Rust) and, on x86-64 CPUs with AVX2, [`Avx2`] (explicit 256-bit
-/// intrinsics; lanes 4k..4k+3 of a 16-element block in accumulator k). Results are identical.
+/// The dense solver's vector kernels. Three implementations with the same operations in the
+/// same order: [`Portable`] (plain Rust) and, on x86-64, [`Avx2`] (explicit 256-bit intrinsics;
+/// lanes 4k..4k+3 of a 16-element block in accumulator k) and [`Avx512`] (512-bit: lanes
+/// 8k..8k+7 in accumulator k). Results are identical.
 trait Kern: Copy {
     fn dot(self, a: &[f64], b: &[f64]) -> f64;
     fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64);
@@ -606,6 +607,194 @@ mod avx2 {
     }
 }
 
+/// AVX-512 kernels; a value exists only when the CPU has AVX-512F ([`Avx512::detect`]).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Avx512(());
+
+#[cfg(target_arch = "x86_64")]
+impl Avx512 {
+    fn detect() -> Option<Avx512> {
+        std::arch::is_x86_feature_detected!("avx512f").then_some(Avx512(()))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Kern for Avx512 {
+    #[inline(always)]
+    fn dot(self, a: &[f64], b: &[f64]) -> f64 {
+        // SAFETY: an `Avx512` value exists only on a CPU with AVX-512F.
+        unsafe { avx512::dot(a, b) }
+    }
+    #[inline(always)]
+    fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
+        // SAFETY: as above.
+        unsafe { avx512::dot2(a, b, r) }
+    }
+    #[inline(always)]
+    fn axpy(self, d: f64, x: &[f64], r: &mut [f64]) {
+        // SAFETY: as above.
+        unsafe { avx512::axpy(d, x, r) }
+    }
+    #[inline(always)]
+    fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
+        // SAFETY: as above.
+        unsafe { avx512::axpy_dot(d, x, r, a) }
+    }
+    #[inline(always)]
+    fn axpy_dot2(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
+        // SAFETY: as above.
+        unsafe { avx512::axpy_dot2(d, x, r, a, b) }
+    }
+}
+
+/// AVX-512 versions of the kernels: a 16-element block is two 512-bit vectors (lanes 0..7 and
+/// 8..15), so each accumulator lane is the same partial sum as in [`k_dot`], and [`reduce`]
+/// combines them in [`k_reduce`]'s order: the two halves of each vector are the AVX2 version's
+/// accumulator pairs (0, 1) and (2, 3). Separate multiply and add, like the portable code.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::LANES;
+    use std::arch::x86_64::{
+        __m512d, _mm256_add_pd, _mm256_storeu_pd, _mm512_add_pd, _mm512_castpd512_pd256,
+        _mm512_extractf64x4_pd, _mm512_loadu_pd, _mm512_mul_pd, _mm512_set1_pd, _mm512_setzero_pd,
+        _mm512_storeu_pd,
+    };
+
+    /// `k_reduce` of the two accumulators.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn reduce(lo: __m512d, hi: __m512d) -> f64 {
+        let a01 = _mm256_add_pd(_mm512_castpd512_pd256(lo), _mm512_extractf64x4_pd::<1>(lo));
+        let a23 = _mm256_add_pd(_mm512_castpd512_pd256(hi), _mm512_extractf64x4_pd::<1>(hi));
+        let t = _mm256_add_pd(a01, a23);
+        let mut v = [0.0f64; 4];
+        // SAFETY: `v` holds four f64.
+        unsafe { _mm256_storeu_pd(v.as_mut_ptr(), t) };
+        (v[0] + v[1]) + (v[2] + v[3])
+    }
+
+    fn blocks(n: usize) -> usize {
+        n - n % LANES
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn dot(a: &[f64], b: &[f64]) -> f64 {
+        let n = blocks(a.len().min(b.len()));
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let (mut lo, mut hi) = (_mm512_setzero_pd(), _mm512_setzero_pd());
+        let mut i = 0;
+        while i < n {
+            lo = _mm512_add_pd(
+                lo,
+                _mm512_mul_pd(_mm512_loadu_pd(pa.add(i)), _mm512_loadu_pd(pb.add(i))),
+            );
+            hi = _mm512_add_pd(
+                hi,
+                _mm512_mul_pd(
+                    _mm512_loadu_pd(pa.add(i + 8)),
+                    _mm512_loadu_pd(pb.add(i + 8)),
+                ),
+            );
+            i += LANES;
+        }
+        reduce(lo, hi)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn dot2(a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
+        let n = blocks(a.len().min(b.len()).min(r.len()));
+        let (pa, pb, pr) = (a.as_ptr(), b.as_ptr(), r.as_ptr());
+        let mut acc_a = [_mm512_setzero_pd(); 2];
+        let mut acc_b = [_mm512_setzero_pd(); 2];
+        let mut i = 0;
+        while i < n {
+            for k in 0..2 {
+                let o = i + 8 * k;
+                let rv = _mm512_loadu_pd(pr.add(o));
+                acc_a[k] = _mm512_add_pd(acc_a[k], _mm512_mul_pd(_mm512_loadu_pd(pa.add(o)), rv));
+                acc_b[k] = _mm512_add_pd(acc_b[k], _mm512_mul_pd(_mm512_loadu_pd(pb.add(o)), rv));
+            }
+            i += LANES;
+        }
+        (reduce(acc_a[0], acc_a[1]), reduce(acc_b[0], acc_b[1]))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn axpy(d: f64, x: &[f64], r: &mut [f64]) {
+        let n = blocks(x.len().min(r.len()));
+        let (px, pr) = (x.as_ptr(), r.as_mut_ptr());
+        let dv = _mm512_set1_pd(d);
+        let mut i = 0;
+        while i < n {
+            for k in 0..2 {
+                let o = i + 8 * k;
+                let v = _mm512_add_pd(
+                    _mm512_loadu_pd(pr.add(o)),
+                    _mm512_mul_pd(dv, _mm512_loadu_pd(px.add(o))),
+                );
+                _mm512_storeu_pd(pr.add(o), v);
+            }
+            i += LANES;
+        }
+        // the portable axpy also updates a partial last block
+        for j in n..x.len().min(r.len()) {
+            r[j] += d * x[j];
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn axpy_dot(d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
+        let n = blocks(x.len().min(r.len()).min(a.len()));
+        let (px, pr, pa) = (x.as_ptr(), r.as_mut_ptr(), a.as_ptr());
+        let dv = _mm512_set1_pd(d);
+        let mut acc = [_mm512_setzero_pd(); 2];
+        let mut i = 0;
+        while i < n {
+            for (k, ak) in acc.iter_mut().enumerate() {
+                let o = i + 8 * k;
+                let v = _mm512_add_pd(
+                    _mm512_loadu_pd(pr.add(o)),
+                    _mm512_mul_pd(dv, _mm512_loadu_pd(px.add(o))),
+                );
+                _mm512_storeu_pd(pr.add(o), v);
+                *ak = _mm512_add_pd(*ak, _mm512_mul_pd(_mm512_loadu_pd(pa.add(o)), v));
+            }
+            i += LANES;
+        }
+        reduce(acc[0], acc[1])
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn axpy_dot2(d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
+        let n = blocks(x.len().min(r.len()).min(a.len()).min(b.len()));
+        let (px, pr, pa, pb) = (x.as_ptr(), r.as_mut_ptr(), a.as_ptr(), b.as_ptr());
+        let dv = _mm512_set1_pd(d);
+        let mut acc_a = [_mm512_setzero_pd(); 2];
+        let mut acc_b = [_mm512_setzero_pd(); 2];
+        let mut i = 0;
+        while i < n {
+            for k in 0..2 {
+                let o = i + 8 * k;
+                let v = _mm512_add_pd(
+                    _mm512_loadu_pd(pr.add(o)),
+                    _mm512_mul_pd(dv, _mm512_loadu_pd(px.add(o))),
+                );
+                _mm512_storeu_pd(pr.add(o), v);
+                acc_a[k] = _mm512_add_pd(acc_a[k], _mm512_mul_pd(_mm512_loadu_pd(pa.add(o)), v));
+                acc_b[k] = _mm512_add_pd(acc_b[k], _mm512_mul_pd(_mm512_loadu_pd(pb.add(o)), v));
+            }
+            i += LANES;
+        }
+        (reduce(acc_a[0], acc_a[1]), reduce(acc_b[0], acc_b[1]))
+    }
+}
+
 /// [`k_dot`] on the fastest kernel set of this CPU (same result either way).
 fn dot_any(a: &[f64], b: &[f64]) -> f64 {
     #[cfg(target_arch = "x86_64")]
@@ -709,6 +898,10 @@ pub fn cd_dense(
 ) -> CdOutcome {
     #[cfg(target_arch = "x86_64")]
     {
+        if let Some(k) = Avx512::detect() {
+            // SAFETY: the CPU supports AVX-512F (an `Avx512` value exists).
+            return unsafe { cd_dense_avx512(k, w, alpha, x, y, max_iter, tol) };
+        }
         if let Some(k) = Avx2::detect() {
             // SAFETY: the CPU supports AVX2 (an `Avx2` value exists).
             return unsafe { cd_dense_avx2(k, w, alpha, x, y, max_iter, tol) };
@@ -722,6 +915,21 @@ pub fn cd_dense(
 #[target_feature(enable = "avx2")]
 unsafe fn cd_dense_avx2(
     k: Avx2,
+    w: &mut [f64],
+    alpha: f64,
+    x: &Design,
+    y: &[f64],
+    max_iter: usize,
+    tol: f64,
+) -> CdOutcome {
+    cd_dense_body(k, w, alpha, x, y, max_iter, tol)
+}
+
+/// [`cd_dense_body`] compiled for AVX-512F (the same operations in the same order, 8 lanes wide).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn cd_dense_avx512(
+    k: Avx512,
     w: &mut [f64],
     alpha: f64,
     x: &Design,
@@ -1513,29 +1721,42 @@ mod tests {
             .collect()
     }
 
+    /// Every kernel of `k` gives the portable kernels' bits.
+    fn kernels_equal_portable_bit_for_bit<K: Kern>(k: K) {
+        for n in [16usize, 32, 112, 144] {
+            let (a, b, x) = (values(n, 1), values(n, 2), values(n, 3));
+            let r0 = values(n, 4);
+            assert_eq!(k.dot(&a, &b).to_bits(), Portable.dot(&a, &b).to_bits());
+            let (p1, p2) = Portable.dot2(&a, &b, &r0);
+            let (v1, v2) = k.dot2(&a, &b, &r0);
+            assert_eq!((p1.to_bits(), p2.to_bits()), (v1.to_bits(), v2.to_bits()));
+            let (mut rp, mut rv) = (r0.clone(), r0.clone());
+            let (p1, p2) = Portable.axpy_dot2(-0.37, &x, &mut rp, &a, &b);
+            let (v1, v2) = k.axpy_dot2(-0.37, &x, &mut rv, &a, &b);
+            assert_eq!((p1.to_bits(), p2.to_bits()), (v1.to_bits(), v2.to_bits()));
+            assert_eq!(rp, rv);
+            let p1 = Portable.axpy_dot(0.81, &x, &mut rp, &a);
+            let v1 = k.axpy_dot(0.81, &x, &mut rv, &a);
+            assert_eq!(p1.to_bits(), v1.to_bits());
+            Portable.axpy(1.5, &b, &mut rp);
+            k.axpy(1.5, &b, &mut rv);
+            assert_eq!(rp, rv);
+        }
+    }
+
     #[test]
     fn avx2_kernels_equal_portable_bit_for_bit() {
         #[cfg(target_arch = "x86_64")]
         if let Some(k) = Avx2::detect() {
-            for n in [16usize, 32, 112, 144] {
-                let (a, b, x) = (values(n, 1), values(n, 2), values(n, 3));
-                let r0 = values(n, 4);
-                assert_eq!(k.dot(&a, &b).to_bits(), Portable.dot(&a, &b).to_bits());
-                let (p1, p2) = Portable.dot2(&a, &b, &r0);
-                let (v1, v2) = k.dot2(&a, &b, &r0);
-                assert_eq!((p1.to_bits(), p2.to_bits()), (v1.to_bits(), v2.to_bits()));
-                let (mut rp, mut rv) = (r0.clone(), r0.clone());
-                let (p1, p2) = Portable.axpy_dot2(-0.37, &x, &mut rp, &a, &b);
-                let (v1, v2) = k.axpy_dot2(-0.37, &x, &mut rv, &a, &b);
-                assert_eq!((p1.to_bits(), p2.to_bits()), (v1.to_bits(), v2.to_bits()));
-                assert_eq!(rp, rv);
-                let p1 = Portable.axpy_dot(0.81, &x, &mut rp, &a);
-                let v1 = k.axpy_dot(0.81, &x, &mut rv, &a);
-                assert_eq!(p1.to_bits(), v1.to_bits());
-                Portable.axpy(1.5, &b, &mut rp);
-                k.axpy(1.5, &b, &mut rv);
-                assert_eq!(rp, rv);
-            }
+            kernels_equal_portable_bit_for_bit(k);
+        }
+    }
+
+    #[test]
+    fn avx512_kernels_equal_portable_bit_for_bit() {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(k) = Avx512::detect() {
+            kernels_equal_portable_bit_for_bit(k);
         }
     }
 

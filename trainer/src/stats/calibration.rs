@@ -576,7 +576,7 @@ fn clowess(x: &[f64], y: &[f64], f: f64, iterations: usize, delta: f64) -> Vec<f
         let mut ar: Vec<f64> = res.iter().map(|r| r.abs()).collect();
         ar.sort_by(f64::total_cmp);
         let m1 = n / 2;
-        let cmad = if n % 2 == 0 {
+        let cmad = if n.is_multiple_of(2) {
             3.0 * (ar[m1] + ar[n - m1 - 1])
         } else {
             6.0 * ar[m1]
