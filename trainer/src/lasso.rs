@@ -461,34 +461,50 @@ impl Avx2 {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-impl Kern for Avx2 {
-    #[inline(always)]
-    fn dot(self, a: &[f64], b: &[f64]) -> f64 {
-        // SAFETY: an `Avx2` value exists only on a CPU with AVX2.
-        unsafe { avx2::dot(a, b) }
-    }
-    #[inline(always)]
-    fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
-        // SAFETY: as above.
-        unsafe { avx2::dot2(a, b, r) }
-    }
-    #[inline(always)]
-    fn axpy(self, d: f64, x: &[f64], r: &mut [f64]) {
-        // SAFETY: as above.
-        unsafe { avx2::axpy(d, x, r) }
-    }
-    #[inline(always)]
-    fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
-        // SAFETY: as above.
-        unsafe { avx2::axpy_dot(d, x, r, a) }
-    }
-    #[inline(always)]
-    fn axpy_dot2(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
-        // SAFETY: as above.
-        unsafe { avx2::axpy_dot2(d, x, r, a, b) }
-    }
+/// `impl Kern` for a vector kernel set: each method calls the function of the same name in the
+/// module `$m` (compiled with the set's target features).
+macro_rules! simd_kern {
+    ($t:ident, $m:ident) => {
+        #[cfg(target_arch = "x86_64")]
+        impl Kern for $t {
+            #[inline(always)]
+            fn dot(self, a: &[f64], b: &[f64]) -> f64 {
+                // SAFETY: a value of the kernel type exists only on a CPU with its features
+                // (its `detect`).
+                unsafe { $m::dot(a, b) }
+            }
+            #[inline(always)]
+            fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
+                // SAFETY: as above.
+                unsafe { $m::dot2(a, b, r) }
+            }
+            #[inline(always)]
+            fn axpy(self, d: f64, x: &[f64], r: &mut [f64]) {
+                // SAFETY: as above.
+                unsafe { $m::axpy(d, x, r) }
+            }
+            #[inline(always)]
+            fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
+                // SAFETY: as above.
+                unsafe { $m::axpy_dot(d, x, r, a) }
+            }
+            #[inline(always)]
+            fn axpy_dot2(
+                self,
+                d: f64,
+                x: &[f64],
+                r: &mut [f64],
+                a: &[f64],
+                b: &[f64],
+            ) -> (f64, f64) {
+                // SAFETY: as above.
+                unsafe { $m::axpy_dot2(d, x, r, a, b) }
+            }
+        }
+    };
 }
+
+simd_kern!(Avx2, avx2);
 
 /// AVX2 versions of `k_dot`, `k_dot2`, `k_axpy`, `k_axpy_dot`, `k_axpy_dot2` (whole 16-element
 /// blocks of the shortest operand; fused multiply-adds like the portable code).
@@ -627,34 +643,7 @@ impl Avx512 {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-impl Kern for Avx512 {
-    #[inline(always)]
-    fn dot(self, a: &[f64], b: &[f64]) -> f64 {
-        // SAFETY: an `Avx512` value exists only on a CPU with AVX-512F.
-        unsafe { avx512::dot(a, b) }
-    }
-    #[inline(always)]
-    fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
-        // SAFETY: as above.
-        unsafe { avx512::dot2(a, b, r) }
-    }
-    #[inline(always)]
-    fn axpy(self, d: f64, x: &[f64], r: &mut [f64]) {
-        // SAFETY: as above.
-        unsafe { avx512::axpy(d, x, r) }
-    }
-    #[inline(always)]
-    fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
-        // SAFETY: as above.
-        unsafe { avx512::axpy_dot(d, x, r, a) }
-    }
-    #[inline(always)]
-    fn axpy_dot2(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
-        // SAFETY: as above.
-        unsafe { avx512::axpy_dot2(d, x, r, a, b) }
-    }
-}
+simd_kern!(Avx512, avx512);
 
 /// AVX-512 versions of the kernels: a 16-element block is two 512-bit vectors (lanes 0..7 and
 /// 8..15), so each accumulator lane is the same partial sum as in [`k_dot`], and [`reduce`]
