@@ -506,11 +506,130 @@ macro_rules! simd_kern {
 
 simd_kern!(Avx2, avx2);
 
-/// AVX2 versions of `k_dot`, `k_dot2`, `k_axpy`, `k_axpy_dot`, `k_axpy_dot2` (whole 16-element
-/// blocks of the shortest operand; fused multiply-adds like the portable code).
+/// The five kernels over whole 16-element blocks of the shortest operand, for one vector
+/// instruction set: `$v` vectors of `$w` lanes, so a block is `LANES / $w` vectors and vector k
+/// of a block holds lanes `$w·k .. $w·k + $w` — the partial sums of [`k_dot`]. Expanded inside
+/// the set's module, which supplies `reduce(&[$v; LANES / $w]) -> f64` (the [`k_reduce`] order);
+/// every step is a fused multiply-add, as in the portable code.
+macro_rules! block_kernels {
+    ($feature:literal, $v:ty, $w:literal, $load:path, $store:path, $fmadd:path, $splat:path, $zero:path) => {
+        const N: usize = super::LANES / $w;
+
+        fn blocks(n: usize) -> usize {
+            n - n % super::LANES
+        }
+
+        #[inline]
+        #[target_feature(enable = $feature)]
+        pub unsafe fn dot(a: &[f64], b: &[f64]) -> f64 {
+            let n = blocks(a.len().min(b.len()));
+            let (pa, pb) = (a.as_ptr(), b.as_ptr());
+            let mut acc: [$v; N] = [$zero(); N];
+            let mut i = 0;
+            while i < n {
+                for (k, ak) in acc.iter_mut().enumerate() {
+                    let o = i + $w * k;
+                    *ak = $fmadd($load(pa.add(o)), $load(pb.add(o)), *ak);
+                }
+                i += super::LANES;
+            }
+            reduce(&acc)
+        }
+
+        #[inline]
+        #[target_feature(enable = $feature)]
+        pub unsafe fn dot2(a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
+            let n = blocks(a.len().min(b.len()).min(r.len()));
+            let (pa, pb, pr) = (a.as_ptr(), b.as_ptr(), r.as_ptr());
+            let mut acc_a: [$v; N] = [$zero(); N];
+            let mut acc_b: [$v; N] = [$zero(); N];
+            let mut i = 0;
+            while i < n {
+                for k in 0..N {
+                    let o = i + $w * k;
+                    let rv = $load(pr.add(o));
+                    acc_a[k] = $fmadd($load(pa.add(o)), rv, acc_a[k]);
+                    acc_b[k] = $fmadd($load(pb.add(o)), rv, acc_b[k]);
+                }
+                i += super::LANES;
+            }
+            (reduce(&acc_a), reduce(&acc_b))
+        }
+
+        #[inline]
+        #[target_feature(enable = $feature)]
+        pub unsafe fn axpy(d: f64, x: &[f64], r: &mut [f64]) {
+            let n = blocks(x.len().min(r.len()));
+            let (px, pr) = (x.as_ptr(), r.as_mut_ptr());
+            let dv = $splat(d);
+            let mut i = 0;
+            while i < n {
+                for k in 0..N {
+                    let o = i + $w * k;
+                    $store(pr.add(o), $fmadd(dv, $load(px.add(o)), $load(pr.add(o))));
+                }
+                i += super::LANES;
+            }
+            // the portable axpy also updates a partial last block
+            for j in n..x.len().min(r.len()) {
+                r[j] = d.mul_add(x[j], r[j]);
+            }
+        }
+
+        #[inline]
+        #[target_feature(enable = $feature)]
+        pub unsafe fn axpy_dot(d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
+            let n = blocks(x.len().min(r.len()).min(a.len()));
+            let (px, pr, pa) = (x.as_ptr(), r.as_mut_ptr(), a.as_ptr());
+            let dv = $splat(d);
+            let mut acc: [$v; N] = [$zero(); N];
+            let mut i = 0;
+            while i < n {
+                for (k, ak) in acc.iter_mut().enumerate() {
+                    let o = i + $w * k;
+                    let v = $fmadd(dv, $load(px.add(o)), $load(pr.add(o)));
+                    $store(pr.add(o), v);
+                    *ak = $fmadd($load(pa.add(o)), v, *ak);
+                }
+                i += super::LANES;
+            }
+            reduce(&acc)
+        }
+
+        #[inline]
+        #[target_feature(enable = $feature)]
+        pub unsafe fn axpy_dot2(
+            d: f64,
+            x: &[f64],
+            r: &mut [f64],
+            a: &[f64],
+            b: &[f64],
+        ) -> (f64, f64) {
+            let n = blocks(x.len().min(r.len()).min(a.len()).min(b.len()));
+            let (px, pr, pa, pb) = (x.as_ptr(), r.as_mut_ptr(), a.as_ptr(), b.as_ptr());
+            let dv = $splat(d);
+            let mut acc_a: [$v; N] = [$zero(); N];
+            let mut acc_b: [$v; N] = [$zero(); N];
+            let mut i = 0;
+            while i < n {
+                for k in 0..N {
+                    let o = i + $w * k;
+                    let v = $fmadd(dv, $load(px.add(o)), $load(pr.add(o)));
+                    $store(pr.add(o), v);
+                    acc_a[k] = $fmadd($load(pa.add(o)), v, acc_a[k]);
+                    acc_b[k] = $fmadd($load(pb.add(o)), v, acc_b[k]);
+                }
+                i += super::LANES;
+            }
+            (reduce(&acc_a), reduce(&acc_b))
+        }
+    };
+}
+
+/// AVX2 versions of `k_dot`, `k_dot2`, `k_axpy`, `k_axpy_dot`, `k_axpy_dot2` ([`block_kernels`]
+/// with 4-lane vectors: lanes 4k..4k+3 of a block in accumulator k).
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::LANES;
     use std::arch::x86_64::{
         __m256d, _mm256_add_pd, _mm256_fmadd_pd, _mm256_loadu_pd, _mm256_set1_pd,
         _mm256_setzero_pd, _mm256_storeu_pd,
@@ -519,116 +638,24 @@ mod avx2 {
     /// `k_reduce` of the four accumulators.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn reduce(acc: &[__m256d; 4]) -> f64 {
+    fn reduce(acc: &[__m256d; 4]) -> f64 {
         let t = _mm256_add_pd(_mm256_add_pd(acc[0], acc[1]), _mm256_add_pd(acc[2], acc[3]));
         let mut v = [0.0f64; 4];
-        _mm256_storeu_pd(v.as_mut_ptr(), t);
+        // SAFETY: `v` holds four f64.
+        unsafe { _mm256_storeu_pd(v.as_mut_ptr(), t) };
         (v[0] + v[1]) + (v[2] + v[3])
     }
 
-    fn blocks(n: usize) -> usize {
-        n - n % LANES
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn dot(a: &[f64], b: &[f64]) -> f64 {
-        let n = blocks(a.len().min(b.len()));
-        let (pa, pb) = (a.as_ptr(), b.as_ptr());
-        let mut acc = [_mm256_setzero_pd(); 4];
-        let mut i = 0;
-        while i < n {
-            for (k, ak) in acc.iter_mut().enumerate() {
-                let o = i + 4 * k;
-                *ak = _mm256_fmadd_pd(_mm256_loadu_pd(pa.add(o)), _mm256_loadu_pd(pb.add(o)), *ak);
-            }
-            i += LANES;
-        }
-        reduce(&acc)
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn dot2(a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
-        let n = blocks(a.len().min(b.len()).min(r.len()));
-        let (pa, pb, pr) = (a.as_ptr(), b.as_ptr(), r.as_ptr());
-        let mut acc_a = [_mm256_setzero_pd(); 4];
-        let mut acc_b = [_mm256_setzero_pd(); 4];
-        let mut i = 0;
-        while i < n {
-            for k in 0..4 {
-                let o = i + 4 * k;
-                let rv = _mm256_loadu_pd(pr.add(o));
-                acc_a[k] = _mm256_fmadd_pd(_mm256_loadu_pd(pa.add(o)), rv, acc_a[k]);
-                acc_b[k] = _mm256_fmadd_pd(_mm256_loadu_pd(pb.add(o)), rv, acc_b[k]);
-            }
-            i += LANES;
-        }
-        (reduce(&acc_a), reduce(&acc_b))
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn axpy(d: f64, x: &[f64], r: &mut [f64]) {
-        let n = blocks(x.len().min(r.len()));
-        let (px, pr) = (x.as_ptr(), r.as_mut_ptr());
-        let dv = _mm256_set1_pd(d);
-        let mut i = 0;
-        while i < n {
-            for k in 0..4 {
-                let o = i + 4 * k;
-                let v = _mm256_fmadd_pd(dv, _mm256_loadu_pd(px.add(o)), _mm256_loadu_pd(pr.add(o)));
-                _mm256_storeu_pd(pr.add(o), v);
-            }
-            i += LANES;
-        }
-        // the portable axpy also updates a partial last block
-        for j in n..x.len().min(r.len()) {
-            r[j] = d.mul_add(x[j], r[j]);
-        }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn axpy_dot(d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
-        let n = blocks(x.len().min(r.len()).min(a.len()));
-        let (px, pr, pa) = (x.as_ptr(), r.as_mut_ptr(), a.as_ptr());
-        let dv = _mm256_set1_pd(d);
-        let mut acc = [_mm256_setzero_pd(); 4];
-        let mut i = 0;
-        while i < n {
-            for (k, ak) in acc.iter_mut().enumerate() {
-                let o = i + 4 * k;
-                let v = _mm256_fmadd_pd(dv, _mm256_loadu_pd(px.add(o)), _mm256_loadu_pd(pr.add(o)));
-                _mm256_storeu_pd(pr.add(o), v);
-                *ak = _mm256_fmadd_pd(_mm256_loadu_pd(pa.add(o)), v, *ak);
-            }
-            i += LANES;
-        }
-        reduce(&acc)
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn axpy_dot2(d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
-        let n = blocks(x.len().min(r.len()).min(a.len()).min(b.len()));
-        let (px, pr, pa, pb) = (x.as_ptr(), r.as_mut_ptr(), a.as_ptr(), b.as_ptr());
-        let dv = _mm256_set1_pd(d);
-        let mut acc_a = [_mm256_setzero_pd(); 4];
-        let mut acc_b = [_mm256_setzero_pd(); 4];
-        let mut i = 0;
-        while i < n {
-            for k in 0..4 {
-                let o = i + 4 * k;
-                let v = _mm256_fmadd_pd(dv, _mm256_loadu_pd(px.add(o)), _mm256_loadu_pd(pr.add(o)));
-                _mm256_storeu_pd(pr.add(o), v);
-                acc_a[k] = _mm256_fmadd_pd(_mm256_loadu_pd(pa.add(o)), v, acc_a[k]);
-                acc_b[k] = _mm256_fmadd_pd(_mm256_loadu_pd(pb.add(o)), v, acc_b[k]);
-            }
-            i += LANES;
-        }
-        (reduce(&acc_a), reduce(&acc_b))
-    }
+    block_kernels!(
+        "avx2,fma",
+        __m256d,
+        4,
+        _mm256_loadu_pd,
+        _mm256_storeu_pd,
+        _mm256_fmadd_pd,
+        _mm256_set1_pd,
+        _mm256_setzero_pd
+    );
 }
 
 /// AVX-512 kernels; a value exists only when the CPU has AVX-512F ([`Avx512::detect`]).
@@ -645,13 +672,12 @@ impl Avx512 {
 
 simd_kern!(Avx512, avx512);
 
-/// AVX-512 versions of the kernels: a 16-element block is two 512-bit vectors (lanes 0..7 and
-/// 8..15), so each accumulator lane is the same partial sum as in [`k_dot`], and [`reduce`]
-/// combines them in [`k_reduce`]'s order: the two halves of each vector are the AVX2 version's
-/// accumulator pairs (0, 1) and (2, 3). Fused multiply-adds, like the portable code.
+/// AVX-512 versions of the kernels ([`block_kernels`] with 8-lane vectors): a 16-element block is
+/// two 512-bit vectors (lanes 0..7 and 8..15), so each accumulator lane is the same partial sum
+/// as in [`k_dot`], and `reduce` combines them in [`k_reduce`]'s order: the two halves of each
+/// vector are the AVX2 version's accumulator pairs (0, 1) and (2, 3).
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use super::LANES;
     use std::arch::x86_64::{
         __m512d, _mm256_add_pd, _mm256_storeu_pd, _mm512_castpd512_pd256, _mm512_extractf64x4_pd,
         _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
@@ -660,7 +686,8 @@ mod avx512 {
     /// `k_reduce` of the two accumulators.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn reduce(lo: __m512d, hi: __m512d) -> f64 {
+    fn reduce(acc: &[__m512d; 2]) -> f64 {
+        let [lo, hi] = *acc;
         let a01 = _mm256_add_pd(_mm512_castpd512_pd256(lo), _mm512_extractf64x4_pd::<1>(lo));
         let a23 = _mm256_add_pd(_mm512_castpd512_pd256(hi), _mm512_extractf64x4_pd::<1>(hi));
         let t = _mm256_add_pd(a01, a23);
@@ -670,111 +697,16 @@ mod avx512 {
         (v[0] + v[1]) + (v[2] + v[3])
     }
 
-    fn blocks(n: usize) -> usize {
-        n - n % LANES
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn dot(a: &[f64], b: &[f64]) -> f64 {
-        let n = blocks(a.len().min(b.len()));
-        let (pa, pb) = (a.as_ptr(), b.as_ptr());
-        let (mut lo, mut hi) = (_mm512_setzero_pd(), _mm512_setzero_pd());
-        let mut i = 0;
-        while i < n {
-            lo = _mm512_fmadd_pd(_mm512_loadu_pd(pa.add(i)), _mm512_loadu_pd(pb.add(i)), lo);
-            hi = _mm512_fmadd_pd(
-                _mm512_loadu_pd(pa.add(i + 8)),
-                _mm512_loadu_pd(pb.add(i + 8)),
-                hi,
-            );
-            i += LANES;
-        }
-        reduce(lo, hi)
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn dot2(a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
-        let n = blocks(a.len().min(b.len()).min(r.len()));
-        let (pa, pb, pr) = (a.as_ptr(), b.as_ptr(), r.as_ptr());
-        let mut acc_a = [_mm512_setzero_pd(); 2];
-        let mut acc_b = [_mm512_setzero_pd(); 2];
-        let mut i = 0;
-        while i < n {
-            for k in 0..2 {
-                let o = i + 8 * k;
-                let rv = _mm512_loadu_pd(pr.add(o));
-                acc_a[k] = _mm512_fmadd_pd(_mm512_loadu_pd(pa.add(o)), rv, acc_a[k]);
-                acc_b[k] = _mm512_fmadd_pd(_mm512_loadu_pd(pb.add(o)), rv, acc_b[k]);
-            }
-            i += LANES;
-        }
-        (reduce(acc_a[0], acc_a[1]), reduce(acc_b[0], acc_b[1]))
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn axpy(d: f64, x: &[f64], r: &mut [f64]) {
-        let n = blocks(x.len().min(r.len()));
-        let (px, pr) = (x.as_ptr(), r.as_mut_ptr());
-        let dv = _mm512_set1_pd(d);
-        let mut i = 0;
-        while i < n {
-            for k in 0..2 {
-                let o = i + 8 * k;
-                let v = _mm512_fmadd_pd(dv, _mm512_loadu_pd(px.add(o)), _mm512_loadu_pd(pr.add(o)));
-                _mm512_storeu_pd(pr.add(o), v);
-            }
-            i += LANES;
-        }
-        // the portable axpy also updates a partial last block
-        for j in n..x.len().min(r.len()) {
-            r[j] = d.mul_add(x[j], r[j]);
-        }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn axpy_dot(d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
-        let n = blocks(x.len().min(r.len()).min(a.len()));
-        let (px, pr, pa) = (x.as_ptr(), r.as_mut_ptr(), a.as_ptr());
-        let dv = _mm512_set1_pd(d);
-        let mut acc = [_mm512_setzero_pd(); 2];
-        let mut i = 0;
-        while i < n {
-            for (k, ak) in acc.iter_mut().enumerate() {
-                let o = i + 8 * k;
-                let v = _mm512_fmadd_pd(dv, _mm512_loadu_pd(px.add(o)), _mm512_loadu_pd(pr.add(o)));
-                _mm512_storeu_pd(pr.add(o), v);
-                *ak = _mm512_fmadd_pd(_mm512_loadu_pd(pa.add(o)), v, *ak);
-            }
-            i += LANES;
-        }
-        reduce(acc[0], acc[1])
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn axpy_dot2(d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
-        let n = blocks(x.len().min(r.len()).min(a.len()).min(b.len()));
-        let (px, pr, pa, pb) = (x.as_ptr(), r.as_mut_ptr(), a.as_ptr(), b.as_ptr());
-        let dv = _mm512_set1_pd(d);
-        let mut acc_a = [_mm512_setzero_pd(); 2];
-        let mut acc_b = [_mm512_setzero_pd(); 2];
-        let mut i = 0;
-        while i < n {
-            for k in 0..2 {
-                let o = i + 8 * k;
-                let v = _mm512_fmadd_pd(dv, _mm512_loadu_pd(px.add(o)), _mm512_loadu_pd(pr.add(o)));
-                _mm512_storeu_pd(pr.add(o), v);
-                acc_a[k] = _mm512_fmadd_pd(_mm512_loadu_pd(pa.add(o)), v, acc_a[k]);
-                acc_b[k] = _mm512_fmadd_pd(_mm512_loadu_pd(pb.add(o)), v, acc_b[k]);
-            }
-            i += LANES;
-        }
-        (reduce(acc_a[0], acc_a[1]), reduce(acc_b[0], acc_b[1]))
-    }
+    block_kernels!(
+        "avx512f",
+        __m512d,
+        8,
+        _mm512_loadu_pd,
+        _mm512_storeu_pd,
+        _mm512_fmadd_pd,
+        _mm512_set1_pd,
+        _mm512_setzero_pd
+    );
 }
 
 /// [`k_dot`] on the fastest kernel set of this CPU (same result either way).
