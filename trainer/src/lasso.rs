@@ -205,6 +205,12 @@ impl Aligned {
         }
     }
 
+    /// Appends `extra` zeros.
+    fn grow(&mut self, extra: usize) {
+        self.len += extra;
+        self.lines.resize(self.len.div_ceil(8), Line([0.0; 8]));
+    }
+
     fn from_slice(v: &[f64]) -> Aligned {
         let mut a = Aligned::zeros(v.len());
         a.as_mut_slice().copy_from_slice(v);
@@ -372,6 +378,21 @@ fn k_axpy(d: f64, x: &[f64], r: &mut [f64]) {
     }
 }
 
+/// r += d₀·x₀, then += d₁·x₁, … += d_{M−1}·x_{M−1}, in one pass: the same bits as M [`k_axpy`]
+/// calls in that order (each element goes through the same fused multiply-adds), with one
+/// load and store of r instead of M.
+#[inline(always)]
+fn k_axpy_n<const M: usize>(d: [f64; M], x: [&[f64]; M], r: &mut [f64]) {
+    let n = r.len().min(x.iter().map(|v| v.len()).min().unwrap_or(0));
+    for (i, ri) in r.iter_mut().enumerate().take(n) {
+        let mut v = *ri;
+        for k in 0..M {
+            v = d[k].mul_add(x[k][i], v);
+        }
+        *ri = v;
+    }
+}
+
 /// r += d·x, then (aᵀr, bᵀr) with the updated r, in one pass (each element of r is updated
 /// before it enters the sums, so the results equal [`k_axpy`] followed by [`k_dot2`]).
 #[inline(always)]
@@ -418,6 +439,7 @@ trait Kern: Copy {
     fn dot(self, a: &[f64], b: &[f64]) -> f64;
     fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64);
     fn axpy(self, d: f64, x: &[f64], r: &mut [f64]);
+    fn axpy_n<const M: usize>(self, d: [f64; M], x: [&[f64]; M], r: &mut [f64]);
     fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64;
     fn axpy_dot2(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64);
 }
@@ -437,6 +459,10 @@ impl Kern for Portable {
     #[inline(always)]
     fn axpy(self, d: f64, x: &[f64], r: &mut [f64]) {
         k_axpy(d, x, r)
+    }
+    #[inline(always)]
+    fn axpy_n<const M: usize>(self, d: [f64; M], x: [&[f64]; M], r: &mut [f64]) {
+        k_axpy_n(d, x, r)
     }
     #[inline(always)]
     fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
@@ -484,6 +510,11 @@ macro_rules! simd_kern {
                 unsafe { $m::axpy(d, x, r) }
             }
             #[inline(always)]
+            fn axpy_n<const M: usize>(self, d: [f64; M], x: [&[f64]; M], r: &mut [f64]) {
+                // SAFETY: as above.
+                unsafe { $m::axpy_n(d, x, r) }
+            }
+            #[inline(always)]
             fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
                 // SAFETY: as above.
                 unsafe { $m::axpy_dot(d, x, r, a) }
@@ -506,7 +537,7 @@ macro_rules! simd_kern {
 
 simd_kern!(Avx2, avx2);
 
-/// The five kernels over whole 16-element blocks of the shortest operand, for one vector
+/// The six kernels over whole 16-element blocks of the shortest operand, for one vector
 /// instruction set: `$v` vectors of `$w` lanes, so a block is `LANES / $w` vectors and vector k
 /// of a block holds lanes `$w·k .. $w·k + $w` — the partial sums of [`k_dot`]. Expanded inside
 /// the set's module, which supplies `reduce(&[$v; LANES / $w]) -> f64` (the [`k_reduce`] order);
@@ -573,6 +604,35 @@ macro_rules! block_kernels {
             // the portable axpy also updates a partial last block
             for j in n..x.len().min(r.len()) {
                 r[j] = d.mul_add(x[j], r[j]);
+            }
+        }
+
+        #[inline]
+        #[target_feature(enable = $feature)]
+        pub unsafe fn axpy_n<const M: usize>(d: [f64; M], x: [&[f64]; M], r: &mut [f64]) {
+            let len = r.len().min(x.iter().map(|v| v.len()).min().unwrap_or(0));
+            let n = blocks(len);
+            let pr = r.as_mut_ptr();
+            let px = x.map(|v| v.as_ptr());
+            let dv = d.map(|v| $splat(v));
+            let mut i = 0;
+            while i < n {
+                for k in 0..N {
+                    let o = i + $w * k;
+                    let mut v = $load(pr.add(o));
+                    for (&dk, &xk) in dv.iter().zip(&px) {
+                        v = $fmadd(dk, $load(xk.add(o)), v);
+                    }
+                    $store(pr.add(o), v);
+                }
+                i += super::LANES;
+            }
+            for j in n..len {
+                let mut v = r[j];
+                for k in 0..M {
+                    v = d[k].mul_add(x[k][j], v);
+                }
+                r[j] = v;
             }
         }
 
@@ -732,21 +792,33 @@ fn dense_gap<K: Kern>(
     xta: &mut [f64],
 ) -> (f64, f64) {
     let (r_norm2, ry) = k.dot2(r, y, r);
+    xt_times(k, x, r, xta);
+    gap_from(alpha, w, r_norm2, ry, &xta[..x.p])
+}
+
+/// out[j] = xⱼᵀv for every column j (two columns per pass over v).
+#[inline(always)]
+fn xt_times<K: Kern>(k: K, x: &Design, v: &[f64], out: &mut [f64]) {
     let p = x.p;
     let mut j = 0;
     while j + 1 < p {
-        let (a, b) = k.dot2(x.col(j), x.col(j + 1), r);
-        xta[j] = a;
-        xta[j + 1] = b;
+        let (a, b) = k.dot2(x.col(j), x.col(j + 1), v);
+        out[j] = a;
+        out[j + 1] = b;
         j += 2;
     }
     if j < p {
-        xta[j] = k.dot(x.col(j), r);
+        out[j] = k.dot(x.col(j), v);
     }
+}
+
+/// Duality gap and dual norm (max |XᵀR|) from ‖R‖², Rᵀy and XᵀR.
+#[inline(always)]
+fn gap_from(alpha: f64, w: &[f64], r_norm2: f64, ry: f64, xta: &[f64]) -> (f64, f64) {
     let mut dn = 0.0f64;
-    if p > 0 {
-        dn = xta[0].abs();
-        for v in &xta[1..p] {
+    if let Some((first, rest)) = xta.split_first() {
+        dn = first.abs();
+        for v in rest {
             if v.abs() > dn {
                 dn = v.abs();
             }
@@ -779,22 +851,37 @@ fn screen_keeps(xta: f64, c: f64, inv_c: f64, t: f64, norm2: f64, inv_norm: f64)
     }
 }
 
+/// sign(tmp)·max(|tmp| − alpha, 0) / norm2, the coordinate update.
+///
+/// |tmp| ≤ alpha gives sign(tmp)·0 (the same zero as the full formula, whose division would
+/// only lengthen the dependency chain). Otherwise |tmp| − alpha > 0 (a difference of floats
+/// a > b is positive), so the max is the identity, and (±v) / n = ±(v / n) exactly: the same
+/// bits as the formula with a shorter chain.
+#[inline(always)]
+fn soft_threshold(tmp: f64, alpha: f64, norm2: f64) -> f64 {
+    if tmp.abs() <= alpha {
+        fsign(tmp) * 0.0
+    } else {
+        ((tmp.abs() - alpha) / norm2).copysign(tmp)
+    }
+}
+
 /// Gap-safe screening (first call: also drops zero columns): rebuilds `active`, zeroing and
 /// removing from R the coefficients of the excluded columns.
+/// `remove(j, w_j)` takes a nonzero coefficient out of the residual (or of Xᵀr).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn dense_screen<K: Kern>(
-    kern: K,
+fn dense_screen(
     x: &Design,
     alpha: f64,
     w: &mut [f64],
-    r: &mut [f64],
     xta: &[f64],
     gap: f64,
     dual_norm: f64,
     active: &mut Vec<usize>,
     excluded: &mut [bool],
     first: bool,
+    mut remove: impl FnMut(usize, f64),
 ) {
     let norm2 = &x.norm2;
     active.clear();
@@ -815,7 +902,7 @@ fn dense_screen<K: Kern>(
             excluded[j] = false;
         } else {
             if w[j] != 0.0 {
-                kern.axpy(w[j], x.col(j), r);
+                remove(j, w[j]);
                 w[j] = 0.0;
             }
             excluded[j] = true;
@@ -919,17 +1006,16 @@ fn cd_dense_body<K: Kern>(
     let mut excluded = vec![false; p];
     if do_screening {
         dense_screen(
-            kern,
             x,
             alpha,
             w,
-            r,
             &xta,
             gap,
             dual_norm,
             &mut active,
             &mut excluded,
             true,
+            |j, wj| kern.axpy(wj, x.col(j), r),
         );
     }
     let mut n_iter = 0;
@@ -958,16 +1044,7 @@ fn cd_dense_body<K: Kern>(
             };
             let w_j = w[j];
             let tmp = dj + w_j * norm2[j];
-            // |tmp| ≤ alpha: soft-thresholding gives sign(tmp)·0 (the same zero as the full
-            // formula, whose division would only lengthen the dependency chain)
-            let w_new = if tmp.abs() <= alpha {
-                fsign(tmp) * 0.0
-            } else {
-                // sign(tmp)·max(|tmp| − alpha, 0) / norm2 with the same bits and a shorter
-                // dependency chain: here |tmp| − alpha > 0 (a difference of floats a > b is
-                // positive), so the max is the identity, and (±v) / n = ±(v / n) exactly
-                ((tmp.abs() - alpha) / norm2[j]).copysign(tmp)
-            };
+            let w_new = soft_threshold(tmp, alpha, norm2[j]);
             w[j] = w_new;
             if w_new != w_j {
                 let d = w_j - w_new;
@@ -1001,17 +1078,319 @@ fn cd_dense_body<K: Kern>(
             }
             if do_screening {
                 dense_screen(
-                    kern,
                     x,
                     alpha,
                     w,
-                    r,
                     &xta,
                     gap,
                     dual_norm,
                     &mut active,
                     &mut excluded,
                     false,
+                    |j, wj| kern.axpy(wj, x.col(j), r),
+                );
+            }
+        }
+        n_iter += 1;
+    }
+    CdOutcome {
+        gap,
+        tol,
+        n_iter: if converged { n_iter + 1 } else { max_iter },
+    }
+}
+
+/// Columns of XᵀX of a [`Design`], each computed the first time a coefficient of that column
+/// becomes nonzero (a path touches a few hundred of them at most), zero-padded to a multiple of
+/// [`LANES`] entries like the vector they update, in one buffer whose first column is zeros.
+pub struct GramCols {
+    /// Offset of column j in `data` (0, the zero column, until it is computed).
+    off: Vec<usize>,
+    data: Aligned,
+    len: usize,
+}
+
+impl GramCols {
+    fn new(p: usize) -> GramCols {
+        let len = p.div_ceil(LANES) * LANES;
+        GramCols {
+            off: vec![0; p],
+            data: Aligned::zeros(len),
+            len,
+        }
+    }
+
+    /// Offset of column j (xᵢᵀxⱼ for every i, the products of [`xt_times`]), computing it
+    /// if needed.
+    #[inline(always)]
+    fn ensure<K: Kern>(&mut self, k: K, x: &Design, j: usize) -> usize {
+        if self.off[j] == 0 {
+            let o = self.data.len;
+            self.data.grow(self.len);
+            xt_times(k, x, x.col(j), &mut self.data.as_mut_slice()[o..]);
+            self.off[j] = o;
+        }
+        self.off[j]
+    }
+
+    /// The column at offset `o`.
+    #[inline(always)]
+    fn at(&self, o: usize) -> &[f64] {
+        &self.data.as_slice()[o..o + self.len]
+    }
+}
+
+/// At most one coefficient change not yet added to h = XᵀXw: h is brought up to date two
+/// changes per pass ([`Kern::axpy_n`]), and a visit in between adds the pending change to its
+/// own hⱼ with the same fused multiply-add, so every value equals that of updating h at each
+/// change. Empty, it is a zero multiple of the zero column (the same values, up to the sign of
+/// a zero, without a branch). Two per pass measured faster than one, three, four, eight or
+/// sixteen: the per-visit corrections grow with the count.
+struct Pending {
+    d: f64,
+    off: usize,
+}
+
+impl Pending {
+    const EMPTY: Pending = Pending { d: 0.0, off: 0 };
+
+    /// hⱼ with the pending change.
+    #[inline(always)]
+    fn h(&self, gram: &GramCols, h: &[f64], j: usize) -> f64 {
+        self.d.mul_add(gram.data.as_slice()[self.off + j], h[j])
+    }
+
+    /// Records h += d·(the Gram column at offset `off`), updating h when two are due.
+    #[inline(always)]
+    fn push<K: Kern>(&mut self, kern: K, gram: &GramCols, h: &mut [f64], d: f64, off: usize) {
+        if self.off == 0 {
+            *self = Pending { d, off };
+        } else {
+            kern.axpy_n([self.d, d], [gram.at(self.off), gram.at(off)], h);
+            *self = Pending::EMPTY;
+        }
+    }
+
+    /// Adds the pending change to h.
+    #[inline(always)]
+    fn flush<K: Kern>(&mut self, kern: K, gram: &GramCols, h: &mut [f64]) {
+        if self.off != 0 {
+            kern.axpy(self.d, gram.at(self.off), h);
+        }
+        *self = Pending::EMPTY;
+    }
+}
+
+/// What the covariance-update solver keeps for one design across the alphas of a path: q = Xᵀy,
+/// ‖y‖² and the Gram columns computed so far.
+pub struct Covariance {
+    q: Vec<f64>,
+    y_norm2: f64,
+    gram: GramCols,
+}
+
+impl Covariance {
+    /// For the design `x` and the centred, padded response `y`.
+    pub fn new(x: &Design, y: &[f64]) -> Covariance {
+        fn build<K: Kern>(k: K, x: &Design, y: &[f64]) -> Covariance {
+            let mut q = vec![0.0; x.p];
+            xt_times(k, x, y, &mut q);
+            Covariance {
+                q,
+                y_norm2: k.dot(y, y),
+                gram: GramCols::new(x.p),
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            if let Some(k) = Avx2::detect() {
+                return build(k, x, y);
+            }
+        }
+        build(Portable, x, y)
+    }
+}
+
+/// [`cd_dense`] with covariance updates (what glmnet calls them): the same sweeps, screening
+/// and gap checks, but instead of the residual r it keeps h = XᵀXw, so that Xⱼᵀr = qⱼ − hⱼ
+/// costs nothing and a coefficient change is one update of h by a column of XᵀX (p entries)
+/// instead of a product and a residual update over the n rows. On these problems most visits
+/// are to zero coefficients, whose product dominated the dense solver.
+///
+/// The arithmetic is not that of the dense solver (and of scikit-learn, which does not switch
+/// to the Gram solver when n < p): Xⱼᵀr, ‖r‖² = ‖y‖² + wᵀh − 2qᵀw and Rᵀy = ‖y‖² − qᵀw are
+/// taken from other sums, so iterates differ from the dense ones by a few units in the last
+/// place of the sums' terms. The decisions of the algorithm (thresholds, gap checks, screening)
+/// are the same formulas and the same number of sweeps unless a value lands within that
+/// rounding of a threshold.
+pub fn cd_cov(
+    w: &mut [f64],
+    alpha: f64,
+    x: &Design,
+    cov: &mut Covariance,
+    max_iter: usize,
+    tol: f64,
+) -> CdOutcome {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if let Some(k) = Avx512::detect() {
+            // SAFETY: the CPU supports AVX-512F (an `Avx512` value exists).
+            return unsafe { cd_cov_avx512(k, w, alpha, x, cov, max_iter, tol) };
+        }
+        if let Some(k) = Avx2::detect() {
+            // SAFETY: the CPU supports AVX2 (an `Avx2` value exists).
+            return unsafe { cd_cov_avx2(k, w, alpha, x, cov, max_iter, tol) };
+        }
+    }
+    cd_cov_body(Portable, w, alpha, x, cov, max_iter, tol)
+}
+
+/// [`cd_cov_body`] compiled for AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn cd_cov_avx2(
+    k: Avx2,
+    w: &mut [f64],
+    alpha: f64,
+    x: &Design,
+    cov: &mut Covariance,
+    max_iter: usize,
+    tol: f64,
+) -> CdOutcome {
+    cd_cov_body(k, w, alpha, x, cov, max_iter, tol)
+}
+
+/// [`cd_cov_body`] compiled for AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn cd_cov_avx512(
+    k: Avx512,
+    w: &mut [f64],
+    alpha: f64,
+    x: &Design,
+    cov: &mut Covariance,
+    max_iter: usize,
+    tol: f64,
+) -> CdOutcome {
+    cd_cov_body(k, w, alpha, x, cov, max_iter, tol)
+}
+
+/// Duality gap and dual norm from h = XᵀXw: XᵀR = q − h into `xta`.
+#[inline(always)]
+fn cov_gap(
+    alpha: f64,
+    w: &[f64],
+    h: &[f64],
+    q: &[f64],
+    y_norm2: f64,
+    xta: &mut [f64],
+) -> (f64, f64) {
+    let q_dot_w = dot(w, q);
+    let whw = dot(w, &h[..q.len()]);
+    let r_norm2 = y_norm2 + whw - 2.0 * q_dot_w;
+    let ry = y_norm2 - q_dot_w;
+    for ((t, &qj), &hj) in xta.iter_mut().zip(q).zip(h) {
+        *t = qj - hj;
+    }
+    gap_from(alpha, w, r_norm2, ry, xta)
+}
+
+#[inline(always)]
+fn cd_cov_body<K: Kern>(
+    kern: K,
+    w: &mut [f64],
+    alpha: f64,
+    x: &Design,
+    cov: &mut Covariance,
+    max_iter: usize,
+    tol: f64,
+) -> CdOutcome {
+    let p = x.p;
+    let norm2 = &x.norm2;
+    let Covariance { q, y_norm2, gram } = cov;
+    let y_norm2 = *y_norm2;
+    // h = XᵀXw
+    let mut h_buf = Aligned::zeros(gram.len);
+    let h = h_buf.as_mut_slice();
+    for (j, &wj) in w.iter().enumerate().take(p) {
+        if wj != 0.0 {
+            let o = gram.ensure(kern, x, j);
+            kern.axpy(wj, gram.at(o), h);
+        }
+    }
+    let d_w_tol = tol;
+    let tol = tol * y_norm2;
+    let mut xta = vec![0.0; p];
+    let (mut gap, mut dual_norm) = cov_gap(alpha, w, h, q, y_norm2, &mut xta);
+    if gap <= tol {
+        return CdOutcome {
+            gap,
+            tol,
+            n_iter: 0,
+        };
+    }
+    let do_screening = alpha != 0.0;
+    let mut active: Vec<usize> = (0..p).filter(|&j| norm2[j] != 0.0).collect();
+    let mut excluded = vec![false; p];
+    if do_screening {
+        dense_screen(
+            x,
+            alpha,
+            w,
+            &xta,
+            gap,
+            dual_norm,
+            &mut active,
+            &mut excluded,
+            true,
+            |j, wj| {
+                let o = gram.ensure(kern, x, j);
+                kern.axpy(-wj, gram.at(o), h)
+            },
+        );
+    }
+    let mut pending = Pending::EMPTY;
+    let mut n_iter = 0;
+    let mut converged = false;
+    while n_iter < max_iter {
+        let mut w_max = 0.0f64;
+        let mut d_w_max = 0.0f64;
+        for &j in &active {
+            let w_j = w[j];
+            let tmp = (q[j] - pending.h(gram, h, j)) + w_j * norm2[j];
+            let w_new = soft_threshold(tmp, alpha, norm2[j]);
+            w[j] = w_new;
+            if w_new != w_j {
+                let off = gram.ensure(kern, x, j);
+                pending.push(kern, gram, h, w_new - w_j, off);
+            }
+            d_w_max = fmax(d_w_max, (w_new - w_j).abs());
+            w_max = fmax(w_max, w_new.abs());
+        }
+        if w_max == 0.0 || d_w_max / w_max <= d_w_tol || n_iter == max_iter - 1 {
+            pending.flush(kern, gram, h);
+            let g = cov_gap(alpha, w, h, q, y_norm2, &mut xta);
+            gap = g.0;
+            dual_norm = g.1;
+            if gap <= tol {
+                converged = true;
+                break;
+            }
+            if do_screening {
+                dense_screen(
+                    x,
+                    alpha,
+                    w,
+                    &xta,
+                    gap,
+                    dual_norm,
+                    &mut active,
+                    &mut excluded,
+                    false,
+                    |j, wj| {
+                        let o = gram.ensure(kern, x, j);
+                        kern.axpy(-wj, gram.at(o), h)
+                    },
                 );
             }
         }
@@ -1285,7 +1664,10 @@ pub fn lasso_path_centred(
     out
 }
 
-/// Warm-started dense path: one [`cd_dense`] per alpha (scaled by n), coefficients per alpha.
+/// Warm-started path for n ≤ p: one [`cd_cov`] per alpha (scaled by n), coefficients per alpha.
+/// The covariance updates replace the dense solver's products here (2026-12-02: LassoCV of the
+/// paper-shaped cohort ≈ 1.6× faster, same sweeps and selections; see [`cd_cov`] for the
+/// rounding). The refit at the chosen alpha stays on [`cd_dense`], scikit-learn's arithmetic.
 fn dense_path(
     d: &Design,
     yc: &[f64],
@@ -1295,8 +1677,9 @@ fn dense_path(
     w: &mut [f64],
     out: &mut Vec<Vec<f64>>,
 ) {
+    let mut cov = Covariance::new(d, yc);
     for &a in alphas {
-        cd_dense(w, a * d.n as f64, d, yc, max_iter, tol);
+        cd_cov(w, a * d.n as f64, d, &mut cov, max_iter, tol);
         out.push(w.to_vec());
     }
 }
@@ -1717,6 +2100,15 @@ mod tests {
             Portable.axpy(1.5, &b, &mut rp);
             k.axpy(1.5, &b, &mut rv);
             assert_eq!(rp, rv);
+            let four = [-0.3, 1.25, 0.5, -2.0];
+            let mut rs = rp.clone();
+            Portable.axpy_n(four, [&a, &b, &x, &r0], &mut rp);
+            k.axpy_n(four, [&a, &b, &x, &r0], &mut rv);
+            assert_eq!(rp, rv);
+            for (dk, xk) in four.iter().zip([&a, &b, &x, &r0]) {
+                Portable.axpy(*dk, xk, &mut rs);
+            }
+            assert_eq!(rs, rp, "axpy_n = four axpys in order");
         }
     }
 
@@ -1755,9 +2147,9 @@ mod tests {
         let mut active: Vec<usize> = (0..x.p).filter(|&j| x.norm2[j] != 0.0).collect();
         let mut excluded = vec![false; x.p];
         let args = (&mut active, &mut excluded);
-        dense_screen(
-            Portable, x, alpha, w, &mut r, &xta, gap, dn, args.0, args.1, true,
-        );
+        dense_screen(x, alpha, w, &xta, gap, dn, args.0, args.1, true, |j, wj| {
+            k_axpy(wj, x.col(j), &mut r)
+        });
         for it in 0..max_iter {
             let (mut w_max, mut d_w_max) = (0.0f64, 0.0f64);
             for &j in active.iter() {
@@ -1776,20 +2168,151 @@ mod tests {
                     return;
                 }
                 dense_screen(
-                    Portable,
                     x,
                     alpha,
                     w,
-                    &mut r,
                     &xta,
                     gap,
                     dn,
                     &mut active,
                     &mut excluded,
                     false,
+                    |j, wj| k_axpy(wj, x.col(j), &mut r),
                 );
             }
         }
+    }
+
+    /// The covariance-update loop as written: h updated at every change.
+    fn plain_cov(w: &mut [f64], alpha: f64, x: &Design, cov: &mut Covariance, max_iter: usize) {
+        let k = Portable;
+        let tol_rel = 1e-4;
+        let mut h = vec![0.0; cov.gram.len];
+        for (j, &wj) in w.iter().enumerate().take(x.p) {
+            if wj != 0.0 {
+                let o = cov.gram.ensure(k, x, j);
+                k_axpy(wj, cov.gram.at(o), &mut h);
+            }
+        }
+        let tol = tol_rel * cov.y_norm2;
+        let mut xta = vec![0.0; x.p];
+        let (mut gap, mut dn) = cov_gap(alpha, w, &h, &cov.q, cov.y_norm2, &mut xta);
+        if gap <= tol {
+            return;
+        }
+        let mut active: Vec<usize> = (0..x.p).filter(|&j| x.norm2[j] != 0.0).collect();
+        let mut excluded = vec![false; x.p];
+        let gram = &mut cov.gram;
+        let args = (&mut active, &mut excluded);
+        dense_screen(x, alpha, w, &xta, gap, dn, args.0, args.1, true, |j, wj| {
+            let o = gram.ensure(k, x, j);
+            k_axpy(-wj, gram.at(o), &mut h)
+        });
+        for it in 0..max_iter {
+            let (mut w_max, mut d_w_max) = (0.0f64, 0.0f64);
+            for &j in active.iter() {
+                let w_j = w[j];
+                let tmp = (cov.q[j] - h[j]) + w_j * x.norm2[j];
+                w[j] = fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / x.norm2[j];
+                if w[j] != w_j {
+                    let o = gram.ensure(k, x, j);
+                    k_axpy(w[j] - w_j, gram.at(o), &mut h);
+                }
+                d_w_max = fmax(d_w_max, (w[j] - w_j).abs());
+                w_max = fmax(w_max, w[j].abs());
+            }
+            if w_max == 0.0 || d_w_max / w_max <= tol_rel || it == max_iter - 1 {
+                (gap, dn) = cov_gap(alpha, w, &h, &cov.q, cov.y_norm2, &mut xta);
+                if gap <= tol {
+                    return;
+                }
+                dense_screen(
+                    x,
+                    alpha,
+                    w,
+                    &xta,
+                    gap,
+                    dn,
+                    &mut active,
+                    &mut excluded,
+                    false,
+                    |j, wj| {
+                        let o = gram.ensure(k, x, j);
+                        k_axpy(-wj, gram.at(o), &mut h)
+                    },
+                );
+            }
+        }
+    }
+
+    /// A radiomics-like problem: correlated column pairs, a binary outcome; the padded centred
+    /// design, the padded centred y and a 30-alpha grid.
+    fn block_problem(n: usize, p: usize) -> (Design, Aligned, Vec<f64>) {
+        let cols: Vec<Vec<f64>> = (0..p)
+            .map(|j| {
+                let mut c = values(n, 10 + j as u64);
+                if j % 3 == 1 {
+                    // correlated neighbours, like radiomics blocks
+                    let prev = values(n, 10 + j as u64 - 1);
+                    for (v, q) in c.iter_mut().zip(prev) {
+                        *v = 0.9 * q + 0.1 * *v;
+                    }
+                }
+                c
+            })
+            .collect();
+        let x = Matrix::from_columns(&cols);
+        let y: Vec<f64> = (0..n)
+            .map(|i| f64::from(u8::from(cols[0][i] + cols[5][i] > 0.0)))
+            .collect();
+        let rows: Vec<usize> = (0..n).collect();
+        let (d, _) = Design::centred(&x, &rows);
+        let ym = mean(&y);
+        let yc = d.pad(&y.iter().map(|v| v - ym).collect::<Vec<_>>());
+        (d, yc, alpha_grid(&x, &y, 30, 1e-3))
+    }
+
+    fn bits(w: &[f64]) -> Vec<u64> {
+        w.iter().map(|v| v.to_bits()).collect()
+    }
+
+    #[test]
+    fn covariance_solver_is_its_plain_loop_and_agrees_with_the_dense_one() {
+        let (n, p) = (37, 90);
+        let (d, yc, alphas) = block_problem(n, p);
+        let yc = yc.as_slice();
+        let (mut cov_f, mut cov_p, mut cov_q) = (
+            Covariance::new(&d, yc),
+            Covariance::new(&d, yc),
+            Covariance::new(&d, yc),
+        );
+        let (mut wf, mut wp, mut wd) = (vec![0.0; p], vec![0.0; p], vec![0.0; p]);
+        let mut nonzero = 0;
+        for &a in &alphas {
+            let start = wf.clone();
+            let out = cd_cov(&mut wf, a * n as f64, &d, &mut cov_f, 1000, 1e-4);
+            // the deferred updates of h give exactly the values of updating it at each change
+            plain_cov(&mut wp, a * n as f64, &d, &mut cov_p, 1000);
+            assert_eq!(bits(&wf), bits(&wp), "alpha {a}");
+            // the plain-Rust build gives the same bits
+            let mut wq = start;
+            let outq = cd_cov_body(Portable, &mut wq, a * n as f64, &d, &mut cov_q, 1000, 1e-4);
+            assert_eq!(bits(&wq), bits(&wf), "alpha {a}");
+            assert_eq!(out.n_iter, outq.n_iter);
+            // same sweeps as the dense solver; iterates within rounding of its sums
+            let outd = cd_dense(&mut wd, a * n as f64, &d, yc, 1000, 1e-4);
+            assert_eq!(out.n_iter, outd.n_iter, "alpha {a}");
+            let scale = wd.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            for (u, v) in wf.iter().zip(&wd) {
+                assert!((u - v).abs() <= 1e-12 * scale, "alpha {a}: {u} vs {v}");
+                assert_eq!(*u == 0.0, *v == 0.0, "alpha {a}: support");
+            }
+            nonzero = nonzero.max(wf.iter().filter(|v| **v != 0.0).count());
+        }
+        assert!(
+            nonzero > 10,
+            "the path should activate many coefficients ({nonzero})"
+        );
     }
 
     #[test]
