@@ -1813,6 +1813,16 @@ pub struct CvProblem<'a> {
     pub full_path: bool,
 }
 
+/// A [`CvProblem`] without its design, for [`lasso_cv_batch_with`] (which prepares it).
+pub struct CvSpec<'a> {
+    /// 0/1 outcome.
+    pub y: &'a [f64],
+    /// Fold id of each row.
+    pub folds: Vec<usize>,
+    /// Also compute the all-rows path (see [`CvProblem::full_path`]).
+    pub full_path: bool,
+}
+
 /// Output of one [`CvProblem`].
 pub struct CvOutput {
     /// The LassoCV.
@@ -1825,6 +1835,7 @@ pub struct CvOutput {
 
 #[derive(Clone, Copy)]
 enum Job {
+    Prep(usize),
     Fold(usize, usize),
     Path(usize),
     Refit(usize),
@@ -1832,7 +1843,9 @@ enum Job {
 
 /// Shared state of the batch's workers.
 struct Batch {
-    next: usize,
+    /// Jobs ready to run (a finished preparation adds its problem's jobs).
+    queue: std::collections::VecDeque<Job>,
+    alphas: Vec<Vec<f64>>,
     folds_left: Vec<usize>,
     ready_refits: Vec<usize>,
     refits_untaken: usize,
@@ -1849,37 +1862,61 @@ struct Batch {
 /// place, so the output does not depend on the thread count or scheduling. Threads: the CPU's parallelism
 /// (at most 8) when `o.parallel`, else the calling thread alone.
 pub fn lasso_cv_batch(problems: &[CvProblem<'_>], o: &LassoCvOptions) -> Vec<CvOutput> {
-    let alphas: Vec<Vec<f64>> = problems
+    let order: Vec<usize> = (0..problems.len()).collect();
+    let specs: Vec<CvSpec<'_>> = problems
         .iter()
-        .map(|p| alpha_grid(p.x, p.y, o.n_alphas, o.eps))
+        .map(|p| CvSpec {
+            y: p.y,
+            folds: p.folds.clone(),
+            full_path: p.full_path,
+        })
         .collect();
-    let n_folds: Vec<usize> = problems
-        .iter()
-        .map(|p| p.folds.iter().copied().max().map_or(0, |m| m + 1))
-        .collect();
-    // the all-rows paths (the largest jobs) first, so that no long job is left for the end
-    let mut queue: Vec<Job> = (0..problems.len())
-        .filter(|&k| problems[k].full_path)
-        .map(Job::Path)
-        .collect();
-    for (k, &nf) in n_folds.iter().enumerate() {
-        queue.extend((0..nf).map(|f| Job::Fold(k, f)));
-    }
+    lasso_cv_batch_with(&order, &specs, |k| problems[k].x, |x| x, o)
+        .into_iter()
+        .map(|(_, out)| out)
+        .collect()
+}
+
+/// [`lasso_cv_batch`] whose designs are first built on the same threads: `prepare(k)` (e.g.
+/// the selection stages before the LASSO) is itself a job, taken in the order `order` (the
+/// longest first), and the problem's fold and path jobs enter the queue when it is done, so
+/// they run while other problems are still being prepared. `design` gives the design matrix
+/// of a prepared value; the rest of problem k is `problems[k]`. Returns, in problem order,
+/// each prepared value and its output.
+pub fn lasso_cv_batch_with<P: Send + Sync>(
+    order: &[usize],
+    problems: &[CvSpec<'_>],
+    prepare: impl Fn(usize) -> P + Sync,
+    design: impl Fn(&P) -> &Matrix + Sync,
+    o: &LassoCvOptions,
+) -> Vec<(P, CvOutput)> {
+    let m = problems.len();
+    let prepared: Vec<std::sync::OnceLock<P>> =
+        (0..m).map(|_| std::sync::OnceLock::new()).collect();
     let state = std::sync::Mutex::new(Batch {
-        next: 0,
-        folds_left: n_folds.clone(),
-        ready_refits: (0..problems.len()).filter(|&k| n_folds[k] == 0).collect(),
-        refits_untaken: problems.len(),
-        fold_mse: n_folds.iter().map(|&f| vec![Vec::new(); f]).collect(),
-        paths: vec![None; problems.len()],
-        results: vec![None; problems.len()],
-        seconds: vec![0.0; problems.len()],
+        queue: order.iter().map(|&k| Job::Prep(k)).collect(),
+        alphas: vec![Vec::new(); m],
+        folds_left: vec![0; m],
+        ready_refits: Vec::new(),
+        refits_untaken: m,
+        fold_mse: vec![Vec::new(); m],
+        paths: vec![None; m],
+        results: (0..m).map(|_| None).collect(),
+        seconds: vec![0.0; m],
     });
     let wake = std::sync::Condvar::new();
     let lock = || {
         state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    // a problem's jobs enter the queue only after its preparation job stored the value
+    let problem = |k: usize| {
+        let x = prepared[k]
+            .get()
+            .map(&design)
+            .unwrap_or_else(|| unreachable!("jobs of problem {k} are queued once it is prepared"));
+        (x, &problems[k])
     };
     let worker = || loop {
         let job = {
@@ -1889,9 +1926,8 @@ pub fn lasso_cv_batch(problems: &[CvProblem<'_>], o: &LassoCvOptions) -> Vec<CvO
                     st.refits_untaken -= 1;
                     break Some(Job::Refit(k));
                 }
-                if st.next < queue.len() {
-                    st.next += 1;
-                    break Some(queue[st.next - 1]);
+                if let Some(j) = st.queue.pop_front() {
+                    break Some(j);
                 }
                 if st.refits_untaken == 0 {
                     break None;
@@ -1907,9 +1943,30 @@ pub fn lasso_cv_batch(problems: &[CvProblem<'_>], o: &LassoCvOptions) -> Vec<CvO
                 wake.notify_all();
                 break;
             }
+            Some(Job::Prep(k)) => {
+                let (x, p) = (design(prepared[k].get_or_init(|| prepare(k))), &problems[k]);
+                let alphas = alpha_grid(x, p.y, o.n_alphas, o.eps);
+                let nf = p.folds.iter().copied().max().map_or(0, |m| m + 1);
+                let mut st = lock();
+                st.seconds[k] += t0.elapsed().as_secs_f64();
+                st.alphas[k] = alphas;
+                st.folds_left[k] = nf;
+                st.fold_mse[k] = vec![Vec::new(); nf];
+                // the all-rows path (the largest job) first, so that no long job is left for
+                // the end
+                if p.full_path {
+                    st.queue.push_front(Job::Path(k));
+                }
+                st.queue.extend((0..nf).map(|f| Job::Fold(k, f)));
+                if nf == 0 {
+                    st.ready_refits.push(k);
+                }
+                wake.notify_all();
+            }
             Some(Job::Fold(k, f)) => {
-                let p = &problems[k];
-                let m = fold_mse(p.x, p.y, &p.folds, f, &alphas[k], o);
+                let (x, p) = problem(k);
+                let alphas = lock().alphas[k].clone();
+                let m = fold_mse(x, p.y, &p.folds, f, &alphas, o);
                 let mut st = lock();
                 st.seconds[k] += t0.elapsed().as_secs_f64();
                 st.fold_mse[k][f] = m;
@@ -1920,17 +1977,21 @@ pub fn lasso_cv_batch(problems: &[CvProblem<'_>], o: &LassoCvOptions) -> Vec<CvO
                 }
             }
             Some(Job::Path(k)) => {
-                let p = &problems[k];
-                let rows: Vec<usize> = (0..p.x.n_rows()).collect();
-                let (path, _, _) = path_on_rows(p.x, p.y, &rows, &alphas[k], o);
+                let (x, p) = problem(k);
+                let alphas = lock().alphas[k].clone();
+                let rows: Vec<usize> = (0..x.n_rows()).collect();
+                let (path, _, _) = path_on_rows(x, p.y, &rows, &alphas, o);
                 let mut st = lock();
                 st.paths[k] = Some(path);
                 st.seconds[k] += t0.elapsed().as_secs_f64();
             }
             Some(Job::Refit(k)) => {
-                let p = &problems[k];
-                let per_fold = std::mem::take(&mut lock().fold_mse[k]);
-                let r = cv_finish(p.x, p.y, &p.folds, alphas[k].clone(), &per_fold, o);
+                let (x, p) = problem(k);
+                let (per_fold, alphas) = {
+                    let mut st = lock();
+                    (std::mem::take(&mut st.fold_mse[k]), st.alphas[k].clone())
+                };
+                let r = cv_finish(x, p.y, &p.folds, alphas, &per_fold, o);
                 let mut st = lock();
                 st.results[k] = Some(r);
                 st.seconds[k] += t0.elapsed().as_secs_f64();
@@ -1955,14 +2016,25 @@ pub fn lasso_cv_batch(problems: &[CvProblem<'_>], o: &LassoCvOptions) -> Vec<CvO
     let st = state
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    st.results
+    prepared
         .into_iter()
+        .zip(st.results)
         .zip(st.paths)
         .zip(st.seconds)
-        .map(|((r, path), seconds)| CvOutput {
-            cv: r.unwrap_or_else(|| unreachable!("every refit job runs before the workers stop")),
-            full_path: path,
-            seconds,
+        .map(|(((value, r), path), seconds)| {
+            let value = value.into_inner().unwrap_or_else(|| {
+                unreachable!("every preparation job runs before the workers stop")
+            });
+            let cv =
+                r.unwrap_or_else(|| unreachable!("every refit job runs before the workers stop"));
+            (
+                value,
+                CvOutput {
+                    cv,
+                    full_path: path,
+                    seconds,
+                },
+            )
         })
         .collect()
 }

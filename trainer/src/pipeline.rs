@@ -27,7 +27,7 @@ use crate::clinical::{screen, ClinicalScreen};
 use crate::cohort::radiomics_column;
 pub use crate::cohort::{Cohort, Set};
 use crate::fclassif::{f_classif, select_k_best};
-use crate::lasso::{lasso_cv_batch, CvProblem, LassoCvOptions, LassoCvResult};
+use crate::lasso::{lasso_cv_batch_with, CvSpec, LassoCvOptions, LassoCvResult};
 use crate::logistic::{
     fit_logistic, fit_logistic_l2, l1_logistic_cv, no_mle, sigmoid, LogisticFit,
 };
@@ -368,50 +368,45 @@ fn select_all(
     let threads = threads(opts);
     // the multimodal filter is the largest: start it first
     let order: Vec<usize> = (0..runs.len()).rev().collect();
-    let mut prepared: Vec<(usize, Prepared)> = par_map(order.len(), threads, |i| {
-        let k = order[i];
-        (
-            k,
-            prepare_radiomics(z_all, z_col, &runs[k].1, train, y_train, opts),
-        )
-    });
-    prepared.sort_by_key(|(k, _)| *k);
-    let prepared: Vec<Prepared> = prepared.into_iter().map(|(_, p)| p).collect();
+    let prepare = |k: usize| prepare_radiomics(z_all, z_col, &runs[k].1, train, y_train, opts);
     match opts.selection {
         Selection::Lasso => {
             let yf: Vec<f64> = y_train.iter().map(|&v| f64::from(v)).collect();
             let folds = kfold_ids(train.len(), opts.lasso.n_folds);
-            let problems: Vec<CvProblem<'_>> = prepared
+            let t0 = std::time::Instant::now();
+            // the filters and every LassoCV on one queue: the per-sequence folds start while
+            // the multimodal Spearman filter still runs
+            let problems: Vec<CvSpec<'_>> = runs
                 .iter()
-                .zip(runs)
-                .map(|(p, (name, _))| CvProblem {
-                    x: &p.zs,
+                .map(|(name, _)| CvSpec {
                     y: &yf,
                     folds: folds.clone(),
                     full_path: *name == "multimodal",
                 })
                 .collect();
-            let t0 = std::time::Instant::now();
-            let out = lasso_cv_batch(&problems, &opts.lasso);
+            let out = lasso_cv_batch_with(&order, &problems, prepare, |p| &p.zs, &opts.lasso);
             progress(&format!(
-                "LassoCV: {} selections on {threads} thread(s), {:.2} s",
-                problems.len(),
+                "selection: {} Spearman/ANOVA-F/LassoCV runs on {threads} thread(s), {:.2} s",
+                runs.len(),
                 t0.elapsed().as_secs_f64()
             ));
-            drop(problems);
             let mut path = None;
             let mut done = Vec::new();
-            for ((p, o), (_, cols)) in prepared.into_iter().zip(out).zip(runs) {
+            for ((p, o), (_, cols)) in out.into_iter().zip(runs) {
                 if o.full_path.is_some() {
                     path = o.full_path;
                 }
-                done.push(finish_radiomics(p, o.cv, o.seconds, z_all, z_col, cols));
+                let t_lasso = o.seconds - p.t_spearman;
+                done.push(finish_radiomics(p, o.cv, t_lasso, z_all, z_col, cols));
             }
             Ok((done, path))
         }
         Selection::L1Logistic => {
+            let mut prepared: Vec<(usize, Prepared)> =
+                par_map(order.len(), threads, |i| (order[i], prepare(order[i])));
+            prepared.sort_by_key(|(k, _)| *k);
             let mut done = Vec::new();
-            for (p, (name, cols)) in prepared.into_iter().zip(runs) {
+            for ((_, p), (name, cols)) in prepared.into_iter().zip(runs) {
                 let t0 = std::time::Instant::now();
                 let lasso = l1_logistic_cv(&p.zs, y_train, &opts.lasso)
                     .with_context(|| format!("{name} radiomics selection"))?;
