@@ -169,16 +169,19 @@ fn greedy(u: &[f64], n: usize, p: usize, threshold: f64) -> Vec<usize> {
     let mut kept_vecs: Vec<f64> = Vec::new();
     for j in 0..p {
         let cj = col(j);
-        // four kept columns per pass over cj (each product exactly as `dot`)
-        let mut groups = kept_vecs.chunks_exact(4 * n.max(1));
+        // four kept columns per pass over cj (each product exactly as `dot`), the latest kept
+        // first: the rule asks whether ANY kept column is redundant with cj, so the order does
+        // not change the answer, and a column's redundant partner is usually a neighbour
+        // (the same feature under the next filter), so the scan stops early
+        let mut groups = kept_vecs.rchunks_exact(4 * n.max(1));
         let dup = groups.by_ref().any(|g| {
             let (g01, g23) = g.split_at(2 * n);
             let (g0, g1) = g01.split_at(n);
             let (g2, g3) = g23.split_at(n);
-            dot4(cj, [g0, g1, g2, g3]).into_iter().any(redundant)
+            dot4(cj, [g3, g2, g1, g0]).into_iter().any(redundant)
         }) || groups
             .remainder()
-            .chunks_exact(n.max(1))
+            .rchunks_exact(n.max(1))
             .any(|ck| redundant(dot(cj, ck)));
         if !dup {
             kept.push(j);
