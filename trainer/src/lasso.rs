@@ -815,17 +815,43 @@ fn xt_times<K: Kern>(k: K, x: &Design, v: &[f64], out: &mut [f64]) {
 /// Duality gap and dual norm (max |XᵀR|) from ‖R‖², Rᵀy and XᵀR.
 #[inline(always)]
 fn gap_from(alpha: f64, w: &[f64], r_norm2: f64, ry: f64, xta: &[f64]) -> (f64, f64) {
-    let mut dn = 0.0f64;
-    if let Some((first, rest)) = xta.split_first() {
-        dn = first.abs();
-        for v in rest {
-            if v.abs() > dn {
-                dn = v.abs();
-            }
+    let dn = max_abs(xta);
+    // Σ|w| in order; the zeros add +0, which changes no partial sum, so they are skipped
+    // (the add chain over every column was a visible part of a gap check)
+    let mut l1 = 0.0f64;
+    for v in w {
+        if *v != 0.0 {
+            l1 += v.abs();
         }
     }
-    let l1: f64 = w.iter().map(|v| v.abs()).sum();
     (gap_a(alpha, l1, r_norm2, ry, dn), dn)
+}
+
+/// max |vⱼ| as the sequential loop `m = |v₀|; if |vⱼ| > m { m = |vⱼ| }` gives it (0 for an
+/// empty slice; NaN only when v₀ is NaN, as that loop), in eight independent lanes: the
+/// maximum is exact, so the order does not change it.
+#[inline(always)]
+fn max_abs(v: &[f64]) -> f64 {
+    let Some(first) = v.first() else {
+        return 0.0;
+    };
+    if first.is_nan() {
+        return f64::NAN;
+    }
+    let mut m = [0.0f64; 8];
+    let chunks = v.chunks_exact(8);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for l in 0..8 {
+            let a = c[l].abs();
+            m[l] = if a > m[l] { a } else { m[l] };
+        }
+    }
+    let mut r = 0.0f64;
+    for a in m.into_iter().chain(tail.iter().map(|x| x.abs())) {
+        r = if a > r { a } else { r };
+    }
+    r
 }
 
 /// The gap-safe rule for one column: keep it iff d = (1 − |xᵀR / c|) / ‖x‖ ≤ t, each operation
@@ -838,10 +864,7 @@ fn gap_from(alpha: f64, w: &[f64], r_norm2: f64, ry: f64, xta: &[f64]) -> (f64, 
 /// of t is d computed as written. The decision is always the formula's.
 #[inline(always)]
 fn screen_keeps(xta: f64, c: f64, inv_c: f64, t: f64, norm2: f64, inv_norm: f64) -> bool {
-    let theta = xta * inv_c;
-    let a = 1.0 - theta.abs();
-    let approx = a * inv_norm;
-    let slack = 4e-15 * (theta.abs() + a.abs() + 1.0) * inv_norm;
+    let (approx, slack) = screen_approx(xta, inv_c, inv_norm);
     if approx + slack < t {
         true
     } else if approx - slack > t {
@@ -849,6 +872,17 @@ fn screen_keeps(xta: f64, c: f64, inv_c: f64, t: f64, norm2: f64, inv_norm: f64)
     } else {
         (1.0 - (xta / c).abs()) / norm2.sqrt() <= t
     }
+}
+
+/// The multiplicative d of [`screen_keeps`] and its error bound.
+#[inline(always)]
+fn screen_approx(xta: f64, inv_c: f64, inv_norm: f64) -> (f64, f64) {
+    let theta = xta * inv_c;
+    let a = 1.0 - theta.abs();
+    (
+        a * inv_norm,
+        4e-15 * (theta.abs() + a.abs() + 1.0) * inv_norm,
+    )
 }
 
 /// sign(tmp)·max(|tmp| − alpha, 0) / norm2, the coordinate update.
@@ -884,10 +918,29 @@ fn dense_screen(
     mut remove: impl FnMut(usize, f64),
 ) {
     let norm2 = &x.norm2;
-    active.clear();
     let c = fmax(alpha, dual_norm);
     let inv_c = 1.0 / c;
     let t = (2.0 * gap).sqrt() / alpha;
+    if !first {
+        // The usual outcome: every active column (after a screening, the columns not
+        // excluded) passes the rule's first, certain test, so nothing changes. Counted in one
+        // branch-free pass (it vectorises) before the column-by-column loop; the same
+        // decisions either way. Gap checks were ~15 % of the solver's time, half of it here.
+        let p = x.p;
+        let sure = xta[..p]
+            .iter()
+            .zip(&x.inv_norm[..p])
+            .zip(&excluded[..p])
+            .map(|((&v, &inv), &ex)| {
+                let (approx, slack) = screen_approx(v, inv_c, inv);
+                usize::from(!ex & (approx + slack < t))
+            })
+            .sum::<usize>();
+        if sure == active.len() {
+            return;
+        }
+    }
+    active.clear();
     for j in 0..x.p {
         if !first && excluded[j] {
             continue;
@@ -2119,6 +2172,37 @@ mod tests {
 
     /// The multiplicative first test of the screening never changes a decision of the formula,
     /// also for thresholds placed exactly at, and one ulp either side of, the rounded d.
+    #[test]
+    fn max_abs_is_the_sequential_loop() {
+        let seq = |v: &[f64]| -> f64 {
+            let Some((first, rest)) = v.split_first() else {
+                return 0.0;
+            };
+            let mut m = first.abs();
+            for x in rest {
+                if x.abs() > m {
+                    m = x.abs();
+                }
+            }
+            m
+        };
+        for n in [0usize, 1, 7, 8, 9, 31, 272] {
+            for seed in 0..5u64 {
+                let mut v = values(n, 40 + seed);
+                if n > 3 && seed % 2 == 1 {
+                    v[3] = f64::NAN;
+                    v[n - 1] = -1e3;
+                }
+                assert_eq!(
+                    max_abs(&v).to_bits(),
+                    seq(&v).to_bits(),
+                    "n {n} seed {seed}"
+                );
+            }
+        }
+        assert!(max_abs(&[f64::NAN, 2.0]).is_nan());
+    }
+
     #[test]
     fn screening_decisions_are_the_formula_s() {
         let formula =
