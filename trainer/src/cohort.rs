@@ -157,6 +157,7 @@ impl Cohort {
             .chain(clin_cols.iter().copied())
             .collect();
         let mut feat_cols = Vec::new();
+        let mut seen = std::collections::HashSet::with_capacity(headers.len());
         for (i, h) in headers.iter().enumerate() {
             if reserved.contains(&i) {
                 continue;
@@ -169,7 +170,9 @@ impl Cohort {
                         i + 1
                     );
                 }
-                if headers[..i].contains(h) {
+                // a set of the radiomics headers (scanning every earlier header was quadratic in
+                // ~3 000 columns); a repeated reserved column was already refused by `find`
+                if !seen.insert(h.as_str()) {
                     bail!("radiomics column '{h}' appears more than once in the header");
                 }
                 feat_cols.push(i);
@@ -325,6 +328,12 @@ mod tests {
             Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err()
         );
         assert!(e.contains("not 0 or 1"), "{e}");
+        let csv = "patient_id,label,split,volume,t2_original_firstorder_Mean,age,t2_original_firstorder_Mean\na,1,train,1,2,3,4\n";
+        let e = format!(
+            "{:#}",
+            Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err()
+        );
+        assert!(e.contains("appears more than once"), "{e}");
         let csv = "patient_id,label,split,volume,t2_notafeature\na,1,train,1,2\n";
         let e = format!(
             "{:#}",
