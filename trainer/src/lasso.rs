@@ -963,60 +963,50 @@ fn dense_screen(
     }
 }
 
-/// `cd_fast.enet_coordinate_descent` for the LASSO (beta = 0, cyclic, not positive, with
-/// screening): minimises ½‖y − Xw‖² + alpha‖w‖₁ from the start value in `w` (X, y centred by the
-/// caller; `y` padded like the design's columns).
-pub fn cd_dense(
-    w: &mut [f64],
-    alpha: f64,
-    x: &Design,
-    y: &[f64],
-    max_iter: usize,
-    tol: f64,
-) -> CdOutcome {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if let Some(k) = Avx512::detect() {
-            // SAFETY: the CPU supports AVX-512F (an `Avx512` value exists).
-            return unsafe { cd_dense_avx512(k, w, alpha, x, y, max_iter, tol) };
+/// `pub fn $name(args) -> CdOutcome`: runs `$body` with the fastest kernel set of this CPU,
+/// compiled for its instruction set (AVX-512F, AVX2 + FMA, or plain Rust; the same operations
+/// in the same order, so the same result).
+macro_rules! solver_entry {
+    ($(#[$doc:meta])* $name:ident => $body:ident($($arg:ident: $ty:ty),*)) => {
+        $(#[$doc])*
+        pub fn $name($($arg: $ty),*) -> CdOutcome {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                unsafe fn avx512(k: Avx512, $($arg: $ty),*) -> CdOutcome {
+                    $body(k, $($arg),*)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn avx2(k: Avx2, $($arg: $ty),*) -> CdOutcome {
+                    $body(k, $($arg),*)
+                }
+                if let Some(k) = Avx512::detect() {
+                    // SAFETY: the CPU supports AVX-512F (an `Avx512` value exists).
+                    return unsafe { avx512(k, $($arg),*) };
+                }
+                if let Some(k) = Avx2::detect() {
+                    // SAFETY: the CPU supports AVX2 and FMA (an `Avx2` value exists).
+                    return unsafe { avx2(k, $($arg),*) };
+                }
+            }
+            $body(Portable, $($arg),*)
         }
-        if let Some(k) = Avx2::detect() {
-            // SAFETY: the CPU supports AVX2 (an `Avx2` value exists).
-            return unsafe { cd_dense_avx2(k, w, alpha, x, y, max_iter, tol) };
-        }
-    }
-    cd_dense_body(Portable, w, alpha, x, y, max_iter, tol)
+    };
 }
 
-/// [`cd_dense_body`] compiled for AVX2 and FMA (the same operations in the same order, 4 lanes wide).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn cd_dense_avx2(
-    k: Avx2,
-    w: &mut [f64],
-    alpha: f64,
-    x: &Design,
-    y: &[f64],
-    max_iter: usize,
-    tol: f64,
-) -> CdOutcome {
-    cd_dense_body(k, w, alpha, x, y, max_iter, tol)
-}
-
-/// [`cd_dense_body`] compiled for AVX-512F (the same operations in the same order, 8 lanes wide).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn cd_dense_avx512(
-    k: Avx512,
-    w: &mut [f64],
-    alpha: f64,
-    x: &Design,
-    y: &[f64],
-    max_iter: usize,
-    tol: f64,
-) -> CdOutcome {
-    cd_dense_body(k, w, alpha, x, y, max_iter, tol)
-}
+solver_entry!(
+    /// `cd_fast.enet_coordinate_descent` for the LASSO (beta = 0, cyclic, not positive, with
+    /// screening): minimises ½‖y − Xw‖² + alpha‖w‖₁ from the start value in `w` (X, y centred by the
+    /// caller; `y` padded like the design's columns).
+    cd_dense => cd_dense_body(
+        w: &mut [f64],
+        alpha: f64,
+        x: &Design,
+        y: &[f64],
+        max_iter: usize,
+        tol: f64
+    )
+);
 
 /// The coordinate descent. Each coordinate needs Xⱼᵀr with the current residual; the sweep
 /// computes it for two coordinates per pass over r, and when a coefficient changes it updates r
@@ -1033,47 +1023,42 @@ fn cd_dense_body<K: Kern>(
     max_iter: usize,
     tol: f64,
 ) -> CdOutcome {
-    let p = x.p;
-    let norm2 = &x.norm2;
     // R = y − Xw
     let mut r_buf = Aligned::from_slice(y);
     let r = r_buf.as_mut_slice();
-    for (j, &wj) in w.iter().enumerate().take(p) {
+    for (j, &wj) in w.iter().enumerate().take(x.p) {
         if wj != 0.0 {
             kern.axpy(-wj, x.col(j), r);
         }
     }
-    let d_w_tol = tol;
-    let tol = tol * kern.dot(y, y);
-    let mut xta = vec![0.0; p];
-    let (mut gap, mut dual_norm) = dense_gap(kern, x, alpha, w, r, y, &mut xta);
-    if gap <= tol {
-        return CdOutcome {
-            gap,
-            tol,
-            n_iter: 0,
-        };
+    let tol = (tol, tol * kern.dot(y, y));
+    cd_loop(&mut Dense { kern, x, r, y }, x, w, alpha, max_iter, tol)
+}
+
+/// The residual form of the coordinate descent: R = y − Xw.
+struct Dense<'a, K> {
+    kern: K,
+    x: &'a Design,
+    r: &'a mut [f64],
+    y: &'a [f64],
+}
+
+impl<K: Kern> CdState for Dense<'_, K> {
+    #[inline(always)]
+    fn gap(&mut self, alpha: f64, w: &[f64], xta: &mut [f64]) -> (f64, f64) {
+        dense_gap(self.kern, self.x, alpha, w, self.r, self.y, xta)
     }
-    let do_screening = alpha != 0.0;
-    let mut active: Vec<usize> = (0..p).filter(|&j| norm2[j] != 0.0).collect();
-    let mut excluded = vec![false; p];
-    if do_screening {
-        dense_screen(
-            x,
-            alpha,
-            w,
-            &xta,
-            gap,
-            dual_norm,
-            &mut active,
-            &mut excluded,
-            true,
-            |j, wj| kern.axpy(wj, x.col(j), r),
-        );
+
+    #[inline(always)]
+    fn remove(&mut self, j: usize, wj: f64) {
+        self.kern.axpy(wj, self.x.col(j), self.r);
     }
-    let mut n_iter = 0;
-    let mut converged = false;
-    while n_iter < max_iter {
+
+    #[inline(always)]
+    fn sweep(&mut self, alpha: f64, w: &mut [f64], active: &[usize]) -> (f64, f64) {
+        let (kern, x) = (self.kern, self.x);
+        let r = &mut *self.r;
+        let norm2 = &x.norm2;
         let mut w_max = 0.0f64;
         let mut d_w_max = 0.0f64;
         let m = active.len();
@@ -1121,10 +1106,65 @@ fn cd_dense_body<K: Kern>(
             d_w_max = fmax(d_w_max, d_w_j);
             w_max = fmax(w_max, w_new.abs());
         }
+        (w_max, d_w_max)
+    }
+}
+
+/// What a form of the coordinate descent keeps besides w, for [`cd_loop`].
+trait CdState {
+    /// Duality gap and dual norm at w (XᵀR into `xta`).
+    fn gap(&mut self, alpha: f64, w: &[f64], xta: &mut [f64]) -> (f64, f64);
+    /// Takes the nonzero coefficient w_j of a screened-out column out of the state.
+    fn remove(&mut self, j: usize, wj: f64);
+    /// One cyclic sweep over `active`: (max |w_j|, max |Δw_j|).
+    fn sweep(&mut self, alpha: f64, w: &mut [f64], active: &[usize]) -> (f64, f64);
+}
+
+/// The loop of `enet_coordinate_descent` around the sweeps: the first gap check and
+/// screening, then sweeps, and after a sweep with max |Δw| / max |w| ≤ tol (or the last) a gap
+/// check that stops at gap ≤ tol · ‖y‖² (`tol` here, already scaled) or screens again.
+#[inline(always)]
+fn cd_loop<S: CdState>(
+    s: &mut S,
+    x: &Design,
+    w: &mut [f64],
+    alpha: f64,
+    max_iter: usize,
+    (d_w_tol, tol): (f64, f64),
+) -> CdOutcome {
+    let p = x.p;
+    let mut xta = vec![0.0; p];
+    let (mut gap, mut dual_norm) = s.gap(alpha, w, &mut xta);
+    if gap <= tol {
+        return CdOutcome {
+            gap,
+            tol,
+            n_iter: 0,
+        };
+    }
+    let do_screening = alpha != 0.0;
+    let mut active: Vec<usize> = (0..p).filter(|&j| x.norm2[j] != 0.0).collect();
+    let mut excluded = vec![false; p];
+    if do_screening {
+        dense_screen(
+            x,
+            alpha,
+            w,
+            &xta,
+            gap,
+            dual_norm,
+            &mut active,
+            &mut excluded,
+            true,
+            |j, wj| s.remove(j, wj),
+        );
+    }
+    let mut n_iter = 0;
+    let mut converged = false;
+    while n_iter < max_iter {
+        let (w_max, d_w_max) = s.sweep(alpha, w, &active);
         if w_max == 0.0 || d_w_max / w_max <= d_w_tol || n_iter == max_iter - 1 {
-            let g = dense_gap(kern, x, alpha, w, r, y, &mut xta);
-            gap = g.0;
-            dual_norm = g.1;
+            (gap, dual_norm) = s.gap(alpha, w, &mut xta);
             if gap <= tol {
                 converged = true;
                 break;
@@ -1140,7 +1180,7 @@ fn cd_dense_body<K: Kern>(
                     &mut active,
                     &mut excluded,
                     false,
-                    |j, wj| kern.axpy(wj, x.col(j), r),
+                    |j, wj| s.remove(j, wj),
                 );
             }
         }
@@ -1264,69 +1304,28 @@ impl Covariance {
     }
 }
 
-/// [`cd_dense`] with covariance updates (what glmnet calls them): the same sweeps, screening
-/// and gap checks, but instead of the residual r it keeps h = XᵀXw, so that Xⱼᵀr = qⱼ − hⱼ
-/// costs nothing and a coefficient change is one update of h by a column of XᵀX (p entries)
-/// instead of a product and a residual update over the n rows. On these problems most visits
-/// are to zero coefficients, whose product dominated the dense solver.
-///
-/// The arithmetic is not that of the dense solver (and of scikit-learn, which does not switch
-/// to the Gram solver when n < p): Xⱼᵀr, ‖r‖² = ‖y‖² + wᵀh − 2qᵀw and Rᵀy = ‖y‖² − qᵀw are
-/// taken from other sums, so iterates differ from the dense ones by a few units in the last
-/// place of the sums' terms. The decisions of the algorithm (thresholds, gap checks, screening)
-/// are the same formulas and the same number of sweeps unless a value lands within that
-/// rounding of a threshold.
-pub fn cd_cov(
-    w: &mut [f64],
-    alpha: f64,
-    x: &Design,
-    cov: &mut Covariance,
-    max_iter: usize,
-    tol: f64,
-) -> CdOutcome {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if let Some(k) = Avx512::detect() {
-            // SAFETY: the CPU supports AVX-512F (an `Avx512` value exists).
-            return unsafe { cd_cov_avx512(k, w, alpha, x, cov, max_iter, tol) };
-        }
-        if let Some(k) = Avx2::detect() {
-            // SAFETY: the CPU supports AVX2 (an `Avx2` value exists).
-            return unsafe { cd_cov_avx2(k, w, alpha, x, cov, max_iter, tol) };
-        }
-    }
-    cd_cov_body(Portable, w, alpha, x, cov, max_iter, tol)
-}
-
-/// [`cd_cov_body`] compiled for AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn cd_cov_avx2(
-    k: Avx2,
-    w: &mut [f64],
-    alpha: f64,
-    x: &Design,
-    cov: &mut Covariance,
-    max_iter: usize,
-    tol: f64,
-) -> CdOutcome {
-    cd_cov_body(k, w, alpha, x, cov, max_iter, tol)
-}
-
-/// [`cd_cov_body`] compiled for AVX-512F.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn cd_cov_avx512(
-    k: Avx512,
-    w: &mut [f64],
-    alpha: f64,
-    x: &Design,
-    cov: &mut Covariance,
-    max_iter: usize,
-    tol: f64,
-) -> CdOutcome {
-    cd_cov_body(k, w, alpha, x, cov, max_iter, tol)
-}
+solver_entry!(
+    /// [`cd_dense`] with covariance updates (what glmnet calls them): the same sweeps, screening
+    /// and gap checks, but instead of the residual r it keeps h = XᵀXw, so that Xⱼᵀr = qⱼ − hⱼ
+    /// costs nothing and a coefficient change is one update of h by a column of XᵀX (p entries)
+    /// instead of a product and a residual update over the n rows. On these problems most visits
+    /// are to zero coefficients, whose product dominated the dense solver.
+    ///
+    /// The arithmetic is not that of the dense solver (and of scikit-learn, which does not switch
+    /// to the Gram solver when n < p): Xⱼᵀr, ‖r‖² = ‖y‖² + wᵀh − 2qᵀw and Rᵀy = ‖y‖² − qᵀw are
+    /// taken from other sums, so iterates differ from the dense ones by a few units in the last
+    /// place of the sums' terms. The decisions of the algorithm (thresholds, gap checks, screening)
+    /// are the same formulas and the same number of sweeps unless a value lands within that
+    /// rounding of a threshold.
+    cd_cov => cd_cov_body(
+        w: &mut [f64],
+        alpha: f64,
+        x: &Design,
+        cov: &mut Covariance,
+        max_iter: usize,
+        tol: f64
+    )
+);
 
 /// Duality gap and dual norm from h = XᵀXw: XᵀR = q − h into `xta`.
 #[inline(always)]
@@ -1358,57 +1357,61 @@ fn cd_cov_body<K: Kern>(
     max_iter: usize,
     tol: f64,
 ) -> CdOutcome {
-    let p = x.p;
-    let norm2 = &x.norm2;
     let Covariance { q, y_norm2, gram } = cov;
-    let y_norm2 = *y_norm2;
     // h = XᵀXw
     let mut h_buf = Aligned::zeros(gram.len);
     let h = h_buf.as_mut_slice();
-    for (j, &wj) in w.iter().enumerate().take(p) {
+    for (j, &wj) in w.iter().enumerate().take(x.p) {
         if wj != 0.0 {
             let o = gram.ensure(kern, x, j);
             kern.axpy(wj, gram.at(o), h);
         }
     }
-    let d_w_tol = tol;
-    let tol = tol * y_norm2;
-    let mut xta = vec![0.0; p];
-    let (mut gap, mut dual_norm) = cov_gap(alpha, w, h, q, y_norm2, &mut xta);
-    if gap <= tol {
-        return CdOutcome {
-            gap,
-            tol,
-            n_iter: 0,
-        };
+    let tol = (tol, tol * *y_norm2);
+    let mut state = Cov {
+        kern,
+        x,
+        h,
+        q,
+        y_norm2: *y_norm2,
+        gram,
+        pending: Pending::EMPTY,
+    };
+    cd_loop(&mut state, x, w, alpha, max_iter, tol)
+}
+
+/// The covariance form of the coordinate descent: h = XᵀXw, with a pending change.
+struct Cov<'a, K> {
+    kern: K,
+    x: &'a Design,
+    h: &'a mut [f64],
+    q: &'a [f64],
+    y_norm2: f64,
+    gram: &'a mut GramCols,
+    pending: Pending,
+}
+
+impl<K: Kern> CdState for Cov<'_, K> {
+    #[inline(always)]
+    fn gap(&mut self, alpha: f64, w: &[f64], xta: &mut [f64]) -> (f64, f64) {
+        self.pending.flush(self.kern, self.gram, self.h);
+        cov_gap(alpha, w, self.h, self.q, self.y_norm2, xta)
     }
-    let do_screening = alpha != 0.0;
-    let mut active: Vec<usize> = (0..p).filter(|&j| norm2[j] != 0.0).collect();
-    let mut excluded = vec![false; p];
-    if do_screening {
-        dense_screen(
-            x,
-            alpha,
-            w,
-            &xta,
-            gap,
-            dual_norm,
-            &mut active,
-            &mut excluded,
-            true,
-            |j, wj| {
-                let o = gram.ensure(kern, x, j);
-                kern.axpy(-wj, gram.at(o), h)
-            },
-        );
+
+    #[inline(always)]
+    fn remove(&mut self, j: usize, wj: f64) {
+        let o = self.gram.ensure(self.kern, self.x, j);
+        self.kern.axpy(-wj, self.gram.at(o), self.h);
     }
-    let mut pending = Pending::EMPTY;
-    let mut n_iter = 0;
-    let mut converged = false;
-    while n_iter < max_iter {
+
+    #[inline(always)]
+    fn sweep(&mut self, alpha: f64, w: &mut [f64], active: &[usize]) -> (f64, f64) {
+        let (kern, x, q) = (self.kern, self.x, self.q);
+        let (gram, h, pending) = (&mut *self.gram, &mut *self.h, &mut self.pending);
+        let norm2 = &x.norm2;
         let mut w_max = 0.0f64;
         let mut d_w_max = 0.0f64;
-        for &j in &active {
+        for &j in active {
             let w_j = w[j];
             let tmp = (q[j] - pending.h(gram, h, j)) + w_j * norm2[j];
             let w_new = soft_threshold(tmp, alpha, norm2[j]);
@@ -1420,39 +1423,7 @@ fn cd_cov_body<K: Kern>(
             d_w_max = fmax(d_w_max, (w_new - w_j).abs());
             w_max = fmax(w_max, w_new.abs());
         }
-        if w_max == 0.0 || d_w_max / w_max <= d_w_tol || n_iter == max_iter - 1 {
-            pending.flush(kern, gram, h);
-            let g = cov_gap(alpha, w, h, q, y_norm2, &mut xta);
-            gap = g.0;
-            dual_norm = g.1;
-            if gap <= tol {
-                converged = true;
-                break;
-            }
-            if do_screening {
-                dense_screen(
-                    x,
-                    alpha,
-                    w,
-                    &xta,
-                    gap,
-                    dual_norm,
-                    &mut active,
-                    &mut excluded,
-                    false,
-                    |j, wj| {
-                        let o = gram.ensure(kern, x, j);
-                        kern.axpy(-wj, gram.at(o), h)
-                    },
-                );
-            }
-        }
-        n_iter += 1;
-    }
-    CdOutcome {
-        gap,
-        tol,
-        n_iter: if converged { n_iter + 1 } else { max_iter },
+        (w_max, d_w_max)
     }
 }
 
@@ -2284,8 +2255,38 @@ mod tests {
         }
     }
 
-    /// The textbook loop (one product per coordinate, then the residual update) with the same
+    /// The textbook sweep (one product per coordinate, then the residual update) with the same
     /// kernels; the two-products-per-pass sweep must give exactly its iterates.
+    struct PlainDense<'a> {
+        x: &'a Design,
+        r: Vec<f64>,
+        y: &'a [f64],
+    }
+
+    impl CdState for PlainDense<'_> {
+        fn gap(&mut self, alpha: f64, w: &[f64], xta: &mut [f64]) -> (f64, f64) {
+            dense_gap(Portable, self.x, alpha, w, &self.r, self.y, xta)
+        }
+        fn remove(&mut self, j: usize, wj: f64) {
+            k_axpy(wj, self.x.col(j), &mut self.r);
+        }
+        fn sweep(&mut self, alpha: f64, w: &mut [f64], active: &[usize]) -> (f64, f64) {
+            let x = self.x;
+            let (mut w_max, mut d_w_max) = (0.0f64, 0.0f64);
+            for &j in active {
+                let w_j = w[j];
+                let tmp = k_dot(x.col(j), &self.r) + w_j * x.norm2[j];
+                w[j] = fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / x.norm2[j];
+                if w[j] != w_j {
+                    k_axpy(w_j - w[j], x.col(j), &mut self.r);
+                }
+                d_w_max = fmax(d_w_max, (w[j] - w_j).abs());
+                w_max = fmax(w_max, w[j].abs());
+            }
+            (w_max, d_w_max)
+        }
+    }
+
     fn plain_cd(w: &mut [f64], alpha: f64, x: &Design, y: &[f64], max_iter: usize, tol: f64) {
         let mut r = y.to_vec();
         for (j, &wj) in w.iter().enumerate() {
@@ -2293,112 +2294,53 @@ mod tests {
                 k_axpy(-wj, x.col(j), &mut r);
             }
         }
-        let d_w_tol = tol;
-        let tol = tol * k_dot(y, y);
-        let mut xta = vec![0.0; x.p];
-        let (mut gap, mut dn) = dense_gap(Portable, x, alpha, w, &r, y, &mut xta);
-        if gap <= tol {
-            return;
+        let tol = (tol, tol * k_dot(y, y));
+        cd_loop(&mut PlainDense { x, r, y }, x, w, alpha, max_iter, tol);
+    }
+
+    /// The covariance-update sweep as written: h updated at every change.
+    struct PlainCov<'a> {
+        x: &'a Design,
+        h: Vec<f64>,
+        cov: &'a mut Covariance,
+    }
+
+    impl CdState for PlainCov<'_> {
+        fn gap(&mut self, alpha: f64, w: &[f64], xta: &mut [f64]) -> (f64, f64) {
+            cov_gap(alpha, w, &self.h, &self.cov.q, self.cov.y_norm2, xta)
         }
-        let mut active: Vec<usize> = (0..x.p).filter(|&j| x.norm2[j] != 0.0).collect();
-        let mut excluded = vec![false; x.p];
-        let args = (&mut active, &mut excluded);
-        dense_screen(x, alpha, w, &xta, gap, dn, args.0, args.1, true, |j, wj| {
-            k_axpy(wj, x.col(j), &mut r)
-        });
-        for it in 0..max_iter {
+        fn remove(&mut self, j: usize, wj: f64) {
+            let o = self.cov.gram.ensure(Portable, self.x, j);
+            k_axpy(-wj, self.cov.gram.at(o), &mut self.h);
+        }
+        fn sweep(&mut self, alpha: f64, w: &mut [f64], active: &[usize]) -> (f64, f64) {
+            let x = self.x;
             let (mut w_max, mut d_w_max) = (0.0f64, 0.0f64);
-            for &j in active.iter() {
+            for &j in active {
                 let w_j = w[j];
-                let tmp = k_dot(x.col(j), &r) + w_j * x.norm2[j];
+                let tmp = (self.cov.q[j] - self.h[j]) + w_j * x.norm2[j];
                 w[j] = fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / x.norm2[j];
                 if w[j] != w_j {
-                    k_axpy(w_j - w[j], x.col(j), &mut r);
+                    let o = self.cov.gram.ensure(Portable, x, j);
+                    k_axpy(w[j] - w_j, self.cov.gram.at(o), &mut self.h);
                 }
                 d_w_max = fmax(d_w_max, (w[j] - w_j).abs());
                 w_max = fmax(w_max, w[j].abs());
             }
-            if w_max == 0.0 || d_w_max / w_max <= d_w_tol || it == max_iter - 1 {
-                (gap, dn) = dense_gap(Portable, x, alpha, w, &r, y, &mut xta);
-                if gap <= tol {
-                    return;
-                }
-                dense_screen(
-                    x,
-                    alpha,
-                    w,
-                    &xta,
-                    gap,
-                    dn,
-                    &mut active,
-                    &mut excluded,
-                    false,
-                    |j, wj| k_axpy(wj, x.col(j), &mut r),
-                );
-            }
+            (w_max, d_w_max)
         }
     }
 
-    /// The covariance-update loop as written: h updated at every change.
     fn plain_cov(w: &mut [f64], alpha: f64, x: &Design, cov: &mut Covariance, max_iter: usize) {
-        let k = Portable;
-        let tol_rel = 1e-4;
         let mut h = vec![0.0; cov.gram.len];
         for (j, &wj) in w.iter().enumerate().take(x.p) {
             if wj != 0.0 {
-                let o = cov.gram.ensure(k, x, j);
+                let o = cov.gram.ensure(Portable, x, j);
                 k_axpy(wj, cov.gram.at(o), &mut h);
             }
         }
-        let tol = tol_rel * cov.y_norm2;
-        let mut xta = vec![0.0; x.p];
-        let (mut gap, mut dn) = cov_gap(alpha, w, &h, &cov.q, cov.y_norm2, &mut xta);
-        if gap <= tol {
-            return;
-        }
-        let mut active: Vec<usize> = (0..x.p).filter(|&j| x.norm2[j] != 0.0).collect();
-        let mut excluded = vec![false; x.p];
-        let gram = &mut cov.gram;
-        let args = (&mut active, &mut excluded);
-        dense_screen(x, alpha, w, &xta, gap, dn, args.0, args.1, true, |j, wj| {
-            let o = gram.ensure(k, x, j);
-            k_axpy(-wj, gram.at(o), &mut h)
-        });
-        for it in 0..max_iter {
-            let (mut w_max, mut d_w_max) = (0.0f64, 0.0f64);
-            for &j in active.iter() {
-                let w_j = w[j];
-                let tmp = (cov.q[j] - h[j]) + w_j * x.norm2[j];
-                w[j] = fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / x.norm2[j];
-                if w[j] != w_j {
-                    let o = gram.ensure(k, x, j);
-                    k_axpy(w[j] - w_j, gram.at(o), &mut h);
-                }
-                d_w_max = fmax(d_w_max, (w[j] - w_j).abs());
-                w_max = fmax(w_max, w[j].abs());
-            }
-            if w_max == 0.0 || d_w_max / w_max <= tol_rel || it == max_iter - 1 {
-                (gap, dn) = cov_gap(alpha, w, &h, &cov.q, cov.y_norm2, &mut xta);
-                if gap <= tol {
-                    return;
-                }
-                dense_screen(
-                    x,
-                    alpha,
-                    w,
-                    &xta,
-                    gap,
-                    dn,
-                    &mut active,
-                    &mut excluded,
-                    false,
-                    |j, wj| {
-                        let o = gram.ensure(k, x, j);
-                        k_axpy(-wj, gram.at(o), &mut h)
-                    },
-                );
-            }
-        }
+        let tol = (1e-4, 1e-4 * cov.y_norm2);
+        cd_loop(&mut PlainCov { x, h, cov }, x, w, alpha, max_iter, tol);
     }
 
     /// A radiomics-like problem: correlated column pairs, a binary outcome; the padded centred
@@ -2474,36 +2416,14 @@ mod tests {
     #[test]
     fn fused_sweep_gives_the_plain_loop_iterates() {
         let (n, p) = (37, 90);
-        let cols: Vec<Vec<f64>> = (0..p)
-            .map(|j| {
-                let mut c = values(n, 10 + j as u64);
-                if j % 3 == 1 {
-                    // correlated neighbours, like radiomics blocks
-                    let prev = values(n, 10 + j as u64 - 1);
-                    for (v, q) in c.iter_mut().zip(prev) {
-                        *v = 0.9 * q + 0.1 * *v;
-                    }
-                }
-                c
-            })
-            .collect();
-        let x = Matrix::from_columns(&cols);
-        let y: Vec<f64> = (0..n)
-            .map(|i| f64::from(u8::from(cols[0][i] + cols[5][i] > 0.0)))
-            .collect();
-        let rows: Vec<usize> = (0..n).collect();
-        let (d, _) = Design::centred(&x, &rows);
-        let ym = mean(&y);
-        let yc_buf = d.pad(&y.iter().map(|v| v - ym).collect::<Vec<_>>());
+        let (d, yc_buf, alphas) = block_problem(n, p);
         let yc = yc_buf.as_slice();
-        let alphas = alpha_grid(&x, &y, 30, 1e-3);
         let (mut wf, mut wp) = (vec![0.0; p], vec![0.0; p]);
         let mut nonzero = 0;
         for &a in &alphas {
             let start = wf.clone();
             let out = cd_dense(&mut wf, a * n as f64, &d, yc, 1000, 1e-4);
             plain_cd(&mut wp, a * n as f64, &d, yc, 1000, 1e-4);
-            let bits = |w: &[f64]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&wf), bits(&wp), "alpha {a}");
             // the plain-Rust build of the solver (CPUs without AVX2) gives the same bits
             let mut wq = start;
