@@ -1877,6 +1877,8 @@ struct Batch {
     paths: Vec<Option<Vec<Vec<f64>>>>,
     results: Vec<Option<LassoCvResult>>,
     seconds: Vec<f64>,
+    /// A job panicked: the workers stop.
+    failed: bool,
 }
 
 /// Several LassoCVs at once (e.g. the per-sequence and multimodal selections) on one work queue:
@@ -1927,6 +1929,7 @@ pub fn lasso_cv_batch_with<P: Send + Sync>(
         paths: vec![None; m],
         results: (0..m).map(|_| None).collect(),
         seconds: vec![0.0; m],
+        failed: false,
     });
     let wake = std::sync::Condvar::new();
     let lock = || {
@@ -1953,7 +1956,7 @@ pub fn lasso_cv_batch_with<P: Send + Sync>(
                 if let Some(j) = st.queue.pop_front() {
                     break Some(j);
                 }
-                if st.refits_untaken == 0 {
+                if st.refits_untaken == 0 || st.failed {
                     break None;
                 }
                 st = wake
@@ -1961,66 +1964,75 @@ pub fn lasso_cv_batch_with<P: Send + Sync>(
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
         };
-        let t0 = std::time::Instant::now();
-        match job {
-            None => {
-                wake.notify_all();
-                break;
-            }
-            Some(Job::Prep(k)) => {
-                let (x, p) = (design(prepared[k].get_or_init(|| prepare(k))), &problems[k]);
-                let alphas = alpha_grid(x, p.y, o.n_alphas, o.eps);
-                let nf = p.folds.iter().copied().max().map_or(0, |m| m + 1);
-                let mut st = lock();
-                st.seconds[k] += t0.elapsed().as_secs_f64();
-                st.alphas[k] = alphas;
-                st.folds_left[k] = nf;
-                st.fold_mse[k] = vec![Vec::new(); nf];
-                // the all-rows path (the largest job) first, so that no long job is left for
-                // the end
-                if p.full_path {
-                    st.queue.push_front(Job::Path(k));
+        let Some(job) = job else {
+            wake.notify_all();
+            break;
+        };
+        let run = || {
+            let t0 = std::time::Instant::now();
+            match job {
+                Job::Prep(k) => {
+                    let (x, p) = (design(prepared[k].get_or_init(|| prepare(k))), &problems[k]);
+                    let alphas = alpha_grid(x, p.y, o.n_alphas, o.eps);
+                    let nf = p.folds.iter().copied().max().map_or(0, |m| m + 1);
+                    let mut st = lock();
+                    st.seconds[k] += t0.elapsed().as_secs_f64();
+                    st.alphas[k] = alphas;
+                    st.folds_left[k] = nf;
+                    st.fold_mse[k] = vec![Vec::new(); nf];
+                    // the all-rows path (the largest job) first, so that no long job is left for
+                    // the end
+                    if p.full_path {
+                        st.queue.push_front(Job::Path(k));
+                    }
+                    st.queue.extend((0..nf).map(|f| Job::Fold(k, f)));
+                    if nf == 0 {
+                        st.ready_refits.push(k);
+                    }
+                    wake.notify_all();
                 }
-                st.queue.extend((0..nf).map(|f| Job::Fold(k, f)));
-                if nf == 0 {
-                    st.ready_refits.push(k);
+                Job::Fold(k, f) => {
+                    let (x, p) = problem(k);
+                    let alphas = lock().alphas[k].clone();
+                    let m = fold_mse(x, p.y, &p.folds, f, &alphas, o);
+                    let mut st = lock();
+                    st.seconds[k] += t0.elapsed().as_secs_f64();
+                    st.fold_mse[k][f] = m;
+                    st.folds_left[k] -= 1;
+                    if st.folds_left[k] == 0 {
+                        st.ready_refits.push(k);
+                        wake.notify_all();
+                    }
                 }
-                wake.notify_all();
-            }
-            Some(Job::Fold(k, f)) => {
-                let (x, p) = problem(k);
-                let alphas = lock().alphas[k].clone();
-                let m = fold_mse(x, p.y, &p.folds, f, &alphas, o);
-                let mut st = lock();
-                st.seconds[k] += t0.elapsed().as_secs_f64();
-                st.fold_mse[k][f] = m;
-                st.folds_left[k] -= 1;
-                if st.folds_left[k] == 0 {
-                    st.ready_refits.push(k);
+                Job::Path(k) => {
+                    let (x, p) = problem(k);
+                    let alphas = lock().alphas[k].clone();
+                    let rows: Vec<usize> = (0..x.n_rows()).collect();
+                    let (path, _, _) = path_on_rows(x, p.y, &rows, &alphas, o);
+                    let mut st = lock();
+                    st.paths[k] = Some(path);
+                    st.seconds[k] += t0.elapsed().as_secs_f64();
+                }
+                Job::Refit(k) => {
+                    let (x, p) = problem(k);
+                    let (per_fold, alphas) = {
+                        let mut st = lock();
+                        (std::mem::take(&mut st.fold_mse[k]), st.alphas[k].clone())
+                    };
+                    let r = cv_finish(x, p.y, &p.folds, alphas, &per_fold, o);
+                    let mut st = lock();
+                    st.results[k] = Some(r);
+                    st.seconds[k] += t0.elapsed().as_secs_f64();
                     wake.notify_all();
                 }
             }
-            Some(Job::Path(k)) => {
-                let (x, p) = problem(k);
-                let alphas = lock().alphas[k].clone();
-                let rows: Vec<usize> = (0..x.n_rows()).collect();
-                let (path, _, _) = path_on_rows(x, p.y, &rows, &alphas, o);
-                let mut st = lock();
-                st.paths[k] = Some(path);
-                st.seconds[k] += t0.elapsed().as_secs_f64();
-            }
-            Some(Job::Refit(k)) => {
-                let (x, p) = problem(k);
-                let (per_fold, alphas) = {
-                    let mut st = lock();
-                    (std::mem::take(&mut st.fold_mse[k]), st.alphas[k].clone())
-                };
-                let r = cv_finish(x, p.y, &p.folds, alphas, &per_fold, o);
-                let mut st = lock();
-                st.results[k] = Some(r);
-                st.seconds[k] += t0.elapsed().as_secs_f64();
-                wake.notify_all();
-            }
+        };
+        // a job that panics stops the other workers (instead of leaving them waiting for a
+        // refit that never comes) and the panic goes on to the caller
+        if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+            lock().failed = true;
+            wake.notify_all();
+            std::panic::resume_unwind(panic);
         }
     };
     let threads = if o.parallel {
@@ -2436,6 +2448,44 @@ mod tests {
             nonzero > 10,
             "the path should activate many coefficients ({nonzero})"
         );
+    }
+
+    #[test]
+    fn a_panicking_preparation_reaches_the_caller_instead_of_hanging() {
+        let n = 30;
+        let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i % 3 == 0))).collect();
+        let cols: Vec<Vec<f64>> = (0..12).map(|j| values(n, 500 + j)).collect();
+        let x = Matrix::from_columns(&cols);
+        let specs: Vec<CvSpec<'_>> = (0..3)
+            .map(|_| CvSpec {
+                y: &y,
+                folds: kfold_ids(n, 5),
+                full_path: false,
+            })
+            .collect();
+        let o = LassoCvOptions {
+            n_alphas: 10,
+            ..LassoCvOptions::default()
+        };
+        for parallel in [true, false] {
+            let o = LassoCvOptions {
+                parallel,
+                ..o.clone()
+            };
+            let r = std::panic::catch_unwind(|| {
+                lasso_cv_batch_with(
+                    &[2, 1, 0],
+                    &specs,
+                    |k| {
+                        assert!(k != 1, "preparation {k} fails");
+                        &x
+                    },
+                    |m| *m,
+                    &o,
+                )
+            });
+            assert!(r.is_err(), "parallel {parallel}");
+        }
     }
 
     #[test]
