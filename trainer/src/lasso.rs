@@ -370,17 +370,9 @@ fn k_dot2(a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
     (k_reduce(&acc_a), k_reduce(&acc_b))
 }
 
-/// r += d·x.
-#[inline(always)]
-fn k_axpy(d: f64, x: &[f64], r: &mut [f64]) {
-    for (ri, xi) in r.iter_mut().zip(x) {
-        *ri = d.mul_add(*xi, *ri);
-    }
-}
-
-/// r += d₀·x₀, then += d₁·x₁, … += d_{M−1}·x_{M−1}, in one pass: the same bits as M [`k_axpy`]
-/// calls in that order (each element goes through the same fused multiply-adds), with one
-/// load and store of r instead of M.
+/// r += d₀·x₀, then += d₁·x₁, … += d_{M−1}·x_{M−1}, in one pass: the same bits as M one-term
+/// passes in that order (each element goes through the same fused multiply-adds), with one
+/// load and store of r instead of M. Every element is updated, a partial last block too.
 #[inline(always)]
 fn k_axpy_n<const M: usize>(d: [f64; M], x: [&[f64]; M], r: &mut [f64]) {
     let n = r.len().min(x.iter().map(|v| v.len()).min().unwrap_or(0));
@@ -394,7 +386,7 @@ fn k_axpy_n<const M: usize>(d: [f64; M], x: [&[f64]; M], r: &mut [f64]) {
 }
 
 /// r += d·x, then (aᵀr, bᵀr) with the updated r, in one pass (each element of r is updated
-/// before it enters the sums, so the results equal [`k_axpy`] followed by [`k_dot2`]).
+/// before it enters the sums, so the results equal [`k_axpy_n`] followed by [`k_dot2`]).
 #[inline(always)]
 fn k_axpy_dot2(d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64) {
     let mut acc_a = [0.0f64; LANES];
@@ -438,7 +430,11 @@ fn k_axpy_dot(d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64 {
 trait Kern: Copy {
     fn dot(self, a: &[f64], b: &[f64]) -> f64;
     fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64);
-    fn axpy(self, d: f64, x: &[f64], r: &mut [f64]);
+    /// r += d·x ([`Kern::axpy_n`] with one term).
+    #[inline(always)]
+    fn axpy(self, d: f64, x: &[f64], r: &mut [f64]) {
+        self.axpy_n([d], [x], r)
+    }
     fn axpy_n<const M: usize>(self, d: [f64; M], x: [&[f64]; M], r: &mut [f64]);
     fn axpy_dot(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64]) -> f64;
     fn axpy_dot2(self, d: f64, x: &[f64], r: &mut [f64], a: &[f64], b: &[f64]) -> (f64, f64);
@@ -455,10 +451,6 @@ impl Kern for Portable {
     #[inline(always)]
     fn dot2(self, a: &[f64], b: &[f64], r: &[f64]) -> (f64, f64) {
         k_dot2(a, b, r)
-    }
-    #[inline(always)]
-    fn axpy(self, d: f64, x: &[f64], r: &mut [f64]) {
-        k_axpy(d, x, r)
     }
     #[inline(always)]
     fn axpy_n<const M: usize>(self, d: [f64; M], x: [&[f64]; M], r: &mut [f64]) {
@@ -505,11 +497,6 @@ macro_rules! simd_kern {
                 unsafe { $m::dot2(a, b, r) }
             }
             #[inline(always)]
-            fn axpy(self, d: f64, x: &[f64], r: &mut [f64]) {
-                // SAFETY: as above.
-                unsafe { $m::axpy(d, x, r) }
-            }
-            #[inline(always)]
             fn axpy_n<const M: usize>(self, d: [f64; M], x: [&[f64]; M], r: &mut [f64]) {
                 // SAFETY: as above.
                 unsafe { $m::axpy_n(d, x, r) }
@@ -537,7 +524,7 @@ macro_rules! simd_kern {
 
 simd_kern!(Avx2, avx2);
 
-/// The six kernels over whole 16-element blocks of the shortest operand, for one vector
+/// The five kernels over whole 16-element blocks of the shortest operand, for one vector
 /// instruction set: `$v` vectors of `$w` lanes, so a block is `LANES / $w` vectors and vector k
 /// of a block holds lanes `$w·k .. $w·k + $w` — the partial sums of [`k_dot`]. Expanded inside
 /// the set's module, which supplies `reduce(&[$v; LANES / $w]) -> f64` (the [`k_reduce`] order);
@@ -585,26 +572,6 @@ macro_rules! block_kernels {
                 i += super::LANES;
             }
             (reduce(&acc_a), reduce(&acc_b))
-        }
-
-        #[inline]
-        #[target_feature(enable = $feature)]
-        pub unsafe fn axpy(d: f64, x: &[f64], r: &mut [f64]) {
-            let n = blocks(x.len().min(r.len()));
-            let (px, pr) = (x.as_ptr(), r.as_mut_ptr());
-            let dv = $splat(d);
-            let mut i = 0;
-            while i < n {
-                for k in 0..N {
-                    let o = i + $w * k;
-                    $store(pr.add(o), $fmadd(dv, $load(px.add(o)), $load(pr.add(o))));
-                }
-                i += super::LANES;
-            }
-            // the portable axpy also updates a partial last block
-            for j in n..x.len().min(r.len()) {
-                r[j] = d.mul_add(x[j], r[j]);
-            }
         }
 
         #[inline]
@@ -686,7 +653,7 @@ macro_rules! block_kernels {
     };
 }
 
-/// AVX2 versions of `k_dot`, `k_dot2`, `k_axpy`, `k_axpy_dot`, `k_axpy_dot2` ([`block_kernels`]
+/// AVX2 versions of `k_dot`, `k_dot2`, `k_axpy_n`, `k_axpy_dot`, `k_axpy_dot2` ([`block_kernels`]
 /// with 4-lane vectors: lanes 4k..4k+3 of a block in accumulator k).
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
@@ -699,7 +666,16 @@ mod avx2 {
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     fn reduce(acc: &[__m256d; 4]) -> f64 {
-        let t = _mm256_add_pd(_mm256_add_pd(acc[0], acc[1]), _mm256_add_pd(acc[2], acc[3]));
+        sum4(_mm256_add_pd(
+            _mm256_add_pd(acc[0], acc[1]),
+            _mm256_add_pd(acc[2], acc[3]),
+        ))
+    }
+
+    /// (t₀ + t₁) + (t₂ + t₃), the last step of `k_reduce` (for both vector sets).
+    #[inline]
+    #[target_feature(enable = "avx")]
+    pub(super) fn sum4(t: __m256d) -> f64 {
         let mut v = [0.0f64; 4];
         // SAFETY: `v` holds four f64.
         unsafe { _mm256_storeu_pd(v.as_mut_ptr(), t) };
@@ -739,8 +715,8 @@ simd_kern!(Avx512, avx512);
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::{
-        __m512d, _mm256_add_pd, _mm256_storeu_pd, _mm512_castpd512_pd256, _mm512_extractf64x4_pd,
-        _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
+        __m512d, _mm256_add_pd, _mm512_castpd512_pd256, _mm512_extractf64x4_pd, _mm512_fmadd_pd,
+        _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
     };
 
     /// `k_reduce` of the two accumulators.
@@ -750,11 +726,7 @@ mod avx512 {
         let [lo, hi] = *acc;
         let a01 = _mm256_add_pd(_mm512_castpd512_pd256(lo), _mm512_extractf64x4_pd::<1>(lo));
         let a23 = _mm256_add_pd(_mm512_castpd512_pd256(hi), _mm512_extractf64x4_pd::<1>(hi));
-        let t = _mm256_add_pd(a01, a23);
-        let mut v = [0.0f64; 4];
-        // SAFETY: `v` holds four f64.
-        unsafe { _mm256_storeu_pd(v.as_mut_ptr(), t) };
-        (v[0] + v[1]) + (v[2] + v[3])
+        super::avx2::sum4(_mm256_add_pd(a01, a23))
     }
 
     block_kernels!(
@@ -2280,7 +2252,7 @@ mod tests {
             dense_gap(Portable, self.x, alpha, w, &self.r, self.y, xta)
         }
         fn remove(&mut self, j: usize, wj: f64) {
-            k_axpy(wj, self.x.col(j), &mut self.r);
+            Portable.axpy(wj, self.x.col(j), &mut self.r);
         }
         fn sweep(&mut self, alpha: f64, w: &mut [f64], active: &[usize]) -> (f64, f64) {
             let x = self.x;
@@ -2290,7 +2262,7 @@ mod tests {
                 let tmp = k_dot(x.col(j), &self.r) + w_j * x.norm2[j];
                 w[j] = fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / x.norm2[j];
                 if w[j] != w_j {
-                    k_axpy(w_j - w[j], x.col(j), &mut self.r);
+                    Portable.axpy(w_j - w[j], x.col(j), &mut self.r);
                 }
                 d_w_max = fmax(d_w_max, (w[j] - w_j).abs());
                 w_max = fmax(w_max, w[j].abs());
@@ -2303,7 +2275,7 @@ mod tests {
         let mut r = y.to_vec();
         for (j, &wj) in w.iter().enumerate() {
             if wj != 0.0 {
-                k_axpy(-wj, x.col(j), &mut r);
+                Portable.axpy(-wj, x.col(j), &mut r);
             }
         }
         let tol = (tol, tol * k_dot(y, y));
@@ -2323,7 +2295,7 @@ mod tests {
         }
         fn remove(&mut self, j: usize, wj: f64) {
             let o = self.cov.gram.ensure(Portable, self.x, j);
-            k_axpy(-wj, self.cov.gram.at(o), &mut self.h);
+            Portable.axpy(-wj, self.cov.gram.at(o), &mut self.h);
         }
         fn sweep(&mut self, alpha: f64, w: &mut [f64], active: &[usize]) -> (f64, f64) {
             let x = self.x;
@@ -2334,7 +2306,7 @@ mod tests {
                 w[j] = fsign(tmp) * fmax(tmp.abs() - alpha, 0.0) / x.norm2[j];
                 if w[j] != w_j {
                     let o = self.cov.gram.ensure(Portable, x, j);
-                    k_axpy(w[j] - w_j, self.cov.gram.at(o), &mut self.h);
+                    Portable.axpy(w[j] - w_j, self.cov.gram.at(o), &mut self.h);
                 }
                 d_w_max = fmax(d_w_max, (w[j] - w_j).abs());
                 w_max = fmax(w_max, w[j].abs());
@@ -2348,7 +2320,7 @@ mod tests {
         for (j, &wj) in w.iter().enumerate().take(x.p) {
             if wj != 0.0 {
                 let o = cov.gram.ensure(Portable, x, j);
-                k_axpy(wj, cov.gram.at(o), &mut h);
+                Portable.axpy(wj, cov.gram.at(o), &mut h);
             }
         }
         let tol = (1e-4, 1e-4 * cov.y_norm2);
