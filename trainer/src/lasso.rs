@@ -1841,7 +1841,6 @@ enum Job {
 struct Batch {
     /// Jobs ready to run (a finished preparation adds its problem's jobs).
     queue: std::collections::VecDeque<Job>,
-    alphas: Vec<Vec<f64>>,
     folds_left: Vec<usize>,
     ready_refits: Vec<usize>,
     refits_untaken: usize,
@@ -1889,11 +1888,11 @@ pub fn lasso_cv_batch_with<P: Send + Sync>(
     o: &LassoCvOptions,
 ) -> Vec<(P, CvOutput)> {
     let m = problems.len();
-    let prepared: Vec<std::sync::OnceLock<P>> =
+    // each problem's prepared value and alpha grid, set once by its preparation job
+    let prepared: Vec<std::sync::OnceLock<(P, Vec<f64>)>> =
         (0..m).map(|_| std::sync::OnceLock::new()).collect();
     let state = std::sync::Mutex::new(Batch {
         queue: order.iter().map(|&k| Job::Prep(k)).collect(),
-        alphas: vec![Vec::new(); m],
         folds_left: vec![0; m],
         ready_refits: Vec::new(),
         refits_untaken: m,
@@ -1911,11 +1910,10 @@ pub fn lasso_cv_batch_with<P: Send + Sync>(
     };
     // a problem's jobs enter the queue only after its preparation job stored the value
     let problem = |k: usize| {
-        let x = prepared[k]
+        let (value, alphas) = prepared[k]
             .get()
-            .map(&design)
             .unwrap_or_else(|| unreachable!("jobs of problem {k} are queued once it is prepared"));
-        (x, &problems[k])
+        (design(value), &problems[k], alphas.as_slice())
     };
     let worker = || loop {
         let job = {
@@ -1944,12 +1942,15 @@ pub fn lasso_cv_batch_with<P: Send + Sync>(
             let t0 = std::time::Instant::now();
             match job {
                 Job::Prep(k) => {
-                    let (x, p) = (design(prepared[k].get_or_init(|| prepare(k))), &problems[k]);
-                    let alphas = alpha_grid(x, p.y, o.n_alphas, o.eps);
+                    let p = &problems[k];
+                    prepared[k].get_or_init(|| {
+                        let value = prepare(k);
+                        let alphas = alpha_grid(design(&value), p.y, o.n_alphas, o.eps);
+                        (value, alphas)
+                    });
                     let nf = p.folds.iter().copied().max().map_or(0, |m| m + 1);
                     let mut st = lock();
                     st.seconds[k] += t0.elapsed().as_secs_f64();
-                    st.alphas[k] = alphas;
                     st.folds_left[k] = nf;
                     st.fold_mse[k] = vec![Vec::new(); nf];
                     // the all-rows path (the largest job) first, so that no long job is left for
@@ -1964,9 +1965,8 @@ pub fn lasso_cv_batch_with<P: Send + Sync>(
                     wake.notify_all();
                 }
                 Job::Fold(k, f) => {
-                    let (x, p) = problem(k);
-                    let alphas = lock().alphas[k].clone();
-                    let m = fold_mse(x, p.y, &p.folds, f, &alphas, o);
+                    let (x, p, alphas) = problem(k);
+                    let m = fold_mse(x, p.y, &p.folds, f, alphas, o);
                     let mut st = lock();
                     st.seconds[k] += t0.elapsed().as_secs_f64();
                     st.fold_mse[k][f] = m;
@@ -1977,21 +1977,17 @@ pub fn lasso_cv_batch_with<P: Send + Sync>(
                     }
                 }
                 Job::Path(k) => {
-                    let (x, p) = problem(k);
-                    let alphas = lock().alphas[k].clone();
+                    let (x, p, alphas) = problem(k);
                     let rows: Vec<usize> = (0..x.n_rows()).collect();
-                    let (path, _, _) = path_on_rows(x, p.y, &rows, &alphas, o);
+                    let (path, _, _) = path_on_rows(x, p.y, &rows, alphas, o);
                     let mut st = lock();
                     st.paths[k] = Some(path);
                     st.seconds[k] += t0.elapsed().as_secs_f64();
                 }
                 Job::Refit(k) => {
-                    let (x, p) = problem(k);
-                    let (per_fold, alphas) = {
-                        let mut st = lock();
-                        (std::mem::take(&mut st.fold_mse[k]), st.alphas[k].clone())
-                    };
-                    let r = cv_finish(x, p.y, &p.folds, alphas, &per_fold, o);
+                    let (x, p, alphas) = problem(k);
+                    let per_fold = std::mem::take(&mut lock().fold_mse[k]);
+                    let r = cv_finish(x, p.y, &p.folds, alphas.to_vec(), &per_fold, o);
                     let mut st = lock();
                     st.results[k] = Some(r);
                     st.seconds[k] += t0.elapsed().as_secs_f64();
@@ -2030,7 +2026,7 @@ pub fn lasso_cv_batch_with<P: Send + Sync>(
         .zip(st.paths)
         .zip(st.seconds)
         .map(|(((value, r), path), seconds)| {
-            let value = value.into_inner().unwrap_or_else(|| {
+            let (value, _) = value.into_inner().unwrap_or_else(|| {
                 unreachable!("every preparation job runs before the workers stop")
             });
             let cv =
