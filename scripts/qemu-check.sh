@@ -17,7 +17,7 @@
 # Environment: FW_TARGET_DIR (firmware target dir, default tests/firmware/target), FW_WORK
 # (fixture/output dir, default a fresh temp dir), FW_TIMEOUT (seconds per QEMU run, default 120),
 # FW_DATA_DIR (folder of <case>_image.nrrd / <case>_label.nrrd; default the PyRadiomics reference
-# data in ../shared beside the repository).
+# data in tests/fixtures/reference/pyradiomics/data).
 # Installs qemu-system-arm and binutils-arm-none-eabi with apt-get when they are missing.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"

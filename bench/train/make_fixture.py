@@ -18,7 +18,7 @@ import pandas as pd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-ORACLES = os.environ.get("RADSCORE_TRAINER_ORACLES", os.path.join(HERE, "..", "..", "..", "shared", "oracles", "trainer"))
+ORACLES = os.path.join(HERE, "..", "..", "tests", "oracles", "trainer")
 sys.path.insert(0, ORACLES)
 import make_cohort  # noqa: E402
 import pipeline_sklearn  # noqa: E402

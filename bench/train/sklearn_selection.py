@@ -3,7 +3,7 @@
 
 Reads the cohort CSV (gzip or plain), takes the training rows of the seed's stratified split and times the
 study's selection pipeline exactly as the reference oracle runs it
-(`trainer/tests/oracle/make_paper_oracle.py`, `../shared/docs/trainer-notes.md` section 5):
+(`trainer/tests/oracle/make_paper_oracle.py`, `bench/train/README.md`):
 
   constant columns dropped -> StandardScaler -> scipy.stats.spearmanr + greedy |rho| >= 0.9 ->
   f_classif / SelectKBest(k = n_kept // 2) -> LassoCV(cv=KFold(5)) -> radscore ->

@@ -5,7 +5,7 @@
 //!
 //! Inputs of the C tests are prepared here: the illustrative model encoded unsigned and signed
 //! (plus its public key and a wrong one), and one reference volume + mask per model sequence
-//! (`$RADSCORE_REFERENCE_DATA`, else `shared/reference/pyradiomics/data` beside the repository) converted to a
+//! (`tests/fixtures/reference/pyradiomics/data`) converted to a
 //! raw file in a different voxel/mask type each. `test_model.c` prints every feature value and
 //! score as IEEE-754 bits; they must equal what the Rust core API computes from the same
 //! buffers (each feature extracted on its own), bit for bit.
@@ -133,19 +133,9 @@ fn run_valgrind(exe: &Path, args: &[&Path]) -> String {
 
 // ---- inputs ----
 
-/// The PyRadiomics reference volumes: `$RADSCORE_REFERENCE_DATA`, else `shared/` beside the
-/// repository (the project's convention), else the shared folder of this machine.
+/// The PyRadiomics reference volumes (`tests/fixtures/reference/pyradiomics/data`).
 fn reference_dir() -> PathBuf {
-    let candidates = [
-        std::env::var_os("RADSCORE_REFERENCE_DATA").map(PathBuf::from),
-        Some(manifest().join("../../shared/reference/pyradiomics/data")),
-        Some(PathBuf::from("/work/shared/reference/pyradiomics/data")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|d| d.join("breast1_image.nrrd").exists())
-        .expect("PyRadiomics reference volumes not found: set RADSCORE_REFERENCE_DATA to the folder holding breast1_image.nrrd")
+    manifest().join("../tests/fixtures/reference/pyradiomics/data")
 }
 
 /// A volume converted to the type the C test will pass.

@@ -1,12 +1,12 @@
 //! `radscore extract` end to end on the PyRadiomics reference cases
-//! (`../shared/reference/pyradiomics`): values must match PyRadiomics 3.0.1 to ≤ 1e-9 relative.
+//! (`tests/fixtures/reference/pyradiomics`): values must match PyRadiomics 3.0.1 to ≤ 1e-9 relative.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn reference() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/pyradiomics")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference/pyradiomics")
 }
 
 fn tmpdir(tag: &str) -> PathBuf {

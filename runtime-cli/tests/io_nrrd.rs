@@ -11,7 +11,7 @@ fn workspace() -> PathBuf {
 }
 
 fn reference_data() -> PathBuf {
-    workspace().join("../shared/reference/pyradiomics/data")
+    workspace().join("tests/fixtures/reference/pyradiomics/data")
 }
 
 /// Compares a volume with statistics computed by SimpleITK / pynrrd / nibabel / pydicom.

@@ -9,12 +9,9 @@ use std::process::Command;
 use radscore_trainer::cohort::{Cohort, CohortSpec};
 use radscore_trainer::pipeline::{train, TrainOptions};
 
+/// The breast-cancer oracle (`tests/fixtures/reference/trainer`).
 fn refdir() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/reference/trainer"))
-        .find(|p| p.join("breast_cancer.csv").exists())
-        .expect("shared/reference/trainer not found above the crate")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference/trainer")
 }
 
 const FIRSTORDER: [&str; 10] = [

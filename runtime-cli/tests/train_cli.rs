@@ -1,5 +1,5 @@
 //! `radscore train` end to end on a cohort CSV built from the breast-cancer oracle data
-//! (`../shared/reference/trainer`): the summary matches scikit-learn/statsmodels/pROC, the model
+//! (`tests/fixtures/reference/trainer`): the summary matches scikit-learn/statsmodels/pROC, the model
 //! file decodes in the core and scores the patients with the summary's AUC, runs are
 //! byte-identical, and bad cells are reported by row and column.
 
@@ -8,12 +8,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The breast-cancer oracle (`tests/fixtures/reference/trainer`).
 fn refdir() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/reference/trainer"))
-        .find(|p| p.join("oracle_breast_cancer.json").exists())
-        .expect("shared/reference/trainer not found above the crate")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference/trainer")
 }
 
 fn tmpdir(tag: &str) -> PathBuf {

@@ -6,11 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-/// `../shared/reference/pyradiomics` relative to the workspace (shared/ lies beside the repo).
+/// `tests/fixtures/reference/pyradiomics`: the PyRadiomics 3.0.1 reference values and volumes.
 pub fn pyradiomics_reference_dir() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/reference/pyradiomics"
+        "/fixtures/reference/pyradiomics"
     ))
 }
 

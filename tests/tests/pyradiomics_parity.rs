@@ -1,7 +1,7 @@
 //! PyRadiomics 3.0.1 parity: every value of every reference CSV reproduced by
 //! `radscore_core::extract::extract` to ≤ 1e-9 relative (or ≤ 1e-12 absolute near zero).
 //!
-//! References: `../shared/reference/pyradiomics/<case>.csv` (600 values per case) and the extra
+//! References: `tests/fixtures/reference/pyradiomics/<case>.csv` (600 values per case) and the extra
 //! cases under `tests/fixtures/pyradiomics/` (listed in `cases.csv`, made by `make_more.py`).
 
 use radscore_core::extract::{extract, scratch_len};

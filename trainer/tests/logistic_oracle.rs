@@ -1,6 +1,6 @@
 //! Logistic regression and clinical screening vs statsmodels (Newton MLE, Wald) and scikit-learn's
 //! default `LogisticRegression()` on the breast-cancer oracle
-//! (`../shared/reference/trainer/oracle_breast_cancer.json`).
+//! (`tests/fixtures/reference/trainer/oracle_breast_cancer.json`).
 
 use radscore_trainer::clinical::screen;
 use radscore_trainer::logistic::{fit_logistic, fit_logistic_l2, LogisticFit};
@@ -213,7 +213,7 @@ fn sklearn_default_l2_logistic() {
         .fold(0.0, f64::max);
     assert!(worst < 1e-2, "max |diff| {worst}: {got:?} vs {want:?}");
     // scikit-learn 1.9.1 LogisticRegression(tol=1e-12, max_iter=100000) on the same data
-    // (/work/venv-trainer, same split and z-scores): the optimum itself
+    // (a virtual environment with the oracle's versions, same split and z-scores): the optimum itself
     let tight = [
         -0.5709124128945484,
         2.7953439532902706,

@@ -1,5 +1,5 @@
 //! Parity with the scikit-learn / statsmodels oracle on the breast-cancer data
-//! (`../shared/reference/trainer/oracle_breast_cancer.json`, made by `../shared/oracles/trainer/oracle.py`).
+//! (`tests/fixtures/reference/trainer/oracle_breast_cancer.json`, made by `tests/oracles/trainer/oracle.py`).
 
 use radscore_trainer::fclassif::{f_classif, select_k_best};
 use radscore_trainer::lasso::{lasso_cv, lasso_cv_with_folds, LassoCvOptions};

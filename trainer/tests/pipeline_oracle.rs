@@ -1,5 +1,5 @@
 //! The whole pipeline (`pipeline::train`) on a cohort built from the breast-cancer oracle data,
-//! against scikit-learn / statsmodels / pROC (`../shared/reference/trainer/oracle_breast_cancer.json`):
+//! against scikit-learn / statsmodels / pROC (`tests/fixtures/reference/trainer/oracle_breast_cancer.json`):
 //! same kept features at every stage, same alpha index, coefficients ≤ 1e-6, AUCs ≤ 1e-9, DeLong
 //! CIs ≤ 1e-6; the exported model scored by the core reproduces the trainer's probabilities.
 //!

@@ -2,7 +2,7 @@
 //! r×c tables, distribution tails, robust lowess, pretty() ranges), against
 //! `tests/oracle/stats_oracle.json` made by `tests/oracle/make_stats_oracle.py` (scipy, sklearn,
 //! statsmodels, and the numpy ports of pROC / ResourceSelection / R pretty() in
-//! `../shared/oracles/trainer/stats_ref.py`). Inputs are stored in the JSON next to the outputs.
+//! `tests/oracles/trainer/stats_ref.py`). Inputs are stored in the JSON next to the outputs.
 //!
 //! Tolerances: values ≤ 1e-9 absolute (distribution functions ≤ 1e-12 relative), p-values ≤ 1e-6
 //! relative.

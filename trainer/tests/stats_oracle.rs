@@ -1,6 +1,6 @@
 //! `radscore_trainer::stats` against the breast-cancer oracle
-//! (`../shared/reference/trainer/oracle_breast_cancer.json`, made by
-//! `../shared/oracles/trainer/oracle.py` + `stats_ref.py`, cross-checked there against R pROC 1.18,
+//! (`tests/fixtures/reference/trainer/oracle_breast_cancer.json`, made by
+//! `tests/oracles/trainer/oracle.py` + `stats_ref.py`, cross-checked there against R pROC 1.18,
 //! rms 6.5, dcurves and scipy).
 //!
 //! The oracle stores model coefficients, not per-patient predictions, so the predictions are
@@ -11,33 +11,14 @@
 //! Tolerances: statistics ≤ 1e-9 absolute, p-values ≤ 1e-6 relative.
 
 mod common;
-use common::vf;
+use common::{refdir, vf};
 use radscore_trainer::stats::{calibration, dca, dist, hl, icc, nomogram, roc, tests};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 const TOL: f64 = 1e-9;
 const PTOL: f64 = 1e-6;
 
-/// `../shared/reference/trainer` relative to the repository (also found from a git worktree one
-/// level deeper, or through `RADSCORE_TRAINER_REFERENCE`).
-fn refdir() -> PathBuf {
-    if let Some(p) = std::env::var_os("RADSCORE_TRAINER_REFERENCE") {
-        return PathBuf::from(p);
-    }
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for up in [
-        "../../shared/reference/trainer",
-        "../../../shared/reference/trainer",
-    ] {
-        let p = here.join(up);
-        if p.join("oracle_breast_cancer.json").exists() {
-            return p;
-        }
-    }
-    here.join("../../shared/reference/trainer")
-}
 
 fn vs(v: &Value) -> Vec<String> {
     v.as_array()

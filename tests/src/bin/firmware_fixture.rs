@@ -1,7 +1,7 @@
 //! Host side of the bare-metal proof (`scripts/qemu-check.sh`, `tests/firmware/`).
 //!
 //! 1. Reads a reference volume and its mask (`<data>/<case>_image.nrrd`, `<case>_label.nrrd`;
-//!    default `breast1` from `../shared/reference/pyradiomics/data`) and builds the illustrative
+//!    default `breast1` from `tests/fixtures/reference/pyradiomics/data`) and builds the illustrative
 //!    model (`radscore_trainer::example::illustrative_model`), encoded as an artifact.
 //! 2. Writes the firmware fixture into `--out DIR`: `image.raw` (i16 LE), `mask.raw` (u8),
 //!    `model.rsm`, `fixture.txt` (geometry, clinical values, the host's feature values as bits,

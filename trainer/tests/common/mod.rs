@@ -1,17 +1,13 @@
-//! The breast-cancer oracle (`shared/reference/trainer`, made by `shared/oracles/trainer/`), loaded
+//! The breast-cancer oracle (`tests/fixtures/reference/trainer`, made by `tests/oracles/trainer/`), loaded
 //! once here for every oracle test of the trainer.
 #![allow(dead_code)]
 
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// `shared/reference/trainer` next to the repository (found from any checkout depth).
+/// `tests/fixtures/reference/trainer` in the workspace.
 pub fn refdir() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/reference/trainer"))
-        .find(|p| p.join("oracle_breast_cancer.json").exists())
-        .expect("shared/reference/trainer not found above the crate")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference/trainer")
 }
 
 /// The WDBC table (30 feature columns between the id and the last two columns; label last) and

@@ -6,7 +6,7 @@ p >> n, blocks of strongly correlated features (the same feature over LoG sigmas
 bands), constant and train-only-constant columns, exact duplicates (rho = +-1), heavily tied
 (discretised, count, binary) and heavy-tailed columns. This script builds such a cohort with a
 fixed seed and runs the study's pipeline through scikit-learn / scipy exactly as
-`../shared/docs/trainer-notes.md` describes it:
+the trainer's documentation describes it:
 
   1. train_test_split(arange(190), test_size=0.3, stratify=y, random_state=SEED)
   2. constant columns (zero training variance, exact: VarianceThreshold(0) uses peak-to-peak) dropped
@@ -23,7 +23,7 @@ Outputs (next to this script unless PAPER_ORACLE_OUT is set):
                         coefficients, intercept, AUCs and the decision margins (how far the data
                         are from a threshold / tie, so that a disagreement is a bug, not noise)
 
-Run: /work/venv-trainer/bin/python make_paper_oracle.py   (scikit-learn 1.9.1, scipy 1.17.1, numpy 2.4.6)
+Run: <python of tests/oracles/trainer/install.sh> make_paper_oracle.py   (scikit-learn 1.9.1, scipy 1.17.1, numpy 2.4.6)
 """
 import gzip
 import io

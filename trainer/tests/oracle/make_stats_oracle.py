@@ -8,9 +8,9 @@ the reference outputs, so the Rust test reads both from `stats_oracle.json`.
 References: scipy.stats (norm, chi2, t, f, mannwhitneyu, chi2_contingency, fisher_exact),
 sklearn (roc_auc_score, calibration_curve), statsmodels lowess, and the numpy ports of pROC DeLong,
 ResourceSelection Hosmer-Lemeshow, the ICC formulas and R's pretty() in
-../shared/oracles/trainer/stats_ref.py (cross-checked there against R).
+tests/oracles/trainer/stats_ref.py (cross-checked there against R).
 
-Usage: python make_stats_oracle.py [path/to/shared/oracles/trainer]  (writes stats_oracle.json next
+Usage: <python of tests/oracles/trainer/install.sh> make_stats_oracle.py  (writes stats_oracle.json next
 to this script). Environment of the committed JSON: see its "meta".
 """
 import json, os, platform, sys
@@ -24,10 +24,7 @@ from sklearn.metrics import roc_auc_score
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "../../../../shared/oracles/trainer")
-if not os.path.exists(os.path.join(SHARED, "stats_ref.py")):
-    SHARED = os.path.join(HERE, "../../../../../shared/oracles/trainer")
-sys.path.insert(0, SHARED)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tests", "oracles", "trainer"))
 import stats_ref as sr  # noqa: E402
 
 
