@@ -34,6 +34,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // An interrupted run (Ctrl-C, SIGTERM from a scheduler, SIGHUP) leaves no temporary output
+    // files behind: outputs are written to `.NAME.tmp-PID` and renamed only when complete.
+    // Exit status 130, as a shell reports a run stopped by SIGINT. (SIGKILL cannot be caught:
+    // the next write of the same output removes what such a run left.)
+    let _ = ctrlc::set_handler(|| {
+        radscore_trainer::outfile::remove_pending();
+        eprintln!("radscore: interrupted; unfinished output files removed");
+        std::process::exit(130);
+    });
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Extract(a) => cmd::extract::run(*a),

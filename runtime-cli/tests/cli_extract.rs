@@ -161,17 +161,41 @@ fn manifest_reports_failing_patient_and_continues() {
     );
     std::fs::write(d.join("cohort.csv"), manifest).unwrap();
     let out = d.join("features.csv");
-    let o = radscore(&[
-        "extract",
-        "--manifest",
-        d.join("cohort.csv").to_str().unwrap(),
-        "--jobs",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let args = |keep_going: bool| {
+        let mut a = vec![
+            "extract".to_string(),
+            "--manifest".into(),
+            d.join("cohort.csv").to_str().unwrap().into(),
+            "--jobs".into(),
+            "2".into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+        ];
+        if keep_going {
+            a.push("--keep-going".into());
+        }
+        a
+    };
+    // Without --keep-going a failure writes nothing: an earlier output stays as it was.
+    std::fs::write(&out, "an earlier run's table\n").unwrap();
+    let a = args(false);
+    let o = radscore(&a.iter().map(|s| s.as_str()).collect::<Vec<_>>());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success(), "failures must give a non-zero exit");
+    assert!(
+        err.contains("2 of 4 patients failed") && err.contains("--keep-going"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "an earlier run's table\n"
+    );
+    // With it, the patients that succeeded are written and the exit status still says failure.
+    let a = args(true);
+    let o = radscore(&a.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "failures must give a non-zero exit");
+    assert!(err.contains("2 failed"), "{err}");
     assert!(err.contains("patient p2"), "{err}");
     assert!(
         err.contains("breast1_image.nrrd") && err.contains("brain1_label.nrrd"),

@@ -11,7 +11,6 @@ use radscore_core::model::artifact::{
 };
 use radscore_core::model::Model;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Why a model could not be exported.
@@ -136,33 +135,14 @@ pub fn encode_signed(model: &Model, signing_key_seed: &[u8; 32]) -> Result<Vec<u
     Ok(out)
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to disk,
-/// then renamed over `path`. On failure the temporary file is removed and `path` is untouched.
+/// Writes `bytes` to `path` as [`crate::outfile::write_bytes`] does: a regular file is replaced
+/// atomically (on failure it is untouched and no temporary file remains), a device or FIFO is
+/// written through, a symbolic link is followed.
 ///
 /// # Errors
 /// The I/O error of creating, writing, syncing or renaming.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_path(path);
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// A temporary path next to `path` (same directory, so the rename stays on one file system).
-pub fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "model".to_owned());
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    crate::outfile::write_bytes(path, bytes)
 }
 
 /// Encodes an unsigned artifact and writes it atomically ([`write_atomic`]).

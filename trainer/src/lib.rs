@@ -11,6 +11,7 @@ pub mod export;
 pub mod fclassif;
 pub mod lasso;
 pub mod logistic;
+pub mod outfile;
 pub mod pipeline;
 pub mod preprocess;
 pub mod report;

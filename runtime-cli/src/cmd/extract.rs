@@ -73,6 +73,11 @@ pub struct Args {
     /// Output CSV.
     #[arg(long)]
     pub out: PathBuf,
+    /// Manifest: when some patients fail, still write the others to `--out` (the exit status
+    /// stays 1, as `make -k`'s). Without it a failure writes nothing and an existing `--out` is
+    /// kept as it was.
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 /// The sequence each of the study's seven features belongs to (`docs/study.md`).
@@ -601,6 +606,15 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
             _ => failed += 1,
         }
     }
+    if failed > 0 && !args.keep_going {
+        bail!(
+            "{failed} of {} patients failed (see above); nothing was written to {} (pass \
+             --keep-going to write the {} that succeeded)",
+            rows.len(),
+            args.out.display(),
+            lines.len()
+        );
+    }
     let mut header = vec!["patient_id".to_string()];
     for s in &seqs {
         for n in &s.features {
@@ -620,7 +634,7 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
         rows.len(),
         args.out.display(),
         if failed > 0 {
-            format!("; {failed} failed (see above)")
+            format!("; {failed} failed (see above) and are missing from it (--keep-going)")
         } else {
             String::new()
         }

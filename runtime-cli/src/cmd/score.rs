@@ -338,6 +338,26 @@ pub fn score_stream(
     Ok(row)
 }
 
+/// The output file, remembering whether a write to it failed (to tell output errors from input
+/// errors in what [`score_stream`] returns).
+struct Tracked<'a> {
+    f: &'a mut File,
+    failed: bool,
+}
+
+impl Write for Tracked<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.f.write(buf);
+        self.failed |= r.is_err();
+        r
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.f.flush();
+        self.failed |= r.is_err();
+        r
+    }
+}
+
 /// Runs `radscore score`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let key = args
@@ -348,31 +368,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = load_model(&args.model, key.as_ref())?;
     let input = File::open(&args.input)
         .with_context(|| format!("{}: cannot open the input table", args.input.display()))?;
-    let tmp = radscore_trainer::export::temp_path(&args.out);
-    let result = (|| -> anyhow::Result<u64> {
-        let f = File::create(&tmp)
-            .with_context(|| format!("{}: cannot create the output", tmp.display()))?;
-        // Both sides buffer already: the CSV reader has its own buffer and score_stream writes
-        // 256 KiB blocks, so neither a BufReader nor a BufWriter is needed.
-        let mut w = f;
-        let rows = score_stream(&model, &args.input, input, &mut w)?;
-        w.sync_all()
-            .with_context(|| format!("{}: writing the output", tmp.display()))?;
-        drop(w);
-        std::fs::rename(&tmp, &args.out)
-            .with_context(|| format!("{}: cannot write the output", args.out.display()))?;
-        Ok(rows)
-    })();
-    match result {
-        Ok(rows) => {
-            eprintln!("scored {rows} row(s) → {}", args.out.display());
-            Ok(ExitCode::SUCCESS)
+    // Both sides buffer already: the CSV reader has its own buffer and score_stream writes
+    // 256 KiB blocks, so neither a BufReader nor a BufWriter is needed. A scoring error is kept
+    // aside whole (the writer's error only stops the write and removes the temporary file).
+    let mut rows = 0;
+    let mut failed = None;
+    let written = radscore_trainer::outfile::write_with(&args.out, |w| {
+        let mut out = Tracked {
+            f: w,
+            failed: false,
+        };
+        match score_stream(&model, &args.input, input, &mut out) {
+            Ok(n) => {
+                rows = n;
+                Ok(())
+            }
+            // The output itself failed (a full disk): reported as a write error of `--out`.
+            Err(e) if out.failed => Err(std::io::Error::other(format!("{e:#}"))),
+            Err(e) => {
+                failed = Some(e);
+                Err(std::io::Error::other("scoring failed"))
+            }
         }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
     }
+    written.with_context(|| format!("{}: cannot write the output", args.out.display()))?;
+    eprintln!("scored {rows} row(s) → {}", args.out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

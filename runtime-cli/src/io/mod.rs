@@ -512,35 +512,20 @@ pub(crate) fn parse_usizes(s: &str, what: &str) -> anyhow::Result<Vec<usize>> {
         .collect()
 }
 
-/// Writes a file atomically: `write` fills a temporary file in the same folder, which is then
-/// flushed to disk and renamed over `path` (readers never see a half-written file).
+/// Writes an output file through [`radscore_trainer::outfile`]: a regular file is replaced
+/// atomically (`write` fills a temporary file in the same folder, which is flushed to disk and
+/// renamed over `path`; readers never see a half-written file and a failure leaves the old one),
+/// a symbolic link is followed to its target, a device or FIFO (`/dev/stdout`, a named pipe) is
+/// written through, `-` is the standard output.
 pub fn write_atomic(
     path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    write: impl FnOnce(&mut std::io::BufWriter<&mut std::fs::File>) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow!("cannot write {}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let f = std::fs::File::create(&tmp)?;
+    use std::io::Write;
+    radscore_trainer::outfile::write_with(path, |f| {
         let mut w = std::io::BufWriter::new(f);
         write(&mut w)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(anyhow!("cannot write {}: {e}", path.display()));
-    }
-    Ok(())
+        w.flush()
+    })
+    .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))
 }
