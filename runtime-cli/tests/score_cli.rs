@@ -283,3 +283,48 @@ fn inspect_and_verify() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("code 113"));
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// Model and key files are read up to the largest valid size, never whole (issue 21, item 6):
+/// `/dev/zero` and a 2 GB sparse file fail at once with a message naming the file.
+#[test]
+fn oversized_model_and_key_files_are_refused_without_reading_them() {
+    let d = workdir("oversized");
+    let m = illustrative_model();
+    let model = d.join("m.rsm");
+    export::write_model(&model, &m).unwrap();
+    let input = d.join("in.csv");
+    write_table(&input, &m, &sample_rows(&m, 3));
+    let sparse = d.join("huge.rsm");
+    let f = std::fs::File::create(&sparse).unwrap();
+    f.set_len(2_000_000_000).unwrap();
+    drop(f);
+    let mut models = vec![sparse.clone()];
+    if Path::new("/dev/zero").exists() {
+        models.push(PathBuf::from("/dev/zero"));
+    }
+    for bad in &models {
+        let t0 = std::time::Instant::now();
+        let o = run(&["inspect", s(bad)]);
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(s(bad)) && err.contains("larger than"), "{err}");
+        // Reading 2 GB takes seconds; the bounded read takes microseconds. Generous margin.
+        assert!(t0.elapsed().as_secs_f64() < 5.0);
+        let o = run(&[
+            "score",
+            "--model",
+            s(bad),
+            "--input",
+            s(&input),
+            "--out",
+            s(&d.join("o.csv")),
+        ]);
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("larger than"));
+    }
+    let o = run(&["verify", s(&model), "--public-key", s(&sparse)]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("larger than"), "{err}");
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -230,7 +230,7 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
 /// Runs `radscore inspect`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = load_model(&args.model, None)?;
-    let bytes = std::fs::read(&args.model)?;
+    let bytes = super::verify::read_model_file(&args.model)?;
     let parts = artifact::split(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
     if args.json {
         let v = to_json(&model, &parts.header, parts.crc, bytes.len());

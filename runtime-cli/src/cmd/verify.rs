@@ -34,8 +34,8 @@ pub fn read_public_key(arg: &str) -> anyhow::Result<[u8; 32]> {
     if let Some(k) = hex32(arg) {
         return Ok(k);
     }
-    let bytes = std::fs::read(arg).with_context(|| {
-        format!("--public-key: `{arg}` is neither 64 hex digits nor a readable file")
+    let bytes = read_bounded(Path::new(arg), MAX_KEY_FILE_LEN).with_context(|| {
+        format!("--public-key: `{arg}` is neither 64 hex digits nor a readable key file")
     })?;
     if let Ok(k) = <[u8; 32]>::try_from(bytes.as_slice()) {
         return Ok(k);
@@ -49,8 +49,30 @@ pub fn read_public_key(arg: &str) -> anyhow::Result<[u8; 32]> {
     )
 }
 
-fn read_model_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("{}: cannot read the model file", path.display()))
+/// The largest valid model file: header, the longest body the core accepts, CRC and signature.
+pub const MAX_MODEL_FILE_LEN: usize =
+    artifact::HEADER_LEN + artifact::MAX_BODY_LEN + artifact::CRC_LEN + artifact::TRAILER_LEN;
+
+/// The largest key file read: 64 hex digits with generous room for whitespace and line ends.
+const MAX_KEY_FILE_LEN: usize = 1024;
+
+/// Reads at most `max` bytes of `path`; a longer file (or endless input such as `/dev/zero`) is
+/// an error after `max + 1` bytes, never a read of the whole thing.
+pub fn read_bounded(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    f.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > max {
+        bail!("larger than {max} bytes, the most a valid file of this kind holds");
+    }
+    Ok(bytes)
+}
+
+/// Reads a model file, at most [`MAX_MODEL_FILE_LEN`] bytes.
+pub fn read_model_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    read_bounded(path, MAX_MODEL_FILE_LEN)
+        .with_context(|| format!("{}: cannot read the model file", path.display()))
 }
 
 /// Decodes the bytes of the model file `path`; with a key, a valid signature is required.
