@@ -1,4 +1,4 @@
-//! NIfTI-1 (via the `nifti` crate: `.nii`, `.nii.gz`, `.hdr`/`.img` pairs, either endianness)
+//! NIfTI-1 (header parsed by the `nifti` crate, data read here at `vox_offset`: `.nii`, `.nii.gz`, `.hdr`/`.img` pairs, either endianness)
 //! and NIfTI-2 (parsed here: the `nifti` crate reads only NIfTI-1).
 //!
 //! Reads as SimpleITK does, so that features match PyRadiomics on SimpleITK-read images:
@@ -13,7 +13,6 @@
 
 use super::{ReadOptions, Volume, VolumeData, IDENTITY};
 use anyhow::{anyhow, bail, Context};
-use nifti::{NiftiObject, ReaderOptions};
 use std::io::Read;
 use std::path::Path;
 
@@ -83,11 +82,63 @@ pub fn read(path: &Path, opts: &ReadOptions) -> anyhow::Result<Volume> {
     to_volume(path, &h, &raw, opts)
 }
 
+/// The voxel data of a NIfTI file: from byte `vox_offset` of the single file (`n+1`, `n+2`) or
+/// of the `.img` file of a `.hdr`/`.img` pair (`ni1`, `ni2`). `vox_offset` must be a whole number,
+/// at least the header's end (352 / 544 bytes) in a single file, and within the file.
+fn voxel_data(
+    path: &Path,
+    bytes: Vec<u8>,
+    pair: bool,
+    vox_offset: f64,
+    min: usize,
+) -> anyhow::Result<Vec<u8>> {
+    let p = path.display();
+    let min = if pair { 0 } else { min };
+    if !(vox_offset.is_finite() && vox_offset.fract() == 0.0 && vox_offset >= min as f64) {
+        bail!("{p}: vox_offset {vox_offset} is invalid: expected a whole number of bytes >= {min}");
+    }
+    let mut data = if pair { read_img(path)? } else { bytes };
+    if vox_offset > data.len() as f64 {
+        bail!(
+            "{p}: vox_offset {vox_offset} is beyond the end of the {}data ({} bytes)",
+            if pair { ".img file's " } else { "file's " },
+            data.len()
+        );
+    }
+    data.drain(..vox_offset as usize);
+    Ok(data)
+}
+
+/// The `.img` (or `.img.gz`) file beside a `.hdr` (or `.hdr.gz`) header, decompressed.
+fn read_img(hdr: &Path) -> anyhow::Result<Vec<u8>> {
+    let name = hdr.to_string_lossy();
+    let stem = name
+        .strip_suffix(".gz")
+        .unwrap_or(&name)
+        .strip_suffix(".hdr")
+        .ok_or_else(|| anyhow!("{name}: a header-only NIfTI file must be named .hdr or .hdr.gz"))?;
+    let candidates = [format!("{stem}.img"), format!("{stem}.img.gz")];
+    let img = candidates
+        .iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+        .ok_or_else(|| anyhow!("{name}: its image file {} is missing", candidates[0]))?;
+    gunzip_if(
+        img,
+        std::fs::read(img).with_context(|| format!("cannot read {}", img.display()))?,
+    )
+}
+
 fn read_nifti1(path: &Path) -> anyhow::Result<(Hdr, Vec<u8>)> {
-    let obj = ReaderOptions::new()
-        .read_file(path)
+    let bytes = gunzip_if(
+        path,
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
+    )?;
+    // The `nifti` crate parses the header only: its reader takes the data right after the
+    // extensions and so ignores a vox_offset beyond them (a file whose data starts at byte 2048
+    // with no extensions was read from byte 352).
+    let h = nifti::NiftiHeader::from_reader(bytes.as_slice())
         .map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    let h = obj.header();
     let mut dim = [0i64; 8];
     for (d, s) in dim.iter_mut().zip(h.dim.iter()) {
         *d = i64::from(*s);
@@ -106,7 +157,8 @@ fn read_nifti1(path: &Path) -> anyhow::Result<(Hdr, Vec<u8>)> {
         srow: [h.srow_x.map(f), h.srow_y.map(f), h.srow_z.map(f)],
         little: h.endianness == nifti::Endianness::Little,
     };
-    let raw = obj.into_volume().into_raw_data();
+    let pair = &h.magic == b"ni1\0";
+    let raw = voxel_data(path, bytes, pair, f(h.vox_offset), 352)?;
     Ok((hdr, raw))
 }
 
@@ -190,27 +242,9 @@ fn read_nifti2(path: &Path) -> anyhow::Result<(Hdr, Vec<u8>)> {
         srow,
         little,
     };
-    let vox_offset = i64_at(168);
-    let off = usize::try_from(vox_offset)
-        .map_err(|_| anyhow!("{}: vox_offset {vox_offset} is invalid", path.display()))?;
-    let raw = if &bytes[4..8] == b"ni2\0" {
-        // header and image in separate files (.hdr + .img)
-        let img = path.with_extension("img");
-        let b = gunzip_if(
-            &img,
-            std::fs::read(&img).with_context(|| format!("cannot read {}", img.display()))?,
-        )?;
-        b[off.min(b.len())..].to_vec()
-    } else {
-        if off > bytes.len() {
-            bail!(
-                "{}: vox_offset {off} is beyond the end of the file ({} bytes)",
-                path.display(),
-                bytes.len()
-            );
-        }
-        bytes[off..].to_vec()
-    };
+    let pair = &bytes[4..8] == b"ni2\0";
+    let vox_offset = i64_at(168) as f64;
+    let raw = voxel_data(path, bytes, pair, vox_offset, 544)?;
     Ok((hdr, raw))
 }
 
@@ -255,16 +289,21 @@ fn to_volume(path: &Path, h: &Hdr, raw: &[u8], opts: &ReadOptions) -> anyhow::Re
             "{p}: NIfTI datatype {other} is not supported (expected a scalar integer or float type)"
         ),
     };
+    let total = sizes[..4]
+        .iter()
+        .try_fold(bpv, |a: usize, &s| a.checked_mul(s))
+        .filter(|&t| t <= raw.len())
+        .ok_or_else(|| {
+            anyhow!(
+                "{p}: the header's sizes {:?} × {bpv} bytes need more voxel data than the file's {} bytes",
+                &sizes[..4],
+                raw.len()
+            )
+        })?;
     let n = sizes[0] * sizes[1] * sizes[2];
     let start = vol * n * bpv;
     let end = start + n * bpv;
-    if raw.len() < end {
-        bail!(
-            "{p}: expected {} bytes of voxel data, found {}",
-            nvol * n * bpv,
-            raw.len()
-        );
-    }
+    debug_assert!(end <= total);
     let b = &raw[start..end];
     macro_rules! conv {
         ($t:ty, $n:expr) => {
