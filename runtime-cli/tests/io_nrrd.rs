@@ -249,3 +249,128 @@ fn streamed_mask_box_of_sparse_multi_label_masks() {
     assert!(msg.contains("mask voxel 41 has value 2.5"), "{msg}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Hostile headers (issue 21, items 3 and 4): each is refused quickly with a message naming the
+/// cause, before anything of the claimed size is allocated or any file name list is built.
+#[test]
+fn hostile_headers_are_refused_before_allocating() {
+    let dir = std::env::temp_dir().join(format!("radscore-nrrd-hostile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let gz = {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(&[0u8; 64]).unwrap();
+        e.finish().unwrap()
+    };
+    let cases: Vec<(&str, String, Vec<u8>, &str)> = vec![
+        (
+            "range-count",
+            "sizes: 2 2 2\nencoding: raw\ndata file: s%03d.raw 0 999999999 1\n".into(),
+            vec![],
+            "names 1000000000 files",
+        ),
+        (
+            "range-wrap",
+            "sizes: 2 2 2\nencoding: raw\ndata file: s%d.raw 9223372036854775806 9223372036854775807 1\n"
+                .into(),
+            vec![],
+            "s9223372036854775806.raw",
+        ),
+        (
+            "range-huge-step",
+            "sizes: 2 2 3\nencoding: raw\ndata file: s%d.raw -9223372036854775808 9223372036854775807 9223372036854775807\n"
+                .into(),
+            vec![],
+            "s-9223372036854775808.raw",
+        ),
+        (
+            "too-many-voxels",
+            "sizes: 4000 4000 1000\nencoding: raw\n\n".into(),
+            vec![0u8; 16],
+            "RADSCORE_MAX_VOXELS",
+        ),
+        (
+            "overflow",
+            "sizes: 100000 100000 100000 100000 100000\nencoding: raw\n\n".into(),
+            vec![],
+            "overflow",
+        ),
+        (
+            "dev-zero",
+            "sizes: 100 100 100\nencoding: raw\ndata file: /dev/zero\n".into(),
+            vec![],
+            "not a regular file",
+        ),
+        (
+            "short-raw",
+            "sizes: 1000 1000 1000\nencoding: raw\n\n".into(),
+            vec![0u8; 100],
+            "the file has",
+        ),
+        (
+            "gzip-bomb-claim",
+            "sizes: 1000 1000 1000\nencoding: gzip\n\n".into(),
+            gz,
+            "gzip data can hold",
+        ),
+    ];
+    for (name, fields, data, expect) in cases {
+        let p = dir.join(format!("{name}.nrrd"));
+        let mut bytes = format!(
+            "NRRD0004\ntype: int16\ndimension: {}\nendian: little\n{fields}",
+            {
+                fields
+                    .lines()
+                    .find_map(|l| l.strip_prefix("sizes: "))
+                    .map_or(3, |s| s.split_whitespace().count())
+            }
+        )
+        .into_bytes();
+        if !fields.contains("data file") && !fields.ends_with("\n\n") {
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(&data);
+        std::fs::write(&p, bytes).unwrap();
+        let t0 = std::time::Instant::now();
+        let e = match radscore_cli::io::nrrd::read(&p) {
+            Ok(_) => panic!("{name}: accepted"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(e.contains(expect), "{name}: {e}");
+        // A generous bound: the refusals take microseconds, the defects took minutes or aborted.
+        assert!(
+            t0.elapsed().as_secs() < 10,
+            "{name} took {:?}",
+            t0.elapsed()
+        );
+        if !name.starts_with("range") && name != "dev-zero" {
+            let e = format!("{:#}", radscore_cli::io::nrrd::read_mask(&p).err().unwrap());
+            assert!(e.contains(expect), "{name} (mask): {e}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `RADSCORE_MAX_VOXELS` lowers (or raises) the voxel limit.
+#[test]
+fn voxel_limit_is_overridable() {
+    let data = reference_data();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_radscore"))
+        .env("RADSCORE_MAX_VOXELS", "1000")
+        .args(["extract", "--image"])
+        .arg(data.join("breast1_image.nrrd"))
+        .arg("--mask")
+        .arg(data.join("breast1_label.nrrd"))
+        .args(["--features", "seven", "--out", "-"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("breast1")
+            && err.contains("limit of 1000")
+            && err.contains("RADSCORE_MAX_VOXELS"),
+        "{err}"
+    );
+}

@@ -477,6 +477,17 @@ pub fn format_of(path: &Path) -> Format {
     }
 }
 
+/// The largest volume the readers accept, in voxels: 2^31 (a 1024 × 1024 × 2048 volume; 4 GiB as
+/// int16), or `RADSCORE_MAX_VOXELS` when set to a positive integer. A header claiming more is
+/// refused before anything is allocated, so a corrupt or hostile size cannot exhaust memory.
+pub fn max_voxels() -> usize {
+    std::env::var("RADSCORE_MAX_VOXELS")
+        .ok()
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(1 << 31)
+}
+
 /// Reads an image or mask from any supported format; a folder is read as a DICOM series.
 pub fn read_volume(path: &Path) -> anyhow::Result<Volume> {
     read_volume_with(path, &ReadOptions::default())

@@ -230,20 +230,44 @@ fn read_header_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
     }
 }
 
-/// A zeroed buffer of `n` voxels of type `ty`.
-fn typed_zeros(ty: Ty, n: usize) -> VolumeData {
-    match ty {
-        Ty::I8 => VolumeData::I8(vec![0; n]),
-        Ty::U8 => VolumeData::U8(vec![0; n]),
-        Ty::I16 => VolumeData::I16(vec![0; n]),
-        Ty::U16 => VolumeData::U16(vec![0; n]),
-        Ty::I32 => VolumeData::I32(vec![0; n]),
-        Ty::U32 => VolumeData::U32(vec![0; n]),
-        Ty::I64 => VolumeData::I64(vec![0; n]),
-        Ty::U64 => VolumeData::U64(vec![0; n]),
-        Ty::F32 => VolumeData::F32(vec![0.0; n]),
-        Ty::F64 => VolumeData::F64(vec![0.0; n]),
+/// A zeroed buffer of `n` voxels of type `ty`; an allocation the system refuses is an error
+/// naming the size, not an abort.
+fn typed_zeros(ty: Ty, n: usize) -> anyhow::Result<VolumeData> {
+    fn zeros<T: Clone + Default>(n: usize) -> anyhow::Result<Vec<T>> {
+        let mut v = Vec::new();
+        v.try_reserve_exact(n).map_err(|_| {
+            anyhow!(
+                "cannot allocate {:.1} MiB for {n} voxels",
+                (n as f64) * std::mem::size_of::<T>() as f64 / (1u64 << 20) as f64
+            )
+        })?;
+        v.resize(n, T::default());
+        Ok(v)
     }
+    Ok(match ty {
+        Ty::I8 => VolumeData::I8(zeros(n)?),
+        Ty::U8 => VolumeData::U8(zeros(n)?),
+        Ty::I16 => VolumeData::I16(zeros(n)?),
+        Ty::U16 => VolumeData::U16(zeros(n)?),
+        Ty::I32 => VolumeData::I32(zeros(n)?),
+        Ty::U32 => VolumeData::U32(zeros(n)?),
+        Ty::I64 => VolumeData::I64(zeros(n)?),
+        Ty::U64 => VolumeData::U64(zeros(n)?),
+        Ty::F32 => VolumeData::F32(zeros(n)?),
+        Ty::F64 => VolumeData::F64(zeros(n)?),
+    })
+}
+
+/// Opens a data file, which must be a regular file (a device such as `/dev/zero` or a FIFO has
+/// no size to check the header against and may never end).
+fn open_regular(file: &Path) -> anyhow::Result<(std::fs::File, u64)> {
+    let fp = file.display();
+    let f = std::fs::File::open(file).with_context(|| format!("cannot read {fp}"))?;
+    let m = f.metadata().with_context(|| format!("cannot read {fp}"))?;
+    if !m.is_file() {
+        bail!("{fp}: the data file is not a regular file");
+    }
+    Ok((f, m.len()))
 }
 
 fn bytes_mut(d: &mut VolumeData) -> &mut [u8] {
@@ -261,6 +285,37 @@ fn bytes_mut(d: &mut VolumeData) -> &mut [u8] {
     }
 }
 
+/// Opens the data file and checks that it can hold the `need` bytes of voxels the header claims
+/// (raw: the file's size; gzip: 1032 times the compressed size, deflate's largest expansion),
+/// before anything of that size is allocated.
+fn check_claim(
+    file: &Path,
+    off: usize,
+    enc: Encoding,
+    byte_skip: u64,
+    need: usize,
+) -> anyhow::Result<std::fs::File> {
+    const GZIP_MAX_RATIO: u64 = 1032;
+    let fp = file.display();
+    let (f, len) = open_regular(file)?;
+    let start = off as u64 + byte_skip;
+    if enc == Encoding::Raw && (len < start || len - start < need as u64) {
+        bail!(
+            "{fp}: the header's sizes need {need} bytes of voxel data after byte {start}, the file has {len} bytes"
+        );
+    }
+    let compressed = len.saturating_sub(off as u64);
+    if enc == Encoding::Gzip
+        && (need as u64).saturating_add(byte_skip)
+            > compressed.saturating_mul(GZIP_MAX_RATIO) + 1024
+    {
+        bail!(
+            "{fp}: the header's sizes need {need} bytes of voxel data, more than {compressed} bytes of gzip data can hold"
+        );
+    }
+    Ok(f)
+}
+
 /// Reads `n` voxels of type `ty` from `file` (data starting at byte `off`; `byte_skip` bytes
 /// skipped after decompression) directly into a typed buffer, then fixes the byte order.
 fn stream_binary(
@@ -273,9 +328,9 @@ fn stream_binary(
     little: bool,
 ) -> anyhow::Result<VolumeData> {
     let fp = file.display();
-    let mut f = std::fs::File::open(file).with_context(|| format!("cannot read {fp}"))?;
-    let mut data = typed_zeros(ty, n);
     let need = n * ty.size();
+    let mut f = check_claim(file, off, enc, byte_skip, need)?;
+    let mut data = typed_zeros(ty, n).with_context(|| format!("{fp}"))?;
     let short = |e: std::io::Error| {
         anyhow!("{fp}: expected {need} bytes of voxel data after skipping {byte_skip}: {e}")
     };
@@ -340,7 +395,13 @@ fn swap_bytes(d: &mut VolumeData) {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    let (mut f, len) = open_regular(path)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(usize::try_from(len).unwrap_or(usize::MAX))
+        .map_err(|_| anyhow!("{}: cannot allocate {len} bytes to read it", path.display()))?;
+    f.read_to_end(&mut v)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(v)
 }
 
 /// Skips `n` lines (up to and including the n-th '\n').
@@ -451,7 +512,7 @@ fn decode_ascii(ty: Ty, text: &[u8], n: usize, path: &Path) -> anyhow::Result<Vo
         .filter(|t| !t.is_empty());
     macro_rules! take {
         ($t:ty, $var:ident) => {{
-            let mut v: Vec<$t> = Vec::with_capacity(n);
+            let mut v: Vec<$t> = Vec::with_capacity(n.min(text.len() / 2 + 1)); // a hint: values and separators take about 2 bytes or more
             for i in 0..n {
                 let t = toks.next().ok_or_else(|| {
                     anyhow!("{}: expected {n} ASCII values, found {i}", path.display())
@@ -490,7 +551,7 @@ fn decode_ascii(ty: Ty, text: &[u8], n: usize, path: &Path) -> anyhow::Result<Vo
 }
 
 fn decode_hex(text: &[u8], need: usize, path: &Path) -> anyhow::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(need);
+    let mut out = Vec::with_capacity(need.min(text.len() / 2)); // two hex digits a byte
     let mut hi: Option<u8> = None;
     for &c in text {
         let d = match c {
@@ -733,6 +794,13 @@ fn read_impl(path: &Path, as_mask: bool) -> anyhow::Result<Loaded> {
     let need = n
         .checked_mul(ty.size())
         .ok_or_else(|| anyhow!("{p}: data size overflows"))?;
+    let max = super::max_voxels();
+    if n > max {
+        bail!(
+            "{p}: the header's sizes {sizes:?} make {n} voxels, more than the limit of {max} \
+             (set RADSCORE_MAX_VOXELS to raise it)"
+        );
+    }
     // Common case (one data file, raw/gzip/bzip2, no line skip): stream the voxels straight
     // into their typed buffer, so reading costs the volume's size and nothing more.
     if matches!(enc, Encoding::Raw | Encoding::Gzip | Encoding::Bzip2)
@@ -763,6 +831,7 @@ fn read_impl(path: &Path, as_mask: bool) -> anyhow::Result<Loaded> {
                     origin,
                     direction,
                 };
+                check_claim(&file, off, enc, byte_skip as u64, need)?;
                 let mut r = open_data(&file, off, enc, byte_skip as u64)?;
                 return Ok(Loaded::Mask(stream_mask_box(
                     &mut r, &file, grid, ty, little,
@@ -809,16 +878,39 @@ fn read_impl(path: &Path, as_mask: bool) -> anyhow::Result<Loaded> {
                         .map_err(|_| anyhow!("{p}: data file {spec:?}: {s:?} is not an integer"))
                 };
                 let (lo, hi, step) = (num(t[1])?, num(t[2])?, num(t[3])?);
+                let (lo, hi, step) = (i128::from(lo), i128::from(hi), i128::from(step));
                 if step == 0 || (hi - lo).signum() * step.signum() < 0 {
                     bail!("{p}: data file {spec:?}: bad range");
                 }
-                let mut v = Vec::new();
-                let mut i = lo;
-                while (step > 0 && i <= hi) || (step < 0 && i >= hi) {
-                    v.push(resolve(&format_printf(t[0], i)?));
-                    i += step;
+                // As many files as slices: the sizes of the axes beyond the optional <subdim>
+                // (default: the slowest axis), checked before any name is made.
+                let subdim = match t.get(4) {
+                    Some(s) => s
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|&d| d >= 1 && d <= sizes.len())
+                        .ok_or_else(|| {
+                            anyhow!(
+                                "{p}: data file {spec:?}: subdim {s:?} is not 1 to {}",
+                                sizes.len()
+                            )
+                        })?,
+                    None => sizes.len().saturating_sub(1).max(1),
+                };
+                let slices: usize = sizes[subdim.min(sizes.len())..].iter().product();
+                let count = (hi - lo) / step + 1;
+                if count != slices as i128 {
+                    bail!(
+                        "{p}: data file {spec:?} names {count} files, the sizes {sizes:?} need {slices} \
+                         (one per slice beyond axis {subdim})"
+                    );
                 }
-                v
+                (0..count)
+                    .map(|k| {
+                        let i = lo + k * step; // within [lo, hi]: fits in i64
+                        format_printf(t[0], i as i64).map(|name| resolve(&name))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?
             } else {
                 vec![resolve(spec)]
             };
@@ -839,7 +931,8 @@ fn read_impl(path: &Path, as_mask: bool) -> anyhow::Result<Loaded> {
             parts.len()
         );
     }
-    let mut binary: Vec<u8> = Vec::with_capacity(need);
+    let mut binary: Vec<u8> =
+        Vec::with_capacity(need.min(parts.iter().map(|(_, b)| b.len()).sum::<usize>()));
     let mut ascii_parts: Vec<VolumeData> = Vec::new();
     for (f, b) in &parts {
         let start = skip_lines(b, line_skip, f)?;
@@ -892,7 +985,7 @@ fn open_data(
     byte_skip: u64,
 ) -> anyhow::Result<Box<dyn Read>> {
     let fp = file.display();
-    let mut f = std::fs::File::open(file).with_context(|| format!("cannot read {fp}"))?;
+    let (mut f, _) = open_regular(file)?;
     f.seek(std::io::SeekFrom::Start(off as u64))
         .with_context(|| format!("cannot read {fp}"))?;
     let buf = std::io::BufReader::with_capacity(1 << 16, f);
