@@ -60,6 +60,9 @@ pub enum Error {
     IndexOutOfRange = 203,
     /// A binary clinical predictor's value is neither 0 nor 1.
     NonBinaryInput = 204,
+    /// The radscore or the linear predictor is NaN or infinite although every input is finite
+    /// (features so far outside the training range that the sums overflow).
+    NonFiniteScore = 205,
 
     // ---- 300–399: images, masks, ROI ----
     /// A dimension is zero, or the product of the dimensions overflows.
@@ -137,6 +140,9 @@ impl Error {
                 "artifact: this build cannot verify signatures (core feature `signature` is off)"
             }
             Error::NonBinaryInput => "input: a binary clinical value is neither 0 nor 1",
+            Error::NonFiniteScore => {
+                "score: the radscore or linear predictor is not finite (inputs far outside the model's range)"
+            }
             Error::NonFiniteInput => "input: a feature or clinical value is NaN or infinite",
             Error::FeatureCountMismatch => {
                 "input: number of feature values differs from the model's"
@@ -195,6 +201,7 @@ impl Error {
         Error::ClinicalCountMismatch,
         Error::IndexOutOfRange,
         Error::NonBinaryInput,
+        Error::NonFiniteScore,
         Error::BadDimensions,
         Error::BadSpacing,
         Error::ImageLengthMismatch,

@@ -662,6 +662,19 @@ fn score_input_errors() {
     );
     assert_eq!(m.score(&x, &[0.5, 1.0]), Err(Error::NonBinaryInput));
     assert_eq!(m.score(&x, &[2.0, 1.0]), Err(Error::NonBinaryInput));
+    // Finite inputs whose z-scores overflow: opposite infinities sum to NaN, one to +inf. Both were
+    // scored (NaN probability, class 0) before NonFiniteScore.
+    assert_eq!(
+        m.score(&[4.0, 1e308, 1e308], &[0.0, 1.0]),
+        Err(Error::NonFiniteScore)
+    );
+    assert_eq!(
+        m.score(&[4.0, 0.55, 1e308], &[0.0, 1.0]),
+        Err(Error::NonFiniteScore)
+    );
+    // Large but representable: scored, with a probability in [0, 1].
+    let s = m.score(&[4.0, 0.55, 1e300], &[0.0, 1.0]).unwrap();
+    assert!(s.probability == 1.0 && s.radscore.is_finite());
 }
 
 // ---------------------------------------------------------------- signatures

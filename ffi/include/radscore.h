@@ -198,6 +198,10 @@ enum RadscoreStatus
      */
     RADSCORE_STATUS_NON_BINARY_INPUT = 204,
     /**
+     * Score: the radscore or linear predictor is not finite (inputs far outside the model's range).
+     */
+    RADSCORE_STATUS_NON_FINITE_SCORE = 205,
+    /**
      * Image: a dimension is zero or the voxel count overflows.
      */
     RADSCORE_STATUS_BAD_DIMENSIONS = 300,

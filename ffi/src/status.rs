@@ -49,6 +49,8 @@ pub enum RadscoreStatus {
     IndexOutOfRange = 203,
     /// Input: a binary clinical value is neither 0 nor 1.
     NonBinaryInput = 204,
+    /// Score: the radscore or linear predictor is not finite (inputs far outside the model's range).
+    NonFiniteScore = 205,
     /// Image: a dimension is zero or the voxel count overflows.
     BadDimensions = 300,
     /// Image: spacing not finite and > 0.
@@ -122,6 +124,7 @@ impl RadscoreStatus {
         RadscoreStatus::ClinicalCountMismatch,
         RadscoreStatus::IndexOutOfRange,
         RadscoreStatus::NonBinaryInput,
+        RadscoreStatus::NonFiniteScore,
         RadscoreStatus::BadDimensions,
         RadscoreStatus::BadSpacing,
         RadscoreStatus::ImageLengthMismatch,
@@ -251,6 +254,7 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         ClinicalCountMismatch,
         IndexOutOfRange,
         NonBinaryInput,
+        NonFiniteScore,
         BadDimensions,
         BadSpacing,
         ImageLengthMismatch,

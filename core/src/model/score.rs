@@ -57,7 +57,10 @@ impl Model {
     /// # Errors
     /// * [`Error::FeatureCountMismatch`] / [`Error::ClinicalCountMismatch`] — wrong slice length;
     /// * [`Error::NonFiniteInput`] — an input is NaN or infinite;
-    /// * [`Error::NonBinaryInput`] — a binary predictor's value is neither 0 nor 1.
+    /// * [`Error::NonBinaryInput`] — a binary predictor's value is neither 0 nor 1;
+    /// * [`Error::NonFiniteScore`] — the radscore or the linear predictor overflows to ±∞ or NaN
+    ///   (finite inputs far outside the training range, e.g. two features at ±1e308): never a
+    ///   silent NaN probability or class.
     pub fn score(&self, features: &[f64], clinical: &[f64]) -> Result<Score, Error> {
         if features.len() != self.features.len() {
             return Err(Error::FeatureCountMismatch);
@@ -97,6 +100,9 @@ impl Model {
             lp += c.coefficient * x;
             *p = points(c.coefficient, x, c.axis_min, c.axis_max, ppu);
             total += *p;
+        }
+        if !(radscore.is_finite() && lp.is_finite() && total.is_finite()) {
+            return Err(Error::NonFiniteScore);
         }
         let probability = logistic(lp);
         Ok(Score {
