@@ -490,13 +490,11 @@ fn c_error_paths_under_valgrind() {
     run_valgrind(&exe, &[&dir]);
 }
 
-/// The example in `ffi/examples/` builds with the same strict flags and runs clean under
-/// valgrind on the reference breast volume (given as every sequence of the model).
-#[test]
-fn example_program_runs_under_valgrind() {
-    require("gcc", "gcc");
-    require("valgrind", "valgrind");
-    let dir = work_dir("data-example");
+/// Runs the example program `exe` under valgrind on the reference breast volume (given as every
+/// sequence of the illustrative model) and checks the probability it prints against the core's.
+/// `env`: extra environment (e.g. `LD_LIBRARY_PATH` for a shared build).
+fn run_example_on_breast1(exe: &Path, tag: &str, env: &[(&str, &Path)]) {
+    let dir = work_dir(&format!("data-example-{tag}"));
     let model = radscore_trainer::example::illustrative_model();
     let artifact = radscore_trainer::export::encode(&model).expect("encode model");
     let rsm = dir.join("model.rsm");
@@ -513,20 +511,6 @@ fn example_program_runs_under_valgrind() {
     write_atomic(&dir.join("image.raw"), &img);
     write_atomic(&dir.join("mask.raw"), &msk);
 
-    let exe = work_dir("bin").join("radscore_example");
-    let o = strict_gcc()
-        .arg(manifest().join("examples").join("radscore_example.c"))
-        .arg(staticlib())
-        .args(["-lpthread", "-ldl", "-lm", "-o"])
-        .arg(&exe)
-        .output()
-        .expect("spawn gcc");
-    assert!(
-        o.status.success(),
-        "gcc: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-
     let mut args: Vec<String> = vec![rsm.display().to_string()];
     args.extend(clinical_values(&model).iter().map(|c| c.to_string()));
     args.push("--".into());
@@ -537,21 +521,23 @@ fn example_program_runs_under_valgrind() {
         args.extend(v.dims.iter().map(|d| d.to_string()));
         args.extend(v.spacing.iter().map(|s| format!("{s:?}")));
     }
-    let o = Command::new("valgrind")
-        .args([
-            "--quiet",
-            "--error-exitcode=1",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=all",
-        ])
-        .arg(&exe)
-        .args(&args)
-        .output()
-        .expect("spawn valgrind");
+    let mut cmd = Command::new("valgrind");
+    cmd.args([
+        "--quiet",
+        "--error-exitcode=1",
+        "--leak-check=full",
+        "--errors-for-leak-kinds=all",
+    ])
+    .arg(exe)
+    .args(&args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().expect("spawn valgrind");
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         o.status.success(),
-        "example failed: {:?}\n{stdout}\n{}",
+        "{tag}: example failed: {:?}\n{stdout}\n{}",
         o.status.code(),
         String::from_utf8_lossy(&o.stderr)
     );
@@ -575,7 +561,32 @@ fn example_program_runs_under_valgrind() {
         .score(&feats, &clinical_values(&model))
         .expect("score");
     let want = format!("probability {:.6}", s.probability);
-    assert!(stdout.contains(&want), "expected `{want}` in:\n{stdout}");
+    assert!(
+        stdout.contains(&want),
+        "{tag}: expected `{want}` in:\n{stdout}"
+    );
+}
+
+/// The example in `ffi/examples/` builds with the same strict flags and runs clean under
+/// valgrind on the reference breast volume (given as every sequence of the model).
+#[test]
+fn example_program_runs_under_valgrind() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let exe = work_dir("bin").join("radscore_example");
+    let o = strict_gcc()
+        .arg(manifest().join("examples").join("radscore_example.c"))
+        .arg(staticlib())
+        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&exe)
+        .output()
+        .expect("spawn gcc");
+    assert!(
+        o.status.success(),
+        "gcc: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    run_example_on_breast1(&exe, "direct", &[]);
 }
 
 /// The shared library carries the soname of the ABI major version and serves the same C test.
@@ -621,59 +632,177 @@ fn shared_library_has_abi_soname_and_runs() {
     run_valgrind(&exe, &[]);
 }
 
-/// `ffi/examples/CMakeLists.txt` configures and builds the example against this build's static
-/// library and writes the pkg-config file. cmake is optional at test time (not installed by
-/// `.ci/run`): without it the test says so and checks nothing.
+/// `ffi/install/install.sh` lays out a prefix as a system library (header, static and shared
+/// libraries with the soname link, pkg-config files, CMake package), and the example builds
+/// against it as a C developer would build it, then runs clean under valgrind with the core's
+/// result: with CMake `find_package(radscore CONFIG REQUIRED)` (shared, and static through
+/// `radscore_USE_STATIC_LIBS`), and with `pkg-config` (shared with `radscore`, static with
+/// `--static radscore-static`, whose program must not need the shared library). Without the
+/// installed package, CMake's configure step fails and says how to install it.
 #[test]
-fn cmake_example_builds_when_cmake_is_available() {
-    if !Command::new("cmake")
-        .arg("--version")
+fn installed_prefix_builds_the_example_with_cmake_and_pkg_config() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    require("cmake", "cmake");
+    require("pkg-config", "pkg-config");
+    let prefix = work_dir("prefix");
+    let _ = std::fs::remove_dir_all(&prefix);
+    // The libraries of this very build (see `staticlib`); install.sh would otherwise build them.
+    staticlib();
+    let o = Command::new("sh")
+        .arg(manifest().join("install").join("install.sh"))
+        .arg("--prefix")
+        .arg(&prefix)
+        .arg("--lib-dir")
+        .arg(profile_dir().join("deps"))
         .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        eprintln!("cmake not installed: CMake example build NOT checked");
-        return;
+        .expect("spawn install.sh");
+    assert!(
+        o.status.success(),
+        "install.sh: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let abi = radscore::RADSCORE_ABI_MAJOR;
+    let lib = prefix.join("lib");
+    for f in [
+        "../include/radscore.h".to_string(),
+        "libradscore.a".into(),
+        format!("libradscore.so.{}", env!("CARGO_PKG_VERSION")),
+        "pkgconfig/radscore.pc".into(),
+        "pkgconfig/radscore-static.pc".into(),
+        "cmake/radscore/radscoreConfig.cmake".into(),
+        "cmake/radscore/radscoreConfigVersion.cmake".into(),
+    ] {
+        assert!(lib.join(&f).is_file(), "{f} not installed");
     }
-    let build = work_dir("cmake");
-    let lib_dir = profile_dir().join("deps");
+    for (link, to) in [
+        (
+            format!("libradscore.so.{abi}"),
+            format!("libradscore.so.{}", env!("CARGO_PKG_VERSION")),
+        ),
+        (
+            "libradscore.so".to_string(),
+            format!("libradscore.so.{abi}"),
+        ),
+    ] {
+        assert_eq!(
+            std::fs::read_link(lib.join(&link)).expect("symlink"),
+            PathBuf::from(to)
+        );
+    }
+
+    // CMake, shared (the default) and static.
+    for (tag, extra) in [
+        ("cmake-shared", None),
+        ("cmake-static", Some("-Dradscore_USE_STATIC_LIBS=ON")),
+    ] {
+        let build = work_dir(tag);
+        let _ = std::fs::remove_dir_all(&build);
+        let mut c = Command::new("cmake");
+        c.arg("-S")
+            .arg(manifest().join("examples"))
+            .arg("-B")
+            .arg(&build)
+            .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()));
+        if let Some(e) = extra {
+            c.arg(e);
+        }
+        let o = c.output().expect("spawn cmake");
+        assert!(
+            o.status.success(),
+            "{tag} configure: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let o = Command::new("cmake")
+            .arg("--build")
+            .arg(&build)
+            .output()
+            .expect("spawn cmake --build");
+        assert!(
+            o.status.success(),
+            "{tag} build: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let exe = build.join("radscore_example");
+        assert_eq!(needs_libradscore(&exe), tag == "cmake-shared", "{tag}");
+        run_example_on_breast1(&exe, tag, &[]);
+    }
+
+    // pkg-config, shared and static.
+    let pc_path = lib.join("pkgconfig");
+    for (tag, pc_args) in [
+        ("pkg-config-shared", &["--cflags", "--libs", "radscore"][..]),
+        (
+            "pkg-config-static",
+            &["--cflags", "--libs", "--static", "radscore-static"][..],
+        ),
+    ] {
+        let o = Command::new("pkg-config")
+            .env("PKG_CONFIG_PATH", &pc_path)
+            .args(pc_args)
+            .output()
+            .expect("spawn pkg-config");
+        assert!(
+            o.status.success(),
+            "{tag}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let flags = String::from_utf8_lossy(&o.stdout).into_owned();
+        let exe = work_dir("bin").join(format!("example-{tag}"));
+        let o = strict_gcc()
+            .arg(manifest().join("examples").join("radscore_example.c"))
+            .args(flags.split_whitespace())
+            .arg("-o")
+            .arg(&exe)
+            .output()
+            .expect("spawn gcc");
+        assert!(
+            o.status.success(),
+            "{tag} gcc {flags}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let shared = tag == "pkg-config-shared";
+        assert_eq!(needs_libradscore(&exe), shared, "{tag}: {flags}");
+        let env: &[(&str, &Path)] = if shared {
+            &[("LD_LIBRARY_PATH", &lib)]
+        } else {
+            &[]
+        };
+        run_example_on_breast1(&exe, tag, env);
+    }
+
+    // No package: the configure step fails and says how to install it.
+    let build = work_dir("cmake-missing");
+    let _ = std::fs::remove_dir_all(&build);
     let o = Command::new("cmake")
         .arg("-S")
         .arg(manifest().join("examples"))
         .arg("-B")
         .arg(&build)
-        .arg(format!("-DRADSCORE_LIB_DIR={}", lib_dir.display()))
-        .arg("-DCMAKE_INSTALL_PREFIX=/opt/radscore")
+        .arg(format!(
+            "-DCMAKE_PREFIX_PATH={}",
+            work_dir("empty-prefix").display()
+        ))
         .output()
         .expect("spawn cmake");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
     assert!(
-        o.status.success(),
-        "cmake configure: {}",
-        String::from_utf8_lossy(&o.stderr)
+        err.contains("radscore was not found") && err.contains("install.sh --prefix"),
+        "{err}"
     );
-    let o = Command::new("cmake")
-        .arg("--build")
-        .arg(&build)
+}
+
+/// Whether `exe` lists the shared radscore library among what it needs (`readelf -d`).
+fn needs_libradscore(exe: &Path) -> bool {
+    let o = Command::new("readelf")
+        .arg("-d")
+        .arg(exe)
         .output()
-        .expect("spawn cmake --build");
-    assert!(
-        o.status.success(),
-        "cmake build: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let o = Command::new(build.join("radscore_example"))
-        .output()
-        .expect("run example");
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "without arguments the example prints its usage"
-    );
-    let pc = std::fs::read_to_string(build.join("radscore.pc")).expect("radscore.pc");
-    assert!(
-        pc.contains("prefix=/opt/radscore") && pc.contains("Version: 0.1.0"),
-        "{pc}"
-    );
+        .expect("spawn readelf");
+    String::from_utf8_lossy(&o.stdout).contains("libradscore.so")
 }
 
 /// Negative control: the valgrind invocation used above does fail on a leak and on a read past
