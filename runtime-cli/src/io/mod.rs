@@ -477,10 +477,23 @@ pub fn format_of(path: &Path) -> Format {
     }
 }
 
+/// The voxel limit set by [`set_max_voxels`] (0: not set).
+static MAX_VOXELS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Sets the voxel limit of [`max_voxels`] for this process (over `RADSCORE_MAX_VOXELS`), e.g. for
+/// fuzzing or an embedding application with its own memory budget.
+pub fn set_max_voxels(n: usize) {
+    MAX_VOXELS.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// The largest volume the readers accept, in voxels: 2^31 (a 1024 × 1024 × 2048 volume; 4 GiB as
 /// int16), or `RADSCORE_MAX_VOXELS` when set to a positive integer. A header claiming more is
 /// refused before anything is allocated, so a corrupt or hostile size cannot exhaust memory.
 pub fn max_voxels() -> usize {
+    let set = MAX_VOXELS.load(std::sync::atomic::Ordering::Relaxed);
+    if set > 0 {
+        return set;
+    }
     std::env::var("RADSCORE_MAX_VOXELS")
         .ok()
         .and_then(|s| s.trim().parse::<usize>().ok())
