@@ -170,7 +170,9 @@ impl Error {
                 "name: feature, class or image type not supported by this core"
             }
             Error::BadBinWidth => "recipe: bin width must be finite and > 0",
-            Error::BadName => "name: empty or too long",
+            Error::BadName => {
+                "name: empty, too long, not valid UTF-8, or with characters a name cannot hold"
+            }
             Error::ScratchTooSmall => {
                 "memory: scratch buffer smaller than scratch_bytes() requires"
             }

@@ -254,7 +254,7 @@ enum RadscoreStatus
      */
     RADSCORE_STATUS_BAD_BIN_WIDTH = 402,
     /**
-     * Name: empty or too long.
+     * Name: empty, too long, or not valid UTF-8 (a sequence name from C, say).
      */
     RADSCORE_STATUS_BAD_NAME = 403,
     /**

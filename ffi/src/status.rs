@@ -77,7 +77,7 @@ pub enum RadscoreStatus {
     UnsupportedFeature = 401,
     /// Recipe: bin width not finite and > 0.
     BadBinWidth = 402,
-    /// Name: empty or too long.
+    /// Name: empty, too long, or not valid UTF-8 (a sequence name from C, say).
     BadName = 403,
     /// Memory: scratch buffer too small.
     ScratchTooSmall = 500,
