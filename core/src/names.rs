@@ -323,6 +323,7 @@ impl fmt::Display for ImageType {
             ImageType::Gradient => f.write_str("gradient"),
             ImageType::Wavelet(b) => write!(f, "wavelet-{}", b.letters()),
             ImageType::Log { sigma_mm } => {
+                f.write_str("log-sigma-")?;
                 // Python's str(float): shortest round-trip digits, always with a '.'.
                 let mut w = DashWriter {
                     f,
@@ -361,9 +362,6 @@ impl fmt::Write for DashWriter<'_, '_> {
 
 impl fmt::Display for FeatureName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let ImageType::Log { .. } = self.image_type {
-            f.write_str("log-sigma-")?;
-        }
         write!(
             f,
             "{}_{}_{}",
@@ -397,6 +395,9 @@ mod tests {
         ] {
             let p = FeatureName::parse(n).unwrap();
             assert_eq!(p.to_string(), n);
+            // The image type alone prints as PyRadiomics names it (the name's first part).
+            let t = p.image_type.to_string();
+            assert!(n.starts_with(&std::format!("{t}_")), "{t} / {n}");
         }
     }
 

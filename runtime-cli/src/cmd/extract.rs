@@ -230,9 +230,45 @@ pub fn compute_cropped(
     scratch: &mut Vec<f64>,
     threads: usize,
 ) -> anyhow::Result<Vec<f64>> {
+    compute_cropped_with_progress(
+        image,
+        mask,
+        label,
+        names,
+        bin_width,
+        scratch,
+        threads,
+        &|_| {},
+    )
+}
+
+/// [`compute_cropped`], calling `done(image_type)` as each image type is finished (from the
+/// thread that computed it), e.g. to advance a progress bar.
+#[allow(clippy::too_many_arguments)]
+pub fn compute_cropped_with_progress(
+    image: &Volume,
+    mask: &MaskBox,
+    label: u32,
+    names: &[FeatureName],
+    bin_width: f64,
+    scratch: &mut Vec<f64>,
+    threads: usize,
+    done: &(dyn Fn(&ImageType) + Sync),
+) -> anyhow::Result<Vec<f64>> {
     let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
     let mv = mask.mask_view(label)?;
-    compute_views_threads(&iv, &mv, label, names, bin_width, scratch, threads)
+    compute_views_threads(&iv, &mv, label, names, bin_width, scratch, threads, done)
+}
+
+/// The image types of `names`, in their first appearance's order.
+pub fn image_types(names: &[FeatureName]) -> Vec<ImageType> {
+    let mut types: Vec<ImageType> = Vec::new();
+    for n in names {
+        if !types.contains(&n.image_type) {
+            types.push(n.image_type);
+        }
+    }
+    types
 }
 
 /// Computes `names` on an image/mask pair; `scratch` is grown only when a case needs more.
@@ -289,11 +325,14 @@ fn type_cost(t: &ImageType, image_len: usize, box_len: usize) -> usize {
     filter + 8 * box_len
 }
 
-/// [`compute_views`] with the image types spread over up to `threads` threads (longest first,
-/// each to the least loaded thread). Each image type is computed exactly as in one thread, by
-/// the same core call on its own names with its own scratch, so the values are identical for
-/// any thread count. The calling thread works in `scratch`. On an error the names are run
-/// again in one thread, which reports the error the sequential run reports.
+/// [`compute_views`] image type by image type, on a work queue served by up to `threads` threads
+/// (the calling thread in `scratch`, the others in their own): the types are taken longest first
+/// (by [`type_cost`]), so a long type starts early and no thread idles while work remains. Each
+/// type is computed by the same core call on its own names whatever the thread count, so the
+/// values are identical for any count. `done(t)` is called as each type finishes. A failure is
+/// that of the first failing type in `names`' order (the same for any thread count), with the
+/// image type named.
+#[allow(clippy::too_many_arguments)]
 fn compute_views_threads(
     iv: &radscore_core::image::ImageView,
     mv: &radscore_core::image::MaskView,
@@ -302,79 +341,55 @@ fn compute_views_threads(
     bin_width: f64,
     scratch: &mut Vec<f64>,
     threads: usize,
+    done: &(dyn Fn(&ImageType) + Sync),
 ) -> anyhow::Result<Vec<f64>> {
-    let mut types: Vec<ImageType> = Vec::new();
-    for n in names {
-        if !types.contains(&n.image_type) {
-            types.push(n.image_type);
-        }
-    }
-    let threads = threads.min(types.len());
-    if threads < 2 {
-        return compute_views(iv, mv, label, names, bin_width, scratch);
-    }
-    let Ok(roi) = radscore_core::image::roi_box(iv, mv) else {
-        // the mask checks fail: reported as the sequential run reports them
-        return compute_views(iv, mv, label, names, bin_width, scratch);
-    };
-    let cost: Vec<usize> = types
-        .iter()
-        .map(|t| type_cost(t, iv.len(), roi.len()))
-        .collect();
+    let types = image_types(names);
+    // The mask checks (label present, ROI size) are the same for every type: run them once, so
+    // that their failure is reported as such and not as the first image type's.
+    let roi_len = radscore_core::image::roi_box(iv, mv)
+        .map_err(|e| anyhow!("label {label}: {e}"))?
+        .len();
     let mut order: Vec<usize> = (0..types.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(cost[i]));
-    let mut load = vec![0usize; threads];
-    let mut owner = vec![0usize; types.len()];
-    for i in order {
-        let w = (0..threads).min_by_key(|&w| load[w]).unwrap_or(0);
-        owner[i] = w;
-        load[w] += cost[i];
-    }
-    // the thread of each name (that of its image type), names kept in their order
-    let thread_of: Vec<usize> = names
+    order.sort_by_key(|&i| std::cmp::Reverse(type_cost(&types[i], iv.len(), roi_len)));
+    let members: Vec<Vec<usize>> = types
         .iter()
-        .map(|n| {
-            types
-                .iter()
-                .position(|t| *t == n.image_type)
-                .map_or(0, |i| owner[i])
+        .map(|t| {
+            (0..names.len())
+                .filter(|&k| names[k].image_type == *t)
+                .collect()
         })
         .collect();
-    let groups: Vec<Vec<usize>> = (0..threads)
-        .map(|w| (0..names.len()).filter(|&k| thread_of[k] == w).collect())
-        .collect();
-    let run = |g: &[usize], scratch: &mut Vec<f64>| -> anyhow::Result<Vec<f64>> {
-        let sub: Vec<FeatureName> = g.iter().map(|&k| names[k]).collect();
-        compute_views(iv, mv, label, &sub, bin_width, scratch)
-    };
-    let results: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|s| {
-        // a thread the system refuses to create leaves its group to this thread
-        let handles: Vec<_> = groups[1..]
-            .iter()
-            .map(|g| {
-                (
-                    g,
-                    std::thread::Builder::new().spawn_scoped(s, move || run(g, &mut Vec::new())),
-                )
-            })
-            .collect();
-        let mut all = vec![run(&groups[0], &mut *scratch)];
-        for (g, h) in handles {
-            all.push(match h {
-                Ok(h) => h
-                    .join()
-                    .unwrap_or_else(|_| Err(anyhow!("an extraction thread panicked"))),
-                Err(_) => run(g, &mut *scratch),
-            });
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<anyhow::Result<Vec<f64>>>>> =
+        types.iter().map(|_| Mutex::new(None)).collect();
+    let work = |scratch: &mut Vec<f64>| {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let sub: Vec<FeatureName> = members[i].iter().map(|&k| names[k]).collect();
+            let r = compute_views(iv, mv, label, &sub, bin_width, scratch)
+                .with_context(|| format!("image type {}", types[i]));
+            if r.is_ok() {
+                done(&types[i]);
+            }
+            if let Ok(mut slot) = slots[i].lock() {
+                *slot = Some(r);
+            }
         }
-        all
+    };
+    let threads = threads.clamp(1, types.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            // a thread the system refuses to create leaves its share to the others
+            let _ = std::thread::Builder::new().spawn_scoped(s, || work(&mut Vec::new()));
+        }
+        work(&mut *scratch);
     });
     let mut out = vec![f64::NAN; names.len()];
-    for (g, r) in groups.iter().zip(results) {
-        let Ok(v) = r else {
-            return compute_views(iv, mv, label, names, bin_width, scratch);
-        };
-        for (&k, x) in g.iter().zip(v) {
+    for (i, slot) in slots.into_iter().enumerate() {
+        let r = slot
+            .into_inner()
+            .map_err(|_| anyhow!("an extraction thread panicked"))?
+            .ok_or_else(|| anyhow!("image type {} was not computed", types[i]))?;
+        for (&k, x) in members[i].iter().zip(r?) {
             out[k] = x;
         }
     }
@@ -437,7 +452,21 @@ fn run_single(
         ..opts.clone()
     };
     let (img, msk) = load_pair_cropped(image, mask, &opts)?;
-    let values = compute_cropped(
+    // On a terminal, a bar advanced per image type (a large ROI with many types runs for
+    // minutes); hidden otherwise, so logs and pipes get only the result.
+    let types = image_types(&names);
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(types.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} image types  {elapsed_precise} (eta {eta})  {msg}",
+        ) {
+            b.set_style(style);
+        }
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let values = compute_cropped_with_progress(
         &img,
         &msk,
         args.label,
@@ -445,8 +474,14 @@ fn run_single(
         args.bin_width,
         &mut Vec::new(),
         jobs(args),
+        &|t| {
+            bar.set_message(t.to_string());
+            bar.inc(1);
+        },
     )
-    .with_context(|| format!("image {} with mask {}", image.display(), mask.display()))?;
+    .with_context(|| format!("image {} with mask {}", image.display(), mask.display()));
+    bar.finish_and_clear();
+    let values = values?;
     let prefix = args
         .sequence
         .as_ref()
