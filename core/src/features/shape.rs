@@ -1,0 +1,750 @@
+//! Shape (3-D) features: PyRadiomics 3.0.1 `radiomics/shape.py` (`RadiomicsShape`), mesh and
+//! diameters from `radiomics/src/cshape.c` (`calculate_coefficients`, `calculate_meshDiameter`).
+//!
+//! Computed once per case on the mask only (`original_shape_*`; the image values are never read,
+//! only the spacing). PyRadiomics crops the mask to the ROI bounding box, pads it with one voxel
+//! of 0 on every side and works in numpy order (z, y, x); so does this module: a *padded index*
+//! `p = [p_z, p_y, p_x]` runs over `0..S_d + 2` (S = box extent), `p_d = 0` and `p_d = S_d + 1`
+//! being the padding, and `s = [s_z, s_y, s_x]` is the spacing in that order.
+//!
+//! * **Mesh** (marching cubes over the padded mask, cubes in C order): for every cube the corner
+//!   bits give an index into PyRadiomics' 128-row half table (cubes with corner 7 set are flipped
+//!   and their volume sign negated); every vertex is an edge midpoint at
+//!   `((double)i_d + offset_d) · s_d`. Per triangle (a, b, c), in table order:
+//!   `V += sign · ((a × b) · c)` and `A += 0.5 · |(a − c) × (b − c)|`; finally `V /= 6`. Same
+//!   origin, order and operations as `cshape.c`, so MeshVolume and SurfaceArea are bit-identical.
+//! * **Diameters**: the mesh vertices are the midpoints between every ROI voxel and each of its
+//!   face neighbours outside the ROI. `calculate_meshDiameter` takes the maximum squared distance
+//!   `(dz² + dy²) + dx²` over all vertex pairs (Slice / Column / Row: pairs with equal z / y / x).
+//!   Only the two ends of each x-line of vertices (fixed z and y) can reach that maximum (the
+//!   rounded |x_a − x_b| is monotone in x_b), so the pairs of line ends give the same maxima
+//!   bit for bit at a fraction of the cost; Row uses the ends of y-lines (fixed z and x).
+//! * **PCA**: `X` = physical coordinates `p · s` of the ROI voxel centres (padded index, C order),
+//!   centred on their mean (a sequential column sum divided by N_p, as numpy's `mean(axis=0)`),
+//!   divided by `sqrt(N_p)`; `C = XᵀX` (population covariance). PyRadiomics takes
+//!   `numpy.linalg.eigvals(C)` (LAPACK `dgeev`); here a cyclic Jacobi iteration on the symmetric
+//!   `C` (error ≈ 1e-16 · λ_major). Eigenvalues in (−1e-10, 0) are set to 0, then sorted
+//!   ascending: λ_least ≤ λ_minor ≤ λ_major.
+//!
+//! The marching-cubes triangle table is PyRadiomics' own (`cshape.c`, BSD-3-Clause, see
+//! `tests/fixtures/reference/LICENSE-pyradiomics.txt`), extracted mechanically from the v3.0.1
+//! source: its vertex order inside each triangle differs from Paul Bourke's classic table, and
+//! the order decides the last bits of the sums.
+//!
+//! # Memory and stack
+//!
+//! No allocation: the diameter search needs [`scratch_len`] f64 elements (two line tables,
+//! `2·(2P_z−1)·(2P_y−1) + 2·(2P_z−1)·(2P_x−1)` with `P = S + 2`). No recursion; the largest frame
+//! is the 128 × 15-byte table (static, not on the stack).
+//!
+//! # Cost
+//!
+//! The mesh is linear in the box. The diameter search is quadratic in the number of non-empty
+//! vertex lines (about the box's y·z cross-section): a few ms for the reference cases, but a ROI
+//! box of 512 × 512 × 200 would take minutes.
+
+use crate::image::{MaskView, RoiBox};
+use crate::names::ShapeFeature;
+use crate::Error;
+
+/// Cube corners in (z, y, x) (`cshape.c` `gridAngles`): bit `a` of the cube index is corner `a`.
+const GRID_ANGLES: [[usize; 3]; 8] = [
+    [0, 0, 0],
+    [0, 0, 1],
+    [0, 1, 1],
+    [0, 1, 0],
+    [1, 0, 0],
+    [1, 0, 1],
+    [1, 1, 1],
+    [1, 1, 0],
+];
+
+/// Edge midpoints in (z, y, x) relative to the cube origin (`cshape.c` `vertList`).
+const VERT_LIST: [[f64; 3]; 12] = [
+    [0.0, 0.0, 0.5],
+    [0.0, 0.5, 1.0],
+    [0.0, 1.0, 0.5],
+    [0.0, 0.5, 0.0],
+    [1.0, 0.0, 0.5],
+    [1.0, 0.5, 1.0],
+    [1.0, 1.0, 0.5],
+    [1.0, 0.5, 0.0],
+    [0.5, 0.0, 0.0],
+    [0.5, 0.0, 1.0],
+    [0.5, 1.0, 1.0],
+    [0.5, 1.0, 0.0],
+];
+
+/// No edge (end of a row of [`TRI_TABLE`]).
+const END: u8 = 255;
+
+/// `cshape.c` `triTable`: for cube index 0..127, up to five triangles as triples of edge numbers
+/// (indices into [`VERT_LIST`]), padded with [`END`].
+#[rustfmt::skip]
+static TRI_TABLE: [[u8; 15]; 128] = [
+    [END, END, END, END, END, END, END, END, END, END, END, END, END, END, END],
+    [0, 8, 3, END, END, END, END, END, END, END, END, END, END, END, END],
+    [1, 9, 0, END, END, END, END, END, END, END, END, END, END, END, END],
+    [1, 8, 3, 1, 9, 8, END, END, END, END, END, END, END, END, END],
+    [1, 2, 10, END, END, END, END, END, END, END, END, END, END, END, END],
+    [0, 8, 3, 1, 2, 10, END, END, END, END, END, END, END, END, END],
+    [9, 2, 10, 0, 2, 9, END, END, END, END, END, END, END, END, END],
+    [2, 8, 3, 2, 10, 8, 10, 9, 8, END, END, END, END, END, END],
+    [11, 2, 3, END, END, END, END, END, END, END, END, END, END, END, END],
+    [11, 2, 0, 0, 8, 11, END, END, END, END, END, END, END, END, END],
+    [1, 9, 0, 11, 2, 3, END, END, END, END, END, END, END, END, END],
+    [11, 2, 1, 1, 9, 11, 9, 8, 11, END, END, END, END, END, END],
+    [3, 10, 1, 11, 10, 3, END, END, END, END, END, END, END, END, END],
+    [10, 1, 0, 0, 8, 10, 8, 11, 10, END, END, END, END, END, END],
+    [9, 0, 3, 3, 11, 9, 11, 10, 9, END, END, END, END, END, END],
+    [9, 8, 10, 11, 10, 8, END, END, END, END, END, END, END, END, END],
+    [4, 7, 8, END, END, END, END, END, END, END, END, END, END, END, END],
+    [0, 4, 3, 4, 7, 3, END, END, END, END, END, END, END, END, END],
+    [1, 9, 0, 4, 7, 8, END, END, END, END, END, END, END, END, END],
+    [1, 9, 4, 1, 4, 7, 1, 7, 3, END, END, END, END, END, END],
+    [1, 2, 10, 4, 7, 8, END, END, END, END, END, END, END, END, END],
+    [3, 4, 7, 3, 0, 4, 1, 2, 10, END, END, END, END, END, END],
+    [9, 2, 10, 9, 0, 2, 4, 7, 8, END, END, END, END, END, END],
+    [2, 10, 9, 2, 9, 7, 2, 7, 3, 4, 7, 9, END, END, END],
+    [4, 7, 8, 11, 2, 3, END, END, END, END, END, END, END, END, END],
+    [11, 4, 7, 11, 2, 4, 2, 0, 4, END, END, END, END, END, END],
+    [1, 9, 0, 4, 7, 8, 11, 2, 3, END, END, END, END, END, END],
+    [4, 7, 11, 9, 4, 11, 11, 2, 9, 1, 9, 2, END, END, END],
+    [3, 10, 1, 11, 10, 3, 4, 7, 8, END, END, END, END, END, END],
+    [11, 10, 1, 1, 4, 11, 1, 0, 4, 4, 7, 11, END, END, END],
+    [4, 7, 8, 9, 0, 3, 3, 11, 9, 11, 10, 9, END, END, END],
+    [4, 7, 11, 4, 11, 9, 9, 11, 10, END, END, END, END, END, END],
+    [9, 5, 4, END, END, END, END, END, END, END, END, END, END, END, END],
+    [9, 5, 4, 0, 8, 3, END, END, END, END, END, END, END, END, END],
+    [0, 5, 4, 0, 1, 5, END, END, END, END, END, END, END, END, END],
+    [8, 5, 4, 8, 3, 5, 3, 1, 5, END, END, END, END, END, END],
+    [1, 2, 10, 9, 5, 4, END, END, END, END, END, END, END, END, END],
+    [0, 8, 3, 1, 2, 10, 9, 5, 4, END, END, END, END, END, END],
+    [2, 10, 5, 5, 4, 2, 2, 4, 0, END, END, END, END, END, END],
+    [2, 10, 5, 3, 2, 5, 3, 5, 4, 8, 3, 4, END, END, END],
+    [9, 5, 4, 11, 2, 3, END, END, END, END, END, END, END, END, END],
+    [11, 2, 0, 0, 8, 11, 9, 5, 4, END, END, END, END, END, END],
+    [0, 5, 4, 0, 1, 5, 11, 2, 3, END, END, END, END, END, END],
+    [2, 1, 5, 2, 5, 8, 11, 2, 8, 5, 4, 8, END, END, END],
+    [3, 10, 1, 11, 10, 3, 9, 5, 4, END, END, END, END, END, END],
+    [5, 4, 9, 10, 1, 0, 0, 8, 10, 8, 11, 10, END, END, END],
+    [5, 4, 0, 5, 0, 11, 10, 5, 11, 11, 0, 3, END, END, END],
+    [5, 4, 8, 10, 5, 8, 11, 10, 8, END, END, END, END, END, END],
+    [7, 8, 9, 5, 7, 9, END, END, END, END, END, END, END, END, END],
+    [3, 0, 9, 5, 3, 9, 3, 5, 7, END, END, END, END, END, END],
+    [7, 8, 0, 0, 1, 7, 7, 1, 5, END, END, END, END, END, END],
+    [1, 5, 7, 1, 7, 3, END, END, END, END, END, END, END, END, END],
+    [7, 8, 9, 5, 7, 9, 1, 2, 10, END, END, END, END, END, END],
+    [1, 2, 10, 3, 0, 9, 3, 9, 5, 3, 5, 7, END, END, END],
+    [0, 2, 8, 8, 2, 5, 8, 5, 7, 2, 10, 5, END, END, END],
+    [2, 10, 5, 2, 5, 3, 3, 5, 7, END, END, END, END, END, END],
+    [5, 7, 9, 7, 8, 9, 11, 2, 3, END, END, END, END, END, END],
+    [5, 7, 9, 9, 7, 2, 2, 0, 9, 11, 2, 7, END, END, END],
+    [11, 2, 3, 0, 1, 8, 1, 7, 8, 1, 5, 7, END, END, END],
+    [2, 1, 11, 1, 7, 11, 1, 5, 7, END, END, END, END, END, END],
+    [7, 8, 9, 5, 7, 9, 3, 10, 1, 11, 10, 3, END, END, END],
+    [5, 7, 0, 5, 0, 9, 7, 11, 0, 10, 1, 0, 11, 10, 0],
+    [11, 10, 0, 0, 3, 11, 10, 5, 0, 0, 7, 8, 5, 7, 0],
+    [11, 10, 5, 5, 7, 11, END, END, END, END, END, END, END, END, END],
+    [6, 5, 10, END, END, END, END, END, END, END, END, END, END, END, END],
+    [0, 8, 3, 6, 5, 10, END, END, END, END, END, END, END, END, END],
+    [1, 9, 0, 6, 5, 10, END, END, END, END, END, END, END, END, END],
+    [1, 8, 3, 1, 9, 8, 6, 5, 10, END, END, END, END, END, END],
+    [1, 6, 5, 1, 2, 6, END, END, END, END, END, END, END, END, END],
+    [1, 6, 5, 1, 2, 6, 0, 8, 3, END, END, END, END, END, END],
+    [9, 6, 5, 9, 0, 6, 0, 2, 6, END, END, END, END, END, END],
+    [5, 9, 8, 5, 8, 2, 5, 2, 6, 8, 3, 2, END, END, END],
+    [11, 2, 3, 6, 5, 10, END, END, END, END, END, END, END, END, END],
+    [11, 2, 0, 0, 8, 11, 6, 5, 10, END, END, END, END, END, END],
+    [1, 9, 0, 11, 2, 3, 6, 5, 10, END, END, END, END, END, END],
+    [11, 2, 1, 1, 9, 11, 9, 8, 11, 6, 5, 10, END, END, END],
+    [6, 3, 11, 6, 5, 3, 5, 1, 3, END, END, END, END, END, END],
+    [0, 8, 11, 0, 11, 5, 0, 5, 1, 5, 11, 6, END, END, END],
+    [6, 3, 11, 0, 3, 6, 0, 6, 5, 0, 5, 9, END, END, END],
+    [6, 5, 9, 6, 9, 11, 11, 9, 8, END, END, END, END, END, END],
+    [4, 7, 8, 6, 5, 10, END, END, END, END, END, END, END, END, END],
+    [0, 4, 3, 4, 7, 3, 6, 5, 10, END, END, END, END, END, END],
+    [1, 9, 0, 4, 7, 8, 6, 5, 10, END, END, END, END, END, END],
+    [1, 9, 4, 1, 4, 7, 1, 7, 3, 6, 5, 10, END, END, END],
+    [4, 7, 8, 1, 6, 5, 1, 2, 6, END, END, END, END, END, END],
+    [0, 4, 3, 4, 7, 3, 1, 6, 5, 1, 2, 6, END, END, END],
+    [4, 7, 8, 9, 6, 5, 9, 0, 6, 0, 2, 6, END, END, END],
+    [7, 3, 9, 4, 7, 9, 3, 2, 9, 5, 9, 6, 2, 6, 9],
+    [11, 2, 3, 4, 7, 8, 6, 5, 10, END, END, END, END, END, END],
+    [11, 4, 7, 11, 2, 4, 2, 0, 4, 6, 5, 10, END, END, END],
+    [1, 9, 0, 11, 2, 3, 4, 7, 8, 6, 5, 10, END, END, END],
+    [4, 7, 11, 9, 4, 11, 11, 2, 9, 1, 9, 2, 6, 5, 10],
+    [4, 7, 8, 6, 3, 11, 6, 5, 3, 5, 1, 3, END, END, END],
+    [5, 1, 11, 5, 11, 6, 1, 0, 11, 4, 7, 11, 0, 4, 11],
+    [4, 7, 8, 6, 3, 11, 0, 3, 6, 0, 6, 5, 0, 5, 9],
+    [6, 5, 9, 6, 9, 11, 4, 7, 9, 7, 11, 9, END, END, END],
+    [10, 4, 9, 6, 4, 10, END, END, END, END, END, END, END, END, END],
+    [10, 4, 9, 6, 4, 10, 0, 8, 3, END, END, END, END, END, END],
+    [0, 1, 10, 10, 6, 0, 6, 4, 0, END, END, END, END, END, END],
+    [1, 8, 3, 1, 6, 8, 8, 6, 4, 6, 1, 10, END, END, END],
+    [1, 4, 9, 1, 2, 4, 2, 6, 4, END, END, END, END, END, END],
+    [1, 4, 9, 1, 2, 4, 2, 6, 4, 0, 8, 3, END, END, END],
+    [0, 2, 4, 4, 2, 6, END, END, END, END, END, END, END, END, END],
+    [8, 3, 2, 8, 2, 4, 4, 2, 6, END, END, END, END, END, END],
+    [11, 2, 3, 10, 4, 9, 6, 4, 10, END, END, END, END, END, END],
+    [11, 2, 0, 0, 8, 11, 10, 4, 9, 6, 4, 10, END, END, END],
+    [11, 2, 3, 0, 1, 10, 10, 6, 0, 6, 4, 0, END, END, END],
+    [6, 4, 1, 6, 1, 10, 1, 4, 8, 11, 2, 1, 1, 8, 11],
+    [9, 6, 4, 3, 6, 9, 1, 3, 9, 11, 6, 3, END, END, END],
+    [1, 8, 11, 0, 8, 1, 11, 6, 1, 1, 4, 9, 6, 4, 1],
+    [6, 3, 11, 0, 3, 6, 6, 4, 0, END, END, END, END, END, END],
+    [8, 6, 4, 6, 8, 11, END, END, END, END, END, END, END, END, END],
+    [6, 7, 10, 7, 8, 10, 8, 9, 10, END, END, END, END, END, END],
+    [6, 7, 10, 0, 10, 7, 0, 9, 10, 0, 7, 3, END, END, END],
+    [6, 7, 10, 1, 10, 7, 1, 7, 8, 0, 1, 8, END, END, END],
+    [6, 7, 10, 1, 10, 7, 1, 7, 3, END, END, END, END, END, END],
+    [1, 2, 6, 1, 6, 8, 1, 8, 9, 6, 7, 8, END, END, END],
+    [2, 6, 9, 1, 2, 9, 6, 7, 9, 3, 0, 9, 7, 3, 9],
+    [0, 7, 8, 7, 0, 6, 6, 0, 2, END, END, END, END, END, END],
+    [2, 7, 3, 2, 6, 7, END, END, END, END, END, END, END, END, END],
+    [11, 2, 3, 6, 7, 10, 7, 8, 10, 8, 9, 10, END, END, END],
+    [2, 0, 7, 11, 2, 7, 0, 9, 7, 6, 7, 10, 9, 10, 7],
+    [6, 7, 10, 1, 10, 7, 1, 7, 8, 0, 1, 8, 11, 2, 3],
+    [11, 2, 1, 1, 7, 11, 10, 6, 1, 1, 6, 7, END, END, END],
+    [8, 9, 6, 6, 7, 8, 1, 6, 9, 11, 6, 3, 1, 3, 6],
+    [0, 9, 1, 6, 7, 11, END, END, END, END, END, END, END, END, END],
+    [0, 7, 8, 7, 0, 6, 0, 3, 11, 11, 6, 0, END, END, END],
+    [6, 7, 11, END, END, END, END, END, END, END, END, END, END, END, END],
+];
+
+/// Everything the 14 shape features are computed from (`RadiomicsShape._initSegmentBasedCalculation`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shape {
+    /// Mesh volume V (signed tetrahedron sum / 6).
+    pub mesh_volume: f64,
+    /// Mesh surface area A.
+    pub surface_area: f64,
+    /// Maximum diameters `[slice, column, row, 3-D]` (`cshape.c` `diameters`, after the sqrt).
+    pub diameters: [f64; 4],
+    /// PCA eigenvalues `[least, minor, major]` after the (−1e-10, 0) → 0 correction.
+    pub eigenvalues: [f64; 3],
+    /// Number of ROI voxels N_p.
+    pub voxel_count: usize,
+    /// Spacing in numpy order `[s_z, s_y, s_x]`.
+    pub spacing_zyx: [f64; 3],
+}
+
+/// Scratch (f64 elements) [`Shape::new`] needs for a ROI box of extent `roi_dims` (`[x, y, z]`):
+/// two tables of vertex-line ends, `2·H_z·H_y + 2·H_z·H_x` with `H_d = 2·(S_d + 2) − 1`.
+pub fn scratch_len(roi_dims: [usize; 3]) -> Result<usize, Error> {
+    let h = |s: usize| {
+        s.checked_add(2)
+            .and_then(|p| p.checked_mul(2))
+            .map(|v| v - 1)
+    };
+    let (hx, hy, hz) = (h(roi_dims[0]), h(roi_dims[1]), h(roi_dims[2]));
+    let (hx, hy, hz) = match (hx, hy, hz) {
+        (Some(a), Some(b), Some(c)) => (a, b, c),
+        _ => return Err(Error::SizeOverflow),
+    };
+    let xl = hz.checked_mul(hy).and_then(|v| v.checked_mul(2));
+    let yl = hz.checked_mul(hx).and_then(|v| v.checked_mul(2));
+    match (xl, yl) {
+        (Some(a), Some(b)) => a.checked_add(b).ok_or(Error::SizeOverflow),
+        _ => Err(Error::SizeOverflow),
+    }
+}
+
+/// The padded mask: ROI membership by padded index (z, y, x); the padding is outside.
+struct Padded<'m, 'a> {
+    mask: &'m MaskView<'a>,
+    lo: [usize; 3],
+    /// Box extent in numpy order (S_z, S_y, S_x).
+    s: [usize; 3],
+    /// Image dims `[x, y, z]`.
+    dims: [usize; 3],
+}
+
+impl Padded<'_, '_> {
+    #[inline]
+    fn at(&self, p: [usize; 3]) -> bool {
+        if (0..3).any(|d| p[d] == 0 || p[d] > self.s[d]) {
+            return false;
+        }
+        let z = self.lo[2] + p[0] - 1;
+        let y = self.lo[1] + p[1] - 1;
+        let x = self.lo[0] + p[2] - 1;
+        self.mask.is_roi(x + self.dims[0] * (y + self.dims[1] * z))
+    }
+}
+
+/// Vertex coordinate for half-index `h` (= 2 · padded index, + 1 for a midpoint) along an axis
+/// of spacing `s`: `((double)i + offset) · s` in `cshape.c`, and `i + offset` is `h / 2` exactly.
+#[inline]
+fn coord(h: usize, s: f64) -> f64 {
+    (h as f64 * 0.5) * s
+}
+
+/// `cshape.c` cross product `a × b`.
+#[inline]
+fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [
+        (a[1] * b[2]) - (b[1] * a[2]),
+        (a[2] * b[0]) - (b[2] * a[0]),
+        (a[0] * b[1]) - (b[0] * a[1]),
+    ]
+}
+
+/// `(V, A)` by marching cubes over the padded mask (`calculate_coefficients`).
+fn mesh(pm: &Padded, sp: [f64; 3]) -> (f64, f64) {
+    let mut volume = 0.0f64;
+    let mut area = 0.0f64;
+    let n = [pm.s[0] + 1, pm.s[1] + 1, pm.s[2] + 1]; // cubes per axis = padded extent − 1
+    for iz in 0..n[0] {
+        for iy in 0..n[1] {
+            for ix in 0..n[2] {
+                let mut idx = 0u8;
+                for (a, g) in GRID_ANGLES.iter().enumerate() {
+                    if pm.at([iz + g[0], iy + g[1], ix + g[2]]) {
+                        idx |= 1 << a;
+                    }
+                }
+                let sign = if idx & 0x80 != 0 {
+                    idx ^= 0xff;
+                    -1.0
+                } else {
+                    1.0
+                };
+                if idx == 0 {
+                    continue;
+                }
+                let Some(row) = TRI_TABLE.get(usize::from(idx)) else {
+                    continue;
+                };
+                let base = [iz as f64, iy as f64, ix as f64];
+                let vertex = |e: u8| -> [f64; 3] {
+                    let off = VERT_LIST.get(usize::from(e)).copied().unwrap_or([0.0; 3]);
+                    [
+                        (base[0] + off[0]) * sp[0],
+                        (base[1] + off[1]) * sp[1],
+                        (base[2] + off[2]) * sp[2],
+                    ]
+                };
+                for t in row.chunks_exact(3) {
+                    let (ea, eb, ec) = (t[0], t[1], t[2]);
+                    if ea == END {
+                        break;
+                    }
+                    let mut a = vertex(ea);
+                    let mut b = vertex(eb);
+                    let c = vertex(ec);
+                    let ab = cross(a, b);
+                    volume += sign * (ab[0] * c[0] + ab[1] * c[1] + ab[2] * c[2]);
+                    for d in 0..3 {
+                        a[d] -= c[d];
+                        b[d] -= c[d];
+                    }
+                    let ab = cross(a, b);
+                    let sum = ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2];
+                    area += 0.5 * libm::sqrt(sum);
+                }
+            }
+        }
+    }
+    (volume / 6.0, area)
+}
+
+/// Squared distance as `calculate_meshDiameter` evaluates it.
+#[inline]
+fn dist2(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let dz = a[0] - b[0];
+    let dy = a[1] - b[1];
+    let dx = a[2] - b[2];
+    dz * dz + dy * dy + dx * dx
+}
+
+/// Maximum squared diameters `[slice, column, row, 3-D]` over the mesh vertices.
+fn diameters(pm: &Padded, sp: [f64; 3], scratch: &mut [f64]) -> Result<[f64; 4], Error> {
+    let hz = 2 * (pm.s[0] + 2) - 1;
+    let hy = 2 * (pm.s[1] + 2) - 1;
+    let hx = 2 * (pm.s[2] + 2) - 1;
+    let nx = 2 * hz * hy; // x-lines: (h_z, h_y) → [min h_x, max h_x]
+    let ny = 2 * hz * hx; // y-lines: (h_z, h_x) → [min h_y, max h_y]
+    let scratch = scratch.get_mut(..nx + ny).ok_or(Error::ScratchTooSmall)?;
+    let (xl, yl) = scratch.split_at_mut(nx);
+    for pair in xl.chunks_exact_mut(2).chain(yl.chunks_exact_mut(2)) {
+        pair[0] = f64::INFINITY;
+        pair[1] = f64::NEG_INFINITY;
+    }
+    let mut add = |h: [usize; 3]| {
+        if let Some(e) = xl.get_mut(2 * (h[0] * hy + h[1])..2 * (h[0] * hy + h[1]) + 2) {
+            let v = h[2] as f64;
+            e[0] = e[0].min(v);
+            e[1] = e[1].max(v);
+        }
+        if let Some(e) = yl.get_mut(2 * (h[0] * hx + h[2])..2 * (h[0] * hx + h[2]) + 2) {
+            let v = h[1] as f64;
+            e[0] = e[0].min(v);
+            e[1] = e[1].max(v);
+        }
+    };
+    // Vertices: midpoints between a ROI voxel and each face neighbour outside the ROI.
+    for pz in 1..=pm.s[0] {
+        for py in 1..=pm.s[1] {
+            for px in 1..=pm.s[2] {
+                let p = [pz, py, px];
+                if !pm.at(p) {
+                    continue;
+                }
+                for d in 0..3 {
+                    for up in [false, true] {
+                        let mut q = p;
+                        q[d] = if up { p[d] + 1 } else { p[d] - 1 };
+                        if pm.at(q) {
+                            continue;
+                        }
+                        let mut h = [2 * p[0], 2 * p[1], 2 * p[2]];
+                        h[d] = if up { h[d] + 1 } else { h[d] - 1 };
+                        add(h);
+                    }
+                }
+            }
+        }
+    }
+    let ends = |e: &[f64]| -> ([f64; 2], usize) {
+        match e {
+            [lo, hi] if lo <= hi => ([*lo, *hi], if lo == hi { 1 } else { 2 }),
+            _ => ([0.0; 2], 0),
+        }
+    };
+    let mut dmax = [0.0f64; 4];
+    // 3-D, slice (equal z) and column (equal y): pairs of x-line ends.
+    let xl: &[f64] = xl;
+    for (i, ei) in xl.chunks_exact(2).enumerate() {
+        let (ui, ni) = ends(ei);
+        if ni == 0 {
+            continue;
+        }
+        let (zi, yi) = (i / hy, i % hy);
+        for (ka, &ha) in ui.iter().take(ni).enumerate() {
+            let a = [
+                coord(zi, sp[0]),
+                coord(yi, sp[1]),
+                coord(ha as usize, sp[2]),
+            ];
+            // the other end of the same line
+            if ka == 0 && ni == 2 {
+                let b = [a[0], a[1], coord(ui[1] as usize, sp[2])];
+                let d = dist2(a, b);
+                dmax[0] = dmax[0].max(d);
+                dmax[1] = dmax[1].max(d);
+                dmax[3] = dmax[3].max(d);
+            }
+            for (j, ej) in xl.chunks_exact(2).enumerate().skip(i + 1) {
+                let (uj, nj) = ends(ej);
+                let (zj, yj) = (j / hy, j % hy);
+                for &hb in uj.iter().take(nj) {
+                    let b = [
+                        coord(zj, sp[0]),
+                        coord(yj, sp[1]),
+                        coord(hb as usize, sp[2]),
+                    ];
+                    let d = dist2(a, b);
+                    if d > dmax[3] {
+                        dmax[3] = d;
+                    }
+                    if a[0] == b[0] && d > dmax[0] {
+                        dmax[0] = d;
+                    }
+                    if a[1] == b[1] && d > dmax[1] {
+                        dmax[1] = d;
+                    }
+                }
+            }
+        }
+    }
+    // Row (equal x): pairs of y-line ends with the same x.
+    for (i, ei) in yl.chunks_exact(2).enumerate() {
+        let (ui, ni) = ends(ei);
+        if ni == 0 {
+            continue;
+        }
+        let (zi, xi) = (i / hx, i % hx);
+        for (ka, &ha) in ui.iter().take(ni).enumerate() {
+            let a = [
+                coord(zi, sp[0]),
+                coord(ha as usize, sp[1]),
+                coord(xi, sp[2]),
+            ];
+            if ka == 0 && ni == 2 {
+                let b = [a[0], coord(ui[1] as usize, sp[1]), a[2]];
+                dmax[2] = dmax[2].max(dist2(a, b));
+            }
+            for zj in zi + 1..hz {
+                let (uj, nj) = ends(yl.get(2 * (zj * hx + xi)..2 * (zj * hx + xi) + 2).unwrap_or(&[]));
+                for &hb in uj.iter().take(nj) {
+                    let b = [coord(zj, sp[0]), coord(hb as usize, sp[1]), a[2]];
+                    let d = dist2(a, b);
+                    if d > dmax[2] {
+                        dmax[2] = d;
+                    }
+                }
+            }
+        }
+    }
+    Ok(dmax)
+}
+
+/// PCA eigenvalues `[least, minor, major]` of the population covariance of the ROI voxel centres.
+fn eigenvalues(pm: &Padded, sp: [f64; 3]) -> ([f64; 3], usize) {
+    let mut np = 0usize;
+    let mut sum = [0.0f64; 3];
+    let each = |f: &mut dyn FnMut([f64; 3])| {
+        for pz in 1..=pm.s[0] {
+            for py in 1..=pm.s[1] {
+                for px in 1..=pm.s[2] {
+                    if pm.at([pz, py, px]) {
+                        f([pz as f64 * sp[0], py as f64 * sp[1], px as f64 * sp[2]]);
+                    }
+                }
+            }
+        }
+    };
+    each(&mut |c| {
+        np += 1;
+        for d in 0..3 {
+            sum[d] += c[d];
+        }
+    });
+    let n = np as f64;
+    let mean = [sum[0] / n, sum[1] / n, sum[2] / n];
+    let root = libm::sqrt(n);
+    let mut cov = [[0.0f64; 3]; 3];
+    each(&mut |c| {
+        let x = [
+            (c[0] - mean[0]) / root,
+            (c[1] - mean[1]) / root,
+            (c[2] - mean[2]) / root,
+        ];
+        for (j, row) in cov.iter_mut().enumerate() {
+            for (k, v) in row.iter_mut().enumerate() {
+                *v += x[j] * x[k];
+            }
+        }
+    });
+    let mut ev = symmetric_eigenvalues(cov);
+    for v in ev.iter_mut() {
+        if *v < 0.0 && *v > -1e-10 {
+            *v = 0.0;
+        }
+    }
+    // ascending (three elements: an exchange network)
+    let sw = |e: &mut [f64; 3], i: usize, j: usize| {
+        if e[j] < e[i] {
+            e.swap(i, j);
+        }
+    };
+    sw(&mut ev, 0, 1);
+    sw(&mut ev, 1, 2);
+    sw(&mut ev, 0, 1);
+    (ev, np)
+}
+
+/// Eigenvalues of a symmetric 3×3 matrix by cyclic Jacobi rotations (at most 64 sweeps; in
+/// practice 4–6 reach an exactly diagonal matrix). Deterministic; error ≈ 1e-16 · ‖A‖.
+pub fn symmetric_eigenvalues(mut a: [[f64; 3]; 3]) -> [f64; 3] {
+    const PAIRS: [(usize, usize); 3] = [(0, 1), (0, 2), (1, 2)];
+    for _ in 0..64 {
+        let off = a[0][1] * a[0][1] + a[0][2] * a[0][2] + a[1][2] * a[1][2];
+        if off == 0.0 {
+            break;
+        }
+        for &(p, q) in &PAIRS {
+            let apq = a[p][q];
+            if apq == 0.0 {
+                continue;
+            }
+            let theta = (a[q][q] - a[p][p]) / (2.0 * apq);
+            let t = {
+                let s = if theta >= 0.0 { 1.0 } else { -1.0 };
+                s / (libm::fabs(theta) + libm::sqrt(theta * theta + 1.0))
+            };
+            let t = if theta.is_finite() && (theta * theta).is_finite() {
+                t
+            } else {
+                // |theta| huge: t ≈ 1 / (2 theta)
+                0.5 / theta
+            };
+            let c = 1.0 / libm::sqrt(t * t + 1.0);
+            let s = t * c;
+            let r = 3 - p - q; // the third index
+            let app = a[p][p] - t * apq;
+            let aqq = a[q][q] + t * apq;
+            let arp = c * a[r][p] - s * a[r][q];
+            let arq = s * a[r][p] + c * a[r][q];
+            a[p][p] = app;
+            a[q][q] = aqq;
+            a[p][q] = 0.0;
+            a[q][p] = 0.0;
+            a[r][p] = arp;
+            a[p][r] = arp;
+            a[r][q] = arq;
+            a[q][r] = arq;
+        }
+    }
+    [a[0][0], a[1][1], a[2][2]]
+}
+
+impl Shape {
+    /// Mesh, diameters and PCA of the ROI of `mask` inside its bounding box `roi`, for voxel
+    /// spacing `spacing` (`[x, y, z]`, mm). `scratch` needs [`scratch_len`]`(roi.dims())` f64.
+    ///
+    /// Errors: [`Error::BadDimensions`] if `roi` is empty or does not fit the mask;
+    /// [`Error::LabelNotPresent`] if the box holds no ROI voxel; [`Error::ScratchTooSmall`].
+    pub fn new(
+        mask: &MaskView,
+        roi: &RoiBox,
+        spacing: [f64; 3],
+        scratch: &mut [f64],
+    ) -> Result<Shape, Error> {
+        if roi.is_empty() || !roi.fits(mask.dims()) {
+            return Err(Error::BadDimensions);
+        }
+        let bd = roi.dims();
+        let need = scratch_len(bd)?;
+        let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
+        let pm = Padded {
+            mask,
+            lo: roi.lo,
+            s: [bd[2], bd[1], bd[0]],
+            dims: mask.dims(),
+        };
+        let sp = [spacing[2], spacing[1], spacing[0]];
+        let (eigenvalues, voxel_count) = eigenvalues(&pm, sp);
+        if voxel_count == 0 {
+            return Err(Error::LabelNotPresent);
+        }
+        let (mesh_volume, surface_area) = mesh(&pm, sp);
+        let d2 = diameters(&pm, sp, scratch)?;
+        Ok(Shape {
+            mesh_volume,
+            surface_area,
+            diameters: d2.map(libm::sqrt),
+            eigenvalues,
+            voxel_count,
+            spacing_zyx: sp,
+        })
+    }
+}
+
+/// MeshVolume (`RadiomicsShape.getMeshVolumeFeatureValue`):
+/// V = Σ_f sign_f · (a_f × b_f) · c_f / 6 over the marching-cubes triangles (signed tetrahedra
+/// with the padded-grid origin).
+pub fn mesh_volume(s: &Shape) -> f64 {
+    s.mesh_volume
+}
+
+/// VoxelVolume (`getVoxelVolumeFeatureValue`): N_p · ((s_z · s_x) · s_y).
+pub fn voxel_volume(s: &Shape) -> f64 {
+    let [z, y, x] = s.spacing_zyx;
+    s.voxel_count as f64 * (z * x * y)
+}
+
+/// SurfaceArea (`getSurfaceAreaFeatureValue`): A = Σ_f ½ |(a_f − c_f) × (b_f − c_f)|.
+pub fn surface_area(s: &Shape) -> f64 {
+    s.surface_area
+}
+
+/// SurfaceVolumeRatio (`getSurfaceVolumeRatioFeatureValue`): A / V.
+pub fn surface_volume_ratio(s: &Shape) -> f64 {
+    s.surface_area / s.mesh_volume
+}
+
+/// Sphericity (`getSphericityFeatureValue`): (36 π V²)^(1/3) / A, evaluated as
+/// `pow((36 · π) · V², 1.0 / 3.0) / A`.
+pub fn sphericity(s: &Shape) -> f64 {
+    let v2 = s.mesh_volume * s.mesh_volume;
+    libm::pow(36.0 * core::f64::consts::PI * v2, 1.0 / 3.0) / s.surface_area
+}
+
+/// Maximum3DDiameter (`getMaximum3DDiameterFeatureValue`): max Euclidean distance between two
+/// mesh vertices.
+pub fn maximum_3d_diameter(s: &Shape) -> f64 {
+    s.diameters[3]
+}
+
+/// Maximum2DDiameterSlice (`getMaximum2DDiameterSliceFeatureValue`): max distance between two
+/// mesh vertices with the same z (axial plane).
+pub fn maximum_2d_diameter_slice(s: &Shape) -> f64 {
+    s.diameters[0]
+}
+
+/// Maximum2DDiameterColumn (`getMaximum2DDiameterColumnFeatureValue`): max distance between two
+/// mesh vertices with the same y (coronal plane).
+pub fn maximum_2d_diameter_column(s: &Shape) -> f64 {
+    s.diameters[1]
+}
+
+/// Maximum2DDiameterRow (`getMaximum2DDiameterRowFeatureValue`): max distance between two mesh
+/// vertices with the same x (sagittal plane).
+pub fn maximum_2d_diameter_row(s: &Shape) -> f64 {
+    s.diameters[2]
+}
+
+/// `sqrt(λ) · 4`, NaN for a negative eigenvalue (PyRadiomics logs a warning and returns NaN).
+fn axis(l: f64) -> f64 {
+    if l < 0.0 {
+        f64::NAN
+    } else {
+        libm::sqrt(l) * 4.0
+    }
+}
+
+/// `sqrt(λ_a / λ_b)`, NaN if either is negative.
+fn axis_ratio(a: f64, b: f64) -> f64 {
+    if a < 0.0 || b < 0.0 {
+        f64::NAN
+    } else {
+        libm::sqrt(a / b)
+    }
+}
+
+/// MajorAxisLength (`getMajorAxisLengthFeatureValue`): 4 · sqrt(λ_major).
+pub fn major_axis_length(s: &Shape) -> f64 {
+    axis(s.eigenvalues[2])
+}
+
+/// MinorAxisLength (`getMinorAxisLengthFeatureValue`): 4 · sqrt(λ_minor).
+pub fn minor_axis_length(s: &Shape) -> f64 {
+    axis(s.eigenvalues[1])
+}
+
+/// LeastAxisLength (`getLeastAxisLengthFeatureValue`): 4 · sqrt(λ_least) (0 for a planar ROI).
+pub fn least_axis_length(s: &Shape) -> f64 {
+    axis(s.eigenvalues[0])
+}
+
+/// Elongation (`getElongationFeatureValue`): sqrt(λ_minor / λ_major).
+pub fn elongation(s: &Shape) -> f64 {
+    axis_ratio(s.eigenvalues[1], s.eigenvalues[2])
+}
+
+/// Flatness (`getFlatnessFeatureValue`): sqrt(λ_least / λ_major).
+pub fn flatness(s: &Shape) -> f64 {
+    axis_ratio(s.eigenvalues[0], s.eigenvalues[2])
+}
+
+/// The value of shape feature `f`.
+pub fn compute(f: ShapeFeature, s: &Shape) -> f64 {
+    match f {
+        ShapeFeature::Elongation => elongation(s),
+        ShapeFeature::Flatness => flatness(s),
+        ShapeFeature::LeastAxisLength => least_axis_length(s),
+        ShapeFeature::MajorAxisLength => major_axis_length(s),
+        ShapeFeature::Maximum2DDiameterColumn => maximum_2d_diameter_column(s),
+        ShapeFeature::Maximum2DDiameterRow => maximum_2d_diameter_row(s),
+        ShapeFeature::Maximum2DDiameterSlice => maximum_2d_diameter_slice(s),
+        ShapeFeature::Maximum3DDiameter => maximum_3d_diameter(s),
+        ShapeFeature::MeshVolume => mesh_volume(s),
+        ShapeFeature::MinorAxisLength => minor_axis_length(s),
+        ShapeFeature::Sphericity => sphericity(s),
+        ShapeFeature::SurfaceArea => surface_area(s),
+        ShapeFeature::SurfaceVolumeRatio => surface_volume_ratio(s),
+        ShapeFeature::VoxelVolume => voxel_volume(s),
+    }
+}
