@@ -9,7 +9,10 @@ use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
 use radscore_core::names::{FeatureName, ImageType};
 use radscore_core::Error;
 use radscore_tests::nrrd::{self, Data};
-use radscore_tests::{fixtures_pyradiomics_dir, pyradiomics_reference_dir, read_reference_csv};
+use radscore_tests::{
+    fixtures_pyradiomics_dir, pyradiomics_all_reference_dir, pyradiomics_reference_dir,
+    read_reference_csv,
+};
 use std::path::{Path, PathBuf};
 
 const REL: f64 = 1e-9;
@@ -29,6 +32,8 @@ struct Outcome {
     failures: Vec<String>,
     /// Image types that could not be computed (error), with the error.
     skipped: Vec<(String, Error)>,
+    /// Every compared value: name and relative difference (0 for equal values and NaN = NaN).
+    rel: Vec<(String, f64)>,
 }
 
 fn with_views<R>(
@@ -70,7 +75,10 @@ fn mask_store(v: &nrrd::Volume) -> MaskStore {
 }
 
 fn run_case(csv: &Path, image: &Path, mask: &Path, label: u32) -> Outcome {
-    let reference = read_reference_csv(csv);
+    run_reference(read_reference_csv(csv), image, mask, label)
+}
+
+fn run_reference(reference: Vec<(String, f64)>, image: &Path, mask: &Path, label: u32) -> Outcome {
     let img = nrrd::read(image);
     let msk = nrrd::read(mask);
     let store = mask_store(&msk);
@@ -90,6 +98,7 @@ fn run_case(csv: &Path, image: &Path, mask: &Path, label: u32) -> Outcome {
         total: reference.len(),
         failures: Vec::new(),
         skipped: Vec::new(),
+        rel: Vec::new(),
     };
     with_views(&img, &store, label, |iv, mv| {
         for t in &types {
@@ -113,6 +122,12 @@ fn run_case(csv: &Path, image: &Path, mask: &Path, label: u32) -> Outcome {
             for (k, &i) in idx.iter().enumerate() {
                 let (name, want) = &reference[i];
                 let got = vals[k];
+                let rel = if got == *want || (got.is_nan() && want.is_nan()) {
+                    0.0
+                } else {
+                    (got - want).abs() / want.abs().max(got.abs())
+                };
+                out.rel.push((name.clone(), rel));
                 if close(got, *want) {
                     out.matched += 1;
                 } else {
@@ -255,4 +270,107 @@ fn fixture_cases() {
     }
     assert!(n_cases > 0);
     assert!(ok, "fixture parity failures (see output)");
+}
+
+/// The seven cases of the shared references: (case, image, mask, label).
+const SHARED_CASES: [(&str, &str, &str, u32); 7] = [
+    ("brain1", "brain1_image.nrrd", "brain1_label.nrrd", 1),
+    ("breast1", "breast1_image.nrrd", "breast1_label.nrrd", 1),
+    (
+        "prostate_phantom",
+        "prostate_phantom_subvolume.nrrd",
+        "prostate_phantom_subvolume-label.nrrd",
+        1,
+    ),
+    (
+        "prostate_phantom_L8",
+        "prostate_phantom_subvolume.nrrd",
+        "prostate_phantom_subvolume-label.nrrd",
+        8,
+    ),
+    ("syn1", "syn1_image.nrrd", "syn1_label.nrrd", 1),
+    ("syn2", "syn2_image.nrrd", "syn2_label.nrrd", 1),
+    ("syn3", "syn3_image.nrrd", "syn3_label.nrrd", 1),
+];
+
+/// Classes and image types of the full references that the core does not compute yet. Every
+/// other reference name must parse, be computed and match.
+fn not_implemented(name: &str) -> bool {
+    let mut parts = name.splitn(3, '_');
+    let image = parts.next().unwrap_or_default();
+    let class = parts.next().unwrap_or_default();
+    image.starts_with("lbp-3D") || matches!(class, "glcm" | "gldm" | "ngtdm")
+}
+
+/// Reference group of a name for the per-group report: `shape`, or `<image type>` for the
+/// square / squareroot / logarithm image types, or `other`.
+fn group(name: &str) -> &'static str {
+    if name.starts_with("original_shape_") {
+        "shape"
+    } else if name.starts_with("squareroot_") {
+        "squareroot"
+    } else if name.starts_with("square_") {
+        "square"
+    } else if name.starts_with("logarithm_") {
+        "logarithm"
+    } else {
+        "other"
+    }
+}
+
+/// The full references (`tests/fixtures/reference/pyradiomics-all`, 1 874 values per case):
+/// every value of a class and image type the core implements — including every
+/// `original_shape_*` and every firstorder/glrlm/glszm value on square, squareroot and
+/// logarithm — to 1e-9 relative; the rest must be exactly the classes and image types listed in
+/// [`not_implemented`] (the parser says `UnsupportedFeature` for them).
+#[test]
+fn full_reference_cases() {
+    let dir = pyradiomics_all_reference_dir();
+    let data = pyradiomics_reference_dir().join("data");
+    let mut ok = true;
+    let mut worst: Vec<(&str, usize, f64, String)> = Vec::new();
+    for (case, image, mask, label) in SHARED_CASES {
+        let all = read_reference_csv(&dir.join(format!("{case}.csv")));
+        assert_eq!(all.len(), 1874, "{case}: expected 1 874 reference values");
+        let mut implemented = Vec::new();
+        for (name, v) in all {
+            match FeatureName::parse(&name) {
+                Ok(_) => {
+                    assert!(!not_implemented(&name), "{name} parses but is listed as not implemented");
+                    implemented.push((name, v));
+                }
+                Err(e) => {
+                    assert!(
+                        not_implemented(&name) && e == Error::UnsupportedFeature,
+                        "{case}: {name}: {e:?}"
+                    );
+                }
+            }
+        }
+        // 14 shape + (18 + 16 + 16) on each of the 17 implemented image types
+        assert!(implemented.len() >= 14 + 17 * 50, "{case}: {} names", implemented.len());
+        for g in ["shape", "square", "squareroot", "logarithm"] {
+            let n = implemented.iter().filter(|(n, _)| group(n) == g).count();
+            assert_eq!(n, if g == "shape" { 14 } else { 50 }, "{case}: group {g}");
+        }
+        let o = run_reference(implemented, &data.join(image), &data.join(mask), label);
+        ok &= report(case, &o);
+        for (name, rel) in &o.rel {
+            let g = group(name);
+            match worst.iter_mut().find(|w| w.0 == g) {
+                Some(w) => {
+                    w.1 += 1;
+                    if *rel > w.2 {
+                        w.2 = *rel;
+                        w.3 = format!("{case} {name}");
+                    }
+                }
+                None => worst.push((g, 1, *rel, format!("{case} {name}"))),
+            }
+        }
+    }
+    for (g, n, rel, at) in &worst {
+        println!("group {g}: {n} values, worst relative difference {rel:.3e} ({at})");
+    }
+    assert!(ok, "PyRadiomics full-reference parity failures (see output)");
 }
