@@ -26,8 +26,30 @@ fn close(a: f64, b: f64) -> bool {
     d <= ABS || d <= REL * a.abs().max(b.abs())
 }
 
+/// PCA features whose eigenvalue is mathematically 0 for collinear or coplanar voxel centres.
+/// PyRadiomics then reports LAPACK `dgeev` rounding residue (e.g. 2.8e-17 for λ_minor of a
+/// two-voxel ROI whose λ_major is 0.32: MinorAxisLength 2.1e-8, Elongation 9.3e-9), which no
+/// other solver reproduces (it also depends on OpenBLAS' dgemm summation); the core's Jacobi
+/// solver gives 0 or a residue of the same size. Such a value is accepted (and counted apart)
+/// when both values are below the residue bound: eigenvalue ≤ 2^-46 · λ_major, i.e. axis length
+/// ≤ 4 · sqrt(2^-46 · λ_major) and axis ratio ≤ sqrt(2^-46) (1.2e-7).
+fn eigen_residue(name: &str, a: f64, b: f64, major_axis: Option<f64>) -> bool {
+    const REL_EIG: f64 = 1.4210854715202004e-14; // 2^-46
+    let bound = match name.strip_prefix("original_shape_") {
+        Some("MinorAxisLength" | "LeastAxisLength") => match major_axis {
+            Some(m) => 4.0 * (REL_EIG * (m / 4.0) * (m / 4.0)).sqrt(),
+            None => return false,
+        },
+        Some("Elongation" | "Flatness") => REL_EIG.sqrt(),
+        _ => return false,
+    };
+    a.abs() <= bound && b.abs() <= bound
+}
+
 struct Outcome {
     matched: usize,
+    /// Values accepted as eigenvalue rounding residue ([`eigen_residue`]), with both values.
+    residue: Vec<String>,
     total: usize,
     failures: Vec<String>,
     /// Image types that could not be computed (error), with the error.
@@ -99,7 +121,12 @@ fn run_reference(reference: Vec<(String, f64)>, image: &Path, mask: &Path, label
         failures: Vec::new(),
         skipped: Vec::new(),
         rel: Vec::new(),
+        residue: Vec::new(),
     };
+    let major_axis = reference
+        .iter()
+        .find(|(n, _)| n == "original_shape_MajorAxisLength")
+        .map(|(_, v)| *v);
     with_views(&img, &store, label, |iv, mv| {
         for t in &types {
             let idx: Vec<usize> = (0..names.len())
@@ -127,10 +154,14 @@ fn run_reference(reference: Vec<(String, f64)>, image: &Path, mask: &Path, label
                 } else {
                     (got - want).abs() / want.abs().max(got.abs())
                 };
-                out.rel.push((name.clone(), rel));
                 if close(got, *want) {
+                    out.rel.push((name.clone(), rel));
                     out.matched += 1;
+                } else if eigen_residue(name, got, *want, major_axis) {
+                    out.residue
+                        .push(format!("{name}: PyRadiomics {want:?}, core {got:?}"));
                 } else {
+                    out.rel.push((name.clone(), rel));
                     out.failures.push(format!(
                         "{name}: expected {want:?}, got {got:?} (rel {:.3e})",
                         (got - want).abs() / want.abs().max(f64::MIN_POSITIVE)
@@ -150,9 +181,14 @@ fn required(_t: &str) -> bool {
 
 fn report(case: &str, o: &Outcome) -> bool {
     println!(
-        "{case}: {}/{} values match{}",
+        "{case}: {}/{} values match{}{}",
         o.matched,
         o.total,
+        if o.residue.is_empty() {
+            String::new()
+        } else {
+            format!(", {} eigenvalue residues", o.residue.len())
+        },
         if o.skipped.is_empty() {
             String::new()
         } else {
@@ -166,6 +202,9 @@ fn report(case: &str, o: &Outcome) -> bool {
             )
         }
     );
+    for r in &o.residue {
+        println!("  eigenvalue residue (accepted, see eigen_residue) {r}");
+    }
     for f in o.failures.iter().take(20) {
         println!("  MISMATCH {f}");
     }
@@ -214,12 +253,25 @@ fn shared_reference_cases() {
 /// stands for PyRadiomics refusing the case.
 #[test]
 fn fixture_cases() {
+    run_manifest("cases.csv", true);
+}
+
+/// Edge cases for shape and the square / squareroot / logarithm image types
+/// (`tests/fixtures/pyradiomics/cases_shape_filters.csv`, made by `make_shape_filters.py`):
+/// two-slice, one-slice and one-column-plane ROIs, a ROI touching every image face, float32,
+/// float64 and int32 images, negative intensities, a flat ROI, a two-voxel ROI, a hollow shell;
+/// a single-voxel ROI is refused as PyRadiomics refuses it.
+#[test]
+fn shape_filter_cases() {
+    run_manifest("cases_shape_filters.csv", false);
+}
+
+/// Runs the cases of a manifest `case,image,mask,label,expect`; `log_check`: a reference
+/// without `log-sigma-3-0-mm-3D` means PyRadiomics skipped LoG, which the core must refuse.
+fn run_manifest(manifest: &str, log_check: bool) {
     let dir: PathBuf = fixtures_pyradiomics_dir();
-    let manifest = dir.join("cases.csv");
-    if !manifest.exists() {
-        println!("no fixtures manifest at {}", manifest.display());
-        return;
-    }
+    let manifest = dir.join(manifest);
+    assert!(manifest.exists(), "no fixtures manifest at {}", manifest.display());
     let mut rdr = csv::Reader::from_path(&manifest).expect("cases.csv");
     let mut ok = true;
     let mut n_cases = 0;
@@ -236,7 +288,8 @@ fn fixture_cases() {
             let o = run_case(&csv, &image, &mask, label);
             ok &= report(case, &o);
             // PyRadiomics skipped LoG (image too small): the core must say so, distinctly.
-            if !read_reference_csv(&csv)
+            if log_check
+                && !read_reference_csv(&csv)
                 .iter()
                 .any(|(n, _)| n.starts_with("log-sigma-3-0-mm-3D"))
             {
@@ -254,11 +307,14 @@ fn fixture_cases() {
             let img = nrrd::read(&image);
             let msk = nrrd::read(&mask);
             let store = mask_store(&msk);
-            let name = FeatureName::parse("original_firstorder_Mean").unwrap();
+            let names = [
+                FeatureName::parse("original_firstorder_Mean").unwrap(),
+                FeatureName::parse("original_shape_MeshVolume").unwrap(),
+            ];
             let got = with_views(&img, &store, label, |iv, mv| {
                 let mut s = vec![0.0; 1 << 16];
-                let mut v = [0.0];
-                extract(iv, mv, &[name], 25.0, &mut v, &mut s)
+                let mut v = [0.0; 2];
+                extract(iv, mv, &names, 25.0, &mut v, &mut s)
             });
             let got_s = match got {
                 Ok(()) => "ok".to_string(),
