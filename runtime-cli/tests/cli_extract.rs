@@ -87,10 +87,18 @@ fn breast1_all_matches_pyradiomics_in_order() {
         .into_iter()
         .collect();
     let shape: Vec<&str> = ours.iter().take(14).map(|(n, _)| n.as_str()).collect();
-    assert!(shape.iter().all(|n| n.starts_with("original_shape_")), "{shape:?}");
-    assert!(shape.windows(2).all(|w| w[0] < w[1]), "shape in PyRadiomics' (alphabetical) order");
+    assert!(
+        shape.iter().all(|n| n.starts_with("original_shape_")),
+        "{shape:?}"
+    );
+    assert!(
+        shape.windows(2).all(|w| w[0] < w[1]),
+        "shape in PyRadiomics' (alphabetical) order"
+    );
     for (n, v) in &ours {
-        let want = all.get(n).unwrap_or_else(|| panic!("{n} not in the full references"));
+        let want = all
+            .get(n)
+            .unwrap_or_else(|| panic!("{n} not in the full references"));
         let (a, b): (f64, f64) = (v.parse().unwrap(), want.parse().unwrap());
         assert!(close(a, b), "{n}: ours {a} PyRadiomics {b}");
     }

@@ -271,7 +271,11 @@ fn shape_filter_cases() {
 fn run_manifest(manifest: &str, log_check: bool) {
     let dir: PathBuf = fixtures_pyradiomics_dir();
     let manifest = dir.join(manifest);
-    assert!(manifest.exists(), "no fixtures manifest at {}", manifest.display());
+    assert!(
+        manifest.exists(),
+        "no fixtures manifest at {}",
+        manifest.display()
+    );
     let mut rdr = csv::Reader::from_path(&manifest).expect("cases.csv");
     let mut ok = true;
     let mut n_cases = 0;
@@ -290,8 +294,8 @@ fn run_manifest(manifest: &str, log_check: bool) {
             // PyRadiomics skipped LoG (image too small): the core must say so, distinctly.
             if log_check
                 && !read_reference_csv(&csv)
-                .iter()
-                .any(|(n, _)| n.starts_with("log-sigma-3-0-mm-3D"))
+                    .iter()
+                    .any(|(n, _)| n.starts_with("log-sigma-3-0-mm-3D"))
             {
                 let img = nrrd::read(&image);
                 let store = mask_store(&nrrd::read(&mask));
@@ -392,7 +396,10 @@ fn full_reference_cases() {
         for (name, v) in all {
             match FeatureName::parse(&name) {
                 Ok(_) => {
-                    assert!(!not_implemented(&name), "{name} parses but is listed as not implemented");
+                    assert!(
+                        !not_implemented(&name),
+                        "{name} parses but is listed as not implemented"
+                    );
                     implemented.push((name, v));
                 }
                 Err(e) => {
@@ -404,7 +411,11 @@ fn full_reference_cases() {
             }
         }
         // 14 shape + (18 + 16 + 16) on each of the 17 implemented image types
-        assert!(implemented.len() >= 14 + 17 * 50, "{case}: {} names", implemented.len());
+        assert!(
+            implemented.len() >= 14 + 17 * 50,
+            "{case}: {} names",
+            implemented.len()
+        );
         for g in ["shape", "square", "squareroot", "logarithm"] {
             let n = implemented.iter().filter(|(n, _)| group(n) == g).count();
             assert_eq!(n, if g == "shape" { 14 } else { 50 }, "{case}: group {g}");
@@ -428,5 +439,8 @@ fn full_reference_cases() {
     for (g, n, rel, at) in &worst {
         println!("group {g}: {n} values, worst relative difference {rel:.3e} ({at})");
     }
-    assert!(ok, "PyRadiomics full-reference parity failures (see output)");
+    assert!(
+        ok,
+        "PyRadiomics full-reference parity failures (see output)"
+    );
 }

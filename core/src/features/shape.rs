@@ -476,7 +476,10 @@ fn diameters(pm: &Padded, sp: [f64; 3], scratch: &mut [f64]) -> Result<[f64; 4],
                 dmax[2] = dmax[2].max(dist2(a, b));
             }
             for zj in zi + 1..hz {
-                let (uj, nj) = ends(yl.get(2 * (zj * hx + xi)..2 * (zj * hx + xi) + 2).unwrap_or(&[]));
+                let (uj, nj) = ends(
+                    yl.get(2 * (zj * hx + xi)..2 * (zj * hx + xi) + 2)
+                        .unwrap_or(&[]),
+                );
                 for &hb in uj.iter().take(nj) {
                     let b = [coord(zj, sp[0]), coord(hb as usize, sp[1]), a[2]];
                     let d = dist2(a, b);
@@ -746,5 +749,222 @@ pub fn compute(f: ShapeFeature, s: &Shape) -> f64 {
         ShapeFeature::SurfaceArea => surface_area(s),
         ShapeFeature::SurfaceVolumeRatio => surface_volume_ratio(s),
         ShapeFeature::VoxelVolume => voxel_volume(s),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::image::{MaskView, MaskVoxels, RoiBox};
+    use std::vec;
+    use std::vec::Vec;
+
+    /// xorshift64*: deterministic pseudo-random masks.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// `calculate_meshDiameter` over the vertex list `calculate_coefficients` builds (edges 6, 7
+    /// and 11 of every cube, all pairs): the O(V²) definition the line-end search must equal.
+    fn naive_diameters(pm: &Padded, sp: [f64; 3]) -> [f64; 4] {
+        let mut v: Vec<[f64; 3]> = Vec::new();
+        for iz in 0..pm.s[0] + 1 {
+            for iy in 0..pm.s[1] + 1 {
+                for ix in 0..pm.s[2] + 1 {
+                    let mut idx = 0u8;
+                    for (a, g) in GRID_ANGLES.iter().enumerate() {
+                        if pm.at([iz + g[0], iy + g[1], ix + g[2]]) {
+                            idx |= 1 << a;
+                        }
+                    }
+                    if idx & 0x80 != 0 {
+                        idx ^= 0xff;
+                    }
+                    for (bit, e) in [(6, 6), (4, 7), (3, 11)] {
+                        if idx & (1 << bit) != 0 {
+                            let o = VERT_LIST[e];
+                            v.push([
+                                (iz as f64 + o[0]) * sp[0],
+                                (iy as f64 + o[1]) * sp[1],
+                                (ix as f64 + o[2]) * sp[2],
+                            ]);
+                        }
+                    }
+                }
+            }
+        }
+        let mut d = [0.0f64; 4];
+        for (i, a) in v.iter().enumerate() {
+            for b in &v[..i] {
+                let x = dist2(*a, *b);
+                if a[0] == b[0] && x > d[0] {
+                    d[0] = x;
+                }
+                if a[1] == b[1] && x > d[1] {
+                    d[1] = x;
+                }
+                if a[2] == b[2] && x > d[2] {
+                    d[2] = x;
+                }
+                if x > d[3] {
+                    d[3] = x;
+                }
+            }
+        }
+        d
+    }
+
+    #[test]
+    fn line_end_diameters_equal_the_all_pairs_search() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for case in 0..40 {
+            let dims = [
+                2 + (rng.next() % 7) as usize,
+                2 + (rng.next() % 7) as usize,
+                1 + (rng.next() % 6) as usize,
+            ];
+            let p = 0.2 + 0.7 * rng.unit();
+            let n = dims[0] * dims[1] * dims[2];
+            let m: Vec<u8> = (0..n).map(|_| u8::from(rng.unit() < p)).collect();
+            if !m.contains(&1) {
+                continue;
+            }
+            let spacing = [
+                0.3 + 2.0 * rng.unit(),
+                0.3 + 2.0 * rng.unit(),
+                0.3 + 4.0 * rng.unit(),
+            ];
+            let mask = MaskView::new(MaskVoxels::U8(&m), dims, 1).unwrap();
+            let roi = RoiBox {
+                lo: [0; 3],
+                hi: dims,
+            };
+            let pm = Padded {
+                mask: &mask,
+                lo: [0; 3],
+                s: [dims[2], dims[1], dims[0]],
+                dims,
+            };
+            let sp = [spacing[2], spacing[1], spacing[0]];
+            let mut scratch = vec![0.0; scratch_len(dims).unwrap()];
+            let fast = diameters(&pm, sp, &mut scratch).unwrap();
+            let slow = naive_diameters(&pm, sp);
+            for k in 0..4 {
+                assert_eq!(
+                    fast[k].to_bits(),
+                    slow[k].to_bits(),
+                    "case {case} diameter {k}"
+                );
+            }
+            // and through the public entry point
+            let s = Shape::new(&mask, &roi, spacing, &mut scratch).unwrap();
+            assert_eq!(s.diameters, slow.map(libm::sqrt));
+        }
+    }
+
+    #[test]
+    fn jacobi_matches_known_spectra() {
+        // diag(1, 4, 9) rotated by an orthogonal matrix with exact rational entries (1/3, 2/3).
+        let q = [
+            [1.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0],
+            [2.0 / 3.0, 1.0 / 3.0, -2.0 / 3.0],
+            [2.0 / 3.0, -2.0 / 3.0, 1.0 / 3.0],
+        ];
+        let l = [1.0, 4.0, 9.0];
+        let mut a = [[0.0f64; 3]; 3];
+        for i in 0..3 {
+            for j in 0..3 {
+                a[i][j] = (0..3).map(|k| q[i][k] * l[k] * q[j][k]).sum();
+            }
+        }
+        let mut e = symmetric_eigenvalues(a);
+        e.sort_by(f64::total_cmp);
+        for k in 0..3 {
+            assert!((e[k] - l[k]).abs() <= 1e-14 * 9.0, "{e:?}");
+        }
+        // a zero row/column and a rank-1 block give exact zeros
+        let c = 0.08;
+        let mut e = symmetric_eigenvalues([[0.0, 0.0, 0.0], [0.0, c, c], [0.0, c, c]]);
+        e.sort_by(f64::total_cmp);
+        assert_eq!(e, [0.0, 0.0, 2.0 * c]);
+    }
+
+    #[test]
+    fn a_box_roi() {
+        // A 3 × 2 × 2 block of voxels: voxel volume, PCA and diameters have closed forms.
+        let dims = [5, 4, 4];
+        let mut m = vec![0u8; 80];
+        for z in 1..3 {
+            for y in 1..3 {
+                for x in 1..4 {
+                    m[x + 5 * (y + 4 * z)] = 1;
+                }
+            }
+        }
+        let mask = MaskView::new(MaskVoxels::U8(&m), dims, 1).unwrap();
+        let roi = RoiBox {
+            lo: [1, 1, 1],
+            hi: [4, 3, 3],
+        };
+        let mut scratch = vec![0.0; scratch_len(roi.dims()).unwrap()];
+        let s = Shape::new(&mask, &roi, [1.0, 1.0, 1.0], &mut scratch).unwrap();
+        assert_eq!(voxel_volume(&s), 12.0);
+        // population variances of the centres: x ∈ {1,2,3}: 2/3; y, z ∈ {1,2}: 1/4
+        assert!((s.eigenvalues[2] - 2.0 / 3.0).abs() < 1e-15);
+        assert!((s.eigenvalues[1] - 0.25).abs() < 1e-15 && (s.eigenvalues[0] - 0.25).abs() < 1e-15);
+        // vertices are the face midpoints of the boundary voxels: x-faces at x = 0.5 and 3.5
+        // (y, z ∈ {1, 2}), y-faces at y = 0.5 and 2.5 (x ∈ 1..=3, z ∈ {1, 2}), z-faces alike.
+        // 3-D: x-face to x-face across, (3, 1, 1); slice (equal z): (3, 1); row (equal x):
+        // y-face to the opposite y-face in the other z, (2, 1); column (equal y): x-faces, (3, 1).
+        assert_eq!(maximum_3d_diameter(&s), libm::sqrt(9.0 + 1.0 + 1.0));
+        assert_eq!(maximum_2d_diameter_slice(&s), libm::sqrt(9.0 + 1.0));
+        assert_eq!(maximum_2d_diameter_column(&s), libm::sqrt(9.0 + 1.0));
+        assert_eq!(maximum_2d_diameter_row(&s), libm::sqrt(4.0 + 1.0));
+        // the mesh of a convex block encloses less than the voxels but more than the centres' hull
+        assert!(
+            mesh_volume(&s) > 2.0 && mesh_volume(&s) < 12.0,
+            "{}",
+            mesh_volume(&s)
+        );
+        assert_eq!(surface_volume_ratio(&s), surface_area(&s) / mesh_volume(&s));
+    }
+
+    #[test]
+    fn errors_are_values() {
+        let m = [0u8; 8];
+        let mask = MaskView::new(MaskVoxels::U8(&m), [2, 2, 2], 1).unwrap();
+        let roi = RoiBox {
+            lo: [0; 3],
+            hi: [2, 2, 2],
+        };
+        let mut scratch = vec![0.0; scratch_len([2, 2, 2]).unwrap()];
+        assert_eq!(
+            Shape::new(&mask, &roi, [1.0; 3], &mut scratch),
+            Err(Error::LabelNotPresent)
+        );
+        assert_eq!(
+            Shape::new(&mask, &roi, [1.0; 3], &mut scratch[..3]),
+            Err(Error::ScratchTooSmall)
+        );
+        let far = RoiBox {
+            lo: [0; 3],
+            hi: [3, 2, 2],
+        };
+        assert_eq!(
+            Shape::new(&mask, &far, [1.0; 3], &mut scratch),
+            Err(Error::BadDimensions)
+        );
+        assert_eq!(scratch_len([usize::MAX, 1, 1]), Err(Error::SizeOverflow));
     }
 }

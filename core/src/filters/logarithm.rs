@@ -65,3 +65,45 @@ pub fn filter(image: &ImageView, roi: &RoiBox, out: &mut [f64]) -> Result<(), Er
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::image::Voxels;
+
+    /// The definition, as numpy evaluates it: y over the whole image, then max |y| by a scan.
+    fn by_definition(v: &[f64]) -> [f64; 24] {
+        let m = v.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+        let y: [f64; 24] = core::array::from_fn(|i| log_value(v[i]));
+        let my = y.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+        let c = m / my;
+        y.map(|t| t * c)
+    }
+
+    #[test]
+    fn max_of_log_is_log_of_max_bit_for_bit() {
+        // max |x| from a negative voxel, from a positive one, with zeros and fractions
+        for img in [
+            [-7.5, 3.0, 0.0, 2.25, -1.0, 6.0, 0.125, -0.5],
+            [1e6, -3.0, 0.0, 0.0, 12.0, -999_999.5, 0.3, 7.0],
+        ] {
+            let v: [f64; 24] = core::array::from_fn(|i| img[i % 8] * (1.0 + (i / 8) as f64 * 0.1));
+            let iv = ImageView::new(Voxels::F64(&v), [4, 3, 2], [1.0; 3]).unwrap();
+            let roi = RoiBox {
+                lo: [0; 3],
+                hi: [4, 3, 2],
+            };
+            let mut out = [0.0; 24];
+            filter(&iv, &roi, &mut out).unwrap();
+            assert_eq!(out, by_definition(&v));
+            assert!(out
+                .iter()
+                .zip(&v)
+                .all(|(f, x)| f.signum() == x.signum() || *x == 0.0));
+        }
+        let z = [0i16; 8];
+        let iv = ImageView::new(Voxels::I16(&z), [2, 2, 2], [1.0; 3]).unwrap();
+        assert_eq!(coefficient(&iv), Err(Error::BadFilterParameter));
+    }
+}

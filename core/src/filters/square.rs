@@ -45,3 +45,30 @@ pub fn filter(image: &ImageView, roi: &RoiBox, out: &mut [f64]) -> Result<(), Er
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::image::Voxels;
+
+    #[test]
+    fn square_keeps_no_sign_and_refuses_a_zero_image() {
+        let v = [-40i32, 10, 0, 25, -3, 7, 1, -1];
+        let iv = ImageView::new(Voxels::I32(&v), [2, 2, 2], [1.0; 3]).unwrap();
+        let roi = RoiBox {
+            lo: [0; 3],
+            hi: [2, 2, 2],
+        };
+        let mut out = [0.0; 8];
+        filter(&iv, &roi, &mut out).unwrap();
+        let c = 1.0 / libm::sqrt(40.0);
+        for (o, x) in out.iter().zip(v) {
+            assert_eq!(*o, (c * f64::from(x)) * (c * f64::from(x)));
+            assert!(*o >= 0.0);
+        }
+        let z = [0.0f32; 8];
+        let iv = ImageView::new(Voxels::F32(&z), [2, 2, 2], [1.0; 3]).unwrap();
+        assert_eq!(filter(&iv, &roi, &mut out), Err(Error::BadFilterParameter));
+    }
+}

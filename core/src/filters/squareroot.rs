@@ -40,3 +40,30 @@ pub fn filter(image: &ImageView, roi: &RoiBox, out: &mut [f64]) -> Result<(), Er
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::image::Voxels;
+
+    #[test]
+    fn squareroot_keeps_the_sign_and_maps_zero_images_to_zero() {
+        let v = [-16.0f32, 4.0, 0.0, 1.0, -0.25, 9.0, 2.0, -1.0];
+        let iv = ImageView::new(Voxels::F32(&v), [2, 2, 2], [1.0; 3]).unwrap();
+        let roi = RoiBox {
+            lo: [0; 3],
+            hi: [2, 2, 2],
+        };
+        let mut out = [0.0; 8];
+        filter(&iv, &roi, &mut out).unwrap();
+        assert_eq!(
+            out,
+            [-16.0, 8.0, 0.0, 4.0, -2.0, 12.0, libm::sqrt(32.0), -4.0]
+        );
+        let z = [0u16; 8];
+        let iv = ImageView::new(Voxels::U16(&z), [2, 2, 2], [1.0; 3]).unwrap();
+        filter(&iv, &roi, &mut out).unwrap();
+        assert_eq!(out, [0.0; 8]);
+    }
+}

@@ -114,7 +114,11 @@ pub fn all_names(log_sigmas: &[f64]) -> anyhow::Result<Vec<FeatureName>> {
         types.push(ImageType::Log { sigma_mm: s });
     }
     types.extend(WaveletBand::ALL.iter().map(|&b| ImageType::Wavelet(b)));
-    types.extend([ImageType::Square, ImageType::SquareRoot, ImageType::Logarithm]);
+    types.extend([
+        ImageType::Square,
+        ImageType::SquareRoot,
+        ImageType::Logarithm,
+    ]);
     // Shape exists for the original image only and comes first, as in PyRadiomics' output.
     let shape = ShapeFeature::ALL.iter().map(|&f| FeatureName {
         image_type: ImageType::Original,
