@@ -16,9 +16,9 @@
 //! * **Diameters**: the mesh vertices are the midpoints between every ROI voxel and each of its
 //!   face neighbours outside the ROI. `calculate_meshDiameter` takes the maximum squared distance
 //!   `(dz² + dy²) + dx²` over all vertex pairs (Slice / Column / Row: pairs with equal z / y / x).
-//!   Only the two ends of each x-line of vertices (fixed z and y) can reach that maximum (the
-//!   rounded |x_a − x_b| is monotone in x_b), so the pairs of line ends give the same maxima
-//!   bit for bit at a fraction of the cost; Row uses the ends of y-lines (fixed z and x).
+//!   The same values come from far fewer pairs (see `diameters`): the two ends of each line of
+//!   vertices, then the convex-hull vertices of those ends per plane, then a bounding-box test
+//!   per pair of planes. Checked bit for bit against the all-pairs search in the unit tests.
 //! * **PCA**: `X` = physical coordinates `p · s` of the ROI voxel centres (padded index, C order),
 //!   centred on their mean (a sequential column sum divided by N_p, as numpy's `mean(axis=0)`),
 //!   divided by `sqrt(N_p)`; `C = XᵀX` (population covariance). PyRadiomics takes
@@ -31,17 +31,13 @@
 //! source: its vertex order inside each triangle differs from Paul Bourke's classic table, and
 //! the order decides the last bits of the sums.
 //!
-//! # Memory and stack
+//! # Memory, stack and cost
 //!
-//! No allocation: the diameter search needs [`scratch_len`] f64 elements (two line tables,
-//! `2·(2P_z−1)·(2P_y−1) + 2·(2P_z−1)·(2P_x−1)` with `P = S + 2`). No recursion; the largest frame
-//! is the 128 × 15-byte table (static, not on the stack).
-//!
-//! # Cost
-//!
-//! The mesh is linear in the box. The diameter search is quadratic in the number of non-empty
-//! vertex lines (about the box's y·z cross-section): a few ms for the reference cases, but a ROI
-//! box of 512 × 512 × 200 would take minutes.
+//! No allocation: the diameter search needs [`scratch_len`] f64 elements (line tables and plane
+//! hulls, about `6·(2S_z+3)·(2S_y+3)` + `2·(2S_z+3)·(2S_x+3)`: 0.8 M elements for a
+//! 251 × 221 × 105 box). No recursion; the triangle table is static. The mesh and PCA are linear
+//! in the box; the diameters are linear plus the pairs of plane-hull vertices: a 3 M-voxel
+//! ellipsoid (box 251 × 221 × 105) takes about 2 s on one core.
 
 use crate::image::{MaskView, RoiBox};
 use crate::names::ShapeFeature;
@@ -230,24 +226,22 @@ pub struct Shape {
 }
 
 /// Scratch (f64 elements) [`Shape::new`] needs for a ROI box of extent `roi_dims` (`[x, y, z]`):
-/// two tables of vertex-line ends, `2·H_z·H_y + 2·H_z·H_x` with `H_d = 2·(S_d + 2) − 1`.
+/// with `H_d = 2·(S_d + 2) − 1` and `M = 2·max(H_x, H_y, H_z)`, two tables of vertex-line ends
+/// `2·H_z·H_y + 2·H_z·H_x`, the z-plane hulls `4·H_z·H_y + 2·H_z`, their offsets and bounding
+/// boxes `5·H_z + 1`, and the hull work space `6·M + 2`.
 pub fn scratch_len(roi_dims: [usize; 3]) -> Result<usize, Error> {
     let h = |s: usize| {
         s.checked_add(2)
             .and_then(|p| p.checked_mul(2))
             .map(|v| v - 1)
     };
-    let (hx, hy, hz) = (h(roi_dims[0]), h(roi_dims[1]), h(roi_dims[2]));
-    let (hx, hy, hz) = match (hx, hy, hz) {
-        (Some(a), Some(b), Some(c)) => (a, b, c),
-        _ => return Err(Error::SizeOverflow),
+    let (Some(hx), Some(hy), Some(hz)) = (h(roi_dims[0]), h(roi_dims[1]), h(roi_dims[2])) else {
+        return Err(Error::SizeOverflow);
     };
-    let xl = hz.checked_mul(hy).and_then(|v| v.checked_mul(2));
-    let yl = hz.checked_mul(hx).and_then(|v| v.checked_mul(2));
-    match (xl, yl) {
-        (Some(a), Some(b)) => a.checked_add(b).ok_or(Error::SizeOverflow),
-        _ => Err(Error::SizeOverflow),
-    }
+    let lay = diameter_layout([hz, hy, hx]).ok_or(Error::SizeOverflow)?;
+    lay.iter()
+        .try_fold(0usize, |a, &b| a.checked_add(b))
+        .ok_or(Error::SizeOverflow)
 }
 
 /// The padded mask: ROI membership by padded index (z, y, x); the padding is outside.
@@ -358,26 +352,109 @@ fn dist2(a: [f64; 3], b: [f64; 3]) -> f64 {
     dz * dz + dy * dy + dx * dx
 }
 
+/// Convex hull (Andrew's monotone chain; collinear points dropped) of the `n` points stored as
+/// `(u, v)` pairs in `inp`, sorted lexicographically; writes the hull vertices as pairs into
+/// `out` (capacity ≥ 2·(2n + 1) elements) and returns their number. Integer coordinates (half
+/// indices), exact orientation tests in i128.
+fn hull(inp: &[f64], n: usize, out: &mut [f64]) -> usize {
+    fn at(b: &[f64], k: usize) -> (i128, i128) {
+        let u = b.get(2 * k).copied().unwrap_or(0.0) as i128;
+        let v = b.get(2 * k + 1).copied().unwrap_or(0.0) as i128;
+        (u, v)
+    }
+    fn put(b: &mut [f64], k: usize, p: (i128, i128)) {
+        if let Some(s) = b.get_mut(2 * k..2 * k + 2) {
+            s[0] = p.0 as f64;
+            s[1] = p.1 as f64;
+        }
+    }
+    let turn = |o: (i128, i128), a: (i128, i128), b: (i128, i128)| {
+        (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
+    };
+    if n <= 2 {
+        for k in 0..n {
+            put(out, k, at(inp, k));
+        }
+        return n;
+    }
+    let mut k = 0usize;
+    for i in 0..n {
+        let p = at(inp, i);
+        while k >= 2 && turn(at(out, k - 2), at(out, k - 1), p) <= 0 {
+            k -= 1;
+        }
+        put(out, k, p);
+        k += 1;
+    }
+    let t = k + 1;
+    for i in (0..n - 1).rev() {
+        let p = at(inp, i);
+        while k >= t && turn(at(out, k - 2), at(out, k - 1), p) <= 0 {
+            k -= 1;
+        }
+        put(out, k, p);
+        k += 1;
+    }
+    k - 1 // the last point repeats the first
+}
+
+/// Scratch layout of [`diameters`] for half-index extents `h = [H_z, H_y, H_x]`: element counts
+/// of the x-line table, the y-line table, the plane-hull store, the plane offsets, the plane
+/// bounding boxes, the hull input and the hull output.
+fn diameter_layout(h: [usize; 3]) -> Option<[usize; 7]> {
+    let [hz, hy, hx] = h;
+    let xl = hz.checked_mul(hy)?.checked_mul(2)?;
+    let yl = hz.checked_mul(hx)?.checked_mul(2)?;
+    let store = xl.checked_add(hz)?.checked_mul(2)?;
+    let m = hy.max(hz).max(hx).checked_mul(2)?; // most points of one plane or slab
+    Some([
+        xl,
+        yl,
+        store,
+        hz.checked_add(1)?,
+        hz.checked_mul(4)?,
+        m.checked_mul(2)?,
+        m.checked_mul(2)?.checked_add(1)?.checked_mul(2)?,
+    ])
+}
+
 /// Maximum squared diameters `[slice, column, row, 3-D]` over the mesh vertices.
+///
+/// Exact reductions of `calculate_meshDiameter`'s all-pairs search: (1) on each line of vertices
+/// along x (fixed z, y) only the two ends can be farthest from any point, the rounded distance
+/// being monotone in the coordinate along the line (likewise for lines along y); (2) within a
+/// plane or slab, the farthest point from any point is a vertex of the convex hull of the line
+/// ends (squared distance is strictly convex), so 3-D and slice use the hull vertices of each
+/// z-plane, column the hull of each y-slab in (z, x), row the hull of each x-slab in (z, y);
+/// (3) a pair of z-planes is skipped when the rounded distance between their bounding boxes
+/// cannot exceed the current maximum. Step (2) holds in exact arithmetic; a floating-point tie
+/// between a hull vertex and a non-vertex within one ulp could change the last bit.
 fn diameters(pm: &Padded, sp: [f64; 3], scratch: &mut [f64]) -> Result<[f64; 4], Error> {
     let hz = 2 * (pm.s[0] + 2) - 1;
     let hy = 2 * (pm.s[1] + 2) - 1;
     let hx = 2 * (pm.s[2] + 2) - 1;
-    let nx = 2 * hz * hy; // x-lines: (h_z, h_y) → [min h_x, max h_x]
-    let ny = 2 * hz * hx; // y-lines: (h_z, h_x) → [min h_y, max h_y]
-    let scratch = scratch.get_mut(..nx + ny).ok_or(Error::ScratchTooSmall)?;
-    let (xl, yl) = scratch.split_at_mut(nx);
+    let lay = diameter_layout([hz, hy, hx]).ok_or(Error::SizeOverflow)?;
+    let need: usize = lay.iter().sum();
+    let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
+    let (xl, rest) = scratch.split_at_mut(lay[0]); // (h_z, h_y) → [min h_x, max h_x]
+    let (yl, rest) = rest.split_at_mut(lay[1]); // (h_z, h_x) → [min h_y, max h_y]
+    let (store, rest) = rest.split_at_mut(lay[2]); // plane hull vertices (h_y, h_x)
+    let (offs, rest) = rest.split_at_mut(lay[3]);
+    let (bbox, rest) = rest.split_at_mut(lay[4]); // per plane: min y, max y, min x, max x
+    let (inp, out) = rest.split_at_mut(lay[5]);
     for pair in xl.chunks_exact_mut(2).chain(yl.chunks_exact_mut(2)) {
         pair[0] = f64::INFINITY;
         pair[1] = f64::NEG_INFINITY;
     }
     let mut add = |h: [usize; 3]| {
-        if let Some(e) = xl.get_mut(2 * (h[0] * hy + h[1])..2 * (h[0] * hy + h[1]) + 2) {
+        let i = 2 * (h[0] * hy + h[1]);
+        if let Some(e) = xl.get_mut(i..i + 2) {
             let v = h[2] as f64;
             e[0] = e[0].min(v);
             e[1] = e[1].max(v);
         }
-        if let Some(e) = yl.get_mut(2 * (h[0] * hx + h[2])..2 * (h[0] * hx + h[2]) + 2) {
+        let i = 2 * (h[0] * hx + h[2]);
+        if let Some(e) = yl.get_mut(i..i + 2) {
             let v = h[1] as f64;
             e[0] = e[0].min(v);
             e[1] = e[1].max(v);
@@ -406,86 +483,153 @@ fn diameters(pm: &Padded, sp: [f64; 3], scratch: &mut [f64]) -> Result<[f64; 4],
             }
         }
     }
-    let ends = |e: &[f64]| -> ([f64; 2], usize) {
-        match e {
-            [lo, hi] if lo <= hi => ([*lo, *hi], if lo == hi { 1 } else { 2 }),
-            _ => ([0.0; 2], 0),
-        }
-    };
-    let mut dmax = [0.0f64; 4];
-    // 3-D, slice (equal z) and column (equal y): pairs of x-line ends.
     let xl: &[f64] = xl;
-    for (i, ei) in xl.chunks_exact(2).enumerate() {
-        let (ui, ni) = ends(ei);
-        if ni == 0 {
-            continue;
-        }
-        let (zi, yi) = (i / hy, i % hy);
-        for (ka, &ha) in ui.iter().take(ni).enumerate() {
-            let a = [
-                coord(zi, sp[0]),
-                coord(yi, sp[1]),
-                coord(ha as usize, sp[2]),
-            ];
-            // the other end of the same line
-            if ka == 0 && ni == 2 {
-                let b = [a[0], a[1], coord(ui[1] as usize, sp[2])];
-                let d = dist2(a, b);
-                dmax[0] = dmax[0].max(d);
-                dmax[1] = dmax[1].max(d);
-                dmax[3] = dmax[3].max(d);
-            }
-            for (j, ej) in xl.chunks_exact(2).enumerate().skip(i + 1) {
-                let (uj, nj) = ends(ej);
-                let (zj, yj) = (j / hy, j % hy);
-                for &hb in uj.iter().take(nj) {
-                    let b = [
-                        coord(zj, sp[0]),
-                        coord(yj, sp[1]),
-                        coord(hb as usize, sp[2]),
-                    ];
-                    let d = dist2(a, b);
-                    if d > dmax[3] {
-                        dmax[3] = d;
-                    }
-                    if a[0] == b[0] && d > dmax[0] {
-                        dmax[0] = d;
-                    }
-                    if a[1] == b[1] && d > dmax[1] {
-                        dmax[1] = d;
+    let yl: &[f64] = yl;
+    // Line ends of line `i` of table `t` as sorted (key, end) pairs appended to `inp` at `n`.
+    fn push_ends(t: &[f64], i: usize, key: usize, inp: &mut [f64], n: &mut usize) {
+        if let Some(&[lo, hi]) = t.get(2 * i..2 * i + 2) {
+            if lo <= hi {
+                let ends = [lo, hi];
+                let k = if lo < hi { 2 } else { 1 };
+                for e in ends.iter().take(k) {
+                    if let Some(s) = inp.get_mut(2 * *n..2 * *n + 2) {
+                        s[0] = key as f64;
+                        s[1] = *e;
+                        *n += 1;
                     }
                 }
             }
         }
     }
-    // Row (equal x): pairs of y-line ends with the same x.
-    for (i, ei) in yl.chunks_exact(2).enumerate() {
-        let (ui, ni) = ends(ei);
-        if ni == 0 {
-            continue;
+    let pt = |b: &[f64], k: usize| -> (usize, usize) {
+        let u = b.get(2 * k).copied().unwrap_or(0.0) as usize;
+        let v = b.get(2 * k + 1).copied().unwrap_or(0.0) as usize;
+        (u, v)
+    };
+    let mut dmax = [0.0f64; 4];
+
+    // z-planes: hulls of the x-line ends in (y, x); slice diameters; store them for 3-D.
+    let mut pos = 0usize;
+    for z in 0..hz {
+        let mut n = 0usize;
+        for y in 0..hy {
+            push_ends(xl, z * hy + y, y, inp, &mut n);
         }
-        let (zi, xi) = (i / hx, i % hx);
-        for (ka, &ha) in ui.iter().take(ni).enumerate() {
-            let a = [
-                coord(zi, sp[0]),
-                coord(ha as usize, sp[1]),
-                coord(xi, sp[2]),
+        let h = hull(inp, n, out);
+        if let Some(o) = offs.get_mut(z) {
+            *o = pos as f64;
+        }
+        let mut bb = [
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let cz = coord(z, sp[0]);
+        for i in 0..h {
+            let (ya, xa) = pt(out, i);
+            let a = [cz, coord(ya, sp[1]), coord(xa, sp[2])];
+            bb = [
+                bb[0].min(a[1]),
+                bb[1].max(a[1]),
+                bb[2].min(a[2]),
+                bb[3].max(a[2]),
             ];
-            if ka == 0 && ni == 2 {
-                let b = [a[0], coord(ui[1] as usize, sp[1]), a[2]];
-                dmax[2] = dmax[2].max(dist2(a, b));
+            for j in 0..i {
+                let (yb, xb) = pt(out, j);
+                let d = dist2(a, [cz, coord(yb, sp[1]), coord(xb, sp[2])]);
+                if d > dmax[0] {
+                    dmax[0] = d;
+                }
             }
-            for zj in zi + 1..hz {
-                let (uj, nj) = ends(
-                    yl.get(2 * (zj * hx + xi)..2 * (zj * hx + xi) + 2)
-                        .unwrap_or(&[]),
-                );
-                for &hb in uj.iter().take(nj) {
-                    let b = [coord(zj, sp[0]), coord(hb as usize, sp[1]), a[2]];
-                    let d = dist2(a, b);
-                    if d > dmax[2] {
-                        dmax[2] = d;
+            if let Some(s) = store.get_mut(2 * (pos + i)..2 * (pos + i) + 2) {
+                s[0] = ya as f64;
+                s[1] = xa as f64;
+            }
+        }
+        if let Some(s) = bbox.get_mut(4 * z..4 * z + 4) {
+            s.copy_from_slice(&bb);
+        }
+        pos += h;
+    }
+    if let Some(o) = offs.get_mut(hz) {
+        *o = pos as f64;
+    }
+    dmax[3] = dmax[0];
+    // 3-D: pairs of plane-hull vertices of two planes, farthest planes first.
+    let range = |z: usize| -> (usize, usize) {
+        let a = offs.get(z).copied().unwrap_or(0.0) as usize;
+        let b = offs.get(z + 1).copied().unwrap_or(0.0) as usize;
+        (a, b)
+    };
+    for gap in (1..hz).rev() {
+        for zi in 0..hz - gap {
+            let zj = zi + gap;
+            let ((ai, bi), (aj, bj)) = (range(zi), range(zj));
+            if ai == bi || aj == bj {
+                continue;
+            }
+            let (Some(bi4), Some(bj4)) =
+                (bbox.get(4 * zi..4 * zi + 4), bbox.get(4 * zj..4 * zj + 4))
+            else {
+                continue;
+            };
+            let dz = coord(zi, sp[0]) - coord(zj, sp[0]);
+            let dy = libm::fabs(bi4[0] - bj4[1]).max(libm::fabs(bi4[1] - bj4[0]));
+            let dx = libm::fabs(bi4[2] - bj4[3]).max(libm::fabs(bi4[3] - bj4[2]));
+            if dz * dz + dy * dy + dx * dx <= dmax[3] {
+                continue; // no pair of these planes can be farther (rounding is monotone)
+            }
+            let (cz, cw) = (coord(zi, sp[0]), coord(zj, sp[0]));
+            for i in ai..bi {
+                let (ya, xa) = pt(store, i);
+                let a = [cz, coord(ya, sp[1]), coord(xa, sp[2])];
+                for j in aj..bj {
+                    let (yb, xb) = pt(store, j);
+                    let d = dist2(a, [cw, coord(yb, sp[1]), coord(xb, sp[2])]);
+                    if d > dmax[3] {
+                        dmax[3] = d;
                     }
+                }
+            }
+        }
+    }
+    // Column (equal y): per y-slab, hull of the x-line ends in (z, x).
+    for y in 0..hy {
+        let mut n = 0usize;
+        for z in 0..hz {
+            push_ends(xl, z * hy + y, z, inp, &mut n);
+        }
+        let h = hull(inp, n, out);
+        let cy = coord(y, sp[1]);
+        for i in 0..h {
+            let (za, xa) = pt(out, i);
+            let a = [coord(za, sp[0]), cy, coord(xa, sp[2])];
+            for j in 0..i {
+                let (zb, xb) = pt(out, j);
+                let d = dist2(a, [coord(zb, sp[0]), cy, coord(xb, sp[2])]);
+                if d > dmax[1] {
+                    dmax[1] = d;
+                }
+            }
+        }
+    }
+    // Row (equal x): per x-slab, hull of the y-line ends in (z, y).
+    for x in 0..hx {
+        let mut n = 0usize;
+        for z in 0..hz {
+            push_ends(yl, z * hx + x, z, inp, &mut n);
+        }
+        let h = hull(inp, n, out);
+        let cx = coord(x, sp[2]);
+        for i in 0..h {
+            let (za, ya) = pt(out, i);
+            let a = [coord(za, sp[0]), coord(ya, sp[1]), cx];
+            for j in 0..i {
+                let (zb, yb) = pt(out, j);
+                let d = dist2(a, [coord(zb, sp[0]), coord(yb, sp[1]), cx]);
+                if d > dmax[2] {
+                    dmax[2] = d;
                 }
             }
         }
@@ -826,17 +970,39 @@ mod tests {
     }
 
     #[test]
-    fn line_end_diameters_equal_the_all_pairs_search() {
+    fn pruned_diameters_equal_the_all_pairs_search() {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        for case in 0..40 {
+        for case in 0..300 {
             let dims = [
-                2 + (rng.next() % 7) as usize,
-                2 + (rng.next() % 7) as usize,
-                1 + (rng.next() % 6) as usize,
+                2 + (rng.next() % 11) as usize,
+                2 + (rng.next() % 11) as usize,
+                1 + (rng.next() % 9) as usize,
             ];
-            let p = 0.2 + 0.7 * rng.unit();
+            let p = 0.2 + 0.8 * rng.unit();
             let n = dims[0] * dims[1] * dims[2];
-            let m: Vec<u8> = (0..n).map(|_| u8::from(rng.unit() < p)).collect();
+            // random voxels, or a random ellipsoid (convex: many vertices off the hulls)
+            let c = [rng.unit(), rng.unit(), rng.unit()].map(|u| 0.25 + 0.5 * u);
+            let ellipsoid = case % 2 == 1;
+            let m: Vec<u8> = (0..n)
+                .map(|i| {
+                    if ellipsoid {
+                        let q = [
+                            i % dims[0],
+                            (i / dims[0]) % dims[1],
+                            i / (dims[0] * dims[1]),
+                        ];
+                        let r: f64 = (0..3)
+                            .map(|d| {
+                                let t = (q[d] as f64 + 0.5) / dims[d] as f64 - c[d];
+                                t * t
+                            })
+                            .sum();
+                        u8::from(r < 0.1 + 0.2 * p)
+                    } else {
+                        u8::from(rng.unit() < p)
+                    }
+                })
+                .collect();
             if !m.contains(&1) {
                 continue;
             }
