@@ -6,7 +6,10 @@
 //! (SimpleITK 2.5.7, PyWavelets, numpy 1.26) on every fixture of `core/tests/filters.rs`: original,
 //! gradient, LoG and all eight wavelet bands (integer, f64 and f32 input) are **bit-identical**;
 //! exponential agrees to ≤ 2e-15 relative (numpy evaluates `log`/`exp` with Intel SVML kernels on
-//! AVX-512 machines, which are not correctly rounded; we use `libm`).
+//! AVX-512 machines, which are not correctly rounded; we use `libm`). Square and squareroot are
+//! correctly rounded operations only (bit-identical); logarithm uses libm's `ln` like
+//! exponential. Their features are checked against the full references
+//! (`tests/fixtures/reference/pyradiomics-all`, ≤ 1e-13 relative).
 //!
 //! | image type | what is read | scratch (f64 elements) |
 //! |---|---|---|
