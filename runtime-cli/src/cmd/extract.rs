@@ -14,7 +14,7 @@
 //! only that sequence's share of them), `all` (every image type × class × feature the core
 //! computes, in PyRadiomics' order: the 14 shape features (original only), then original,
 //! exponential, gradient, LoG for each `--log-sigma`, wavelet LLH … LLL, square, squareroot,
-//! logarithm; 864 names for one sigma), or a comma-separated list of PyRadiomics names (in
+//! logarithm; 764 names for one sigma), or a comma-separated list of PyRadiomics names (in
 //! manifest mode a name may carry a `<seq>_` prefix to restrict it to that sequence).
 //!
 //! Values are written with Rust's shortest round-trip representation (reading them back gives
