@@ -301,7 +301,11 @@ fn single_case_threads_give_the_one_thread_output() {
     let o = run("1", &sigmas, &one);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let reference = std::fs::read(&one).unwrap();
-    assert_eq!(read_pairs(&one).len(), 814, "14 shape + 50 × 16 image types");
+    assert_eq!(
+        read_pairs(&one).len(),
+        814,
+        "14 shape + 50 × 16 image types"
+    );
     for jobs in ["2", "3", "16"] {
         let out = d.join(format!("jobs{jobs}.csv"));
         let o = run(jobs, &sigmas, &out);
