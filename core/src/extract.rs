@@ -8,7 +8,8 @@
 //! 2. the filter computes the image type over the ROI box only (`B = roi.len()` values);
 //! 3. the ROI values are gathered in numpy scan order (z, y, x; x fastest) and discretised with
 //!    fixed bin width ([`Bins`]);
-//! 4. first order on the ROI values; GLRLM and GLSZM on the discretised box.
+//! 4. first order on the ROI values; GLRLM and GLSZM on the discretised box; shape (original
+//!    only) on the mask.
 //!
 //! ## Scratch size (f64 elements)
 //!
@@ -21,7 +22,8 @@
 //!                B                              (ROI values in scan order)
 //!                + max( B        if first order (sorted copy),
 //!                       3B + 1   if GLSZM       (stack, zone keys, zones per size),
-//!                       B + D + 1 if GLRLM      (run keys, runs per length) ) )
+//!                       B + D + 1 if GLRLM      (run keys, runs per length),
+//!                       shape::scratch_len if shape (vertex-line ends) ) )
 //! scratch_len = max over t of need(t)
 //! ```
 //!
@@ -38,7 +40,7 @@
 //! under 8 KiB.
 
 use crate::discretize::Bins;
-use crate::features::{firstorder, glrlm, glszm};
+use crate::features::{firstorder, glrlm, glszm, shape};
 use crate::filters;
 use crate::image::{roi_box, ImageView, MaskView, RoiBox};
 use crate::names::{Feature, FeatureName, GlrlmFeature, ImageType};
@@ -50,6 +52,7 @@ struct Classes {
     first_order: bool,
     glszm: bool,
     glrlm: bool,
+    shape: bool,
 }
 
 fn classes_for(names: &[FeatureName], t: &ImageType) -> Classes {
@@ -59,6 +62,7 @@ fn classes_for(names: &[FeatureName], t: &ImageType) -> Classes {
             Feature::FirstOrder(_) => c.first_order = true,
             Feature::Glszm(_) => c.glszm = true,
             Feature::Glrlm(_) => c.glrlm = true,
+            Feature::Shape(_) => c.shape = true,
         }
     }
     c
@@ -132,6 +136,9 @@ pub fn scratch_len_for(
         if c.glrlm {
             work = work.max(glrlm::scratch_len(b, bd)?);
         }
+        if c.shape {
+            work = work.max(shape::scratch_len(bd)?);
+        }
         let after = b.checked_add(work).ok_or(Error::SizeOverflow)?;
         let total = b.checked_add(f.max(after)).ok_or(Error::SizeOverflow)?;
         need = need.max(total);
@@ -168,8 +175,12 @@ pub fn extract(
     if scratch.len() < need {
         return Err(Error::ScratchTooSmall);
     }
-    for t in names.iter().map(|n| n.image_type) {
-        check_filter(dims, image.spacing(), &t)?;
+    for n in names {
+        check_filter(dims, image.spacing(), &n.image_type)?;
+        // PyRadiomics computes shape on the original image's mask only.
+        if matches!(n.feature, Feature::Shape(_)) && n.image_type != ImageType::Original {
+            return Err(Error::UnsupportedFeature);
+        }
     }
     for i in 0..names.len() {
         if !first_of_type(names, i) {
@@ -207,6 +218,17 @@ fn one_image_type(
         return Err(Error::ScratchTooSmall);
     }
     let (vals, work) = rest.split_at_mut(b);
+
+    if c.shape {
+        let s = shape::Shape::new(mask, roi, image.spacing(), work)?;
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            if n.image_type == *t {
+                if let Feature::Shape(f) = n.feature {
+                    *o = shape::compute(f, &s);
+                }
+            }
+        }
+    }
 
     // ROI values in numpy scan order; min/max for the bin edges.
     let mut np = 0usize;

@@ -5,7 +5,7 @@
 //! Wavelet letters are in x, y, z order (PyRadiomics/pywt `swtn` naming on an ITK image).
 //!
 //! Names that PyRadiomics knows but this core does not compute (other classes such as `glcm`,
-//! other image types such as `square`) are [`Error::UnsupportedFeature`]; anything else is
+//! other image types such as `lbp-2D`) are [`Error::UnsupportedFeature`]; anything else is
 //! [`Error::UnknownFeatureName`]. Nothing is ever silently skipped.
 
 use crate::Error;
@@ -79,6 +79,12 @@ pub enum ImageType {
     },
     /// One level-1 coif1 stationary-wavelet sub-band.
     Wavelet(WaveletBand),
+    /// `(x / sqrt(max|x|))²` over the whole image (PyRadiomics `square`).
+    Square,
+    /// `sign(x) · sqrt(|x| · max|x|)` over the whole image (PyRadiomics `squareroot`).
+    SquareRoot,
+    /// `sign(x) · ln(|x| + 1) · max|x| / ln(max|x| + 1)` over the whole image (`logarithm`).
+    Logarithm,
 }
 
 /// A feature class.
@@ -88,6 +94,8 @@ pub enum FeatureClass {
     FirstOrder,
     Glszm,
     Glrlm,
+    /// Shape (3-D), computed on the mask of the original image only.
+    Shape,
 }
 
 impl FeatureClass {
@@ -97,6 +105,7 @@ impl FeatureClass {
             FeatureClass::FirstOrder => "firstorder",
             FeatureClass::Glszm => "glszm",
             FeatureClass::Glrlm => "glrlm",
+            FeatureClass::Shape => "shape",
         }
     }
 }
@@ -173,6 +182,16 @@ feature_enum!(
     }
 );
 
+feature_enum!(
+    /// The 14 non-deprecated 3-D shape features of PyRadiomics 3.0.1 (`radiomics/shape.py`).
+    /// Only `original_shape_*` exists: PyRadiomics computes shape once, on the mask.
+    ShapeFeature {
+        Elongation, Flatness, LeastAxisLength, MajorAxisLength, Maximum2DDiameterColumn,
+        Maximum2DDiameterRow, Maximum2DDiameterSlice, Maximum3DDiameter, MeshVolume,
+        MinorAxisLength, Sphericity, SurfaceArea, SurfaceVolumeRatio, VoxelVolume,
+    }
+);
+
 /// A feature within its class.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -180,6 +199,7 @@ pub enum Feature {
     FirstOrder(FirstOrderFeature),
     Glszm(GlszmFeature),
     Glrlm(GlrlmFeature),
+    Shape(ShapeFeature),
 }
 
 impl Feature {
@@ -189,6 +209,7 @@ impl Feature {
             Feature::FirstOrder(_) => FeatureClass::FirstOrder,
             Feature::Glszm(_) => FeatureClass::Glszm,
             Feature::Glrlm(_) => FeatureClass::Glrlm,
+            Feature::Shape(_) => FeatureClass::Shape,
         }
     }
 
@@ -198,10 +219,12 @@ impl Feature {
             Feature::FirstOrder(f) => f.pyradiomics_name(),
             Feature::Glszm(f) => f.name(),
             Feature::Glrlm(f) => f.name(),
+            Feature::Shape(f) => f.name(),
         }
     }
 
-    /// Every feature the core computes (50), class by class.
+    /// Every feature the core computes on every image type (50), class by class. Shape features
+    /// exist for the original image only: see [`ShapeFeature::ALL`].
     pub fn all() -> impl Iterator<Item = Feature> {
         FirstOrderFeature::ALL
             .iter()
@@ -220,14 +243,17 @@ pub struct FeatureName {
     pub feature: Feature,
 }
 
-const OTHER_CLASSES: &[&str] = &["glcm", "gldm", "ngtdm", "shape", "shape2D"];
-const OTHER_IMAGE_TYPES: &[&str] = &["square", "squareroot", "logarithm", "lbp-2D"];
+const OTHER_CLASSES: &[&str] = &["glcm", "gldm", "ngtdm", "shape2D"];
+const OTHER_IMAGE_TYPES: &[&str] = &["lbp-2D"];
 
 fn parse_image_type(s: &str) -> Result<ImageType, Error> {
     match s {
         "original" => return Ok(ImageType::Original),
         "exponential" => return Ok(ImageType::Exponential),
         "gradient" => return Ok(ImageType::Gradient),
+        "square" => return Ok(ImageType::Square),
+        "squareroot" => return Ok(ImageType::SquareRoot),
+        "logarithm" => return Ok(ImageType::Logarithm),
         _ => {}
     }
     if let Some(band) = s.strip_prefix("wavelet-") {
@@ -297,6 +323,9 @@ impl FeatureName {
             "firstorder" => FirstOrderFeature::parse_py(feat).map(Feature::FirstOrder),
             "glszm" => GlszmFeature::parse(feat).map(Feature::Glszm),
             "glrlm" => GlrlmFeature::parse(feat).map(Feature::Glrlm),
+            // PyRadiomics computes shape on the original image's mask only.
+            "shape" if image_type != ImageType::Original => return Err(Error::UnknownFeatureName),
+            "shape" => ShapeFeature::parse(feat).map(Feature::Shape),
             c if OTHER_CLASSES.contains(&c) => return Err(Error::UnsupportedFeature),
             _ => return Err(Error::UnknownFeatureName),
         };
@@ -304,6 +333,15 @@ impl FeatureName {
             Some(f) => f,
             // StandardDeviation and other deprecated/disabled first-order names.
             None if class == "firstorder" && feat == "StandardDeviation" => {
+                return Err(Error::UnsupportedFeature)
+            }
+            // Deprecated shape features (PyRadiomics computes them only when named).
+            None if class == "shape"
+                && matches!(
+                    feat,
+                    "Compactness1" | "Compactness2" | "SphericalDisproportion"
+                ) =>
+            {
                 return Err(Error::UnsupportedFeature)
             }
             None => return Err(Error::UnknownFeatureName),
@@ -321,6 +359,9 @@ impl fmt::Display for ImageType {
             ImageType::Original => f.write_str("original"),
             ImageType::Exponential => f.write_str("exponential"),
             ImageType::Gradient => f.write_str("gradient"),
+            ImageType::Square => f.write_str("square"),
+            ImageType::SquareRoot => f.write_str("squareroot"),
+            ImageType::Logarithm => f.write_str("logarithm"),
             ImageType::Wavelet(b) => write!(f, "wavelet-{}", b.letters()),
             ImageType::Log { sigma_mm } => {
                 f.write_str("log-sigma-")?;
@@ -392,6 +433,10 @@ mod tests {
             "original_firstorder_10Percentile",
             "log-sigma-0-25-mm-3D_firstorder_Mean",
             "log-sigma-1-5-mm-3D_glrlm_RunVariance",
+            "original_shape_Maximum2DDiameterSlice",
+            "square_firstorder_Mean",
+            "squareroot_glszm_ZoneEntropy",
+            "logarithm_glrlm_RunVariance",
         ] {
             let p = FeatureName::parse(n).unwrap();
             assert_eq!(p.to_string(), n);
@@ -408,8 +453,20 @@ mod tests {
             Err(Error::UnsupportedFeature)
         );
         assert_eq!(
-            FeatureName::parse("square_firstorder_Mean"),
+            FeatureName::parse("lbp-2D_firstorder_Mean"),
             Err(Error::UnsupportedFeature)
+        );
+        assert_eq!(
+            FeatureName::parse("original_shape_Compactness1"),
+            Err(Error::UnsupportedFeature)
+        );
+        assert_eq!(
+            FeatureName::parse("square_shape_MeshVolume"),
+            Err(Error::UnknownFeatureName)
+        );
+        assert_eq!(
+            FeatureName::parse("original_shape_Volume"),
+            Err(Error::UnknownFeatureName)
         );
         assert_eq!(
             FeatureName::parse("original_firstorder_Nope"),

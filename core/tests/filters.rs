@@ -8,8 +8,9 @@
 //! Checked: every box value through a 64-bit FNV-1a hash of the f64 bit patterns (so big boxes are
 //! compared completely), plus the stored values (whole box for small cases, every 7th voxel for
 //! big ones) one by one. Gradient, LoG and all wavelet bands must be bit-identical (full-box hash;
-//! PyWavelets' summation order and float32 filter table are reproduced); exponential must agree to
-//! ≤ 4e-15 relative (numpy's SVML exp/log are not correctly rounded).
+//! PyWavelets' summation order and float32 filter table are reproduced), and so must square and
+//! squareroot; exponential and logarithm must agree to ≤ 4e-15 relative (numpy's SVML exp/log are
+//! not correctly rounded).
 
 use radscore_core::filters::{check_applicable, filter_roi, filter_scratch_len};
 use radscore_core::image::{ImageView, RoiBox, Voxels};
@@ -153,6 +154,12 @@ struct Filt {
 fn parse_type(s: &str) -> ImageType {
     if s == "exponential" {
         ImageType::Exponential
+    } else if s == "square" {
+        ImageType::Square
+    } else if s == "squareroot" {
+        ImageType::SquareRoot
+    } else if s == "logarithm" {
+        ImageType::Logarithm
     } else if s == "gradient" {
         ImageType::Gradient
     } else if s == "original" {
@@ -300,13 +307,14 @@ fn filters_match_pyradiomics() {
         if hash_ok && diff == 0 {
             n_exact += 1;
         }
-        let exponential = matches!(t, ImageType::Exponential);
+        let exponential = matches!(t, ImageType::Exponential | ImageType::Logarithm);
         let ok = if exponential {
             // numpy 1.26 evaluates exp/log with SVML kernels on AVX-512 (not correctly rounded);
             // libm differs by a few ulp: c = ln(M)/M off by 1 ulp gives ~ln(M)·1e-16 relative.
             max_rel <= 4e-15
         } else {
-            // gradient, LoG and every wavelet band (brief: wavelet ≤ 1e-15; achieved: exact)
+            // gradient, LoG, every wavelet band (brief: wavelet ≤ 1e-15; achieved: exact), square
+            // and squareroot (correctly rounded operations only)
             hash_ok && diff == 0
         };
         if !ok {

@@ -15,7 +15,7 @@ use radscore_core::model::{
     wire, ClinicalPredictor, FeatureRecipe, Metadata, Model, PredictorKind, ShortName,
     MAX_CLINICAL, MAX_FEATURES,
 };
-use radscore_core::names::{Feature, FeatureName, ImageType, WaveletBand};
+use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature, WaveletBand};
 use radscore_core::Error;
 
 fn short(s: &str) -> ShortName {
@@ -776,6 +776,9 @@ fn image_type() -> impl Strategy<Value = ImageType> {
         Just(ImageType::Gradient),
         (0.1f64..6.0).prop_map(|s| ImageType::Log { sigma_mm: s }),
         (0usize..8).prop_map(|i| ImageType::Wavelet(WaveletBand::ALL[i])),
+        Just(ImageType::Square),
+        Just(ImageType::SquareRoot),
+        Just(ImageType::Logarithm),
     ]
 }
 
@@ -784,7 +787,9 @@ fn finite() -> impl Strategy<Value = f64> {
 }
 
 fn feature_recipe(i: usize) -> impl Strategy<Value = FeatureRecipe> {
-    let features: Vec<Feature> = Feature::all().collect();
+    let features: Vec<Feature> = Feature::all()
+        .chain(ShapeFeature::ALL.iter().map(|&f| Feature::Shape(f)))
+        .collect();
     (
         "[a-z0-9]{0,28}",
         image_type(),

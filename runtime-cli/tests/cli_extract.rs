@@ -9,6 +9,10 @@ fn reference() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference/pyradiomics")
 }
 
+fn reference_all() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference/pyradiomics-all")
+}
+
 fn tmpdir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("radscore-cli-extract-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
@@ -61,12 +65,42 @@ fn breast1_all_matches_pyradiomics_in_order() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let ours = read_pairs(&out);
     let theirs = read_pairs(&reference().join("breast1.csv"));
-    assert_eq!(ours.len(), 600);
+    assert_eq!(ours.len(), 764, "14 shape + 50 × 15 image types");
     assert_eq!(theirs.len(), 600);
-    for ((n1, v1), (n2, v2)) in ours.iter().zip(&theirs) {
+    // The 600 names of the first references keep their order ...
+    let old: Vec<&(String, String)> = ours
+        .iter()
+        .filter(|(n, _)| {
+            !n.starts_with("original_shape_")
+                && !n.starts_with("square")
+                && !n.starts_with("logarithm")
+        })
+        .collect();
+    assert_eq!(old.len(), 600);
+    for ((n1, v1), (n2, v2)) in old.iter().map(|p| (&p.0, &p.1)).zip(&theirs) {
         assert_eq!(n1, n2, "feature order");
         let (a, b): (f64, f64) = (v1.parse().unwrap(), v2.parse().unwrap());
         assert!(close(a, b), "{n1}: ours {a} PyRadiomics {b}");
+    }
+    // ... shape comes first, and every value matches the full references.
+    let all: HashMap<String, String> = read_pairs(&reference_all().join("breast1.csv"))
+        .into_iter()
+        .collect();
+    let shape: Vec<&str> = ours.iter().take(14).map(|(n, _)| n.as_str()).collect();
+    assert!(
+        shape.iter().all(|n| n.starts_with("original_shape_")),
+        "{shape:?}"
+    );
+    assert!(
+        shape.windows(2).all(|w| w[0] < w[1]),
+        "shape in PyRadiomics' (alphabetical) order"
+    );
+    for (n, v) in &ours {
+        let want = all
+            .get(n)
+            .unwrap_or_else(|| panic!("{n} not in the full references"));
+        let (a, b): (f64, f64) = (v.parse().unwrap(), want.parse().unwrap());
+        assert!(close(a, b), "{n}: ours {a} PyRadiomics {b}");
     }
     std::fs::remove_dir_all(&d).unwrap();
 }
@@ -291,7 +325,11 @@ fn single_case_threads_give_the_one_thread_output() {
     let o = run("1", &sigmas, &one);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let reference = std::fs::read(&one).unwrap();
-    assert_eq!(read_pairs(&one).len(), 650);
+    assert_eq!(
+        read_pairs(&one).len(),
+        814,
+        "14 shape + 50 × 16 image types"
+    );
     for jobs in ["2", "3", "16"] {
         let out = d.join(format!("jobs{jobs}.csv"));
         let o = run(jobs, &sigmas, &out);

@@ -1,4 +1,4 @@
-//! Feature classes, one file per class as in PyRadiomics: first order, GLSZM, GLRLM.
+//! Feature classes, one file per class as in PyRadiomics: first order, GLSZM, GLRLM, shape (3-D).
 //!
 //! This module also holds the numeric building blocks shared by the classes:
 //!
@@ -12,6 +12,7 @@
 pub mod firstorder;
 pub mod glrlm;
 pub mod glszm;
+pub mod shape;
 
 /// numpy's `eps = numpy.spacing(1)` used in the entropy features.
 pub const EPS: f64 = f64::EPSILON;

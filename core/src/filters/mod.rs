@@ -6,12 +6,16 @@
 //! (SimpleITK 2.5.7, PyWavelets, numpy 1.26) on every fixture of `core/tests/filters.rs`: original,
 //! gradient, LoG and all eight wavelet bands (integer, f64 and f32 input) are **bit-identical**;
 //! exponential agrees to ≤ 2e-15 relative (numpy evaluates `log`/`exp` with Intel SVML kernels on
-//! AVX-512 machines, which are not correctly rounded; we use `libm`).
+//! AVX-512 machines, which are not correctly rounded; we use `libm`). Square and squareroot are
+//! correctly rounded operations only (bit-identical); logarithm uses libm's `ln` like
+//! exponential. Their features are checked against the full references
+//! (`tests/fixtures/reference/pyradiomics-all`, ≤ 1e-13 relative).
 //!
 //! | image type | what is read | scratch (f64 elements) |
 //! |---|---|---|
 //! | original | the box | 0 |
 //! | exponential | the whole image once (max \|x\|), then the box | 0 |
+//! | square, squareroot, logarithm | the whole image once (max \|x\|), then the box | 0 |
 //! | gradient | the box and its 6-neighbourhood (edge-replicated) | 0 |
 //! | LoG | whole lines, slab by slab, [`log::LANES`] lines at a time ([`log`]) | `⌈max_d R[a1]·R[a2]·N[a3] / 2⌉ + ⌈max_d R[a1]·N[a2] / 2⌉ + 2·L·max(N) + 4·L` |
 //! | wavelet | the box with a cyclic halo of −2/+3 voxels per axis ([`wavelet`]) | `6·R_x·R_y + R_x·C_y` |
@@ -37,7 +41,10 @@ pub mod ddmath;
 pub mod exponential;
 pub mod gradient;
 pub mod log;
+pub mod logarithm;
 pub mod original;
+pub mod square;
+pub mod squareroot;
 pub mod wavelet;
 
 use crate::image::{ImageView, RoiBox};
@@ -63,8 +70,8 @@ pub(crate) fn box_index(roi: &RoiBox, x: usize, y: usize, z: usize) -> usize {
 ///
 /// Errors: [`Error::BadDimensions`] if `roi` is empty or does not fit the image;
 /// [`Error::OutputTooSmall`], [`Error::ScratchTooSmall`] (see [`filter_scratch_len`]);
-/// [`check_applicable`]'s errors (LoG); [`Error::BadFilterParameter`] for an exponential of an
-/// all-zero image.
+/// [`check_applicable`]'s errors (LoG); [`Error::BadFilterParameter`] for an exponential,
+/// square or logarithm of an all-zero image.
 pub fn filter_roi(
     image: &ImageView,
     roi: &RoiBox,
@@ -87,6 +94,9 @@ pub fn filter_roi(
         ImageType::Gradient => gradient::filter(image, roi, out),
         ImageType::Log { sigma_mm } => log::filter(image, roi, *sigma_mm, out, scratch),
         ImageType::Wavelet(band) => wavelet::filter(image, roi, *band, out, scratch),
+        ImageType::Square => square::filter(image, roi, out),
+        ImageType::SquareRoot => squareroot::filter(image, roi, out),
+        ImageType::Logarithm => logarithm::filter(image, roi, out),
     }
 }
 
@@ -98,7 +108,12 @@ pub fn filter_scratch_len(dims: [usize; 3], roi: &RoiBox, t: &ImageType) -> Resu
         return Err(Error::BadDimensions);
     }
     match t {
-        ImageType::Original | ImageType::Exponential | ImageType::Gradient => Ok(0),
+        ImageType::Original
+        | ImageType::Exponential
+        | ImageType::Gradient
+        | ImageType::Square
+        | ImageType::SquareRoot
+        | ImageType::Logarithm => Ok(0),
         ImageType::Log { .. } => log::scratch_len(dims, roi.dims()).ok_or(Error::SizeOverflow),
         ImageType::Wavelet(_) => wavelet::scratch_len(dims, roi).ok_or(Error::SizeOverflow),
     }

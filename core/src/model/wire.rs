@@ -21,7 +21,8 @@
 use super::{ClinicalPredictor, FeatureRecipe, Model, PredictorKind};
 use crate::error::Error;
 use crate::names::{
-    Feature, FeatureName, FirstOrderFeature, GlrlmFeature, GlszmFeature, ImageType, WaveletBand,
+    Feature, FeatureName, FirstOrderFeature, GlrlmFeature, GlszmFeature, ImageType, ShapeFeature,
+    WaveletBand,
 };
 
 /// A cursor over the body bytes. Every failure is [`Error::MalformedBody`].
@@ -106,6 +107,9 @@ impl<'a> Reader<'a> {
             3 => ImageType::Log {
                 sigma_mm: self.f64()?,
             },
+            5 => ImageType::Square,
+            6 => ImageType::SquareRoot,
+            7 => ImageType::Logarithm,
             4 => ImageType::Wavelet(match self.variant()? {
                 0 => WaveletBand::LLL,
                 1 => WaveletBand::LLH,
@@ -135,6 +139,7 @@ impl<'a> Reader<'a> {
             0 => Feature::FirstOrder(pick(FirstOrderFeature::ALL, self.variant()?)?),
             1 => Feature::Glszm(pick(GlszmFeature::ALL, self.variant()?)?),
             2 => Feature::Glrlm(pick(GlrlmFeature::ALL, self.variant()?)?),
+            3 => Feature::Shape(pick(ShapeFeature::ALL, self.variant()?)?),
             _ => return Err(BAD),
         })
     }

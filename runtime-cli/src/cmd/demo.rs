@@ -19,7 +19,7 @@ use crate::cmd::extract::{all_names, compute, format_value, load_pair};
 use crate::io::{self, ReadOptions, Volume, VolumeData, IDENTITY};
 use anyhow::{anyhow, bail, Context};
 use radscore_core::model::Model;
-use radscore_core::names::FeatureName;
+use radscore_core::names::{FeatureName, ImageType};
 use radscore_trainer::cohort::{Cohort, CohortSpec};
 use radscore_trainer::pipeline::{train, TrainOptions, TrainResult};
 use radscore_trainer::report::{write_report, ReportInput};
@@ -246,9 +246,21 @@ pub struct Features {
     pub rows: Vec<Vec<f64>>,
 }
 
-/// The demo's feature set for one sequence: every image type and feature the core computes.
+/// The demo's feature set for one sequence: the 600 first-order, GLSZM and GLRLM features on
+/// original, exponential, gradient, LoG and wavelet images (the study's image types; shape and
+/// the square / squareroot / logarithm image types are left out so the demo cohort stays as
+/// it was).
 pub fn feature_set() -> anyhow::Result<Vec<FeatureName>> {
-    all_names(&[LOG_SIGMA_MM])
+    Ok(all_names(&[LOG_SIGMA_MM])?
+        .into_iter()
+        .filter(|n| {
+            !matches!(n.feature, radscore_core::names::Feature::Shape(_))
+                && !matches!(
+                    n.image_type,
+                    ImageType::Square | ImageType::SquareRoot | ImageType::Logarithm
+                )
+        })
+        .collect())
 }
 
 /// Stage 2: reads every volume back and extracts the features; writes `features.csv` and

@@ -12,8 +12,9 @@
 //!
 //! `--features`: `seven` (the study's seven features; with a sequence `t2`/`t2wi`, `dwi` or `dce`
 //! only that sequence's share of them), `all` (every image type × class × feature the core
-//! computes, in PyRadiomics' order: original, exponential, gradient, LoG for each `--log-sigma`,
-//! wavelet LLH … LLL; 600 names for one sigma), or a comma-separated list of PyRadiomics names (in
+//! computes, in PyRadiomics' order: the 14 shape features (original only), then original,
+//! exponential, gradient, LoG for each `--log-sigma`, wavelet LLH … LLL, square, squareroot,
+//! logarithm; 764 names for one sigma), or a comma-separated list of PyRadiomics names (in
 //! manifest mode a name may carry a `<seq>_` prefix to restrict it to that sequence).
 //!
 //! Values are written with Rust's shortest round-trip representation (reading them back gives
@@ -23,7 +24,7 @@
 use crate::io::{self, MaskBox, ReadOptions, Volume};
 use anyhow::{anyhow, bail, Context};
 use radscore_core::extract::{extract, scratch_len};
-use radscore_core::names::{Feature, FeatureName, ImageType, WaveletBand};
+use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature, WaveletBand};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -118,14 +119,23 @@ pub fn all_names(log_sigmas: &[f64]) -> anyhow::Result<Vec<FeatureName>> {
         types.push(ImageType::Log { sigma_mm: s });
     }
     types.extend(WaveletBand::ALL.iter().map(|&b| ImageType::Wavelet(b)));
-    Ok(types
-        .into_iter()
-        .flat_map(|t| {
+    types.extend([
+        ImageType::Square,
+        ImageType::SquareRoot,
+        ImageType::Logarithm,
+    ]);
+    // Shape exists for the original image only and comes first, as in PyRadiomics' output.
+    let shape = ShapeFeature::ALL.iter().map(|&f| FeatureName {
+        image_type: ImageType::Original,
+        feature: Feature::Shape(f),
+    });
+    Ok(shape
+        .chain(types.into_iter().flat_map(|t| {
             Feature::all().map(move |f| FeatureName {
                 image_type: t,
                 feature: f,
             })
-        })
+        }))
         .collect())
 }
 
@@ -318,7 +328,10 @@ fn compute_views(
 fn type_cost(t: &ImageType, image_len: usize, box_len: usize) -> usize {
     let filter = match t {
         ImageType::Log { .. } => 9 * image_len,
-        ImageType::Exponential => image_len + box_len,
+        ImageType::Exponential
+        | ImageType::Square
+        | ImageType::SquareRoot
+        | ImageType::Logarithm => image_len + box_len,
         ImageType::Wavelet(_) => 12 * box_len,
         ImageType::Original | ImageType::Gradient => 2 * box_len,
     };
