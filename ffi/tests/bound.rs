@@ -2,7 +2,9 @@
 //! the given extents, wherever the box lies in the image: checked against the core's
 //! `scratch_len_for` on pseudo-random boxes, for every sequence of the illustrative model.
 
-use radscore::{radscore_model_load, radscore_scratch_len_bound, RadscoreModel, RadscoreStatus};
+mod common;
+
+use radscore::{radscore_scratch_len_bound, RadscoreStatus};
 use radscore_core::extract::scratch_len_for;
 use radscore_core::image::RoiBox;
 use std::ffi::CString;
@@ -22,19 +24,8 @@ impl Lcg {
 #[test]
 fn bound_dominates_every_box_position() {
     let model = radscore_trainer::example::illustrative_model();
-    let bytes = radscore_trainer::export::encode(&model).expect("encode");
-    let mut storage = vec![0u64; radscore::radscore_model_size().div_ceil(8)];
-    let mut handle: *const RadscoreModel = std::ptr::null();
-    let st = unsafe {
-        radscore_model_load(
-            storage.as_mut_ptr().cast(),
-            storage.len() * 8,
-            bytes.as_ptr(),
-            bytes.len(),
-            &mut handle,
-        )
-    };
-    assert_eq!(st, RadscoreStatus::Ok);
+    let loaded = common::load(&model);
+    let handle = loaded.handle;
     let mut rng = Lcg(0x5eed);
     let mut seqs: Vec<String> = Vec::new();
     for f in &model.features {
@@ -122,5 +113,5 @@ fn bound_dominates_every_box_position() {
     };
     assert_eq!(st, RadscoreStatus::UnknownSequence);
     assert_eq!(out, 7, "nothing written on error");
-    drop(storage);
+    drop(loaded);
 }

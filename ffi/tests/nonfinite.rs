@@ -2,25 +2,15 @@
 //! `radscore_score` returned `RADSCORE_OK` with a NaN probability and class 0 before; now
 //! `RADSCORE_STATUS_NON_FINITE_SCORE`, and the output struct is left untouched.
 
+mod common;
+
 use radscore::*;
 
 #[test]
 fn overflowing_scores_are_refused() {
     let model = radscore_trainer::example::illustrative_model();
-    let bytes = radscore_trainer::export::encode(&model).expect("encode");
-    let mut storage = vec![0u64; radscore_model_size().div_ceil(8)];
-    let mut handle: *const RadscoreModel = std::ptr::null();
-    // SAFETY (test): buffers valid for the lengths given; `handle` is written by the call.
-    let st = unsafe {
-        radscore_model_load(
-            storage.as_mut_ptr().cast(),
-            storage.len() * 8,
-            bytes.as_ptr(),
-            bytes.len(),
-            &mut handle,
-        )
-    };
-    assert_eq!(st, RadscoreStatus::Ok);
+    let loaded = common::load(&model);
+    let handle = loaded.handle;
     let clinical: Vec<f64> = model.clinical.iter().map(|c| c.axis_min).collect();
     let score = |features: &[f64]| {
         // SAFETY (test): an all-zero RadscoreScore is a valid value of the plain C struct.

@@ -2,25 +2,16 @@
 //! scratch and outputs) gives every thread the single-threaded result bit for bit: the
 //! thread-safety promise of docs/c-api.md.
 
+mod common;
+
 use radscore::*;
 use std::ffi::CString;
 
 #[test]
 fn one_model_many_threads() {
     let model = radscore_trainer::example::illustrative_model();
-    let bytes = radscore_trainer::export::encode(&model).expect("encode");
-    let mut storage = vec![0u64; radscore_model_size().div_ceil(8)];
-    let mut handle: *const RadscoreModel = std::ptr::null();
-    let st = unsafe {
-        radscore_model_load(
-            storage.as_mut_ptr().cast(),
-            storage.len() * 8,
-            bytes.as_ptr(),
-            bytes.len(),
-            &mut handle,
-        )
-    };
-    assert_eq!(st, RadscoreStatus::Ok);
+    let loaded = common::load(&model);
+    let handle = loaded.handle;
     // A synthetic 24×24×12 image (ramp + checkerboard) with a 10×10×6 lesion.
     let dims = [24usize, 24, 12];
     let n = dims.iter().product::<usize>();
@@ -121,5 +112,5 @@ fn one_model_many_threads() {
             }
         }
     });
-    drop(storage);
+    drop(loaded);
 }

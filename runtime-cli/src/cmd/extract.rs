@@ -420,6 +420,21 @@ pub fn format_value(x: f64) -> String {
     }
 }
 
+/// A progress bar of `len` `unit`s on a terminal; hidden otherwise, so logs and pipes get only
+/// the results.
+fn progress_bar(len: usize, unit: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(len as u64);
+    let template =
+        format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{elapsed_precise}} (eta {{eta}})  {{msg}}");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        b.set_style(style);
+    }
+    b
+}
+
 /// `--jobs`, or the number of CPUs.
 fn jobs(args: &Args) -> usize {
     args.jobs
@@ -467,18 +482,7 @@ fn run_single(
     let (img, msk) = load_pair_cropped(image, mask, &opts)?;
     // On a terminal, a bar advanced per image type (a large ROI with many types runs for
     // minutes); hidden otherwise, so logs and pipes get only the result.
-    let types = image_types(&names);
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(types.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} image types  {elapsed_precise} (eta {eta})  {msg}",
-        ) {
-            b.set_style(style);
-        }
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar(image_types(&names).len(), "image types");
     let values = compute_cropped_with_progress(
         &img,
         &msk,
@@ -595,17 +599,7 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
     }
 
     let jobs = jobs(args).clamp(1, rows.len());
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(rows.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} patients  {elapsed_precise} (eta {eta})  {msg}",
-        ) {
-            b.set_style(style);
-        }
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar(rows.len(), "patients");
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<anyhow::Result<Vec<f64>>>>> =
         Mutex::new((0..rows.len()).map(|_| None).collect());
