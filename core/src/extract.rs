@@ -8,7 +8,10 @@
 //! 2. the filter computes the image type over the ROI box only (`B = roi.len()` values);
 //! 3. the ROI values are gathered in numpy scan order (z, y, x; x fastest) and discretised with
 //!    fixed bin width ([`Bins`]);
-//! 4. first order on the ROI values; GLRLM and GLSZM on the discretised box.
+//! 4. first order on the ROI values; GLRLM and GLSZM on the discretised box;
+//! 5. GLCM, GLDM, NGTDM: the present gray levels are listed once (ascending bin numbers, in the
+//!    ROI-values buffer), the box's bin numbers become level indices, GLCM counts its matrices from
+//!    that box, and one 26-neighbourhood scan fills both the GLDM and the NGTDM.
 //!
 //! ## Scratch size (f64 elements)
 //!
@@ -21,7 +24,10 @@
 //!                B                              (ROI values in scan order)
 //!                + max( B        if first order (sorted copy),
 //!                       3B + 1   if GLSZM       (stack, zone keys, zones per size),
-//!                       B + D + 1 if GLRLM      (run keys, runs per length) ) )
+//!                       B + D + 1 if GLRLM      (run keys, runs per length),
+//!                       2G² + 8G + 8 if GLCM    (matrix, MCC matrix / k-distributions,
+//!                                                marginals; G = min(B, 1024)),
+//!                       29B      if GLDM or NGTDM (B × 27 dependence counts, n_i, s_i) ) )
 //! scratch_len = max over t of need(t)
 //! ```
 //!
@@ -38,10 +44,10 @@
 //! under 8 KiB.
 
 use crate::discretize::Bins;
-use crate::features::{firstorder, glrlm, glszm};
+use crate::features::{firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm};
 use crate::filters;
 use crate::image::{roi_box, ImageView, MaskView, RoiBox};
-use crate::names::{Feature, FeatureName, GlrlmFeature, ImageType};
+use crate::names::{Feature, FeatureName, GlcmFeature, GlrlmFeature, ImageType};
 use crate::Error;
 
 /// Which classes one image type needs.
@@ -50,6 +56,17 @@ struct Classes {
     first_order: bool,
     glszm: bool,
     glrlm: bool,
+    glcm: bool,
+    mcc: bool,
+    gldm: bool,
+    ngtdm: bool,
+}
+
+impl Classes {
+    /// A class that needs the present-level list and the level-index box.
+    fn level_based(&self) -> bool {
+        self.glcm || self.gldm || self.ngtdm
+    }
 }
 
 fn classes_for(names: &[FeatureName], t: &ImageType) -> Classes {
@@ -59,6 +76,12 @@ fn classes_for(names: &[FeatureName], t: &ImageType) -> Classes {
             Feature::FirstOrder(_) => c.first_order = true,
             Feature::Glszm(_) => c.glszm = true,
             Feature::Glrlm(_) => c.glrlm = true,
+            Feature::Glcm(f) => {
+                c.glcm = true;
+                c.mcc |= f == GlcmFeature::MCC;
+            }
+            Feature::Gldm(_) => c.gldm = true,
+            Feature::Ngtdm(_) => c.ngtdm = true,
         }
     }
     c
@@ -131,6 +154,15 @@ pub fn scratch_len_for(
         }
         if c.glrlm {
             work = work.max(glrlm::scratch_len(b, bd)?);
+        }
+        if c.glcm {
+            work = work.max(glcm::scratch_len(b)?);
+        }
+        if c.gldm || c.ngtdm {
+            let n = gldm::scratch_for_levels(b)?
+                .checked_add(ngtdm::scratch_for_levels(b)?)
+                .ok_or(Error::SizeOverflow)?;
+            work = work.max(n);
         }
         let after = b.checked_add(work).ok_or(Error::SizeOverflow)?;
         let total = b.checked_add(f.max(after)).ok_or(Error::SizeOverflow)?;
@@ -206,7 +238,8 @@ fn one_image_type(
     if rest.len() < b {
         return Err(Error::ScratchTooSmall);
     }
-    let (vals, work) = rest.split_at_mut(b);
+    let (vals_buf, work) = rest.split_at_mut(b);
+    let vals = &mut *vals_buf;
 
     // ROI values in numpy scan order; min/max for the bin edges.
     let mut np = 0usize;
@@ -239,9 +272,9 @@ fn one_image_type(
         return Err(Error::LabelNotPresent);
     }
     let bins = Bins::new(lo, hi, bin_width)?;
-    let vals = vals.get(..np).ok_or(Error::ScratchTooSmall)?;
 
     if c.first_order {
+        let vals = vals_buf.get(..np).ok_or(Error::ScratchTooSmall)?;
         let fo = firstorder::FirstOrder::new(vals, work, bins, image.spacing())?;
         for (n, o) in names.iter().zip(out.iter_mut()) {
             if n.image_type == *t {
@@ -251,7 +284,7 @@ fn one_image_type(
             }
         }
     }
-    if !(c.glszm || c.glrlm) {
+    if !(c.glszm || c.glrlm || c.level_based()) {
         return Ok(());
     }
     // Discretise the box in place: bin number for ROI voxels, 0 outside.
@@ -289,6 +322,92 @@ fn one_image_type(
                 if let Feature::Glszm(f) = n.feature {
                     *o = glszm::compute(f, &m);
                 }
+            }
+        }
+    }
+    if c.level_based() {
+        level_classes(boxbuf, bd, vals_buf, work, c, names, t, out)?;
+    }
+    Ok(())
+}
+
+/// GLCM, GLDM and NGTDM of one image type from the discretised box (bin numbers, 0 outside).
+/// The present levels go to `lv_buf` (≥ number of ROI voxels); the box becomes level indices + 1.
+#[allow(clippy::too_many_arguments)]
+fn level_classes(
+    boxbuf: &mut [f64],
+    bd: [usize; 3],
+    lv_buf: &mut [f64],
+    work: &mut [f64],
+    c: Classes,
+    names: &[FeatureName],
+    t: &ImageType,
+    out: &mut [f64],
+) -> Result<(), Error> {
+    // Present levels, ascending.
+    let mut np = 0usize;
+    for &v in boxbuf.iter() {
+        if v > 0.0 {
+            let s = lv_buf.get_mut(np).ok_or(Error::ScratchTooSmall)?;
+            *s = v;
+            np += 1;
+        }
+    }
+    let all = lv_buf.get_mut(..np).ok_or(Error::ScratchTooSmall)?;
+    crate::features::sort(all);
+    let mut g = 0usize;
+    for k in 0..np {
+        let v = all.get(k).copied().unwrap_or(0.0);
+        if g == 0 || all.get(g - 1).copied() != Some(v) {
+            if let Some(s) = all.get_mut(g) {
+                *s = v;
+            }
+            g += 1;
+        }
+    }
+    let levels = lv_buf.get(..g).ok_or(Error::ScratchTooSmall)?;
+    for v in boxbuf.iter_mut() {
+        if *v > 0.0 {
+            let k = levels
+                .binary_search_by(|l| l.total_cmp(v))
+                .map_err(|_| Error::ScratchTooSmall)?;
+            *v = (k + 1) as f64;
+        }
+    }
+    let ng = levels.last().copied().unwrap_or(0.0);
+    let mine = |n: &FeatureName| n.image_type == *t;
+    if c.glcm {
+        let r = glcm::features(
+            boxbuf,
+            bd,
+            levels,
+            ng,
+            glcm::Settings::default(),
+            c.mcc,
+            work,
+        )?;
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            if let (true, Feature::Glcm(f)) = (mine(n), n.feature) {
+                *o = glcm::pick(f, &r);
+            }
+        }
+    }
+    if c.gldm || c.ngtdm {
+        let (wd, wn) = work.split_at_mut(gldm::scratch_for_levels(g)?.min(work.len()));
+        let mut dm = gldm::Matrix::new(levels, wd)?;
+        let mut tm = ngtdm::Matrix::new(levels, wn)?;
+        let alpha = gldm::Settings::default().alpha;
+        neighbourhood::scan(boxbuf, bd, levels, alpha, |v| {
+            dm.add(&v);
+            tm.add(&v);
+        })?;
+        dm.finish();
+        tm.finish();
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            match (mine(n), n.feature) {
+                (true, Feature::Gldm(f)) => *o = gldm::compute(f, &dm),
+                (true, Feature::Ngtdm(f)) => *o = ngtdm::compute(f, &tm),
+                _ => {}
             }
         }
     }
