@@ -225,6 +225,18 @@ fn fixture_cases() {
             let csv = dir.join(format!("{case}.csv"));
             let o = run_case(&csv, &image, &mask, label);
             ok &= report(case, &o);
+            // Per-class worst error of the texture classes (the tx_* cases hold them).
+            for (c, t) in TEXTURE
+                .iter()
+                .zip(run_classes(&csv, &image, &mask, label, &TEXTURE))
+            {
+                if t.checked > 0 {
+                    println!(
+                        "  {c}: {} values, worst rel {:.3e} ({})",
+                        t.checked, t.worst_rel, t.worst_name
+                    );
+                }
+            }
             // PyRadiomics skipped LoG (image too small): the core must say so, distinctly.
             if !read_reference_csv(&csv)
                 .iter()
@@ -261,6 +273,9 @@ fn fixture_cases() {
     assert!(n_cases > 0);
     assert!(ok, "fixture parity failures (see output)");
 }
+
+/// The classes of `full_reference_texture_classes`.
+const TEXTURE: [&str; 3] = ["glcm", "gldm", "ngtdm"];
 
 /// Per-class tally of a comparison: values checked, worst relative error, failures.
 #[derive(Default)]
@@ -363,7 +378,7 @@ fn full_reference_texture_classes() {
         ("syn2", "syn2_image.nrrd", "syn2_label.nrrd", 1),
         ("syn3", "syn3_image.nrrd", "syn3_label.nrrd", 1),
     ];
-    let classes = ["glcm", "gldm", "ngtdm"];
+    let classes = TEXTURE;
     let mut total: Vec<Tally> = classes.iter().map(|_| Tally::default()).collect();
     for (case, image, mask, label) in cases {
         let t = run_classes(

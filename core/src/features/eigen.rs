@@ -1,22 +1,63 @@
 //! Eigenvalues of a small dense real non-symmetric matrix (for GLCM's MCC, which PyRadiomics
 //! takes from `numpy.linalg.eigvals`, LAPACK `dgeev`).
 //!
-//! Method (the classical EISPACK sequence, as LAPACK's `dgebal` + `dgehrd` + `dhseqr` in spirit):
+//! Method (the classical EISPACK sequence, as LAPACK's `dgehrd` + `dhseqr` in spirit):
 //!
-//! 1. balancing: diagonal similarity by powers of 2 (exact) until row and column norms are
-//!    within a factor 2 (Parlett–Reinsch);
-//! 2. reduction to upper Hessenberg form by Gaussian elimination with partial pivoting
+//! 1. reduction to upper Hessenberg form by Gaussian elimination with partial pivoting
 //!    (similarity transforms, `elmhes`);
-//! 3. Francis double-shift QR iteration on the Hessenberg matrix (`hqr`), eigenvalues only.
+//! 2. Francis double-shift QR iteration on the Hessenberg matrix (`hqr`), eigenvalues only, with
+//!    LAPACK `dlahqr`'s deflation test.
 //!
-//! All three are backward stable; for MCC's matrix (similar to a nearly symmetric one) the
-//! eigenvalues agree with LAPACK's to ~1e-14 relative. No allocation, no recursion; the matrix is
-//! overwritten.
+//! No balancing: Parlett–Reinsch scaling without LAPACK's permutation step drives the reducible
+//! MCC matrices of sparse gray levels (isolated levels, many exact zero eigenvalues) to extreme
+//! scalings on which the QR iteration stalls (seen on a wide int32 fixture), while MCC's matrix
+//! is already similar to a nearly symmetric one through a moderate diagonal scaling. Against
+//! PyRadiomics (LAPACK `dgeev`) the MCC values agree to ~1e-13 relative on every reference.
+//! No allocation, no recursion; the matrix is overwritten.
 
 use crate::Error;
 
-/// Iteration limit per eigenvalue (EISPACK uses 30 per eigenvalue).
-const MAX_ITS: usize = 60;
+/// Iteration limit per deflation: 30 × max(10, n) (LAPACK `dlahqr`'s whole-matrix budget).
+const MAX_ITS_PER_ORDER: usize = 30;
+
+/// LAPACK `dlahqr`'s test for a negligible subdiagonal `h(l, l−1)`: below the safe minimum, or
+/// small relative to the neighbouring diagonal (Ahues & Tisseur's refinement of
+/// `|h(l,l−1)| ≤ ulp · (|h(l−1,l−1)| + |h(l,l)|)`), which also deflates the zero eigenvalues of
+/// rank-deficient matrices (nilpotent blocks) that the plain relative test never lets go.
+fn negligible(a: &[f64], n: usize, l: usize, anorm: f64) -> bool {
+    let ulp = f64::EPSILON;
+    let smlnum = f64::MIN_POSITIVE * (n as f64 / ulp);
+    let h = |i: usize, j: usize| at(a, n, i, j);
+    let sub = libm::fabs(h(l, l - 1));
+    if sub <= smlnum {
+        return true;
+    }
+    let mut tst = libm::fabs(h(l - 1, l - 1)) + libm::fabs(h(l, l));
+    if tst == 0.0 {
+        if l >= 2 {
+            tst += libm::fabs(h(l - 1, l - 2));
+        }
+        if l + 1 < n {
+            tst += libm::fabs(h(l + 1, l));
+        }
+    }
+    if tst == 0.0 {
+        tst = anorm;
+    }
+    if sub <= ulp * tst {
+        let up = libm::fabs(h(l - 1, l));
+        let ab = sub.max(up);
+        let ba = sub.min(up);
+        let d = libm::fabs(h(l - 1, l - 1) - h(l, l));
+        let aa = libm::fabs(h(l, l)).max(d);
+        let bb = libm::fabs(h(l, l)).min(d);
+        let s = aa + ab;
+        if ba * (ab / s) <= smlnum.max(ulp * (bb * (aa / s))) {
+            return true;
+        }
+    }
+    false
+}
 
 #[inline]
 fn at(a: &[f64], n: usize, i: usize, j: usize) -> f64 {
@@ -35,51 +76,6 @@ fn sign(a: f64, b: f64) -> f64 {
         libm::fabs(a)
     } else {
         -libm::fabs(a)
-    }
-}
-
-fn balance(a: &mut [f64], n: usize) {
-    const RADIX: f64 = 2.0;
-    let sqrdx = RADIX * RADIX;
-    let mut done = false;
-    let mut sweeps = 0;
-    while !done && sweeps < 200 {
-        done = true;
-        sweeps += 1;
-        for i in 0..n {
-            let mut r = 0.0;
-            let mut c = 0.0;
-            for j in 0..n {
-                if j != i {
-                    c += libm::fabs(at(a, n, j, i));
-                    r += libm::fabs(at(a, n, i, j));
-                }
-            }
-            if c != 0.0 && r != 0.0 {
-                let mut g = r / RADIX;
-                let mut f = 1.0;
-                let s = c + r;
-                while c < g {
-                    f *= RADIX;
-                    c *= sqrdx;
-                }
-                g = r * RADIX;
-                while c > g {
-                    f /= RADIX;
-                    c /= sqrdx;
-                }
-                if (c + r) / f < 0.95 * s {
-                    done = false;
-                    let gi = 1.0 / f;
-                    for j in 0..n {
-                        set(a, n, i, j, at(a, n, i, j) * gi);
-                    }
-                    for j in 0..n {
-                        set(a, n, j, i, at(a, n, j, i) * f);
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -142,6 +138,7 @@ fn hqr(a: &mut [f64], n: usize, wr: &mut [f64], wi: &mut [f64]) -> Result<(), Er
     };
     let mut nn = n as isize - 1;
     let mut t = 0.0;
+    let max_its = MAX_ITS_PER_ORDER * n.max(10);
     while nn >= 0 {
         let mut its = 0usize;
         loop {
@@ -149,11 +146,7 @@ fn hqr(a: &mut [f64], n: usize, wr: &mut [f64], wi: &mut [f64]) -> Result<(), Er
             // Look for a single small subdiagonal element.
             let mut l = nu;
             while l >= 1 {
-                let mut s = libm::fabs(at(a, n, l - 1, l - 1)) + libm::fabs(at(a, n, l, l));
-                if s == 0.0 {
-                    s = anorm;
-                }
-                if libm::fabs(at(a, n, l, l - 1)) <= f64::EPSILON * s {
+                if negligible(a, n, l, anorm) {
                     set(a, n, l, l - 1, 0.0);
                     break;
                 }
@@ -188,10 +181,10 @@ fn hqr(a: &mut [f64], n: usize, wr: &mut [f64], wi: &mut [f64]) -> Result<(), Er
                 nn -= 2;
                 break;
             }
-            if its == MAX_ITS {
+            if its >= max_its {
                 return Err(Error::SizeOverflow);
             }
-            if its == 10 || its == 20 {
+            if its > 0 && its % 10 == 0 {
                 // exceptional shift
                 t += x;
                 for i in 0..=nu {
@@ -310,7 +303,6 @@ pub fn eigenvalues(a: &mut [f64], n: usize, wr: &mut [f64], wi: &mut [f64]) -> R
     if a.iter().take(nn).any(|v| !v.is_finite()) {
         return Err(Error::NonFiniteVoxel);
     }
-    balance(a, n);
     hessenberg(a, n);
     hqr(a, n, wr, wi)
 }
@@ -368,5 +360,114 @@ mod tests {
         let mut im = wi;
         im.sort_by(f64::total_cmp);
         assert_eq!(im, [-1.0, 1.0]);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod convergence_tests {
+    extern crate std;
+    use super::*;
+    use std::vec;
+    /// Sparse random matrices with entries over nine decades: the iteration converges and the
+    /// eigenvalues add up to the trace.
+    #[test]
+    fn random_converge() {
+        let mut seed = 12345u64;
+        let mut rnd = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for n in [3usize, 5, 10, 50, 120, 300] {
+            for rep in 0..5 {
+                let mut a = vec![0.0; n * n];
+                for x in a.iter_mut() {
+                    *x = if rnd() < 0.5 {
+                        0.0
+                    } else {
+                        rnd() * libm::pow(10.0, 6.0 * rnd() - 3.0)
+                    };
+                }
+                let tr: f64 = (0..n).map(|i| a[i * n + i]).sum();
+                let scale: f64 = a.iter().map(|x| x.abs()).sum::<f64>() + 1.0;
+                let (mut wr, mut wi) = (vec![0.0; n], vec![0.0; n]);
+                let r = eigenvalues(&mut a, n, &mut wr, &mut wi);
+                assert!(r.is_ok(), "n {n} rep {rep}: {r:?}");
+                let s: f64 = wr.iter().sum();
+                assert!(
+                    (s - tr).abs() <= 1e-10 * scale,
+                    "n {n} rep {rep}: {s} vs {tr}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn reducible_with_repeated_and_zero_eigenvalues() {
+        // Block diagonal: three MCC-like blocks Q = D⁻¹ P D⁻¹ P (each has eigenvalue 1), a zero
+        // row/column pair and a rank-one block (eigenvalues 1 and 0), scrambled by a permutation.
+        let blocks: [[f64; 4]; 3] = [
+            [0.5, 0.5, 0.5, 0.5],
+            [0.9, 0.1, 0.1, 0.9],
+            [0.7, 0.3, 0.3, 0.7],
+        ];
+        let n = 8;
+        let mut q = [0.0f64; 64];
+        let perm = [5usize, 2, 7, 0, 3, 6, 1, 4];
+        let mut put = |i: usize, j: usize, v: f64| q[perm[i] * n + perm[j]] = v;
+        for (b, p) in blocks.iter().take(2).enumerate() {
+            // p = [[a, b], [b, d]]: Q = diag(1/px) p diag(1/py) p, px = py = row sums
+            let (a, bb, d) = (p[0], p[1], p[3]);
+            let (r0, r1) = (a + bb, bb + d);
+            let m = [[a / r0, bb / r0], [bb / r1, d / r1]];
+            let m2 = [
+                [
+                    m[0][0] * m[0][0] + m[0][1] * m[1][0],
+                    m[0][0] * m[0][1] + m[0][1] * m[1][1],
+                ],
+                [
+                    m[1][0] * m[0][0] + m[1][1] * m[1][0],
+                    m[1][0] * m[0][1] + m[1][1] * m[1][1],
+                ],
+            ];
+            for (i, row) in m2.iter().enumerate() {
+                for (j, &v) in row.iter().enumerate() {
+                    put(2 * b + i, 2 * b + j, v);
+                }
+            }
+        }
+        put(4, 4, 1.0); // isolated level
+        put(5, 5, 0.5); // rank one: [[.5, .5], [.5, .5]] -> 1, 0
+        put(5, 6, 0.5);
+        put(6, 5, 0.5);
+        put(6, 6, 0.5);
+        // row/column 7 stays zero
+        let (mut wr, mut wi) = ([0.0; 8], [0.0; 8]);
+        eigenvalues(&mut q, n, &mut wr, &mut wi).unwrap();
+        let mut v = wr;
+        v.sort_by(f64::total_cmp);
+        // blocks 1, 2: eigenvalues 1 and (a d − b²)² / (r0 r1 ...) computed below
+        let second = |p: [f64; 4]| {
+            let (a, b, d) = (p[0], p[1], p[3]);
+            let det = (a * d - b * b) / ((a + b) * (b + d));
+            det * det
+        };
+        let mut want = [
+            0.0,
+            0.0,
+            second(blocks[0]),
+            second(blocks[1]),
+            1.0,
+            1.0,
+            1.0,
+            1.0,
+        ];
+        want.sort_by(f64::total_cmp);
+        for (x, e) in v.iter().zip(want) {
+            assert!((x - e).abs() < 1e-14, "{v:?} vs {want:?}");
+        }
+        assert!(wi.iter().all(|x| x.abs() < 1e-14));
     }
 }

@@ -762,3 +762,59 @@ fn nanmean(n: usize, f: impl Fn(usize) -> Option<f64>) -> f64 {
 pub fn pick(f: GlcmFeature, all: &[f64; N_FEATURES]) -> f64 {
     all.get(idx(f)).copied().unwrap_or(f64::NAN)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::vec::Vec;
+
+    fn collect(d: &Dist) -> Vec<(f64, f64)> {
+        let mut v = Vec::new();
+        d.for_each(|k, p| v.push((k, p)));
+        v
+    }
+
+    /// The dense (k range fits the buffer) and sparse (sorted keys) k-distributions agree.
+    #[test]
+    fn sum_and_difference_distributions_dense_equals_sparse() {
+        // levels 1, 2, 40; symmetric counts, total 20
+        let lv = [1.0, 2.0, 40.0];
+        let counts = [4.0, 3.0, 1.0, 3.0, 2.0, 2.0, 1.0, 2.0, 2.0];
+        let total: f64 = counts.iter().sum();
+        let p: Vec<f64> = counts.iter().map(|c| c / total).collect();
+        let px: Vec<f64> = (0..3).map(|i| p[3 * i..3 * i + 3].iter().sum()).collect();
+        let m = Matrix {
+            p: &p,
+            px: &px,
+            py: &px,
+            lv: &lv,
+            ux: 0.0,
+            uy: 0.0,
+        };
+        for sum in [true, false] {
+            let mut big = [0.0; 200];
+            let mut small = [0.0; 9];
+            let d = distribution(&m, total, sum, &mut big).unwrap();
+            assert!(matches!(d, Dist::Dense { .. }));
+            let s = distribution(&m, total, sum, &mut small).unwrap();
+            assert!(matches!(s, Dist::Sparse { .. }));
+            let (a, b) = (collect(&d), collect(&s));
+            assert_eq!(a.len(), b.len());
+            for ((ka, pa), (kb, pb)) in a.iter().zip(&b) {
+                assert_eq!(ka, kb);
+                assert!((pa - pb).abs() <= 1e-16, "{pa} {pb}");
+            }
+            let total_p: f64 = a.iter().map(|x| x.1).sum();
+            assert!((total_p - 1.0).abs() < 1e-15);
+        }
+        // k values: sums 2, 3, 4, 41, 42, 80; differences 0, 1, 38, 39
+        let mut buf = [0.0; 9];
+        let ks: Vec<f64> = collect(&distribution(&m, total, false, &mut buf).unwrap())
+            .iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(ks, [0.0, 1.0, 38.0, 39.0]);
+    }
+}
