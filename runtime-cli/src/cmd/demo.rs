@@ -246,9 +246,32 @@ pub struct Features {
     pub rows: Vec<Vec<f64>>,
 }
 
-/// The demo's feature set for one sequence: every image type and feature the core computes.
+/// The demo's feature set for one sequence: firstorder, GLSZM and GLRLM on every image type
+/// (600 names), in the order the demo has always used (original, exponential, gradient, LoG,
+/// wavelet; firstorder, glszm, glrlm), so its cohort and model stay what they were.
 pub fn feature_set() -> anyhow::Result<Vec<FeatureName>> {
-    all_names(&[LOG_SIGMA_MM])
+    use radscore_core::names::{FeatureClass, ImageType};
+    let names = all_names(&[LOG_SIGMA_MM])?;
+    let type_rank = |t: &ImageType| match t {
+        ImageType::Original => 0,
+        ImageType::Exponential => 1,
+        ImageType::Gradient => 2,
+        ImageType::Log { .. } => 3,
+        ImageType::Wavelet(_) => 4,
+    };
+    let class_rank = |c: FeatureClass| match c {
+        FeatureClass::FirstOrder => Some(0),
+        FeatureClass::Glszm => Some(1),
+        FeatureClass::Glrlm => Some(2),
+        _ => None,
+    };
+    let mut kept: Vec<FeatureName> = names
+        .into_iter()
+        .filter(|n| class_rank(n.feature.class()).is_some())
+        .collect();
+    // stable sort: within a (type, class) group the features keep their order
+    kept.sort_by_key(|n| (type_rank(&n.image_type), class_rank(n.feature.class())));
+    Ok(kept)
 }
 
 /// Stage 2: reads every volume back and extracts the features; writes `features.csv` and

@@ -12,8 +12,9 @@
 //!
 //! `--features`: `seven` (the study's seven features; with a sequence `t2`/`t2wi`, `dwi` or `dce`
 //! only that sequence's share of them), `all` (every image type × class × feature the core
-//! computes, in PyRadiomics' order: original, exponential, gradient, LoG for each `--log-sigma`,
-//! wavelet LLH … LLL; 600 names for one sigma), or a comma-separated list of PyRadiomics names (in
+//! computes, in the order of PyRadiomics' full extraction (`params_all.yaml`): original, LoG for
+//! each `--log-sigma`, wavelet LLH … LLL, exponential, gradient; per image type firstorder, glcm,
+//! glrlm, glszm, gldm, ngtdm; 1 116 names for one sigma), or a comma-separated list of PyRadiomics names (in
 //! manifest mode a name may carry a `<seq>_` prefix to restrict it to that sequence).
 //!
 //! Values are written with Rust's shortest round-trip representation (reading them back gives
@@ -101,11 +102,7 @@ fn parse_name(n: &str) -> anyhow::Result<FeatureName> {
 
 /// Every (image type × feature) the core computes, in PyRadiomics' output order.
 pub fn all_names(log_sigmas: &[f64]) -> anyhow::Result<Vec<FeatureName>> {
-    let mut types = vec![
-        ImageType::Original,
-        ImageType::Exponential,
-        ImageType::Gradient,
-    ];
+    let mut types = vec![ImageType::Original];
     for &s in log_sigmas {
         if !(s.is_finite() && s > 0.0) {
             bail!("--log-sigma: expected values > 0, found {s}");
@@ -113,6 +110,7 @@ pub fn all_names(log_sigmas: &[f64]) -> anyhow::Result<Vec<FeatureName>> {
         types.push(ImageType::Log { sigma_mm: s });
     }
     types.extend(WaveletBand::ALL.iter().map(|&b| ImageType::Wavelet(b)));
+    types.extend([ImageType::Exponential, ImageType::Gradient]);
     Ok(types
         .into_iter()
         .flat_map(|t| {
