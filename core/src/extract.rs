@@ -25,15 +25,20 @@
 //!                + max( B        if first order (sorted copy),
 //!                       3B + 1   if GLSZM       (stack, zone keys, zones per size),
 //!                       B + D + 1 if GLRLM      (run keys, runs per length),
-//!                       2G² + 8G + 8 if GLCM    (matrix, MCC matrix / k-distributions,
-//!                                                marginals; G = min(B, 1024)),
-//!                       29B      if GLDM or NGTDM (B × 27 dependence counts, n_i, s_i) ) )
+//!                       G² + 2G + max(min(G², 2N), G² + 4G if MCC) + 8  if GLCM
+//!                                (matrix, marginals, k-distributions, MCC matrix + eigenvalues),
+//!                       29N      if GLDM or NGTDM (N × 27 dependence counts, n_i, s_i) ) )
 //! scratch_len = max over t of need(t)
 //! ```
 //!
+//! with `N` = number of ROI voxels ([`scratch_len`]; `B` for [`scratch_len_for`]) and
+//! `G = min(N, glcm::MAX_LEVELS_RESERVED)` (4 096) the gray levels GLCM is reserved for: an ROI with
+//! more distinct bins needs a larger scratch (`glcm::scratch_for_levels`).
+//!
 //! Memory therefore scales with the ROI bounding box (plus what the filter's halo needs), never
-//! with the whole image. `B` is used as the bound for the number of ROI voxels so that the size
-//! depends on geometry only ([`scratch_len_for`]).
+//! with the whole image. [`scratch_len_for`] uses `B` as the bound for the number of ROI voxels
+//! so that the size depends on geometry only; [`scratch_len`] (and [`extract`]'s check) count
+//! them.
 //!
 //! ## Stack
 //!
@@ -123,7 +128,28 @@ pub fn scratch_len(
     names: &[FeatureName],
 ) -> Result<usize, Error> {
     let roi = roi_box(image, mask)?;
-    scratch_len_for(image.dims(), &roi, names)
+    need_for(
+        image.dims(),
+        &roi,
+        roi_voxels(image.dims(), mask, &roi),
+        names,
+    )
+}
+
+/// Number of ROI voxels (inside `roi`).
+fn roi_voxels(dims: [usize; 3], mask: &MaskView, roi: &RoiBox) -> usize {
+    let mut n = 0usize;
+    for z in roi.lo[2]..roi.hi[2] {
+        for y in roi.lo[1]..roi.hi[1] {
+            let row = dims[0] * (y + dims[1] * z);
+            for x in roi.lo[0]..roi.hi[0] {
+                if mask.is_roi(row + x) {
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
 }
 
 /// Same as [`scratch_len`], from geometry only (for sizing static buffers): image dims + ROI box.
@@ -131,6 +157,17 @@ pub fn scratch_len(
 pub fn scratch_len_for(
     dims: [usize; 3],
     roi: &RoiBox,
+    names: &[FeatureName],
+) -> Result<usize, Error> {
+    need_for(dims, roi, roi.len(), names)
+}
+
+/// The scratch formula with `n_roi` (≥ the number of ROI voxels, ≤ `B`) bounding the number of
+/// gray levels of GLCM, GLDM and NGTDM.
+fn need_for(
+    dims: [usize; 3],
+    roi: &RoiBox,
+    n_roi: usize,
     names: &[FeatureName],
 ) -> Result<usize, Error> {
     if !roi.fits(dims) {
@@ -156,11 +193,11 @@ pub fn scratch_len_for(
             work = work.max(glrlm::scratch_len(b, bd)?);
         }
         if c.glcm {
-            work = work.max(glcm::scratch_len(b)?);
+            work = work.max(glcm::scratch_len(n_roi, c.mcc)?);
         }
         if c.gldm || c.ngtdm {
-            let n = gldm::scratch_for_levels(b)?
-                .checked_add(ngtdm::scratch_for_levels(b)?)
+            let n = gldm::scratch_for_levels(n_roi)?
+                .checked_add(ngtdm::scratch_for_levels(n_roi)?)
                 .ok_or(Error::SizeOverflow)?;
             work = work.max(n);
         }
@@ -196,7 +233,7 @@ pub fn extract(
     }
     let roi = roi_box(image, mask)?;
     let dims = image.dims();
-    let need = scratch_len_for(dims, &roi, names)?;
+    let need = need_for(dims, &roi, roi_voxels(dims, mask, &roi), names)?;
     if scratch.len() < need {
         return Err(Error::ScratchTooSmall);
     }

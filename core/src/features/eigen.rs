@@ -110,11 +110,20 @@ fn hessenberg(a: &mut [f64], n: usize) {
                 if y != 0.0 {
                     y /= x;
                     set(a, n, i, m - 1, 0.0);
-                    for j in m..n {
-                        set(a, n, i, j, at(a, n, i, j) - y * at(a, n, m, j));
+                    // row i −= y · row m (columns m..n)
+                    let (top, bot) = a.split_at_mut(i * n);
+                    if let (Some(rm), Some(ri)) = (top.get(m * n + m..m * n + n), bot.get_mut(m..n))
+                    {
+                        for (t, &s) in ri.iter_mut().zip(rm) {
+                            *t -= y * s;
+                        }
                     }
-                    for j in 0..n {
-                        set(a, n, j, m, at(a, n, j, m) + y * at(a, n, j, i));
+                    // column m += y · column i
+                    for row in a.chunks_exact_mut(n) {
+                        let v = row.get(i).copied().unwrap_or(0.0);
+                        if let Some(t) = row.get_mut(m) {
+                            *t += y * v;
+                        }
                     }
                 }
             }
@@ -261,24 +270,44 @@ fn hqr(a: &mut [f64], n: usize, wr: &mut [f64], wi: &mut [f64]) -> Result<(), Er
                     let z = r / s;
                     q /= p;
                     r /= p;
-                    for j in k..=nu {
-                        let mut pp = at(a, n, k, j) + q * at(a, n, k + 1, j);
-                        if k != nu - 1 {
-                            pp += r * at(a, n, k + 2, j);
-                            set(a, n, k + 2, j, at(a, n, k + 2, j) - pp * z);
+                    // rows k, k+1 (, k+2), columns k..=nu
+                    let width = nu + 1 - k;
+                    let (r0, rest) = a.split_at_mut((k + 1) * n);
+                    let r0 = r0.get_mut(k * n + k..k * n + k + width).unwrap_or(&mut []);
+                    let (r1, rest) = rest.split_at_mut(n.min(rest.len()));
+                    let r1 = r1.get_mut(k..k + width).unwrap_or(&mut []);
+                    if k != nu - 1 {
+                        let r2 = rest.get_mut(k..k + width).unwrap_or(&mut []);
+                        for ((a0, a1), a2) in r0.iter_mut().zip(r1.iter_mut()).zip(r2.iter_mut()) {
+                            let pp = *a0 + q * *a1 + r * *a2;
+                            *a2 -= pp * z;
+                            *a1 -= pp * y;
+                            *a0 -= pp * x;
                         }
-                        set(a, n, k + 1, j, at(a, n, k + 1, j) - pp * y);
-                        set(a, n, k, j, at(a, n, k, j) - pp * x);
+                    } else {
+                        for (a0, a1) in r0.iter_mut().zip(r1.iter_mut()) {
+                            let pp = *a0 + q * *a1;
+                            *a1 -= pp * y;
+                            *a0 -= pp * x;
+                        }
                     }
+                    // columns k, k+1 (, k+2), rows l..=min(nu, k+3)
                     let mmin = if nu < k + 3 { nu } else { k + 3 };
-                    for i in l..=mmin {
-                        let mut pp = x * at(a, n, i, k) + y * at(a, n, i, k + 1);
-                        if k != nu - 1 {
-                            pp += z * at(a, n, i, k + 2);
-                            set(a, n, i, k + 2, at(a, n, i, k + 2) - pp * r);
+                    let three = k != nu - 1;
+                    for row in a.chunks_exact_mut(n).skip(l).take(mmin + 1 - l) {
+                        let Some(c) = row.get_mut(k..k + if three { 3 } else { 2 }) else {
+                            continue;
+                        };
+                        if let [c0, c1, c2] = c {
+                            let pp = x * *c0 + y * *c1 + z * *c2;
+                            *c2 -= pp * r;
+                            *c1 -= pp * q;
+                            *c0 -= pp;
+                        } else if let [c0, c1] = c {
+                            let pp = x * *c0 + y * *c1;
+                            *c1 -= pp * q;
+                            *c0 -= pp;
                         }
-                        set(a, n, i, k + 1, at(a, n, i, k + 1) - pp * q);
-                        set(a, n, i, k, at(a, n, i, k) - pp);
                     }
                 }
                 k += 1;

@@ -31,9 +31,10 @@ use crate::Error;
 pub const N_FEATURES: usize = 24;
 
 /// Largest number of gray levels the scratch bound [`scratch_len`] reserves GLCM matrices for
-/// (when the ROI box has more voxels). An ROI with more levels needs a larger scratch
-/// ([`Error::ScratchTooSmall`] otherwise): `2·G'² + 8·G' + 8` elements.
-pub const MAX_LEVELS_RESERVED: usize = 1024;
+/// (the number of ROI voxels bounds it too). An ROI with more levels needs a larger scratch
+/// ([`scratch_for_levels`]; [`Error::ScratchTooSmall`] otherwise). PyRadiomics itself holds
+/// `N_g² × 13` doubles (`N_g` = largest bin number) for the same ROI.
+pub const MAX_LEVELS_RESERVED: usize = 4096;
 
 /// Largest exactly representable integer key (2^53).
 const KEY_LIMIT: f64 = 9_007_199_254_740_992.0;
@@ -51,19 +52,29 @@ impl Default for Settings {
     }
 }
 
-/// Scratch (f64 elements) [`features`] needs for `g` present gray levels.
-pub fn scratch_for_levels(g: usize) -> Result<usize, Error> {
-    g.checked_mul(g)
-        .and_then(|n| n.checked_mul(2))
-        .and_then(|n| n.checked_add(g.checked_mul(8)?))
+/// Scratch (f64 elements) [`features`] needs for `g` present gray levels and at most `n_roi` ROI
+/// voxels: the matrix `g²` and the marginals `2g`, then a work area for the k-distributions
+/// (at most `min(g², 2·n_roi)` non-zero cells) and, with MCC, its matrix and eigenvalues
+/// (`g² + 4g`).
+pub fn scratch_for_levels(g: usize, n_roi: usize, mcc: bool) -> Result<usize, Error> {
+    let g2 = g.checked_mul(g).ok_or(Error::SizeOverflow)?;
+    let cells = g2.min(n_roi.saturating_mul(2));
+    let mcc_need = if mcc {
+        g2.checked_add(g.checked_mul(4).ok_or(Error::SizeOverflow)?)
+            .ok_or(Error::SizeOverflow)?
+    } else {
+        0
+    };
+    g2.checked_add(g.checked_mul(2).ok_or(Error::SizeOverflow)?)
+        .and_then(|n| n.checked_add(cells.max(mcc_need)))
         .and_then(|n| n.checked_add(8))
         .ok_or(Error::SizeOverflow)
 }
 
-/// Scratch (f64 elements) reserved for a box holding at most `n_roi` ROI voxels: the need of
+/// Scratch (f64 elements) reserved for at most `n_roi` ROI voxels: the need of
 /// `min(n_roi, MAX_LEVELS_RESERVED)` gray levels.
-pub fn scratch_len(n_roi: usize) -> Result<usize, Error> {
-    scratch_for_levels(n_roi.min(MAX_LEVELS_RESERVED))
+pub fn scratch_len(n_roi: usize, mcc: bool) -> Result<usize, Error> {
+    scratch_for_levels(n_roi.min(MAX_LEVELS_RESERVED), n_roi, mcc)
 }
 
 /// The normalised matrix of one angle and its marginals (PyRadiomics' `P_glcm[..., a]` and
@@ -580,7 +591,7 @@ fn gt(a: (f64, f64), b: (f64, f64)) -> bool {
 /// `dims` = box dims; `q[v]` = index + 1 into `levels` for ROI voxels, 0 outside; `levels` =
 /// present bin numbers ascending; `ng` = largest bin number), averaged over the angles as
 /// PyRadiomics does. MCC is computed only if `want_mcc` (NaN otherwise). `scratch` needs
-/// [`scratch_for_levels`]`(levels.len())` elements.
+/// [`scratch_for_levels`]`(levels.len(), N_p, want_mcc)` elements.
 pub fn features(
     q: &[f64],
     dims: [usize; 3],
@@ -597,12 +608,14 @@ pub fn features(
         .ok_or(Error::SizeOverflow)?;
     let q = q.get(..n_box).ok_or(Error::ScratchTooSmall)?;
     let g = levels.len();
-    let need = scratch_for_levels(g)?;
+    let n_roi = q.iter().filter(|&&v| v > 0.0).count();
+    let need = scratch_for_levels(g, n_roi, want_mcc)?;
     let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
     let (pm, rest) = scratch.split_at_mut(g * g);
     let (px, rest) = rest.split_at_mut(g);
     let (py, rest) = rest.split_at_mut(g);
-    let (qbuf, work) = rest.split_at_mut(g * g + 2 * g + 8);
+    // `rest`: k-distributions, then (MCC) the matrix Q (n² ≤ g²) and 4g for the eigen solver.
+    let qlen = rest.len().saturating_sub(4 * g);
 
     let (angle_list, n_angles) = super::glrlm::angles(dims);
     let mut rows = [[f64::NAN; N_FEATURES]; 13];
@@ -688,11 +701,12 @@ pub fn features(
             ux,
             uy,
         };
-        let row = per_angle(&ang, total, ng, qbuf)?;
+        let row = per_angle(&ang, total, ng, rest)?;
         if let Some(r) = rows.get_mut(kept) {
             *r = row;
         }
         if want_mcc {
+            let (qbuf, work) = rest.split_at_mut(qlen);
             if let Some((re, im, cx)) = mcc_eigen(&ang, qbuf, work)? {
                 any_complex |= cx;
                 if let Some(m) = mcc_parts.get_mut(kept) {
