@@ -79,7 +79,7 @@ fn sign(a: f64, b: f64) -> f64 {
     }
 }
 
-fn hessenberg(a: &mut [f64], n: usize) {
+fn hessenberg(a: &mut [f64], n: usize, ys: &mut [f64]) {
     if n < 3 {
         return;
     }
@@ -105,12 +105,14 @@ fn hessenberg(a: &mut [f64], n: usize) {
             }
         }
         if x != 0.0 {
+            // The Gauss transform M = I − y e_mᵀ (y_i = a[i][m−1] / x, i > m) as M·A·M⁻¹: first
+            // every row i −= y_i · row m, then column m += A·y (row by row, so that the matrix
+            // is read contiguously: element-wise column updates made this memory-bound for
+            // thousands of gray levels). The multipliers go to `ys` (the caller's `wr`).
             for i in (m + 1)..n {
-                let mut y = at(a, n, i, m - 1);
+                let y = at(a, n, i, m - 1) / x;
+                set(a, n, i, m - 1, y);
                 if y != 0.0 {
-                    y /= x;
-                    set(a, n, i, m - 1, 0.0);
-                    // row i −= y · row m (columns m..n)
                     let (top, bot) = a.split_at_mut(i * n);
                     if let (Some(rm), Some(ri)) = (top.get(m * n + m..m * n + n), bot.get_mut(m..n))
                     {
@@ -118,13 +120,24 @@ fn hessenberg(a: &mut [f64], n: usize) {
                             *t -= y * s;
                         }
                     }
-                    // column m += y · column i
-                    for row in a.chunks_exact_mut(n) {
-                        let v = row.get(i).copied().unwrap_or(0.0);
-                        if let Some(t) = row.get_mut(m) {
-                            *t += y * v;
-                        }
+                }
+            }
+            for i in (m + 1)..n {
+                if let Some(s) = ys.get_mut(i) {
+                    *s = at(a, n, i, m - 1);
+                }
+                set(a, n, i, m - 1, 0.0);
+            }
+            let yv = ys.get(m + 1..n).unwrap_or(&[]);
+            for row in a.chunks_exact_mut(n) {
+                let mut acc = 0.0;
+                if let Some(tail) = row.get(m + 1..n) {
+                    for (&y, &v) in yv.iter().zip(tail) {
+                        acc += y * v;
                     }
+                }
+                if let Some(t) = row.get_mut(m) {
+                    *t += acc;
                 }
             }
         }
@@ -332,7 +345,7 @@ pub fn eigenvalues(a: &mut [f64], n: usize, wr: &mut [f64], wi: &mut [f64]) -> R
     if a.iter().take(nn).any(|v| !v.is_finite()) {
         return Err(Error::NonFiniteVoxel);
     }
-    hessenberg(a, n);
+    hessenberg(a, n, wr);
     hqr(a, n, wr, wi)
 }
 
