@@ -9,7 +9,10 @@
 //! 3. the ROI values are gathered in numpy scan order (z, y, x; x fastest) and discretised with
 //!    fixed bin width ([`Bins`]);
 //! 4. first order on the ROI values; GLRLM and GLSZM on the discretised box; shape (original
-//!    only) on the mask.
+//!    only) on the mask;
+//! 5. GLCM, GLDM, NGTDM: the present gray levels are listed once (ascending bin numbers, in the
+//!    ROI-values buffer), the box's bin numbers become level indices, GLCM counts its matrices from
+//!    that box, and one 26-neighbourhood scan fills both the GLDM and the NGTDM.
 //!
 //! ## Scratch size (f64 elements)
 //!
@@ -23,13 +26,21 @@
 //!                + max( B        if first order (sorted copy),
 //!                       3B + 1   if GLSZM       (stack, zone keys, zones per size),
 //!                       B + D + 1 if GLRLM      (run keys, runs per length),
-//!                       shape::scratch_len if shape (vertex-line ends) ) )
+//!                       shape::scratch_len if shape (vertex-line ends),
+//!                       G² + 2G + max(min(G², 2N), G² + 4G if MCC) + 8  if GLCM
+//!                                (matrix, marginals, k-distributions, MCC matrix + eigenvalues),
+//!                       29N      if GLDM or NGTDM (N × 27 dependence counts, n_i, s_i) ) )
 //! scratch_len = max over t of need(t)
 //! ```
 //!
+//! with `N` = number of ROI voxels ([`scratch_len`]; `B` for [`scratch_len_for`]) and
+//! `G = min(N, glcm::MAX_LEVELS_RESERVED)` (4 096) the gray levels GLCM is reserved for: an ROI with
+//! more distinct bins needs a larger scratch (`glcm::scratch_for_levels`).
+//!
 //! Memory therefore scales with the ROI bounding box (plus what the filter's halo needs), never
-//! with the whole image. `B` is used as the bound for the number of ROI voxels so that the size
-//! depends on geometry only ([`scratch_len_for`]).
+//! with the whole image. [`scratch_len_for`] uses `B` as the bound for the number of ROI voxels
+//! so that the size depends on geometry only; [`scratch_len`] (and [`extract`]'s check) count
+//! them.
 //!
 //! ## Stack
 //!
@@ -40,10 +51,10 @@
 //! under 8 KiB.
 
 use crate::discretize::Bins;
-use crate::features::{firstorder, glrlm, glszm, shape};
+use crate::features::{firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm, shape};
 use crate::filters;
 use crate::image::{roi_box, ImageView, MaskView, RoiBox};
-use crate::names::{Feature, FeatureName, GlrlmFeature, ImageType};
+use crate::names::{Feature, FeatureName, GlcmFeature, GlrlmFeature, ImageType};
 use crate::Error;
 
 /// Which classes one image type needs.
@@ -53,6 +64,17 @@ struct Classes {
     glszm: bool,
     glrlm: bool,
     shape: bool,
+    glcm: bool,
+    mcc: bool,
+    gldm: bool,
+    ngtdm: bool,
+}
+
+impl Classes {
+    /// A class that needs the present-level list and the level-index box.
+    fn level_based(&self) -> bool {
+        self.glcm || self.gldm || self.ngtdm
+    }
 }
 
 fn classes_for(names: &[FeatureName], t: &ImageType) -> Classes {
@@ -63,6 +85,12 @@ fn classes_for(names: &[FeatureName], t: &ImageType) -> Classes {
             Feature::Glszm(_) => c.glszm = true,
             Feature::Glrlm(_) => c.glrlm = true,
             Feature::Shape(_) => c.shape = true,
+            Feature::Glcm(f) => {
+                c.glcm = true;
+                c.mcc |= f == GlcmFeature::MCC;
+            }
+            Feature::Gldm(_) => c.gldm = true,
+            Feature::Ngtdm(_) => c.ngtdm = true,
         }
     }
     c
@@ -104,7 +132,28 @@ pub fn scratch_len(
     names: &[FeatureName],
 ) -> Result<usize, Error> {
     let roi = roi_box(image, mask)?;
-    scratch_len_for(image.dims(), &roi, names)
+    need_for(
+        image.dims(),
+        &roi,
+        roi_voxels(image.dims(), mask, &roi),
+        names,
+    )
+}
+
+/// Number of ROI voxels (inside `roi`).
+fn roi_voxels(dims: [usize; 3], mask: &MaskView, roi: &RoiBox) -> usize {
+    let mut n = 0usize;
+    for z in roi.lo[2]..roi.hi[2] {
+        for y in roi.lo[1]..roi.hi[1] {
+            let row = dims[0] * (y + dims[1] * z);
+            for x in roi.lo[0]..roi.hi[0] {
+                if mask.is_roi(row + x) {
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
 }
 
 /// Same as [`scratch_len`], from geometry only (for sizing static buffers): image dims + ROI box.
@@ -112,6 +161,17 @@ pub fn scratch_len(
 pub fn scratch_len_for(
     dims: [usize; 3],
     roi: &RoiBox,
+    names: &[FeatureName],
+) -> Result<usize, Error> {
+    need_for(dims, roi, roi.len(), names)
+}
+
+/// The scratch formula with `n_roi` (≥ the number of ROI voxels, ≤ `B`) bounding the number of
+/// gray levels of GLCM, GLDM and NGTDM.
+fn need_for(
+    dims: [usize; 3],
+    roi: &RoiBox,
+    n_roi: usize,
     names: &[FeatureName],
 ) -> Result<usize, Error> {
     if !roi.fits(dims) {
@@ -138,6 +198,15 @@ pub fn scratch_len_for(
         }
         if c.shape {
             work = work.max(shape::scratch_len(bd)?);
+        }
+        if c.glcm {
+            work = work.max(glcm::scratch_len(n_roi, c.mcc)?);
+        }
+        if c.gldm || c.ngtdm {
+            let n = gldm::scratch_for_levels(n_roi)?
+                .checked_add(ngtdm::scratch_for_levels(n_roi)?)
+                .ok_or(Error::SizeOverflow)?;
+            work = work.max(n);
         }
         let after = b.checked_add(work).ok_or(Error::SizeOverflow)?;
         let total = b.checked_add(f.max(after)).ok_or(Error::SizeOverflow)?;
@@ -171,7 +240,7 @@ pub fn extract(
     }
     let roi = roi_box(image, mask)?;
     let dims = image.dims();
-    let need = scratch_len_for(dims, &roi, names)?;
+    let need = need_for(dims, &roi, roi_voxels(dims, mask, &roi), names)?;
     if scratch.len() < need {
         return Err(Error::ScratchTooSmall);
     }
@@ -217,7 +286,8 @@ fn one_image_type(
     if rest.len() < b {
         return Err(Error::ScratchTooSmall);
     }
-    let (vals, work) = rest.split_at_mut(b);
+    let (vals_buf, work) = rest.split_at_mut(b);
+    let vals = &mut *vals_buf;
 
     if c.shape {
         let s = shape::Shape::new(mask, roi, image.spacing(), work)?;
@@ -261,9 +331,9 @@ fn one_image_type(
         return Err(Error::LabelNotPresent);
     }
     let bins = Bins::new(lo, hi, bin_width)?;
-    let vals = vals.get(..np).ok_or(Error::ScratchTooSmall)?;
 
     if c.first_order {
+        let vals = vals_buf.get(..np).ok_or(Error::ScratchTooSmall)?;
         let fo = firstorder::FirstOrder::new(vals, work, bins, image.spacing())?;
         for (n, o) in names.iter().zip(out.iter_mut()) {
             if n.image_type == *t {
@@ -273,7 +343,7 @@ fn one_image_type(
             }
         }
     }
-    if !(c.glszm || c.glrlm) {
+    if !(c.glszm || c.glrlm || c.level_based()) {
         return Ok(());
     }
     // Discretise the box in place: bin number for ROI voxels, 0 outside.
@@ -311,6 +381,92 @@ fn one_image_type(
                 if let Feature::Glszm(f) = n.feature {
                     *o = glszm::compute(f, &m);
                 }
+            }
+        }
+    }
+    if c.level_based() {
+        level_classes(boxbuf, bd, vals_buf, work, c, names, t, out)?;
+    }
+    Ok(())
+}
+
+/// GLCM, GLDM and NGTDM of one image type from the discretised box (bin numbers, 0 outside).
+/// The present levels go to `lv_buf` (≥ number of ROI voxels); the box becomes level indices + 1.
+#[allow(clippy::too_many_arguments)]
+fn level_classes(
+    boxbuf: &mut [f64],
+    bd: [usize; 3],
+    lv_buf: &mut [f64],
+    work: &mut [f64],
+    c: Classes,
+    names: &[FeatureName],
+    t: &ImageType,
+    out: &mut [f64],
+) -> Result<(), Error> {
+    // Present levels, ascending.
+    let mut np = 0usize;
+    for &v in boxbuf.iter() {
+        if v > 0.0 {
+            let s = lv_buf.get_mut(np).ok_or(Error::ScratchTooSmall)?;
+            *s = v;
+            np += 1;
+        }
+    }
+    let all = lv_buf.get_mut(..np).ok_or(Error::ScratchTooSmall)?;
+    crate::features::sort(all);
+    let mut g = 0usize;
+    for k in 0..np {
+        let v = all.get(k).copied().unwrap_or(0.0);
+        if g == 0 || all.get(g - 1).copied() != Some(v) {
+            if let Some(s) = all.get_mut(g) {
+                *s = v;
+            }
+            g += 1;
+        }
+    }
+    let levels = lv_buf.get(..g).ok_or(Error::ScratchTooSmall)?;
+    for v in boxbuf.iter_mut() {
+        if *v > 0.0 {
+            let k = levels
+                .binary_search_by(|l| l.total_cmp(v))
+                .map_err(|_| Error::ScratchTooSmall)?;
+            *v = (k + 1) as f64;
+        }
+    }
+    let ng = levels.last().copied().unwrap_or(0.0);
+    let mine = |n: &FeatureName| n.image_type == *t;
+    if c.glcm {
+        let r = glcm::features(
+            boxbuf,
+            bd,
+            levels,
+            ng,
+            glcm::Settings::default(),
+            c.mcc,
+            work,
+        )?;
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            if let (true, Feature::Glcm(f)) = (mine(n), n.feature) {
+                *o = glcm::pick(f, &r);
+            }
+        }
+    }
+    if c.gldm || c.ngtdm {
+        let (wd, wn) = work.split_at_mut(gldm::scratch_for_levels(g)?.min(work.len()));
+        let mut dm = gldm::Matrix::new(levels, wd)?;
+        let mut tm = ngtdm::Matrix::new(levels, wn)?;
+        let alpha = gldm::Settings::default().alpha;
+        neighbourhood::scan(boxbuf, bd, levels, alpha, |v| {
+            dm.add(&v);
+            tm.add(&v);
+        })?;
+        dm.finish();
+        tm.finish();
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            match (mine(n), n.feature) {
+                (true, Feature::Gldm(f)) => *o = gldm::compute(f, &dm),
+                (true, Feature::Ngtdm(f)) => *o = ngtdm::compute(f, &tm),
+                _ => {}
             }
         }
     }

@@ -10,7 +10,8 @@
 //!   exactly as PyRadiomics 3.0.1 does with default settings.
 //! * [`filters`] — the image types (original, exponential, gradient, LoG, coif1 wavelet, square,
 //!   squareroot, logarithm), each computed only over what the ROI bounding box needs.
-//! * [`features`] — the feature classes (first order, GLSZM, GLRLM, shape), one file each.
+//! * [`features`] — the feature classes (first order, GLSZM, GLRLM, GLCM, GLDM, NGTDM, shape),
+//!   one file each.
 //! * [`names`] — PyRadiomics feature names: parse and print.
 //! * [`error`] — one error enum with stable numeric codes, shared with the C ABI.
 #![no_std]

@@ -4,8 +4,9 @@
 //! `log-sigma-3-0-mm-3D_glszm_SmallAreaEmphasis`, `wavelet-LHL_glrlm_RunLengthNonUniformityNormalized`.
 //! Wavelet letters are in x, y, z order (PyRadiomics/pywt `swtn` naming on an ITK image).
 //!
-//! Names that PyRadiomics knows but this core does not compute (other classes such as `glcm`,
-//! other image types such as `lbp-2D`) are [`Error::UnsupportedFeature`]; anything else is
+//! Names that PyRadiomics knows but this core does not compute (other classes such as `shape2D`,
+//! other image types such as `lbp-2D`, deprecated features such as `glcm_Dissimilarity`) are
+//! [`Error::UnsupportedFeature`]; anything else is
 //! [`Error::UnknownFeatureName`]. Nothing is ever silently skipped.
 
 use crate::Error;
@@ -94,17 +95,23 @@ pub enum FeatureClass {
     FirstOrder,
     Glszm,
     Glrlm,
+    Glcm,
+    Gldm,
+    Ngtdm,
     /// Shape (3-D), computed on the mask of the original image only.
     Shape,
 }
 
 impl FeatureClass {
-    /// PyRadiomics' class name (`firstorder`, `glszm`, `glrlm`).
+    /// PyRadiomics' class name (`firstorder`, `glszm`, `glrlm`, `glcm`, `gldm`, `ngtdm`).
     pub const fn name(self) -> &'static str {
         match self {
             FeatureClass::FirstOrder => "firstorder",
             FeatureClass::Glszm => "glszm",
             FeatureClass::Glrlm => "glrlm",
+            FeatureClass::Glcm => "glcm",
+            FeatureClass::Gldm => "gldm",
+            FeatureClass::Ngtdm => "ngtdm",
             FeatureClass::Shape => "shape",
         }
     }
@@ -192,6 +199,36 @@ feature_enum!(
     }
 );
 
+feature_enum!(
+    /// The 24 default GLCM features of PyRadiomics 3.0.1 (`radiomics/glcm.py`; the deprecated
+    /// Dissimilarity, Homogeneity1, Homogeneity2 and SumVariance produce no value there).
+    GlcmFeature {
+        Autocorrelation, ClusterProminence, ClusterShade, ClusterTendency, Contrast, Correlation,
+        DifferenceAverage, DifferenceEntropy, DifferenceVariance, Id, Idm, Idmn, Idn, Imc1, Imc2,
+        InverseVariance, JointAverage, JointEnergy, JointEntropy, MCC, MaximumProbability,
+        SumAverage, SumEntropy, SumSquares,
+    }
+);
+
+feature_enum!(
+    /// The 14 default GLDM features of PyRadiomics 3.0.1 (`radiomics/gldm.py`; the deprecated
+    /// GrayLevelNonUniformityNormalized and DependencePercentage produce no value there).
+    GldmFeature {
+        DependenceEntropy, DependenceNonUniformity, DependenceNonUniformityNormalized,
+        DependenceVariance, GrayLevelNonUniformity, GrayLevelVariance, HighGrayLevelEmphasis,
+        LargeDependenceEmphasis, LargeDependenceHighGrayLevelEmphasis,
+        LargeDependenceLowGrayLevelEmphasis, LowGrayLevelEmphasis, SmallDependenceEmphasis,
+        SmallDependenceHighGrayLevelEmphasis, SmallDependenceLowGrayLevelEmphasis,
+    }
+);
+
+feature_enum!(
+    /// The 5 NGTDM features of PyRadiomics 3.0.1 (`radiomics/ngtdm.py`).
+    NgtdmFeature {
+        Busyness, Coarseness, Complexity, Contrast, Strength,
+    }
+);
+
 /// A feature within its class.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -199,6 +236,9 @@ pub enum Feature {
     FirstOrder(FirstOrderFeature),
     Glszm(GlszmFeature),
     Glrlm(GlrlmFeature),
+    Glcm(GlcmFeature),
+    Gldm(GldmFeature),
+    Ngtdm(NgtdmFeature),
     Shape(ShapeFeature),
 }
 
@@ -209,6 +249,9 @@ impl Feature {
             Feature::FirstOrder(_) => FeatureClass::FirstOrder,
             Feature::Glszm(_) => FeatureClass::Glszm,
             Feature::Glrlm(_) => FeatureClass::Glrlm,
+            Feature::Glcm(_) => FeatureClass::Glcm,
+            Feature::Gldm(_) => FeatureClass::Gldm,
+            Feature::Ngtdm(_) => FeatureClass::Ngtdm,
             Feature::Shape(_) => FeatureClass::Shape,
         }
     }
@@ -219,18 +262,25 @@ impl Feature {
             Feature::FirstOrder(f) => f.pyradiomics_name(),
             Feature::Glszm(f) => f.name(),
             Feature::Glrlm(f) => f.name(),
+            Feature::Glcm(f) => f.name(),
+            Feature::Gldm(f) => f.name(),
+            Feature::Ngtdm(f) => f.name(),
             Feature::Shape(f) => f.name(),
         }
     }
 
-    /// Every feature the core computes on every image type (50), class by class. Shape features
-    /// exist for the original image only: see [`ShapeFeature::ALL`].
+    /// Every feature the core computes on every image type (93), class by class in
+    /// PyRadiomics' output order (firstorder, glcm, glrlm, glszm, gldm, ngtdm), each class
+    /// alphabetical. Shape features exist for the original image only: see [`ShapeFeature::ALL`].
     pub fn all() -> impl Iterator<Item = Feature> {
         FirstOrderFeature::ALL
             .iter()
             .map(|f| Feature::FirstOrder(*f))
-            .chain(GlszmFeature::ALL.iter().map(|f| Feature::Glszm(*f)))
+            .chain(GlcmFeature::ALL.iter().map(|f| Feature::Glcm(*f)))
             .chain(GlrlmFeature::ALL.iter().map(|f| Feature::Glrlm(*f)))
+            .chain(GlszmFeature::ALL.iter().map(|f| Feature::Glszm(*f)))
+            .chain(GldmFeature::ALL.iter().map(|f| Feature::Gldm(*f)))
+            .chain(NgtdmFeature::ALL.iter().map(|f| Feature::Ngtdm(*f)))
     }
 }
 
@@ -243,7 +293,21 @@ pub struct FeatureName {
     pub feature: Feature,
 }
 
-const OTHER_CLASSES: &[&str] = &["glcm", "gldm", "ngtdm", "shape2D"];
+const OTHER_CLASSES: &[&str] = &["shape2D"];
+/// Deprecated PyRadiomics 3.0.1 features: known names that PyRadiomics never outputs.
+const DEPRECATED: &[(&str, &str)] = &[
+    ("firstorder", "StandardDeviation"),
+    ("glcm", "Dissimilarity"),
+    ("glcm", "Homogeneity1"),
+    ("glcm", "Homogeneity2"),
+    ("glcm", "SumVariance"),
+    ("gldm", "GrayLevelNonUniformityNormalized"),
+    ("gldm", "DependencePercentage"),
+    // PyRadiomics computes these shape features only when named.
+    ("shape", "Compactness1"),
+    ("shape", "Compactness2"),
+    ("shape", "SphericalDisproportion"),
+];
 const OTHER_IMAGE_TYPES: &[&str] = &["lbp-2D"];
 
 fn parse_image_type(s: &str) -> Result<ImageType, Error> {
@@ -323,6 +387,9 @@ impl FeatureName {
             "firstorder" => FirstOrderFeature::parse_py(feat).map(Feature::FirstOrder),
             "glszm" => GlszmFeature::parse(feat).map(Feature::Glszm),
             "glrlm" => GlrlmFeature::parse(feat).map(Feature::Glrlm),
+            "glcm" => GlcmFeature::parse(feat).map(Feature::Glcm),
+            "gldm" => GldmFeature::parse(feat).map(Feature::Gldm),
+            "ngtdm" => NgtdmFeature::parse(feat).map(Feature::Ngtdm),
             // PyRadiomics computes shape on the original image's mask only.
             "shape" if image_type != ImageType::Original => return Err(Error::UnknownFeatureName),
             "shape" => ShapeFeature::parse(feat).map(Feature::Shape),
@@ -332,18 +399,7 @@ impl FeatureName {
         let feature = match feature {
             Some(f) => f,
             // StandardDeviation and other deprecated/disabled first-order names.
-            None if class == "firstorder" && feat == "StandardDeviation" => {
-                return Err(Error::UnsupportedFeature)
-            }
-            // Deprecated shape features (PyRadiomics computes them only when named).
-            None if class == "shape"
-                && matches!(
-                    feat,
-                    "Compactness1" | "Compactness2" | "SphericalDisproportion"
-                ) =>
-            {
-                return Err(Error::UnsupportedFeature)
-            }
+            None if DEPRECATED.contains(&(class, feat)) => return Err(Error::UnsupportedFeature),
             None => return Err(Error::UnknownFeatureName),
         };
         Ok(FeatureName {
@@ -448,8 +504,9 @@ mod tests {
 
     #[test]
     fn errors_are_distinct() {
+        assert!(FeatureName::parse("original_shape_MeshVolume").is_ok());
         assert_eq!(
-            FeatureName::parse("original_glcm_Contrast"),
+            FeatureName::parse("original_shape2D_Perimeter"),
             Err(Error::UnsupportedFeature)
         );
         assert_eq!(
@@ -488,7 +545,7 @@ mod tests {
     }
 
     #[test]
-    fn fifty_features() {
-        assert_eq!(Feature::all().count(), 50);
+    fn feature_count() {
+        assert_eq!(Feature::all().count(), 93);
     }
 }

@@ -59,25 +59,24 @@ fn breast1_all_matches_pyradiomics_in_order() {
         data.join("breast1_label.nrrd").to_str().unwrap(),
         "--features",
         "all",
+        "--log-sigma",
+        "1,3,5",
         "--out",
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let ours = read_pairs(&out);
-    let theirs = read_pairs(&reference().join("breast1.csv"));
-    assert_eq!(ours.len(), 764, "14 shape + 50 × 15 image types");
-    assert_eq!(theirs.len(), 600);
-    // The 600 names of the first references keep their order ...
-    let old: Vec<&(String, String)> = ours
-        .iter()
-        .filter(|(n, _)| {
-            !n.starts_with("original_shape_")
-                && !n.starts_with("square")
-                && !n.starts_with("logarithm")
-        })
-        .collect();
-    assert_eq!(old.len(), 600);
-    for ((n1, v1), (n2, v2)) in old.iter().map(|p| (&p.0, &p.1)).zip(&theirs) {
+    // The full PyRadiomics extraction (params_all.yaml) without LBP3D, which the core does not
+    // compute: 14 shape + 17 image types × 93 = 1 595 values, in PyRadiomics' order.
+    let skipped = |n: &str| n.starts_with("lbp-3D");
+    let theirs: Vec<(String, String)> =
+        read_pairs(&reference().join("../pyradiomics-all").join("breast1.csv"))
+            .into_iter()
+            .filter(|(n, _)| !skipped(n))
+            .collect();
+    assert_eq!(ours.len(), 14 + 17 * 93);
+    assert_eq!(theirs.len(), 14 + 17 * 93);
+    for ((n1, v1), (n2, v2)) in ours.iter().zip(&theirs) {
         assert_eq!(n1, n2, "feature order");
         let (a, b): (f64, f64) = (v1.parse().unwrap(), v2.parse().unwrap());
         assert!(close(a, b), "{n1}: ours {a} PyRadiomics {b}");
@@ -281,13 +280,13 @@ fn bad_feature_name_is_reported() {
         "--mask",
         data.join("syn1_label.nrrd").to_str().unwrap(),
         "--features",
-        "original_firstorder_Mean,original_glcm_Contrast",
+        "original_firstorder_Mean,original_glcm_Dissimilarity",
         "--out",
         d.join("x.csv").to_str().unwrap(),
     ]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("original_glcm_Contrast"), "{err}");
+    assert!(err.contains("original_glcm_Dissimilarity"), "{err}");
     assert!(!d.join("x.csv").exists());
     std::fs::remove_dir_all(&d).unwrap();
 }
@@ -327,8 +326,8 @@ fn single_case_threads_give_the_one_thread_output() {
     let reference = std::fs::read(&one).unwrap();
     assert_eq!(
         read_pairs(&one).len(),
-        814,
-        "14 shape + 50 × 16 image types"
+        14 + 16 * 93,
+        "14 shape + 93 × 16 image types"
     );
     for jobs in ["2", "3", "16"] {
         let out = d.join(format!("jobs{jobs}.csv"));

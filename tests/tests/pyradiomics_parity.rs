@@ -1,8 +1,10 @@
 //! PyRadiomics 3.0.1 parity: every value of every reference CSV reproduced by
 //! `radscore_core::extract::extract` to ≤ 1e-9 relative (or ≤ 1e-12 absolute near zero).
 //!
-//! References: `tests/fixtures/reference/pyradiomics/<case>.csv` (600 values per case) and the extra
-//! cases under `tests/fixtures/pyradiomics/` (listed in `cases.csv`, made by `make_more.py`).
+//! References: `tests/fixtures/reference/pyradiomics/<case>.csv` (600 values per case), the GLCM,
+//! GLDM and NGTDM values of `tests/fixtures/reference/pyradiomics-all/<case>.csv` (full
+//! extraction), and the extra cases under `tests/fixtures/pyradiomics/` (listed in `cases.csv`,
+//! made by `make_more.py`).
 
 use radscore_core::extract::{extract, scratch_len};
 use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
@@ -291,6 +293,18 @@ fn run_manifest(manifest: &str, log_check: bool) {
             let csv = dir.join(format!("{case}.csv"));
             let o = run_case(&csv, &image, &mask, label);
             ok &= report(case, &o);
+            // Per-class worst error of the texture classes (the tx_* cases hold them).
+            for (c, t) in TEXTURE
+                .iter()
+                .zip(run_classes(&csv, &image, &mask, label, &TEXTURE))
+            {
+                if t.checked > 0 {
+                    println!(
+                        "  {c}: {} values, worst rel {:.3e} ({})",
+                        t.checked, t.worst_rel, t.worst_name
+                    );
+                }
+            }
             // PyRadiomics skipped LoG (image too small): the core must say so, distinctly.
             if log_check
                 && !read_reference_csv(&csv)
@@ -359,7 +373,8 @@ fn not_implemented(name: &str) -> bool {
     let mut parts = name.splitn(3, '_');
     let image = parts.next().unwrap_or_default();
     let class = parts.next().unwrap_or_default();
-    image.starts_with("lbp-3D") || matches!(class, "glcm" | "gldm" | "ngtdm")
+    let _ = class;
+    image.starts_with("lbp-3D")
 }
 
 /// Reference group of a name for the per-group report: `shape`, or `<image type>` for the
@@ -410,15 +425,11 @@ fn full_reference_cases() {
                 }
             }
         }
-        // 14 shape + (18 + 16 + 16) on each of the 17 implemented image types
-        assert!(
-            implemented.len() >= 14 + 17 * 50,
-            "{case}: {} names",
-            implemented.len()
-        );
+        // 14 shape + 93 on each of the 17 implemented image types
+        assert_eq!(implemented.len(), 14 + 17 * 93, "{case}: implemented names");
         for g in ["shape", "square", "squareroot", "logarithm"] {
             let n = implemented.iter().filter(|(n, _)| group(n) == g).count();
-            assert_eq!(n, if g == "shape" { 14 } else { 50 }, "{case}: group {g}");
+            assert_eq!(n, if g == "shape" { 14 } else { 93 }, "{case}: group {g}");
         }
         let o = run_reference(implemented, &data.join(image), &data.join(mask), label);
         ok &= report(case, &o);
@@ -443,4 +454,156 @@ fn full_reference_cases() {
         ok,
         "PyRadiomics full-reference parity failures (see output)"
     );
+}
+
+/// The classes of `full_reference_texture_classes`.
+const TEXTURE: [&str; 3] = ["glcm", "gldm", "ngtdm"];
+
+/// Per-class tally of a comparison: values checked, worst relative error, failures.
+#[derive(Default)]
+struct Tally {
+    checked: usize,
+    worst_rel: f64,
+    worst_name: String,
+    failures: Vec<String>,
+}
+
+/// Compares every value of `csv` whose name the core parses and whose class is in `classes`
+/// (image types the core does not compute, e.g. `square`, do not parse and are skipped; every
+/// parsed one must compute). Returns the tally per class, in `classes` order.
+fn run_classes(csv: &Path, image: &Path, mask: &Path, label: u32, classes: &[&str]) -> Vec<Tally> {
+    let reference = read_reference_csv(csv);
+    let img = nrrd::read(image);
+    let store = mask_store(&nrrd::read(mask));
+    let picked: Vec<(usize, FeatureName)> = reference
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (n, _))| FeatureName::parse(n).ok().map(|f| (i, f)))
+        .filter(|(_, f)| classes.contains(&f.feature.class().name()))
+        .collect();
+    let mut types: Vec<ImageType> = Vec::new();
+    for (_, n) in &picked {
+        if !types.contains(&n.image_type) {
+            types.push(n.image_type);
+        }
+    }
+    let mut tallies: Vec<Tally> = classes.iter().map(|_| Tally::default()).collect();
+    with_views(&img, &store, label, |iv, mv| {
+        for t in &types {
+            let sub: Vec<&(usize, FeatureName)> =
+                picked.iter().filter(|(_, n)| n.image_type == *t).collect();
+            let names: Vec<FeatureName> = sub.iter().map(|(_, n)| *n).collect();
+            let mut vals = vec![f64::NAN; names.len()];
+            let res = scratch_len(iv, mv, &names).and_then(|need| {
+                let mut scratch = vec![0.0f64; need];
+                extract(iv, mv, &names, 25.0, &mut vals, &mut scratch)
+            });
+            for (k, (i, n)) in sub.iter().enumerate() {
+                let c = classes
+                    .iter()
+                    .position(|c| *c == n.feature.class().name())
+                    .expect("class");
+                let tally = &mut tallies[c];
+                let (name, want) = &reference[*i];
+                tally.checked += 1;
+                let got = match res {
+                    Ok(()) => vals[k],
+                    Err(e) => {
+                        tally.failures.push(format!("{name}: {e:?}"));
+                        continue;
+                    }
+                };
+                let rel = if got == *want || (got.is_nan() && want.is_nan()) {
+                    0.0
+                } else {
+                    (got - want).abs() / want.abs().max(f64::MIN_POSITIVE)
+                };
+                if rel > tally.worst_rel || rel.is_nan() {
+                    tally.worst_rel = rel;
+                    tally.worst_name = name.clone();
+                }
+                if !close(got, *want) {
+                    tally.failures.push(format!(
+                        "{name}: expected {want:?}, got {got:?} (rel {rel:.3e})"
+                    ));
+                }
+            }
+        }
+    });
+    tallies
+}
+
+/// The full PyRadiomics references (`tests/fixtures/reference/pyradiomics-all`, 1 874 values a
+/// case): every GLCM, GLDM and NGTDM value on every image type the core computes (original,
+/// LoG σ 1/3/5 mm, the 8 wavelet bands, exponential, gradient), ≤ 1e-9 relative (1e-12 absolute
+/// near zero), NaN exactly where PyRadiomics gives NaN.
+#[test]
+fn full_reference_texture_classes() {
+    let dir = pyradiomics_all_reference_dir();
+    let data = pyradiomics_reference_dir().join("data");
+    let cases: [(&str, &str, &str, u32); 7] = [
+        ("brain1", "brain1_image.nrrd", "brain1_label.nrrd", 1),
+        ("breast1", "breast1_image.nrrd", "breast1_label.nrrd", 1),
+        (
+            "prostate_phantom",
+            "prostate_phantom_subvolume.nrrd",
+            "prostate_phantom_subvolume-label.nrrd",
+            1,
+        ),
+        (
+            "prostate_phantom_L8",
+            "prostate_phantom_subvolume.nrrd",
+            "prostate_phantom_subvolume-label.nrrd",
+            8,
+        ),
+        ("syn1", "syn1_image.nrrd", "syn1_label.nrrd", 1),
+        ("syn2", "syn2_image.nrrd", "syn2_label.nrrd", 1),
+        ("syn3", "syn3_image.nrrd", "syn3_label.nrrd", 1),
+    ];
+    let classes = TEXTURE;
+    let mut total: Vec<Tally> = classes.iter().map(|_| Tally::default()).collect();
+    for (case, image, mask, label) in cases {
+        let t = run_classes(
+            &dir.join(format!("{case}.csv")),
+            &data.join(image),
+            &data.join(mask),
+            label,
+            &classes,
+        );
+        for (c, (tot, x)) in classes.iter().zip(total.iter_mut().zip(t)) {
+            println!(
+                "{case} {c}: {} values, worst rel {:.3e} ({}), {} failures",
+                x.checked,
+                x.worst_rel,
+                x.worst_name,
+                x.failures.len()
+            );
+            for f in x.failures.iter().take(10) {
+                println!("  MISMATCH {f}");
+            }
+            tot.checked += x.checked;
+            if x.worst_rel > tot.worst_rel || x.worst_rel.is_nan() {
+                tot.worst_rel = x.worst_rel;
+                tot.worst_name = format!("{case}: {}", x.worst_name);
+            }
+            tot.failures.extend(x.failures);
+        }
+    }
+    let mut ok = true;
+    for (c, t) in classes.iter().zip(&total) {
+        println!(
+            "TOTAL {c}: {} values, worst rel {:.3e} ({}), {} failures",
+            t.checked,
+            t.worst_rel,
+            t.worst_name,
+            t.failures.len()
+        );
+        ok &= t.failures.is_empty();
+    }
+    // 17 image types (original, LoG σ 1/3/5, 8 wavelet bands, square, squareroot, logarithm,
+    // exponential, gradient) × 7 cases: glcm 24, gldm 14, ngtdm 5 values each.
+    assert_eq!(total[0].checked, 17 * 7 * 24);
+    assert_eq!(total[1].checked, 17 * 7 * 14);
+    assert_eq!(total[2].checked, 17 * 7 * 5);
+    assert!(ok, "PyRadiomics parity failures (see output)");
 }

@@ -1,4 +1,6 @@
-//! Feature classes, one file per class as in PyRadiomics: first order, GLSZM, GLRLM, shape (3-D).
+//! Feature classes, one file per class as in PyRadiomics: first order, GLSZM, GLRLM, GLCM, GLDM,
+//! NGTDM, shape (3-D) (with [`neighbourhood`], the 26-neighbour scan GLDM and NGTDM share, and
+//! [`eigen`], the eigenvalue solver of GLCM's MCC).
 //!
 //! This module also holds the numeric building blocks shared by the classes:
 //!
@@ -9,9 +11,14 @@
 //! * [`SizeMatrix`] — a sparse gray-level × size matrix (GLSZM zones, GLRLM runs of one angle)
 //!   stored as sorted keys `i · stride + j`, with the per-size counts alongside.
 
+pub mod eigen;
 pub mod firstorder;
+pub mod glcm;
+pub mod gldm;
 pub mod glrlm;
 pub mod glszm;
+pub mod neighbourhood;
+pub mod ngtdm;
 pub mod shape;
 
 /// numpy's `eps = numpy.spacing(1)` used in the entropy features.

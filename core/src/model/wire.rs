@@ -21,8 +21,8 @@
 use super::{ClinicalPredictor, FeatureRecipe, Model, PredictorKind};
 use crate::error::Error;
 use crate::names::{
-    Feature, FeatureName, FirstOrderFeature, GlrlmFeature, GlszmFeature, ImageType, ShapeFeature,
-    WaveletBand,
+    Feature, FeatureName, FirstOrderFeature, GlcmFeature, GldmFeature, GlrlmFeature, GlszmFeature,
+    ImageType, NgtdmFeature, ShapeFeature, WaveletBand,
 };
 
 /// A cursor over the body bytes. Every failure is [`Error::MalformedBody`].
@@ -139,7 +139,10 @@ impl<'a> Reader<'a> {
             0 => Feature::FirstOrder(pick(FirstOrderFeature::ALL, self.variant()?)?),
             1 => Feature::Glszm(pick(GlszmFeature::ALL, self.variant()?)?),
             2 => Feature::Glrlm(pick(GlrlmFeature::ALL, self.variant()?)?),
-            3 => Feature::Shape(pick(ShapeFeature::ALL, self.variant()?)?),
+            3 => Feature::Glcm(pick(GlcmFeature::ALL, self.variant()?)?),
+            4 => Feature::Gldm(pick(GldmFeature::ALL, self.variant()?)?),
+            5 => Feature::Ngtdm(pick(NgtdmFeature::ALL, self.variant()?)?),
+            6 => Feature::Shape(pick(ShapeFeature::ALL, self.variant()?)?),
             _ => return Err(BAD),
         })
     }

@@ -246,21 +246,35 @@ pub struct Features {
     pub rows: Vec<Vec<f64>>,
 }
 
-/// The demo's feature set for one sequence: the 600 first-order, GLSZM and GLRLM features on
-/// original, exponential, gradient, LoG and wavelet images (the study's image types; shape and
-/// the square / squareroot / logarithm image types are left out so the demo cohort stays as
-/// it was).
+/// The demo's feature set for one sequence: firstorder, GLSZM and GLRLM on the study's image
+/// types (original, exponential, gradient, LoG, wavelet; 600 names), in the order the demo has
+/// always used, so its cohort and model stay what they were (shape, the other classes and the
+/// square / squareroot / logarithm image types are left out).
 pub fn feature_set() -> anyhow::Result<Vec<FeatureName>> {
-    Ok(all_names(&[LOG_SIGMA_MM])?
+    use radscore_core::names::FeatureClass;
+    let names = all_names(&[LOG_SIGMA_MM])?;
+    let type_rank = |t: &ImageType| match t {
+        ImageType::Original => 0,
+        ImageType::Exponential => 1,
+        ImageType::Gradient => 2,
+        ImageType::Log { .. } => 3,
+        ImageType::Wavelet(_) => 4,
+        // not in the demo's set (filtered out below)
+        _ => 5,
+    };
+    let class_rank = |c: FeatureClass| match c {
+        FeatureClass::FirstOrder => Some(0),
+        FeatureClass::Glszm => Some(1),
+        FeatureClass::Glrlm => Some(2),
+        _ => None,
+    };
+    let mut kept: Vec<FeatureName> = names
         .into_iter()
-        .filter(|n| {
-            !matches!(n.feature, radscore_core::names::Feature::Shape(_))
-                && !matches!(
-                    n.image_type,
-                    ImageType::Square | ImageType::SquareRoot | ImageType::Logarithm
-                )
-        })
-        .collect())
+        .filter(|n| class_rank(n.feature.class()).is_some() && type_rank(&n.image_type) < 5)
+        .collect();
+    // stable sort: within a (type, class) group the features keep their order
+    kept.sort_by_key(|n| (type_rank(&n.image_type), class_rank(n.feature.class())));
+    Ok(kept)
 }
 
 /// Stage 2: reads every volume back and extracts the features; writes `features.csv` and

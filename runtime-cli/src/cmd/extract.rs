@@ -12,9 +12,11 @@
 //!
 //! `--features`: `seven` (the study's seven features; with a sequence `t2`/`t2wi`, `dwi` or `dce`
 //! only that sequence's share of them), `all` (every image type × class × feature the core
-//! computes, in PyRadiomics' order: the 14 shape features (original only), then original,
-//! exponential, gradient, LoG for each `--log-sigma`, wavelet LLH … LLL, square, squareroot,
-//! logarithm; 764 names for one sigma), or a comma-separated list of PyRadiomics names (in
+//! computes, in the order of PyRadiomics' full extraction (`params_all.yaml`): the 14 shape
+//! features (original only), then original, LoG for each `--log-sigma`, wavelet LLH … LLL,
+//! square, squareroot, logarithm, exponential, gradient; per image type firstorder, glcm, glrlm,
+//! glszm, gldm, ngtdm; 14 + 16 × 93 = 1 502 names for one sigma), or a comma-separated list of
+//! PyRadiomics names (in
 //! manifest mode a name may carry a `<seq>_` prefix to restrict it to that sequence).
 //!
 //! Values are written with Rust's shortest round-trip representation (reading them back gives
@@ -107,11 +109,7 @@ fn parse_name(n: &str) -> anyhow::Result<FeatureName> {
 
 /// Every (image type × feature) the core computes, in PyRadiomics' output order.
 pub fn all_names(log_sigmas: &[f64]) -> anyhow::Result<Vec<FeatureName>> {
-    let mut types = vec![
-        ImageType::Original,
-        ImageType::Exponential,
-        ImageType::Gradient,
-    ];
+    let mut types = vec![ImageType::Original];
     for &s in log_sigmas {
         if !(s.is_finite() && s > 0.0) {
             bail!("--log-sigma: expected values > 0, found {s}");
@@ -119,10 +117,13 @@ pub fn all_names(log_sigmas: &[f64]) -> anyhow::Result<Vec<FeatureName>> {
         types.push(ImageType::Log { sigma_mm: s });
     }
     types.extend(WaveletBand::ALL.iter().map(|&b| ImageType::Wavelet(b)));
+    // The order of PyRadiomics' full extraction (params_all.yaml's imageType order).
     types.extend([
         ImageType::Square,
         ImageType::SquareRoot,
         ImageType::Logarithm,
+        ImageType::Exponential,
+        ImageType::Gradient,
     ]);
     // Shape exists for the original image only and comes first, as in PyRadiomics' output.
     let shape = ShapeFeature::ALL.iter().map(|&f| FeatureName {

@@ -10,6 +10,6 @@ root="$(cd "$(dirname "$0")/../../.." && pwd)"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 VENV="${1:-$root/.venv-pyradiomics}"
 bash "$HERE/install.sh" "$VENV" >/dev/null
-"$VENV/bin/pip" install -q "numpy==1.26.4" "scipy==1.14.1" "trimesh==5.2.0"
+"$VENV/bin/pip" install -q "numpy==1.26.4" "scipy==1.14.1" "trimesh==5.2.0" "pydicom==3.0.2"
 "$VENV/bin/python" -c "import radiomics, scipy, trimesh; print('pyradiomics', radiomics.__version__, 'scipy', scipy.__version__, 'trimesh', trimesh.__version__)" >&2
 echo "$VENV/bin/python"

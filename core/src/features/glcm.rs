@@ -1,0 +1,834 @@
+//! Gray Level Co-occurrence Matrix (PyRadiomics 3.0.1 `radiomics/glcm.py`, `RadiomicsGLCM`;
+//! matrix from `cmatrices.c::calculate_glcm`, angles from `generate_angles`).
+//!
+//! Let `G'` be the gray levels present in the ROI (bin numbers, ascending), `N_g` the largest bin
+//! number, and for each angle `a` (the mono-directional offsets of [`super::glrlm::angles`]:
+//! 13 for a 3-D box, 4 for a single slice; distance 1):
+//!
+//! * `C(i, j | a)` = number of ROI voxels of level `i` whose neighbour at offset `a` is inside
+//!   the ROI box, in the ROI, and of level `j`;
+//! * symmetrical GLCM (the default): `P = C + Cᵀ`; `S_a = Σ P`; angles with `S_a = 0` are
+//!   dropped (if more than one angle exists), `p = P / S_a`;
+//! * `p_x(i) = Σ_j p(i,j)`, `p_y(j) = Σ_i p(i,j)`, `μ_x = Σ i·p(i,j)`, `μ_y = Σ j·p(i,j)`,
+//!   `p_{x+y}(k) = Σ_{i+j=k} p(i,j)`, `p_{x−y}(k) = Σ_{|i−j|=k} p(i,j)`,
+//!   `HXY = −Σ p log2(p + ε)`, `ε = 2^−52`;
+//! * every feature is computed per angle and the result is numpy's `nanmean` over the kept angles
+//!   (JointAverage: `mean`), `weightingNorm = None`.
+//!
+//! Storage: the matrix of one angle is dense over the *present* levels (`G'²` values), counted
+//! directly from the discretised box (values = compact level index + 1, 0 outside the ROI), one
+//! pass over the box per angle. MCC needs a second `G'²` matrix.
+//!
+//! Settings: [`Settings`] carries `symmetricalGLCM`; `distances` (other than `[1]`) and
+//! `weightingNorm` would enter as more fields: the angle list (offsets at each Chebyshev distance)
+//! and a weighted sum of the per-angle count matrices before normalisation.
+
+use super::{np_sum, sort, EPS};
+use crate::names::GlcmFeature;
+use crate::Error;
+
+/// Number of features of the class.
+pub const N_FEATURES: usize = 24;
+
+/// Largest number of gray levels the scratch bound [`scratch_len`] reserves GLCM matrices for
+/// (the number of ROI voxels bounds it too). An ROI with more levels needs a larger scratch
+/// ([`scratch_for_levels`]; [`Error::ScratchTooSmall`] otherwise). PyRadiomics itself holds
+/// `N_g² × 13` doubles (`N_g` = largest bin number) for the same ROI.
+pub const MAX_LEVELS_RESERVED: usize = 4096;
+
+/// Largest exactly representable integer key (2^53).
+const KEY_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// GLCM settings (PyRadiomics defaults: `Settings::default()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// `symmetricalGLCM` (default `true`): count each neighbour pair in both directions.
+    pub symmetrical: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { symmetrical: true }
+    }
+}
+
+/// Scratch (f64 elements) [`features`] needs for `g` present gray levels and at most `n_roi` ROI
+/// voxels: the matrix `g²` and the marginals `2g`, then a work area for the k-distributions
+/// (at most `min(g², 2·n_roi)` non-zero cells) and, with MCC, its matrix and eigenvalues
+/// (`g² + 4g`).
+pub fn scratch_for_levels(g: usize, n_roi: usize, mcc: bool) -> Result<usize, Error> {
+    let g2 = g.checked_mul(g).ok_or(Error::SizeOverflow)?;
+    let cells = g2.min(n_roi.saturating_mul(2));
+    let mcc_need = if mcc {
+        g2.checked_add(g.checked_mul(4).ok_or(Error::SizeOverflow)?)
+            .ok_or(Error::SizeOverflow)?
+    } else {
+        0
+    };
+    g2.checked_add(g.checked_mul(2).ok_or(Error::SizeOverflow)?)
+        .and_then(|n| n.checked_add(cells.max(mcc_need)))
+        .and_then(|n| n.checked_add(8))
+        .ok_or(Error::SizeOverflow)
+}
+
+/// Scratch (f64 elements) reserved for at most `n_roi` ROI voxels: the need of
+/// `min(n_roi, MAX_LEVELS_RESERVED)` gray levels.
+pub fn scratch_len(n_roi: usize, mcc: bool) -> Result<usize, Error> {
+    scratch_for_levels(n_roi.min(MAX_LEVELS_RESERVED), n_roi, mcc)
+}
+
+/// The normalised matrix of one angle and its marginals (PyRadiomics' `P_glcm[..., a]` and
+/// `_calculateCoefficients`).
+#[derive(Debug, Clone, Copy)]
+pub struct Matrix<'a> {
+    /// `p(i, j)`, row-major `G' × G'` over the present levels.
+    pub p: &'a [f64],
+    /// `p_x(i) = Σ_j p(i, j)`.
+    pub px: &'a [f64],
+    /// `p_y(j) = Σ_i p(i, j)`.
+    pub py: &'a [f64],
+    /// Bin numbers of the present levels, ascending (`i`, `j` in the formulas).
+    pub lv: &'a [f64],
+    /// `μ_x = Σ i·p(i, j)`.
+    pub ux: f64,
+    /// `μ_y = Σ j·p(i, j)`.
+    pub uy: f64,
+}
+
+impl Matrix<'_> {
+    /// Calls `f(i, j, p(i, j), p_x(i), p_y(j))` for every cell with `p > 0`, row-major (numpy's
+    /// sequential order; cells with `p = 0` add ±0 to every sum below).
+    fn for_each(&self, mut f: impl FnMut(f64, f64, f64, f64, f64)) {
+        let g = self.lv.len();
+        for (i, (&li, &pxi)) in self.lv.iter().zip(self.px.iter()).enumerate() {
+            let Some(row) = self.p.get(i * g..(i + 1) * g) else {
+                return;
+            };
+            for ((&p, &lj), &pyj) in row.iter().zip(self.lv.iter()).zip(self.py.iter()) {
+                if p != 0.0 {
+                    f(li, lj, p, pxi, pyj);
+                }
+            }
+        }
+    }
+
+    /// `HXY = −Σ p(i,j) log2(p(i,j) + ε)`.
+    fn hxy(&self) -> f64 {
+        let mut s = 0.0;
+        self.for_each(|_, _, p, _, _| s += p * libm::log2(p + EPS));
+        -s
+    }
+}
+
+/// Autocorrelation = Σ p(i,j)·(i·j) (`RadiomicsGLCM.getAutocorrelationFeatureValue`).
+pub fn autocorrelation(m: &Matrix) -> f64 {
+    let mut s = 0.0;
+    m.for_each(|i, j, p, _, _| s += p * (i * j));
+    s
+}
+/// JointAverage = μ_x = Σ p(i,j)·i (`RadiomicsGLCM.getJointAverageFeatureValue`).
+pub fn joint_average(m: &Matrix) -> f64 {
+    m.ux
+}
+/// ClusterProminence = Σ p(i,j)·(i + j − μ_x − μ_y)⁴ (`pow`)
+/// (`RadiomicsGLCM.getClusterProminenceFeatureValue`).
+pub fn cluster_prominence(m: &Matrix) -> f64 {
+    let mut s = 0.0;
+    m.for_each(|i, j, p, _, _| s += p * libm::pow(((i + j) - m.ux) - m.uy, 4.0));
+    s
+}
+/// ClusterShade = Σ p(i,j)·(i + j − μ_x − μ_y)³ (`pow`)
+/// (`RadiomicsGLCM.getClusterShadeFeatureValue`).
+pub fn cluster_shade(m: &Matrix) -> f64 {
+    let mut s = 0.0;
+    m.for_each(|i, j, p, _, _| s += p * libm::pow(((i + j) - m.ux) - m.uy, 3.0));
+    s
+}
+/// ClusterTendency = Σ p(i,j)·(i + j − μ_x − μ_y)² (`RadiomicsGLCM.getClusterTendencyFeatureValue`).
+pub fn cluster_tendency(m: &Matrix) -> f64 {
+    let mut s = 0.0;
+    m.for_each(|i, j, p, _, _| {
+        let t = ((i + j) - m.ux) - m.uy;
+        s += p * (t * t)
+    });
+    s
+}
+/// Contrast = Σ p(i,j)·|i − j|² (`RadiomicsGLCM.getContrastFeatureValue`).
+pub fn contrast(m: &Matrix) -> f64 {
+    let mut s = 0.0;
+    m.for_each(|i, j, p, _, _| {
+        let d = libm::fabs(i - j);
+        s += p * (d * d)
+    });
+    s
+}
+/// Correlation = Σ p(i,j)(i − μ_x)(j − μ_y) / (σ_x σ_y + ε), σ_x = √(Σ p (i − μ_x)²),
+/// σ_y = √(Σ p (j − μ_y)²); 1 if σ_x σ_y = 0 (`RadiomicsGLCM.getCorrelationFeatureValue`).
+pub fn correlation(m: &Matrix) -> f64 {
+    let (mut sx, mut sy, mut c) = (0.0, 0.0, 0.0);
+    m.for_each(|i, j, p, _, _| {
+        let dx = i - m.ux;
+        let dy = j - m.uy;
+        sx += p * (dx * dx);
+        sy += p * (dy * dy);
+        c += (p * dx) * dy;
+    });
+    let sxy = libm::sqrt(sx) * libm::sqrt(sy);
+    if sxy == 0.0 {
+        1.0
+    } else {
+        c / (sxy + EPS)
+    }
+}
+/// JointEnergy = Σ p(i,j)² (`RadiomicsGLCM.getJointEnergyFeatureValue`).
+pub fn joint_energy(m: &Matrix) -> f64 {
+    let mut s = 0.0;
+    m.for_each(|_, _, p, _, _| s += p * p);
+    s
+}
+/// JointEntropy = HXY = −Σ p(i,j) log2(p(i,j) + ε) (`RadiomicsGLCM.getJointEntropyFeatureValue`).
+pub fn joint_entropy(m: &Matrix) -> f64 {
+    m.hxy()
+}
+/// Imc1 = (HXY − HXY1) / max(HX, HY), 0 if the maximum is 0; HX = −Σ p_x log2(p_x + ε),
+/// HY = −Σ p_y log2(p_y + ε), HXY1 = −Σ p(i,j) log2(p_x(i) p_y(j) + ε)
+/// (`RadiomicsGLCM.getImc1FeatureValue`).
+pub fn imc1(m: &Matrix) -> f64 {
+    let mut hx = 0.0;
+    let mut hy = 0.0;
+    for (&px, &py) in m.px.iter().zip(m.py.iter()) {
+        hx += px * libm::log2(px + EPS);
+        hy += py * libm::log2(py + EPS);
+    }
+    let (hx, hy) = (-hx, -hy);
+    let mut hxy1 = 0.0;
+    m.for_each(|_, _, p, px, py| hxy1 += p * libm::log2(px * py + EPS));
+    let hxy1 = -hxy1;
+    let div = hx.max(hy);
+    if div != 0.0 {
+        (m.hxy() - hxy1) / div
+    } else {
+        0.0
+    }
+}
+/// Imc2 = √(1 − e^(−2 (HXY2 − HXY))) with `numpy.e ** x` (`pow`), 0 if HXY2 = HXY, NaN if the
+/// radicand is negative; HXY2 = −Σ_{i,j} p_x(i) p_y(j) log2(p_x(i) p_y(j) + ε) over all cells
+/// (`RadiomicsGLCM.getImc2FeatureValue`).
+pub fn imc2(m: &Matrix) -> f64 {
+    let mut hxy2 = 0.0;
+    for &px in m.px.iter() {
+        for &py in m.py.iter() {
+            let t = px * py;
+            hxy2 += t * libm::log2(t + EPS);
+        }
+    }
+    let hxy2 = -hxy2;
+    let hxy = m.hxy();
+    if hxy2 == hxy {
+        0.0
+    } else {
+        libm::sqrt(1.0 - libm::pow(core::f64::consts::E, -2.0 * (hxy2 - hxy)))
+    }
+}
+/// MaximumProbability = max p(i,j) (`RadiomicsGLCM.getMaximumProbabilityFeatureValue`).
+pub fn maximum_probability(m: &Matrix) -> f64 {
+    let mut s = 0.0f64;
+    m.for_each(|_, _, p, _, _| s = s.max(p));
+    s
+}
+/// SumSquares = Σ p(i,j)·(i − μ_x)² (`RadiomicsGLCM.getSumSquaresFeatureValue`).
+pub fn sum_squares(m: &Matrix) -> f64 {
+    let mut s = 0.0;
+    m.for_each(|i, _, p, _, _| {
+        let d = i - m.ux;
+        s += p * (d * d)
+    });
+    s
+}
+/// SumAverage = Σ_k k·p_{x+y}(k) (`RadiomicsGLCM.getSumAverageFeatureValue`).
+pub fn sum_average(d: &Dist) -> f64 {
+    let mut s = 0.0;
+    d.for_each(|k, p| s += k * p);
+    s
+}
+/// SumEntropy = −Σ_k p_{x+y}(k) log2(p_{x+y}(k) + ε) (`RadiomicsGLCM.getSumEntropyFeatureValue`).
+pub fn sum_entropy(d: &Dist) -> f64 {
+    let mut s = 0.0;
+    d.for_each(|_, p| s += p * libm::log2(p + EPS));
+    -s
+}
+/// DifferenceAverage = Σ_k k·p_{x−y}(k) (`RadiomicsGLCM.getDifferenceAverageFeatureValue`).
+pub fn difference_average(d: &Dist) -> f64 {
+    let mut s = 0.0;
+    d.for_each(|k, p| s += k * p);
+    s
+}
+/// DifferenceEntropy = −Σ_k p_{x−y}(k) log2(p_{x−y}(k) + ε)
+/// (`RadiomicsGLCM.getDifferenceEntropyFeatureValue`).
+pub fn difference_entropy(d: &Dist) -> f64 {
+    let mut s = 0.0;
+    d.for_each(|_, p| s += p * libm::log2(p + EPS));
+    -s
+}
+/// DifferenceVariance = Σ_k p_{x−y}(k)·(k − DA)², DA = [`difference_average`]
+/// (`RadiomicsGLCM.getDifferenceVarianceFeatureValue`).
+pub fn difference_variance(d: &Dist) -> f64 {
+    let da = difference_average(d);
+    let mut s = 0.0;
+    d.for_each(|k, p| {
+        let t = k - da;
+        s += p * (t * t)
+    });
+    s
+}
+/// Id = Σ_k p_{x−y}(k) / (1 + k) (`RadiomicsGLCM.getIdFeatureValue`).
+pub fn id(d: &Dist) -> f64 {
+    let mut s = 0.0;
+    d.for_each(|k, p| s += p / (1.0 + k));
+    s
+}
+/// Idm = Σ_k p_{x−y}(k) / (1 + k²) (`RadiomicsGLCM.getIdmFeatureValue`).
+pub fn idm(d: &Dist) -> f64 {
+    let mut s = 0.0;
+    d.for_each(|k, p| s += p / (1.0 + k * k));
+    s
+}
+/// Idmn = Σ_k p_{x−y}(k) / (1 + k²/N_g²), `N_g` = largest bin number
+/// (`RadiomicsGLCM.getIdmnFeatureValue`).
+pub fn idmn(d: &Dist, ng: f64) -> f64 {
+    let ng2 = ng * ng;
+    let mut s = 0.0;
+    d.for_each(|k, p| s += p / (1.0 + (k * k) / ng2));
+    s
+}
+/// Idn = Σ_k p_{x−y}(k) / (1 + k/N_g) (`RadiomicsGLCM.getIdnFeatureValue`).
+pub fn idn(d: &Dist, ng: f64) -> f64 {
+    let mut s = 0.0;
+    d.for_each(|k, p| s += p / (1.0 + k / ng));
+    s
+}
+/// InverseVariance = Σ_{k≥1} p_{x−y}(k) / k² (`RadiomicsGLCM.getInverseVarianceFeatureValue`).
+pub fn inverse_variance(d: &Dist) -> f64 {
+    let mut s = 0.0;
+    d.for_each(|k, p| {
+        if k >= 1.0 {
+            s += p / (k * k)
+        }
+    });
+    s
+}
+
+/// A `p_{x+y}` or `p_{x−y}` distribution over integer `k`.
+pub enum Dist<'a> {
+    /// `d[k − k0]` for every `k` in range (zeros included).
+    Dense {
+        /// The first `k`.
+        k0: f64,
+        /// `p(k0 + o)`.
+        d: &'a [f64],
+    },
+    /// Sorted keys `k · m + c` (`c` = count of one (i, j) cell class), divided by `s`.
+    Sparse {
+        /// Sorted keys.
+        keys: &'a [f64],
+        /// Key multiplier (> every count).
+        m: f64,
+        /// Divisor (matrix total).
+        s: f64,
+    },
+}
+
+impl Dist<'_> {
+    /// Calls `f(k, p(k))` for every `k` with `p(k) > 0`, ascending.
+    pub fn for_each(&self, mut f: impl FnMut(f64, f64)) {
+        match self {
+            Dist::Dense { k0, d } => {
+                for (o, &v) in d.iter().enumerate() {
+                    if v != 0.0 {
+                        f(k0 + o as f64, v);
+                    }
+                }
+            }
+            Dist::Sparse { keys, m, s } => {
+                let mut cur = f64::NAN;
+                let mut acc = 0.0;
+                for &key in keys.iter() {
+                    let mut k = libm::floor(key / m);
+                    if k * m > key {
+                        k -= 1.0;
+                    } else if key - k * m >= *m {
+                        k += 1.0;
+                    }
+                    let c = key - k * m;
+                    if k == cur {
+                        acc += c;
+                    } else {
+                        if acc > 0.0 {
+                            f(cur, acc / s);
+                        }
+                        cur = k;
+                        acc = c;
+                    }
+                }
+                if acc > 0.0 {
+                    f(cur, acc / s);
+                }
+            }
+        }
+    }
+}
+
+/// Builds `p_{x+y}` (`sum = true`) or `p_{x−y}` into `buf` from the counts `cnt` (row-major
+/// `G' × G'`, normalised by `s`: `p = cnt / s` as stored in `p`).
+fn distribution<'a>(
+    a: &Matrix,
+    cnt_total: f64,
+    sum: bool,
+    buf: &'a mut [f64],
+) -> Result<Dist<'a>, Error> {
+    let g = a.lv.len();
+    let lo = a.lv.first().copied().unwrap_or(0.0);
+    let hi = a.lv.last().copied().unwrap_or(0.0);
+    let range = hi - lo;
+    let (k0, len) = if sum {
+        (2.0 * lo, 2.0 * range + 1.0)
+    } else {
+        (0.0, range + 1.0)
+    };
+    if len <= buf.len() as f64 {
+        // numpy: for each k, the p(i, j) with i+j = k (|i−j| = k) summed in row-major order.
+        let d = buf.get_mut(..len as usize).ok_or(Error::ScratchTooSmall)?;
+        d.fill(0.0);
+        for i in 0..g {
+            let li = a.lv.get(i).copied().unwrap_or(0.0);
+            let row = a.p.get(i * g..(i + 1) * g).ok_or(Error::ScratchTooSmall)?;
+            for (&pij, &lj) in row.iter().zip(a.lv.iter()) {
+                if pij != 0.0 {
+                    let k = if sum { li + lj } else { libm::fabs(li - lj) };
+                    if let Some(slot) = d.get_mut((k - k0) as usize) {
+                        *slot += pij;
+                    }
+                }
+            }
+        }
+        return Ok(Dist::Dense { k0, d });
+    }
+    // Wide, sparse levels: keys k·m + count over the non-zero cells, sorted; each k's counts add
+    // exactly and are divided once (equal to numpy's sum of the rounded p's to ~1 ulp).
+    let m = cnt_total + 1.0;
+    if (2.0 * hi + 1.0) * m >= KEY_LIMIT {
+        return Err(Error::SizeOverflow);
+    }
+    let mut n = 0usize;
+    for i in 0..g {
+        let li = a.lv.get(i).copied().unwrap_or(0.0);
+        let row = a.p.get(i * g..(i + 1) * g).ok_or(Error::ScratchTooSmall)?;
+        for (&pij, &lj) in row.iter().zip(a.lv.iter()) {
+            if pij != 0.0 {
+                let k = if sum { li + lj } else { libm::fabs(li - lj) };
+                let c = libm::round(pij * cnt_total);
+                let slot = buf.get_mut(n).ok_or(Error::ScratchTooSmall)?;
+                *slot = k * m + c;
+                n += 1;
+            }
+        }
+    }
+    let keys = buf.get_mut(..n).ok_or(Error::ScratchTooSmall)?;
+    sort(keys);
+    Ok(Dist::Sparse {
+        keys,
+        m,
+        s: cnt_total,
+    })
+}
+
+/// Per-angle values of the 24 features (in [`GlcmFeature::ALL`] order) except MCC (NaN).
+fn per_angle(m: &Matrix, total: f64, ng: f64, buf: &mut [f64]) -> Result<[f64; N_FEATURES], Error> {
+    use GlcmFeature as F;
+    let mut out = [f64::NAN; N_FEATURES];
+    {
+        let d = distribution(m, total, true, buf)?;
+        for (o, f) in out.iter_mut().zip(GlcmFeature::ALL.iter()) {
+            match f {
+                F::SumAverage => *o = sum_average(&d),
+                F::SumEntropy => *o = sum_entropy(&d),
+                _ => {}
+            }
+        }
+    }
+    {
+        let d = distribution(m, total, false, buf)?;
+        for (o, f) in out.iter_mut().zip(GlcmFeature::ALL.iter()) {
+            match f {
+                F::DifferenceAverage => *o = difference_average(&d),
+                F::DifferenceEntropy => *o = difference_entropy(&d),
+                F::DifferenceVariance => *o = difference_variance(&d),
+                F::Id => *o = id(&d),
+                F::Idm => *o = idm(&d),
+                F::Idmn => *o = idmn(&d, ng),
+                F::Idn => *o = idn(&d, ng),
+                F::InverseVariance => *o = inverse_variance(&d),
+                _ => {}
+            }
+        }
+    }
+    for (o, f) in out.iter_mut().zip(GlcmFeature::ALL.iter()) {
+        match f {
+            F::Autocorrelation => *o = autocorrelation(m),
+            F::ClusterProminence => *o = cluster_prominence(m),
+            F::ClusterShade => *o = cluster_shade(m),
+            F::ClusterTendency => *o = cluster_tendency(m),
+            F::Contrast => *o = contrast(m),
+            F::Correlation => *o = correlation(m),
+            F::Imc1 => *o = imc1(m),
+            F::Imc2 => *o = imc2(m),
+            F::JointAverage => *o = joint_average(m),
+            F::JointEnergy => *o = joint_energy(m),
+            F::JointEntropy => *o = joint_entropy(m),
+            F::MaximumProbability => *o = maximum_probability(m),
+            F::SumSquares => *o = sum_squares(m),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Index of a feature in [`GlcmFeature::ALL`].
+fn idx(f: GlcmFeature) -> usize {
+    GlcmFeature::ALL.iter().position(|g| *g == f).unwrap_or(0)
+}
+
+/// The second largest eigenvalue (numpy order: by real part, then imaginary part) of the MCC
+/// matrix `Q(i,j) = Σ_k p(i,k)·p(j,k) / (p_x(i)·p_y(k) + ε)` of one angle, as `(re, im, any
+/// eigenvalue complex)`; `None` if `G' < 2`.
+fn mcc_eigen(
+    a: &Matrix,
+    q: &mut [f64],
+    work: &mut [f64],
+) -> Result<Option<(f64, f64, bool)>, Error> {
+    let g = a.lv.len();
+    if g < 2 {
+        return Ok(None);
+    }
+    // Levels with p_x = 0 give a zero row and column of Q: an exact 0 eigenvalue each.
+    let (act, rest) = work.split_at_mut(g);
+    let (nzk, rest) = rest.split_at_mut(g);
+    let (wr, rest) = rest.split_at_mut(g);
+    let wi = rest.get_mut(..g).ok_or(Error::ScratchTooSmall)?;
+    let mut n = 0usize;
+    for (i, &px) in a.px.iter().enumerate() {
+        if px > 0.0 {
+            if let Some(s) = act.get_mut(n) {
+                *s = i as f64;
+            }
+            n += 1;
+        }
+    }
+    let zeros = g - n;
+    let qa = q.get_mut(..n * n).ok_or(Error::ScratchTooSmall)?;
+    qa.fill(0.0);
+    // Q accumulates over k in order (numpy: Q = term(0); Q += term(k) for k = 1, 2, ...).
+    for k in 0..g {
+        let pyk = a.py.get(k).copied().unwrap_or(0.0);
+        // active rows r with p(act[r], k) != 0
+        let mut m = 0usize;
+        for r in 0..n {
+            let i = act.get(r).copied().unwrap_or(0.0) as usize;
+            if a.p.get(i * g + k).copied().unwrap_or(0.0) != 0.0 {
+                if let Some(s) = nzk.get_mut(m) {
+                    *s = r as f64;
+                }
+                m += 1;
+            }
+        }
+        for u in 0..m {
+            let r = nzk.get(u).copied().unwrap_or(0.0) as usize;
+            let i = act.get(r).copied().unwrap_or(0.0) as usize;
+            let pik = a.p.get(i * g + k).copied().unwrap_or(0.0);
+            let den = a.px.get(i).copied().unwrap_or(0.0) * pyk + EPS;
+            for v in 0..m {
+                let c = nzk.get(v).copied().unwrap_or(0.0) as usize;
+                let j = act.get(c).copied().unwrap_or(0.0) as usize;
+                let pjk = a.p.get(j * g + k).copied().unwrap_or(0.0);
+                if let Some(s) = qa.get_mut(r * n + c) {
+                    *s += (pik * pjk) / den;
+                }
+            }
+        }
+    }
+    let wr = wr.get_mut(..n).ok_or(Error::ScratchTooSmall)?;
+    let wi = wi.get_mut(..n).ok_or(Error::ScratchTooSmall)?;
+    super::eigen::eigenvalues(qa, n, wr, wi)?;
+    // Largest and second largest in (re, im) lexicographic order, including the exact zeros.
+    let mut any_complex = false;
+    let mut best = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let mut second = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let mut push = |v: (f64, f64)| {
+        if gt(v, best) {
+            second = best;
+            best = v;
+        } else if gt(v, second) {
+            second = v;
+        }
+    };
+    for (&re, &im) in wr.iter().zip(wi.iter()) {
+        if im != 0.0 {
+            any_complex = true;
+        }
+        push((re, im));
+    }
+    for _ in 0..zeros.min(2) {
+        push((0.0, 0.0));
+    }
+    Ok(Some((second.0, second.1, any_complex)))
+}
+
+fn gt(a: (f64, f64), b: (f64, f64)) -> bool {
+    a.0 > b.0 || (a.0 == b.0 && a.1 > b.1)
+}
+
+/// Computes every GLCM feature (in [`GlcmFeature::ALL`] order) of the box `q` (x fastest,
+/// `dims` = box dims; `q[v]` = index + 1 into `levels` for ROI voxels, 0 outside; `levels` =
+/// present bin numbers ascending; `ng` = largest bin number), averaged over the angles as
+/// PyRadiomics does. MCC is computed only if `want_mcc` (NaN otherwise). `scratch` needs
+/// [`scratch_for_levels`]`(levels.len(), N_p, want_mcc)` elements.
+pub fn features(
+    q: &[f64],
+    dims: [usize; 3],
+    levels: &[f64],
+    ng: f64,
+    settings: Settings,
+    want_mcc: bool,
+    scratch: &mut [f64],
+) -> Result<[f64; N_FEATURES], Error> {
+    let [sx, sy, sz] = dims;
+    let n_box = sx
+        .checked_mul(sy)
+        .and_then(|v| v.checked_mul(sz))
+        .ok_or(Error::SizeOverflow)?;
+    let q = q.get(..n_box).ok_or(Error::ScratchTooSmall)?;
+    let g = levels.len();
+    let n_roi = q.iter().filter(|&&v| v > 0.0).count();
+    let need = scratch_for_levels(g, n_roi, want_mcc)?;
+    let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
+    let (pm, rest) = scratch.split_at_mut(g * g);
+    let (px, rest) = rest.split_at_mut(g);
+    let (py, rest) = rest.split_at_mut(g);
+    // `rest`: k-distributions, then (MCC) the matrix Q (n² ≤ g²) and 4g for the eigen solver.
+    let qlen = rest.len().saturating_sub(4 * g);
+
+    let (angle_list, n_angles) = super::glrlm::angles(dims);
+    let mut rows = [[f64::NAN; N_FEATURES]; 13];
+    let mut mcc_parts = [(f64::NAN, 0.0f64); 13];
+    let mut any_complex = false;
+    let mut kept = 0usize;
+    for a in angle_list.iter().take(n_angles) {
+        let [dz, dy, dx] = *a;
+        pm.fill(0.0);
+        let mut pairs = 0usize;
+        // Voxels whose neighbour (x+dx, y+dy, z+dz) is inside the box.
+        let xr = (if dx < 0 { 1 } else { 0 })..(if dx > 0 { sx.saturating_sub(1) } else { sx });
+        let yr = (if dy < 0 { 1 } else { 0 })..(if dy > 0 { sy.saturating_sub(1) } else { sy });
+        let zr = (if dz < 0 { 1 } else { 0 })..(if dz > 0 { sz.saturating_sub(1) } else { sz });
+        let off = (dz * (sy * sx) as isize) + dy * sx as isize + dx;
+        for z in zr.clone() {
+            for y in yr.clone() {
+                let row = (z * sy + y) * sx;
+                for x in xr.clone() {
+                    let v = row + x;
+                    let a_ = q.get(v).copied().unwrap_or(0.0);
+                    if a_ <= 0.0 {
+                        continue;
+                    }
+                    let w = (v as isize + off) as usize;
+                    let b_ = q.get(w).copied().unwrap_or(0.0);
+                    if b_ <= 0.0 {
+                        continue;
+                    }
+                    let (ia, ib) = (a_ as usize - 1, b_ as usize - 1);
+                    if let Some(c) = pm.get_mut(ia * g + ib) {
+                        *c += 1.0;
+                    }
+                    if settings.symmetrical {
+                        if let Some(c) = pm.get_mut(ib * g + ia) {
+                            *c += 1.0;
+                        }
+                    }
+                    pairs += 1;
+                }
+            }
+        }
+        let total = if settings.symmetrical {
+            2.0 * pairs as f64
+        } else {
+            pairs as f64
+        };
+        if total == 0.0 {
+            if n_angles > 1 {
+                continue; // empty angle: deleted
+            }
+            // the only angle is empty: PyRadiomics divides by NaN
+            kept += 1;
+            continue;
+        }
+        for c in pm.iter_mut() {
+            *c /= total;
+        }
+        // p_x(i) = Σ_j p(i,j), p_y(j) = Σ_i p(i,j), μ_x, μ_y (row-major sequential sums).
+        px.fill(0.0);
+        py.fill(0.0);
+        let mut ux = 0.0;
+        let mut uy = 0.0;
+        for i in 0..g {
+            let li = levels.get(i).copied().unwrap_or(0.0);
+            let row = pm.get(i * g..(i + 1) * g).ok_or(Error::ScratchTooSmall)?;
+            let mut s = 0.0;
+            for ((&p, pyj), &lj) in row.iter().zip(py.iter_mut()).zip(levels.iter()) {
+                s += p;
+                *pyj += p;
+                ux += li * p;
+                uy += lj * p;
+            }
+            if let Some(o) = px.get_mut(i) {
+                *o = s;
+            }
+        }
+        let ang = Matrix {
+            p: pm,
+            px,
+            py,
+            lv: levels,
+            ux,
+            uy,
+        };
+        let row = per_angle(&ang, total, ng, rest)?;
+        if let Some(r) = rows.get_mut(kept) {
+            *r = row;
+        }
+        if want_mcc {
+            let (qbuf, work) = rest.split_at_mut(qlen);
+            if let Some((re, im, cx)) = mcc_eigen(&ang, qbuf, work)? {
+                any_complex |= cx;
+                if let Some(m) = mcc_parts.get_mut(kept) {
+                    *m = (re, im);
+                }
+            }
+        }
+        kept += 1;
+    }
+
+    let mut out = [f64::NAN; N_FEATURES];
+    for (k, o) in out.iter_mut().enumerate() {
+        *o = nanmean(kept, |a| rows.get(a).and_then(|r| r.get(k)).copied());
+    }
+    // JointAverage: numpy `mean` (a NaN angle makes it NaN).
+    let ja = idx(GlcmFeature::JointAverage);
+    if let Some(o) = out.get_mut(ja) {
+        let s = np_sum(kept, |a| {
+            rows.get(a)
+                .and_then(|r| r.get(ja))
+                .copied()
+                .unwrap_or(f64::NAN)
+        });
+        *o = s / kept as f64;
+    }
+    let mcc = idx(GlcmFeature::MCC);
+    if let Some(o) = out.get_mut(mcc) {
+        *o = if !want_mcc {
+            f64::NAN
+        } else if g < 2 {
+            1.0
+        } else {
+            nanmean(kept, |a| {
+                let (re, im) = mcc_parts.get(a).copied()?;
+                Some(if any_complex {
+                    // real part of the principal complex square root
+                    if re.is_nan() {
+                        f64::NAN
+                    } else {
+                        libm::sqrt((libm::hypot(re, im) + re) / 2.0)
+                    }
+                } else {
+                    libm::sqrt(re) // NaN for a negative eigenvalue
+                })
+            })
+        };
+    }
+    Ok(out)
+}
+
+/// numpy `nanmean` of `f(0..n)` (NaN or missing values skipped; NaN if none left).
+fn nanmean(n: usize, f: impl Fn(usize) -> Option<f64>) -> f64 {
+    let mut cnt = 0usize;
+    for a in 0..n {
+        if matches!(f(a), Some(v) if !v.is_nan()) {
+            cnt += 1;
+        }
+    }
+    let s = np_sum(n, |a| match f(a) {
+        Some(v) if !v.is_nan() => v,
+        _ => 0.0,
+    });
+    s / cnt as f64
+}
+
+/// The value of feature `f` from the array [`features`] returns.
+pub fn pick(f: GlcmFeature, all: &[f64; N_FEATURES]) -> f64 {
+    all.get(idx(f)).copied().unwrap_or(f64::NAN)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::vec::Vec;
+
+    fn collect(d: &Dist) -> Vec<(f64, f64)> {
+        let mut v = Vec::new();
+        d.for_each(|k, p| v.push((k, p)));
+        v
+    }
+
+    /// The dense (k range fits the buffer) and sparse (sorted keys) k-distributions agree.
+    #[test]
+    fn sum_and_difference_distributions_dense_equals_sparse() {
+        // levels 1, 2, 40; symmetric counts, total 20
+        let lv = [1.0, 2.0, 40.0];
+        let counts = [4.0, 3.0, 1.0, 3.0, 2.0, 2.0, 1.0, 2.0, 2.0];
+        let total: f64 = counts.iter().sum();
+        let p: Vec<f64> = counts.iter().map(|c| c / total).collect();
+        let px: Vec<f64> = (0..3).map(|i| p[3 * i..3 * i + 3].iter().sum()).collect();
+        let m = Matrix {
+            p: &p,
+            px: &px,
+            py: &px,
+            lv: &lv,
+            ux: 0.0,
+            uy: 0.0,
+        };
+        for sum in [true, false] {
+            let mut big = [0.0; 200];
+            let mut small = [0.0; 9];
+            let d = distribution(&m, total, sum, &mut big).unwrap();
+            assert!(matches!(d, Dist::Dense { .. }));
+            let s = distribution(&m, total, sum, &mut small).unwrap();
+            assert!(matches!(s, Dist::Sparse { .. }));
+            let (a, b) = (collect(&d), collect(&s));
+            assert_eq!(a.len(), b.len());
+            for ((ka, pa), (kb, pb)) in a.iter().zip(&b) {
+                assert_eq!(ka, kb);
+                assert!((pa - pb).abs() <= 1e-16, "{pa} {pb}");
+            }
+            let total_p: f64 = a.iter().map(|x| x.1).sum();
+            assert!((total_p - 1.0).abs() < 1e-15);
+        }
+        // k values: sums 2, 3, 4, 41, 42, 80; differences 0, 1, 38, 39
+        let mut buf = [0.0; 9];
+        let ks: Vec<f64> = collect(&distribution(&m, total, false, &mut buf).unwrap())
+            .iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(ks, [0.0, 1.0, 38.0, 39.0]);
+    }
+}
