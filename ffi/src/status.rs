@@ -77,6 +77,9 @@ pub enum RadscoreStatus {
     BadBinWidth = 402,
     /// Name: empty or too long.
     BadName = 403,
+    /// Model: a feature cannot be computed from images by this core (it can only be scored
+    /// from a features table); extraction refuses the model before reading the images.
+    FeatureNotComputable = 404,
     /// Memory: scratch buffer too small.
     ScratchTooSmall = 500,
     /// Memory: output buffer too small.
@@ -136,6 +139,7 @@ impl RadscoreStatus {
         RadscoreStatus::UnsupportedFeature,
         RadscoreStatus::BadBinWidth,
         RadscoreStatus::BadName,
+        RadscoreStatus::FeatureNotComputable,
         RadscoreStatus::ScratchTooSmall,
         RadscoreStatus::OutputTooSmall,
         RadscoreStatus::SizeOverflow,
@@ -265,6 +269,7 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         UnsupportedFeature,
         BadBinWidth,
         BadName,
+        FeatureNotComputable,
         ScratchTooSmall,
         OutputTooSmall,
         SizeOverflow,
