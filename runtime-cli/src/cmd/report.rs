@@ -10,8 +10,7 @@
 
 use super::verify::{load_model, read_public_key};
 use anyhow::{bail, Context};
-use radscore_core::names::FeatureName;
-use radscore_trainer::cohort::{radiomics_column, Cohort, CohortSpec};
+use radscore_trainer::cohort::{is_pyradiomics_name, radiomics_column, Cohort, CohortSpec};
 use radscore_trainer::report::{write_report, ReportInput};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -87,7 +86,8 @@ fn sniff(path: &Path) -> anyhow::Result<(Vec<String>, Vec<bool>)> {
 /// Whether a header names a radiomics feature (`<sequence>_<PyRadiomics name>`); clinical columns
 /// such as `t2_signal` share the prefix but are not feature names.
 fn is_feature_column(h: &str) -> bool {
-    radiomics_column(h).is_some_and(|(_, f)| FeatureName::parse(f).is_ok())
+    let (seq, f) = radiomics_column(h);
+    !seq.is_empty() && is_pyradiomics_name(f)
 }
 
 /// The cohort spec for a report: explicit options, else defaults read off the header.

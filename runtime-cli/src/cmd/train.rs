@@ -52,7 +52,9 @@ pub enum SelectionArg {
 /// Arguments of `radscore train`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Cohort table (CSV): patient_id, label, optional split, clinical and `<seq>_<feature>` columns.
+    /// Cohort table (CSV): id, label, optional split, clinical columns; every other column is a
+    /// radiomics candidate (`<seq>_<PyRadiomics name>`, any class or image type), except
+    /// PyRadiomics' `diagnostics_*` and batch bookkeeping columns, which are skipped.
     #[arg(long)]
     pub input: PathBuf,
     /// Outcome column (1 = positive class).
@@ -227,6 +229,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     progress(&format!("reading {}", args.input.display()));
     let cohort = Cohort::from_csv(&args.input, &spec)?;
+    if !cohort.skipped.is_empty() {
+        progress(&format!(
+            "skipped {} PyRadiomics diagnostics/bookkeeping columns (diagnostics_*, Image, Mask, Label, Label_channel, Reader)",
+            cohort.skipped.len()
+        ));
+    }
     progress(&format!(
         "{} patients, {} radiomics columns, {} clinical candidates",
         cohort.len(),
