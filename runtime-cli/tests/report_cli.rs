@@ -98,6 +98,7 @@ fn report_from_model_file() {
         split_column: Some("split".into()),
         id_column: "patient_id".into(),
         clinical_columns: vec!["area".into(), "stiff".into(), "t2_signal".into()],
+        ignore_columns: Vec::new(),
     };
     let r = train(
         Cohort::from_csv(&cohort_path, &spec).expect("cohort"),

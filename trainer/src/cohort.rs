@@ -6,6 +6,7 @@
 //! * optionally a split column — `train` or `test` (case-insensitive);
 //! * the clinical columns named by the caller, numeric (a clinical column keeps its role even when
 //!   its name starts like a feature column, e.g. `t2_signal`);
+//! * the columns the caller asks to ignore ([`CohortSpec::ignore_columns`]), not read;
 //! * PyRadiomics' `diagnostics_*` columns and the batch bookkeeping columns `Image`, `Mask`,
 //!   `Label`, `Label_channel`, `Reader` (also behind a `<sequence>_` prefix) are skipped and
 //!   counted ([`Cohort::skipped`]);
@@ -53,6 +54,10 @@ pub struct CohortSpec {
     pub id_column: String,
     /// Clinical predictor columns, in this order.
     pub clinical_columns: Vec<String>,
+    /// Columns that are neither predictors nor radiomics candidates (read past, never parsed),
+    /// e.g. clinical variables that are not screened.
+    #[serde(default)]
+    pub ignore_columns: Vec<String>,
 }
 
 impl CohortSpec {
@@ -63,6 +68,7 @@ impl CohortSpec {
             split_column: None,
             id_column: "patient_id".to_string(),
             clinical_columns: Vec::new(),
+            ignore_columns: Vec::new(),
         }
     }
 }
@@ -213,11 +219,19 @@ impl Cohort {
             .flatten()
             .chain(clin_cols.iter().copied())
             .collect();
+        let mut ignored = Vec::with_capacity(spec.ignore_columns.len());
+        for c in &spec.ignore_columns {
+            let i = find(c)?;
+            if reserved.contains(&i) {
+                bail!("column '{c}' cannot be both ignored and the id/label/split or a clinical column");
+            }
+            ignored.push(i);
+        }
         let mut feat_cols = Vec::new();
         let mut skipped = Vec::new();
         let mut seen = std::collections::HashSet::with_capacity(headers.len());
         for (i, h) in headers.iter().enumerate() {
-            if reserved.contains(&i) {
+            if reserved.contains(&i) || ignored.contains(&i) {
                 continue;
             }
             if is_skipped_column(h) {
@@ -340,6 +354,7 @@ mod tests {
             split_column: Some("split".into()),
             id_column: "patient_id".into(),
             clinical_columns: vec!["volume".into()],
+            ignore_columns: vec![],
         }
     }
 
@@ -373,6 +388,7 @@ mod tests {
             split_column: None,
             id_column: "ID".into(),
             clinical_columns: vec!["t2_signal".into()],
+            ignore_columns: vec![],
         };
         let csv = "ID,Image,Mask,diagnostics_Versions_PyRadiomics,t2_original_glcm_Contrast,label,\
                    t2_signal,dce_log-sigma-1-0-mm-3D_ngtdm_Busyness,t2_diagnostics_Mask-original_VoxelNum,\
@@ -410,6 +426,15 @@ mod tests {
         };
         let c = Cohort::from_reader(csv.as_bytes(), &spec).expect("cohort");
         assert_eq!(c.feature_names[1], "t2_signal");
+        // an ignored column is neither
+        let spec = CohortSpec {
+            ignore_columns: vec!["t2_signal".into(), "Reader".into()],
+            ..spec
+        };
+        let c = Cohort::from_reader(csv.as_bytes(), &spec).expect("cohort");
+        assert!(!c.feature_names.iter().any(|f| f == "t2_signal"));
+        assert!(!c.skipped.iter().any(|f| f == "Reader"));
+        assert_eq!(c.feature_names.len(), 4);
     }
 
     #[test]

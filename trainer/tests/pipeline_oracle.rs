@@ -118,6 +118,7 @@ fn spec(with_split: bool) -> CohortSpec {
         split_column: with_split.then(|| "split".to_string()),
         id_column: "patient_id".into(),
         clinical_columns: vec!["area_z".into(), "texture_z".into()],
+        ignore_columns: Vec::new(),
     }
 }
 

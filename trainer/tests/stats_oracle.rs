@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 const TOL: f64 = 1e-9;
 const PTOL: f64 = 1e-6;
 
-
 fn vs(v: &Value) -> Vec<String> {
     v.as_array()
         .expect("array")

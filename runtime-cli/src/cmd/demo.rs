@@ -348,6 +348,13 @@ pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<Tra
             .iter()
             .map(|c| c.to_string())
             .collect(),
+        // clinical variables that are not screened are not radiomics candidates either
+        ignore_columns: CLINICAL_COLUMNS
+            .iter()
+            .map(|(c, _)| *c)
+            .filter(|c| !clinical_candidates(patients).contains(c))
+            .map(str::to_string)
+            .collect(),
     };
     let opts = TrainOptions {
         seed,

@@ -75,6 +75,10 @@ pub struct Args {
     /// Comma-separated clinical candidate columns (univariate → multivariate screen).
     #[arg(long, value_delimiter = ',')]
     pub clinical_columns: Vec<String>,
+    /// Comma-separated columns that are neither clinical candidates nor radiomics candidates
+    /// (e.g. clinical variables not to screen, free-text notes).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore_columns: Vec<String>,
     /// Model file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -198,6 +202,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         id_column: args.id_column.clone(),
         clinical_columns: args
             .clinical_columns
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        ignore_columns: args
+            .ignore_columns
             .iter()
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
