@@ -95,6 +95,10 @@ pub enum Error {
     BadBinWidth = 402,
     /// A sequence or predictor name is empty or too long.
     BadName = 403,
+    /// The model has a feature this core cannot compute from images (its name is not one the
+    /// core's PyRadiomics parser knows, e.g. a GLCM feature, or it has no sequence): the model
+    /// can only score a features table. Device extraction refuses it before touching images.
+    FeatureNotComputable = 404,
 
     // ---- 500–599: caller memory ----
     /// The scratch buffer is smaller than `scratch_bytes` says it must be.
@@ -173,6 +177,9 @@ impl Error {
             Error::BadName => {
                 "name: empty, too long, not valid UTF-8, or with characters a name cannot hold"
             }
+            Error::FeatureNotComputable => {
+                "model: a feature cannot be computed from images by this core (score it from a features table)"
+            }
             Error::ScratchTooSmall => {
                 "memory: scratch buffer smaller than scratch_bytes() requires"
             }
@@ -218,6 +225,7 @@ impl Error {
         Error::UnsupportedFeature,
         Error::BadBinWidth,
         Error::BadName,
+        Error::FeatureNotComputable,
         Error::ScratchTooSmall,
         Error::OutputTooSmall,
         Error::SizeOverflow,

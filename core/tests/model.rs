@@ -13,7 +13,7 @@ use radscore_core::model::artifact::{
 };
 use radscore_core::model::{
     wire, ClinicalPredictor, FeatureRecipe, Metadata, Model, PredictorKind, ShortName,
-    MAX_CLINICAL, MAX_FEATURES,
+    MAX_CLINICAL, MAX_FEATURES, MAX_FEATURE_NAME,
 };
 use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature, WaveletBand};
 use radscore_core::Error;
@@ -27,7 +27,7 @@ fn short(s: &str) -> ShortName {
 fn recipe(sequence: &str, name: &str, mean: f64, sd: f64, coefficient: f64) -> FeatureRecipe {
     FeatureRecipe {
         sequence: short(sequence),
-        name: FeatureName::parse(name).unwrap(),
+        name: heapless::String::try_from(name).unwrap(),
         bin_width: 25.0,
         label: 1,
         mean,
@@ -157,7 +157,7 @@ fn round_trip() {
     assert_eq!(Model::decode(&bytes), Ok(m.clone()));
     // Header layout as documented.
     assert_eq!(&bytes[0..4], b"RSM1");
-    assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 1);
+    assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 2);
     assert_eq!(u16::from_le_bytes([bytes[6], bytes[7]]), 0);
     assert_eq!(bytes[8], 3);
     assert_eq!(bytes[9], 2);
@@ -166,7 +166,10 @@ fn round_trip() {
     // Header::to_bytes agrees with the hand-written layout.
     let h = artifact::split(&bytes).unwrap().header;
     assert_eq!(&h.to_bytes()[..], &bytes[..HEADER_LEN]);
-    assert_eq!(m.feature_name(2), Some(m.features[2].name));
+    assert_eq!(
+        m.feature_name(2),
+        Some(FeatureName::parse(&m.features[2].name).unwrap())
+    );
     assert_eq!(m.feature_name(3), None);
 }
 
@@ -199,7 +202,7 @@ fn every_truncation_is_truncated() {
 #[test]
 fn unsupported_version() {
     let mut b = encode(&sample());
-    b[4..6].copy_from_slice(&2u16.to_le_bytes());
+    b[4..6].copy_from_slice(&3u16.to_le_bytes());
     fix_crc(&mut b);
     assert_eq!(Model::decode(&b), Err(Error::UnsupportedVersion));
     b[4..6].copy_from_slice(&0u16.to_le_bytes());
@@ -449,9 +452,13 @@ fn non_finite_parameters() {
             );
         }
     }
+    // The LoG sigma is part of the name's text since format 2: a name the core cannot parse is
+    // not an invalid model, only one the core cannot compute from images.
     let mut m = sample();
-    m.features[1].name.image_type = ImageType::Log { sigma_mm: f64::NAN };
-    assert_eq!(Model::decode(&encode(&m)), Err(Error::NonFiniteParameter));
+    m.features[1].name = heapless::String::try_from("log-sigma-nan-mm-3D_firstorder_Mean").unwrap();
+    let d = Model::decode(&encode(&m)).unwrap();
+    assert!(!d.features[1].is_computable());
+    assert_eq!(d.check_computable(), Err(Error::FeatureNotComputable));
 }
 
 #[test]
@@ -475,12 +482,12 @@ fn other_invalid_models() {
         (|m| m.features[0].bin_width = 0.0, Error::BadBinWidth),
         (|m| m.features[0].label = 0, Error::InconsistentModel),
         (|m| m.features[0].sequence = short("T2"), Error::BadName),
-        (|m| m.features[0].sequence = short(""), Error::BadName),
+        (|m| m.features[0].name.clear(), Error::BadName),
         (
             |m| {
-                m.features[1].name.image_type = ImageType::Log { sigma_mm: 0.0 };
+                m.features[1].name = heapless::String::try_from("original_glcm_a,b").unwrap();
             },
-            Error::BadFilterParameter,
+            Error::BadName,
         ),
         (
             |m| {
@@ -774,7 +781,11 @@ fn image_type() -> impl Strategy<Value = ImageType> {
         Just(ImageType::Original),
         Just(ImageType::Exponential),
         Just(ImageType::Gradient),
-        (0.1f64..6.0).prop_map(|s| ImageType::Log { sigma_mm: s }),
+        // sigmas as PyRadiomics settings write them (a few digits): the name's text must fit
+        // MAX_FEATURE_NAME
+        (1u32..100).prop_map(|k| ImageType::Log {
+            sigma_mm: f64::from(k) / 10.0
+        }),
         (0usize..8).prop_map(|i| ImageType::Wavelet(WaveletBand::ALL[i])),
         Just(ImageType::Square),
         Just(ImageType::SquareRoot),
@@ -803,10 +814,15 @@ fn feature_recipe(i: usize) -> impl Strategy<Value = FeatureRecipe> {
         .prop_map(
             move |(seq, it, f, bw, label, mean, sd, coef)| FeatureRecipe {
                 sequence: short(&format!("s{i}{seq}")),
-                name: FeatureName {
-                    image_type: it,
-                    feature: features[f],
-                },
+                name: heapless::String::try_from(
+                    FeatureName {
+                        image_type: it,
+                        feature: features[f],
+                    }
+                    .to_string()
+                    .as_str(),
+                )
+                .unwrap(),
                 bin_width: bw,
                 label,
                 mean,
@@ -981,6 +997,7 @@ fn a_model_at_every_capacity_fits_the_body_limit() {
             -0.1,
         );
         r.sequence = short(&format!("{i:0>32}"));
+        r.name = heapless::String::try_from("n".repeat(MAX_FEATURE_NAME).as_str()).unwrap();
         r.label = u32::MAX;
         m.features.push(r).unwrap();
     }
@@ -1007,9 +1024,131 @@ fn a_model_at_every_capacity_fits_the_body_limit() {
     );
     assert_eq!(Model::decode(&b), Ok(m));
     // The decoded value's size on the stack (documented in docs/artifact-format.md).
-    assert!(core::mem::size_of::<Model>() <= 20 * 1024);
+    assert!(core::mem::size_of::<Model>() <= 24 * 1024);
     eprintln!(
         "full body {body} B, size_of::<Model>() = {}",
         core::mem::size_of::<Model>()
     );
+}
+
+// ---- format 1 (feature names as typed enums) and recomputability ---------------------------
+
+/// `data/format1-illustrative.rsm` and `…-signed-framing.rsm`: the illustrative model
+/// (`radscore_trainer::example::illustrative_model()`) as the format-1 encoder wrote it (commit
+/// 9d291a4, committed then as the fuzz seeds). They must keep loading, with the typed names
+/// turned into their PyRadiomics text.
+const FORMAT1: &[u8] = include_bytes!("data/format1-illustrative.rsm");
+const FORMAT1_SIGNED: &[u8] = include_bytes!("data/format1-illustrative-signed-framing.rsm");
+
+#[test]
+fn format1_models_still_load() {
+    assert_eq!(u16::from_le_bytes([FORMAT1[4], FORMAT1[5]]), 1);
+    let m = Model::decode(FORMAT1).unwrap();
+    let columns: Vec<String> = m.features.iter().map(|f| f.column().to_string()).collect();
+    assert_eq!(
+        columns,
+        [
+            "dce_exponential_firstorder_Kurtosis",
+            "dce_exponential_firstorder_Minimum",
+            "dce_gradient_firstorder_Variance",
+            "dwi_log-sigma-3-0-mm-3D_glszm_SmallAreaEmphasis",
+            "t2_wavelet-LHH_glszm_HighGrayLevelZoneEmphasis",
+            "t2_wavelet-LHL_glrlm_RunLengthNonUniformityNormalized",
+            "t2_wavelet-LLH_glrlm_ShortRunHighGrayLevelEmphasis",
+        ]
+    );
+    // every format-1 feature is one the core computes
+    assert_eq!(m.check_computable(), Ok(()));
+    assert_eq!(m.clinical.len(), 2);
+    let s = Model::decode(FORMAT1_SIGNED).unwrap();
+    assert_eq!(s, m);
+    // re-encoded in the current format, the same model
+    let b = encode(&m);
+    assert_eq!(u16::from_le_bytes([b[4], b[5]]), FORMAT_VERSION);
+    assert_eq!(Model::decode(&b), Ok(m.clone()));
+    // in place into storage holding another model, too
+    let mut into = sample();
+    into.decode_from(FORMAT1).unwrap();
+    assert_eq!(into, m);
+    // a format-1 body read as format 2 is not the same model (the reader follows the header)
+    let parts = artifact::split(FORMAT1).unwrap();
+    let mut other = Model::empty();
+    let as2 = wire::read_model_version(parts.body, 2, &mut other);
+    assert!(as2.is_err() || other != m);
+}
+
+#[test]
+fn format1_corruptions_are_rejected() {
+    let parts = artifact::split(FORMAT1).unwrap();
+    let body = parts.body;
+    // every truncation of the format-1 body is malformed
+    for n in 0..body.len() {
+        let mut m = Model::empty();
+        assert_eq!(
+            wire::read_model_version(&body[..n], 1, &mut m),
+            Err(Error::MalformedBody),
+            "truncated at {n}"
+        );
+        assert!(m.features.is_empty());
+    }
+    let mut m = Model::empty();
+    assert_eq!(wire::read_model_version(body, 1, &mut m), Ok(body.len()));
+    assert_eq!(
+        wire::read_model_version(body, 3, &mut m),
+        Err(Error::UnsupportedVersion)
+    );
+    // every single-bit flip of the file is rejected (CRC) or, if it decodes, validates
+    for i in 0..FORMAT1.len() {
+        let mut b = FORMAT1.to_vec();
+        b[i] ^= 0x10;
+        if let Ok(d) = Model::decode(&b) {
+            assert_eq!(d.validate(), Ok(()));
+        }
+    }
+}
+
+#[test]
+fn recomputability_is_decided_from_the_name() {
+    let mut m = sample();
+    assert_eq!(m.check_computable(), Ok(()));
+    for (seq, name, computable) in [
+        ("t2", "original_firstorder_Mean", true),
+        ("dce", "log-sigma-1-0-mm-3D_glszm_ZoneEntropy", true),
+        // classes and image types the core learned after this model format: computable without
+        // retraining
+        ("t2", "original_glcm_Contrast", true),
+        ("dce", "log-sigma-1-0-mm-3D_ngtdm_Busyness", true),
+        ("dwi", "original_shape_Sphericity", true),
+        ("dce", "squareroot_gldm_DependenceEntropy", true),
+        // PyRadiomics names the core does not compute (LBP3D, shape2D): table-only
+        ("t2", "lbp-3D-k_firstorder_Mean", false),
+        ("dwi", "original_shape2D_Perimeter", false),
+        ("t2", "signal", false),
+        ("", "original_firstorder_Mean", false),
+    ] {
+        m.features[0].sequence = short(seq);
+        m.features[0].name = heapless::String::try_from(name).unwrap();
+        // stored as given and read back as given, computable or not
+        let d = Model::decode(&encode(&m)).unwrap();
+        assert_eq!(d.features[0].name.as_str(), name);
+        assert_eq!(d.features[0].is_computable(), computable, "{seq} {name}");
+        assert_eq!(d.features[0].recipe().is_ok(), computable, "{seq} {name}");
+        if computable {
+            assert_eq!(d.check_computable(), Ok(()));
+            assert_eq!(d.first_not_computable(), None);
+        } else {
+            assert_eq!(d.check_computable(), Err(Error::FeatureNotComputable));
+            assert_eq!(d.first_not_computable(), Some(0));
+            assert_eq!(d.feature_name(0), None);
+            assert_eq!(d.features[0].recipe(), Err(Error::FeatureNotComputable));
+        }
+        let expect_col = if seq.is_empty() {
+            name.to_string()
+        } else {
+            format!("{seq}_{name}")
+        };
+        assert_eq!(d.features[0].column().to_string(), expect_col);
+        // scoring from feature values works for every model
+        assert!(d.score(&[1.0, 2.0, 3.0], &[1.0, 40.0]).is_ok());
+    }
 }

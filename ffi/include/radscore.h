@@ -258,6 +258,11 @@ enum RadscoreStatus
      */
     RADSCORE_STATUS_BAD_NAME = 403,
     /**
+     * Model: a feature cannot be computed from images by this core (it can only be scored
+     * from a features table); extraction refuses the model before reading the images.
+     */
+    RADSCORE_STATUS_FEATURE_NOT_COMPUTABLE = 404,
+    /**
      * Memory: scratch buffer too small.
      */
     RADSCORE_STATUS_SCRATCH_TOO_SMALL = 500,
@@ -423,7 +428,9 @@ RadscoreStatus radscore_library_version(uint32_t *major, uint32_t *minor, uint32
  * `sequence` on this image and mask: the maximum over the sequence's (label, bin width)
  * groups of the core's `extract::scratch_len` (formula in `docs/c-api.md`; it scales with the
  * ROI bounding box, not the image). Runs the same image and mask checks as the extraction and
- * fails as it would (e.g. `LABEL_NOT_PRESENT`, `MASK_SIZE_MISMATCH`).
+ * fails as it would (e.g. `LABEL_NOT_PRESENT`, `MASK_SIZE_MISMATCH`). A model with a feature
+ * the library cannot compute from images (`radscore_model_feature_computable` = 0, in any
+ * sequence) is refused with `FEATURE_NOT_COMPUTABLE` before the image and mask are looked at.
  *
  * # Safety
  * `model` a handle; `sequence` a NUL-terminated string; `image` and `mask` valid descriptors
@@ -443,7 +450,8 @@ RadscoreStatus radscore_scratch_len(const struct RadscoreModel *model,
  * bound is the scratch of a box of exactly `box_dims`.
  *
  * `BAD_DIMENSIONS` if a dimension is 0, the voxel count overflows, or `box_dims` exceeds
- * `dims`; `UNKNOWN_SEQUENCE`, `BAD_NAME`, `NULL_POINTER`, `MISALIGNED` as elsewhere.
+ * `dims`; `FEATURE_NOT_COMPUTABLE`, `UNKNOWN_SEQUENCE`, `BAD_NAME`, `NULL_POINTER`,
+ * `MISALIGNED` as elsewhere.
  *
  * # Safety
  * `model` a handle; `sequence` a NUL-terminated string; `dims` and `box_dims` valid for
@@ -466,7 +474,9 @@ RadscoreStatus radscore_scratch_len_bound(const struct RadscoreModel *model,
  * `radscore_scratch_len` reports (else `SCRATCH_TOO_SMALL`); its contents on entry do not
  * matter and on return are unspecified. Nothing is written to `features` unless the status
  * is `OK`. A feature that PyRadiomics reports as NaN is NaN here too (scoring then fails
- * with `NON_FINITE_INPUT`).
+ * with `NON_FINITE_INPUT`). A model with a feature the library cannot compute from images is
+ * refused with `FEATURE_NOT_COMPUTABLE` before the image and mask are looked at (score such a
+ * model from feature values computed elsewhere, e.g. by PyRadiomics).
  *
  * # Safety
  * As `radscore_scratch_len`; `scratch` valid for reads and writes of `scratch_len` doubles
@@ -632,6 +642,23 @@ RadscoreStatus radscore_model_predictor_unit(const struct RadscoreModel *model,
                                              char *buf,
                                              size_t buf_len,
                                              size_t *len_out);
+
+/**
+ * Whether the core can compute feature `index` (< `radscore_model_feature_count`) from images:
+ * writes 1 if it can (its PyRadiomics name is one this library's extraction knows), 0 if the
+ * feature can only be scored from a features table (e.g. a GLCM feature). Decided from the
+ * feature's name when asked, so a newer library computes features an older one could not,
+ * without retraining. A model with any 0 here is refused by `radscore_scratch_len`,
+ * `radscore_scratch_len_bound` and `radscore_extract` with `FEATURE_NOT_COMPUTABLE`;
+ * `radscore_score` scores it from feature values the caller supplies.
+ * `INDEX_OUT_OF_RANGE` for an index ≥ the feature count.
+ *
+ * # Safety
+ * `model` a handle; `computable_out` valid for one write.
+ */
+RadscoreStatus radscore_model_feature_computable(const struct RadscoreModel *model,
+                                                 size_t index,
+                                                 uint32_t *computable_out);
 
 /**
  * Kind of nomogram predictor `index`: `RADSCORE_PREDICTOR_RADSCORE` (index 0),

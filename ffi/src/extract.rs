@@ -61,7 +61,7 @@ fn for_each_group(
         for (j, r) in m.features.iter().enumerate().skip(i) {
             if key(j) == Some(k) {
                 g.names
-                    .push(r.name)
+                    .push(r.recipe()?)
                     .map_err(|_| RadscoreStatus::CapacityExceeded)?;
                 g.index
                     .push(j)
@@ -96,6 +96,8 @@ unsafe fn args<'a>(
     // SAFETY: forwarded contracts.
     unsafe {
         let model = model(model_p)?;
+        // A model with a feature the core cannot compute is refused before the images are read.
+        model.check_computable()?;
         let sequence = util::c_name(sequence)?;
         let image = util::as_ref(image)?;
         let mask = util::as_ref(mask)?;
@@ -115,7 +117,9 @@ unsafe fn args<'a>(
 /// `sequence` on this image and mask: the maximum over the sequence's (label, bin width)
 /// groups of the core's `extract::scratch_len` (formula in `docs/c-api.md`; it scales with the
 /// ROI bounding box, not the image). Runs the same image and mask checks as the extraction and
-/// fails as it would (e.g. `LABEL_NOT_PRESENT`, `MASK_SIZE_MISMATCH`).
+/// fails as it would (e.g. `LABEL_NOT_PRESENT`, `MASK_SIZE_MISMATCH`). A model with a feature
+/// the library cannot compute from images (`radscore_model_feature_computable` = 0, in any
+/// sequence) is refused with `FEATURE_NOT_COMPUTABLE` before the image and mask are looked at.
 ///
 /// # Safety
 /// `model` a handle; `sequence` a NUL-terminated string; `image` and `mask` valid descriptors
@@ -151,7 +155,8 @@ pub unsafe extern "C" fn radscore_scratch_len(
 /// bound is the scratch of a box of exactly `box_dims`.
 ///
 /// `BAD_DIMENSIONS` if a dimension is 0, the voxel count overflows, or `box_dims` exceeds
-/// `dims`; `UNKNOWN_SEQUENCE`, `BAD_NAME`, `NULL_POINTER`, `MISALIGNED` as elsewhere.
+/// `dims`; `FEATURE_NOT_COMPUTABLE`, `UNKNOWN_SEQUENCE`, `BAD_NAME`, `NULL_POINTER`,
+/// `MISALIGNED` as elsewhere.
 ///
 /// # Safety
 /// `model` a handle; `sequence` a NUL-terminated string; `dims` and `box_dims` valid for
@@ -168,7 +173,10 @@ pub unsafe extern "C" fn radscore_scratch_len_bound(
         // SAFETY: forwarded contracts.
         let (m, seq, d, b) = unsafe {
             (
-                self::model(model)?,
+                self::model(model).and_then(|m| {
+                    m.check_computable()?;
+                    Ok(m)
+                })?,
                 util::c_name(sequence)?,
                 util::slice(dims, 3)?,
                 util::slice(box_dims, 3)?,
@@ -205,7 +213,9 @@ pub unsafe extern "C" fn radscore_scratch_len_bound(
 /// `radscore_scratch_len` reports (else `SCRATCH_TOO_SMALL`); its contents on entry do not
 /// matter and on return are unspecified. Nothing is written to `features` unless the status
 /// is `OK`. A feature that PyRadiomics reports as NaN is NaN here too (scoring then fails
-/// with `NON_FINITE_INPUT`).
+/// with `NON_FINITE_INPUT`). A model with a feature the library cannot compute from images is
+/// refused with `FEATURE_NOT_COMPUTABLE` before the image and mask are looked at (score such a
+/// model from feature values computed elsewhere, e.g. by PyRadiomics).
 ///
 /// # Safety
 /// As `radscore_scratch_len`; `scratch` valid for reads and writes of `scratch_len` doubles

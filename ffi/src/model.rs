@@ -314,15 +314,6 @@ pub unsafe extern "C" fn radscore_model_sequence_name(
     }
 }
 
-/// `<sequence>_<PyRadiomics name>` of one feature, e.g. `"t2_log-sigma-3-0-mm-3D_glszm_ZoneEntropy"`.
-struct ColumnName<'a>(&'a str, radscore_core::names::FeatureName);
-
-impl core::fmt::Display for ColumnName<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}_{}", self.0, self.1)
-    }
-}
-
 /// Column name of feature `index` (< `radscore_model_feature_count`):
 /// `<sequence>_<PyRadiomics feature name>`, e.g. `"dwi_wavelet-LHL_glrlm_RunVariance"`.
 /// Buffer conventions as `radscore_model_sequence_name`.
@@ -342,7 +333,7 @@ pub unsafe extern "C" fn radscore_model_feature_name(
         name_query(model, index, buf, buf_len, len_out, |m, i| {
             m.features
                 .get(i)
-                .map(|f| ColumnName(f.sequence.as_str(), f.name))
+                .map(radscore_core::model::FeatureRecipe::column)
         })
     }
 }
@@ -412,6 +403,35 @@ pub unsafe extern "C" fn radscore_model_predictor_unit(
             _ => m.clinical.get(i.checked_sub(1)?).map(|c| c.unit.as_str()),
         })
     }
+}
+
+/// Whether the core can compute feature `index` (< `radscore_model_feature_count`) from images:
+/// writes 1 if it can (its PyRadiomics name is one this library's extraction knows), 0 if the
+/// feature can only be scored from a features table (e.g. a GLCM feature). Decided from the
+/// feature's name when asked, so a newer library computes features an older one could not,
+/// without retraining. A model with any 0 here is refused by `radscore_scratch_len`,
+/// `radscore_scratch_len_bound` and `radscore_extract` with `FEATURE_NOT_COMPUTABLE`;
+/// `radscore_score` scores it from feature values the caller supplies.
+/// `INDEX_OUT_OF_RANGE` for an index ≥ the feature count.
+///
+/// # Safety
+/// `model` a handle; `computable_out` valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn radscore_model_feature_computable(
+    model: *const RadscoreModel,
+    index: usize,
+    computable_out: *mut u32,
+) -> RadscoreStatus {
+    boundary(|| {
+        // SAFETY: forwarded contract.
+        let m = unsafe { self::model(model)? };
+        let f = m
+            .features
+            .get(index)
+            .ok_or(RadscoreStatus::IndexOutOfRange)?;
+        // SAFETY: forwarded contract.
+        unsafe { util::write(computable_out, u32::from(f.is_computable())) }
+    })
 }
 
 /// Kind of nomogram predictor `index`: `RADSCORE_PREDICTOR_RADSCORE` (index 0),

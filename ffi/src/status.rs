@@ -79,6 +79,9 @@ pub enum RadscoreStatus {
     BadBinWidth = 402,
     /// Name: empty, too long, or not valid UTF-8 (a sequence name from C, say).
     BadName = 403,
+    /// Model: a feature cannot be computed from images by this core (it can only be scored
+    /// from a features table); extraction refuses the model before reading the images.
+    FeatureNotComputable = 404,
     /// Memory: scratch buffer too small.
     ScratchTooSmall = 500,
     /// Memory: output buffer too small.
@@ -139,6 +142,7 @@ impl RadscoreStatus {
         RadscoreStatus::UnsupportedFeature,
         RadscoreStatus::BadBinWidth,
         RadscoreStatus::BadName,
+        RadscoreStatus::FeatureNotComputable,
         RadscoreStatus::ScratchTooSmall,
         RadscoreStatus::OutputTooSmall,
         RadscoreStatus::SizeOverflow,
@@ -269,6 +273,7 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         UnsupportedFeature,
         BadBinWidth,
         BadName,
+        FeatureNotComputable,
         ScratchTooSmall,
         OutputTooSmall,
         SizeOverflow,

@@ -40,7 +40,7 @@ fn bound_dominates_every_box_position() {
                 .features
                 .iter()
                 .filter(|f| f.sequence.as_str() == seq)
-                .map(|f| f.name)
+                .map(|f| f.recipe().expect("computable"))
                 .collect();
             let c = CString::new(seq.as_str()).expect("name");
             for _ in 0..200 {

@@ -388,11 +388,19 @@ fn happy_path(dir: &Path, model: &Model, cases: &BTreeMap<String, Case>) {
     for r in &model.features {
         let c = &cases[r.sequence.as_str()];
         let (im, mk) = (c.image(), c.mask(r.label));
-        let need = extract::scratch_len(&im, &mk, &[r.name]).expect("scratch_len");
+        let need = extract::scratch_len(&im, &mk, &[r.recipe().expect("computable")])
+            .expect("scratch_len");
         let mut scratch = vec![0.0; need];
         let mut v = [0.0];
-        extract::extract(&im, &mk, &[r.name], r.bin_width, &mut v, &mut scratch)
-            .unwrap_or_else(|e| panic!("core extract {}: {e}", r.name));
+        extract::extract(
+            &im,
+            &mk,
+            &[r.recipe().expect("computable")],
+            r.bin_width,
+            &mut v,
+            &mut scratch,
+        )
+        .unwrap_or_else(|e| panic!("core extract {}: {e}", r.name));
         expected.push(v[0]);
     }
     let got = lines(&out, "value");
@@ -420,11 +428,19 @@ fn happy_path(dir: &Path, model: &Model, cases: &BTreeMap<String, Case>) {
         let one_group = recipes
             .iter()
             .all(|r| r.label == recipes[0].label && r.bin_width == recipes[0].bin_width);
-        let names: Vec<_> = recipes.iter().map(|r| r.name).collect();
+        let names: Vec<_> = recipes
+            .iter()
+            .map(|r| r.recipe().expect("computable"))
+            .collect();
         let per_feature_max = recipes
             .iter()
             .map(|r| {
-                extract::scratch_len(&c.image(), &c.mask(r.label), &[r.name]).expect("scratch")
+                extract::scratch_len(
+                    &c.image(),
+                    &c.mask(r.label),
+                    &[r.recipe().expect("computable")],
+                )
+                .expect("scratch")
             })
             .max()
             .expect("sequence has features");
@@ -551,10 +567,21 @@ fn run_example_on_breast1(exe: &Path, tag: &str, env: &[(&str, &Path)]) {
     let mut feats = Vec::new();
     for r in &model.features {
         let (im, mk) = (c.image(), c.mask(r.label));
-        let mut scratch = vec![0.0; extract::scratch_len(&im, &mk, &[r.name]).expect("scratch")];
+        let mut scratch = vec![
+            0.0;
+            extract::scratch_len(&im, &mk, &[r.recipe().expect("computable")])
+                .expect("scratch")
+        ];
         let mut out = [0.0];
-        extract::extract(&im, &mk, &[r.name], r.bin_width, &mut out, &mut scratch)
-            .expect("extract");
+        extract::extract(
+            &im,
+            &mk,
+            &[r.recipe().expect("computable")],
+            r.bin_width,
+            &mut out,
+            &mut scratch,
+        )
+        .expect("extract");
         feats.push(out[0]);
     }
     let s = model

@@ -20,6 +20,8 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Compute PyRadiomics features from an image and a mask, or from a cohort manifest.
     Extract(Box<cmd::extract::Args>),
+    /// Join per-sequence PyRadiomics feature tables and a clinical table into a training table.
+    Cohort(cmd::cohort::Args),
     /// Train the selection pipeline and the nomogram; export a model file.
     Train(Box<cmd::train::Args>),
     /// Score a features table with a model file.
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Extract(a) => cmd::extract::run(*a),
+        Command::Cohort(a) => cmd::cohort::run(a),
         Command::Train(a) => cmd::train::run(*a),
         Command::Score(a) => cmd::score::run(a),
         Command::Inspect(a) => cmd::inspect::run(a),

@@ -98,6 +98,8 @@ fn report_from_model_file() {
         split_column: Some("split".into()),
         id_column: "patient_id".into(),
         clinical_columns: vec!["area".into(), "stiff".into(), "t2_signal".into()],
+        // a text column: every column not named is a radiomics candidate
+        ignore_columns: vec!["site".into()],
     };
     let r = train(
         Cohort::from_csv(&cohort_path, &spec).expect("cohort"),

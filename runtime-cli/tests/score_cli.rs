@@ -26,10 +26,7 @@ fn s(p: &Path) -> &str {
 }
 
 fn columns(m: &Model) -> Vec<String> {
-    m.features
-        .iter()
-        .map(|f| format!("{}_{}", f.sequence, f.name))
-        .collect()
+    m.features.iter().map(|f| f.column().to_string()).collect()
 }
 
 /// A table with an extra column and the model's columns in reverse order.
@@ -326,5 +323,92 @@ fn oversized_model_and_key_files_are_refused_without_reading_them() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("larger than"), "{err}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A model with features the core cannot compute (LBP3D, shape2D: stored by name) is shown by
+/// `inspect` as scored from a features table, and `radscore score` scores it from a CSV with the
+/// core's numbers, like any model.
+#[test]
+fn table_only_features_inspect_and_score() {
+    let d = workdir("table-only");
+    let mut m = illustrative_model();
+    for (i, name) in [
+        (2, "lbp-3D-k_firstorder_Mean"),
+        (5, "original_shape2D_Perimeter"),
+    ] {
+        m.features[i].name.clear();
+        m.features[i].name.push_str(name).unwrap();
+    }
+    let model = d.join("m.rsm");
+    export::write_model(&model, &m).unwrap();
+
+    let o = run(&["inspect", s(&model)]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    let line_of = |col: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!(" {col} ")))
+            .unwrap_or_else(|| panic!("no line for {col} in {text}"))
+            .to_string()
+    };
+    let cols = columns(&m);
+    for (i, c) in cols.iter().enumerate() {
+        let l = line_of(c);
+        if i == 2 || i == 5 {
+            assert!(l.contains("features table"), "{l}");
+        } else {
+            assert!(l.contains("images") && !l.contains("features table"), "{l}");
+        }
+    }
+    assert!(
+        text.contains("(2 of 7 features); extraction from images refuses this model"),
+        "{text}"
+    );
+    let o = run(&["inspect", "--json", s(&model)]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let flags: Vec<bool> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["recomputable"].as_bool().unwrap())
+        .collect();
+    assert_eq!(flags, [true, true, false, true, true, false, true]);
+    assert_eq!(v["features"][2]["name"], "lbp-3D-k_firstorder_Mean");
+    assert_eq!(v["features"][2]["source"], "features table");
+    assert_eq!(v["artifact"]["format_version"], 2);
+
+    // the unmodified model: every feature from images, nothing refused
+    let plain = d.join("plain.rsm");
+    export::write_model(&plain, &illustrative_model()).unwrap();
+    let text = String::from_utf8_lossy(&run(&["inspect", s(&plain)]).stdout).to_string();
+    assert!(
+        text.contains("(0 of 7 features)") && !text.contains("refuses"),
+        "{text}"
+    );
+
+    // score from a features CSV: equal to the core's own scoring
+    let rows = sample_rows(&m, 5);
+    let input = d.join("in.csv");
+    write_table(&input, &m, &rows);
+    let out = d.join("out.csv");
+    let o = run(&[
+        "score",
+        "--model",
+        s(&model),
+        "--input",
+        s(&input),
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let decoded = Model::decode(&std::fs::read(&model).unwrap()).unwrap();
+    for ((id, x, c), line) in rows.iter().zip(text.lines().skip(1)) {
+        let want = decoded.score(x, c).unwrap();
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], id);
+        assert_eq!(cells[3].parse::<f64>().unwrap(), want.probability, "{id}");
+    }
     std::fs::remove_dir_all(&d).unwrap();
 }

@@ -384,3 +384,179 @@ fn paper_shaped_fixture_matches_scikit_learn() {
     eprintln!("max |diff| by key: {worst:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What a user does with PyRadiomics output: three PyRadiomics-style batch tables (rows shuffled,
+/// `ID`/`Image`/`Mask`/`diagnostics_*` columns, features of every class and image type without a
+/// sequence prefix) and a clinical table with a `t2_signal` column are joined with
+/// `radscore cohort` and trained with `--id-column ID --split-column split`; every stage
+/// (Spearman / ANOVA-F / LASSO counts and coefficients, alpha index, AUCs of every model) must
+/// equal scikit-learn's (`tests/fixtures/pyradiomics-batch`, made by its make_fixture.py).
+#[test]
+fn pyradiomics_batch_tables_joined_and_trained_match_scikit_learn() {
+    use std::io::Read;
+    let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pyradiomics-batch");
+    let dir = tmpdir("batch");
+    for seq in ["t2", "dwi", "dce"] {
+        let mut csv = Vec::new();
+        flate2::read::GzDecoder::new(
+            std::fs::File::open(fx.join(format!("{seq}.csv.gz"))).expect("fixture"),
+        )
+        .read_to_end(&mut csv)
+        .expect("gunzip");
+        std::fs::write(dir.join(format!("{seq}.csv")), csv).expect("write");
+    }
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.join("expected.json")).expect("expected"))
+            .expect("json");
+    let cohort = dir.join("cohort.csv");
+    let o = Command::new(env!("CARGO_BIN_EXE_radscore"))
+        .args(["cohort", "--id-column", "ID", "--clinical"])
+        .arg(fx.join("clinical.csv"))
+        .arg("--features")
+        .arg(format!("t2={}", dir.join("t2.csv").display()))
+        .arg("--features")
+        .arg(format!("dwi={}", dir.join("dwi.csv").display()))
+        .arg("--features")
+        .arg(format!("dce={}", dir.join("dce.csv").display()))
+        .arg("--out")
+        .arg(&cohort)
+        .output()
+        .expect("run cohort");
+    assert!(
+        o.status.success(),
+        "cohort stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let header = std::fs::read_to_string(&cohort).expect("cohort");
+    let header: Vec<&str> = header.lines().next().expect("header").split(',').collect();
+    assert_eq!(
+        &header[..8],
+        [
+            "ID",
+            "label",
+            "split",
+            "t2_signal",
+            "volume",
+            "age",
+            "ki67",
+            "density"
+        ]
+    );
+    assert_eq!(header.len(), 8 + 450, "diagnostics and bookkeeping dropped");
+    for class in [
+        "shape",
+        "firstorder",
+        "glcm",
+        "glrlm",
+        "glszm",
+        "gldm",
+        "ngtdm",
+    ] {
+        assert!(
+            header.iter().any(|h| h.contains(&format!("_{class}_"))),
+            "{class}"
+        );
+    }
+    let model = dir.join("model.rsm");
+    let o = Command::new(env!("CARGO_BIN_EXE_radscore"))
+        .args(["train", "--input"])
+        .arg(&cohort)
+        .args([
+            "--id-column",
+            "ID",
+            "--split-column",
+            "split",
+            "--clinical-columns",
+            "t2_signal,volume,age,ki67,density",
+            "--out",
+        ])
+        .arg(&model)
+        .output()
+        .expect("run train");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "train stderr: {stderr}");
+    assert!(
+        stderr.contains("450 radiomics columns, 5 clinical candidates"),
+        "{stderr}"
+    );
+    let got: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
+            .expect("json");
+    let idx = want["lasso"]["alpha_index"].as_u64().expect("idx") as usize;
+    assert_eq!(
+        got["lasso"]["alpha"], got["lasso"]["alphas"][idx],
+        "alpha index"
+    );
+    let mut worst = Vec::new();
+    compare("", &got, &want, &mut worst);
+    eprintln!("max |diff| by key: {worst:?}");
+
+    // The model keeps every selected name; recomputability follows from the name.
+    let m = Model::decode(&std::fs::read(&model).expect("model")).expect("decode");
+    let selected = want["lasso"]["coefficients"]
+        .as_object()
+        .expect("coefficients");
+    assert_eq!(m.features.len(), selected.len());
+    let mut n_table_only = 0;
+    for f in &m.features {
+        let col = f.column().to_string();
+        assert!(selected.contains_key(&col), "{col}");
+        // The core computes every class and image type of these names except LBP3D.
+        let core_image = !f.name.starts_with("lbp-");
+        assert_eq!(f.is_computable(), core_image, "{col}");
+        n_table_only += usize::from(!f.is_computable());
+    }
+    assert!(
+        n_table_only > 0,
+        "the fixture selects features the core cannot compute"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_radscore"))
+        .arg("inspect")
+        .arg(&model)
+        .arg("--json")
+        .output()
+        .expect("inspect");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("inspect json");
+    let flags: Vec<bool> = v["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["recomputable"].as_bool().expect("flag"))
+        .collect();
+    assert_eq!(
+        flags,
+        m.features
+            .iter()
+            .map(|f| f.is_computable())
+            .collect::<Vec<_>>()
+    );
+    // scoring the joined table works for this model (features table, not images); `radscore
+    // score` reads the id from `patient_id`
+    let scores = dir.join("scores.csv");
+    let text = std::fs::read_to_string(&cohort)
+        .expect("cohort")
+        .replacen("ID,", "patient_id,", 1);
+    std::fs::write(&cohort, text).expect("rewrite");
+    let o = Command::new(env!("CARGO_BIN_EXE_radscore"))
+        .args(["score", "--model"])
+        .arg(&model)
+        .arg("--input")
+        .arg(&cohort)
+        .arg("--out")
+        .arg(&scores)
+        .output()
+        .expect("score");
+    assert!(
+        o.status.success(),
+        "score: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&scores)
+            .expect("scores")
+            .lines()
+            .count(),
+        191
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

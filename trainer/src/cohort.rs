@@ -4,22 +4,44 @@
 //! * the id column (`patient_id` by default) — any text, must be unique;
 //! * the label column — 0 or 1 (1 = positive class);
 //! * optionally a split column — `train` or `test` (case-insensitive);
-//! * the clinical columns named by the caller, numeric;
-//! * radiomics columns `<sequence>_<PyRadiomics name>` for sequence `t2`, `dwi` or `dce`
-//!   (e.g. `dce_exponential_firstorder_Kurtosis`), numeric;
-//! * anything else is ignored.
+//! * the clinical columns named by the caller, numeric (a clinical column keeps its role even when
+//!   its name starts like a feature column, e.g. `t2_signal`);
+//! * the columns the caller asks to ignore ([`CohortSpec::ignore_columns`]), not read;
+//! * PyRadiomics' `diagnostics_*` columns and the batch bookkeeping columns `Image`, `Mask`,
+//!   `Label`, `Label_channel`, `Reader` (also behind a `<sequence>_` prefix) are skipped and
+//!   counted ([`Cohort::skipped`]);
+//! * every other column is a radiomics candidate, in header order, whatever its name: usually
+//!   `<sequence>_<PyRadiomics name>` (e.g. `dce_exponential_firstorder_Kurtosis`,
+//!   `t2_original_glcm_Contrast`, `dwi_original_shape_Sphericity`), numeric. Whether the core can
+//!   recompute a selected feature from images is decided from its name when the model is used,
+//!   not here.
 //!
 //! Every cell used must be a finite number: empty, `NA`, `nan` or text cells are errors naming the
-//! 1-based data row, the patient id and the column.
+//! 1-based data row, the patient id, the column and the value.
 
 use crate::preprocess::Matrix;
 use anyhow::{bail, Context, Result};
-use radscore_core::names::FeatureName;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The radiomics sequences recognised as column prefixes.
+/// The sequences that get their own radiomics model (`t2`, `dwi`, `dce` columns); columns with
+/// another prefix enter the multimodal model only.
 pub const SEQUENCES: [&str; 3] = ["t2", "dwi", "dce"];
+
+/// PyRadiomics batch-mode bookkeeping columns (the batch input's columns), skipped as candidates.
+pub const BOOKKEEPING_COLUMNS: [&str; 5] = ["Image", "Mask", "Label", "Label_channel", "Reader"];
+
+/// PyRadiomics 3.0.1's feature classes, as they appear in feature names.
+pub const PYRADIOMICS_CLASSES: [&str; 8] = [
+    "firstorder",
+    "shape",
+    "shape2D",
+    "glcm",
+    "glrlm",
+    "glszm",
+    "gldm",
+    "ngtdm",
+];
 
 /// Which columns play which role.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +54,10 @@ pub struct CohortSpec {
     pub id_column: String,
     /// Clinical predictor columns, in this order.
     pub clinical_columns: Vec<String>,
+    /// Columns that are neither predictors nor radiomics candidates (read past, never parsed),
+    /// e.g. clinical variables that are not screened.
+    #[serde(default)]
+    pub ignore_columns: Vec<String>,
 }
 
 impl CohortSpec {
@@ -42,6 +68,7 @@ impl CohortSpec {
             split_column: None,
             id_column: "patient_id".to_string(),
             clinical_columns: Vec::new(),
+            ignore_columns: Vec::new(),
         }
     }
 }
@@ -83,12 +110,48 @@ pub struct Cohort {
     pub feature_names: Vec<String>,
     /// Radiomics values, rows = patients.
     pub features: Matrix,
+    /// PyRadiomics diagnostics and bookkeeping columns that were skipped (header order).
+    #[serde(default)]
+    pub skipped: Vec<String>,
 }
 
-/// If `column` is a radiomics column, its sequence and PyRadiomics feature part.
-pub fn radiomics_column(column: &str) -> Option<(&'static str, &str)> {
-    let (seq, rest) = column.split_once('_')?;
-    SEQUENCES.iter().find(|s| **s == seq).map(|s| (*s, rest))
+/// A feature column split into its sequence and feature name: `<sequence>_<name>` when the text
+/// before the first `_` is `[a-z0-9]+` and something follows, else `("", column)`.
+pub fn radiomics_column(column: &str) -> (&str, &str) {
+    match column.split_once('_') {
+        Some((seq, rest))
+            if !seq.is_empty()
+                && !rest.is_empty()
+                && seq
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) =>
+        {
+            (seq, rest)
+        }
+        _ => ("", column),
+    }
+}
+
+/// Whether `name` (without a sequence prefix) is shaped like a PyRadiomics feature name:
+/// `<imageType>_<class>_<Feature>` with a PyRadiomics class (any image type).
+pub fn is_pyradiomics_name(name: &str) -> bool {
+    let mut parts = name.splitn(3, '_');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(image), Some(class), Some(feature)) => {
+            !image.is_empty() && !feature.is_empty() && PYRADIOMICS_CLASSES.contains(&class)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a column is PyRadiomics output that is not a feature: `diagnostics_*` or a batch
+/// bookkeeping column ([`BOOKKEEPING_COLUMNS`]), with or without a `<sequence>_` prefix.
+pub fn is_skipped_column(column: &str) -> bool {
+    let bare = |c: &str| c.starts_with("diagnostics_") || BOOKKEEPING_COLUMNS.contains(&c);
+    bare(column) || {
+        let (seq, rest) = radiomics_column(column);
+        !seq.is_empty() && bare(rest)
+    }
 }
 
 fn parse_number(cell: &str) -> Option<f64> {
@@ -156,27 +219,34 @@ impl Cohort {
             .flatten()
             .chain(clin_cols.iter().copied())
             .collect();
+        let mut ignored = Vec::with_capacity(spec.ignore_columns.len());
+        for c in &spec.ignore_columns {
+            let i = find(c)?;
+            if reserved.contains(&i) {
+                bail!("column '{c}' cannot be both ignored and the id/label/split or a clinical column");
+            }
+            ignored.push(i);
+        }
         let mut feat_cols = Vec::new();
+        let mut skipped = Vec::new();
         let mut seen = std::collections::HashSet::with_capacity(headers.len());
         for (i, h) in headers.iter().enumerate() {
-            if reserved.contains(&i) {
+            if reserved.contains(&i) || ignored.contains(&i) {
                 continue;
             }
-            if let Some((_, feat)) = radiomics_column(h) {
-                if FeatureName::parse(feat).is_err() {
-                    bail!(
-                        "column '{h}' (header column {}): '{feat}' is not a PyRadiomics feature name \
-                         (expected <sequence>_<imageType>_<class>_<Feature>, e.g. dce_original_firstorder_Mean)",
-                        i + 1
-                    );
-                }
-                // a set of the radiomics headers (scanning every earlier header was quadratic in
-                // ~3 000 columns); a repeated reserved column was already refused by `find`
-                if !seen.insert(h.as_str()) {
-                    bail!("radiomics column '{h}' appears more than once in the header");
-                }
-                feat_cols.push(i);
+            if is_skipped_column(h) {
+                skipped.push(h.clone());
+                continue;
             }
+            if h.is_empty() {
+                bail!("header column {} has no name", i + 1);
+            }
+            // a set of the radiomics headers (scanning every earlier header was quadratic in
+            // ~3 000 columns); a repeated reserved column was already refused by `find`
+            if !seen.insert(h.as_str()) {
+                bail!("radiomics column '{h}' appears more than once in the header");
+            }
+            feat_cols.push(i);
         }
         let mut ids = Vec::new();
         let mut labels = Vec::new();
@@ -269,6 +339,7 @@ impl Cohort {
             feature_names: feat_cols.iter().map(|&c| headers[c].clone()).collect(),
             features: to_matrix(&feat_rows, feat_cols.len()),
             ids,
+            skipped,
         })
     }
 }
@@ -283,6 +354,7 @@ mod tests {
             split_column: Some("split".into()),
             id_column: "patient_id".into(),
             clinical_columns: vec!["volume".into()],
+            ignore_columns: vec![],
         }
     }
 
@@ -296,8 +368,90 @@ mod tests {
         assert_eq!(c.split, Some(vec![Set::Train, Set::Test]));
         assert_eq!(c.clinical_names, vec!["volume"]);
         assert_eq!(c.clinical.col(0), &[10.5, 3.0]);
-        assert_eq!(c.feature_names.len(), 2);
-        assert_eq!(c.features.col(1), &[2.0, 5.0]);
+        // every column but the id, label, split and clinical ones is a candidate, in order
+        assert_eq!(
+            c.feature_names,
+            vec![
+                "age",
+                "t2_original_firstorder_Mean",
+                "dce_wavelet-LLH_glrlm_ShortRunHighGrayLevelEmphasis"
+            ]
+        );
+        assert_eq!(c.features.col(2), &[2.0, 5.0]);
+        assert!(c.skipped.is_empty());
+    }
+
+    #[test]
+    fn any_pyradiomics_name_is_a_candidate_and_diagnostics_are_skipped() {
+        let spec = CohortSpec {
+            label_column: "label".into(),
+            split_column: None,
+            id_column: "ID".into(),
+            clinical_columns: vec!["t2_signal".into()],
+            ignore_columns: vec![],
+        };
+        let csv = "ID,Image,Mask,diagnostics_Versions_PyRadiomics,t2_original_glcm_Contrast,label,\
+                   t2_signal,dce_log-sigma-1-0-mm-3D_ngtdm_Busyness,t2_diagnostics_Mask-original_VoxelNum,\
+                   dwi_original_shape_Sphericity,Label,Reader,dce_squareroot_gldm_DependenceEntropy\n\
+                   a,a.nrrd,a_mask.nrrd,v3.0.1,1.5,1,7,2,100,0.5,1,Reader,3\n\
+                   b,b.nrrd,b_mask.nrrd,v3.0.1,2.5,0,8,3,120,0.6,1,Reader,4\n";
+        let c = Cohort::from_reader(csv.as_bytes(), &spec).expect("cohort");
+        assert_eq!(
+            c.feature_names,
+            vec![
+                "t2_original_glcm_Contrast",
+                "dce_log-sigma-1-0-mm-3D_ngtdm_Busyness",
+                "dwi_original_shape_Sphericity",
+                "dce_squareroot_gldm_DependenceEntropy"
+            ]
+        );
+        assert_eq!(c.clinical_names, vec!["t2_signal"]);
+        assert_eq!(c.clinical.col(0), &[7.0, 8.0]);
+        assert_eq!(
+            c.skipped,
+            vec![
+                "Image",
+                "Mask",
+                "diagnostics_Versions_PyRadiomics",
+                "t2_diagnostics_Mask-original_VoxelNum",
+                "Label",
+                "Reader"
+            ]
+        );
+        assert_eq!(c.features.col(3), &[3.0, 4.0]);
+        // without --clinical-columns, t2_signal is a candidate like any other column
+        let spec = CohortSpec {
+            clinical_columns: vec![],
+            ..spec
+        };
+        let c = Cohort::from_reader(csv.as_bytes(), &spec).expect("cohort");
+        assert_eq!(c.feature_names[1], "t2_signal");
+        // an ignored column is neither
+        let spec = CohortSpec {
+            ignore_columns: vec!["t2_signal".into(), "Reader".into()],
+            ..spec
+        };
+        let c = Cohort::from_reader(csv.as_bytes(), &spec).expect("cohort");
+        assert!(!c.feature_names.iter().any(|f| f == "t2_signal"));
+        assert!(!c.skipped.iter().any(|f| f == "Reader"));
+        assert_eq!(c.feature_names.len(), 4);
+    }
+
+    #[test]
+    fn split_of_columns() {
+        assert_eq!(
+            radiomics_column("t2_original_glcm_Contrast"),
+            ("t2", "original_glcm_Contrast")
+        );
+        assert_eq!(radiomics_column("age"), ("", "age"));
+        assert_eq!(radiomics_column("T2_x"), ("", "T2_x"));
+        assert_eq!(radiomics_column("t2_"), ("", "t2_"));
+        assert!(is_pyradiomics_name(
+            "log-sigma-3-0-mm-3D_gldm_DependenceEntropy"
+        ));
+        assert!(is_pyradiomics_name("original_shape_Sphericity"));
+        assert!(!is_pyradiomics_name("signal"));
+        assert!(!is_pyradiomics_name("original_foo_Bar"));
     }
 
     #[test]
@@ -334,11 +488,17 @@ mod tests {
             Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err()
         );
         assert!(e.contains("appears more than once"), "{e}");
-        let csv = "patient_id,label,split,volume,t2_notafeature\na,1,train,1,2\n";
+        let csv = "patient_id,label,split,volume,t2_original_glcm_Contrast\na,1,train,1,2\nb,0,test,1,abc\n";
         let e = format!(
             "{:#}",
             Cohort::from_reader(csv.as_bytes(), &spec()).unwrap_err()
         );
-        assert!(e.contains("t2_notafeature"), "{e}");
+        assert!(
+            e.contains("data row 2")
+                && e.contains("'b'")
+                && e.contains("'t2_original_glcm_Contrast'")
+                && e.contains("'abc'"),
+            "{e}"
+        );
     }
 }

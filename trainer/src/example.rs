@@ -98,9 +98,12 @@ pub fn points_per_unit(model: &Model) -> f64 {
 pub fn illustrative_model() -> Model {
     let mut features = heapless::Vec::new();
     for (sequence, name, coefficient, mean, sd) in SEVEN {
-        let name = match FeatureName::parse(name) {
+        if let Err(e) = FeatureName::parse(name) {
+            unreachable!("the seven names parse: {name}: {e}");
+        }
+        let name = match heapless::String::try_from(name) {
             Ok(n) => n,
-            Err(e) => unreachable!("the seven names parse: {name}: {e}"),
+            Err(_) => unreachable!("the seven names fit MAX_FEATURE_NAME: {name}"),
         };
         let recipe = FeatureRecipe {
             sequence: short(sequence),

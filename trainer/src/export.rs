@@ -188,6 +188,19 @@ mod tests {
         assert_eq!(parts.header.n_features, 7);
         assert_eq!(parts.header.n_clinical, 2);
         assert!(parts.signature.is_none());
+        assert_eq!(parts.header.version, artifact::FORMAT_VERSION);
+        // sizes quoted in docs/artifact-format.md
+        assert_eq!((b.len(), parts.body.len()), (761, 743));
+        assert_eq!(encode_signed(&m, &[1; 32]).unwrap().len(), 829);
+    }
+
+    /// The format-1 artifact of the illustrative model (written by this encoder before format 2,
+    /// committed in core/tests/data) decodes to the model the builder makes today.
+    #[test]
+    fn the_format1_illustrative_artifact_is_todays_illustrative_model() {
+        let old = include_bytes!("../../core/tests/data/format1-illustrative.rsm");
+        assert_eq!(artifact::split(old).unwrap().header.version, 1);
+        assert_eq!(Model::decode(old).unwrap(), illustrative_model());
     }
 
     #[test]

@@ -39,7 +39,6 @@ use crate::stats::nomogram::pretty;
 use crate::stats::roc::{delong, sens_spec_at, youden_highest};
 use anyhow::{bail, Context, Result};
 use radscore_core::model::{ClinicalPredictor, FeatureRecipe, Metadata, Model, PredictorKind};
-use radscore_core::names::FeatureName;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -642,7 +641,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
                 s,
                 live.iter()
                     .copied()
-                    .filter(|&j| radiomics_column(&cohort.feature_names[j]).map(|r| r.0) == Some(s))
+                    .filter(|&j| radiomics_column(&cohort.feature_names[j]).0 == s)
                     .collect(),
             )
         })
@@ -873,13 +872,12 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     let mut features = heapless::Vec::new();
     for &(c, b) in &mm.selected {
         let col = &cohort.feature_names[c];
-        let (seq, fname) = radiomics_column(col)
-            .with_context(|| format!("column '{col}' is not a radiomics column"))?;
-        let name = FeatureName::parse(fname)
-            .map_err(|e| anyhow::anyhow!("column '{col}': {}", e.message()))?;
+        // the name is stored as text: whether a core can recompute it from images is decided
+        // from the name when the model is used (a core that learns a class later computes it)
+        let (seq, fname) = radiomics_column(col);
         let recipe = FeatureRecipe {
             sequence: short(seq, "sequence")?,
-            name,
+            name: short(fname, "feature name")?,
             bin_width: opts.bin_width,
             label: opts.mask_label,
             mean: zs.mean[z_col[c]],

@@ -118,6 +118,8 @@ fn spec(with_split: bool) -> CohortSpec {
         split_column: with_split.then(|| "split".to_string()),
         id_column: "patient_id".into(),
         clinical_columns: vec!["area_z".into(), "texture_z".into()],
+        // a free-text column: every unnamed column is a radiomics candidate
+        ignore_columns: vec!["notes".into()],
     }
 }
 

@@ -72,6 +72,7 @@ fn run() -> TrainResult {
         split_column: Some("split".into()),
         id_column: "patient_id".into(),
         clinical_columns: vec!["area".into(), "stiff".into(), "age".into()],
+        ignore_columns: Vec::new(),
     };
     let cohort = Cohort::from_reader(cohort_csv().as_bytes(), &spec).expect("cohort");
     train(cohort, &TrainOptions::default(), &|_| {}).expect("train")

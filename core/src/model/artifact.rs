@@ -5,7 +5,7 @@
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 4 | magic `RSM1` |
-//! | 4 | 2 | format version (`u16`, currently 1) |
+//! | 4 | 2 | format version (`u16`, currently 2; 1 is still read) |
 //! | 6 | 2 | flags (`u16`; bit 0 = signed; other bits must be 0) |
 //! | 8 | 1 | number of features (≤ [`MAX_FEATURES`](super::MAX_FEATURES)) |
 //! | 9 | 1 | number of clinical predictors (≤ [`MAX_CLINICAL`](super::MAX_CLINICAL)) |
@@ -27,8 +27,11 @@ pub use super::crc::crc32;
 
 /// The first four bytes of every artifact.
 pub const MAGIC: [u8; 4] = *b"RSM1";
-/// The format version this core writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The format version the host writes (2: feature names stored as text).
+pub const FORMAT_VERSION: u16 = 2;
+/// Every format version this core reads (1: feature names as typed enums, converted to text on
+/// reading; 2: feature names as text).
+pub const READ_VERSIONS: [u16; 2] = [1, 2];
 /// Header flag: the artifact ends with a signature trailer.
 pub const FLAG_SIGNED: u16 = 1;
 /// Every flag this core understands.
@@ -45,7 +48,7 @@ pub const SIGNATURE_LEN: usize = 64;
 pub const TRAILER_LEN: usize = 4 + SIGNATURE_LEN;
 /// Upper bound of the body length a valid model can have (all capacities full, all strings at
 /// their maximum length); longer bodies are rejected as [`Error::CapacityExceeded`].
-pub const MAX_BODY_LEN: usize = 16 * 1024;
+pub const MAX_BODY_LEN: usize = 32 * 1024;
 
 /// The fixed header of an artifact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,7 +152,7 @@ pub fn split(bytes: &[u8]) -> Result<Parts<'_>, Error> {
         n_clinical: *bytes.get(9).ok_or(Error::Truncated)?,
         body_len: le_u32(bytes, 10)?,
     };
-    if header.version != FORMAT_VERSION {
+    if !READ_VERSIONS.contains(&header.version) {
         return Err(Error::UnsupportedVersion);
     }
     if header.flags & !KNOWN_FLAGS != 0 {
@@ -215,7 +218,7 @@ pub fn split(bytes: &[u8]) -> Result<Parts<'_>, Error> {
 /// ([`Error::InconsistentModel`]) and must pass [`Model::validate`]. On error `out` holds no
 /// features and no clinical predictors, so it can never be mistaken for a valid model.
 pub fn decode_body_into(parts: &Parts<'_>, out: &mut Model) -> Result<(), Error> {
-    let used = super::wire::read_model(parts.body, out)?;
+    let used = super::wire::read_model_version(parts.body, parts.header.version, out)?;
     let checked = if used != parts.body.len() {
         Err(Error::TrailingBytes)
     } else if out.features.len() != usize::from(parts.header.n_features)

@@ -28,7 +28,7 @@ mod score;
 pub mod wire;
 
 use crate::error::Error;
-use crate::names::{FeatureName, ImageType};
+use crate::names::FeatureName;
 use serde::{Deserialize, Serialize};
 
 pub use score::Score;
@@ -43,14 +43,28 @@ pub const MAX_PREDICTORS: usize = MAX_CLINICAL + 1;
 /// A short name (sequence, predictor, unit): at most 32 bytes of UTF-8.
 pub type ShortName = heapless::String<32>;
 
+/// Capacity of a stored feature name in bytes (the longest PyRadiomics 3.0.1 name with a
+/// LoG sigma of up to three digits, `log-sigma-10-0-mm-3D_gldm_LargeDependenceHighGrayLevelEmphasis`,
+/// has 61).
+pub const MAX_FEATURE_NAME: usize = 64;
+
+/// A feature name as stored in the model (format 2): the PyRadiomics name as text, at most
+/// [`MAX_FEATURE_NAME`] bytes.
+pub type FeatureText = heapless::String<MAX_FEATURE_NAME>;
+
 /// How to compute one radiomics feature and how it enters the radscore.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeatureRecipe {
-    /// The MR sequence the feature is computed on (`t2`, `dwi`, `dce`, or any `[a-z0-9]+`).
-    /// The CSV column of the feature is `<sequence>_<name>`.
+    /// The MR sequence the feature is computed on (`t2`, `dwi`, `dce`, or any `[a-z0-9]+`),
+    /// or empty for a feature column without a sequence prefix. The CSV column of the feature
+    /// is `<sequence>_<name>` (just `<name>` when the sequence is empty).
     pub sequence: ShortName,
-    /// The PyRadiomics name (image type + feature class + feature).
-    pub name: FeatureName,
+    /// The PyRadiomics name (image type + feature class + feature), stored as text, e.g.
+    /// `log-sigma-3-0-mm-3D_glszm_SmallAreaEmphasis` or `original_glcm_Contrast`. Whether the
+    /// core can recompute it from images is decided when asked ([`FeatureRecipe::recipe`]), from
+    /// the name, so a core that learns a class computes that class's features of models trained
+    /// before it did.
+    pub name: FeatureText,
     /// Fixed bin width of the discretisation (> 0; PyRadiomics' default is 25).
     pub bin_width: f64,
     /// Mask label of the lesion (≥ 1; 1 by default).
@@ -61,6 +75,47 @@ pub struct FeatureRecipe {
     pub sd: f64,
     /// LASSO coefficient on the z-score.
     pub coefficient: f64,
+}
+
+impl FeatureRecipe {
+    /// The parsed PyRadiomics name, if this core can compute the feature from images.
+    ///
+    /// # Errors
+    /// [`Error::FeatureNotComputable`] if the sequence is empty or the name is not one the core's
+    /// parser accepts ([`FeatureName::parse`] fails: another class such as `glcm`, another image
+    /// type such as `square`, or not a PyRadiomics name at all). Such a feature can still be
+    /// scored from a features table.
+    pub fn recipe(&self) -> Result<FeatureName, Error> {
+        if self.sequence.is_empty() {
+            return Err(Error::FeatureNotComputable);
+        }
+        FeatureName::parse(&self.name).map_err(|_| Error::FeatureNotComputable)
+    }
+
+    /// Whether the core can recompute this feature from images ([`FeatureRecipe::recipe`]).
+    pub fn is_computable(&self) -> bool {
+        self.recipe().is_ok()
+    }
+
+    /// The feature's column in a features table: `<sequence>_<name>`, or `<name>` without a
+    /// sequence.
+    pub fn column(&self) -> Column<'_> {
+        Column(self)
+    }
+}
+
+/// Displays a feature's column name ([`FeatureRecipe::column`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Column<'a>(&'a FeatureRecipe);
+
+impl core::fmt::Display for Column<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.0.sequence.is_empty() {
+            f.write_str(&self.0.name)
+        } else {
+            write!(f, "{}_{}", self.0.sequence, self.0.name)
+        }
+    }
 }
 
 /// The scale of a clinical predictor.
@@ -143,11 +198,10 @@ fn finite(x: f64) -> Result<(), Error> {
     }
 }
 
-/// `[a-z0-9]+`.
+/// `[a-z0-9]*` (empty: a feature column without a sequence prefix).
 fn valid_sequence(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    s.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// Non-empty printable ASCII without `,` and `"` (so it is a plain CSV header cell).
@@ -218,8 +272,8 @@ impl Model {
     /// * [`Error::NonFiniteParameter`] — any parameter is NaN or infinite;
     /// * [`Error::NonPositiveSd`] — a z-score sd is `≤ 0`;
     /// * [`Error::BadBinWidth`] — a bin width is `≤ 0`;
-    /// * [`Error::BadFilterParameter`] — a LoG sigma is `≤ 0`;
-    /// * [`Error::BadName`] — a sequence is not `[a-z0-9]+`, or a clinical name/unit is not a
+    /// * [`Error::BadName`] — a sequence is not `[a-z0-9]*`, a feature name or a clinical
+    ///   name/unit is not a
     ///   plain CSV header cell (non-empty printable ASCII without `,` or `"`), or a unit holds a
     ///   control character (units may be empty and hold any other text, e.g. `0=soft,1=stiff`);
     /// * [`Error::InconsistentModel`] — no features, duplicate feature columns or predictor names,
@@ -230,14 +284,8 @@ impl Model {
             return Err(Error::InconsistentModel);
         }
         for (i, f) in self.features.iter().enumerate() {
-            if !valid_sequence(&f.sequence) {
+            if !valid_sequence(&f.sequence) || !valid_column_name(&f.name) {
                 return Err(Error::BadName);
-            }
-            if let ImageType::Log { sigma_mm } = f.name.image_type {
-                finite(sigma_mm)?;
-                if sigma_mm <= 0.0 {
-                    return Err(Error::BadFilterParameter);
-                }
             }
             finite(f.bin_width)?;
             if f.bin_width <= 0.0 {
@@ -292,9 +340,27 @@ impl Model {
         Ok(())
     }
 
-    /// The PyRadiomics name of the `i`-th feature, if there is one.
+    /// The parsed PyRadiomics name of the `i`-th feature, if there is one and the core can
+    /// compute it ([`FeatureRecipe::recipe`]).
     pub fn feature_name(&self, i: usize) -> Option<FeatureName> {
-        self.features.get(i).map(|f| f.name)
+        self.features.get(i).and_then(|f| f.recipe().ok())
+    }
+
+    /// Whether the core can compute every feature of the model from images.
+    ///
+    /// # Errors
+    /// [`Error::FeatureNotComputable`] naming nothing: use [`Model::first_not_computable`] for
+    /// the index of the first such feature.
+    pub fn check_computable(&self) -> Result<(), Error> {
+        match self.first_not_computable() {
+            Some(_) => Err(Error::FeatureNotComputable),
+            None => Ok(()),
+        }
+    }
+
+    /// Index of the first feature the core cannot compute from images, if any.
+    pub fn first_not_computable(&self) -> Option<usize> {
+        self.features.iter().position(|f| !f.is_computable())
     }
 
     /// Number of nomogram predictors: the radscore plus the clinical predictors.

@@ -147,13 +147,37 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// A feature recipe of format 2: the name is a string.
     fn recipe(&mut self) -> Result<FeatureRecipe, Error> {
         let mut sequence = heapless::String::new();
         self.string(&mut sequence)?;
-        let name = FeatureName {
+        let mut name = heapless::String::new();
+        self.string(&mut name)?;
+        self.recipe_rest(sequence, name)
+    }
+
+    /// A feature recipe of format 1: the name is the typed `FeatureName` (image type enum +
+    /// feature enum), converted to its PyRadiomics text. A name whose text does not fit
+    /// [`super::MAX_FEATURE_NAME`] (only a LoG sigma with dozens of digits) is
+    /// [`Error::CapacityExceeded`].
+    fn recipe_v1(&mut self) -> Result<FeatureRecipe, Error> {
+        use core::fmt::Write;
+        let mut sequence = heapless::String::new();
+        self.string(&mut sequence)?;
+        let parsed = FeatureName {
             image_type: self.image_type()?,
             feature: self.feature()?,
         };
+        let mut name = heapless::String::new();
+        write!(name, "{parsed}").map_err(|_| Error::CapacityExceeded)?;
+        self.recipe_rest(sequence, name)
+    }
+
+    fn recipe_rest(
+        &mut self,
+        sequence: super::ShortName,
+        name: super::FeatureText,
+    ) -> Result<FeatureRecipe, Error> {
         Ok(FeatureRecipe {
             sequence,
             name,
@@ -201,8 +225,12 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn model(&mut self, m: &mut Model) -> Result<(), Error> {
-        self.seq(&mut m.features, Self::recipe)?;
+    fn model(&mut self, m: &mut Model, version: u16) -> Result<(), Error> {
+        match version {
+            1 => self.seq(&mut m.features, Self::recipe_v1)?,
+            2 => self.seq(&mut m.features, Self::recipe)?,
+            _ => return Err(Error::UnsupportedVersion),
+        }
         m.radscore_intercept = self.f64()?;
         m.combined_intercept = self.f64()?;
         m.radscore_coefficient = self.f64()?;
@@ -224,18 +252,31 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Reads one postcard-encoded [`Model`] from the start of `body` into `out` and returns the
-/// number of bytes it used (the caller decides whether anything may follow). The model is not
-/// validated. On error `out` holds no features and no clinical predictors (so it cannot pass
+/// Reads one postcard-encoded [`Model`] of the current format
+/// ([`super::artifact::FORMAT_VERSION`]) from the start of `body` into `out`; see
+/// [`read_model_version`].
+///
+/// # Errors
+/// As [`read_model_version`].
+pub fn read_model(body: &[u8], out: &mut Model) -> Result<usize, Error> {
+    read_model_version(body, super::artifact::FORMAT_VERSION, out)
+}
+
+/// Reads one postcard-encoded model body of format `version` (1: feature names as typed enums;
+/// 2: feature names as strings) from the start of `body` into `out` and returns the number of
+/// bytes it used (the caller decides whether anything may follow). The model is not validated.
+/// On error `out` holds no features and no clinical predictors (so it cannot pass
 /// [`Model::validate`]); its other fields are unspecified.
 ///
 /// # Errors
-/// [`Error::MalformedBody`] for anything postcard would reject for a `Model`: truncation, a
-/// varint too long or out of range, a string that is not UTF-8 or over its capacity, a sequence
-/// over its capacity, an unknown enum variant.
-pub fn read_model(body: &[u8], out: &mut Model) -> Result<usize, Error> {
+/// [`Error::MalformedBody`] for anything postcard would reject for a `Model` of that format:
+/// truncation, a varint too long or out of range, a string that is not UTF-8 or over its
+/// capacity, a sequence over its capacity, an unknown enum variant;
+/// [`Error::UnsupportedVersion`] for a version other than 1 and 2; [`Error::CapacityExceeded`]
+/// for a format-1 name whose text exceeds [`super::MAX_FEATURE_NAME`].
+pub fn read_model_version(body: &[u8], version: u16, out: &mut Model) -> Result<usize, Error> {
     let mut r = Reader { rest: body };
-    match r.model(out) {
+    match r.model(out, version) {
         Ok(()) => Ok(body.len() - r.rest.len()),
         Err(e) => {
             out.invalidate();

@@ -148,6 +148,17 @@ static void query_errors(const RadscoreModel *model) {
     EXPECT(RADSCORE_STATUS_INDEX_OUT_OF_RANGE,
            radscore_model_sequence_name(model, 99, buf, sizeof buf, &len));
     CHECK(len == 777 && kind == 777);
+    {
+        uint32_t computable = 777;
+        EXPECT(RADSCORE_STATUS_INDEX_OUT_OF_RANGE,
+               radscore_model_feature_computable(model, n_features, &computable));
+        CHECK(computable == 777);
+        EXPECT(RADSCORE_STATUS_NULL_POINTER, radscore_model_feature_computable(model, 0, NULL));
+        /* the illustrative model's features are all computed by the core */
+        EXPECT(RADSCORE_STATUS_OK, radscore_model_feature_computable(model, 0, &computable));
+        CHECK(computable == 1);
+        CHECK(strstr(radscore_status_message(RADSCORE_STATUS_FEATURE_NOT_COMPUTABLE), "features table") != NULL);
+    }
     EXPECT(RADSCORE_STATUS_NULL_POINTER,
            radscore_model_feature_name(model, 0, buf, sizeof buf, NULL));
     EXPECT(RADSCORE_STATUS_NULL_POINTER, radscore_model_feature_name(model, 0, NULL, 8, &len));

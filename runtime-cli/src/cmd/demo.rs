@@ -374,6 +374,13 @@ pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<Tra
             .iter()
             .map(|c| c.to_string())
             .collect(),
+        // clinical variables that are not screened are not radiomics candidates either
+        ignore_columns: CLINICAL_COLUMNS
+            .iter()
+            .map(|(c, _)| *c)
+            .filter(|c| !clinical_candidates(patients).contains(c))
+            .map(str::to_string)
+            .collect(),
     };
     let opts = TrainOptions {
         seed,
@@ -455,6 +462,16 @@ pub fn score_test_set(
         .iter()
         .find(|m| m.name == "combined")
         .ok_or_else(|| anyhow!("the training result has no combined model"))?;
+    // scoring from images: refuse a model with a feature the core cannot compute before
+    // reading any image
+    let recipes: Vec<_> = model
+        .features
+        .iter()
+        .map(|r| {
+            r.recipe()
+                .map_err(|e| anyhow!("feature {}: {}", r.column(), e.message()))
+        })
+        .collect::<anyhow::Result<_>>()?;
     let pb = bar(combined.test.len(), "score");
     let opts = ReadOptions::default();
     let mut scratch = Vec::new();
@@ -466,7 +483,7 @@ pub fn score_test_set(
             .ok_or_else(|| anyhow!("test patient {} is not in the cohort", pred.patient_id))?;
         let mut features = Vec::with_capacity(model.features.len());
         let mut loaded: Vec<(usize, Volume, Volume)> = Vec::new();
-        for r in &model.features {
+        for (r, name) in model.features.iter().zip(&recipes) {
             let si = SEQUENCES
                 .iter()
                 .position(|s| *s == r.sequence.as_str())
@@ -480,8 +497,8 @@ pub fn score_test_set(
                 .iter()
                 .find(|(i, _, _)| *i == si)
                 .ok_or_else(|| anyhow!("internal: sequence not loaded"))?;
-            let v = compute(img, msk, r.label, &[r.name], r.bin_width, &mut scratch)
-                .with_context(|| format!("patient {} feature {}_{}", p.id, r.sequence, r.name))?;
+            let v = compute(img, msk, r.label, &[*name], r.bin_width, &mut scratch)
+                .with_context(|| format!("patient {} feature {}", p.id, r.column()))?;
             features.extend(v);
         }
         let mut clinical = Vec::with_capacity(model.clinical.len());

@@ -40,7 +40,10 @@ pub fn to_json(
             json!({
                 "column": col,
                 "sequence": f.sequence.as_str(),
-                "name": f.name.to_string(),
+                "name": f.name.as_str(),
+                // decided from the name by this build's core: a newer core may compute more
+                "recomputable": f.is_computable(),
+                "source": if f.is_computable() { "images" } else { "features table" },
                 "bin_width": f.bin_width,
                 "label": f.label,
                 "mean": f.mean,
@@ -160,15 +163,20 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
     let w = columns.iter().map(|c| c.len()).max().unwrap_or(6).max(6);
     let _ = writeln!(
         s,
-        "  {:>2}  {:<w$}  {:>9}  {:>5}  {:>14}  {:>14}  {:>14}",
-        "#", "column", "bin width", "label", "mean", "sd", "coefficient"
+        "  {:>2}  {:<w$}  {:<14}  {:>9}  {:>5}  {:>14}  {:>14}  {:>14}",
+        "#", "column", "source", "bin width", "label", "mean", "sd", "coefficient"
     );
     for (i, (f, c)) in model.features.iter().zip(&columns).enumerate() {
         let _ = writeln!(
             s,
-            "  {:>2}  {:<w$}  {:>9}  {:>5}  {:>14}  {:>14}  {:>14}",
+            "  {:>2}  {:<w$}  {:<14}  {:>9}  {:>5}  {:>14}  {:>14}  {:>14}",
             i + 1,
             c,
+            if f.is_computable() {
+                "images"
+            } else {
+                "features table"
+            },
             num(f.bin_width),
             f.label,
             num(f.mean),
@@ -176,6 +184,22 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
             num(f.coefficient)
         );
     }
+    let precomputed = model.features.iter().filter(|f| !f.is_computable()).count();
+    let _ = writeln!(
+        s,
+        "  source: images = the core recomputes the feature from the image and mask (extract, C ABI);"
+    );
+    let _ = writeln!(
+        s,
+        "          features table = scored from a features CSV only ({} of {} features){}",
+        precomputed,
+        model.features.len(),
+        if precomputed > 0 {
+            "; extraction from images refuses this model"
+        } else {
+            ""
+        }
+    );
     let _ = writeln!(
         s,
         "\ncombined logistic: lp = {}{}{}",

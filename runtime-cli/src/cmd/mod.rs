@@ -1,4 +1,5 @@
 //! One module per subcommand; each exposes `Args` (clap) and `run`.
+pub mod cohort;
 pub mod demo;
 pub mod extract;
 pub mod inspect;

@@ -10,8 +10,9 @@
 
 use super::verify::{load_model, read_public_key};
 use anyhow::{bail, Context};
-use radscore_core::names::FeatureName;
-use radscore_trainer::cohort::{radiomics_column, Cohort, CohortSpec};
+use radscore_trainer::cohort::{
+    is_pyradiomics_name, is_skipped_column, radiomics_column, Cohort, CohortSpec,
+};
 use radscore_trainer::report::{write_report, ReportInput};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -87,7 +88,8 @@ fn sniff(path: &Path) -> anyhow::Result<(Vec<String>, Vec<bool>)> {
 /// Whether a header names a radiomics feature (`<sequence>_<PyRadiomics name>`); clinical columns
 /// such as `t2_signal` share the prefix but are not feature names.
 fn is_feature_column(h: &str) -> bool {
-    radiomics_column(h).is_some_and(|(_, f)| FeatureName::parse(f).is_ok())
+    let (seq, f) = radiomics_column(h);
+    !seq.is_empty() && is_pyradiomics_name(f)
 }
 
 /// The cohort spec for a report: explicit options, else defaults read off the header.
@@ -99,7 +101,7 @@ pub fn cohort_spec(args: &Args, header: &[String], numeric: &[bool]) -> anyhow::
             .any(|h| h == "split")
             .then(|| "split".to_string()),
     };
-    let clinical_columns = match &args.clinical {
+    let clinical_columns: Vec<String> = match &args.clinical {
         Some(list) => list
             .iter()
             .map(|s| s.trim().to_string())
@@ -117,11 +119,26 @@ pub fn cohort_spec(args: &Args, header: &[String], numeric: &[bool]) -> anyhow::
             .map(|(h, _)| h.clone())
             .collect(),
     };
+    // the report only reads the table: text columns that play no role (notes, PyRadiomics
+    // bookkeeping) are passed over instead of being refused as non-numeric radiomics columns
+    let ignore_columns = header
+        .iter()
+        .zip(numeric)
+        .filter(|(h, &num)| {
+            !num && **h != args.id_column
+                && **h != args.label_column
+                && Some(*h) != split_column.as_ref()
+                && !clinical_columns.contains(*h)
+                && !is_skipped_column(h)
+        })
+        .map(|(h, _)| h.clone())
+        .collect();
     Ok(CohortSpec {
         label_column: args.label_column.clone(),
         split_column,
         id_column: args.id_column.clone(),
         clinical_columns,
+        ignore_columns,
     })
 }
 

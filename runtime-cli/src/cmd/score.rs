@@ -38,12 +38,13 @@ pub struct Args {
     pub public_key: Option<String>,
 }
 
-/// The input column of every model feature: `<sequence>_<pyradiomics name>`.
+/// The input column of every model feature: `<sequence>_<pyradiomics name>` (any feature,
+/// whether the core can recompute it from images or not).
 pub fn feature_columns(model: &Model) -> Vec<String> {
     model
         .features
         .iter()
-        .map(|f| format!("{}_{}", f.sequence, f.name))
+        .map(|f| f.column().to_string())
         .collect()
 }
 

@@ -52,7 +52,9 @@ pub enum SelectionArg {
 /// Arguments of `radscore train`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Cohort table (CSV): patient_id, label, optional split, clinical and `<seq>_<feature>` columns.
+    /// Cohort table (CSV): id, label, optional split, clinical columns; every other column is a
+    /// radiomics candidate (`<seq>_<PyRadiomics name>`, any class or image type), except
+    /// PyRadiomics' `diagnostics_*` and batch bookkeeping columns, which are skipped.
     #[arg(long)]
     pub input: PathBuf,
     /// Outcome column (1 = positive class).
@@ -73,6 +75,10 @@ pub struct Args {
     /// Comma-separated clinical candidate columns (univariate → multivariate screen).
     #[arg(long, value_delimiter = ',')]
     pub clinical_columns: Vec<String>,
+    /// Comma-separated columns that are neither clinical candidates nor radiomics candidates
+    /// (e.g. clinical variables not to screen, free-text notes).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore_columns: Vec<String>,
     /// Model file to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -200,6 +206,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect(),
+        ignore_columns: args
+            .ignore_columns
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
     };
     let spinner = if !args.quiet && std::io::stderr().is_terminal() {
         let s = indicatif::ProgressBar::new_spinner();
@@ -227,6 +239,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     progress(&format!("reading {}", args.input.display()));
     let cohort = Cohort::from_csv(&args.input, &spec)?;
+    if !cohort.skipped.is_empty() {
+        progress(&format!(
+            "skipped {} PyRadiomics diagnostics/bookkeeping columns (diagnostics_*, Image, Mask, Label, Label_channel, Reader)",
+            cohort.skipped.len()
+        ));
+    }
     progress(&format!(
         "{} patients, {} radiomics columns, {} clinical candidates",
         cohort.len(),

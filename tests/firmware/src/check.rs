@@ -148,7 +148,8 @@ fn for_each_group(
             continue;
         }
         let mut idx = [0usize; MAX_FEATURES];
-        let mut names = [r0.name; MAX_FEATURES];
+        let first = r0.recipe().map_err(|e| Failure::Core("recipe", e))?;
+        let mut names = [first; MAX_FEATURES];
         let mut k = 0usize;
         for (j, r) in recipes.iter().enumerate().skip(i) {
             let same = r.sequence == r0.sequence
@@ -160,7 +161,7 @@ fn for_each_group(
                 {
                     *d = true;
                     *x = j;
-                    *n = r.name;
+                    *n = r.recipe().map_err(|e| Failure::Core("recipe", e))?;
                     k += 1;
                 }
             }

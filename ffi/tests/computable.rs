@@ -1,0 +1,160 @@
+//! The recomputable / table-only distinction through the C ABI: a model with a feature the core
+//! cannot compute (a GLCM or shape feature, stored by name) loads and scores from feature values,
+//! `radscore_model_feature_computable` reports each feature, and extraction refuses the model
+//! with `FEATURE_NOT_COMPUTABLE` before it looks at the image or the mask (they are invalid here,
+//! so any other check would fail differently). A format-1 artifact still loads.
+
+use radscore::*;
+use std::ffi::CString;
+
+fn load(bytes: &[u8], storage: &mut [u64]) -> *const RadscoreModel {
+    let mut handle: *const RadscoreModel = std::ptr::null();
+    let st = unsafe {
+        radscore_model_load(
+            storage.as_mut_ptr().cast(),
+            storage.len() * 8,
+            bytes.as_ptr(),
+            bytes.len(),
+            &mut handle,
+        )
+    };
+    assert_eq!(st, RadscoreStatus::Ok);
+    handle
+}
+
+fn flags(h: *const RadscoreModel, n: usize) -> Vec<u32> {
+    (0..n)
+        .map(|i| {
+            let mut v = 7u32;
+            let st = unsafe { radscore_model_feature_computable(h, i, &mut v) };
+            assert_eq!(st, RadscoreStatus::Ok);
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn table_only_features_load_score_and_refuse_extraction() {
+    let mut model = radscore_trainer::example::illustrative_model();
+    model.features[1].name = heapless::String::try_from("lbp-3D-k_firstorder_Mean").expect("fits");
+    model.features[4].name =
+        heapless::String::try_from("original_shape2D_Perimeter").expect("fits");
+    let bytes = radscore_trainer::export::encode(&model).expect("encode");
+    let mut storage = vec![0u64; radscore_model_size().div_ceil(8)];
+    let h = load(&bytes, &mut storage);
+    assert_eq!(flags(h, 7), [1, 0, 1, 1, 0, 1, 1]);
+    let mut v = 0u32;
+    assert_eq!(
+        unsafe { radscore_model_feature_computable(h, 7, &mut v) },
+        RadscoreStatus::IndexOutOfRange
+    );
+    assert_eq!(
+        unsafe { radscore_model_feature_computable(h, 0, std::ptr::null_mut()) },
+        RadscoreStatus::NullPointer
+    );
+    // the feature name of a table-only feature is its column
+    let mut buf = [0 as std::ffi::c_char; 96];
+    let mut len = 0usize;
+    let st = unsafe { radscore_model_feature_name(h, 1, buf.as_mut_ptr(), buf.len(), &mut len) };
+    assert_eq!(st, RadscoreStatus::Ok);
+    let name = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+    assert_eq!(
+        name.to_str().expect("utf8"),
+        format!("{}_lbp-3D-k_firstorder_Mean", model.features[1].sequence)
+    );
+
+    // extraction: refused before the (invalid, NULL) image and mask are looked at, for every
+    // sequence, also one whose own features are all computable
+    let image = RadscoreImage {
+        voxels: std::ptr::null(),
+        voxel_type: 99,
+        dims: [0, 0, 0],
+        spacing: [0.0; 3],
+    };
+    let mask = RadscoreMask {
+        labels: std::ptr::null(),
+        mask_type: 99,
+        dims: [0, 0, 0],
+        label: 0,
+    };
+    for seq in ["t2", "dwi", "dce"] {
+        let c = CString::new(seq).expect("name");
+        let mut need = 0usize;
+        let st = unsafe { radscore_scratch_len(h, c.as_ptr(), &image, &mask, &mut need) };
+        assert_eq!(st, RadscoreStatus::FeatureNotComputable, "{seq}");
+        assert_eq!(st as u32, 404);
+        let dims = [10usize, 10, 10];
+        let st = unsafe {
+            radscore_scratch_len_bound(h, c.as_ptr(), dims.as_ptr(), dims.as_ptr(), &mut need)
+        };
+        assert_eq!(st, RadscoreStatus::FeatureNotComputable, "{seq}");
+        let mut scratch = [0.0f64; 4];
+        let mut out = [0.0f64; 7];
+        let st = unsafe {
+            radscore_extract(
+                h,
+                c.as_ptr(),
+                &image,
+                &mask,
+                scratch.as_mut_ptr(),
+                scratch.len(),
+                out.as_mut_ptr(),
+                out.len(),
+            )
+        };
+        assert_eq!(st, RadscoreStatus::FeatureNotComputable, "{seq}");
+        assert_eq!(out, [0.0; 7], "nothing written");
+    }
+    let msg = radscore_status_message(404);
+    let msg = unsafe { std::ffi::CStr::from_ptr(msg) }
+        .to_str()
+        .expect("utf8");
+    assert!(msg.contains("features table"), "{msg}");
+
+    // scoring from feature values computed elsewhere works and equals the core's
+    let features: Vec<f64> = model.features.iter().map(|f| f.mean + f.sd).collect();
+    let clinical = [1.0, 20_000.0];
+    let mut out = std::mem::MaybeUninit::<RadscoreScore>::uninit();
+    let st = unsafe {
+        radscore_score(
+            h,
+            features.as_ptr(),
+            features.len(),
+            clinical.as_ptr(),
+            clinical.len(),
+            out.as_mut_ptr(),
+        )
+    };
+    assert_eq!(st, RadscoreStatus::Ok);
+    let got = unsafe { out.assume_init() };
+    let want = model.score(&features, &clinical).expect("core score");
+    assert_eq!(got.probability.to_bits(), want.probability.to_bits());
+
+    // the unmodified model: every feature computable, extraction gets past the check (and then
+    // fails on the invalid image as it always did)
+    let plain = radscore_trainer::export::encode(&radscore_trainer::example::illustrative_model())
+        .expect("encode");
+    let mut storage2 = vec![0u64; radscore_model_size().div_ceil(8)];
+    let h2 = load(&plain, &mut storage2);
+    assert_eq!(flags(h2, 7), [1; 7]);
+    let c = CString::new("t2").expect("name");
+    let mut need = 0usize;
+    let st = unsafe { radscore_scratch_len(h2, c.as_ptr(), &image, &mask, &mut need) };
+    assert_ne!(st, RadscoreStatus::FeatureNotComputable);
+    assert_ne!(st, RadscoreStatus::Ok);
+}
+
+/// The format-1 illustrative artifact (committed in core/tests/data) loads through the C ABI.
+#[test]
+fn format1_artifact_loads() {
+    let bytes = include_bytes!("../../core/tests/data/format1-illustrative.rsm");
+    let mut storage = vec![0u64; radscore_model_size().div_ceil(8)];
+    let h = load(bytes, &mut storage);
+    assert_eq!(flags(h, 7), [1; 7]);
+    let mut n = 0usize;
+    assert_eq!(
+        unsafe { radscore_model_feature_count(h, &mut n) },
+        RadscoreStatus::Ok
+    );
+    assert_eq!(n, 7);
+}
