@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use radscore_trainer::report::{
-    write_report, Baseline, BaselineVar, Coefficient, LassoTrace, ModelCurves, NomogramAxis,
-    NomogramSpec, Obs, OddsRow, Part, ReportInput, ScoredCase, VarKind,
+    write_report, Baseline, BaselineVar, BootstrapSettings, Coefficient, LassoTrace, ModelCurves,
+    NomogramAxis, NomogramSpec, Obs, OddsRow, Part, RefitDesign, ReportInput, ScoredCase, VarKind,
 };
 
 /// xorshift64* in [0, 1).
@@ -102,7 +102,18 @@ fn synthetic_input() -> ReportInput {
                 .collect()
         })
         .collect();
+    let train: Vec<usize> = (0..n).filter(|&i| parts[i] == Part::Train).collect();
+    let refit = RefitDesign {
+        names: vec!["radscore".into(), "texture".into()],
+        columns: vec![
+            train.iter().map(|&i| radscore[i]).collect(),
+            train.iter().map(|&i| texture[i]).collect(),
+        ],
+        labels: train.iter().map(|&i| labels[i]).collect(),
+    };
     ReportInput {
+        refit: Some(refit),
+        bootstrap: BootstrapSettings { b: 200, seed: 7 },
         title: "Validation report: synthetic cohort".into(),
         class_names: ["HER-2-zero".into(), "HER-2-low".into()],
         reference: Some(models.len() - 1),
@@ -297,13 +308,14 @@ fn figures_parse_and_are_labelled() {
                 "Predicted probability",
                 "Observed fraction of HER-2-low",
                 "Ideal",
-                "Lowess smoother",
-                "Grouped observations",
+                "Apparent",
+                "Bias-corrected (bootstrap)",
+                "Deciles, observed (95 % CI)",
             ],
         ),
         (
             "calibration_test.svg",
-            vec!["Predicted probability", "Ideal"],
+            vec!["Predicted probability", "Ideal", "Apparent"],
         ),
         (
             "dca_train.svg",
@@ -328,7 +340,7 @@ fn figures_parse_and_are_labelled() {
                 "texture",
                 "stiff",
                 "soft",
-                "volume (cm3)",
+                "volume (cm³)",
                 "Total points",
                 "Linear predictor",
                 "Probability",

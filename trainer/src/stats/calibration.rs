@@ -55,7 +55,7 @@ fn expit(x: f64) -> f64 {
 
 /// Logistic regression `y ~ a + b·x` by Newton–Raphson (MLE, as `lrm`/`glm`); `fixed_slope =
 /// Some(1)` fits only the intercept with `x` as offset. Returns (a, b) or NaN if it diverges.
-fn logistic_1d(y: &[f64], x: &[f64], fixed_slope: Option<f64>) -> (f64, f64) {
+pub(crate) fn logistic_1d(y: &[f64], x: &[f64], fixed_slope: Option<f64>) -> (f64, f64) {
     let (mut a, mut b) = (0.0, fixed_slope.unwrap_or(1.0));
     for _ in 0..200 {
         let (mut g0, mut g1, mut h00, mut h01, mut h11) = (0.0, 0.0, 0.0, 0.0, 0.0);
