@@ -1,15 +1,36 @@
 //! Decision curves: net benefit of every probability model, treat-all and treat-none, one figure
-//! per set (Vickers & Elkin; thresholds 0.01–0.99).
+//! per set (Vickers & Elkin; dcurves `dca`), on a grid of thresholds 0.01, 0.02, … with nothing
+//! smoothed.
+//!
+//! Plotted range ([`plot_range`]): from 0 to the first multiple of 0.05 above the largest grid
+//! threshold at which some curve (a model or treat-all) still has a positive net benefit, capped
+//! at 0.99. Beyond it every strategy is no better than treating none, so the curves carry no
+//! information there (dcurves' default range is 0–0.99; papers usually show ~0–0.8).
 
 use plotters::prelude::*;
 
 use super::plot::{self, LegendItem, Swatch};
 use super::roc::{both_classes, split_obs};
-use super::{calc, Figure, Part, ReportInput};
+use super::{calc, fmt, Figure, Part, ReportInput};
 
 /// Threshold probabilities of the curves.
 pub(crate) fn thresholds() -> Vec<f64> {
     (1..100).map(|k| k as f64 / 100.0).collect()
+}
+
+/// End of the plotted threshold range for net-benefit curves `(threshold, nb)`: the first
+/// multiple of 0.05 strictly above the largest threshold with a positive net benefit on any
+/// curve, at most 0.99 (0.05 when no curve is ever positive).
+pub fn plot_range(curves: &[Vec<(f64, f64)>]) -> f64 {
+    let last = curves
+        .iter()
+        .flat_map(|c| c.iter())
+        .filter(|p| p.1 > 0.0)
+        .map(|p| p.0)
+        .fold(0.0f64, f64::max);
+    // round against binary noise: 0.3 must give 0.35, not 0.3
+    let steps = (last / 0.05 + 1e-9).floor() + 1.0;
+    (steps * 0.05).min(0.99)
 }
 
 /// Decision-curve figures (training set, test set).
@@ -22,20 +43,22 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
         if models.is_empty() {
             continue;
         }
+        let (svg, end) = draw(input, part, &models)?;
         out.push(Figure {
             file: format!("dca_{}.svg", part.key()),
             section: "dca",
             caption: format!(
-                "Decision curves, {}: net benefit of treating patients whose predicted probability is at least the threshold, against treating all and treating none.",
-                part.title().to_lowercase()
+                "Decision curves, {}: net benefit of treating patients whose predicted probability is at least the threshold, against treating all and treating none, at thresholds 0.01, 0.02, …, unsmoothed. Shown for thresholds 0–{}: up to the first multiple of 0.05 above the last threshold where a model or treat-all has a positive net benefit (capped at 0.99); beyond it no strategy beats treating none.",
+                part.title().to_lowercase(),
+                fmt::fixed(end, 2)
             ),
-            svg: draw(input, part, &models)?,
+            svg,
         });
     }
     Ok(out)
 }
 
-fn draw(input: &ReportInput, part: Part, models: &[usize]) -> anyhow::Result<String> {
+fn draw(input: &ReportInput, part: Part, models: &[usize]) -> anyhow::Result<(String, f64)> {
     let th = thresholds();
     let mut curves = Vec::new();
     let mut all = Vec::new();
@@ -46,6 +69,16 @@ fn draw(input: &ReportInput, part: Part, models: &[usize]) -> anyhow::Result<Str
             all = nb.iter().map(|r| (r.0, r.2)).collect();
         }
         curves.push((i, nb.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>()));
+    }
+    let mut with_all: Vec<Vec<(f64, f64)>> = curves.iter().map(|c| c.1.clone()).collect();
+    with_all.push(all.clone());
+    let end = plot_range(&with_all);
+    let cut = |v: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        v.iter().copied().filter(|p| p.0 <= end + 1e-12).collect()
+    };
+    all = cut(&all);
+    for c in curves.iter_mut() {
+        c.1 = cut(&c.1);
     }
     let top = all
         .iter()
@@ -74,12 +107,12 @@ fn draw(input: &ReportInput, part: Part, models: &[usize]) -> anyhow::Result<Str
     items.push(LegendItem::new("Treat none", Swatch::Line(BLACK, 1, true)));
     let w = 620;
     let h = 560 + plot::legend_height(&items, w);
-    plot::svg(w, h, |root| {
+    let svg = plot::svg(w, h, |root| {
         let area = plot::with_legend(root, &items)?;
         let mut chart = plot::chart(
             &area,
             &format!("Decision curves, {}", part.title().to_lowercase()),
-            0.0..1.0,
+            0.0..end,
             ymin..ymax,
         )?;
         plot::mesh(&mut chart, "Threshold probability", "Net benefit")?;
@@ -91,7 +124,7 @@ fn draw(input: &ReportInput, part: Part, models: &[usize]) -> anyhow::Result<Str
         }
         plot::draw_dashed(
             &mut chart,
-            &[(0.0, 0.0), (1.0, 0.0)],
+            &[(0.0, 0.0), (end, 0.0)],
             40,
             ShapeStyle::from(&BLACK).stroke_width(1),
         )?;
@@ -108,5 +141,27 @@ fn draw(input: &ReportInput, part: Part, models: &[usize]) -> anyhow::Result<Str
             }
         }
         Ok(())
-    })
+    })?;
+    Ok((svg, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plot_range;
+
+    #[test]
+    fn range_ends_after_the_last_positive_net_benefit() {
+        let curve = |last_pos: f64| -> Vec<(f64, f64)> {
+            (1..100)
+                .map(|k| {
+                    let t = k as f64 / 100.0;
+                    (t, if t <= last_pos { 0.1 } else { -0.01 })
+                })
+                .collect()
+        };
+        assert!((plot_range(&[curve(0.3)]) - 0.35).abs() < 1e-12);
+        assert!((plot_range(&[curve(0.3), curve(0.62)]) - 0.65).abs() < 1e-12);
+        assert_eq!(plot_range(&[curve(0.97)]), 0.99);
+        assert!((plot_range(&[curve(0.0)]) - 0.05).abs() < 1e-12);
+    }
 }

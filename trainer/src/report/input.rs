@@ -135,6 +135,9 @@ pub fn lasso_trace(cv: &LassoCvResult, features: &[String], path: &[Vec<f64>]) -
         mean_mse: cv.mean_mse.clone(),
         sd_mse,
         chosen: cv.alpha_index,
+        min_index: cv.min_index,
+        one_se_index: cv.one_se_index,
+        n_folds: cv.mse_path.first().map_or(0, Vec::len),
         features: features.to_vec(),
         path: path.to_vec(),
     }

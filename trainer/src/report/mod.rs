@@ -186,6 +186,12 @@ pub struct LassoTrace {
     pub sd_mse: Vec<f64>,
     /// Index of the chosen alpha.
     pub chosen: usize,
+    /// Index of the alpha with the smallest mean MSE (glmnet `lambda.min`).
+    pub min_index: usize,
+    /// Index of the largest alpha within one standard error of the minimum (glmnet `lambda.1se`).
+    pub one_se_index: usize,
+    /// Number of CV folds (the error bars are ± SD/√folds, glmnet's `cvsd`).
+    pub n_folds: usize,
     /// Columns entering the LASSO.
     pub features: Vec<String>,
     /// Coefficient path, `path[alpha][feature]` (may be empty: the path figure is then left out).
