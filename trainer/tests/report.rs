@@ -103,6 +103,27 @@ fn synthetic_input() -> ReportInput {
         })
         .collect();
     let train: Vec<usize> = (0..n).filter(|&i| parts[i] == Part::Train).collect();
+    // The combined model is the maximum-likelihood fit of radscore + texture on the training
+    // patients, as the pipeline fits it (so the bootstrap refits the model the report shows).
+    let xc = radscore_trainer::preprocess::Matrix::from_columns(&[
+        train.iter().map(|&i| radscore[i]).collect(),
+        train.iter().map(|&i| texture[i]).collect(),
+    ]);
+    let yc: Vec<u8> = train.iter().map(|&i| labels[i]).collect();
+    let fit = radscore_trainer::logistic::fit_logistic(&xc, &yc).expect("combined fit");
+    let combined = models.last_mut().expect("combined");
+    for (p, list) in [
+        (Part::Train, &mut combined.train),
+        (Part::Test, &mut combined.test),
+    ] {
+        *list = (0..n)
+            .filter(|&i| parts[i] == p)
+            .map(|i| Obs {
+                label: labels[i],
+                value: fit.probability(&[radscore[i], texture[i]]),
+            })
+            .collect();
+    }
     let refit = RefitDesign {
         names: vec!["radscore".into(), "texture".into()],
         columns: vec![
@@ -758,5 +779,41 @@ fn page_renders_in_chromium_without_errors_or_overflow() {
         bytes.len() > 20_000 && bytes.windows(5).any(|w| w == b"%%EOF"),
         "truncated PDF ({} bytes)",
         bytes.len()
+    );
+}
+
+/// The internal-validation table refits the model the report shows: its apparent AUC is the
+/// combined model's training AUC of the performance table, B and the seed are stated, and the
+/// optimism-corrected AUC is below the apparent one.
+#[test]
+fn internal_validation_refits_the_reported_model() {
+    let input = synthetic_input();
+    let dir = tmpdir("internal");
+    write_report(&dir, &input).expect("report");
+    let csv = read(&dir, "internal_validation.csv");
+    let auc_row: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("combined,auc,"))
+        .expect("auc row")
+        .split(',')
+        .collect();
+    let perf = read(&dir, "performance.csv");
+    let train_row: Vec<&str> = perf
+        .lines()
+        .find(|l| l.starts_with("combined,train,"))
+        .expect("performance row")
+        .split(',')
+        .collect();
+    let apparent: f64 = auc_row[2].parse().unwrap();
+    let corrected: f64 = auc_row[5].parse().unwrap();
+    assert!((apparent - train_row[4].parse::<f64>().unwrap()).abs() < 1e-12);
+    assert!(corrected < apparent, "{corrected} vs {apparent}");
+    assert_eq!(&auc_row[6..], ["200", "200", "7"]);
+    let page = read(&dir, "index.html");
+    assert!(page.contains("B = 200 bootstrap samples"), "B stated");
+    assert!(page.contains("seed 7"), "seed stated");
+    assert!(
+        !page.contains("does not reproduce"),
+        "the refit is the reported model"
     );
 }

@@ -183,14 +183,17 @@ fn draw(
     let w = 620;
     let h = 560 + plot::legend_height(&items, w);
     let groups = bins_with(y, p, GROUPS, BinStrategy::Quantile);
+    // The apparent curve is always that of the model's own predictions; the bias-corrected one
+    // subtracts the bootstrap optimism of the refitted model at each grid point (identical
+    // predictions when the model is the maximum-likelihood fit the bootstrap refits).
     let apparent: Vec<(f64, f64)> = match boot {
-        Some(v) => v
-            .calibration
-            .predicted
-            .iter()
-            .zip(&v.calibration.apparent)
-            .map(|(&a, &b)| (a, b))
-            .collect(),
+        Some(v) => {
+            let g = &v.calibration.predicted;
+            g.iter()
+                .copied()
+                .zip(crate::stats::bootstrap::apparent_on_grid(p, y, g))
+                .collect()
+        }
         None => {
             let yf: Vec<f64> = y.iter().map(|&l| f64::from(l)).collect();
             lowess(p, &yf, 2.0 / 3.0, 0)
@@ -237,13 +240,14 @@ fn draw(
             .collect();
         chart.draw_series(LineSeries::new(ap, ShapeStyle::from(&c).stroke_width(2)))?;
         if let Some(v) = boot {
-            let cc: Vec<(f64, f64)> = v
-                .calibration
-                .predicted
-                .iter()
-                .zip(&v.calibration.corrected)
+            let c = &v.calibration;
+            let cc: Vec<(f64, f64)> = (0..c.predicted.len())
+                .map(|k| {
+                    let optimism = c.apparent[k] - c.corrected[k];
+                    (c.predicted[k], apparent[k].1 - optimism)
+                })
                 .filter(|q| q.1.is_finite())
-                .map(|(&a, &b)| (a, b.clamp(0.0, 1.0)))
+                .map(|(a, b)| (a, b.clamp(0.0, 1.0)))
                 .collect();
             plot::draw_dashed(
                 &mut chart,

@@ -17,6 +17,19 @@ pub fn validation(input: &ReportInput) -> Option<Validation> {
     bootstrap::validate(&x, &d.labels, input.bootstrap.b, input.bootstrap.seed).ok()
 }
 
+/// Whether the refitted model reproduces the reference model's training predictions (to 1e-6):
+/// false when the model was fitted otherwise (e.g. the L2 fit after separation).
+pub fn reproduces_model(input: &ReportInput, v: &Validation) -> bool {
+    let Some(m) = input.reference.and_then(|i| input.models.get(i)) else {
+        return false;
+    };
+    m.train.len() == v.fitted.len()
+        && m.train
+            .iter()
+            .zip(&v.fitted)
+            .all(|(o, f)| (o.value - f).abs() <= 1e-6)
+}
+
 /// The internal-validation table (apparent, optimism with its Monte-Carlo SE, corrected).
 pub fn table(input: &ReportInput, v: &Validation) -> Table {
     let name = input
@@ -77,6 +90,10 @@ pub fn table(input: &ReportInput, v: &Validation) -> Table {
             input.refit.as_ref().map_or(0, |d| d.labels.len()),
             v.seed,
             v.b_used
-        ),
+        ) + if reproduces_model(input, v) {
+            ""
+        } else {
+            " Note: the maximum-likelihood refit does not reproduce the reported model's training predictions (the model was fitted otherwise, e.g. penalised after separation), so these apparent values differ from the performance table."
+        },
     }
 }

@@ -74,6 +74,8 @@ pub struct Validation {
     pub slope: ValidatedIndex,
     /// Calibration curve.
     pub calibration: CalibrationCurve,
+    /// Predicted probabilities of the model fitted on all patients (patient order).
+    pub fitted: Vec<f64>,
 }
 
 fn sigmoid(x: f64) -> f64 {
@@ -105,6 +107,16 @@ fn cal_error(p: &[f64], y: &[u8], grid: &[f64]) -> Vec<f64> {
     let yf: Vec<f64> = y.iter().map(|&l| f64::from(u8::from(l == 1))).collect();
     let fit = lowess(p, &yf, 2.0 / 3.0, 0);
     grid.iter().map(|&g| approx(&fit, g) - g).collect()
+}
+
+/// rms `calibrated.orig` for predictions `p`: `lowess(p, y, iter = 0)` interpolated at `grid`
+/// (`approx(rule = 1)`: NaN outside the range of p).
+pub fn apparent_on_grid(p: &[f64], y: &[u8], grid: &[f64]) -> Vec<f64> {
+    cal_error(p, y, grid)
+        .iter()
+        .zip(grid)
+        .map(|(e, g)| e + g)
+        .collect()
 }
 
 /// The four indexes of one evaluation: (AUC, Brier, intercept, slope) of linear predictor `lp`.
@@ -236,6 +248,7 @@ pub fn validate(x: &Matrix, y: &[u8], b: usize, seed: u32) -> anyhow::Result<Val
             mean_abs_error,
             q90_abs_error: super::quantile_sorted(&abs_err, 0.9),
         },
+        fitted: p,
     })
 }
 
