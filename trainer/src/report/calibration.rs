@@ -165,7 +165,7 @@ fn draw(
     boot: Option<&Validation>,
 ) -> anyhow::Result<String> {
     let c = plot::model_color(mi, reference);
-    let corrected_color = RGBColor(0, 0, 0);
+    let corrected_color = RGBColor(213, 94, 0);
     let mut items = vec![
         LegendItem::new("Ideal", Swatch::Line(plot::REF, 1, true)),
         LegendItem::new("Apparent", Swatch::Line(c, 2, false)),

@@ -23,11 +23,12 @@ pub fn reproduces_model(input: &ReportInput, v: &Validation) -> bool {
     let Some(m) = input.reference.and_then(|i| input.models.get(i)) else {
         return false;
     };
-    m.train.len() == v.fitted.len()
-        && m.train
-            .iter()
-            .zip(&v.fitted)
-            .all(|(o, f)| (o.value - f).abs() <= 1e-6)
+    // the model's outputs are in split order, the design in cohort order: compare sorted
+    let mut a: Vec<f64> = m.train.iter().map(|o| o.value).collect();
+    let mut b = v.fitted.clone();
+    a.sort_by(f64::total_cmp);
+    b.sort_by(f64::total_cmp);
+    a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| (x - y).abs() <= 1e-6)
 }
 
 /// The internal-validation table (apparent, optimism with its Monte-Carlo SE, corrected).

@@ -162,13 +162,18 @@ fn cv_curve(t: &LassoTrace) -> anyhow::Result<String> {
                 .iter()
                 .map(|a| chart.backend_coord(&(a.log10(), top)))
                 .collect();
+            let widest = counts
+                .iter()
+                .map(|c| plot::text_width(&c.to_string(), plot::TICK))
+                .max()
+                .unwrap_or(0);
             let step = (1..=t.alphas.len())
                 .find(|&k| {
                     (0..t.alphas.len())
                         .step_by(k)
                         .collect::<Vec<_>>()
                         .windows(2)
-                        .all(|w| (px[w[0]].0 - px[w[1]].0).abs() >= 26)
+                        .all(|w| (px[w[0]].0 - px[w[1]].0).abs() >= widest + 10)
                 })
                 .unwrap_or(t.alphas.len());
             let font = plot::anchored(plot::TICK, HPos::Center, VPos::Bottom);
