@@ -36,13 +36,20 @@ fn stats_text(y: &[u8], p: &[f64]) -> String {
     let v = val_prob(y, p);
     let hl = hosmer_lemeshow(y, p, GROUPS);
     format!(
-        "Calibration-in-the-large {}, slope {}, Brier score {}, Hosmer–Lemeshow χ² = {} (df {}), p = {}",
+        "Calibration-in-the-large {}, slope {}, Brier score {}, Hosmer–Lemeshow χ² = {} (df {}), p {}",
         fmt::fixed(v.citl, 3),
         fmt::fixed(v.slope, 3),
         fmt::fixed(v.brier, 3),
         fmt::fixed(hl.chi2, 2),
         hl.df,
-        fmt::pvalue(hl.p)
+        {
+            let t = fmt::pvalue(hl.p);
+            if let Some(rest) = t.strip_prefix('<') {
+                format!("< {rest}")
+            } else {
+                format!("= {t}")
+            }
+        }
     )
 }
 

@@ -18,19 +18,21 @@ pub(crate) fn thresholds() -> Vec<f64> {
     (1..100).map(|k| k as f64 / 100.0).collect()
 }
 
-/// End of the plotted threshold range for net-benefit curves `(threshold, nb)`: the first
-/// multiple of 0.05 strictly above the largest threshold with a positive net benefit on any
-/// curve, at most 0.99 (0.05 when no curve is ever positive).
-pub fn plot_range(curves: &[Vec<(f64, f64)>]) -> f64 {
-    let last = curves
+/// End of the plotted threshold range: the first grid threshold at which both the reference
+/// model's net benefit and treat-all's are ≤ 0, rounded up to a multiple of 0.05, at most 0.99
+/// (0.99 when the reference model stays positive). `reference` and `treat_all` are
+/// `(threshold, net benefit)` on the same ascending grid.
+pub fn plot_range(reference: &[(f64, f64)], treat_all: &[(f64, f64)]) -> f64 {
+    let first = reference
         .iter()
-        .flat_map(|c| c.iter())
-        .filter(|p| p.1 > 0.0)
-        .map(|p| p.0)
-        .fold(0.0f64, f64::max);
-    // round against binary noise: 0.3 must give 0.35, not 0.3
-    let steps = (last / 0.05 + 1e-9).floor() + 1.0;
-    (steps * 0.05).min(0.99)
+        .zip(treat_all)
+        .find(|(r, a)| r.1 <= 0.0 && a.1 <= 0.0)
+        .map(|(r, _)| r.0);
+    match first {
+        // round against binary noise: 0.3 stays 0.3, 0.31 gives 0.35
+        Some(t) => ((t / 0.05 - 1e-9).ceil() * 0.05).clamp(0.05, 0.99),
+        None => 0.99,
+    }
 }
 
 /// Decision-curve figures (training set, test set).
@@ -48,9 +50,14 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
             file: format!("dca_{}.svg", part.key()),
             section: "dca",
             caption: format!(
-                "Decision curves, {}: net benefit of treating patients whose predicted probability is at least the threshold, against treating all and treating none, at thresholds 0.01, 0.02, …, unsmoothed. Shown for thresholds 0–{}: up to the first multiple of 0.05 above the last threshold where a model or treat-all has a positive net benefit (capped at 0.99); beyond it no strategy beats treating none.",
+                "Decision curves, {}: net benefit of treating patients whose predicted probability is at least the threshold, against treating all and treating none, at thresholds 0.01, 0.02, …, unsmoothed. Shown for thresholds 0–{}: up to the first threshold where both the {} model's and treat-all's net benefit are ≤ 0, rounded up to 0.05 (at most 0.99; dcurves' default range is 0–0.99).",
                 part.title().to_lowercase(),
-                fmt::fixed(end, 2)
+                fmt::fixed(end, 2),
+                input
+                    .reference
+                    .filter(|r| models.contains(r))
+                    .or(models.last().copied())
+                    .map_or("reference", |i| input.models[i].name.as_str())
             ),
             svg,
         });
@@ -70,9 +77,14 @@ fn draw(input: &ReportInput, part: Part, models: &[usize]) -> anyhow::Result<(St
         }
         curves.push((i, nb.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>()));
     }
-    let mut with_all: Vec<Vec<(f64, f64)>> = curves.iter().map(|c| c.1.clone()).collect();
-    with_all.push(all.clone());
-    let end = plot_range(&with_all);
+    // the reference (combined) model, else the last probability model plotted
+    let refc = curves
+        .iter()
+        .find(|c| Some(c.0) == input.reference)
+        .or(curves.last())
+        .map(|c| c.1.clone())
+        .unwrap_or_default();
+    let end = plot_range(&refc, &all);
     let cut = |v: &[(f64, f64)]| -> Vec<(f64, f64)> {
         v.iter().copied().filter(|p| p.0 <= end + 1e-12).collect()
     };
@@ -150,18 +162,24 @@ mod tests {
     use super::plot_range;
 
     #[test]
-    fn range_ends_after_the_last_positive_net_benefit() {
-        let curve = |last_pos: f64| -> Vec<(f64, f64)> {
+    fn range_ends_where_model_and_treat_all_stop_being_useful() {
+        let grid = |f: &dyn Fn(f64) -> f64| -> Vec<(f64, f64)> {
             (1..100)
-                .map(|k| {
-                    let t = k as f64 / 100.0;
-                    (t, if t <= last_pos { 0.1 } else { -0.01 })
-                })
+                .map(|k| k as f64 / 100.0)
+                .map(|t| (t, f(t)))
                 .collect()
         };
-        assert!((plot_range(&[curve(0.3)]) - 0.35).abs() < 1e-12);
-        assert!((plot_range(&[curve(0.3), curve(0.62)]) - 0.65).abs() < 1e-12);
-        assert_eq!(plot_range(&[curve(0.97)]), 0.99);
-        assert!((plot_range(&[curve(0.0)]) - 0.05).abs() < 1e-12);
+        let all = grid(&|t| 0.5 - t); // ≤ 0 from 0.5
+                                      // the model is positive up to 0.72, negative after, positive again at 0.9 (a jagged tail)
+        let model = grid(&|t| if t <= 0.72 || t >= 0.9 { 0.1 } else { -0.01 });
+        assert!((plot_range(&model, &all) - 0.75).abs() < 1e-12);
+        // crossing exactly at a multiple of 0.05 keeps it
+        let model = grid(&|t| if t < 0.795 { 0.1 } else { -0.01 });
+        assert!((plot_range(&model, &all) - 0.8).abs() < 1e-12);
+        // treat-all still positive where the model is not: wait for both
+        let model = grid(&|t| if t < 0.2 { 0.1 } else { -0.01 });
+        assert!((plot_range(&model, &all) - 0.5).abs() < 1e-12);
+        // never ≤ 0: dcurves' 0.99
+        assert_eq!(plot_range(&grid(&|_| 0.1), &all), 0.99);
     }
 }
