@@ -100,7 +100,7 @@ pub(crate) fn logistic_1d(y: &[f64], x: &[f64], fixed_slope: Option<f64>) -> (f6
         let (mut na, mut nb) = (a + da, b + db);
         let mut nll = loglik(na, nb);
         let mut halvings = 0;
-        while !(nll >= ll - 1e-12 * ll.abs()) && halvings < 40 {
+        while (nll.is_nan() || nll < ll - 1e-12 * ll.abs()) && halvings < 40 {
             step *= 0.5;
             na = a + step * da;
             nb = b + step * db;
