@@ -117,7 +117,7 @@ fn invalid_vox_offsets_are_refused() {
     b.extend(data_bytes());
     let p = d.join("sizes.nii");
     std::fs::write(&p, b).unwrap();
-    let e = format!("{:#}", io::read_volume(&p).err().expect("accepted"));
+    let e = format!("{:#}", io::read_volume(&p).expect_err("accepted"));
     assert!(e.contains("voxel data"), "{e}");
     std::fs::remove_dir_all(&d).unwrap();
 }
