@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use radscore_trainer::report::{
-    write_report, Baseline, BaselineVar, Coefficient, LassoTrace, ModelCurves, NomogramAxis,
-    NomogramSpec, Obs, OddsRow, Part, ReportInput, ScoredCase, VarKind,
+    write_report, Baseline, BaselineVar, BootstrapSettings, Coefficient, LassoTrace, ModelCurves,
+    NomogramAxis, NomogramSpec, Obs, OddsRow, Part, RefitDesign, ReportInput, ScoredCase, VarKind,
 };
 
 /// xorshift64* in [0, 1).
@@ -102,7 +102,39 @@ fn synthetic_input() -> ReportInput {
                 .collect()
         })
         .collect();
+    let train: Vec<usize> = (0..n).filter(|&i| parts[i] == Part::Train).collect();
+    // The combined model is the maximum-likelihood fit of radscore + texture on the training
+    // patients, as the pipeline fits it (so the bootstrap refits the model the report shows).
+    let xc = radscore_trainer::preprocess::Matrix::from_columns(&[
+        train.iter().map(|&i| radscore[i]).collect(),
+        train.iter().map(|&i| texture[i]).collect(),
+    ]);
+    let yc: Vec<u8> = train.iter().map(|&i| labels[i]).collect();
+    let fit = radscore_trainer::logistic::fit_logistic(&xc, &yc).expect("combined fit");
+    let combined = models.last_mut().expect("combined");
+    for (p, list) in [
+        (Part::Train, &mut combined.train),
+        (Part::Test, &mut combined.test),
+    ] {
+        *list = (0..n)
+            .filter(|&i| parts[i] == p)
+            .map(|i| Obs {
+                label: labels[i],
+                value: fit.probability(&[radscore[i], texture[i]]),
+            })
+            .collect();
+    }
+    let refit = RefitDesign {
+        names: vec!["radscore".into(), "texture".into()],
+        columns: vec![
+            train.iter().map(|&i| radscore[i]).collect(),
+            train.iter().map(|&i| texture[i]).collect(),
+        ],
+        labels: train.iter().map(|&i| labels[i]).collect(),
+    };
     ReportInput {
+        refit: Some(refit),
+        bootstrap: BootstrapSettings { b: 200, seed: 7 },
         title: "Validation report: synthetic cohort".into(),
         class_names: ["HER-2-zero".into(), "HER-2-low".into()],
         reference: Some(models.len() - 1),
@@ -197,6 +229,9 @@ fn synthetic_input() -> ReportInput {
             mean_mse,
             sd_mse,
             chosen: 17,
+            min_index: 17,
+            one_se_index: 12,
+            n_folds: 5,
             features: feats,
             path,
         }),
@@ -297,13 +332,14 @@ fn figures_parse_and_are_labelled() {
                 "Predicted probability",
                 "Observed fraction of HER-2-low",
                 "Ideal",
-                "Lowess smoother",
-                "Grouped observations",
+                "Apparent",
+                "Bias-corrected (bootstrap)",
+                "Deciles, observed (95 % CI)",
             ],
         ),
         (
             "calibration_test.svg",
-            vec!["Predicted probability", "Ideal"],
+            vec!["Predicted probability", "Ideal", "Apparent"],
         ),
         (
             "dca_train.svg",
@@ -328,7 +364,7 @@ fn figures_parse_and_are_labelled() {
                 "texture",
                 "stiff",
                 "soft",
-                "volume (cm3)",
+                "volume (cm³)",
                 "Total points",
                 "Linear predictor",
                 "Probability",
@@ -358,7 +394,10 @@ fn figures_parse_and_are_labelled() {
             vec![
                 "log10(alpha)",
                 "Mean squared error",
-                "Chosen alpha",
+                "alpha_min = 0.0148 (chosen)",
+                "alpha_1se = ",
+                "± 1 SE over folds",
+                "Non-zero coefficients",
                 "Mean CV MSE",
             ],
         ),
@@ -585,4 +624,196 @@ fn nomogram_scales_agree_with_core_scoring() {
         .fold(0.0, f64::max);
     assert!((widest - 100.0).abs() < 1e-9, "{widest}");
     assert!(nomogram::max_total(&spec) >= 100.0);
+}
+
+/// The Chromium binary: `RADSCORE_CHROMIUM`, else `chromium` / `chromium-browser` on PATH.
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("RADSCORE_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// Runs headless Chromium with `args` (plus the isolation flags), returning (stdout, stderr).
+/// Kills it after two minutes (a hung browser must not hang the test suite).
+fn run_chromium(bin: &Path, profile: &Path, args: &[String]) -> (String, String) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let t_out = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut out, &mut s).ok();
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut err, &mut s).ok();
+        s
+    });
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within two minutes: {args:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    (t_out.join().unwrap(), t_err.join().unwrap())
+}
+
+/// The page in headless Chromium at 1400 and 900 px: no console error or page error, no
+/// horizontal overflow of the document, every figure inside the viewport; and printing to PDF
+/// works. Skips (with a message) only when Chromium is not installed.
+#[test]
+fn page_renders_in_chromium_without_errors_or_overflow() {
+    let Some(bin) = chromium() else {
+        println!(
+            "SKIPPED page_renders_in_chromium_without_errors_or_overflow: chromium is not installed \
+             (apt-get install -y chromium, or set RADSCORE_CHROMIUM)"
+        );
+        return;
+    };
+    let input = synthetic_input();
+    let dir = tmpdir("chromium");
+    write_report(&dir, &input).expect("report");
+    let page = read(&dir, "index.html");
+    assert!(
+        !page.contains("<script"),
+        "the report itself has no scripts"
+    );
+    // A probe appended to a copy of the page: records page errors and console.error calls (hooked
+    // before anything else runs would need a script in <head>: put one there too) and measures
+    // overflow after layout, writing the result into the DOM that --dump-dom prints.
+    let hook = "<script>window.__errs=[];window.addEventListener('error',function(e){window.__errs.push('error: '+e.message)},true);\
+                var __ce=console.error;console.error=function(){window.__errs.push('console.error: '+Array.prototype.join.call(arguments,' '));__ce.apply(console,arguments)};</script>";
+    let probe = "<script>window.addEventListener('load',function(){var d=document.documentElement;var r={\
+                 scrollWidth:d.scrollWidth,clientWidth:d.clientWidth,errors:window.__errs,wide:[]};\
+                 document.querySelectorAll('figure,table,h1,h2,p,nav').forEach(function(el){var b=el.getBoundingClientRect();\
+                 if(el.tagName!=='TABLE'&&b.right>d.clientWidth+0.5)r.wide.push(el.tagName+'#'+el.id+' right='+b.right)});\
+                 var pre=document.createElement('pre');pre.id='probe';pre.textContent='PROBE'+JSON.stringify(r)+'EBORP';document.body.appendChild(pre)});</script>";
+    let probed = page
+        .replacen("<head>", &format!("<head>{hook}"), 1)
+        .replacen("</body>", &format!("{probe}</body>"), 1);
+    let probe_path = dir.join("probe.html");
+    std::fs::write(&probe_path, probed).expect("probe page");
+    for width in [1400, 900] {
+        let profile = tmpdir(&format!("chromium-profile-{width}"));
+        let (dom, log) = run_chromium(
+            &bin,
+            &profile,
+            &[
+                format!("--window-size={width},3000"),
+                "--virtual-time-budget=5000".into(),
+                "--dump-dom".into(),
+                format!("file://{}", probe_path.display()),
+            ],
+        );
+        let start = dom
+            .find("<pre id=\"probe\">PROBE")
+            .map(|i| i + "<pre id=\"probe\">".len())
+            .unwrap_or_else(|| panic!("{width}px: no probe result; chromium log:\n{log}"));
+        let end = dom[start..].find("EBORP").expect("probe end") + start;
+        let r: serde_json::Value = serde_json::from_str(&dom[start + 5..end]).expect("probe json");
+        println!("chromium {width}px: {r}");
+        assert_eq!(
+            r["errors"].as_array().map(Vec::len),
+            Some(0),
+            "{width}px: {r}"
+        );
+        assert!(
+            r["scrollWidth"].as_f64() <= r["clientWidth"].as_f64(),
+            "{width}px: the page overflows horizontally: {r}"
+        );
+        assert_eq!(
+            r["wide"].as_array().map(Vec::len),
+            Some(0),
+            "{width}px: {r}"
+        );
+        let console_errors: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("CONSOLE") && (l.contains("ERROR") || l.contains("rror")))
+            .collect();
+        assert!(
+            console_errors.is_empty(),
+            "{width}px console: {console_errors:?}"
+        );
+    }
+    let pdf = dir.join("report.pdf");
+    let profile = tmpdir("chromium-profile-pdf");
+    let (_, log) = run_chromium(
+        &bin,
+        &profile,
+        &[
+            "--no-pdf-header-footer".into(),
+            format!("--print-to-pdf={}", pdf.display()),
+            format!("file://{}", dir.join("index.html").display()),
+        ],
+    );
+    let bytes = std::fs::read(&pdf).unwrap_or_else(|e| panic!("no PDF ({e}); log:\n{log}"));
+    assert!(bytes.starts_with(b"%PDF"), "not a PDF");
+    assert!(
+        bytes.len() > 20_000 && bytes.windows(5).any(|w| w == b"%%EOF"),
+        "truncated PDF ({} bytes)",
+        bytes.len()
+    );
+}
+
+/// The internal-validation table refits the model the report shows: its apparent AUC is the
+/// combined model's training AUC of the performance table, B and the seed are stated, and the
+/// optimism-corrected AUC is below the apparent one.
+#[test]
+fn internal_validation_refits_the_reported_model() {
+    let input = synthetic_input();
+    let dir = tmpdir("internal");
+    write_report(&dir, &input).expect("report");
+    let csv = read(&dir, "internal_validation.csv");
+    let auc_row: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("combined,auc,"))
+        .expect("auc row")
+        .split(',')
+        .collect();
+    let perf = read(&dir, "performance.csv");
+    let train_row: Vec<&str> = perf
+        .lines()
+        .find(|l| l.starts_with("combined,train,"))
+        .expect("performance row")
+        .split(',')
+        .collect();
+    let apparent: f64 = auc_row[2].parse().unwrap();
+    let corrected: f64 = auc_row[5].parse().unwrap();
+    assert!((apparent - train_row[4].parse::<f64>().unwrap()).abs() < 1e-12);
+    assert!(corrected < apparent, "{corrected} vs {apparent}");
+    assert_eq!(&auc_row[6..], ["200", "200", "7"]);
+    let page = read(&dir, "index.html");
+    assert!(page.contains("B = 200 bootstrap samples"), "B stated");
+    assert!(page.contains("seed 7"), "seed stated");
+    assert!(
+        !page.contains("does not reproduce"),
+        "the refit is the reported model"
+    );
 }

@@ -674,7 +674,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         timing(t3, c3)
     );
     let (t4, c4) = (Instant::now(), cpu_seconds());
-    let files = write_report(&dir.join("report"), &ReportInput::from_train(&result))?;
+    let mut input = ReportInput::from_train(&result);
+    input.class_names = ["HER-2-zero".into(), "HER-2-low".into()];
+    // The synthetic cohort documents its columns' units and codings: show them on the nomogram.
+    if let Some(spec) = input.nomogram.as_mut() {
+        for axis in spec.axes.iter_mut().filter(|a| a.unit.is_empty()) {
+            if let Some((_, unit)) = radscore_trainer::synth::CLINICAL_COLUMNS
+                .iter()
+                .find(|(n, _)| *n == axis.name)
+            {
+                axis.unit = unit.to_string();
+            }
+        }
+    }
+    let files = write_report(&dir.join("report"), &input)?;
     eprintln!(
         "  wrote the report ({} files) in {}",
         files.files.len(),

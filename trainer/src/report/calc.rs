@@ -3,7 +3,7 @@
 
 use crate::stats;
 
-pub(crate) use stats::roc::{delong, sens_spec_at};
+pub(crate) use stats::roc::delong;
 
 /// Paired DeLong test (pROC `roc.test`): (z, p).
 pub(crate) fn delong_test(y: &[u8], s1: &[f64], s2: &[f64]) -> (f64, f64) {
@@ -64,19 +64,6 @@ pub(crate) fn chi_square(table: &[Vec<f64>]) -> (f64, f64, f64) {
 }
 
 pub(crate) use stats::tests::fisher_exact;
-
-/// Binned calibration curve (uniform bins on [0,1]): (mean predicted, observed fraction, n).
-pub(crate) fn calibration_bins(y: &[u8], p: &[f64], n_bins: usize) -> Vec<(f64, f64, usize)> {
-    stats::calibration::bins(y, p, n_bins)
-        .iter()
-        .map(|b| (b.mean_pred, b.frac_pos, b.n))
-        .collect()
-}
-
-/// R `lowess(x, y, f, iter = 0)` with delta = 0.01·range.
-pub(crate) fn lowess(x: &[f64], y: &[f64], f: f64) -> Vec<(f64, f64)> {
-    stats::calibration::lowess(x, y, f, 0)
-}
 
 /// Net benefit of "treat if p ≥ pt" and of treating all: (pt, model, treat all).
 pub(crate) fn net_benefit(y: &[u8], p: &[f64], thresholds: &[f64]) -> Vec<(f64, f64, f64)> {

@@ -165,3 +165,64 @@ mod tests {
         );
     }
 }
+
+/// A unit as typeset: `mm3` → `mm³`, `cm2` → `cm²`, `1e-3 mm2/s` → `×10⁻³ mm²/s`; level codings
+/// (`0=soft,1=stiff`) and other text unchanged.
+pub(crate) fn unit(u: &str) -> String {
+    if u.contains('=') {
+        return u.to_string();
+    }
+    let sup = |c: char| match c {
+        '-' => '⁻',
+        '0' => '⁰',
+        '1' => '¹',
+        '2' => '²',
+        '3' => '³',
+        '4' => '⁴',
+        '5' => '⁵',
+        '6' => '⁶',
+        '7' => '⁷',
+        '8' => '⁸',
+        '9' => '⁹',
+        c => c,
+    };
+    u.split(' ')
+        .map(|w| {
+            if let Some(exp) = w.strip_prefix("1e") {
+                if !exp.is_empty()
+                    && exp
+                        .trim_start_matches('-')
+                        .chars()
+                        .all(|c| c.is_ascii_digit())
+                {
+                    return format!("×10{}", exp.chars().map(sup).collect::<String>());
+                }
+            }
+            // a digit right after a letter is a power: mm3, mm2/s, m-2
+            let mut out = String::new();
+            let mut prev_letter = false;
+            for c in w.chars() {
+                if prev_letter && c.is_ascii_digit() {
+                    out.push(sup(c));
+                } else {
+                    out.push(c);
+                    prev_letter = c.is_ascii_alphabetic();
+                }
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod unit_tests {
+    #[test]
+    fn units_are_typeset() {
+        assert_eq!(super::unit("mm3"), "mm³");
+        assert_eq!(super::unit("cm3"), "cm³");
+        assert_eq!(super::unit("1e-3 mm2/s"), "×10⁻³ mm²/s");
+        assert_eq!(super::unit("years"), "years");
+        assert_eq!(super::unit("0=soft,1=stiff"), "0=soft,1=stiff");
+    }
+}

@@ -10,7 +10,8 @@ table{border-collapse:collapse;font-size:13px;margin-top:8px}th,td{border-bottom
 th{background:#f2f2f2;border-bottom:2px solid #999}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 .figs{display:flex;flex-wrap:wrap;gap:24px}figure{margin:8px 0;max-width:100%}figure svg{max-width:100%;height:auto;display:block}\
 figcaption{font-size:13px;color:#333;max-width:640px;margin-top:4px}a{color:#0060a0}\
-nav a{margin-right:14px;font-size:14px}";
+nav a{margin-right:14px;font-size:14px}.tablewrap{overflow-x:auto;max-width:100%}\
+@media print{body{margin:0;max-width:none}.tablewrap{overflow:visible}table{font-size:9px}th,td{padding:2px 4px}figure{break-inside:avoid}}";
 
 struct Section {
     id: &'static str,
@@ -41,13 +42,13 @@ const SECTIONS: &[Section] = &[
     Section {
         id: "performance",
         title: "Discrimination",
-        tables: &["performance.csv", "delong.csv"],
+        tables: &["performance.csv", "delong.csv", "internal_validation.csv"],
         figures: &["roc"],
     },
     Section {
         id: "calibration",
         title: "Calibration",
-        tables: &[],
+        tables: &["calibration.csv"],
         figures: &["calibration"],
     },
     Section {
@@ -82,7 +83,7 @@ fn table_html(t: &Table, section_title: &str, out: &mut String) {
     if t.title != section_title {
         out.push_str(&format!("<h3>{}</h3>\n", esc(&t.title)));
     }
-    out.push_str("<table>\n<thead><tr>");
+    out.push_str("<div class=\"tablewrap\"><table>\n<thead><tr>");
     for h in &t.header {
         out.push_str(&format!("<th>{}</th>", esc(h)));
     }
@@ -98,7 +99,7 @@ fn table_html(t: &Table, section_title: &str, out: &mut String) {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table></div>\n");
     out.push_str(&format!(
         "<p class=\"note\">{} Full precision: <a href=\"{}\">{}</a>.</p>\n",
         esc(&t.note),

@@ -4,8 +4,8 @@ use anyhow::{bail, Context};
 use radscore_core::model::{Model, PredictorKind};
 
 use super::{
-    Baseline, BaselineVar, Coefficient, LassoTrace, ModelCurves, NomogramAxis, NomogramSpec, Obs,
-    OddsRow, Part, ReportInput, ScoredCase, VarKind,
+    Baseline, BaselineVar, BootstrapSettings, Coefficient, LassoTrace, ModelCurves, NomogramAxis,
+    NomogramSpec, Obs, OddsRow, Part, RefitDesign, ReportInput, ScoredCase, VarKind,
 };
 use crate::clinical::OrRow;
 use crate::cohort::{Cohort, Set};
@@ -135,9 +135,44 @@ pub fn lasso_trace(cv: &LassoCvResult, features: &[String], path: &[Vec<f64>]) -
         mean_mse: cv.mean_mse.clone(),
         sd_mse,
         chosen: cv.alpha_index,
+        min_index: cv.min_index,
+        one_se_index: cv.one_se_index,
+        n_folds: cv.mse_path.first().map_or(0, Vec::len),
         features: features.to_vec(),
         path: path.to_vec(),
     }
+}
+
+/// The combined model's training design: the radscore and the model's clinical predictors (as the
+/// pipeline fits it), training patients only. None without training patients or when a predictor
+/// column is missing.
+pub fn refit_design(
+    model: &Model,
+    cohort: &Cohort,
+    parts: &[Part],
+    radscore: &[f64],
+) -> Option<RefitDesign> {
+    let rows: Vec<usize> = (0..parts.len())
+        .filter(|&i| parts[i] == Part::Train)
+        .collect();
+    if rows.is_empty() || radscore.len() != parts.len() {
+        return None;
+    }
+    let mut names = vec!["radscore".to_string()];
+    let mut columns = vec![rows.iter().map(|&i| radscore[i]).collect::<Vec<f64>>()];
+    for c in &model.clinical {
+        let j = cohort
+            .clinical_names
+            .iter()
+            .position(|n| n == c.name.as_str())?;
+        names.push(c.name.as_str().to_string());
+        columns.push(rows.iter().map(|&i| cohort.clinical.get(i, j)).collect());
+    }
+    Some(RefitDesign {
+        names,
+        columns,
+        labels: rows.iter().map(|&i| cohort.labels[i]).collect(),
+    })
 }
 
 /// Youden cut-off of the radscore on the training patients (all patients if none is in training).
@@ -211,6 +246,13 @@ impl ReportInput {
             radscore_intercept: Some(r.model.radscore_intercept),
             lasso: Some(lasso_trace(&r.lasso, &r.lasso_features, &r.lasso_coef_path)),
             nomogram: Some(nomogram_spec(&r.model)),
+            refit: refit_design(
+                &r.model,
+                &r.cohort,
+                &parts,
+                &r.radscore.iter().map(|p| p.value).collect::<Vec<f64>>(),
+            ),
+            bootstrap: BootstrapSettings::default(),
             notes: vec![
                 format!(
                     "Training run: {} patients ({} training, {} test), {} models; model id {}.",
@@ -307,6 +349,12 @@ impl ReportInput {
             });
         }
         let cutoff = radscore_cutoff(&radscore);
+        let refit = refit_design(
+            model,
+            cohort,
+            &parts,
+            &radscore.iter().map(|c| c.value).collect::<Vec<f64>>(),
+        );
         let rad_model = ModelCurves {
             name: "radscore".into(),
             threshold: cutoff.unwrap_or(f64::NAN),
@@ -365,6 +413,8 @@ impl ReportInput {
             radscore_intercept: Some(model.radscore_intercept),
             lasso: None,
             nomogram: Some(nomogram_spec(model)),
+            refit,
+            bootstrap: BootstrapSettings::default(),
             notes,
         })
     }

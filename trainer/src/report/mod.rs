@@ -17,6 +17,7 @@ pub mod dca;
 pub(crate) mod fmt;
 pub mod html;
 pub mod input;
+pub mod internal;
 pub mod lasso;
 pub mod nomogram;
 pub(crate) mod plot;
@@ -185,6 +186,12 @@ pub struct LassoTrace {
     pub sd_mse: Vec<f64>,
     /// Index of the chosen alpha.
     pub chosen: usize,
+    /// Index of the alpha with the smallest mean MSE (glmnet `lambda.min`).
+    pub min_index: usize,
+    /// Index of the largest alpha within one standard error of the minimum (glmnet `lambda.1se`).
+    pub one_se_index: usize,
+    /// Number of CV folds (the error bars are ± SD/√folds, glmnet's `cvsd`).
+    pub n_folds: usize,
     /// Columns entering the LASSO.
     pub features: Vec<String>,
     /// Coefficient path, `path[alpha][feature]` (may be empty: the path figure is then left out).
@@ -219,6 +226,37 @@ pub struct NomogramSpec {
     pub axes: Vec<NomogramAxis>,
 }
 
+/// The training data of the reference (combined) model, for the bootstrap internal validation
+/// (the model is refitted on bootstrap samples of these patients).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RefitDesign {
+    /// Predictor names (radscore first), one per column.
+    pub names: Vec<String>,
+    /// Predictor columns, training patients only (`columns[j][i]`).
+    pub columns: Vec<Vec<f64>>,
+    /// Outcome of each training patient.
+    pub labels: Vec<u8>,
+}
+
+/// Settings of the bootstrap internal validation (rms `validate`/`calibrate`, `B` and a seed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BootstrapSettings {
+    /// Replicates (rms `B`).
+    pub b: usize,
+    /// Seed of the Mersenne Twister that draws the replicates.
+    pub seed: u32,
+}
+
+impl Default for BootstrapSettings {
+    /// B = 1000 (as published nomogram papers use with rms `calibrate`), seed 20260.
+    fn default() -> Self {
+        BootstrapSettings {
+            b: 1000,
+            seed: 20260,
+        }
+    }
+}
+
 /// Everything the report shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportInput {
@@ -250,6 +288,11 @@ pub struct ReportInput {
     pub nomogram: Option<NomogramSpec>,
     /// Free-text notes shown under the title (e.g. which input the report came from).
     pub notes: Vec<String>,
+    /// Training data of the reference model (bootstrap validation); None leaves the
+    /// bias-corrected calibration curve and the internal-validation table out.
+    pub refit: Option<RefitDesign>,
+    /// Bootstrap replicates and seed.
+    pub bootstrap: BootstrapSettings,
 }
 
 /// What [`write_report`] wrote.
@@ -306,9 +349,17 @@ pub struct Table {
 
 /// Renders every figure of the report (in page order).
 pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
+    figures_with(input, internal::validation(input).as_ref())
+}
+
+/// [`figures`] with the bootstrap validation already computed.
+fn figures_with(
+    input: &ReportInput,
+    v: Option<&crate::stats::bootstrap::Validation>,
+) -> anyhow::Result<Vec<Figure>> {
     let mut out = Vec::new();
     out.extend(roc::figures(input)?);
-    out.extend(calibration::figures(input)?);
+    out.extend(calibration::figures_with(input, v)?);
     out.extend(dca::figures(input)?);
     out.extend(nomogram::figures(input)?);
     out.extend(radscore::figures(input)?);
@@ -318,8 +369,10 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
 
 /// Renders every file of the report in memory, sorted by name.
 pub fn render(input: &ReportInput) -> anyhow::Result<Vec<Rendered>> {
-    let figs = figures(input)?;
-    let tabs = tables::tables(input);
+    // the bootstrap is run once and shared by the calibration figure and the validation table
+    let v = internal::validation(input);
+    let figs = figures_with(input, v.as_ref())?;
+    let tabs = tables::tables_with(input, v.as_ref());
     let mut out = Vec::new();
     for f in &figs {
         out.push(Rendered {

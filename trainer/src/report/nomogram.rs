@@ -81,9 +81,16 @@ fn axis_title(a: &NomogramAxis) -> String {
     if a.binary || a.unit.is_empty() {
         a.name.clone()
     } else {
-        format!("{} ({})", a.name, a.unit)
+        format!("{} ({})", a.name, fmt::unit(&a.unit))
     }
 }
+
+/// Probability ticks of the nomogram in label priority: rms `fun.at = seq(.1, .9, .1)` first
+/// (always drawn), then the extremes, kept only where their labels fit.
+const PROB_MAIN: [f64; 9] = [0.5, 0.1, 0.9, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6];
+const PROB_EXTREME: [f64; 10] = [
+    0.05, 0.95, 0.01, 0.99, 0.001, 0.999, 0.02, 0.98, 0.005, 0.995,
+];
 
 /// Keeps the labels that fit (in priority order), returning (x, label, shown) per tick.
 fn thin(ticks: &[(f64, String)], priority: &[usize]) -> Vec<bool> {
@@ -128,6 +135,7 @@ fn row(
     ticks: &[(f64, String)],
     priority: &[usize],
     line: Option<(f64, f64)>,
+    allow_below: bool,
 ) -> anyhow::Result<()> {
     area.draw(&Text::new(
         title.to_string(),
@@ -152,7 +160,7 @@ fn row(
     let rest: Vec<usize> = (0..ticks.len()).filter(|&k| !shown[k]).collect();
     let below_sub: Vec<(f64, String)> = rest.iter().map(|&k| ticks[k].clone()).collect();
     let below_ok = thin(&below_sub, &(0..below_sub.len()).collect::<Vec<_>>());
-    let few = ticks.len() <= 3;
+    let few = allow_below || ticks.len() <= 3;
     for (k, (x, l)) in ticks.iter().enumerate() {
         let xi = x.round() as i32;
         area.draw(&PathElement::new(vec![(xi, y - 6), (xi, y)], st))?;
@@ -179,7 +187,8 @@ fn row(
 
 fn draw(spec: &NomogramSpec, positive: &str) -> anyhow::Result<String> {
     let n_rows = spec.axes.len() as i32 + 4;
-    let h = (TOP + n_rows * ROW + 30) as u32;
+    // + room for probability labels placed below their line
+    let h = (TOP + n_rows * ROW + 50) as u32;
     let width = f64::from(X1 - X0);
     let px_points = |p: f64| f64::from(X0) + p / 100.0 * width;
     let tmax = max_total(spec);
@@ -201,6 +210,7 @@ fn draw(spec: &NomogramSpec, positive: &str) -> anyhow::Result<String> {
             &ticks,
             &(0..ticks.len()).collect::<Vec<_>>(),
             None,
+            false,
         )?;
         for k in 0..10 {
             let xi = px_points(f64::from(k) * 10.0 + 5.0).round() as i32;
@@ -260,6 +270,7 @@ fn draw(spec: &NomogramSpec, positive: &str) -> anyhow::Result<String> {
                 &ticks,
                 &regular_priority_for(&ticks),
                 Some(line),
+                false,
             )?;
         }
         // Total points.
@@ -277,6 +288,7 @@ fn draw(spec: &NomogramSpec, positive: &str) -> anyhow::Result<String> {
             &ticks,
             &regular_priority_for(&ticks),
             Some((f64::from(X0), f64::from(X1))),
+            false,
         )?;
         // Linear predictor.
         y += ROW;
@@ -298,42 +310,53 @@ fn draw(spec: &NomogramSpec, positive: &str) -> anyhow::Result<String> {
             &ticks,
             &regular_priority_for(&ticks),
             Some((f64::from(X0), f64::from(X1))),
+            false,
         )?;
         // Probability.
         y += ROW;
-        const PRIORITY: [f64; 19] = [
-            0.5, 0.1, 0.9, 0.01, 0.99, 0.3, 0.7, 0.2, 0.8, 0.05, 0.95, 0.4, 0.6, 0.001, 0.999,
-            0.02, 0.98, 0.005, 0.995,
-        ];
-        let cands: Vec<f64> = PRIORITY
+        let in_range = |p: f64| {
+            let lp = (p / (1.0 - p)).ln();
+            lp >= lp0 && lp <= lp1
+        };
+        let tick_at = |p: f64| {
+            (
+                px_total(((p / (1.0 - p)).ln() - lp0) * spec.points_per_unit),
+                fmt::tick(p),
+            )
+        };
+        let cands: Vec<f64> = PROB_MAIN
             .iter()
+            .chain(&PROB_EXTREME)
             .copied()
-            .filter(|&p| {
-                let lp = (p / (1.0 - p)).ln();
-                lp >= lp0 && lp <= lp1
+            .filter(|&p| in_range(p))
+            .collect();
+        let ticks: Vec<(f64, String)> = cands.iter().map(|&p| tick_at(p)).collect();
+        let above = thin(&ticks, &(0..ticks.len()).collect::<Vec<_>>());
+        let rest: Vec<usize> = (0..ticks.len()).filter(|&k| !above[k]).collect();
+        let rest_ticks: Vec<(f64, String)> = rest.iter().map(|&k| ticks[k].clone()).collect();
+        let below = thin(&rest_ticks, &(0..rest_ticks.len()).collect::<Vec<_>>());
+        // seq(.1, .9, .1) always; an extreme only where its label fits above or below the line
+        let keep: Vec<bool> = (0..ticks.len())
+            .map(|k| {
+                PROB_MAIN.contains(&cands[k])
+                    || above[k]
+                    || rest.iter().position(|&r| r == k).is_some_and(|j| below[j])
             })
             .collect();
-        let ticks: Vec<(f64, String)> = cands
-            .iter()
-            .map(|&p| {
-                (
-                    px_total(((p / (1.0 - p)).ln() - lp0) * spec.points_per_unit),
-                    fmt::tick(p),
-                )
-            })
-            .collect();
-        let shown = thin(&ticks, &(0..ticks.len()).collect::<Vec<_>>());
-        let mut kept: Vec<(f64, String)> = ticks
+        let kept: Vec<(f64, String)> = ticks
             .into_iter()
-            .zip(shown)
+            .zip(keep)
             .filter(|(_, s)| *s)
             .map(|(t, _)| t)
             .collect();
-        kept.sort_by(|a, b| a.0.total_cmp(&b.0));
         let line = if kept.is_empty() {
             None
         } else {
-            Some((kept[0].0, kept[kept.len() - 1].0))
+            let xs = kept.iter().map(|t| t.0);
+            Some((
+                xs.clone().fold(f64::INFINITY, f64::min),
+                xs.fold(f64::NEG_INFINITY, f64::max),
+            ))
         };
         if line.is_some() {
             let title = if positive.chars().count() <= 12 {
@@ -348,8 +371,63 @@ fn draw(spec: &NomogramSpec, positive: &str) -> anyhow::Result<String> {
                 &kept,
                 &(0..kept.len()).collect::<Vec<_>>(),
                 line,
+                true,
             )?;
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts of the probability row: everything drawn after its title.
+    fn probability_labels(svg: &str) -> Vec<String> {
+        let texts: Vec<String> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| t.split_once('>').map(|(_, r)| r))
+            .filter_map(|r| r.split_once("</text>").map(|(a, _)| a.trim().to_string()))
+            .collect();
+        let at = texts
+            .iter()
+            .position(|t| t.starts_with("Probability"))
+            .expect("probability row");
+        texts[at + 1..].to_vec()
+    }
+
+    #[test]
+    fn probability_axis_has_every_decile_and_units_are_typeset() {
+        // A steep scale (0.1–0.9 spans a small part of the total points), as in the issue.
+        let spec = NomogramSpec {
+            intercept: -6.0,
+            points_per_unit: 100.0 / 12.0,
+            axes: vec![
+                NomogramAxis {
+                    name: "Radscore".into(),
+                    unit: String::new(),
+                    beta: 6.0,
+                    lo: -1.0,
+                    hi: 1.0,
+                    binary: false,
+                },
+                NomogramAxis {
+                    name: "volume".into(),
+                    unit: "mm3".into(),
+                    beta: 0.0001,
+                    lo: 0.0,
+                    hi: 40_000.0,
+                    binary: false,
+                },
+            ],
+        };
+        let svg = draw(&spec, "HER-2-low").expect("svg");
+        let labels = probability_labels(&svg);
+        for k in 1..=9 {
+            let want = format!("0.{k}");
+            assert!(labels.contains(&want), "no {want} in {labels:?}");
+        }
+        assert!(svg.contains("volume (mm³)"), "unit not typeset");
+    }
 }

@@ -266,6 +266,18 @@ pub(crate) fn chart_sized<'a, 'b>(
     y: std::ops::Range<f64>,
     x_label_area: u32,
 ) -> anyhow::Result<Chart<'a, 'b>> {
+    chart_top(area, title, x, y, x_label_area, 44)
+}
+
+/// [`chart_sized`] with a given top margin (room for a top axis under the title).
+pub(crate) fn chart_top<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    x_label_area: u32,
+    margin_top: u32,
+) -> anyhow::Result<Chart<'a, 'b>> {
     let (w, _) = area.dim_in_pixel();
     area.draw(&Text::new(
         title.to_string(),
@@ -273,7 +285,7 @@ pub(crate) fn chart_sized<'a, 'b>(
         anchored(TITLE, HPos::Center, VPos::Top),
     ))?;
     Ok(ChartBuilder::on(area)
-        .margin_top(44)
+        .margin_top(margin_top)
         .margin_left(10)
         .margin_right(22)
         .margin_bottom(6)

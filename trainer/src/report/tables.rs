@@ -3,9 +3,20 @@
 
 use super::roc::{both_classes, split_obs};
 use super::{calc, fmt, Baseline, Part, ReportInput, Table, VarKind};
+use crate::stats::binom::{clopper_pearson, Proportion};
+use crate::stats::roc::confusion;
 
-/// Every table of the report (in page order); tables without data are left out.
+/// Every table of the report (in page order); tables without data are left out. Runs the
+/// bootstrap internal validation ([`super::internal`]).
 pub fn tables(input: &ReportInput) -> Vec<Table> {
+    tables_with(input, super::internal::validation(input).as_ref())
+}
+
+/// [`tables`] with the bootstrap validation already computed.
+pub(crate) fn tables_with(
+    input: &ReportInput,
+    v: Option<&crate::stats::bootstrap::Validation>,
+) -> Vec<Table> {
     let mut out = Vec::new();
     if let Some(b) = input.baseline.as_ref().filter(|b| !b.labels.is_empty()) {
         out.push(baseline(b, &input.class_names));
@@ -21,6 +32,12 @@ pub fn tables(input: &ReportInput) -> Vec<Table> {
         out.push(performance(input));
     }
     if let Some(t) = delong(input) {
+        out.push(t);
+    }
+    if let Some(v) = v {
+        out.push(super::internal::table(input, v));
+    }
+    if let Some(t) = super::calibration::table(input) {
         out.push(t);
     }
     if !input.features.is_empty() {
@@ -394,7 +411,18 @@ pub fn odds_ratios(input: &ReportInput) -> Table {
     }
 }
 
-/// Model performance: AUC (95 % DeLong CI), sensitivity and specificity at the training threshold.
+/// A proportion with its exact 95 % CI, as shown: "0.812 (0.750–0.864)".
+fn prop_text(p: Proportion) -> String {
+    format!(
+        "{} ({}–{})",
+        fmt::fixed(p.estimate, 3),
+        fmt::fixed(p.low, 3),
+        fmt::fixed(p.high, 3)
+    )
+}
+
+/// Model performance: AUC (95 % DeLong CI); accuracy, sensitivity, specificity, PPV and NPV at
+/// the training threshold, each with an exact (Clopper–Pearson) 95 % CI.
 pub fn performance(input: &ReportInput) -> Table {
     let mut rows = Vec::new();
     let mut csv_rows = Vec::new();
@@ -406,9 +434,16 @@ pub fn performance(input: &ReportInput) -> Table {
             }
             let (y, v) = split_obs(obs);
             let d = calc::delong(&y, &v);
-            let (se, sp) = calc::sens_spec_at(&y, &v, m.threshold);
+            let c = confusion(&y, &v, m.threshold);
+            let props = [
+                clopper_pearson(c.tp + c.tn, y.len(), 0.95),
+                clopper_pearson(c.tp, c.tp + c.fn_, 0.95),
+                clopper_pearson(c.tn, c.tn + c.fp, 0.95),
+                clopper_pearson(c.tp, c.tp + c.fp, 0.95),
+                clopper_pearson(c.tn, c.tn + c.fn_, 0.95),
+            ];
             let npos = y.iter().filter(|&&l| l == 1).count();
-            rows.push(vec![
+            let mut row = vec![
                 m.name.clone(),
                 s(part.title()),
                 format!("{} / {}", y.len(), npos),
@@ -418,11 +453,11 @@ pub fn performance(input: &ReportInput) -> Table {
                     fmt::fixed(d.ci[0], 3),
                     fmt::fixed(d.ci[1], 3)
                 ),
-                fmt::fixed(se, 3),
-                fmt::fixed(sp, 3),
-                fmt::tick(m.threshold),
-            ]);
-            csv_rows.push(vec![
+            ];
+            row.extend(props.iter().map(|&p| prop_text(p)));
+            row.push(fmt::tick(m.threshold));
+            rows.push(row);
+            let mut csv = vec![
                 m.name.clone(),
                 s(part.key()),
                 y.len().to_string(),
@@ -431,21 +466,51 @@ pub fn performance(input: &ReportInput) -> Table {
                 fmt::exact(d.ci[0]),
                 fmt::exact(d.ci[1]),
                 fmt::exact(m.threshold),
-                fmt::exact(se),
-                fmt::exact(sp),
-            ]);
+                c.tp.to_string(),
+                c.fp.to_string(),
+                c.tn.to_string(),
+                c.fn_.to_string(),
+            ];
+            for p in props {
+                csv.extend([
+                    fmt::exact(p.estimate),
+                    fmt::exact(p.low),
+                    fmt::exact(p.high),
+                ]);
+            }
+            csv_rows.push(csv);
         }
+    }
+    let mut csv_header: Vec<String> = [
+        "model",
+        "set",
+        "n",
+        "n_positive",
+        "auc",
+        "ci_low",
+        "ci_high",
+        "threshold",
+        "tp",
+        "fp",
+        "tn",
+        "fn",
+    ]
+    .map(String::from)
+    .to_vec();
+    for k in ["accuracy", "sensitivity", "specificity", "ppv", "npv"] {
+        csv_header.extend([k.to_string(), format!("{k}_ci_low"), format!("{k}_ci_high")]);
     }
     Table {
         file: "performance.csv".into(),
         title: "Model performance".into(),
-        header: vec![s("Model"), s("Set"), s("n / positive"), s("AUC (95 % CI)"), s("Sensitivity"), s("Specificity"), s("Threshold")],
-        rows,
-        csv_header: vec![
-            s("model"), s("set"), s("n"), s("n_positive"), s("auc"), s("ci_low"), s("ci_high"), s("threshold"), s("sensitivity"), s("specificity"),
+        header: vec![
+            s("Model"), s("Set"), s("n / positive"), s("AUC (95 % CI)"), s("Accuracy (95 % CI)"), s("Sensitivity (95 % CI)"),
+            s("Specificity (95 % CI)"), s("PPV (95 % CI)"), s("NPV (95 % CI)"), s("Threshold"),
         ],
+        rows,
+        csv_header,
         csv_rows,
-        note: "AUC with 95 % DeLong confidence interval (pROC ci.auc). Sensitivity and specificity with class 1 iff the model output ≥ the threshold chosen on the training set (Youden index), applied unchanged to the test set.".into(),
+        note: "AUC with 95 % DeLong confidence interval (pROC ci.auc). Accuracy, sensitivity, specificity, PPV (positive predictive value) and NPV (negative predictive value) with exact Clopper–Pearson 95 % confidence intervals (R binom.test), with class 1 iff the model output ≥ the threshold chosen on the training set (Youden index), applied unchanged to the test set.".into(),
     }
 }
 

@@ -55,8 +55,24 @@ fn expit(x: f64) -> f64 {
 
 /// Logistic regression `y ~ a + b·x` by Newton–Raphson (MLE, as `lrm`/`glm`); `fixed_slope =
 /// Some(1)` fits only the intercept with `x` as offset. Returns (a, b) or NaN if it diverges.
-fn logistic_1d(y: &[f64], x: &[f64], fixed_slope: Option<f64>) -> (f64, f64) {
+pub(crate) fn logistic_1d(y: &[f64], x: &[f64], fixed_slope: Option<f64>) -> (f64, f64) {
+    let loglik = |a: f64, b: f64| -> f64 {
+        y.iter()
+            .zip(x)
+            .map(|(&yi, &xi)| {
+                let eta = a + b * xi;
+                // log(1 + e^eta) computed stably
+                let log1pexp = if eta > 0.0 {
+                    eta + (-eta).exp().ln_1p()
+                } else {
+                    eta.exp().ln_1p()
+                };
+                yi * eta - log1pexp
+            })
+            .sum()
+    };
     let (mut a, mut b) = (0.0, fixed_slope.unwrap_or(1.0));
+    let mut ll = loglik(a, b);
     for _ in 0..200 {
         let (mut g0, mut g1, mut h00, mut h01, mut h11) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for (&yi, &xi) in y.iter().zip(x) {
@@ -78,9 +94,24 @@ fn logistic_1d(y: &[f64], x: &[f64], fixed_slope: Option<f64>) -> (f64, f64) {
         if !da.is_finite() || !db.is_finite() {
             return (f64::NAN, f64::NAN);
         }
-        a += da;
-        b += db;
-        if da.abs() <= 1e-14 * (1.0 + a.abs()) && db.abs() <= 1e-14 * (1.0 + b.abs()) {
+        // Step-halving (as lrm.fit / glm.fit): a full Newton step from a poor start can overshoot
+        // and diverge; halve it until the log-likelihood does not decrease.
+        let mut step = 1.0;
+        let (mut na, mut nb) = (a + da, b + db);
+        let mut nll = loglik(na, nb);
+        let mut halvings = 0;
+        while (nll.is_nan() || nll < ll - 1e-12 * ll.abs()) && halvings < 40 {
+            step *= 0.5;
+            na = a + step * da;
+            nb = b + step * db;
+            nll = loglik(na, nb);
+            halvings += 1;
+        }
+        let (sa, sb) = (na - a, nb - b);
+        a = na;
+        b = nb;
+        ll = nll;
+        if sa.abs() <= 1e-14 * (1.0 + a.abs()) && sb.abs() <= 1e-14 * (1.0 + b.abs()) {
             break;
         }
     }
@@ -627,6 +658,29 @@ mod tests {
         for (xv, yv) in lowess(&x, &y, 2.0 / 3.0, 3) {
             assert!((yv - (2.0 * xv - 1.0)).abs() < 1e-10, "{xv} {yv}");
         }
+    }
+
+    #[test]
+    fn recalibration_converges_from_a_far_start() {
+        // Badly calibrated predictions (true slope ~0.25 on the logit scale, extreme p): plain
+        // Newton from (0, 1) overshoots; with step-halving the score equations are solved.
+        let lp: Vec<f64> = (0..60).map(|i| -9.0 + 0.3 * i as f64).collect();
+        let p: Vec<f64> = lp.iter().map(|&v| expit(v)).collect();
+        let y: Vec<u8> = lp
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| u8::from(expit(0.6 + 0.25 * v) > ((i * 37) % 60) as f64 / 60.0))
+            .collect();
+        let v = val_prob(&y, &p);
+        assert!(v.slope.is_finite() && v.intercept.is_finite(), "{v:?}");
+        let (mut g0, mut g1) = (0.0, 0.0);
+        for (&l, &q) in y.iter().zip(&p) {
+            let lq = logit(q);
+            let r = f64::from(l) - expit(v.intercept + v.slope * lq);
+            g0 += r;
+            g1 += r * lq;
+        }
+        assert!(g0.abs() < 1e-9 && g1.abs() < 1e-9, "{g0} {g1}");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! Every public function documents its formula and the R / Python function it reproduces.
 //! Labels are `&[u8]` (1 = positive / case), scores and probabilities `&[f64]`.
 
+pub mod binom;
+pub mod bootstrap;
 pub mod calibration;
 pub mod dca;
 pub mod dist;
