@@ -409,63 +409,114 @@ impl FeatureName {
     }
 }
 
-impl fmt::Display for ImageType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ImageType {
+    /// Writes the PyRadiomics name (`original`, `log-sigma-3-0-mm-3D`, `wavelet-LHL`, …) with
+    /// plain `write_str` calls through `dyn Write` (not inlined per writer): no `core::fmt`
+    /// formatting machinery, which the scoring-only firmware would otherwise carry to name a
+    /// format-1 recipe.
+    pub fn write_to(&self, w: &mut dyn fmt::Write) -> fmt::Result {
         match self {
-            ImageType::Original => f.write_str("original"),
-            ImageType::Exponential => f.write_str("exponential"),
-            ImageType::Gradient => f.write_str("gradient"),
-            ImageType::Square => f.write_str("square"),
-            ImageType::SquareRoot => f.write_str("squareroot"),
-            ImageType::Logarithm => f.write_str("logarithm"),
-            ImageType::Wavelet(b) => write!(f, "wavelet-{}", b.letters()),
+            ImageType::Original => w.write_str("original"),
+            ImageType::Exponential => w.write_str("exponential"),
+            ImageType::Gradient => w.write_str("gradient"),
+            ImageType::Square => w.write_str("square"),
+            ImageType::SquareRoot => w.write_str("squareroot"),
+            ImageType::Logarithm => w.write_str("logarithm"),
+            ImageType::Wavelet(b) => {
+                w.write_str("wavelet-")?;
+                w.write_str(b.letters())
+            }
             ImageType::Log { sigma_mm } => {
-                f.write_str("log-sigma-")?;
-                // Python's str(float): shortest round-trip digits, always with a '.'.
-                let mut w = DashWriter {
-                    f,
-                    wrote_dot: false,
-                };
-                fmt::write(&mut w, format_args!("{}", sigma_mm))?;
-                if !w.wrote_dot {
-                    w.f.write_str("-0")?;
-                }
-                f.write_str("-mm-3D")
+                w.write_str("log-sigma-")?;
+                write_sigma(w, *sigma_mm)?;
+                w.write_str("-mm-3D")
             }
         }
     }
 }
 
-/// Writes a number with '.' replaced by '-' (PyRadiomics' LoG image-type naming).
-struct DashWriter<'a, 'b> {
-    f: &'a mut fmt::Formatter<'b>,
-    wrote_dot: bool,
+impl fmt::Display for ImageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
 }
 
-impl fmt::Write for DashWriter<'_, '_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for part in s.split_inclusive('.') {
-            if let Some(p) = part.strip_suffix('.') {
-                self.f.write_str(p)?;
-                self.f.write_str("-")?;
-                self.wrote_dot = true;
-            } else {
-                self.f.write_str(part)?;
-            }
+/// Writes a LoG sigma as PyRadiomics names it: Python's `str(float)` with `.` replaced by `-`
+/// (`3.0` → `3-0`, `0.25` → `0-25`): the fewest fraction digits `k` (at least one) for which
+/// `m / 10^k`, `m` an integer, reads back as the same f64. `m` and `10^k` (k ≤ 22) are exact
+/// doubles, so their quotient is the correctly rounded value of the decimal, as Python's parser
+/// gives it. The digits are written by hand: `core::fmt`'s float formatting is ~10 KB of flash,
+/// which the scoring-only firmware would carry just to name a format-1 recipe.
+/// Sigmas with more than 15–16 significant digits or beyond 2^53 are not names PyRadiomics users
+/// write; they are an error.
+fn write_sigma(f: &mut dyn fmt::Write, sigma: f64) -> fmt::Result {
+    const LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if !(sigma.is_finite() && sigma > 0.0) {
+        return Err(fmt::Error);
+    }
+    let mut scale = 1.0f64;
+    for k in 0..=22usize {
+        let m = libm::round(sigma * scale);
+        if m >= LIMIT {
+            break;
         }
-        Ok(())
+        if m / scale == sigma {
+            // m < 2^53 has at most 16 digits: two u32 halves of 8 digits (u32 division is one
+            // instruction on Cortex-M4; u64 division would pull in ~0.9 KB of runtime).
+            let hi = libm::floor(m / 1e8);
+            let lo = m - hi * 1e8; // exact: both below 2^53
+            let (mut hi, mut lo) = if lo < 0.0 {
+                (hi as u32 - 1, (lo + 1e8) as u32)
+            } else if lo >= 1e8 {
+                (hi as u32 + 1, (lo - 1e8) as u32)
+            } else {
+                (hi as u32, lo as u32)
+            };
+            let mut digits = [b'0'; 24];
+            let mut len = 0;
+            while hi > 0 || lo > 0 || len <= k {
+                if let Some(d) = digits.get_mut(len) {
+                    *d = b'0' + (lo % 10) as u8;
+                }
+                lo /= 10;
+                len += 1;
+                if len == 8 {
+                    lo = hi;
+                    hi = 0;
+                }
+            }
+            for i in (0..len).rev() {
+                if i + 1 == k {
+                    f.write_str("-")?;
+                }
+                let d = digits.get(i).copied().unwrap_or(b'0');
+                f.write_char(char::from(d))?;
+            }
+            if k == 0 {
+                f.write_str("-0")?;
+            }
+            return Ok(());
+        }
+        scale *= 10.0;
+    }
+    Err(fmt::Error)
+}
+
+impl FeatureName {
+    /// Writes `<image type>_<class>_<feature>` with plain `write_str` calls (see
+    /// [`ImageType::write_to`]).
+    pub fn write_to(&self, w: &mut dyn fmt::Write) -> fmt::Result {
+        self.image_type.write_to(w)?;
+        w.write_str("_")?;
+        w.write_str(self.feature.class().name())?;
+        w.write_str("_")?;
+        w.write_str(self.feature.name())
     }
 }
 
 impl fmt::Display for FeatureName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}_{}_{}",
-            self.image_type,
-            self.feature.class().name(),
-            self.feature.name()
-        )
+        self.write_to(f)
     }
 }
 
@@ -499,6 +550,30 @@ mod tests {
             // The image type alone prints as PyRadiomics names it (the name's first part).
             let t = p.image_type.to_string();
             assert!(n.starts_with(&std::format!("{t}_")), "{t} / {n}");
+        }
+    }
+
+    /// LoG sigmas are named as Python's `str(float)` (with '-' for '.'), written without
+    /// core::fmt's float formatting.
+    #[test]
+    fn log_sigma_names_are_pythons() {
+        for (sigma, name) in [
+            (3.0, "log-sigma-3-0-mm-3D"),
+            (0.25, "log-sigma-0-25-mm-3D"),
+            (1.5, "log-sigma-1-5-mm-3D"),
+            (12.5, "log-sigma-12-5-mm-3D"),
+            (0.1, "log-sigma-0-1-mm-3D"),
+            (0.3, "log-sigma-0-3-mm-3D"),
+            (100.0, "log-sigma-100-0-mm-3D"),
+            (2.0 / 3.0, "log-sigma-0-6666666666666666-mm-3D"),
+            (0.00025, "log-sigma-0-00025-mm-3D"),
+        ] {
+            assert_eq!(ImageType::Log { sigma_mm: sigma }.to_string(), name);
+            assert_eq!(
+                FeatureName::parse(&std::format!("{name}_firstorder_Mean")).map(|n| n.image_type),
+                Ok(ImageType::Log { sigma_mm: sigma }),
+                "{name}"
+            );
         }
     }
 

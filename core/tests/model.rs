@@ -802,7 +802,7 @@ fn feature_recipe(i: usize) -> impl Strategy<Value = FeatureRecipe> {
         .chain(ShapeFeature::ALL.iter().map(|&f| Feature::Shape(f)))
         .collect();
     (
-        "[a-z0-9]{0,28}",
+        "[a-z0-9]{0,26}",
         image_type(),
         0..features.len(),
         0.01f64..200.0,
@@ -813,7 +813,8 @@ fn feature_recipe(i: usize) -> impl Strategy<Value = FeatureRecipe> {
     )
         .prop_map(
             move |(seq, it, f, bw, label, mean, sd, coef)| FeatureRecipe {
-                sequence: short(&format!("s{i}{seq}")),
+                // "z" ends the index, so two recipes never share a sequence name
+                sequence: short(&format!("s{i}z{seq}")),
                 name: heapless::String::try_from(
                     FeatureName {
                         image_type: it,
@@ -842,7 +843,8 @@ fn clinical(j: usize) -> impl Strategy<Value = ClinicalPredictor> {
         1e-3f64..1e5,
     )
         .prop_map(move |(name, bin, unit, coef, lo, w)| ClinicalPredictor {
-            name: short(&format!("c{j}{}", name.replace('"', ""))),
+            // "_" ends the index, so two predictors never share a name
+            name: short(&format!("c{j}_{}", name.replace('"', ""))),
             kind: if bin {
                 PredictorKind::Binary
             } else {

@@ -30,8 +30,13 @@ pub const MAGIC: [u8; 4] = *b"RSM1";
 /// The format version the host writes (2: feature names stored as text).
 pub const FORMAT_VERSION: u16 = 2;
 /// Every format version this core reads (1: feature names as typed enums, converted to text on
-/// reading; 2: feature names as text).
-pub const READ_VERSIONS: [u16; 2] = [1, 2];
+/// reading, with the `format1` feature (on by default); 2: feature names as text).
+#[cfg(feature = "format1")]
+pub const READ_VERSIONS: &[u16] = &[1, 2];
+/// Every format version this core reads (2: feature names as text; format 1 needs the
+/// `format1` feature).
+#[cfg(not(feature = "format1"))]
+pub const READ_VERSIONS: &[u16] = &[2];
 /// Header flag: the artifact ends with a signature trailer.
 pub const FLAG_SIGNED: u16 = 1;
 /// Every flag this core understands.

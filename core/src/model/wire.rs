@@ -20,10 +20,8 @@
 
 use super::{ClinicalPredictor, FeatureRecipe, Model, PredictorKind};
 use crate::error::Error;
-use crate::names::{
-    Feature, FeatureName, FirstOrderFeature, GlcmFeature, GldmFeature, GlrlmFeature, GlszmFeature,
-    ImageType, NgtdmFeature, ShapeFeature, WaveletBand,
-};
+#[cfg(feature = "format1")]
+use crate::names::{FirstOrderFeature, GlrlmFeature, GlszmFeature, ImageType, WaveletBand};
 
 /// A cursor over the body bytes. Every failure is [`Error::MalformedBody`].
 struct Reader<'a> {
@@ -99,6 +97,11 @@ impl<'a> Reader<'a> {
         out.push_str(s).map_err(|_| BAD)
     }
 
+    /// A format-1 image type. Format 1 was written only before format 2 (names as text) existed,
+    /// when the core knew original, exponential, gradient, LoG and wavelet: later image types
+    /// never occur in it, and accepting them would put their names into the scoring-only
+    /// firmware's flash for nothing.
+    #[cfg(feature = "format1")]
     fn image_type(&mut self) -> Result<ImageType, Error> {
         Ok(match self.variant()? {
             0 => ImageType::Original,
@@ -107,9 +110,6 @@ impl<'a> Reader<'a> {
             3 => ImageType::Log {
                 sigma_mm: self.f64()?,
             },
-            5 => ImageType::Square,
-            6 => ImageType::SquareRoot,
-            7 => ImageType::Logarithm,
             4 => ImageType::Wavelet(match self.variant()? {
                 0 => WaveletBand::LLL,
                 1 => WaveletBand::LLH,
@@ -126,8 +126,11 @@ impl<'a> Reader<'a> {
     }
 
     /// A feature: class index, then the index of the feature in its enum's declaration order
-    /// (`ALL` lists the variants in that order).
-    fn feature(&mut self) -> Result<Feature, Error> {
+    /// (`ALL` lists the variants in that order), as `(class name, feature name)`. Format 1 knew
+    /// first order, GLSZM and GLRLM only (see [`Reader::image_type`]); only their name tables are
+    /// referenced here, so the scoring-only firmware does not carry the other classes' names.
+    #[cfg(feature = "format1")]
+    fn feature(&mut self) -> Result<(&'static str, &'static str), Error> {
         fn pick<T: Copy>(all: &[T], i: u32) -> Result<T, Error> {
             usize::try_from(i)
                 .ok()
@@ -136,13 +139,12 @@ impl<'a> Reader<'a> {
                 .ok_or(BAD)
         }
         Ok(match self.variant()? {
-            0 => Feature::FirstOrder(pick(FirstOrderFeature::ALL, self.variant()?)?),
-            1 => Feature::Glszm(pick(GlszmFeature::ALL, self.variant()?)?),
-            2 => Feature::Glrlm(pick(GlrlmFeature::ALL, self.variant()?)?),
-            3 => Feature::Glcm(pick(GlcmFeature::ALL, self.variant()?)?),
-            4 => Feature::Gldm(pick(GldmFeature::ALL, self.variant()?)?),
-            5 => Feature::Ngtdm(pick(NgtdmFeature::ALL, self.variant()?)?),
-            6 => Feature::Shape(pick(ShapeFeature::ALL, self.variant()?)?),
+            0 => (
+                "firstorder",
+                pick(FirstOrderFeature::ALL, self.variant()?)?.pyradiomics_name(),
+            ),
+            1 => ("glszm", pick(GlszmFeature::ALL, self.variant()?)?.name()),
+            2 => ("glrlm", pick(GlrlmFeature::ALL, self.variant()?)?.name()),
             _ => return Err(BAD),
         })
     }
@@ -160,16 +162,22 @@ impl<'a> Reader<'a> {
     /// feature enum), converted to its PyRadiomics text. A name whose text does not fit
     /// [`super::MAX_FEATURE_NAME`] (only a LoG sigma with dozens of digits) is
     /// [`Error::CapacityExceeded`].
+    #[cfg(feature = "format1")]
     fn recipe_v1(&mut self) -> Result<FeatureRecipe, Error> {
-        use core::fmt::Write;
         let mut sequence = heapless::String::new();
         self.string(&mut sequence)?;
-        let parsed = FeatureName {
-            image_type: self.image_type()?,
-            feature: self.feature()?,
-        };
+        let image_type = self.image_type()?;
+        let (class, feature) = self.feature()?;
         let mut name = heapless::String::new();
-        write!(name, "{parsed}").map_err(|_| Error::CapacityExceeded)?;
+        (|| {
+            use core::fmt::Write;
+            image_type.write_to(&mut name)?;
+            name.write_str("_")?;
+            name.write_str(class)?;
+            name.write_str("_")?;
+            name.write_str(feature)
+        })()
+        .map_err(|_| Error::CapacityExceeded)?;
         self.recipe_rest(sequence, name)
     }
 
@@ -227,6 +235,7 @@ impl<'a> Reader<'a> {
 
     fn model(&mut self, m: &mut Model, version: u16) -> Result<(), Error> {
         match version {
+            #[cfg(feature = "format1")]
             1 => self.seq(&mut m.features, Self::recipe_v1)?,
             2 => self.seq(&mut m.features, Self::recipe)?,
             _ => return Err(Error::UnsupportedVersion),
