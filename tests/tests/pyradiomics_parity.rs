@@ -217,27 +217,8 @@ fn report(case: &str, o: &Outcome) -> bool {
 fn shared_reference_cases() {
     let dir = pyradiomics_reference_dir();
     let data = dir.join("data");
-    let cases: [(&str, &str, &str, u32); 7] = [
-        ("brain1", "brain1_image.nrrd", "brain1_label.nrrd", 1),
-        ("breast1", "breast1_image.nrrd", "breast1_label.nrrd", 1),
-        (
-            "prostate_phantom",
-            "prostate_phantom_subvolume.nrrd",
-            "prostate_phantom_subvolume-label.nrrd",
-            1,
-        ),
-        (
-            "prostate_phantom_L8",
-            "prostate_phantom_subvolume.nrrd",
-            "prostate_phantom_subvolume-label.nrrd",
-            8,
-        ),
-        ("syn1", "syn1_image.nrrd", "syn1_label.nrrd", 1),
-        ("syn2", "syn2_image.nrrd", "syn2_label.nrrd", 1),
-        ("syn3", "syn3_image.nrrd", "syn3_label.nrrd", 1),
-    ];
     let mut ok = true;
-    for (case, image, mask, label) in cases {
+    for (case, image, mask, label) in SHARED_CASES {
         let o = run_case(
             &dir.join(format!("{case}.csv")),
             &data.join(image),
@@ -541,28 +522,9 @@ fn run_classes(csv: &Path, image: &Path, mask: &Path, label: u32, classes: &[&st
 fn full_reference_texture_classes() {
     let dir = pyradiomics_all_reference_dir();
     let data = pyradiomics_reference_dir().join("data");
-    let cases: [(&str, &str, &str, u32); 7] = [
-        ("brain1", "brain1_image.nrrd", "brain1_label.nrrd", 1),
-        ("breast1", "breast1_image.nrrd", "breast1_label.nrrd", 1),
-        (
-            "prostate_phantom",
-            "prostate_phantom_subvolume.nrrd",
-            "prostate_phantom_subvolume-label.nrrd",
-            1,
-        ),
-        (
-            "prostate_phantom_L8",
-            "prostate_phantom_subvolume.nrrd",
-            "prostate_phantom_subvolume-label.nrrd",
-            8,
-        ),
-        ("syn1", "syn1_image.nrrd", "syn1_label.nrrd", 1),
-        ("syn2", "syn2_image.nrrd", "syn2_label.nrrd", 1),
-        ("syn3", "syn3_image.nrrd", "syn3_label.nrrd", 1),
-    ];
     let classes = TEXTURE;
     let mut total: Vec<Tally> = classes.iter().map(|_| Tally::default()).collect();
-    for (case, image, mask, label) in cases {
+    for (case, image, mask, label) in SHARED_CASES {
         let t = run_classes(
             &dir.join(format!("{case}.csv")),
             &data.join(image),
