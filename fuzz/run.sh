@@ -21,7 +21,7 @@ for t in "${targets[@]}"; do
     -print_final_stats=1 > "logs/$t.log" 2>&1 || status=$?
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' || echo '?')"
   cov="$(grep -o 'cov: [0-9]*' "logs/$t.log" | tail -n 1 || true)"
-  crashes="$(find "artifacts/$t" -type f 2>/dev/null | wc -l)"
+  crashes="$(find "artifacts/$t" -type f 2>/dev/null | wc -l || true)"
   # Minimise and keep the small inputs (<= 4 KiB, at most 150) as committed seeds.
   rm -rf "min/$t" && mkdir -p "min/$t"
   cargo +nightly fuzz cmin -O --debug-assertions "$t" "corpus/$t" -- -rss_limit_mb=2048 -timeout=20 \
