@@ -590,11 +590,27 @@ fn stored_values(obj: &dicom_object::DefaultDicomObject, path: &Path) -> anyhow:
             path.display()
         );
     }
-    let d = obj
-        .decode_pixel_data()
-        .map_err(|e| anyhow!("{}: cannot decode the pixel data: {e}", path.display()))?;
-    d.to_vec_with_options::<f64>(&ConvertOptions::new().with_modality_lut(ModalityLutOption::None))
+    guarded(path, || {
+        let d = obj
+            .decode_pixel_data()
+            .map_err(|e| anyhow!("{}: cannot decode the pixel data: {e}", path.display()))?;
+        d.to_vec_with_options::<f64>(
+            &ConvertOptions::new().with_modality_lut(ModalityLutOption::None),
+        )
         .map_err(|e| anyhow!("{}: cannot convert the pixel data: {e}", path.display()))
+    })
+}
+
+/// Runs a pixel decoder of the dicom-rs crates, turning a panic into an error naming the file.
+/// Fuzzing found one (dicom-transfer-syntax-registry 0.10.1's RLE Lossless decoder indexes past
+/// its buffer on a malformed segment): a hostile file must give an error, never a crash.
+pub(crate) fn guarded<T>(path: &Path, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(anyhow!(
+            "{}: the pixel data cannot be decoded (malformed compressed data; the decoder failed)",
+            path.display()
+        ))
+    })
 }
 
 fn pixel_format(obj: &Obj) -> (u16, u16, bool) {

@@ -112,10 +112,13 @@ fn parse(path: &Path) -> anyhow::Result<Seg> {
     } else if bits == 1 {
         bail!("{p}: 1-bit SEG in transfer syntax {ts} is not supported (expected uncompressed)");
     } else {
-        obj.decode_pixel_data()
-            .map_err(|e| anyhow!("{p}: cannot decode the pixel data: {e}"))?
-            .data()
-            .to_vec()
+        super::guarded(path, || {
+            Ok(obj
+                .decode_pixel_data()
+                .map_err(|e| anyhow!("{p}: cannot decode the pixel data: {e}"))?
+                .data()
+                .to_vec())
+        })?
     };
     let need_bits = rows * cols * nf * usize::from(bits);
     if pixels.len() * 8 < need_bits {
