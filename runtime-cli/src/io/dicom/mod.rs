@@ -590,6 +590,7 @@ fn stored_values(obj: &dicom_object::DefaultDicomObject, path: &Path) -> anyhow:
             path.display()
         );
     }
+    check_pixel_claim(obj, path)?;
     guarded(path, || {
         let d = obj
             .decode_pixel_data()
@@ -599,6 +600,25 @@ fn stored_values(obj: &dicom_object::DefaultDicomObject, path: &Path) -> anyhow:
         )
         .map_err(|e| anyhow!("{}: cannot convert the pixel data: {e}", path.display()))
     })
+}
+
+/// Refuses a header whose Rows × Columns × Number of Frames exceeds the voxel limit
+/// ([`crate::io::max_voxels`]) before dicom-rs decodes (and allocates) it: fuzzing found a 7 KB
+/// file that made the decoder ask for 4 GB.
+pub(crate) fn check_pixel_claim(obj: &Obj, path: &Path) -> anyhow::Result<()> {
+    let dim = |t| get_int(obj, t).unwrap_or(1).clamp(0, i64::from(u32::MAX)) as u64;
+    let n = dim(tags::ROWS)
+        .saturating_mul(dim(tags::COLUMNS))
+        .saturating_mul(dim(tags::NUMBER_OF_FRAMES).max(1));
+    let max = crate::io::max_voxels() as u64;
+    if n > max {
+        bail!(
+            "{}: Rows × Columns × Number of Frames is {n} pixels, more than the limit of {max} \
+             (set RADSCORE_MAX_VOXELS to raise it)",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Runs a pixel decoder of the dicom-rs crates, turning a panic into an error naming the file.
@@ -889,5 +909,40 @@ mod tests {
         assert_eq!(tm_seconds("1302"), Some(13.0 * 3600.0 + 120.0));
         assert_eq!(tm_seconds("130200.5"), Some(13.0 * 3600.0 + 120.5));
         assert_eq!(tm_seconds("x"), None);
+    }
+}
+
+#[cfg(test)]
+mod claim_tests {
+    use super::*;
+    use dicom_core::{DataElement, PrimitiveValue, VR};
+
+    fn header(rows: u16, cols: u16, frames: &str) -> Obj {
+        let mut o = Obj::new_empty();
+        o.put(DataElement::new(
+            tags::ROWS,
+            VR::US,
+            PrimitiveValue::from(rows),
+        ));
+        o.put(DataElement::new(
+            tags::COLUMNS,
+            VR::US,
+            PrimitiveValue::from(cols),
+        ));
+        o.put(DataElement::new(
+            tags::NUMBER_OF_FRAMES,
+            VR::IS,
+            PrimitiveValue::from(frames),
+        ));
+        o
+    }
+
+    /// A header claiming more pixels than the voxel limit is refused before any decoding.
+    #[test]
+    fn pixel_claims_beyond_the_voxel_limit_are_refused() {
+        let p = Path::new("x.dcm");
+        assert!(check_pixel_claim(&header(512, 512, "100"), p).is_ok());
+        let e = check_pixel_claim(&header(65535, 65535, "1000"), p).unwrap_err();
+        assert!(e.to_string().contains("RADSCORE_MAX_VOXELS"), "{e}");
     }
 }

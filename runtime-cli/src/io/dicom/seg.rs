@@ -112,6 +112,7 @@ fn parse(path: &Path) -> anyhow::Result<Seg> {
     } else if bits == 1 {
         bail!("{p}: 1-bit SEG in transfer syntax {ts} is not supported (expected uncompressed)");
     } else {
+        super::check_pixel_claim(&obj, path)?;
         super::guarded(path, || {
             Ok(obj
                 .decode_pixel_data()
