@@ -4,7 +4,7 @@
 //! c = ln(M) / M and f(x) = exp(c · x) (float64). Only the image-wide maximum is needed, so the
 //! filter costs one pass over the image and no scratch; values are computed for the ROI box only.
 
-use super::{box_index, image_index};
+use super::map_roi;
 use crate::image::{ImageView, RoiBox, Voxels};
 use crate::Error;
 
@@ -33,15 +33,22 @@ pub fn max_abs(image: &ImageView) -> f64 {
     }
 }
 
+/// [`max_abs`] for the filters that scale by it (exponential, square, logarithm): an all-zero
+/// image (M = 0, where PyRadiomics divides by zero) is [`Error::BadFilterParameter`].
+pub fn nonzero_max_abs(image: &ImageView) -> Result<f64, Error> {
+    let m = max_abs(image);
+    if m <= 0.0 || !m.is_finite() {
+        return Err(Error::BadFilterParameter);
+    }
+    Ok(m)
+}
+
 /// The exponent coefficient c = ln(M) / M for M = [`max_abs`].
 ///
 /// Errors: [`Error::BadFilterParameter`] when M = 0 (an all-zero image: PyRadiomics would produce
 /// a NaN image, here it is refused).
 pub fn coefficient(image: &ImageView) -> Result<f64, Error> {
-    let m = max_abs(image);
-    if m <= 0.0 || !m.is_finite() {
-        return Err(Error::BadFilterParameter);
-    }
+    let m = nonzero_max_abs(image)?;
     Ok(libm::log(m) / m)
 }
 
@@ -49,17 +56,5 @@ pub fn coefficient(image: &ImageView) -> Result<f64, Error> {
 /// Reproduces `getExponentialImage` followed by the crop to the ROI bounding box.
 pub fn filter(image: &ImageView, roi: &RoiBox, out: &mut [f64]) -> Result<(), Error> {
     let c = coefficient(image)?;
-    let dims = image.dims();
-    for z in roi.lo[2]..roi.hi[2] {
-        for y in roi.lo[1]..roi.hi[1] {
-            for x in roi.lo[0]..roi.hi[0] {
-                let v = image.get_f64(image_index(dims, x, y, z));
-                let o = out
-                    .get_mut(box_index(roi, x, y, z))
-                    .ok_or(Error::OutputTooSmall)?;
-                *o = libm::exp(c * v);
-            }
-        }
-    }
-    Ok(())
+    map_roi(image, roi, out, |v| libm::exp(c * v))
 }

@@ -19,8 +19,8 @@
 //! filter). For an all-zero image PyRadiomics computes 0/0 and a NaN image; here that is
 //! [`Error::BadFilterParameter`].
 
-use super::exponential::max_abs;
-use super::{box_index, image_index};
+use super::exponential::nonzero_max_abs;
+use super::map_roi;
 use crate::image::{ImageView, RoiBox};
 use crate::Error;
 
@@ -36,14 +36,11 @@ pub fn log_value(x: f64) -> f64 {
     }
 }
 
-/// The scale M / max |y| = M / ln(M + 1), M = [`max_abs`].
+/// The scale M / max |y| = M / ln(M + 1), M = [`nonzero_max_abs`].
 ///
 /// Errors: [`Error::BadFilterParameter`] when M = 0 (all-zero image; PyRadiomics: NaN image).
 pub fn coefficient(image: &ImageView) -> Result<f64, Error> {
-    let m = max_abs(image);
-    if m <= 0.0 || !m.is_finite() {
-        return Err(Error::BadFilterParameter);
-    }
+    let m = nonzero_max_abs(image)?;
     Ok(m / libm::log(m + 1.0))
 }
 
@@ -51,19 +48,7 @@ pub fn coefficient(image: &ImageView) -> Result<f64, Error> {
 /// Reproduces `getLogarithmImage` followed by the crop to the ROI bounding box.
 pub fn filter(image: &ImageView, roi: &RoiBox, out: &mut [f64]) -> Result<(), Error> {
     let c = coefficient(image)?;
-    let dims = image.dims();
-    for z in roi.lo[2]..roi.hi[2] {
-        for y in roi.lo[1]..roi.hi[1] {
-            for x in roi.lo[0]..roi.hi[0] {
-                let v = log_value(image.get_f64(image_index(dims, x, y, z)));
-                let o = out
-                    .get_mut(box_index(roi, x, y, z))
-                    .ok_or(Error::OutputTooSmall)?;
-                *o = v * c;
-            }
-        }
-    }
-    Ok(())
+    map_roi(image, roi, out, |x| log_value(x) * c)
 }
 
 #[cfg(test)]

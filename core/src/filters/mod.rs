@@ -64,6 +64,29 @@ pub(crate) fn box_index(roi: &RoiBox, x: usize, y: usize, z: usize) -> usize {
     (x - roi.lo[0]) + r[0] * ((y - roi.lo[1]) + r[1] * (z - roi.lo[2]))
 }
 
+/// `out[box index] = f(image[voxel])` for every voxel of `roi` (x fastest): the point filters
+/// (original, exponential, square, squareroot, logarithm) differ only in `f`.
+pub(crate) fn map_roi(
+    image: &ImageView,
+    roi: &RoiBox,
+    out: &mut [f64],
+    f: impl Fn(f64) -> f64,
+) -> Result<(), Error> {
+    let dims = image.dims();
+    for z in roi.lo[2]..roi.hi[2] {
+        for y in roi.lo[1]..roi.hi[1] {
+            for x in roi.lo[0]..roi.hi[0] {
+                let v = image.get_f64(image_index(dims, x, y, z));
+                let o = out
+                    .get_mut(box_index(roi, x, y, z))
+                    .ok_or(Error::OutputTooSmall)?;
+                *o = f(v);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Computes image type `t` of the WHOLE image (PyRadiomics semantics), but only over the ROI
 /// bounding box: writes `roi.len()` values, x fastest within the box, into `out[..roi.len()]`.
 /// f32-valued filters (gradient, LoG, wavelet of f32 input) write the f32 value widened to f64.

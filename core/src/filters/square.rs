@@ -11,19 +11,16 @@
 //! Every operation is correctly rounded (sqrt, division, multiplication), so the values are
 //! bit-identical to numpy's.
 
-use super::exponential::max_abs;
-use super::{box_index, image_index};
+use super::exponential::nonzero_max_abs;
+use super::map_roi;
 use crate::image::{ImageView, RoiBox};
 use crate::Error;
 
-/// The scale c = 1 / sqrt(M), M = [`max_abs`] (`coeff` in `getSquareImage`).
+/// The scale c = 1 / sqrt(M), M = [`nonzero_max_abs`] (`coeff` in `getSquareImage`).
 ///
 /// Errors: [`Error::BadFilterParameter`] when M = 0 (all-zero image; PyRadiomics: NaN image).
 pub fn coefficient(image: &ImageView) -> Result<f64, Error> {
-    let m = max_abs(image);
-    if m <= 0.0 || !m.is_finite() {
-        return Err(Error::BadFilterParameter);
-    }
+    let m = nonzero_max_abs(image)?;
     Ok(1.0 / libm::sqrt(m))
 }
 
@@ -31,19 +28,10 @@ pub fn coefficient(image: &ImageView) -> Result<f64, Error> {
 /// Reproduces `getSquareImage` followed by the crop to the ROI bounding box.
 pub fn filter(image: &ImageView, roi: &RoiBox, out: &mut [f64]) -> Result<(), Error> {
     let c = coefficient(image)?;
-    let dims = image.dims();
-    for z in roi.lo[2]..roi.hi[2] {
-        for y in roi.lo[1]..roi.hi[1] {
-            for x in roi.lo[0]..roi.hi[0] {
-                let v = c * image.get_f64(image_index(dims, x, y, z));
-                let o = out
-                    .get_mut(box_index(roi, x, y, z))
-                    .ok_or(Error::OutputTooSmall)?;
-                *o = v * v;
-            }
-        }
-    }
-    Ok(())
+    map_roi(image, roi, out, |x| {
+        let v = c * x;
+        v * v
+    })
 }
 
 #[cfg(test)]

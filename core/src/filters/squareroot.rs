@@ -6,7 +6,7 @@
 //! bit-identical to numpy's. An all-zero image gives an all-zero result, as in PyRadiomics.
 
 use super::exponential::max_abs;
-use super::{box_index, image_index};
+use super::map_roi;
 use crate::image::{ImageView, RoiBox};
 use crate::Error;
 
@@ -26,19 +26,7 @@ pub fn value(x: f64, m: f64) -> f64 {
 /// Reproduces `getSquareRootImage` followed by the crop to the ROI bounding box.
 pub fn filter(image: &ImageView, roi: &RoiBox, out: &mut [f64]) -> Result<(), Error> {
     let m = max_abs(image);
-    let dims = image.dims();
-    for z in roi.lo[2]..roi.hi[2] {
-        for y in roi.lo[1]..roi.hi[1] {
-            for x in roi.lo[0]..roi.hi[0] {
-                let v = image.get_f64(image_index(dims, x, y, z));
-                let o = out
-                    .get_mut(box_index(roi, x, y, z))
-                    .ok_or(Error::OutputTooSmall)?;
-                *o = value(v, m);
-            }
-        }
-    }
-    Ok(())
+    map_roi(image, roi, out, |v| value(v, m))
 }
 
 #[cfg(test)]
