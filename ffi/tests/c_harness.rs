@@ -106,16 +106,23 @@ fn compile(src: &str) -> PathBuf {
     out
 }
 
+/// valgrind with the flags every C run uses: quiet, exit status 1 on any error, full leak check
+/// with every leak kind an error.
+fn valgrind() -> Command {
+    let mut c = Command::new("valgrind");
+    c.args([
+        "--quiet",
+        "--error-exitcode=1",
+        "--leak-check=full",
+        "--errors-for-leak-kinds=all",
+    ]);
+    c
+}
+
 /// Runs `exe args` under valgrind; returns stdout. Fails on a non-zero status (valgrind error,
 /// leak or a failed C check) or when the last line is not "ok".
 fn run_valgrind(exe: &Path, args: &[&Path]) -> String {
-    let o = Command::new("valgrind")
-        .args([
-            "--quiet",
-            "--error-exitcode=1",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=all",
-        ])
+    let o = valgrind()
         .arg(exe)
         .args(args)
         .output()
@@ -537,15 +544,8 @@ fn run_example_on_breast1(exe: &Path, tag: &str, env: &[(&str, &Path)]) {
         args.extend(v.dims.iter().map(|d| d.to_string()));
         args.extend(v.spacing.iter().map(|s| format!("{s:?}")));
     }
-    let mut cmd = Command::new("valgrind");
-    cmd.args([
-        "--quiet",
-        "--error-exitcode=1",
-        "--leak-check=full",
-        "--errors-for-leak-kinds=all",
-    ])
-    .arg(exe)
-    .args(&args);
+    let mut cmd = valgrind();
+    cmd.arg(exe).args(&args);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -885,13 +885,7 @@ int main(int argc, char **argv) {
         String::from_utf8_lossy(&o.stderr)
     );
     for args in [&["leak"][..], &[][..]] {
-        let o = Command::new("valgrind")
-            .args([
-                "--quiet",
-                "--error-exitcode=1",
-                "--leak-check=full",
-                "--errors-for-leak-kinds=all",
-            ])
+        let o = valgrind()
             .arg(&exe)
             .args(args)
             .output()
