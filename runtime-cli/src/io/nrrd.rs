@@ -831,8 +831,8 @@ fn read_impl(path: &Path, as_mask: bool) -> anyhow::Result<Loaded> {
                     origin,
                     direction,
                 };
-                check_claim(&file, off, enc, byte_skip as u64, need)?;
-                let mut r = open_data(&file, off, enc, byte_skip as u64)?;
+                let f = check_claim(&file, off, enc, byte_skip as u64, need)?;
+                let mut r = open_data(&file, f, off, enc, byte_skip as u64)?;
                 return Ok(Loaded::Mask(stream_mask_box(
                     &mut r, &file, grid, ty, little,
                 )?));
@@ -977,15 +977,16 @@ fn read_impl(path: &Path, as_mask: bool) -> anyhow::Result<Loaded> {
     }))
 }
 
-/// The voxel stream of one data file: positioned at `off`, decompressed, `byte_skip` skipped.
+/// The voxel stream of data file `file`, opened as `f` (by [`check_claim`]): positioned at
+/// `off`, decompressed, `byte_skip` skipped.
 fn open_data(
     file: &Path,
+    mut f: std::fs::File,
     off: usize,
     enc: Encoding,
     byte_skip: u64,
 ) -> anyhow::Result<Box<dyn Read>> {
     let fp = file.display();
-    let (mut f, _) = open_regular(file)?;
     f.seek(std::io::SeekFrom::Start(off as u64))
         .with_context(|| format!("cannot read {fp}"))?;
     let buf = std::io::BufReader::with_capacity(1 << 16, f);
