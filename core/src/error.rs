@@ -99,6 +99,11 @@ pub enum Error {
     /// core's PyRadiomics parser knows, e.g. a GLCM feature, or it has no sequence): the model
     /// can only score a features table. Device extraction refuses it before touching images.
     FeatureNotComputable = 404,
+    /// A setting's value is out of its range (e.g. `binCount` 0, a distance of 0, `force2Ddimension`
+    /// 3, a negative `gldm_a`).
+    BadSetting = 406,
+    /// A setting PyRadiomics accepts but this core does not implement (yet) for this value.
+    UnsupportedSetting = 407,
 
     // ---- 500–599: caller memory ----
     /// The scratch buffer is smaller than `scratch_bytes` says it must be.
@@ -180,6 +185,10 @@ impl Error {
             Error::FeatureNotComputable => {
                 "model: a feature cannot be computed from images by this core (score it from a features table)"
             }
+            Error::BadSetting => "settings: a setting's value is outside its valid range",
+            Error::UnsupportedSetting => {
+                "settings: a setting value this core does not implement"
+            }
             Error::ScratchTooSmall => {
                 "memory: scratch buffer smaller than scratch_bytes() requires"
             }
@@ -226,6 +235,8 @@ impl Error {
         Error::BadBinWidth,
         Error::BadName,
         Error::FeatureNotComputable,
+        Error::BadSetting,
+        Error::UnsupportedSetting,
         Error::ScratchTooSmall,
         Error::OutputTooSmall,
         Error::SizeOverflow,

@@ -55,6 +55,7 @@ use crate::features::{firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm
 use crate::filters;
 use crate::image::{roi_box, ImageView, MaskView, RoiBox};
 use crate::names::{Feature, FeatureName, GlcmFeature, GlrlmFeature, ImageType};
+use crate::settings::{Binning, Settings};
 use crate::Error;
 
 /// Which classes one image type needs.
@@ -232,12 +233,36 @@ pub fn extract(
     out: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), Error> {
+    extract_with(
+        image,
+        mask,
+        names,
+        &Settings::with_bin_width(bin_width),
+        out,
+        scratch,
+    )
+}
+
+/// [`extract`] with every value-changing PyRadiomics setting ([`Settings`], one image type's
+/// settings: a params file with per-image-type overrides calls this once per distinct settings).
+/// Settings this core does not implement are [`Error::UnsupportedSetting`]
+/// ([`Settings::check`]), before anything is computed.
+pub fn extract_with(
+    image: &ImageView,
+    mask: &MaskView,
+    names: &[FeatureName],
+    settings: &Settings,
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> Result<(), Error> {
     if out.len() < names.len() {
         return Err(Error::OutputTooSmall);
     }
-    if !(bin_width.is_finite() && bin_width > 0.0) {
-        return Err(Error::BadBinWidth);
-    }
+    settings.check()?;
+    let bin_width = match settings.binning {
+        Binning::Width(w) => w,
+        Binning::Count(_) => return Err(Error::UnsupportedSetting),
+    };
     let roi = roi_box(image, mask)?;
     let dims = image.dims();
     let need = need_for(dims, &roi, roi_voxels(dims, mask, &roi), names)?;

@@ -26,5 +26,6 @@ pub mod filters;
 pub mod image;
 pub mod model;
 pub mod names;
+pub mod settings;
 
 pub use error::Error;

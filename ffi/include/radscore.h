@@ -263,6 +263,14 @@ enum RadscoreStatus
      */
     RADSCORE_STATUS_FEATURE_NOT_COMPUTABLE = 404,
     /**
+     * Settings: a setting's value is outside its valid range.
+     */
+    RADSCORE_STATUS_BAD_SETTING = 406,
+    /**
+     * Settings: a setting value this core does not implement.
+     */
+    RADSCORE_STATUS_UNSUPPORTED_SETTING = 407,
+    /**
      * Memory: scratch buffer too small.
      */
     RADSCORE_STATUS_SCRATCH_TOO_SMALL = 500,

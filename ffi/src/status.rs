@@ -82,6 +82,10 @@ pub enum RadscoreStatus {
     /// Model: a feature cannot be computed from images by this core (it can only be scored
     /// from a features table); extraction refuses the model before reading the images.
     FeatureNotComputable = 404,
+    /// Settings: a setting's value is outside its valid range.
+    BadSetting = 406,
+    /// Settings: a setting value this core does not implement.
+    UnsupportedSetting = 407,
     /// Memory: scratch buffer too small.
     ScratchTooSmall = 500,
     /// Memory: output buffer too small.
@@ -143,6 +147,8 @@ impl RadscoreStatus {
         RadscoreStatus::BadBinWidth,
         RadscoreStatus::BadName,
         RadscoreStatus::FeatureNotComputable,
+        RadscoreStatus::BadSetting,
+        RadscoreStatus::UnsupportedSetting,
         RadscoreStatus::ScratchTooSmall,
         RadscoreStatus::OutputTooSmall,
         RadscoreStatus::SizeOverflow,
@@ -274,6 +280,8 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         BadBinWidth,
         BadName,
         FeatureNotComputable,
+        BadSetting,
+        UnsupportedSetting,
         ScratchTooSmall,
         OutputTooSmall,
         SizeOverflow,
