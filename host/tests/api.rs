@@ -279,3 +279,69 @@ fn params_parsing_and_errors() {
         .unwrap_err();
     assert!(e.to_string().contains("deprecated"), "{e}");
 }
+
+/// `correctMask`: a mask on another grid (here: cropped around the ROI, its origin moved with
+/// it) is resampled onto the image grid and gives the values of the original mask; without it
+/// the geometry check refuses the pair, naming what differs.
+#[test]
+fn correct_mask_resamples_a_cropped_mask() {
+    let image = io::read_volume(&data("syn2_image.nrrd")).unwrap();
+    let mask = io::read_volume(&data("syn2_label.nrrd")).unwrap();
+    let labels: Vec<u8> = mask.data.iter_f64().map(|v| v as u8).collect();
+    let d = mask.dims;
+    let (mut lo, mut hi) = ([usize::MAX; 3], [0usize; 3]);
+    for z in 0..d[2] {
+        for y in 0..d[1] {
+            for x in 0..d[0] {
+                if labels[x + d[0] * (y + d[1] * z)] != 0 {
+                    for (a, p) in [x, y, z].into_iter().enumerate() {
+                        lo[a] = lo[a].min(p);
+                        hi[a] = hi[a].max(p);
+                    }
+                }
+            }
+        }
+    }
+    let lo = lo.map(|v| v.saturating_sub(1));
+    let hi = [0, 1, 2].map(|a| (hi[a] + 1).min(d[a] - 1));
+    let cd = [0, 1, 2].map(|a| hi[a] - lo[a] + 1);
+    let mut cropped = Vec::new();
+    for z in lo[2]..=hi[2] {
+        for y in lo[1]..=hi[1] {
+            for x in lo[0]..=hi[0] {
+                cropped.push(labels[x + d[0] * (y + d[1] * z)]);
+            }
+        }
+    }
+    let mut origin = mask.origin;
+    for (a, o) in origin.iter_mut().enumerate() {
+        for (j, &l) in lo.iter().enumerate() {
+            *o += mask.direction[j][a] * mask.spacing[j] * l as f64;
+        }
+    }
+    let small = ArrayImage {
+        data: ArrayData::U8(&cropped),
+        dims: cd,
+        spacing: mask.spacing,
+        origin,
+        direction: mask.direction,
+    };
+    let mut params = Params::pyradiomics_default();
+    let e = extract_arrays(arr(&image), small, None, &params, 1).unwrap_err();
+    assert_eq!(e.kind, HostErrorKind::Geometry, "{e}");
+    assert!(
+        e.message.contains("sizes") && e.message.contains("correctMask"),
+        "{e}"
+    );
+    params
+        .set_setting("correctMask", Value::Bool(true))
+        .unwrap();
+    let corrected = extract_arrays(arr(&image), small, None, &params, 1).unwrap();
+    let direct = extract_arrays(arr(&image), arr(&mask), None, &params, 1).unwrap();
+    assert_eq!(corrected.features, direct.features);
+    // A ROI outside the image's physical extent is refused.
+    let mut far = small;
+    far.origin[0] += 1000.0;
+    let e = extract_arrays(arr(&image), far, None, &params, 1).unwrap_err();
+    assert!(e.message.contains("larger than image space"), "{e}");
+}
