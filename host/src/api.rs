@@ -1,9 +1,9 @@
 //! The host extraction API: params → one case (files or arrays) or a batch.
 
-use crate::extract::{compute_units, load_pair_cropped_inspect, CoreFailure, Unit};
+use crate::extract::{compute_units, load_pair_cropped_inspect, roi_box_for, CoreFailure, Unit};
 use crate::io::{Grid, MaskBox, ReadOptions, Volume, VolumeData};
 use crate::params::{Params, ParamsError, ParamsErrorKind, Plan};
-use radscore_core::image::{roi_box, ImageView, MaskView, MaskVoxels, Voxels};
+use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
 use radscore_core::names::FeatureName;
 use radscore_core::settings::Settings;
 use std::fmt;
@@ -833,7 +833,8 @@ fn run_case(
     progress: &(dyn Fn(Progress) + Sync),
     hashes: &Hashes,
 ) -> Result<CaseResult, HostError> {
-    let roi = roi_box(iv, mv).map_err(|e| HostError {
+    let all_settings = std::iter::once(&plan.global).chain(plan.types.iter().map(|t| &t.settings));
+    let roi = roi_box_for(iv, mv, all_settings).map_err(|e| HostError {
         kind: HostErrorKind::Mask,
         message: format!("label {label}: {e}"),
         core_code: Some(e.code()),

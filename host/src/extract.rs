@@ -9,7 +9,7 @@
 use crate::io::{self, MaskBox, ReadOptions, Volume};
 use anyhow::{anyhow, bail, Context};
 use radscore_core::extract::{extract_with, scratch_len};
-use radscore_core::image::{ImageView, MaskView};
+use radscore_core::image::{ImageView, MaskView, RoiBox};
 use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature, WaveletBand};
 use radscore_core::settings::Settings;
 use std::path::Path;
@@ -231,25 +231,34 @@ pub fn units_by_type(names: &[FeatureName], settings: &Settings) -> Vec<Unit> {
         .collect()
 }
 
-/// Runs one unit in `scratch` (grown when needed).
+/// Runs one unit in `scratch` (grown when needed). The scratch is sized by
+/// [`scratch_len`] (the default settings' need); a unit whose settings need more (more
+/// distances, resampling to a finer grid, …) gets [`radscore_core::Error::ScratchTooSmall`]
+/// from the core's up-front size check and is retried with twice the scratch, up to 4096 times
+/// the first size. (When the core sizes scratch per settings, `scratch_len_with`, use it here.)
 fn compute_unit(
     iv: &ImageView,
     mv: &MaskView,
-    label: u32,
     unit: &Unit,
     scratch: &mut Vec<f64>,
 ) -> Result<Vec<f64>, radscore_core::Error> {
-    let need = scratch_len(iv, mv, &unit.names)?;
-    if scratch.len() < need {
-        // a fresh zeroed allocation (not `resize`): the allocator maps zero pages, so only the
-        // part of the scratch the image types actually use becomes resident
-        *scratch = Vec::new();
-        *scratch = vec![0.0; need];
-    }
-    let _ = label;
+    let first = scratch_len(iv, mv, &unit.names)?.max(1);
+    let mut need = first;
     let mut out = vec![0.0; unit.names.len()];
-    extract_with(iv, mv, &unit.names, &unit.settings, &mut out, scratch)?;
-    Ok(out)
+    loop {
+        if scratch.len() < need {
+            // a fresh zeroed allocation (not `resize`): the allocator maps zero pages, so only
+            // the part of the scratch the image types actually use becomes resident
+            *scratch = Vec::new();
+            *scratch = vec![0.0; need];
+        }
+        match extract_with(iv, mv, &unit.names, &unit.settings, &mut out, scratch) {
+            Err(radscore_core::Error::ScratchTooSmall) if need < first.saturating_mul(4096) => {
+                need = need.saturating_mul(2).max(scratch.len().saturating_mul(2));
+            }
+            r => return r.map(|()| out),
+        }
+    }
 }
 
 /// Rough work of one image type on this geometry (voxels visited), to balance the threads of a
@@ -289,9 +298,11 @@ pub fn compute_units(
     done: &(dyn Fn(&Unit) + Sync),
 ) -> anyhow::Result<(Vec<f64>, Vec<bool>)> {
     // The mask checks (label present, ROI size) are the same for every unit: run them once, so
-    // that their failure is reported as such and not as the first image type's.
-    let roi_len = radscore_core::image::roi_box(iv, mv)
-        .map_err(|e| anyhow!("label {label}: {e}"))?
+    // that their failure is reported as such and not as the first image type's. With a
+    // `minimumROIDimensions` below PyRadiomics' default 2 the core's checks of each unit decide.
+    let roi_len = roi_box_for(iv, mv, units.iter().map(|u| &u.settings))
+        .map_err(|e| anyhow!(CoreFailure(e)))
+        .with_context(|| format!("label {label}"))?
         .len();
     let mut order: Vec<usize> = (0..units.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(type_cost(&units[i].image_type, iv.len(), roi_len)));
@@ -300,7 +311,7 @@ pub fn compute_units(
     let slots: Vec<Slot> = units.iter().map(|_| Mutex::new(None)).collect();
     let work = |scratch: &mut Vec<f64>| {
         while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let r = compute_unit(iv, mv, label, &units[i], scratch);
+            let r = compute_unit(iv, mv, &units[i], scratch);
             if r.is_ok() {
                 done(&units[i]);
             }
@@ -341,6 +352,45 @@ pub fn compute_units(
         }
     }
     Ok((out, skipped))
+}
+
+/// The ROI box after PyRadiomics' mask checks with its default `minimumROIDimensions` (2)
+/// ([`radscore_core::image::roi_box`]); when some settings allow fewer dimensions, a box with
+/// fewer dimensions is returned as it is (the core checks it against each unit's settings).
+pub fn roi_box_for<'s>(
+    iv: &ImageView,
+    mv: &MaskView,
+    settings: impl IntoIterator<Item = &'s Settings>,
+) -> Result<RoiBox, radscore_core::Error> {
+    match radscore_core::image::roi_box(iv, mv) {
+        Err(radscore_core::Error::RoiTooFewDimensions)
+            if settings.into_iter().any(|s| s.minimum_roi_dimensions < 2) =>
+        {
+            raw_roi_box(iv, mv).ok_or(radscore_core::Error::LabelNotPresent)
+        }
+        r => r,
+    }
+}
+
+/// The bounding box of the ROI voxels, without checks (`None`: no ROI voxel).
+fn raw_roi_box(iv: &ImageView, mv: &MaskView) -> Option<RoiBox> {
+    let d = iv.dims();
+    let (mut lo, mut hi) = ([usize::MAX; 3], [0usize; 3]);
+    let mut i = 0usize;
+    for z in 0..d[2] {
+        for y in 0..d[1] {
+            for x in 0..d[0] {
+                if mv.is_roi(i) {
+                    for (a, p) in [x, y, z].into_iter().enumerate() {
+                        lo[a] = lo[a].min(p);
+                        hi[a] = hi[a].max(p + 1);
+                    }
+                }
+                i += 1;
+            }
+        }
+    }
+    (lo[0] != usize::MAX).then_some(RoiBox { lo, hi })
 }
 
 /// A core error inside an anyhow chain (so callers can recover its code).
