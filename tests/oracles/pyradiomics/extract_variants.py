@@ -7,7 +7,7 @@ Usage:
   * params files:  variants/<variant>.yaml next to this script (complete PyRadiomics params files)
   * cases:         case <c> is read from <data>/<c>_image.nrrd + <data>/<c>_label.nrrd, --data defaulting to
                    ../../fixtures/reference/pyradiomics/data; default cases: brain1 breast1 syn1 syn2 syn3
-                   (pass --data DIR and case names for other cases).
+                   (--data DIR case ... for other cases).
   * --timeout S:   per (variant, case) wall-clock limit; on expiry NOTHING is written for the pair and its
                    status is 'timeout' (raised as a BaseException so PyRadiomics cannot turn it into a NaN).
   * label:         1, except where LABELS below overrides it for a (variant, case) pair.
