@@ -8,7 +8,7 @@
 //! to float64 and `N` the number of voxels:
 //!
 //! ```text
-//! S  = Σ x,  S2 = Σ x·x            (ITK: compensated float64 sums; here double-double, rounded once)
+//! S  = Σ x,  S2 = Σ x·x            (ITK's Kahan sums over work-unit pieces, see image_stats)
 //! mean  = S / N
 //! sigma = sqrt((S2 − S·S / N) / (N − 1))          (ITK's unbiased variance)
 //! f(x)  = clip((x + (−mean)) · (1 / sigma), −o, +o) · scale
@@ -16,7 +16,8 @@
 //!
 //! with `o` = `removeOutliers` (no clipping when absent; values `> o` become `o`, then values
 //! `< −o` become `−o`, numpy's two masked assignments) and `scale` = `normalizeScale`. Checked
-//! bit for bit against SimpleITK 2.5.7 on the public cases (integer images, whose sums are exact).
+//! bit for bit against SimpleITK 2.5.7 (2 work units) on integer images (exact sums) and on
+//! float32 / float64 images (`tests/fixtures/pyradiomics-settings`).
 //!
 //! The core never copies the image: [`point_map`] computes the constants once (one pass over the
 //! image, no scratch) and the result is an [`ImageView`] with a [`PointMap`] that applies `f` to
@@ -27,47 +28,60 @@ use crate::image::{ImageView, PointMap};
 use crate::settings::Normalize;
 use crate::Error;
 
-/// Error-free sum `a + b = s + e` (Knuth's TwoSum).
-#[inline]
-fn two_sum(a: f64, b: f64) -> (f64, f64) {
-    let s = a + b;
-    let bb = s - a;
-    (s, (a - (s - bb)) + (b - bb))
-}
+/// Number of pieces `itk::StatisticsImageFilter` splits the image into (SimpleITK's default
+/// number of work units = the machine's cores; the PyRadiomics references were made with 2).
+/// Only float images depend on it, in the last bit of sigma (integer sums are exact).
+pub const ITK_WORK_UNITS: usize = 2;
 
-/// A double-double accumulator (sum rounded once at the end).
+/// ITK's `CompensatedSummation` (Kahan): `GetSum()` is the running sum without its compensation.
 #[derive(Clone, Copy, Default)]
-struct Acc {
-    hi: f64,
-    lo: f64,
+struct Kahan {
+    sum: f64,
+    c: f64,
 }
 
-impl Acc {
+impl Kahan {
     #[inline]
     fn add(&mut self, x: f64) {
-        let (s, e) = two_sum(self.hi, x);
-        self.hi = s;
-        self.lo += e;
-    }
-
-    fn value(&self) -> f64 {
-        self.hi + self.lo
+        let y = x - self.c;
+        let t = self.sum + y;
+        self.c = (t - self.sum) - y;
+        self.sum = t;
     }
 }
 
 /// `(mean, sigma)` of every voxel of `image` (stored values, any [`PointMap`] ignored), as
-/// `itk::StatisticsImageFilter` computes them (see the module documentation).
+/// `itk::StatisticsImageFilter` computes them: the image is cut along its slowest axis of extent
+/// > 1 into [`ITK_WORK_UNITS`] pieces (`ImageRegionSplitterSlowDimension`: ⌈n / P⌉ slices each),
+/// each piece summed in memory order with Kahan summation (Σ x and Σ x·x), the piece sums added
+/// with Kahan summation in piece order; then
+/// `mean = S / N`, `sigma = sqrt((S2 − S·S / N) / (N − 1))`.
 pub fn image_stats(image: &ImageView) -> (f64, f64) {
     let v = image.voxels();
     let n = v.len();
-    let mut s = Acc::default();
-    let mut s2 = Acc::default();
-    for i in 0..n {
-        let x = v.get(i).unwrap_or(f64::NAN);
-        s.add(x);
-        s2.add(x * x);
+    let dims = image.dims();
+    // slowest axis with extent > 1, and the voxels per slice along it
+    let axis = (0..3).rev().find(|&d| dims[d] > 1).unwrap_or(0);
+    let extent = dims[axis];
+    let stride: usize = dims.iter().take(axis).product();
+    let per = extent.div_ceil(ITK_WORK_UNITS.max(1)).max(1);
+    let mut s = Kahan::default();
+    let mut s2 = Kahan::default();
+    let mut first = 0usize;
+    while first < extent {
+        let last = (first + per).min(extent);
+        let mut ps = Kahan::default();
+        let mut ps2 = Kahan::default();
+        for i in first * stride..last * stride {
+            let x = v.get(i).unwrap_or(f64::NAN);
+            ps.add(x);
+            ps2.add(x * x);
+        }
+        s.add(ps.sum);
+        s2.add(ps2.sum);
+        first = last;
     }
-    let (s, s2) = (s.value(), s2.value());
+    let (s, s2) = (s.sum, s2.sum);
     let nf = n as f64;
     let mean = s / nf;
     let variance = (s2 - (s * s / nf)) / (nf - 1.0);

@@ -92,6 +92,49 @@ fn settings_for(variant: &str) -> Settings {
             s.minimum_roi_dimensions = 3;
             s.minimum_roi_size = Some(150);
         }
+        // tests/fixtures/pyradiomics-settings (make_settings_cases.py)
+        "bincount7" => s.binning = Binning::Count(7),
+        "normalize-clip" => {
+            s.normalize = Some(Normalize {
+                scale: 1.0,
+                remove_outliers: Some(1.5),
+            });
+            s.binning = Binning::Width(0.25);
+        }
+        "normalize-scale" => {
+            s.normalize = Some(Normalize {
+                scale: 500.0,
+                remove_outliers: None,
+            });
+            s.binning = Binning::Count(16);
+        }
+        "reseg-sigma" => {
+            s.resegment = reseg(-1.0, 1.0, ResegmentMode::Sigma, false);
+            s.binning = Binning::Count(8);
+        }
+        "reseg-bright" => {
+            s.resegment = reseg(1000.0, f64::INFINITY, ResegmentMode::Absolute, false)
+        }
+        "reseg-relative" => {
+            s.resegment = reseg(0.5, 0.9, ResegmentMode::Relative, false);
+            s.binning = Binning::Count(8);
+        }
+        "reseg-shape-bbox" => {
+            s.resegment = reseg(0.5, f64::INFINITY, ResegmentMode::Relative, false)
+        }
+        "reseg-shape-true" => {
+            s.resegment = reseg(0.5, f64::INFINITY, ResegmentMode::Relative, true)
+        }
+        "reseg-norm-size" => {
+            s.normalize = Some(Normalize {
+                scale: 1.0,
+                remove_outliers: None,
+            });
+            s.resegment = reseg(-0.5, 2.0, ResegmentMode::Absolute, false);
+            s.minimum_roi_size = Some(40);
+            s.minimum_roi_dimensions = 3;
+            s.binning = Binning::Width(0.2);
+        }
         other => panic!("no settings written for variant {other}"),
     }
     s
@@ -249,6 +292,10 @@ fn check_variants(variants: &[&str]) {
             &mut tally,
         );
     }
+    finish(tally);
+}
+
+fn finish(tally: Tally) {
     println!(
         "{} values matched, {} refusals matched",
         tally.values, tally.errors
@@ -283,6 +330,28 @@ fn resegment() {
         "resegment-relative",
         "resegment-abs",
     ]);
+}
+
+/// The groups of `tests/fixtures/pyradiomics-settings/` (edge cases the public cases miss).
+#[test]
+fn edge_cases() {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/pyradiomics-settings"
+    ));
+    let mut groups: Vec<String> = std::fs::read_dir(&dir)
+        .expect("fixtures/pyradiomics-settings")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("cases.csv").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    groups.sort();
+    assert_eq!(groups.len(), 9, "groups: {groups:?}");
+    let mut tally = Tally::default();
+    for g in &groups {
+        check_dir(&dir.join(g), &dir, &settings_for(g), &mut tally);
+    }
+    finish(tally);
 }
 
 #[test]
