@@ -52,7 +52,7 @@ impl Kahan {
 
 /// `(mean, sigma)` of every voxel of `image` (stored values, any [`PointMap`] ignored), as
 /// `itk::StatisticsImageFilter` computes them: the image is cut along its slowest axis of extent
-/// > 1 into [`ITK_WORK_UNITS`] pieces (`ImageRegionSplitterSlowDimension`: ⌈n / P⌉ slices each),
+/// above 1 into [`ITK_WORK_UNITS`] pieces (`ImageRegionSplitterSlowDimension`: ⌈n / P⌉ slices each),
 /// each piece summed in memory order with Kahan summation (Σ x and Σ x·x), the piece sums added
 /// with Kahan summation in piece order; then
 /// `mean = S / N`, `sigma = sqrt((S2 − S·S / N) / (N − 1))`.
