@@ -88,10 +88,10 @@ pub enum Error {
     BadFilterParameter = 309,
     /// The ROI has no more voxels than `minimumROISize` (PyRadiomics: "Size of the ROI is too
     /// small").
-    RoiTooSmall = 311,
+    RoiTooSmall = 313,
     /// Resegmentation (`resegmentRange`) left fewer than 2 ROI voxels (PyRadiomics:
     /// "Resegmentation excluded too many voxels").
-    ResegmentedTooFew = 312,
+    ResegmentedTooFew = 314,
 
     // ---- 400–499: names and recipes ----
     /// A feature name could not be parsed as a PyRadiomics name.

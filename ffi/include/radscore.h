@@ -244,11 +244,11 @@ enum RadscoreStatus
     /**
      * Mask: the ROI has no more voxels than minimumROISize.
      */
-    RADSCORE_STATUS_ROI_TOO_SMALL = 311,
+    RADSCORE_STATUS_ROI_TOO_SMALL = 313,
     /**
      * Mask: resegmentation left fewer than 2 ROI voxels.
      */
-    RADSCORE_STATUS_RESEGMENTED_TOO_FEW = 312,
+    RADSCORE_STATUS_RESEGMENTED_TOO_FEW = 314,
     /**
      * Name: not a PyRadiomics feature name.
      */

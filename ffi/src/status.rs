@@ -72,9 +72,9 @@ pub enum RadscoreStatus {
     /// Filter: invalid parameter.
     BadFilterParameter = 309,
     /// Mask: the ROI has no more voxels than minimumROISize.
-    RoiTooSmall = 311,
+    RoiTooSmall = 313,
     /// Mask: resegmentation left fewer than 2 ROI voxels.
-    ResegmentedTooFew = 312,
+    ResegmentedTooFew = 314,
     /// Name: not a PyRadiomics feature name.
     UnknownFeatureName = 400,
     /// Name: feature not supported by this core.
