@@ -1,6 +1,7 @@
-//! Feature extraction: image + mask + feature names → values, exactly as PyRadiomics 3.0.1 with
-//! default settings (bin width as given, 25 by default; no resampling; 3-D), with a
-//! caller-supplied scratch buffer and no allocation.
+//! Feature extraction: image + mask + feature names → values, exactly as PyRadiomics 3.0.1, with a
+//! caller-supplied scratch buffer and no allocation. [`extract`] uses the default settings (bin
+//! width as given); [`extract_with`] takes [`Settings`] (binWidth/binCount, voxelArrayShift,
+//! normalize, resegmentRange, minimumROIDimensions/Size; see its order of operations).
 //!
 //! Pipeline per image type (the names are grouped by image type, so each filter runs once):
 //!
@@ -36,6 +37,10 @@
 //! with `N` = number of ROI voxels ([`scratch_len`]; `B` for [`scratch_len_for`]) and
 //! `G = min(N, glcm::MAX_LEVELS_RESERVED)` (4 096) the gray levels GLCM is reserved for: an ROI with
 //! more distinct bins needs a larger scratch (`glcm::scratch_for_levels`).
+//!
+//! With `resegmentRange` in sigma mode the N ROI values are first gathered into `scratch[..N]`
+//! (N ≤ B, inside the formula); the formula is evaluated on the box BEFORE resegmentation
+//! ([`scratch_len_with`]), an upper bound for the resegmented box. Normalisation needs no scratch.
 //!
 //! Memory therefore scales with the ROI bounding box (plus what the filter's halo needs), never
 //! with the whole image. [`scratch_len_for`] uses `B` as the bound for the number of ROI voxels
