@@ -1,5 +1,8 @@
-//! Fixed-bin-width discretisation (PyRadiomics `imageoperations.getBinEdges` / `binImage`,
-//! applied by `base.RadiomicsFeaturesBase._applyBinning`).
+//! Discretisation (PyRadiomics `imageoperations.getBinEdges` / `binImage`, applied by
+//! `base.RadiomicsFeaturesBase._applyBinning`): fixed bin width ([`WidthBins`], `binWidth`) or
+//! fixed bin count ([`CountBins`], `binCount`); [`Bins`] is either.
+//!
+//! ## Fixed bin width
 //!
 //! With bin width `W` and ROI values `X` (numpy 1.26 promotes every scalar step to float64 or
 //! int64, so plain f64 arithmetic on the exactly widened voxel values reproduces it):
@@ -14,6 +17,22 @@
 //!
 //! `q` is found from `floor((x - low) / delta)` and then corrected by comparing `x` with the exact
 //! edges (so a quotient that rounds across an edge cannot misplace a voxel).
+//!
+//! ## Fixed bin count
+//!
+//! `numpy.histogram(X, bins=N)` edges, last edge + 1, then `numpy.digitize` (numpy 1.26):
+//!
+//! * `a = min X`, `b = max X`; if `a = b` (flat ROI): `a − 0.5`, `b + 0.5` (float64);
+//! * `step = (b − a) / N`, `e_k = k·step + a` for `k < N`, `e_N = b` (numpy `linspace`, float64);
+//! * the edges are then stored in numpy's `bin_type`: float32 when the ROI array is float32
+//!   ([`EdgeType::F32`]: float32 images, LoG, gradient, wavelet of float32 input), and — value-based
+//!   casting of the flat case's `a ± 0.5` with an int16/uint16 array — when an int16/uint16 ROI is
+//!   flat ([`EdgeType::F32IfFlat`]); float64 otherwise (int32 and float64 arrays);
+//! * `e_N ← e_N + 1` (float64 sum, stored back in `bin_type`);
+//! * `q(x) = #{k : e_k <= x}` (`right=False`), so `q ∈ 1..=N`; the ROI maximum is in bin `N`.
+//!
+//! Comparisons between the ROI values and float32 edges are exact in float64 (numpy compares in a
+//! type holding both exactly).
 
 use crate::Error;
 
@@ -33,9 +52,132 @@ pub fn py_mod(a: f64, b: f64) -> f64 {
     }
 }
 
-/// The bin edges of one ROI: `e_k = low + k * delta`, `k < n_edges`.
+/// The discretisation of one ROI: fixed bin width or fixed bin count.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bins {
+pub enum Bins {
+    /// `binWidth`.
+    Width(WidthBins),
+    /// `binCount`.
+    Count(CountBins),
+}
+
+impl Bins {
+    /// Fixed-bin-width edges ([`WidthBins::new`]).
+    pub fn new(min: f64, max: f64, bin_width: f64) -> Result<Bins, Error> {
+        WidthBins::new(min, max, bin_width).map(Bins::Width)
+    }
+
+    /// Fixed-bin-count edges ([`CountBins::new`]).
+    pub fn count(min: f64, max: f64, n: u32, edge_type: EdgeType) -> Result<Bins, Error> {
+        CountBins::new(min, max, n, edge_type).map(Bins::Count)
+    }
+
+    /// Bin number `q` of `x` (1-based, numpy `digitize` with `right=False`).
+    #[inline]
+    pub fn bin(&self, x: f64) -> usize {
+        match self {
+            Bins::Width(b) => b.bin(x),
+            Bins::Count(b) => b.bin(x),
+        }
+    }
+}
+
+/// The numpy type fixed-bin-count edges are stored in (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeType {
+    /// float64 (int32 and float64 ROI arrays).
+    F64,
+    /// float32 (float32 ROI arrays).
+    F32,
+    /// float32 if the ROI is flat, float64 otherwise (int16 and uint16 ROI arrays).
+    F32IfFlat,
+}
+
+/// Fixed-bin-count edges `e_0 .. e_N` (numpy `histogram` edges, last edge + 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CountBins {
+    /// First edge `a` (float64).
+    pub start: f64,
+    /// `(b − a) / N`.
+    pub step: f64,
+    /// Last edge after the `+ 1`, already in the edge type.
+    pub last: f64,
+    /// Number of bins `N`.
+    pub n: usize,
+    /// Edges stored as float32.
+    pub f32: bool,
+}
+
+impl CountBins {
+    /// Edges for ROI values with minimum `min`, maximum `max`, `n` bins.
+    ///
+    /// Errors: [`Error::BadSetting`] if `n = 0`; [`Error::NonFiniteVoxel`] if `min`/`max` are not
+    /// finite or `min > max`.
+    pub fn new(min: f64, max: f64, n: u32, edge_type: EdgeType) -> Result<CountBins, Error> {
+        if n == 0 {
+            return Err(Error::BadSetting);
+        }
+        if !(min.is_finite() && max.is_finite()) || min > max {
+            return Err(Error::NonFiniteVoxel);
+        }
+        let (mut a, mut b) = (min, max);
+        let flat = a == b;
+        if flat {
+            a -= 0.5;
+            b += 0.5;
+        }
+        let f32 = match edge_type {
+            EdgeType::F64 => false,
+            EdgeType::F32 => true,
+            EdgeType::F32IfFlat => flat,
+        };
+        let step = (b - a) / f64::from(n);
+        let round = |v: f64| if f32 { f64::from(v as f32) } else { v };
+        let last = round(round(b) + 1.0);
+        Ok(CountBins {
+            start: a,
+            step,
+            last,
+            n: n as usize,
+            f32,
+        })
+    }
+
+    /// Edge `k` (`0 ..= N`) as numpy stores it.
+    #[inline]
+    pub fn edge(&self, k: usize) -> f64 {
+        if k >= self.n {
+            return self.last;
+        }
+        let e = (k as f64) * self.step + self.start;
+        if self.f32 {
+            f64::from(e as f32)
+        } else {
+            e
+        }
+    }
+
+    /// Bin number `q` of `x`: the number of edges `<= x` (binary search; the edges are
+    /// non-decreasing).
+    #[inline]
+    pub fn bin(&self, x: f64) -> usize {
+        // invariant: edges [0, lo) are <= x, edges [hi, N] are > x
+        let (mut lo, mut hi) = (0usize, self.n + 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.edge(mid) <= x {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+}
+
+/// Fixed-bin-width edges of one ROI: `e_k = low + k * delta`, `k < n_edges`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WidthBins {
     /// First edge (largest multiple of the bin width not above the ROI minimum).
     pub low: f64,
     /// Edge step as numpy's `arange` computes it: `(low + W) - low`.
@@ -44,13 +186,13 @@ pub struct Bins {
     pub n_edges: usize,
 }
 
-impl Bins {
+impl WidthBins {
     /// Edges for ROI values with minimum `min`, maximum `max` and bin width `bin_width`.
     ///
     /// Errors: [`Error::BadBinWidth`] unless `bin_width` is finite and > 0;
     /// [`Error::NonFiniteVoxel`] if `min`/`max` are not finite; [`Error::SizeOverflow`] if the
     /// number of bins does not fit (range / width beyond 2^52).
-    pub fn new(min: f64, max: f64, bin_width: f64) -> Result<Bins, Error> {
+    pub fn new(min: f64, max: f64, bin_width: f64) -> Result<WidthBins, Error> {
         if !(bin_width.is_finite() && bin_width > 0.0) {
             return Err(Error::BadBinWidth);
         }
@@ -68,7 +210,7 @@ impl Bins {
         if delta.is_nan() || delta <= 0.0 {
             return Err(Error::SizeOverflow);
         }
-        Ok(Bins {
+        Ok(WidthBins {
             low,
             delta,
             n_edges: len as usize,
@@ -112,7 +254,7 @@ mod tests {
     #[test]
     fn pyradiomics_doc_example() {
         // Values 54..166, width 25: edges 50, 75, ..., 175 (then 200, 225 beyond the max).
-        let b = Bins::new(54.0, 166.0, 25.0).unwrap();
+        let b = WidthBins::new(54.0, 166.0, 25.0).unwrap();
         assert_eq!(b.low, 50.0);
         assert_eq!(b.bin(54.0), 1);
         assert_eq!(b.bin(74.999), 1);
@@ -122,18 +264,41 @@ mod tests {
 
     #[test]
     fn negative_minimum_and_flat() {
-        let b = Bins::new(-7.0, -7.0, 25.0).unwrap();
+        let b = WidthBins::new(-7.0, -7.0, 25.0).unwrap();
         assert_eq!(b.low, -25.0);
         assert_eq!(b.bin(-7.0), 1);
-        let b = Bins::new(50.0, 50.0, 25.0).unwrap();
+        let b = WidthBins::new(50.0, 50.0, 25.0).unwrap();
         assert_eq!(b.bin(50.0), 1);
         assert_eq!(b.n_edges, 2);
         assert_eq!(py_mod(-0.5, 25.0), 24.5);
     }
 
     #[test]
+    fn bin_count_edges() {
+        // 0..=10 in 4 bins: edges 0, 2.5, 5, 7.5, 11.
+        let b = CountBins::new(0.0, 10.0, 4, EdgeType::F64).unwrap();
+        assert_eq!(b.edge(1), 2.5);
+        assert_eq!(b.edge(4), 11.0);
+        assert_eq!(b.bin(0.0), 1);
+        assert_eq!(b.bin(2.4), 1);
+        assert_eq!(b.bin(2.5), 2);
+        assert_eq!(b.bin(10.0), 4);
+        // flat ROI: edges v - 0.5 + k/N; the value sits on edge N/2
+        let b = CountBins::new(7.0, 7.0, 32, EdgeType::F32IfFlat).unwrap();
+        assert!(b.f32);
+        assert_eq!(b.bin(7.0), 17);
+        let b = CountBins::new(7.0, 9.0, 32, EdgeType::F32IfFlat).unwrap();
+        assert!(!b.f32);
+        assert_eq!(b.bin(9.0), 32);
+        assert_eq!(
+            Bins::count(0.0, 1.0, 0, EdgeType::F64),
+            Err(Error::BadSetting)
+        );
+    }
+
+    #[test]
     fn bad_width() {
-        assert_eq!(Bins::new(0.0, 1.0, 0.0), Err(Error::BadBinWidth));
+        assert_eq!(WidthBins::new(0.0, 1.0, 0.0), Err(Error::BadBinWidth));
         assert_eq!(Bins::new(0.0, 1.0, f64::NAN), Err(Error::BadBinWidth));
     }
 }

@@ -75,7 +75,8 @@ pub enum Error {
     MaskSizeMismatch = 303,
     /// The label value does not occur in the mask.
     LabelNotPresent = 304,
-    /// The ROI bounding box has extent > 1 in fewer than `minimumROIDimensions` (2) dimensions.
+    /// The ROI bounding box has extent > 1 in fewer than `minimumROIDimensions` (default 2)
+    /// dimensions.
     RoiTooFewDimensions = 305,
     /// The ROI is a single voxel.
     RoiSingleVoxel = 306,
@@ -85,6 +86,12 @@ pub enum Error {
     NonFiniteVoxel = 308,
     /// The filter parameter is invalid (e.g. LoG sigma not positive).
     BadFilterParameter = 309,
+    /// The ROI has no more voxels than `minimumROISize` (PyRadiomics: "Size of the ROI is too
+    /// small").
+    RoiTooSmall = 313,
+    /// Resegmentation (`resegmentRange`) left fewer than 2 ROI voxels (PyRadiomics:
+    /// "Resegmentation excluded too many voxels").
+    ResegmentedTooFew = 314,
 
     // ---- 400–499: names and recipes ----
     /// A feature name could not be parsed as a PyRadiomics name.
@@ -168,12 +175,18 @@ impl Error {
             Error::MaskSizeMismatch => "mask: size differs from the image's",
             Error::LabelNotPresent => "mask: the label value does not occur in the mask",
             Error::RoiTooFewDimensions => {
-                "mask: ROI bounding box must span > 1 voxel in at least 2 dimensions"
+                "mask: expected an ROI bounding box spanning > 1 voxel in at least minimumROIDimensions (default 2) dimensions, found fewer"
             }
             Error::RoiSingleVoxel => "mask: ROI is a single voxel",
             Error::ImageTooSmallForFilter => "image: too small for the requested filter",
             Error::NonFiniteVoxel => "image: a voxel is NaN or infinite",
             Error::BadFilterParameter => "filter: invalid parameter (e.g. LoG sigma must be > 0)",
+            Error::RoiTooSmall => {
+                "mask: expected more ROI voxels than minimumROISize, found as many or fewer"
+            }
+            Error::ResegmentedTooFew => {
+                "mask: expected at least 2 ROI voxels inside resegmentRange, found 0 or 1 (resegmentation excluded too many voxels)"
+            }
             Error::UnknownFeatureName => "name: not a PyRadiomics feature name",
             Error::UnsupportedFeature => {
                 "name: feature, class or image type not supported by this core"
@@ -230,6 +243,8 @@ impl Error {
         Error::ImageTooSmallForFilter,
         Error::NonFiniteVoxel,
         Error::BadFilterParameter,
+        Error::RoiTooSmall,
+        Error::ResegmentedTooFew,
         Error::UnknownFeatureName,
         Error::UnsupportedFeature,
         Error::BadBinWidth,

@@ -1,6 +1,7 @@
-//! Feature extraction: image + mask + feature names → values, exactly as PyRadiomics 3.0.1 with
-//! default settings (bin width as given, 25 by default; no resampling; 3-D), with a
-//! caller-supplied scratch buffer and no allocation.
+//! Feature extraction: image + mask + feature names → values, exactly as PyRadiomics 3.0.1, with a
+//! caller-supplied scratch buffer and no allocation. [`extract`] uses the default settings (bin
+//! width as given); [`extract_with`] takes [`Settings`] (binWidth/binCount, voxelArrayShift,
+//! normalize, resegmentRange, minimumROIDimensions/Size; see its order of operations).
 //!
 //! Pipeline per image type (the names are grouped by image type, so each filter runs once):
 //!
@@ -37,6 +38,10 @@
 //! `G = min(N, glcm::MAX_LEVELS_RESERVED)` (4 096) the gray levels GLCM is reserved for: an ROI with
 //! more distinct bins needs a larger scratch (`glcm::scratch_for_levels`).
 //!
+//! With `resegmentRange` in sigma mode the N ROI values are first gathered into `scratch[..N]`
+//! (N ≤ B, inside the formula); the formula is evaluated on the box BEFORE resegmentation
+//! ([`scratch_len_with`]), an upper bound for the resegmented box. Normalisation needs no scratch.
+//!
 //! Memory therefore scales with the ROI bounding box (plus what the filter's halo needs), never
 //! with the whole image. [`scratch_len_for`] uses `B` as the bound for the number of ROI voxels
 //! so that the size depends on geometry only; [`scratch_len`] (and [`extract`]'s check) count
@@ -50,13 +55,14 @@
 //! (< 2 KiB, see `filters`). High-water mark of `extract` itself: about 4 KiB; with the filters
 //! under 8 KiB.
 
-use crate::discretize::Bins;
+use crate::discretize::{Bins, EdgeType};
 use crate::features::{firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm, shape};
 use crate::filters;
-use crate::image::{roi_box, ImageView, MaskView, RoiBox};
+use crate::image::{roi_box, roi_box_checked, ImageView, MaskView, RoiBox, Voxels};
 use crate::names::{Feature, FeatureName, GlcmFeature, GlrlmFeature, ImageType};
 use crate::settings::{Binning, Settings};
 use crate::Error;
+use crate::{normalize, resegment};
 
 /// Which classes one image type needs.
 #[derive(Clone, Copy, Default)]
@@ -243,10 +249,42 @@ pub fn extract(
     )
 }
 
+/// [`scratch_len`] for [`extract_with`] with `settings`: the ROI checks use `settings`'
+/// `minimumROIDimensions`/`minimumROISize`, and the size is that of the ROI box BEFORE
+/// resegmentation (an upper bound: resegmentation only shrinks the box and the voxel count).
+pub fn scratch_len_with(
+    image: &ImageView,
+    mask: &MaskView,
+    names: &[FeatureName],
+    settings: &Settings,
+) -> Result<usize, Error> {
+    settings.check()?;
+    let c = roi_box_checked(
+        image,
+        mask,
+        settings.minimum_roi_dimensions,
+        settings.minimum_roi_size,
+    )?;
+    need_for(image.dims(), &c.roi, c.voxels, names)
+}
+
 /// [`extract`] with every value-changing PyRadiomics setting ([`Settings`], one image type's
 /// settings: a params file with per-image-type overrides calls this once per distinct settings).
 /// Settings this core does not implement are [`Error::UnsupportedSetting`]
 /// ([`Settings::check`]), before anything is computed.
+///
+/// Order of operations (PyRadiomics `featureextractor.execute`):
+///
+/// 1. `normalize`: the whole image is seen through its normalisation ([`crate::normalize`]);
+/// 2. `checkMask` with `minimumROIDimensions` / `minimumROISize` ([`roi_box_checked`]);
+/// 3. `resegmentRange`: the mask is restricted to the intensity window ([`crate::resegment`]),
+///    then checked again (bounding box, dimensions, size of the resegmented ROI);
+/// 4. shape on the resegmented mask if `resegmentShape`, else on the original mask cropped to the
+///    resegmented mask's bounding box;
+/// 5. per image type: the filter over that bounding box, first order (with `voxelArrayShift`)
+///    and texture on the resegmented ROI, discretised with `binWidth` or `binCount`.
+///
+/// Scratch: [`scratch_len_with`] (the module formula on the ROI box before resegmentation).
 pub fn extract_with(
     image: &ImageView,
     mask: &MaskView,
@@ -259,13 +297,41 @@ pub fn extract_with(
         return Err(Error::OutputTooSmall);
     }
     settings.check()?;
-    let bin_width = match settings.binning {
-        Binning::Width(w) => w,
-        Binning::Count(_) => return Err(Error::UnsupportedSetting),
-    };
-    let roi = roi_box(image, mask)?;
+    let image = normalize::normalized(image, settings.normalize.as_ref())?;
+    extract_prepared(&image, mask, names, settings, out, scratch)
+}
+
+/// Steps 2–5 of [`extract_with`] on an image that is already normalised (and, once resampling
+/// exists, resampled): `image` and `mask` are what PyRadiomics' `loadImage` returns.
+pub fn extract_prepared(
+    image: &ImageView,
+    mask: &MaskView,
+    names: &[FeatureName],
+    settings: &Settings,
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> Result<(), Error> {
+    if out.len() < names.len() {
+        return Err(Error::OutputTooSmall);
+    }
+    settings.check()?;
+    let (min_dims, min_size) = (settings.minimum_roi_dimensions, settings.minimum_roi_size);
+    let first = roi_box_checked(image, mask, min_dims, min_size)?;
     let dims = image.dims();
-    let need = need_for(dims, &roi, roi_voxels(dims, mask, &roi), names)?;
+    let (roi_mask, check) = match &settings.resegment {
+        None => (*mask, first),
+        Some(r) => {
+            let (w, _) = resegment::window(image, mask, &first.roi, r, scratch)?;
+            let m = mask.restricted(Some(w))?;
+            (m, roi_box_checked(image, &m, min_dims, min_size)?)
+        }
+    };
+    let shape_mask = match &settings.resegment {
+        Some(r) if r.shape => roi_mask,
+        _ => *mask,
+    };
+    let roi = check.roi;
+    let need = need_for(dims, &roi, check.voxels, names)?;
     if scratch.len() < need {
         return Err(Error::ScratchTooSmall);
     }
@@ -276,6 +342,13 @@ pub fn extract_with(
             return Err(Error::UnsupportedFeature);
         }
     }
+    let ctx = Ctx {
+        image,
+        mask: &roi_mask,
+        shape_mask: &shape_mask,
+        roi: &roi,
+        settings,
+    };
     for i in 0..names.len() {
         if !first_of_type(names, i) {
             continue;
@@ -283,22 +356,48 @@ pub fn extract_with(
         let Some(t) = names.get(i).map(|n| n.image_type) else {
             continue;
         };
-        one_image_type(image, mask, &roi, names, &t, bin_width, out, scratch)?;
+        one_image_type(&ctx, names, &t, out, scratch)?;
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What every image type of one extraction shares.
+struct Ctx<'c, 'a> {
+    image: &'c ImageView<'a>,
+    /// The ROI (resegmented if resegmentation is on).
+    mask: &'c MaskView<'a>,
+    /// The mask shape features use (see [`extract_with`], step 4).
+    shape_mask: &'c MaskView<'a>,
+    /// Bounding box of `mask`.
+    roi: &'c RoiBox,
+    settings: &'c Settings,
+}
+
+/// The numpy type of the ROI array PyRadiomics discretises for image type `t` (matters for
+/// `binCount` edges): LoG and gradient are float32 images; original and wavelet keep float32 for
+/// a float32 input; original of an int16/uint16 image is integer; everything else is float64.
+fn edge_type(image: &ImageView, t: &ImageType) -> EdgeType {
+    match t {
+        ImageType::Log { .. } | ImageType::Gradient => EdgeType::F32,
+        ImageType::Original | ImageType::Wavelet(_) if image.is_f32() => EdgeType::F32,
+        ImageType::Original
+            if image.map().is_none()
+                && matches!(image.voxels(), Voxels::I16(_) | Voxels::U16(_)) =>
+        {
+            EdgeType::F32IfFlat
+        }
+        _ => EdgeType::F64,
+    }
+}
+
 fn one_image_type(
-    image: &ImageView,
-    mask: &MaskView,
-    roi: &RoiBox,
+    ctx: &Ctx,
     names: &[FeatureName],
     t: &ImageType,
-    bin_width: f64,
     out: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), Error> {
+    let (image, mask, roi) = (ctx.image, ctx.mask, ctx.roi);
     let c = classes_for(names, t);
     let b = roi.len();
     let bd = roi.dims();
@@ -315,7 +414,7 @@ fn one_image_type(
     let vals = &mut *vals_buf;
 
     if c.shape {
-        let s = shape::Shape::new(mask, roi, image.spacing(), work)?;
+        let s = shape::Shape::new(ctx.shape_mask, roi, image.spacing(), work)?;
         for (n, o) in names.iter().zip(out.iter_mut()) {
             if n.image_type == *t {
                 if let Feature::Shape(f) = n.feature {
@@ -355,11 +454,15 @@ fn one_image_type(
     if np == 0 {
         return Err(Error::LabelNotPresent);
     }
-    let bins = Bins::new(lo, hi, bin_width)?;
+    let bins = match ctx.settings.binning {
+        Binning::Width(w) => Bins::new(lo, hi, w)?,
+        Binning::Count(n) => Bins::count(lo, hi, n, edge_type(image, t))?,
+    };
 
     if c.first_order {
         let vals = vals_buf.get(..np).ok_or(Error::ScratchTooSmall)?;
-        let fo = firstorder::FirstOrder::new(vals, work, bins, image.spacing())?;
+        let fo = firstorder::FirstOrder::new(vals, work, bins, image.spacing())?
+            .with_shift(ctx.settings.voxel_array_shift);
         for (n, o) in names.iter().zip(out.iter_mut()) {
             if n.image_type == *t {
                 if let Feature::FirstOrder(f) = n.feature {

@@ -68,12 +68,53 @@ pub fn voxel_count(dims: [usize; 3]) -> Result<usize, Error> {
         .ok_or(Error::BadDimensions)
 }
 
-/// A borrowed 3-D image: voxels (x fastest), dimensions and spacing (mm), both `[x, y, z]`.
+/// A point transform applied to every voxel as it is read ([`ImageView::get_f64`]): the intensity
+/// normalisation of PyRadiomics (`imageoperations.normalizeImage`, see [`crate::normalize`]),
+///
+/// ```text
+/// f(x) = clip((x + shift) · inv_sigma, −clip, +clip) · scale      (float64, in this order)
+/// ```
+///
+/// (no clipping when `clip` is `None`). A mapped image is a float64 image for every purpose
+/// (SimpleITK's `Normalize` outputs float64 whatever the input type).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PointMap {
+    /// `−mean` of the whole image.
+    pub shift: f64,
+    /// `1 / sigma` of the whole image.
+    pub inv_sigma: f64,
+    /// `removeOutliers`: clip the normalised value to `[−c, c]` (before `scale`).
+    pub clip: Option<f64>,
+    /// `normalizeScale`.
+    pub scale: f64,
+}
+
+impl PointMap {
+    /// `f(x)` (see the type's documentation).
+    #[inline]
+    pub fn apply(&self, x: f64) -> f64 {
+        let mut v = (x + self.shift) * self.inv_sigma;
+        if let Some(c) = self.clip {
+            if v > c {
+                v = c;
+            }
+            if v < -c {
+                v = -c;
+            }
+        }
+        v * self.scale
+    }
+}
+
+/// A borrowed 3-D image: voxels (x fastest), dimensions and spacing (mm), both `[x, y, z]`, and
+/// optionally a [`PointMap`] (normalisation) applied to every voxel read through
+/// [`ImageView::get_f64`].
 #[derive(Debug, Clone, Copy)]
 pub struct ImageView<'a> {
     voxels: Voxels<'a>,
     dims: [usize; 3],
     spacing: [f64; 3],
+    map: Option<PointMap>,
 }
 
 impl<'a> ImageView<'a> {
@@ -101,7 +142,25 @@ impl<'a> ImageView<'a> {
             voxels,
             dims,
             spacing,
+            map: None,
         })
+    }
+
+    /// The same image seen through `map` (`None`: the stored values).
+    pub fn with_map(self, map: Option<PointMap>) -> Self {
+        ImageView { map, ..self }
+    }
+
+    /// The point transform applied by [`ImageView::get_f64`], if any. Code that reads
+    /// [`ImageView::voxels`] directly must apply it (or fall back to `get_f64`).
+    pub fn map(&self) -> Option<PointMap> {
+        self.map
+    }
+
+    /// `true` if PyRadiomics holds this image as float32 (a float32 buffer without a map; a mapped
+    /// image is float64).
+    pub fn is_f32(&self) -> bool {
+        matches!(self.voxels, Voxels::F32(_)) && self.map.is_none()
     }
 
     /// Dimensions `[x, y, z]`.
@@ -114,7 +173,7 @@ impl<'a> ImageView<'a> {
         self.spacing
     }
 
-    /// The voxel buffer.
+    /// The voxel buffer, as stored (without the [`PointMap`]).
     pub fn voxels(&self) -> &Voxels<'a> {
         &self.voxels
     }
@@ -129,11 +188,15 @@ impl<'a> ImageView<'a> {
         self.voxels.is_empty()
     }
 
-    /// Voxel at linear index `i` as f64. Callers keep `i < len()`; out of range yields NaN
-    /// (never a panic).
+    /// Voxel at linear index `i` as f64, through the [`PointMap`] if any. Callers keep
+    /// `i < len()`; out of range yields NaN (never a panic).
     #[inline]
     pub fn get_f64(&self, i: usize) -> f64 {
-        self.voxels.get(i).unwrap_or(f64::NAN)
+        let v = self.voxels.get(i).unwrap_or(f64::NAN);
+        match &self.map {
+            None => v,
+            Some(m) => m.apply(v),
+        }
     }
 }
 
@@ -174,11 +237,25 @@ impl MaskVoxels<'_> {
     }
 }
 
+/// An intensity window restricting a mask (resegmentation, [`crate::resegment`]): a voxel stays in
+/// the ROI only if `lo <= image value <= hi` (values read through the image's [`PointMap`]; NaN
+/// never passes). The bounds are already in the precision PyRadiomics compares in.
+#[derive(Debug, Clone, Copy)]
+pub struct Window<'a> {
+    /// The image whose values are tested.
+    pub image: ImageView<'a>,
+    /// Lower bound (inclusive; `-∞` for none).
+    pub lo: f64,
+    /// Upper bound (inclusive; `+∞` for none).
+    pub hi: f64,
+}
+
 /// A borrowed label mask and the label that defines the ROI.
 ///
 /// The buffer covers either the whole grid ([`MaskView::new`]) or only a box of it
 /// ([`MaskView::window`], every voxel outside the box being 0): a host can then keep just the
-/// box around the ROI instead of a whole-image mask.
+/// box around the ROI instead of a whole-image mask. [`MaskView::restricted`] adds an intensity
+/// [`Window`] (the resegmented mask, without copying it).
 #[derive(Debug, Clone, Copy)]
 pub struct MaskView<'a> {
     voxels: MaskVoxels<'a>,
@@ -188,6 +265,8 @@ pub struct MaskView<'a> {
     win_lo: [usize; 3],
     /// Extent of the box covered by `voxels` (`dims` for a whole-grid buffer).
     win_dims: [usize; 3],
+    /// Resegmentation window, if any.
+    range: Option<Window<'a>>,
 }
 
 impl<'a> MaskView<'a> {
@@ -204,6 +283,7 @@ impl<'a> MaskView<'a> {
             label,
             win_lo: [0; 3],
             win_dims: dims,
+            range: None,
         })
     }
 
@@ -232,7 +312,36 @@ impl<'a> MaskView<'a> {
             label,
             win_lo: lo,
             win_dims: size,
+            range: None,
         })
+    }
+
+    /// This mask restricted to the voxels whose value lies in `range` (`None`: unrestricted).
+    /// Errors: the window's image is not on this mask's grid ([`Error::MaskSizeMismatch`]).
+    pub fn restricted(self, range: Option<Window<'a>>) -> Result<Self, Error> {
+        if let Some(w) = &range {
+            if w.image.dims() != self.dims {
+                return Err(Error::MaskSizeMismatch);
+            }
+        }
+        Ok(MaskView { range, ..self })
+    }
+
+    /// The resegmentation window, if any.
+    pub fn range(&self) -> Option<&Window<'a>> {
+        self.range.as_ref()
+    }
+
+    /// `true` if voxel `i` passes the resegmentation window (always without one).
+    #[inline]
+    fn in_range(&self, i: usize) -> bool {
+        match &self.range {
+            None => true,
+            Some(w) => {
+                let v = w.image.get_f64(i);
+                v >= w.lo && v <= w.hi
+            }
+        }
     }
 
     fn is_whole(&self) -> bool {
@@ -244,7 +353,7 @@ impl<'a> MaskView<'a> {
     #[inline]
     pub fn is_roi(&self, i: usize) -> bool {
         if self.is_whole() {
-            return self.voxels.get(i) == Some(self.label);
+            return self.voxels.get(i) == Some(self.label) && self.in_range(i);
         }
         if i >= self.len() {
             return false;
@@ -261,6 +370,7 @@ impl<'a> MaskView<'a> {
         self.voxels
             .get(lx + self.win_dims[0] * (ly + self.win_dims[1] * lz))
             == Some(self.label)
+            && self.in_range(i)
     }
 
     /// Dimensions `[x, y, z]` of the grid.
@@ -327,20 +437,51 @@ impl RoiBox {
     }
 }
 
+/// The ROI bounding box and the number of ROI voxels (see [`roi_box_checked`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoiCheck {
+    /// The bounding box.
+    pub roi: RoiBox,
+    /// Number of ROI voxels.
+    pub voxels: usize,
+}
+
+/// The ROI bounding box, after PyRadiomics' `imageoperations.checkMask` checks with its default
+/// settings (`minimumROIDimensions` 2, no `minimumROISize`): [`roi_box_checked`]`(image, mask, 2,
+/// None)`.
+pub fn roi_box(image: &ImageView, mask: &MaskView) -> Result<RoiBox, Error> {
+    roi_box_checked(image, mask, 2, None).map(|c| c.roi)
+}
+
 /// The ROI bounding box, after PyRadiomics' `imageoperations.checkMask` checks, in its order:
 ///
 /// 1. image and mask have the same dimensions ([`Error::MaskSizeMismatch`]);
 /// 2. the label occurs in the mask ([`Error::LabelNotPresent`]);
-/// 3. the box has extent > 1 in at least one dimension ([`Error::RoiSingleVoxel`]) and in at least
-///    `minimumROIDimensions` = 2 dimensions ([`Error::RoiTooFewDimensions`]).
-pub fn roi_box(image: &ImageView, mask: &MaskView) -> Result<RoiBox, Error> {
+/// 3. with `ndims` = the number of dimensions in which the box has extent > 1: `ndims = 0` is
+///    [`Error::RoiSingleVoxel`] ("mask only contains 1 segmented voxel"), `ndims < min_dims`
+///    (`minimumROIDimensions`, 1–3) is [`Error::RoiTooFewDimensions`];
+/// 4. with `min_size` (`minimumROISize`): `voxels <= min_size` is [`Error::RoiTooSmall`] (sic:
+///    PyRadiomics refuses an ROI of exactly `minimumROISize` voxels).
+pub fn roi_box_checked(
+    image: &ImageView,
+    mask: &MaskView,
+    min_dims: u8,
+    min_size: Option<u32>,
+) -> Result<RoiCheck, Error> {
     let dims = image.dims();
     if mask.dims() != dims || mask.len() != image.len() {
         return Err(Error::MaskSizeMismatch);
     }
     let mut lo = [usize::MAX; 3];
     let mut hi = [0usize; 3];
-    let mut found = false;
+    let mut count = 0usize;
+    let mut add = |p: [usize; 3]| {
+        count += 1;
+        for d in 0..3 {
+            lo[d] = lo[d].min(p[d]);
+            hi[d] = hi[d].max(p[d] + 1);
+        }
+    };
     if !mask.is_whole() && mask.label != 0 {
         // Only the window can hold the (non-zero) label.
         let (w, o) = (mask.win_dims, mask.win_lo);
@@ -349,40 +490,39 @@ pub fn roi_box(image: &ImageView, mask: &MaskView) -> Result<RoiBox, Error> {
             for y in 0..w[1] {
                 for x in 0..w[0] {
                     if mask.voxels.get(k) == Some(mask.label) {
-                        found = true;
                         let p = [o[0] + x, o[1] + y, o[2] + z];
-                        for d in 0..3 {
-                            lo[d] = lo[d].min(p[d]);
-                            hi[d] = hi[d].max(p[d] + 1);
+                        if mask.in_range(p[0] + dims[0] * (p[1] + dims[1] * p[2])) {
+                            add(p);
                         }
                     }
                     k += 1;
                 }
             }
         }
-        return finish_box(found, lo, hi);
-    }
-    let mut i = 0usize;
-    for z in 0..dims[2] {
-        for y in 0..dims[1] {
-            for x in 0..dims[0] {
-                if mask.is_roi(i) {
-                    found = true;
-                    let p = [x, y, z];
-                    for d in 0..3 {
-                        lo[d] = lo[d].min(p[d]);
-                        hi[d] = hi[d].max(p[d] + 1);
+    } else {
+        let mut i = 0usize;
+        for z in 0..dims[2] {
+            for y in 0..dims[1] {
+                for x in 0..dims[0] {
+                    if mask.is_roi(i) {
+                        add([x, y, z]);
                     }
+                    i += 1;
                 }
-                i += 1;
             }
         }
     }
-    finish_box(found, lo, hi)
+    finish_box(count, lo, hi, min_dims, min_size)
 }
 
-fn finish_box(found: bool, lo: [usize; 3], hi: [usize; 3]) -> Result<RoiBox, Error> {
-    if !found {
+fn finish_box(
+    count: usize,
+    lo: [usize; 3],
+    hi: [usize; 3],
+    min_dims: u8,
+    min_size: Option<u32>,
+) -> Result<RoiCheck, Error> {
+    if count == 0 {
         return Err(Error::LabelNotPresent);
     }
     let b = RoiBox { lo, hi };
@@ -390,10 +530,18 @@ fn finish_box(found: bool, lo: [usize; 3], hi: [usize; 3]) -> Result<RoiBox, Err
     if ndims == 0 {
         return Err(Error::RoiSingleVoxel);
     }
-    if ndims < 2 {
+    if ndims < usize::from(min_dims) {
         return Err(Error::RoiTooFewDimensions);
     }
-    Ok(b)
+    if let Some(m) = min_size {
+        if count <= m as usize {
+            return Err(Error::RoiTooSmall);
+        }
+    }
+    Ok(RoiCheck {
+        roi: b,
+        voxels: count,
+    })
 }
 
 #[cfg(test)]

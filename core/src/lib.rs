@@ -13,6 +13,8 @@
 //! * [`features`] — the feature classes (first order, GLSZM, GLRLM, GLCM, GLDM, NGTDM, shape),
 //!   one file each.
 //! * [`names`] — PyRadiomics feature names: parse and print.
+//! * [`settings`] — the value-changing PyRadiomics settings; [`normalize`] and [`resegment`]
+//!   implement `normalize` and `resegmentRange` without copying the image or the mask.
 //! * [`error`] — one error enum with stable numeric codes, shared with the C ABI.
 #![no_std]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -26,6 +28,8 @@ pub mod filters;
 pub mod image;
 pub mod model;
 pub mod names;
+pub mod normalize;
+pub mod resegment;
 pub mod settings;
 
 pub use error::Error;

@@ -233,21 +233,26 @@ impl Settings {
         if self.wavelet_level == 0 {
             return Err(Error::BadSetting);
         }
+        if let Some(n) = &self.normalize {
+            if !n.scale.is_finite() || n.remove_outliers.is_some_and(|o| !o.is_finite()) {
+                return Err(Error::BadSetting);
+            }
+        }
+        if let Some(r) = &self.resegment {
+            // lo: a finite threshold; hi: a finite threshold or +inf (one-value range).
+            if !r.lo.is_finite() || r.hi.is_nan() || r.hi == f64::NEG_INFINITY {
+                return Err(Error::BadSetting);
+            }
+        }
         // ---- Not implemented yet: each line goes when its setting is implemented (exactly). ----
         let unsupported = [
-            matches!(self.binning, Binning::Count(_)),
-            self.voxel_array_shift != 0.0,
-            self.normalize.is_some(),
             self.resample.is_some(),
             self.pre_crop,
-            self.resegment.is_some(),
             self.force_2d.is_some(),
             self.distances() != [1],
             !self.symmetrical_glcm,
             self.weighting_norm != WeightingNorm::None,
             self.gldm_a != 0.0,
-            self.minimum_roi_dimensions != 2,
-            self.minimum_roi_size.is_some(),
             self.wavelet != WaveletFamily::Coif(1),
             self.wavelet_start_level != 0,
             self.wavelet_level != 1,
@@ -291,6 +296,6 @@ mod tests {
         assert_eq!(s.check(), Err(Error::UnsupportedSetting));
         let mut s = Settings::DEFAULT;
         s.binning = Binning::Count(32);
-        assert_eq!(s.check(), Err(Error::UnsupportedSetting));
+        assert_eq!(s.check(), Ok(()));
     }
 }

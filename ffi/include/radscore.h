@@ -242,6 +242,14 @@ enum RadscoreStatus
      */
     RADSCORE_STATUS_BAD_FILTER_PARAMETER = 309,
     /**
+     * Mask: the ROI has no more voxels than minimumROISize.
+     */
+    RADSCORE_STATUS_ROI_TOO_SMALL = 313,
+    /**
+     * Mask: resegmentation left fewer than 2 ROI voxels.
+     */
+    RADSCORE_STATUS_RESEGMENTED_TOO_FEW = 314,
+    /**
      * Name: not a PyRadiomics feature name.
      */
     RADSCORE_STATUS_UNKNOWN_FEATURE_NAME = 400,

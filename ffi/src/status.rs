@@ -71,6 +71,10 @@ pub enum RadscoreStatus {
     NonFiniteVoxel = 308,
     /// Filter: invalid parameter.
     BadFilterParameter = 309,
+    /// Mask: the ROI has no more voxels than minimumROISize.
+    RoiTooSmall = 313,
+    /// Mask: resegmentation left fewer than 2 ROI voxels.
+    ResegmentedTooFew = 314,
     /// Name: not a PyRadiomics feature name.
     UnknownFeatureName = 400,
     /// Name: feature not supported by this core.
@@ -142,6 +146,8 @@ impl RadscoreStatus {
         RadscoreStatus::ImageTooSmallForFilter,
         RadscoreStatus::NonFiniteVoxel,
         RadscoreStatus::BadFilterParameter,
+        RadscoreStatus::RoiTooSmall,
+        RadscoreStatus::ResegmentedTooFew,
         RadscoreStatus::UnknownFeatureName,
         RadscoreStatus::UnsupportedFeature,
         RadscoreStatus::BadBinWidth,
@@ -275,6 +281,8 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         ImageTooSmallForFilter,
         NonFiniteVoxel,
         BadFilterParameter,
+        RoiTooSmall,
+        ResegmentedTooFew,
         UnknownFeatureName,
         UnsupportedFeature,
         BadBinWidth,

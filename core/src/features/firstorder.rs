@@ -3,7 +3,8 @@
 //! `X` = the ROI voxel values of the (filtered, cropped) image widened to float64, in numpy scan
 //! order (z, y, x with x fastest), `N = |X|`. Every sum is numpy's (see [`super::np_sum`]), every
 //! moment is a population moment (divide by `N`). `p(i)` = fraction of ROI voxels in bin `i` of the
-//! fixed-bin-width discretisation. `voxelArrayShift` = 0 (default).
+//! discretisation (fixed bin width or count). `c` = `voxelArrayShift` (default 0), added to the
+//! values in Energy, TotalEnergy and RootMeanSquared only.
 
 use super::{np_sum, sort, EPS};
 use crate::discretize::Bins;
@@ -18,6 +19,7 @@ pub struct FirstOrder<'a> {
     bins: Bins,
     spacing: [f64; 3],
     mean: f64,
+    shift: f64,
 }
 
 impl<'a> FirstOrder<'a> {
@@ -46,7 +48,13 @@ impl<'a> FirstOrder<'a> {
             bins,
             spacing,
             mean,
+            shift: 0.0,
         })
+    }
+
+    /// Sets `voxelArrayShift` `c` (default 0).
+    pub fn with_shift(self, c: f64) -> Self {
+        FirstOrder { shift: c, ..self }
     }
 
     #[inline]
@@ -149,12 +157,16 @@ impl<'a> FirstOrder<'a> {
     }
 }
 
-/// Energy = Σ x² (`RadiomicsFirstOrder.getEnergyFeatureValue`).
+/// Energy = Σ (x + c)² (`RadiomicsFirstOrder.getEnergyFeatureValue`).
 pub fn energy(fo: &FirstOrder) -> f64 {
-    fo.sum_of(|x| x * x)
+    let c = fo.shift;
+    fo.sum_of(|x| {
+        let s = x + c;
+        s * s
+    })
 }
 
-/// TotalEnergy = V_voxel · Σ x², V_voxel = s_x s_y s_z
+/// TotalEnergy = V_voxel · Σ (x + c)², V_voxel = s_x s_y s_z
 /// (`RadiomicsFirstOrder.getTotalEnergyFeatureValue`).
 pub fn total_energy(fo: &FirstOrder) -> f64 {
     energy(fo) * ((fo.spacing[0] * fo.spacing[1]) * fo.spacing[2])
@@ -239,7 +251,7 @@ pub fn robust_mean_absolute_deviation(fo: &FirstOrder) -> f64 {
     fo.sum_of(|x| if keep(x) { libm::fabs(x - m) } else { 0.0 }) / cnt
 }
 
-/// RootMeanSquared = sqrt(Σ x² / N) (`RadiomicsFirstOrder.getRootMeanSquaredFeatureValue`).
+/// RootMeanSquared = sqrt(Σ (x + c)² / N) (`RadiomicsFirstOrder.getRootMeanSquaredFeatureValue`).
 pub fn root_mean_squared(fo: &FirstOrder) -> f64 {
     libm::sqrt(energy(fo) / fo.n())
 }

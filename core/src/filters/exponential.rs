@@ -24,6 +24,17 @@ pub fn max_abs(image: &ImageView) -> f64 {
             }
         })
     }
+    if image.map().is_some() {
+        // normalised image: the maximum of the mapped values
+        return (0..image.len()).fold(0.0f64, |m, i| {
+            let a = libm::fabs(image.get_f64(i));
+            if a > m {
+                a
+            } else {
+                m
+            }
+        });
+    }
     match image.voxels() {
         Voxels::I16(v) => int_max(v, |x| u32::from(x.unsigned_abs())),
         Voxels::U16(v) => int_max(v, u32::from),

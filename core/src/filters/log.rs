@@ -22,7 +22,7 @@
 //! Every value is the same double/f32 arithmetic, in the same order, as ITK's whole-image run.
 
 use super::{box_index, ddmath};
-use crate::image::{ImageView, RoiBox, Voxels};
+use crate::image::{ImageView, PointMap, RoiBox, Voxels};
 use crate::Error;
 
 // Farnebäck & Westin 2006 constants as in ITK (index 0 = Gaussian, 2 = second derivative).
@@ -657,6 +657,7 @@ fn filter_lines<T: Sample>(
     lanes: usize,
     (blk_in, blk_out, ring): (&mut [f64], &mut [f64], &mut [f64]),
     (lo, hi): (usize, usize),
+    map: Option<PointMap>,
     mut emit: impl FnMut(usize, usize, &[f64]) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let cap = blk_in.len().checked_div(ln).unwrap_or(0).min(lanes);
@@ -673,6 +674,12 @@ fn filter_lines<T: Sample>(
             wl,
             blk_in,
         )?;
+        if let Some(m) = &map {
+            // normalised image: the filter reads f(x) (float64)
+            for v in blk_in.iter_mut().take(ln * wl) {
+                *v = m.apply(*v);
+            }
+        }
         let mut k = 0;
         while k < wl {
             let w = LANES.min(wl - k);
@@ -698,6 +705,7 @@ fn pass1<T: Sample>(
     (lo1, r1): (usize, usize),
     (blk_in, blk_out, ring): (&mut [f64], &mut [f64], &mut [f64]),
     slab: &mut [f32],
+    map: Option<PointMap>,
 ) -> Result<(), Error> {
     let [nx, ny, _] = dims;
     let [a1, a2, _] = pass_axes(d);
@@ -722,9 +730,17 @@ fn pass1<T: Sample>(
         };
         let src = v.get(start..).ok_or(Error::ImageLengthMismatch)?;
         let bufs = (blk_in, blk_out, ring);
-        return filter_lines(c, src, stride, n1, n2, bufs, (lo1, lo1 + r1), |c2, w, o| {
-            keep(c2, w, o, slab)
-        });
+        return filter_lines(
+            c,
+            src,
+            stride,
+            n1,
+            n2,
+            bufs,
+            (lo1, lo1 + r1),
+            map,
+            |c2, w, o| keep(c2, w, o, slab),
+        );
     }
     let mut c2 = 0;
     while c2 < n2 {
@@ -734,7 +750,8 @@ fn pass1<T: Sample>(
             let start = nx * ((c2 + j) + ny * c3);
             let src = v.get(start..start + nx).ok_or(Error::ImageLengthMismatch)?;
             for (x, s) in src.iter().enumerate() {
-                put(blk_in, x * w + j, s.to_f64());
+                let v = s.to_f64();
+                put(blk_in, x * w + j, map.as_ref().map_or(v, |m| m.apply(v)));
             }
         }
         filter_block(c, blk_in, w, n1, w, blk_out, ring, lo1, lo1 + r1)?;
@@ -804,30 +821,41 @@ pub fn filter(
             let cf = &deriv[a1];
             let bufs = (&mut *blk_in, &mut *blk_out, &mut *ring);
             let keep = (lo1, r1);
+            let map = image.map();
             match image.voxels() {
-                Voxels::I16(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab),
-                Voxels::U16(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab),
-                Voxels::I32(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab),
-                Voxels::F32(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab),
-                Voxels::F64(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab),
+                Voxels::I16(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab, map),
+                Voxels::U16(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab, map),
+                Voxels::I32(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab, map),
+                Voxels::F32(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab, map),
+                Voxels::F64(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab, map),
             }?;
             // pass 2 (order 0 along a2) on the kept columns slab[c2·r1 + k1]; keep the ROI
             // extent of a2 in plane[(c3·r2 + k2)·r1 + k1]
             let bufs = (&mut *blk_in, &mut *blk_out, &mut *ring);
             let keep = (lo2, lo2 + r2);
-            filter_lines(&smooth[a2], &*slab, r1, n2, r1, bufs, keep, |k1, w, o| {
-                for k2 in 0..r2 {
-                    let src = o
-                        .get((lo2 + k2) * w..(lo2 + k2 + 1) * w)
-                        .ok_or(Error::ScratchTooSmall)?;
-                    let pos = (c3 * r2 + k2) * r1 + k1;
-                    let dst = plane.get_mut(pos..pos + w).ok_or(Error::ScratchTooSmall)?;
-                    for (t, s) in dst.iter_mut().zip(src) {
-                        *t = *s as f32;
+            filter_lines(
+                &smooth[a2],
+                &*slab,
+                r1,
+                n2,
+                r1,
+                bufs,
+                keep,
+                None,
+                |k1, w, o| {
+                    for k2 in 0..r2 {
+                        let src = o
+                            .get((lo2 + k2) * w..(lo2 + k2 + 1) * w)
+                            .ok_or(Error::ScratchTooSmall)?;
+                        let pos = (c3 * r2 + k2) * r1 + k1;
+                        let dst = plane.get_mut(pos..pos + w).ok_or(Error::ScratchTooSmall)?;
+                        for (t, s) in dst.iter_mut().zip(src) {
+                            *t = *s as f32;
+                        }
                     }
-                }
-                Ok(())
-            })?;
+                    Ok(())
+                },
+            )?;
         }
         // pass 3 (order 0 along a3) on whole a3 lines plane[c3·r1·r2 + k], k = k2·r1 + k1;
         // accumulate the ROI extent
@@ -842,6 +870,7 @@ pub fn filter(
             nk,
             bufs,
             (lo3, lo3 + r3),
+            None,
             |k, w, o| {
                 for k3 in 0..r3 {
                     for j in 0..w {

@@ -304,7 +304,8 @@ pub fn filter(
     scratch: &mut [f64],
 ) -> Result<(), Error> {
     match image.voxels() {
-        Voxels::F32(v) => run::<f32>(
+        // a normalised (mapped) image is float64 whatever its buffer
+        Voxels::F32(v) if image.map().is_none() => run::<f32>(
             image,
             roi,
             band,
