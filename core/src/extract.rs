@@ -1,6 +1,6 @@
 //! Feature extraction: image + mask + feature names → values, exactly as PyRadiomics 3.0.1 with
-//! default settings (bin width as given, 25 by default; no resampling; 3-D), with a
-//! caller-supplied scratch buffer and no allocation.
+//! default settings (bin width as given, 25 by default; no resampling; 3-D) or the [`Settings`]
+//! of [`extract_with`], with a caller-supplied scratch buffer and no allocation.
 //!
 //! Pipeline per image type (the names are grouped by image type, so each filter runs once):
 //!
@@ -8,11 +8,17 @@
 //! 2. the filter computes the image type over the ROI box only (`B = roi.len()` values);
 //! 3. the ROI values are gathered in numpy scan order (z, y, x; x fastest) and discretised with
 //!    fixed bin width ([`Bins`]);
-//! 4. first order on the ROI values; GLRLM and GLSZM on the discretised box; shape (original
-//!    only) on the mask;
+//! 4. first order on the ROI values; GLRLM and GLSZM on the discretised box; shape and shape2D
+//!    (original only) on the mask;
 //! 5. GLCM, GLDM, NGTDM: the present gray levels are listed once (ascending bin numbers, in the
 //!    ROI-values buffer), the box's bin numbers become level indices, GLCM counts its matrices from
-//!    that box, and one 26-neighbourhood scan fills both the GLDM and the NGTDM.
+//!    that box, and one neighbourhood scan (the 26-neighbourhood by default; the bidirectional
+//!    angles of `distances` and `force2D` otherwise) fills both the GLDM and the NGTDM.
+//!
+//! Texture settings ([`Settings`]): `distances` → GLCM, GLDM, NGTDM angles; `force2D` /
+//! `force2Ddimension` → in-plane angles of GLCM, GLRLM, GLSZM, GLDM, NGTDM (first order and 3-D
+//! shape unchanged) and the shape2D class; `weightingNorm` → GLCM and GLRLM (one weighted matrix
+//! instead of per-angle averaging); `symmetricalGLCM` → GLCM; `gldm_a` → GLDM.
 //!
 //! ## Scratch size (f64 elements)
 //!
@@ -25,17 +31,31 @@
 //!                B                              (ROI values in scan order)
 //!                + max( B        if first order (sorted copy),
 //!                       3B + 1   if GLSZM       (stack, zone keys, zones per size),
-//!                       B + D + 1 if GLRLM      (run keys, runs per length),
+//!                       W·B + D + 1 if GLRLM    (run keys, runs per length),
 //!                       shape::scratch_len if shape (vertex-line ends),
-//!                       G² + 2G + max(min(G², 2N), G² + 4G if MCC) + 8  if GLCM
-//!                                (matrix, marginals, k-distributions, MCC matrix + eigenvalues),
-//!                       29N      if GLDM or NGTDM (N × 27 dependence counts, n_i, s_i) ) )
+//!                       4(R + 1)(C + 1) if shape2D (vertex list),
+//!                       G² + 2G + 26·A + max(c, G² + 4G if MCC) + 8  if GLCM
+//!                                (matrix, marginals, per-angle values, k-distributions,
+//!                                 MCC matrix + eigenvalues),
+//!                       N·K + 2K + 2N if GLDM or NGTDM (dependence counts, their column
+//!                                sums and list, n_i, s_i) ) )
 //! scratch_len = max over t of need(t)
 //! ```
 //!
-//! with `N` = number of ROI voxels ([`scratch_len`]; `B` for [`scratch_len_for`]) and
-//! `G = min(N, glcm::MAX_LEVELS_RESERVED)` (4 096) the gray levels GLCM is reserved for: an ROI with
-//! more distinct bins needs a larger scratch (`glcm::scratch_for_levels`).
+//! with `N` = number of ROI voxels ([`scratch_len`]; `B` for [`scratch_len_for`]),
+//! `G = min(N, glcm::MAX_LEVELS_RESERVED)` (4 096) the gray levels GLCM is reserved for (an ROI with
+//! more distinct bins needs a larger scratch, `glcm::scratch_for_levels`), and the settings'
+//! terms:
+//!
+//! * `N_a` = GLCM's angles ([`neighbourhood::angle_count`], mono-directional, for the ROI box,
+//!   `distances` and `force2D`: 13 by default), `N_b` = the bidirectional count (26 by default);
+//! * without `weightingNorm`: `A = N_a`, `c = min(G², 2N)`, `W = 1`; with it (one weighted matrix):
+//!   `A = 1`, `c = 2·min(G², 2N·N_a)`, `W = 13` (GLRLM keeps the runs of every angle);
+//! * `K = N_b + 1` GLDM dependence values (27 by default);
+//! * `R × C` = the ROI box's in-plane extents across `force2Ddimension`.
+//!
+//! With the defaults `A = 13` and `K = 27` (GLCM's per-angle values live in scratch, not on the
+//! stack, since `distances` can make thousands of angles).
 //!
 //! Memory therefore scales with the ROI bounding box (plus what the filter's halo needs), never
 //! with the whole image. [`scratch_len_for`] uses `B` as the bound for the number of ROI voxels
@@ -51,11 +71,11 @@
 //! under 8 KiB.
 
 use crate::discretize::Bins;
-use crate::features::{firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm, shape};
+use crate::features::{firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm, shape, shape2d};
 use crate::filters;
 use crate::image::{roi_box, ImageView, MaskView, RoiBox};
 use crate::names::{Feature, FeatureName, GlcmFeature, GlrlmFeature, ImageType};
-use crate::settings::{Binning, Settings};
+use crate::settings::{Binning, Settings, WeightingNorm};
 use crate::Error;
 
 /// Which classes one image type needs.
@@ -65,6 +85,7 @@ struct Classes {
     glszm: bool,
     glrlm: bool,
     shape: bool,
+    shape2d: bool,
     glcm: bool,
     mcc: bool,
     gldm: bool,
@@ -86,6 +107,7 @@ fn classes_for(names: &[FeatureName], t: &ImageType) -> Classes {
             Feature::Glszm(_) => c.glszm = true,
             Feature::Glrlm(_) => c.glrlm = true,
             Feature::Shape(_) => c.shape = true,
+            Feature::Shape2D(_) => c.shape2d = true,
             Feature::Glcm(f) => {
                 c.glcm = true;
                 c.mcc |= f == GlcmFeature::MCC;
@@ -132,12 +154,23 @@ pub fn scratch_len(
     mask: &MaskView,
     names: &[FeatureName],
 ) -> Result<usize, Error> {
+    scratch_len_with(image, mask, names, &Settings::DEFAULT)
+}
+
+/// [`scratch_len`] for [`extract_with`]'s `settings` (the texture settings change it).
+pub fn scratch_len_with(
+    image: &ImageView,
+    mask: &MaskView,
+    names: &[FeatureName],
+    settings: &Settings,
+) -> Result<usize, Error> {
     let roi = roi_box(image, mask)?;
     need_for(
         image.dims(),
         &roi,
         roi_voxels(image.dims(), mask, &roi),
         names,
+        settings,
     )
 }
 
@@ -164,7 +197,17 @@ pub fn scratch_len_for(
     roi: &RoiBox,
     names: &[FeatureName],
 ) -> Result<usize, Error> {
-    need_for(dims, roi, roi.len(), names)
+    scratch_len_for_with(dims, roi, names, &Settings::DEFAULT)
+}
+
+/// [`scratch_len_for`] for [`extract_with`]'s `settings`.
+pub fn scratch_len_for_with(
+    dims: [usize; 3],
+    roi: &RoiBox,
+    names: &[FeatureName],
+    settings: &Settings,
+) -> Result<usize, Error> {
+    need_for(dims, roi, roi.len(), names, settings)
 }
 
 /// The scratch formula with `n_roi` (≥ the number of ROI voxels, ≤ `B`) bounding the number of
@@ -174,6 +217,7 @@ fn need_for(
     roi: &RoiBox,
     n_roi: usize,
     names: &[FeatureName],
+    settings: &Settings,
 ) -> Result<usize, Error> {
     if !roi.fits(dims) {
         return Err(Error::BadDimensions);
@@ -194,17 +238,22 @@ fn need_for(
         if c.glszm {
             work = work.max(glszm::scratch_len(b)?);
         }
+        let weighted = settings.weighting_norm != WeightingNorm::None;
         if c.glrlm {
-            work = work.max(glrlm::scratch_len(b, bd)?);
+            work = work.max(glrlm::scratch_len(b, bd, weighted)?);
         }
         if c.shape {
             work = work.max(shape::scratch_len(bd)?);
         }
+        if c.shape2d {
+            work = work.max(shape2d::scratch_len(bd, settings.force_2d.unwrap_or(0))?);
+        }
         if c.glcm {
-            work = work.max(glcm::scratch_len(n_roi, c.mcc)?);
+            let na = glcm_settings(settings, [1.0; 3]).n_angles(bd);
+            work = work.max(glcm::scratch_len(n_roi, c.mcc, na, weighted)?);
         }
         if c.gldm || c.ngtdm {
-            let n = gldm::scratch_for_levels(n_roi)?
+            let n = gldm::scratch_for_levels(n_roi, gldm_columns(bd, settings))?
                 .checked_add(ngtdm::scratch_for_levels(n_roi)?)
                 .ok_or(Error::SizeOverflow)?;
             work = work.max(n);
@@ -214,6 +263,22 @@ fn need_for(
         need = need.max(total);
     }
     Ok(need)
+}
+
+/// GLCM's settings from the extraction settings.
+fn glcm_settings(s: &Settings, spacing: [f64; 3]) -> glcm::Settings<'_> {
+    glcm::Settings {
+        symmetrical: s.symmetrical_glcm,
+        distances: s.distances(),
+        force_2d: s.force_2d,
+        weighting: s.weighting_norm,
+        spacing,
+    }
+}
+
+/// GLDM's dependence columns: 1 + the number of neighbours a voxel can have.
+fn gldm_columns(bd: [usize; 3], s: &Settings) -> usize {
+    neighbourhood::max_neighbours(bd, s.distances(), s.force_2d).saturating_add(1)
 }
 
 /// Computes every feature in `names` (PyRadiomics 3.0.1 defaults; `bin_width` 25.0 by default):
@@ -265,15 +330,21 @@ pub fn extract_with(
     };
     let roi = roi_box(image, mask)?;
     let dims = image.dims();
-    let need = need_for(dims, &roi, roi_voxels(dims, mask, &roi), names)?;
+    let need = need_for(dims, &roi, roi_voxels(dims, mask, &roi), names, settings)?;
     if scratch.len() < need {
         return Err(Error::ScratchTooSmall);
     }
     for n in names {
         check_filter(dims, image.spacing(), &n.image_type)?;
         // PyRadiomics computes shape on the original image's mask only.
-        if matches!(n.feature, Feature::Shape(_)) && n.image_type != ImageType::Original {
+        if matches!(n.feature, Feature::Shape(_) | Feature::Shape2D(_))
+            && n.image_type != ImageType::Original
+        {
             return Err(Error::UnsupportedFeature);
+        }
+        // shape2D: PyRadiomics' conditions (its computeShape runs before any other class).
+        if matches!(n.feature, Feature::Shape2D(_)) {
+            shape2d::check(roi.dims(), settings.force_2d)?;
         }
     }
     for i in 0..names.len() {
@@ -283,7 +354,9 @@ pub fn extract_with(
         let Some(t) = names.get(i).map(|n| n.image_type) else {
             continue;
         };
-        one_image_type(image, mask, &roi, names, &t, bin_width, out, scratch)?;
+        one_image_type(
+            image, mask, &roi, names, &t, bin_width, out, scratch, settings,
+        )?;
     }
     Ok(())
 }
@@ -298,6 +371,7 @@ fn one_image_type(
     bin_width: f64,
     out: &mut [f64],
     scratch: &mut [f64],
+    settings: &Settings,
 ) -> Result<(), Error> {
     let c = classes_for(names, t);
     let b = roi.len();
@@ -320,6 +394,18 @@ fn one_image_type(
             if n.image_type == *t {
                 if let Feature::Shape(f) = n.feature {
                     *o = shape::compute(f, &s);
+                }
+            }
+        }
+    }
+
+    if c.shape2d {
+        let d = settings.force_2d.ok_or(Error::Shape2dNotApplicable)?;
+        let s = shape2d::Shape2D::new(mask, roi, image.spacing(), d, work)?;
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            if n.image_type == *t {
+                if let Feature::Shape2D(f) = n.feature {
+                    *o = shape2d::compute(f, &s);
                 }
             }
         }
@@ -389,7 +475,12 @@ fn one_image_type(
         }
     }
     if c.glrlm {
-        let r = glrlm::features(boxbuf, bd, work)?;
+        let gs = glrlm::Settings {
+            force_2d: settings.force_2d,
+            weighting: settings.weighting_norm,
+            spacing: image.spacing(),
+        };
+        let r = glrlm::features(boxbuf, bd, gs, work)?;
         for (n, o) in names.iter().zip(out.iter_mut()) {
             if n.image_type == *t {
                 if let Feature::Glrlm(f) = n.feature {
@@ -400,7 +491,7 @@ fn one_image_type(
         }
     }
     if c.glszm {
-        let m = glszm::zones(boxbuf, bd, work)?;
+        let m = glszm::zones(boxbuf, bd, settings.force_2d, work)?;
         for (n, o) in names.iter().zip(out.iter_mut()) {
             if n.image_type == *t {
                 if let Feature::Glszm(f) = n.feature {
@@ -410,7 +501,18 @@ fn one_image_type(
         }
     }
     if c.level_based() {
-        level_classes(boxbuf, bd, vals_buf, work, c, names, t, out)?;
+        level_classes(
+            boxbuf,
+            bd,
+            vals_buf,
+            work,
+            c,
+            names,
+            t,
+            out,
+            settings,
+            image.spacing(),
+        )?;
     }
     Ok(())
 }
@@ -427,6 +529,8 @@ fn level_classes(
     names: &[FeatureName],
     t: &ImageType,
     out: &mut [f64],
+    settings: &Settings,
+    spacing: [f64; 3],
 ) -> Result<(), Error> {
     // Present levels, ascending.
     let mut np = 0usize;
@@ -466,7 +570,7 @@ fn level_classes(
             bd,
             levels,
             ng,
-            glcm::Settings::default(),
+            glcm_settings(settings, spacing),
             c.mcc,
             work,
         )?;
@@ -477,14 +581,23 @@ fn level_classes(
         }
     }
     if c.gldm || c.ngtdm {
-        let (wd, wn) = work.split_at_mut(gldm::scratch_for_levels(g)?.min(work.len()));
-        let mut dm = gldm::Matrix::new(levels, wd)?;
+        let columns = gldm_columns(bd, settings);
+        let (wd, wn) = work.split_at_mut(gldm::scratch_for_levels(g, columns)?.min(work.len()));
+        let mut dm = gldm::Matrix::new(levels, columns, wd)?;
         let mut tm = ngtdm::Matrix::new(levels, wn)?;
-        let alpha = gldm::Settings::default().alpha;
-        neighbourhood::scan(boxbuf, bd, levels, alpha, |v| {
-            dm.add(&v);
-            tm.add(&v);
-        })?;
+        let alpha = settings.gldm_a;
+        neighbourhood::scan(
+            boxbuf,
+            bd,
+            levels,
+            alpha,
+            settings.distances(),
+            settings.force_2d,
+            |v| {
+                dm.add(&v);
+                tm.add(&v);
+            },
+        )?;
         dm.finish();
         tm.finish();
         for (n, o) in names.iter().zip(out.iter_mut()) {

@@ -215,7 +215,12 @@ impl Settings {
             Binning::Count(0) => return Err(Error::BadSetting),
             _ => {}
         }
-        if !self.voxel_array_shift.is_finite() || !self.gldm_a.is_finite() || self.gldm_a < 0.0 {
+        // gldm_a: PyRadiomics passes it to C as an int ('i'): a non-integer is refused there.
+        if !self.voxel_array_shift.is_finite()
+            || !self.gldm_a.is_finite()
+            || self.gldm_a < 0.0
+            || self.gldm_a != libm::trunc(self.gldm_a)
+        {
             return Err(Error::BadSetting);
         }
         if self.n_distances == 0 || self.n_distances as usize > MAX_DISTANCES {
@@ -241,11 +246,6 @@ impl Settings {
             self.resample.is_some(),
             self.pre_crop,
             self.resegment.is_some(),
-            self.force_2d.is_some(),
-            self.distances() != [1],
-            !self.symmetrical_glcm,
-            self.weighting_norm != WeightingNorm::None,
-            self.gldm_a != 0.0,
             self.minimum_roi_dimensions != 2,
             self.minimum_roi_size.is_some(),
             self.wavelet != WaveletFamily::Coif(1),
@@ -287,8 +287,8 @@ mod tests {
     #[test]
     fn settings_not_implemented_are_refused() {
         let mut s = Settings::DEFAULT;
-        s.gldm_a = 1.0;
-        assert_eq!(s.check(), Err(Error::UnsupportedSetting));
+        s.gldm_a = 1.5;
+        assert_eq!(s.check(), Err(Error::BadSetting));
         let mut s = Settings::DEFAULT;
         s.binning = Binning::Count(32);
         assert_eq!(s.check(), Err(Error::UnsupportedSetting));
