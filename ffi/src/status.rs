@@ -71,6 +71,9 @@ pub enum RadscoreStatus {
     NonFiniteVoxel = 308,
     /// Filter: invalid parameter.
     BadFilterParameter = 309,
+    /// Mask: shape2D where PyRadiomics does not compute it (force2D off, or an ROI more than one
+    /// slice thick along force2Ddimension).
+    Shape2dNotApplicable = 315,
     /// Name: not a PyRadiomics feature name.
     UnknownFeatureName = 400,
     /// Name: feature not supported by this core.
@@ -142,6 +145,7 @@ impl RadscoreStatus {
         RadscoreStatus::ImageTooSmallForFilter,
         RadscoreStatus::NonFiniteVoxel,
         RadscoreStatus::BadFilterParameter,
+        RadscoreStatus::Shape2dNotApplicable,
         RadscoreStatus::UnknownFeatureName,
         RadscoreStatus::UnsupportedFeature,
         RadscoreStatus::BadBinWidth,
@@ -275,6 +279,7 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         ImageTooSmallForFilter,
         NonFiniteVoxel,
         BadFilterParameter,
+        Shape2dNotApplicable,
         UnknownFeatureName,
         UnsupportedFeature,
         BadBinWidth,

@@ -241,7 +241,8 @@ impl<'a> Angles<'a> {
     ) -> Angles<'a> {
         let s = zyx(dims);
         let skip = plane_axis(force_2d);
-        let maxd = distances.iter().copied().max().unwrap_or(0) as isize;
+        let maxd =
+            isize::try_from(distances.iter().copied().max().unwrap_or(0)).unwrap_or(isize::MAX);
         let mut lim = [0isize; 3];
         for (k, l) in lim.iter_mut().enumerate() {
             if Some(k) != skip {
@@ -291,7 +292,12 @@ impl Iterator for Angles<'_> {
             let c = self.cur;
             let norm = c[0].abs().max(c[1].abs()).max(c[2].abs());
             let cycle_goes_on = self.advance();
-            if norm > 0 && self.distances.iter().any(|&d| d as isize == norm) {
+            if norm > 0
+                && self
+                    .distances
+                    .iter()
+                    .any(|&d| isize::try_from(d).ok() == Some(norm))
+            {
                 self.remaining -= 1;
                 self.found_in_cycle = true;
                 return Some(c);
