@@ -92,6 +92,11 @@ pub enum Error {
     /// Resegmentation (`resegmentRange`) left fewer than 2 ROI voxels (PyRadiomics:
     /// "Resegmentation excluded too many voxels").
     ResegmentedTooFew = 314,
+    /// shape2D was requested where PyRadiomics 3.0.1 does not compute it: `force2D` off, an ROI
+    /// more than one slice thick along `force2Ddimension` (PyRadiomics: "Size of the mask in
+    /// dimension %i is more than 1, cannot compute 2D shape"), or its inverted pre-check (ROI
+    /// extent 1 along image axis `force2Ddimension`, x for 0) skipping the class.
+    Shape2dNotApplicable = 315,
 
     // ---- 400–499: names and recipes ----
     /// A feature name could not be parsed as a PyRadiomics name.
@@ -187,6 +192,9 @@ impl Error {
             Error::ResegmentedTooFew => {
                 "mask: expected at least 2 ROI voxels inside resegmentRange, found 0 or 1 (resegmentation excluded too many voxels)"
             }
+            Error::Shape2dNotApplicable => {
+                "mask: shape2D needs force2D and an ROI one slice thick along force2Ddimension (numpy axis: 0 = z, 1 = y, 2 = x) and more than one voxel wide along image axis force2Ddimension (0 = x, 1 = y, 2 = z), as PyRadiomics 3.0.1 checks; found force2D off or another ROI extent (PyRadiomics: 'Size of the mask in dimension %i is more than 1, cannot compute 2D shape', or shape2D skipped)"
+            }
             Error::UnknownFeatureName => "name: not a PyRadiomics feature name",
             Error::UnsupportedFeature => {
                 "name: feature, class or image type not supported by this core"
@@ -245,6 +253,7 @@ impl Error {
         Error::BadFilterParameter,
         Error::RoiTooSmall,
         Error::ResegmentedTooFew,
+        Error::Shape2dNotApplicable,
         Error::UnknownFeatureName,
         Error::UnsupportedFeature,
         Error::BadBinWidth,

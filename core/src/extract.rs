@@ -9,11 +9,17 @@
 //! 2. the filter computes the image type over the ROI box only (`B = roi.len()` values);
 //! 3. the ROI values are gathered in numpy scan order (z, y, x; x fastest) and discretised with
 //!    fixed bin width ([`Bins`]);
-//! 4. first order on the ROI values; GLRLM and GLSZM on the discretised box; shape (original
-//!    only) on the mask;
+//! 4. first order on the ROI values; GLRLM and GLSZM on the discretised box; shape and shape2D
+//!    (original only) on the mask;
 //! 5. GLCM, GLDM, NGTDM: the present gray levels are listed once (ascending bin numbers, in the
 //!    ROI-values buffer), the box's bin numbers become level indices, GLCM counts its matrices from
-//!    that box, and one 26-neighbourhood scan fills both the GLDM and the NGTDM.
+//!    that box, and one neighbourhood scan (the 26-neighbourhood by default; the bidirectional
+//!    angles of `distances` and `force2D` otherwise) fills both the GLDM and the NGTDM.
+//!
+//! Texture settings ([`Settings`]): `distances` → GLCM, GLDM, NGTDM angles; `force2D` /
+//! `force2Ddimension` → in-plane angles of GLCM, GLRLM, GLSZM, GLDM, NGTDM (first order and 3-D
+//! shape unchanged) and the shape2D class; `weightingNorm` → GLCM and GLRLM (one weighted matrix
+//! instead of per-angle averaging); `symmetricalGLCM` → GLCM; `gldm_a` → GLDM.
 //!
 //! ## Scratch size (f64 elements)
 //!
@@ -26,17 +32,31 @@
 //!                B                              (ROI values in scan order)
 //!                + max( B        if first order (sorted copy),
 //!                       3B + 1   if GLSZM       (stack, zone keys, zones per size),
-//!                       B + D + 1 if GLRLM      (run keys, runs per length),
+//!                       W·B + D + 1 if GLRLM    (run keys, runs per length),
 //!                       shape::scratch_len if shape (vertex-line ends),
-//!                       G² + 2G + max(min(G², 2N), G² + 4G if MCC) + 8  if GLCM
-//!                                (matrix, marginals, k-distributions, MCC matrix + eigenvalues),
-//!                       29N      if GLDM or NGTDM (N × 27 dependence counts, n_i, s_i) ) )
+//!                       4(R + 1)(C + 1) if shape2D (vertex list),
+//!                       G² + 2G + 26·A + max(c, G² + 4G if MCC) + 8  if GLCM
+//!                                (matrix, marginals, per-angle values, k-distributions,
+//!                                 MCC matrix + eigenvalues),
+//!                       N·K + 2K + 2N if GLDM or NGTDM (dependence counts, their column
+//!                                sums and list, n_i, s_i) ) )
 //! scratch_len = max over t of need(t)
 //! ```
 //!
-//! with `N` = number of ROI voxels ([`scratch_len`]; `B` for [`scratch_len_for`]) and
-//! `G = min(N, glcm::MAX_LEVELS_RESERVED)` (4 096) the gray levels GLCM is reserved for: an ROI with
-//! more distinct bins needs a larger scratch (`glcm::scratch_for_levels`).
+//! with `N` = number of ROI voxels ([`scratch_len`]; `B` for [`scratch_len_for`]),
+//! `G = min(N, glcm::MAX_LEVELS_RESERVED)` (4 096) the gray levels GLCM is reserved for (an ROI with
+//! more distinct bins needs a larger scratch, `glcm::scratch_for_levels`), and the settings'
+//! terms:
+//!
+//! * `N_a` = GLCM's angles ([`neighbourhood::angle_count`], mono-directional, for the ROI box,
+//!   `distances` and `force2D`: 13 by default), `N_b` = the bidirectional count (26 by default);
+//! * without `weightingNorm`: `A = N_a`, `c = min(G², 2N)`, `W = 1`; with it (one weighted matrix):
+//!   `A = 1`, `c = 2·min(G², 2N·N_a)`, `W = 13` (GLRLM keeps the runs of every angle);
+//! * `K = N_b + 1` GLDM dependence values (27 by default);
+//! * `R × C` = the ROI box's in-plane extents across `force2Ddimension`.
+//!
+//! With the defaults `A = 13` and `K = 27` (GLCM's per-angle values live in scratch, not on the
+//! stack, since `distances` can make thousands of angles).
 //!
 //! With `resegmentRange` in sigma mode the N ROI values are first gathered into `scratch[..N]`
 //! (N ≤ B, inside the formula); the formula is evaluated on the box BEFORE resegmentation
@@ -56,11 +76,13 @@
 //! under 8 KiB.
 
 use crate::discretize::{Bins, EdgeType};
-use crate::features::{firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm, shape};
+use crate::features::{
+    firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm, shape, shape2d,
+};
 use crate::filters;
-use crate::image::{roi_box, roi_box_checked, ImageView, MaskView, RoiBox, Voxels};
+use crate::image::{roi_box_checked, ImageView, MaskView, RoiBox, Voxels};
 use crate::names::{Feature, FeatureName, GlcmFeature, GlrlmFeature, ImageType};
-use crate::settings::{Binning, Settings};
+use crate::settings::{Binning, Settings, WeightingNorm};
 use crate::Error;
 use crate::{normalize, resegment};
 
@@ -71,6 +93,7 @@ struct Classes {
     glszm: bool,
     glrlm: bool,
     shape: bool,
+    shape2d: bool,
     glcm: bool,
     mcc: bool,
     gldm: bool,
@@ -92,6 +115,7 @@ fn classes_for(names: &[FeatureName], t: &ImageType) -> Classes {
             Feature::Glszm(_) => c.glszm = true,
             Feature::Glrlm(_) => c.glrlm = true,
             Feature::Shape(_) => c.shape = true,
+            Feature::Shape2D(_) => c.shape2d = true,
             Feature::Glcm(f) => {
                 c.glcm = true;
                 c.mcc |= f == GlcmFeature::MCC;
@@ -138,30 +162,9 @@ pub fn scratch_len(
     mask: &MaskView,
     names: &[FeatureName],
 ) -> Result<usize, Error> {
-    let roi = roi_box(image, mask)?;
-    need_for(
-        image.dims(),
-        &roi,
-        roi_voxels(image.dims(), mask, &roi),
-        names,
-    )
+    scratch_len_with(image, mask, names, &Settings::DEFAULT)
 }
 
-/// Number of ROI voxels (inside `roi`).
-fn roi_voxels(dims: [usize; 3], mask: &MaskView, roi: &RoiBox) -> usize {
-    let mut n = 0usize;
-    for z in roi.lo[2]..roi.hi[2] {
-        for y in roi.lo[1]..roi.hi[1] {
-            let row = dims[0] * (y + dims[1] * z);
-            for x in roi.lo[0]..roi.hi[0] {
-                if mask.is_roi(row + x) {
-                    n += 1;
-                }
-            }
-        }
-    }
-    n
-}
 
 /// Same as [`scratch_len`], from geometry only (for sizing static buffers): image dims + ROI box.
 /// See the module documentation for the formula.
@@ -170,7 +173,17 @@ pub fn scratch_len_for(
     roi: &RoiBox,
     names: &[FeatureName],
 ) -> Result<usize, Error> {
-    need_for(dims, roi, roi.len(), names)
+    scratch_len_for_with(dims, roi, names, &Settings::DEFAULT)
+}
+
+/// [`scratch_len_for`] for [`extract_with`]'s `settings`.
+pub fn scratch_len_for_with(
+    dims: [usize; 3],
+    roi: &RoiBox,
+    names: &[FeatureName],
+    settings: &Settings,
+) -> Result<usize, Error> {
+    need_for(dims, roi, roi.len(), names, settings)
 }
 
 /// The scratch formula with `n_roi` (≥ the number of ROI voxels, ≤ `B`) bounding the number of
@@ -180,6 +193,7 @@ fn need_for(
     roi: &RoiBox,
     n_roi: usize,
     names: &[FeatureName],
+    settings: &Settings,
 ) -> Result<usize, Error> {
     if !roi.fits(dims) {
         return Err(Error::BadDimensions);
@@ -200,17 +214,22 @@ fn need_for(
         if c.glszm {
             work = work.max(glszm::scratch_len(b)?);
         }
+        let weighted = settings.weighting_norm != WeightingNorm::None;
         if c.glrlm {
-            work = work.max(glrlm::scratch_len(b, bd)?);
+            work = work.max(glrlm::scratch_len(b, bd, weighted)?);
         }
         if c.shape {
             work = work.max(shape::scratch_len(bd)?);
         }
+        if c.shape2d {
+            work = work.max(shape2d::scratch_len(bd, settings.force_2d.unwrap_or(0))?);
+        }
         if c.glcm {
-            work = work.max(glcm::scratch_len(n_roi, c.mcc)?);
+            let na = glcm_settings(settings, [1.0; 3]).n_angles(bd);
+            work = work.max(glcm::scratch_len(n_roi, c.mcc, na, weighted)?);
         }
         if c.gldm || c.ngtdm {
-            let n = gldm::scratch_for_levels(n_roi)?
+            let n = gldm::scratch_for_levels(n_roi, gldm_columns(bd, settings))?
                 .checked_add(ngtdm::scratch_for_levels(n_roi)?)
                 .ok_or(Error::SizeOverflow)?;
             work = work.max(n);
@@ -220,6 +239,22 @@ fn need_for(
         need = need.max(total);
     }
     Ok(need)
+}
+
+/// GLCM's settings from the extraction settings.
+fn glcm_settings(s: &Settings, spacing: [f64; 3]) -> glcm::Settings<'_> {
+    glcm::Settings {
+        symmetrical: s.symmetrical_glcm,
+        distances: s.distances(),
+        force_2d: s.force_2d,
+        weighting: s.weighting_norm,
+        spacing,
+    }
+}
+
+/// GLDM's dependence columns: 1 + the number of neighbours a voxel can have.
+fn gldm_columns(bd: [usize; 3], s: &Settings) -> usize {
+    neighbourhood::max_neighbours(bd, s.distances(), s.force_2d).saturating_add(1)
 }
 
 /// Computes every feature in `names` (PyRadiomics 3.0.1 defaults; `bin_width` 25.0 by default):
@@ -265,7 +300,7 @@ pub fn scratch_len_with(
         settings.minimum_roi_dimensions,
         settings.minimum_roi_size,
     )?;
-    need_for(image.dims(), &c.roi, c.voxels, names)
+    need_for(image.dims(), &c.roi, c.voxels, names, settings)
 }
 
 /// [`extract`] with every value-changing PyRadiomics setting ([`Settings`], one image type's
@@ -331,15 +366,21 @@ pub fn extract_prepared(
         _ => *mask,
     };
     let roi = check.roi;
-    let need = need_for(dims, &roi, check.voxels, names)?;
+    let need = need_for(dims, &roi, check.voxels, names, settings)?;
     if scratch.len() < need {
         return Err(Error::ScratchTooSmall);
     }
     for n in names {
         check_filter(dims, image.spacing(), &n.image_type)?;
         // PyRadiomics computes shape on the original image's mask only.
-        if matches!(n.feature, Feature::Shape(_)) && n.image_type != ImageType::Original {
+        if matches!(n.feature, Feature::Shape(_) | Feature::Shape2D(_))
+            && n.image_type != ImageType::Original
+        {
             return Err(Error::UnsupportedFeature);
+        }
+        // shape2D: PyRadiomics' conditions (its computeShape runs before any other class).
+        if matches!(n.feature, Feature::Shape2D(_)) {
+            shape2d::check(roi.dims(), settings.force_2d)?;
         }
     }
     let ctx = Ctx {
@@ -397,7 +438,7 @@ fn one_image_type(
     out: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), Error> {
-    let (image, mask, roi) = (ctx.image, ctx.mask, ctx.roi);
+    let (image, mask, roi, settings) = (ctx.image, ctx.mask, ctx.roi, ctx.settings);
     let c = classes_for(names, t);
     let b = roi.len();
     let bd = roi.dims();
@@ -419,6 +460,18 @@ fn one_image_type(
             if n.image_type == *t {
                 if let Feature::Shape(f) = n.feature {
                     *o = shape::compute(f, &s);
+                }
+            }
+        }
+    }
+
+    if c.shape2d {
+        let d = settings.force_2d.ok_or(Error::Shape2dNotApplicable)?;
+        let s = shape2d::Shape2D::new(ctx.shape_mask, roi, image.spacing(), d, work)?;
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            if n.image_type == *t {
+                if let Feature::Shape2D(f) = n.feature {
+                    *o = shape2d::compute(f, &s);
                 }
             }
         }
@@ -492,7 +545,12 @@ fn one_image_type(
         }
     }
     if c.glrlm {
-        let r = glrlm::features(boxbuf, bd, work)?;
+        let gs = glrlm::Settings {
+            force_2d: settings.force_2d,
+            weighting: settings.weighting_norm,
+            spacing: image.spacing(),
+        };
+        let r = glrlm::features(boxbuf, bd, gs, work)?;
         for (n, o) in names.iter().zip(out.iter_mut()) {
             if n.image_type == *t {
                 if let Feature::Glrlm(f) = n.feature {
@@ -503,7 +561,7 @@ fn one_image_type(
         }
     }
     if c.glszm {
-        let m = glszm::zones(boxbuf, bd, work)?;
+        let m = glszm::zones(boxbuf, bd, settings.force_2d, work)?;
         for (n, o) in names.iter().zip(out.iter_mut()) {
             if n.image_type == *t {
                 if let Feature::Glszm(f) = n.feature {
@@ -513,7 +571,18 @@ fn one_image_type(
         }
     }
     if c.level_based() {
-        level_classes(boxbuf, bd, vals_buf, work, c, names, t, out)?;
+        level_classes(
+            boxbuf,
+            bd,
+            vals_buf,
+            work,
+            c,
+            names,
+            t,
+            out,
+            settings,
+            image.spacing(),
+        )?;
     }
     Ok(())
 }
@@ -530,6 +599,8 @@ fn level_classes(
     names: &[FeatureName],
     t: &ImageType,
     out: &mut [f64],
+    settings: &Settings,
+    spacing: [f64; 3],
 ) -> Result<(), Error> {
     // Present levels, ascending.
     let mut np = 0usize;
@@ -569,7 +640,7 @@ fn level_classes(
             bd,
             levels,
             ng,
-            glcm::Settings::default(),
+            glcm_settings(settings, spacing),
             c.mcc,
             work,
         )?;
@@ -580,14 +651,23 @@ fn level_classes(
         }
     }
     if c.gldm || c.ngtdm {
-        let (wd, wn) = work.split_at_mut(gldm::scratch_for_levels(g)?.min(work.len()));
-        let mut dm = gldm::Matrix::new(levels, wd)?;
+        let columns = gldm_columns(bd, settings);
+        let (wd, wn) = work.split_at_mut(gldm::scratch_for_levels(g, columns)?.min(work.len()));
+        let mut dm = gldm::Matrix::new(levels, columns, wd)?;
         let mut tm = ngtdm::Matrix::new(levels, wn)?;
-        let alpha = gldm::Settings::default().alpha;
-        neighbourhood::scan(boxbuf, bd, levels, alpha, |v| {
-            dm.add(&v);
-            tm.add(&v);
-        })?;
+        let alpha = settings.gldm_a;
+        neighbourhood::scan(
+            boxbuf,
+            bd,
+            levels,
+            alpha,
+            settings.distances(),
+            settings.force_2d,
+            |v| {
+                dm.add(&v);
+                tm.add(&v);
+            },
+        )?;
         dm.finish();
         tm.finish();
         for (n, o) in names.iter().zip(out.iter_mut()) {

@@ -4,8 +4,7 @@
 //! `log-sigma-3-0-mm-3D_glszm_SmallAreaEmphasis`, `wavelet-LHL_glrlm_RunLengthNonUniformityNormalized`.
 //! Wavelet letters are in x, y, z order (PyRadiomics/pywt `swtn` naming on an ITK image).
 //!
-//! Names that PyRadiomics knows but this core does not compute (other classes such as `shape2D`,
-//! other image types such as `lbp-2D`, deprecated features such as `glcm_Dissimilarity`) are
+//! Names that PyRadiomics knows but this core does not compute (other image types such as `lbp-2D`, deprecated features such as `glcm_Dissimilarity`) are
 //! [`Error::UnsupportedFeature`]; anything else is
 //! [`Error::UnknownFeatureName`]. Nothing is ever silently skipped.
 
@@ -100,6 +99,8 @@ pub enum FeatureClass {
     Ngtdm,
     /// Shape (3-D), computed on the mask of the original image only.
     Shape,
+    /// Shape of a single-slice ROI (`shape2D`, with `force2D`), original image only.
+    Shape2D,
 }
 
 impl FeatureClass {
@@ -113,6 +114,7 @@ impl FeatureClass {
             FeatureClass::Gldm => "gldm",
             FeatureClass::Ngtdm => "ngtdm",
             FeatureClass::Shape => "shape",
+            FeatureClass::Shape2D => "shape2D",
         }
     }
 }
@@ -223,6 +225,15 @@ feature_enum!(
 );
 
 feature_enum!(
+    /// The 9 non-deprecated 2-D shape features of PyRadiomics 3.0.1 (`radiomics/shape2D.py`).
+    /// Only `original_shape2D_*` exists, with `force2D` and a single-slice ROI.
+    Shape2DFeature {
+        Elongation, MajorAxisLength, MaximumDiameter, MeshSurface, MinorAxisLength, Perimeter,
+        PerimeterSurfaceRatio, PixelSurface, Sphericity,
+    }
+);
+
+feature_enum!(
     /// The 5 NGTDM features of PyRadiomics 3.0.1 (`radiomics/ngtdm.py`).
     NgtdmFeature {
         Busyness, Coarseness, Complexity, Contrast, Strength,
@@ -240,6 +251,7 @@ pub enum Feature {
     Gldm(GldmFeature),
     Ngtdm(NgtdmFeature),
     Shape(ShapeFeature),
+    Shape2D(Shape2DFeature),
 }
 
 impl Feature {
@@ -253,6 +265,7 @@ impl Feature {
             Feature::Gldm(_) => FeatureClass::Gldm,
             Feature::Ngtdm(_) => FeatureClass::Ngtdm,
             Feature::Shape(_) => FeatureClass::Shape,
+            Feature::Shape2D(_) => FeatureClass::Shape2D,
         }
     }
 
@@ -266,6 +279,7 @@ impl Feature {
             Feature::Gldm(f) => f.name(),
             Feature::Ngtdm(f) => f.name(),
             Feature::Shape(f) => f.name(),
+            Feature::Shape2D(f) => f.name(),
         }
     }
 
@@ -293,7 +307,6 @@ pub struct FeatureName {
     pub feature: Feature,
 }
 
-const OTHER_CLASSES: &[&str] = &["shape2D"];
 /// Deprecated PyRadiomics 3.0.1 features: known names that PyRadiomics never outputs.
 const DEPRECATED: &[(&str, &str)] = &[
     ("firstorder", "StandardDeviation"),
@@ -307,6 +320,7 @@ const DEPRECATED: &[(&str, &str)] = &[
     ("shape", "Compactness1"),
     ("shape", "Compactness2"),
     ("shape", "SphericalDisproportion"),
+    ("shape2D", "SphericalDisproportion"),
 ];
 const OTHER_IMAGE_TYPES: &[&str] = &["lbp-2D"];
 
@@ -393,7 +407,10 @@ impl FeatureName {
             // PyRadiomics computes shape on the original image's mask only.
             "shape" if image_type != ImageType::Original => return Err(Error::UnknownFeatureName),
             "shape" => ShapeFeature::parse(feat).map(Feature::Shape),
-            c if OTHER_CLASSES.contains(&c) => return Err(Error::UnsupportedFeature),
+            "shape2D" if image_type != ImageType::Original => {
+                return Err(Error::UnknownFeatureName)
+            }
+            "shape2D" => Shape2DFeature::parse(feat).map(Feature::Shape2D),
             _ => return Err(Error::UnknownFeatureName),
         };
         let feature = match feature {
@@ -541,6 +558,7 @@ mod tests {
             "log-sigma-0-25-mm-3D_firstorder_Mean",
             "log-sigma-1-5-mm-3D_glrlm_RunVariance",
             "original_shape_Maximum2DDiameterSlice",
+            "original_shape2D_PixelSurface",
             "square_firstorder_Mean",
             "squareroot_glszm_ZoneEntropy",
             "logarithm_glrlm_RunVariance",
@@ -580,9 +598,14 @@ mod tests {
     #[test]
     fn errors_are_distinct() {
         assert!(FeatureName::parse("original_shape_MeshVolume").is_ok());
+        assert!(FeatureName::parse("original_shape2D_Perimeter").is_ok());
         assert_eq!(
-            FeatureName::parse("original_shape2D_Perimeter"),
+            FeatureName::parse("original_shape2D_SphericalDisproportion"),
             Err(Error::UnsupportedFeature)
+        );
+        assert_eq!(
+            FeatureName::parse("square_shape2D_Perimeter"),
+            Err(Error::UnknownFeatureName)
         );
         assert_eq!(
             FeatureName::parse("lbp-2D_firstorder_Mean"),

@@ -215,7 +215,12 @@ impl Settings {
             Binning::Count(0) => return Err(Error::BadSetting),
             _ => {}
         }
-        if !self.voxel_array_shift.is_finite() || !self.gldm_a.is_finite() || self.gldm_a < 0.0 {
+        // gldm_a: PyRadiomics passes it to C as an int ('i'): a non-integer is refused there.
+        if !self.voxel_array_shift.is_finite()
+            || !self.gldm_a.is_finite()
+            || self.gldm_a < 0.0
+            || self.gldm_a != libm::trunc(self.gldm_a)
+        {
             return Err(Error::BadSetting);
         }
         if self.n_distances == 0 || self.n_distances as usize > MAX_DISTANCES {
@@ -248,11 +253,6 @@ impl Settings {
         let unsupported = [
             self.resample.is_some(),
             self.pre_crop,
-            self.force_2d.is_some(),
-            self.distances() != [1],
-            !self.symmetrical_glcm,
-            self.weighting_norm != WeightingNorm::None,
-            self.gldm_a != 0.0,
             self.wavelet != WaveletFamily::Coif(1),
             self.wavelet_start_level != 0,
             self.wavelet_level != 1,
@@ -292,8 +292,8 @@ mod tests {
     #[test]
     fn settings_not_implemented_are_refused() {
         let mut s = Settings::DEFAULT;
-        s.gldm_a = 1.0;
-        assert_eq!(s.check(), Err(Error::UnsupportedSetting));
+        s.gldm_a = 1.5;
+        assert_eq!(s.check(), Err(Error::BadSetting));
         let mut s = Settings::DEFAULT;
         s.binning = Binning::Count(32);
         assert_eq!(s.check(), Ok(()));

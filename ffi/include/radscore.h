@@ -250,6 +250,11 @@ enum RadscoreStatus
      */
     RADSCORE_STATUS_RESEGMENTED_TOO_FEW = 314,
     /**
+     * Mask: shape2D where PyRadiomics does not compute it (force2D off, or an ROI more than one
+     * slice thick along force2Ddimension).
+     */
+    RADSCORE_STATUS_SHAPE2D_NOT_APPLICABLE = 315,
+    /**
      * Name: not a PyRadiomics feature name.
      */
     RADSCORE_STATUS_UNKNOWN_FEATURE_NAME = 400,

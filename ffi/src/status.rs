@@ -75,6 +75,9 @@ pub enum RadscoreStatus {
     RoiTooSmall = 313,
     /// Mask: resegmentation left fewer than 2 ROI voxels.
     ResegmentedTooFew = 314,
+    /// Mask: shape2D where PyRadiomics does not compute it (force2D off, or an ROI more than one
+    /// slice thick along force2Ddimension).
+    Shape2dNotApplicable = 315,
     /// Name: not a PyRadiomics feature name.
     UnknownFeatureName = 400,
     /// Name: feature not supported by this core.
@@ -148,6 +151,7 @@ impl RadscoreStatus {
         RadscoreStatus::BadFilterParameter,
         RadscoreStatus::RoiTooSmall,
         RadscoreStatus::ResegmentedTooFew,
+        RadscoreStatus::Shape2dNotApplicable,
         RadscoreStatus::UnknownFeatureName,
         RadscoreStatus::UnsupportedFeature,
         RadscoreStatus::BadBinWidth,
@@ -283,6 +287,7 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         BadFilterParameter,
         RoiTooSmall,
         ResegmentedTooFew,
+        Shape2dNotApplicable,
         UnknownFeatureName,
         UnsupportedFeature,
         BadBinWidth,

@@ -19,12 +19,21 @@
 //! directly from the discretised box (values = compact level index + 1, 0 outside the ROI), one
 //! pass over the box per angle. MCC needs a second `G'²` matrix.
 //!
-//! Settings: [`Settings`] carries `symmetricalGLCM`; `distances` (other than `[1]`) and
-//! `weightingNorm` would enter as more fields: the angle list (offsets at each Chebyshev distance)
-//! and a weighted sum of the per-angle count matrices before normalisation.
+//! Settings ([`Settings`]):
+//!
+//! * `distances`: the angles are the mono-directional offsets at those Chebyshev distances
+//!   ([`super::neighbourhood::Angles`]; 13 at distance 1, 49 at distance 2, ...);
+//! * `force2D`: only in-plane angles;
+//! * `symmetricalGLCM` false: `P = C` (row = centre, column = neighbour); `p_x ≠ p_y` in general;
+//! * `weightingNorm` set: one matrix `P = Σ_a w_a P_a` (after symmetrisation, before
+//!   normalisation), `w_a = exp(−‖d_a‖²)` with `d_a = |a| · spacing` (z, y, x) and the norm
+//!   manhattan (`(Σ d)²`), euclidean (`Σ d²`), infinity (`(max d)²`) or `w_a = 1`
+//!   (no_weighting); no angle is dropped, an all-zero matrix gives NaN features.
 
+use super::neighbourhood::{angle_count, Angles};
 use super::{np_sum, sort, EPS};
 use crate::names::GlcmFeature;
+use crate::settings::WeightingNorm;
 use crate::Error;
 
 /// Number of features of the class.
@@ -40,25 +49,91 @@ pub const MAX_LEVELS_RESERVED: usize = 4096;
 const KEY_LIMIT: f64 = 9_007_199_254_740_992.0;
 
 /// GLCM settings (PyRadiomics defaults: `Settings::default()`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Settings {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings<'a> {
     /// `symmetricalGLCM` (default `true`): count each neighbour pair in both directions.
     pub symmetrical: bool,
+    /// `distances` (default `[1]`), each ≥ 1.
+    pub distances: &'a [u32],
+    /// `force2D` out-of-plane numpy axis (0 = z, 1 = y, 2 = x), `None` = 3-D.
+    pub force_2d: Option<u8>,
+    /// `weightingNorm`.
+    pub weighting: WeightingNorm,
+    /// Image spacing `[x, y, z]` (mm), for the weights.
+    pub spacing: [f64; 3],
 }
 
-impl Default for Settings {
+impl Default for Settings<'static> {
     fn default() -> Self {
-        Settings { symmetrical: true }
+        Settings {
+            symmetrical: true,
+            distances: &[1],
+            force_2d: None,
+            weighting: WeightingNorm::None,
+            spacing: [1.0; 3],
+        }
     }
 }
 
-/// Scratch (f64 elements) [`features`] needs for `g` present gray levels and at most `n_roi` ROI
-/// voxels: the matrix `g²` and the marginals `2g`, then a work area for the k-distributions
-/// (at most `min(g², 2·n_roi)` non-zero cells) and, with MCC, its matrix and eigenvalues
-/// (`g² + 4g`).
-pub fn scratch_for_levels(g: usize, n_roi: usize, mcc: bool) -> Result<usize, Error> {
+impl Settings<'_> {
+    /// Number of angles ([`super::neighbourhood::angle_count`], mono-directional).
+    pub fn n_angles(&self, dims: [usize; 3]) -> usize {
+        angle_count(dims, self.distances, self.force_2d, false)
+    }
+
+    fn weighted(&self) -> bool {
+        self.weighting != WeightingNorm::None
+    }
+}
+
+/// GLCM's weight of angle `(dz, dy, dx)` (`RadiomicsGLCM._calculateMatrix`): `exp(−‖d‖²)` with
+/// `d = |a| · spacing` in the chosen norm; 1 for `no_weighting`.
+pub fn weight(a: [isize; 3], spacing: [f64; 3], norm: WeightingNorm) -> f64 {
+    let sp = [spacing[2], spacing[1], spacing[0]];
+    let d = [
+        a[0].unsigned_abs() as f64 * sp[0],
+        a[1].unsigned_abs() as f64 * sp[1],
+        a[2].unsigned_abs() as f64 * sp[2],
+    ];
+    match norm {
+        WeightingNorm::Infinity => {
+            let m = d[0].max(d[1]).max(d[2]);
+            libm::exp(-(m * m))
+        }
+        WeightingNorm::Euclidean => libm::exp(-(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])),
+        WeightingNorm::Manhattan => {
+            let m = d[0] + d[1] + d[2];
+            libm::exp(-(m * m))
+        }
+        WeightingNorm::NoWeighting | WeightingNorm::None => 1.0,
+    }
+}
+
+/// Per-angle values kept for the average: the 24 features and MCC's eigenvalue (re, im).
+const ROW: usize = N_FEATURES + 2;
+
+/// Scratch (f64 elements) [`features`] needs for `g` present gray levels, at most `n_roi` ROI
+/// voxels and `n_angles` angles ([`Settings::n_angles`]): the matrix `g²` and the marginals `2g`,
+/// the per-angle values (`26·n_angles`, or 26 for a weighted matrix), then a work area for the
+/// k-distributions (at most `c = min(g², 2·n_roi)` non-zero cells, `min(g², 2·n_roi·n_angles)`
+/// for a weighted matrix, which needs `2c`) and, with MCC, its matrix and eigenvalues (`g² + 4g`).
+pub fn scratch_for_levels(
+    g: usize,
+    n_roi: usize,
+    mcc: bool,
+    n_angles: usize,
+    weighted: bool,
+) -> Result<usize, Error> {
     let g2 = g.checked_mul(g).ok_or(Error::SizeOverflow)?;
-    let cells = g2.min(n_roi.saturating_mul(2));
+    let (rows, cells) = if weighted {
+        let c = g2.min(n_roi.saturating_mul(2).saturating_mul(n_angles));
+        (ROW, c.checked_mul(2).ok_or(Error::SizeOverflow)?)
+    } else {
+        (
+            ROW.checked_mul(n_angles).ok_or(Error::SizeOverflow)?,
+            g2.min(n_roi.saturating_mul(2)),
+        )
+    };
     let mcc_need = if mcc {
         g2.checked_add(g.checked_mul(4).ok_or(Error::SizeOverflow)?)
             .ok_or(Error::SizeOverflow)?
@@ -66,6 +141,7 @@ pub fn scratch_for_levels(g: usize, n_roi: usize, mcc: bool) -> Result<usize, Er
         0
     };
     g2.checked_add(g.checked_mul(2).ok_or(Error::SizeOverflow)?)
+        .and_then(|n| n.checked_add(rows))
         .and_then(|n| n.checked_add(cells.max(mcc_need)))
         .and_then(|n| n.checked_add(8))
         .ok_or(Error::SizeOverflow)
@@ -73,8 +149,19 @@ pub fn scratch_for_levels(g: usize, n_roi: usize, mcc: bool) -> Result<usize, Er
 
 /// Scratch (f64 elements) reserved for at most `n_roi` ROI voxels: the need of
 /// `min(n_roi, MAX_LEVELS_RESERVED)` gray levels.
-pub fn scratch_len(n_roi: usize, mcc: bool) -> Result<usize, Error> {
-    scratch_for_levels(n_roi.min(MAX_LEVELS_RESERVED), n_roi, mcc)
+pub fn scratch_len(
+    n_roi: usize,
+    mcc: bool,
+    n_angles: usize,
+    weighted: bool,
+) -> Result<usize, Error> {
+    scratch_for_levels(
+        n_roi.min(MAX_LEVELS_RESERVED),
+        n_roi,
+        mcc,
+        n_angles,
+        weighted,
+    )
 }
 
 /// The normalised matrix of one angle and its marginals (PyRadiomics' `P_glcm[..., a]` and
@@ -336,6 +423,13 @@ pub enum Dist<'a> {
         /// Divisor (matrix total).
         s: f64,
     },
+    /// The distinct `k` ascending and their summed `p(k)` (weighted matrices: non-integer counts).
+    Listed {
+        /// Distinct `k`, ascending.
+        k: &'a [f64],
+        /// `p(k)`.
+        p: &'a [f64],
+    },
 }
 
 impl Dist<'_> {
@@ -346,6 +440,13 @@ impl Dist<'_> {
                 for (o, &v) in d.iter().enumerate() {
                     if v != 0.0 {
                         f(k0 + o as f64, v);
+                    }
+                }
+            }
+            Dist::Listed { k, p } => {
+                for (&kk, &pp) in k.iter().zip(p.iter()) {
+                    if pp != 0.0 {
+                        f(kk, pp);
                     }
                 }
             }
@@ -379,11 +480,13 @@ impl Dist<'_> {
 }
 
 /// Builds `p_{x+y}` (`sum = true`) or `p_{x−y}` into `buf` from the counts `cnt` (row-major
-/// `G' × G'`, normalised by `s`: `p = cnt / s` as stored in `p`).
+/// `G' × G'`, normalised by `s`: `p = cnt / s` as stored in `p`). `integer`: the counts are
+/// integers (not a weighted matrix).
 fn distribution<'a>(
     a: &Matrix,
     cnt_total: f64,
     sum: bool,
+    integer: bool,
     buf: &'a mut [f64],
 ) -> Result<Dist<'a>, Error> {
     let g = a.lv.len();
@@ -412,6 +515,9 @@ fn distribution<'a>(
             }
         }
         return Ok(Dist::Dense { k0, d });
+    }
+    if !integer {
+        return listed(a, sum, buf);
     }
     // Wide, sparse levels: keys k·m + count over the non-zero cells, sorted; each k's counts add
     // exactly and are divided once (equal to numpy's sum of the rounded p's to ~1 ulp).
@@ -442,12 +548,76 @@ fn distribution<'a>(
     })
 }
 
+/// [`distribution`] of a weighted matrix with wide, sparse levels: the distinct `k` of the
+/// non-zero cells (sorted) in the first half of `buf`, their `p` summed in row-major order in the
+/// second half.
+fn listed<'a>(a: &Matrix, sum: bool, buf: &'a mut [f64]) -> Result<Dist<'a>, Error> {
+    let g = a.lv.len();
+    let half = buf.len() / 2;
+    let (ks, ps) = buf.split_at_mut(half);
+    let kof = |i: usize, j: usize| {
+        let li = a.lv.get(i).copied().unwrap_or(0.0);
+        let lj = a.lv.get(j).copied().unwrap_or(0.0);
+        if sum {
+            li + lj
+        } else {
+            libm::fabs(li - lj)
+        }
+    };
+    let mut n = 0usize;
+    for i in 0..g {
+        let row = a.p.get(i * g..(i + 1) * g).ok_or(Error::ScratchTooSmall)?;
+        for (j, &pij) in row.iter().enumerate() {
+            if pij != 0.0 {
+                *ks.get_mut(n).ok_or(Error::ScratchTooSmall)? = kof(i, j);
+                n += 1;
+            }
+        }
+    }
+    let all = ks.get_mut(..n).ok_or(Error::ScratchTooSmall)?;
+    sort(all);
+    let mut d = 0usize;
+    for t in 0..n {
+        let v = all.get(t).copied().unwrap_or(0.0);
+        if d == 0 || all.get(d - 1).copied() != Some(v) {
+            if let Some(s) = all.get_mut(d) {
+                *s = v;
+            }
+            d += 1;
+        }
+    }
+    let ks: &'a [f64] = ks;
+    let ks = ks.get(..d).ok_or(Error::ScratchTooSmall)?;
+    let ps = ps.get_mut(..d).ok_or(Error::ScratchTooSmall)?;
+    ps.fill(0.0);
+    for i in 0..g {
+        let row = a.p.get(i * g..(i + 1) * g).ok_or(Error::ScratchTooSmall)?;
+        for (j, &pij) in row.iter().enumerate() {
+            if pij != 0.0 {
+                let k = kof(i, j);
+                if let Ok(pos) = ks.binary_search_by(|x| x.total_cmp(&k)) {
+                    if let Some(s) = ps.get_mut(pos) {
+                        *s += pij;
+                    }
+                }
+            }
+        }
+    }
+    Ok(Dist::Listed { k: ks, p: ps })
+}
+
 /// Per-angle values of the 24 features (in [`GlcmFeature::ALL`] order) except MCC (NaN).
-fn per_angle(m: &Matrix, total: f64, ng: f64, buf: &mut [f64]) -> Result<[f64; N_FEATURES], Error> {
+fn per_angle(
+    m: &Matrix,
+    total: f64,
+    integer: bool,
+    ng: f64,
+    buf: &mut [f64],
+) -> Result<[f64; N_FEATURES], Error> {
     use GlcmFeature as F;
     let mut out = [f64::NAN; N_FEATURES];
     {
-        let d = distribution(m, total, true, buf)?;
+        let d = distribution(m, total, true, integer, buf)?;
         for (o, f) in out.iter_mut().zip(GlcmFeature::ALL.iter()) {
             match f {
                 F::SumAverage => *o = sum_average(&d),
@@ -457,7 +627,7 @@ fn per_angle(m: &Matrix, total: f64, ng: f64, buf: &mut [f64]) -> Result<[f64; N
         }
     }
     {
-        let d = distribution(m, total, false, buf)?;
+        let d = distribution(m, total, false, integer, buf)?;
         for (o, f) in out.iter_mut().zip(GlcmFeature::ALL.iter()) {
             match f {
                 F::DifferenceAverage => *o = difference_average(&d),
@@ -590,8 +760,10 @@ fn gt(a: (f64, f64), b: (f64, f64)) -> bool {
 /// Computes every GLCM feature (in [`GlcmFeature::ALL`] order) of the box `q` (x fastest,
 /// `dims` = box dims; `q[v]` = index + 1 into `levels` for ROI voxels, 0 outside; `levels` =
 /// present bin numbers ascending; `ng` = largest bin number), averaged over the angles as
-/// PyRadiomics does. MCC is computed only if `want_mcc` (NaN otherwise). `scratch` needs
-/// [`scratch_for_levels`]`(levels.len(), N_p, want_mcc)` elements.
+/// PyRadiomics does (or of the weighted matrix). MCC is computed only if `want_mcc` (NaN
+/// otherwise). `scratch` needs [`scratch_for_levels`]`(levels.len(), N_p, want_mcc, N_a,
+/// weighted)` elements. No angle (a distance beyond the box): [`Error::BadSetting`], as
+/// PyRadiomics' "Error getting angle count".
 pub fn features(
     q: &[f64],
     dims: [usize; 3],
@@ -609,66 +781,65 @@ pub fn features(
     let q = q.get(..n_box).ok_or(Error::ScratchTooSmall)?;
     let g = levels.len();
     let n_roi = q.iter().filter(|&&v| v > 0.0).count();
-    let need = scratch_for_levels(g, n_roi, want_mcc)?;
+    let n_angles = settings.n_angles(dims);
+    if n_angles == 0 {
+        return Err(Error::BadSetting);
+    }
+    let weighted = settings.weighted();
+    let need = scratch_for_levels(g, n_roi, want_mcc, n_angles, weighted)?;
     let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
     let (pm, rest) = scratch.split_at_mut(g * g);
     let (px, rest) = rest.split_at_mut(g);
     let (py, rest) = rest.split_at_mut(g);
+    let n_rows = if weighted { 1 } else { n_angles };
+    let (rows, rest) = rest.split_at_mut(ROW * n_rows);
+    rows.fill(f64::NAN);
     // `rest`: k-distributions, then (MCC) the matrix Q (n² ≤ g²) and 4g for the eigen solver.
     let qlen = rest.len().saturating_sub(4 * g);
 
-    let (angle_list, n_angles) = super::glrlm::angles(dims);
-    let mut rows = [[f64::NAN; N_FEATURES]; 13];
-    let mut mcc_parts = [(f64::NAN, 0.0f64); 13];
     let mut any_complex = false;
     let mut kept = 0usize;
-    for a in angle_list.iter().take(n_angles) {
-        let [dz, dy, dx] = *a;
-        pm.fill(0.0);
-        let mut pairs = 0usize;
-        // Voxels whose neighbour (x+dx, y+dy, z+dz) is inside the box.
-        let xr = (if dx < 0 { 1 } else { 0 })..(if dx > 0 { sx.saturating_sub(1) } else { sx });
-        let yr = (if dy < 0 { 1 } else { 0 })..(if dy > 0 { sy.saturating_sub(1) } else { sy });
-        let zr = (if dz < 0 { 1 } else { 0 })..(if dz > 0 { sz.saturating_sub(1) } else { sz });
-        let off = (dz * (sy * sx) as isize) + dy * sx as isize + dx;
-        for z in zr.clone() {
-            for y in yr.clone() {
-                let row = (z * sy + y) * sx;
-                for x in xr.clone() {
-                    let v = row + x;
-                    let a_ = q.get(v).copied().unwrap_or(0.0);
-                    if a_ <= 0.0 {
-                        continue;
-                    }
-                    let w = (v as isize + off) as usize;
-                    let b_ = q.get(w).copied().unwrap_or(0.0);
-                    if b_ <= 0.0 {
-                        continue;
-                    }
-                    let (ia, ib) = (a_ as usize - 1, b_ as usize - 1);
-                    if let Some(c) = pm.get_mut(ia * g + ib) {
-                        *c += 1.0;
-                    }
-                    if settings.symmetrical {
-                        if let Some(c) = pm.get_mut(ib * g + ia) {
-                            *c += 1.0;
-                        }
-                    }
-                    pairs += 1;
+    let mut wpairs = 0usize;
+    pm.fill(0.0);
+    let mut angles = Angles::new(dims, settings.distances, settings.force_2d, false);
+    loop {
+        let a = angles.next();
+        // Weighted: count every angle into one matrix, then evaluate it once.
+        if weighted && a.is_some() {
+            if let Some(a) = a {
+                let w = weight(a, settings.spacing, settings.weighting);
+                wpairs += count_pairs(q, dims, a, g, pm, w, settings.symmetrical);
+            }
+            continue;
+        }
+        let total = match a {
+            Some(a) => {
+                pm.fill(0.0);
+                let pairs = count_pairs(q, dims, a, g, pm, 1.0, settings.symmetrical);
+                if settings.symmetrical {
+                    2.0 * pairs as f64
+                } else {
+                    pairs as f64
                 }
             }
-        }
-        let total = if settings.symmetrical {
-            2.0 * pairs as f64
-        } else {
-            pairs as f64
+            None if weighted => {
+                if wpairs == 0 {
+                    0.0
+                } else {
+                    np_sum(g * g, |t| pm.get(t).copied().unwrap_or(0.0))
+                }
+            }
+            None => break,
         };
         if total == 0.0 {
-            if n_angles > 1 {
+            if n_rows > 1 {
                 continue; // empty angle: deleted
             }
-            // the only angle is empty: PyRadiomics divides by NaN
+            // the only angle (or the weighted matrix) is empty: PyRadiomics divides by NaN
             kept += 1;
+            if weighted {
+                break;
+            }
             continue;
         }
         for c in pm.iter_mut() {
@@ -701,35 +872,40 @@ pub fn features(
             ux,
             uy,
         };
-        let row = per_angle(&ang, total, ng, rest)?;
-        if let Some(r) = rows.get_mut(kept) {
-            *r = row;
+        let vals = per_angle(&ang, total, !weighted, ng, rest)?;
+        let row = rows
+            .get_mut(kept * ROW..(kept + 1) * ROW)
+            .ok_or(Error::ScratchTooSmall)?;
+        for (o, v) in row.iter_mut().zip(vals.iter()) {
+            *o = *v;
         }
         if want_mcc {
             let (qbuf, work) = rest.split_at_mut(qlen);
             if let Some((re, im, cx)) = mcc_eigen(&ang, qbuf, work)? {
                 any_complex |= cx;
-                if let Some(m) = mcc_parts.get_mut(kept) {
-                    *m = (re, im);
+                if let Some(m) = row.get_mut(N_FEATURES) {
+                    *m = re;
+                }
+                if let Some(m) = row.get_mut(N_FEATURES + 1) {
+                    *m = im;
                 }
             }
         }
         kept += 1;
+        if weighted {
+            break;
+        }
     }
 
+    let cell = |a: usize, k: usize| rows.get(a * ROW + k).copied();
     let mut out = [f64::NAN; N_FEATURES];
     for (k, o) in out.iter_mut().enumerate() {
-        *o = nanmean(kept, |a| rows.get(a).and_then(|r| r.get(k)).copied());
+        *o = nanmean(kept, |a| cell(a, k));
     }
     // JointAverage: numpy `mean` (a NaN angle makes it NaN).
     let ja = idx(GlcmFeature::JointAverage);
     if let Some(o) = out.get_mut(ja) {
-        let s = np_sum(kept, |a| {
-            rows.get(a)
-                .and_then(|r| r.get(ja))
-                .copied()
-                .unwrap_or(f64::NAN)
-        });
+        let s = np_sum(kept, |a| cell(a, ja).unwrap_or(f64::NAN));
         *o = s / kept as f64;
     }
     let mcc = idx(GlcmFeature::MCC);
@@ -740,14 +916,13 @@ pub fn features(
             1.0
         } else {
             nanmean(kept, |a| {
-                let (re, im) = mcc_parts.get(a).copied()?;
-                Some(if any_complex {
+                let re = cell(a, N_FEATURES)?;
+                let im = cell(a, N_FEATURES + 1)?;
+                Some(if re.is_nan() {
+                    f64::NAN
+                } else if any_complex {
                     // real part of the principal complex square root
-                    if re.is_nan() {
-                        f64::NAN
-                    } else {
-                        libm::sqrt((libm::hypot(re, im) + re) / 2.0)
-                    }
+                    libm::sqrt((libm::hypot(re, im) + re) / 2.0)
                 } else {
                     libm::sqrt(re) // NaN for a negative eigenvalue
                 })
@@ -755,6 +930,64 @@ pub fn features(
         };
     }
     Ok(out)
+}
+
+/// Adds the neighbour pairs of angle `a = (dz, dy, dx)` to `pm` (`G' × G'`, row = centre level,
+/// column = neighbour level), each with weight `w` (and its transpose if `symmetrical`); returns
+/// the number of pairs.
+fn count_pairs(
+    q: &[f64],
+    dims: [usize; 3],
+    a: [isize; 3],
+    g: usize,
+    pm: &mut [f64],
+    w: f64,
+    symmetrical: bool,
+) -> usize {
+    let [sx, sy, sz] = dims;
+    let [dz, dy, dx] = a;
+    let lo = |d: isize| d.unsigned_abs() * usize::from(d < 0);
+    let hi = |d: isize, s: usize| {
+        if d > 0 {
+            s.saturating_sub(d.unsigned_abs())
+        } else {
+            s
+        }
+    };
+    let mut pairs = 0usize;
+    // Voxels whose neighbour (x+dx, y+dy, z+dz) is inside the box.
+    let xr = lo(dx)..hi(dx, sx);
+    let yr = lo(dy)..hi(dy, sy);
+    let zr = lo(dz)..hi(dz, sz);
+    let off = (dz * (sy * sx) as isize) + dy * sx as isize + dx;
+    for z in zr {
+        for y in yr.clone() {
+            let row = (z * sy + y) * sx;
+            for x in xr.clone() {
+                let v = row + x;
+                let a_ = q.get(v).copied().unwrap_or(0.0);
+                if a_ <= 0.0 {
+                    continue;
+                }
+                let t = (v as isize + off) as usize;
+                let b_ = q.get(t).copied().unwrap_or(0.0);
+                if b_ <= 0.0 {
+                    continue;
+                }
+                let (ia, ib) = (a_ as usize - 1, b_ as usize - 1);
+                if let Some(c) = pm.get_mut(ia * g + ib) {
+                    *c += w;
+                }
+                if symmetrical {
+                    if let Some(c) = pm.get_mut(ib * g + ia) {
+                        *c += w;
+                    }
+                }
+                pairs += 1;
+            }
+        }
+    }
+    pairs
 }
 
 /// numpy `nanmean` of `f(0..n)` (NaN or missing values skipped; NaN if none left).
@@ -810,9 +1043,9 @@ mod tests {
         for sum in [true, false] {
             let mut big = [0.0; 200];
             let mut small = [0.0; 9];
-            let d = distribution(&m, total, sum, &mut big).unwrap();
+            let d = distribution(&m, total, sum, true, &mut big).unwrap();
             assert!(matches!(d, Dist::Dense { .. }));
-            let s = distribution(&m, total, sum, &mut small).unwrap();
+            let s = distribution(&m, total, sum, true, &mut small).unwrap();
             assert!(matches!(s, Dist::Sparse { .. }));
             let (a, b) = (collect(&d), collect(&s));
             assert_eq!(a.len(), b.len());
@@ -825,7 +1058,7 @@ mod tests {
         }
         // k values: sums 2, 3, 4, 41, 42, 80; differences 0, 1, 38, 39
         let mut buf = [0.0; 9];
-        let ks: Vec<f64> = collect(&distribution(&m, total, false, &mut buf).unwrap())
+        let ks: Vec<f64> = collect(&distribution(&m, total, false, true, &mut buf).unwrap())
             .iter()
             .map(|x| x.0)
             .collect();

@@ -2,8 +2,9 @@
 //! from `cmatrices.c::calculate_gldm`).
 //!
 //! For every ROI voxel of gray level `i` (bin number), its dependence `j` = 1 + number of ROI
-//! neighbours (26-neighbourhood inside the ROI box, [`super::neighbourhood::scan`]) whose level
-//! differs by at most `α` (`gldm_a`, default 0). `P(i, j)` counts voxels; rows of absent levels
+//! neighbours (inside the ROI box, [`super::neighbourhood::scan`]: the 26-neighbourhood by default,
+//! the bidirectional angles of `distances` and `force2D` otherwise) whose level differs by at
+//! most `α` (`gldm_a`, an integer, default 0). `P(i, j)` counts voxels; rows of absent levels
 //! and all-zero columns are dropped. `N_z = Σ P = N_p`, `p_g(i) = Σ_j P(i,j)`,
 //! `p_d(j) = Σ_i P(i,j)`. No angles, no averaging.
 //!
@@ -18,7 +19,7 @@ use crate::Error;
 /// Number of features of the class.
 pub const N_FEATURES: usize = 14;
 
-/// Columns of the count matrix: dependence 1 ..= 27.
+/// Columns of the count matrix at the default distance 1: dependence 1 ..= 27.
 pub const COLUMNS: usize = MAX_NEIGHBOURS + 1;
 
 /// GLDM settings (PyRadiomics defaults: `Settings::default()`).
@@ -34,60 +35,83 @@ impl Default for Settings {
     }
 }
 
-/// Scratch (f64 elements) for `g` present levels: the `g × 27` count matrix.
-pub fn scratch_for_levels(g: usize) -> Result<usize, Error> {
-    g.checked_mul(COLUMNS).ok_or(Error::SizeOverflow)
+/// Scratch (f64 elements) for `g` present levels and `columns` dependence values
+/// (`1 + max neighbours`, [`super::neighbourhood::max_neighbours`]; 27 by default): the
+/// `g × columns` count matrix, the column sums and the kept-column list.
+pub fn scratch_for_levels(g: usize, columns: usize) -> Result<usize, Error> {
+    g.checked_add(2)
+        .and_then(|r| r.checked_mul(columns))
+        .ok_or(Error::SizeOverflow)
 }
 
 /// The dependence matrix being filled by the neighbourhood scan, then read by the features.
 #[derive(Debug)]
 pub struct Matrix<'a> {
-    /// Counts `P(i, dep)`, row-major `G' × 27` (column `dep` = dependence `dep + 1`).
+    /// Counts `P(i, dep)`, row-major `G' × columns` (column `dep` = dependence `dep + 1`).
     pub p: &'a mut [f64],
+    /// Column sums `p_d` (after [`Matrix::finish`]).
+    colsum: &'a mut [f64],
+    /// Non-empty columns (dependence − 1), ascending, as f64; the first `n_cols` are valid.
+    kept: &'a mut [f64],
+    n_cols: usize,
+    columns: usize,
     /// Bin numbers of the present levels, ascending.
     pub lv: &'a [f64],
-    /// Non-empty columns (dependence − 1), ascending, and their number.
-    cols: [usize; COLUMNS],
-    n_cols: usize,
     /// `N_z` (= number of ROI voxels).
     pub nz: f64,
 }
 
 impl<'a> Matrix<'a> {
-    /// An empty matrix over `levels` in `scratch` ([`scratch_for_levels`] elements).
-    pub fn new(levels: &'a [f64], scratch: &'a mut [f64]) -> Result<Matrix<'a>, Error> {
-        let need = scratch_for_levels(levels.len())?;
-        let p = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
-        p.fill(0.0);
+    /// An empty matrix over `levels` with `columns` dependence values in `scratch`
+    /// ([`scratch_for_levels`] elements).
+    pub fn new(
+        levels: &'a [f64],
+        columns: usize,
+        scratch: &'a mut [f64],
+    ) -> Result<Matrix<'a>, Error> {
+        let g = levels.len();
+        let need = scratch_for_levels(g, columns)?;
+        let buf = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
+        buf.fill(0.0);
+        let (p, rest) = buf.split_at_mut(g * columns);
+        let (colsum, kept) = rest.split_at_mut(columns);
         Ok(Matrix {
             p,
-            lv: levels,
-            cols: [0; COLUMNS],
+            colsum,
+            kept,
             n_cols: 0,
+            columns,
+            lv: levels,
             nz: 0.0,
         })
     }
 
     /// Adds one ROI voxel (called by the neighbourhood scan).
     pub fn add(&mut self, n: &Neighbours) {
-        if let Some(c) = self.p.get_mut(n.level * COLUMNS + n.dependent) {
-            *c += 1.0;
+        if n.dependent < self.columns {
+            if let Some(c) = self.p.get_mut(n.level * self.columns + n.dependent) {
+                *c += 1.0;
+            }
         }
     }
 
     /// Finds the non-empty columns and `N_z`; call once after the scan.
     pub fn finish(&mut self) {
         let g = self.lv.len();
+        let cols = self.columns;
         self.n_cols = 0;
         let mut nz = 0.0;
-        for c in 0..COLUMNS {
+        for c in 0..cols {
             let mut s = 0.0;
             for i in 0..g {
-                s += self.p.get(i * COLUMNS + c).copied().unwrap_or(0.0);
+                s += self.p.get(i * cols + c).copied().unwrap_or(0.0);
+            }
+            if let Some(slot) = self.colsum.get_mut(c) {
+                *slot = s;
             }
             if s > 0.0 {
-                if let Some(slot) = self.cols.get_mut(self.n_cols) {
-                    *slot = c;
+                if let Some(slot) = self.kept.get_mut(self.n_cols) {
+                    *slot = c as f64;
                 }
                 self.n_cols += 1;
                 nz += s;
@@ -96,25 +120,26 @@ impl<'a> Matrix<'a> {
         self.nz = if nz == 0.0 { 1.0 } else { nz };
     }
 
-    fn cols(&self) -> &[usize] {
-        self.cols.get(..self.n_cols).unwrap_or(&[])
+    /// Column index of the `k`-th kept column.
+    fn col(&self, k: usize) -> usize {
+        self.kept.get(k).copied().unwrap_or(0.0) as usize
     }
 
-    /// `p_d(j)` of the `c`-th kept column and its dependence `j`.
+    /// `p_d(j)` of the `k`-th kept column and its dependence `j`.
     fn pd(&self, k: usize) -> (f64, f64) {
-        let c = self.cols().get(k).copied().unwrap_or(0);
-        let mut s = 0.0;
-        for i in 0..self.lv.len() {
-            s += self.p.get(i * COLUMNS + c).copied().unwrap_or(0.0);
-        }
-        (s, (c + 1) as f64)
+        let c = self.col(k);
+        (self.colsum.get(c).copied().unwrap_or(0.0), (c + 1) as f64)
     }
 
     /// `p_g(i)` of level index `i` and its gray level.
     fn pg(&self, i: usize) -> (f64, f64) {
         let mut s = 0.0;
-        for &c in self.cols() {
-            s += self.p.get(i * COLUMNS + c).copied().unwrap_or(0.0);
+        for k in 0..self.n_cols {
+            s += self
+                .p
+                .get(i * self.columns + self.col(k))
+                .copied()
+                .unwrap_or(0.0);
         }
         (s, self.lv.get(i).copied().unwrap_or(0.0))
     }
@@ -124,8 +149,8 @@ impl<'a> Matrix<'a> {
         let nc = self.n_cols.max(1);
         np_sum(self.lv.len() * self.n_cols, |t| {
             let (i, k) = (t / nc, t % nc);
-            let c = self.cols().get(k).copied().unwrap_or(0);
-            let p = self.p.get(i * COLUMNS + c).copied().unwrap_or(0.0);
+            let c = self.col(k);
+            let p = self.p.get(i * self.columns + c).copied().unwrap_or(0.0);
             let li = self.lv.get(i).copied().unwrap_or(0.0);
             f(p, li, (c + 1) as f64)
         })

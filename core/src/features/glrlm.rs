@@ -14,9 +14,17 @@
 //!   `nanmean` of nothing).
 //! * Every feature is computed per angle and the result is the mean over the remaining angles
 //!   (`weightingNorm = None`, `numpy.nanmean` over the angle axis).
+//! * `force2D`: only the in-plane angles ([`super::neighbourhood::Angles`]; `distances` never
+//!   applies to GLRLM).
+//! * `weightingNorm` set: one matrix `P(i, j) = Σ_a w_a P(i, j | a)` with the angle's length as
+//!   weight (not an exponential, unlike GLCM): with `d_a = |a| · spacing` (z, y, x),
+//!   manhattan `w = Σ d`, euclidean `w = √(Σ d²)`, infinity `w = max d`, no_weighting `w = 1`;
+//!   features are computed once on it (`N_r` = Σ P; all NaN if it is 0).
 
+use super::neighbourhood::Angles;
 use super::{np_sum, sort, SizeMatrix};
 use crate::names::GlrlmFeature;
+use crate::settings::WeightingNorm;
 use crate::Error;
 
 /// Number of features of the class.
@@ -25,49 +33,87 @@ pub const N_FEATURES: usize = 16;
 /// Largest exactly representable integer key (2^53).
 const KEY_LIMIT: f64 = 9_007_199_254_740_992.0;
 
-/// Scratch (f64 elements) [`features`] needs: run keys (`n_roi`) + counts per run length
-/// (`max(box dims) + 1`).
-pub fn scratch_len(n_roi: usize, dims: [usize; 3]) -> Result<usize, Error> {
+/// Scratch (f64 elements) [`features`] needs: run keys (`n_roi` per angle kept at once: 1, or
+/// every angle, ≤ 13, with `weightingNorm`) + counts per run length (`max(box dims) + 1`).
+pub fn scratch_len(n_roi: usize, dims: [usize; 3], weighted: bool) -> Result<usize, Error> {
     let m = dims[0].max(dims[1]).max(dims[2]);
+    let per = if weighted { MAX_ANGLES } else { 1 };
     n_roi
-        .checked_add(m)
+        .checked_mul(per)
+        .and_then(|n| n.checked_add(m))
         .and_then(|n| n.checked_add(1))
         .ok_or(Error::SizeOverflow)
+}
+
+/// Largest number of GLRLM angles (distance 1, mono-directional).
+const MAX_ANGLES: usize = 13;
+
+/// GLRLM settings (PyRadiomics defaults: `Settings::default()`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// `force2D` out-of-plane numpy axis (0 = z, 1 = y, 2 = x), `None` = 3-D.
+    pub force_2d: Option<u8>,
+    /// `weightingNorm`.
+    pub weighting: WeightingNorm,
+    /// Image spacing `[x, y, z]` (mm), for the weights.
+    pub spacing: [f64; 3],
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            force_2d: None,
+            weighting: WeightingNorm::None,
+            spacing: [1.0; 3],
+        }
+    }
+}
+
+/// GLRLM's weight of angle `(dz, dy, dx)` (`RadiomicsGLRLM._calculateMatrix`): the angle's length
+/// in mm in the chosen norm; 1 for `no_weighting` (and `None`, where it is unused).
+pub fn weight(a: [isize; 3], spacing: [f64; 3], norm: WeightingNorm) -> f64 {
+    let sp = [spacing[2], spacing[1], spacing[0]];
+    let d = [
+        a[0].unsigned_abs() as f64 * sp[0],
+        a[1].unsigned_abs() as f64 * sp[1],
+        a[2].unsigned_abs() as f64 * sp[2],
+    ];
+    match norm {
+        WeightingNorm::Infinity => d[0].max(d[1]).max(d[2]),
+        WeightingNorm::Euclidean => libm::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]),
+        WeightingNorm::Manhattan => d[0] + d[1] + d[2],
+        WeightingNorm::NoWeighting | WeightingNorm::None => 1.0,
+    }
 }
 
 /// The angles PyRadiomics uses for a box of extent `dims` (`[x, y, z]`), as `(dz, dy, dx)`, in
 /// its order; returns the array and the count (≤ 13).
 pub fn angles(dims: [usize; 3]) -> ([[isize; 3]; 13], usize) {
+    angles_2d(dims, None)
+}
+
+/// [`angles`] with `force2D` (the out-of-plane numpy axis).
+pub fn angles_2d(dims: [usize; 3], force_2d: Option<u8>) -> ([[isize; 3]; 13], usize) {
     let mut out = [[0isize; 3]; 13];
     let mut n = 0;
-    for dz in [1isize, 0, -1] {
-        for dy in [1isize, 0, -1] {
-            for dx in [1isize, 0, -1] {
-                if dz == 0 && dy == 0 && dx == 0 {
-                    return (out, n);
-                }
-                if (dz != 0 && dims[2] < 2) || (dy != 0 && dims[1] < 2) || (dx != 0 && dims[0] < 2)
-                {
-                    continue;
-                }
-                if let Some(o) = out.get_mut(n) {
-                    *o = [dz, dy, dx];
-                    n += 1;
-                }
-            }
-        }
+    for (o, a) in out.iter_mut().zip(Angles::new(dims, &[1], force_2d, false)) {
+        *o = a;
+        n += 1;
     }
     (out, n)
 }
 
 /// Computes every GLRLM feature (in [`GlrlmFeature::ALL`] order) of the discretised box `q`
 /// (x fastest, `dims` = box dims; `q[i]` = bin number ≥ 1 for ROI voxels, 0 outside), averaged
-/// over the angles as PyRadiomics does. `scratch` needs [`scratch_len`] elements.
+/// over the angles as PyRadiomics does (or of the weighted matrix, see the module
+/// documentation). `scratch` needs [`scratch_len`] elements.
 pub fn features(
     q: &[f64],
     dims: [usize; 3],
+    settings: Settings,
     scratch: &mut [f64],
 ) -> Result<[f64; N_FEATURES], Error> {
+    let weighted = settings.weighting != WeightingNorm::None;
     let [sx, sy, sz] = dims;
     let n_box = sx
         .checked_mul(sy)
@@ -83,28 +129,49 @@ pub fn features(
         }
     }
     let max_len = sx.max(sy).max(sz);
-    let need = scratch_len(np, dims)?;
+    let need = scratch_len(np, dims, weighted)?;
     let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
-    let (keys, by_len) = scratch.split_at_mut(np);
+    let (keys, by_len) = scratch.split_at_mut(np * if weighted { MAX_ANGLES } else { 1 });
     let stride = (max_len as u64) + 1;
-    if (max_gl + 1.0) * (stride as f64) >= KEY_LIMIT {
+    let sub: u64 = if weighted { 16 } else { 1 };
+    if (max_gl + 1.0) * (stride as f64) * (sub as f64) >= KEY_LIMIT {
         return Err(Error::SizeOverflow);
     }
-    let (angle_list, n_angles) = angles(dims);
+    let (angle_list, n_angles) = angles_2d(dims, settings.force_2d);
+    if n_angles == 0 {
+        return Err(Error::BadSetting); // PyRadiomics: "Error getting angle count."
+    }
+    let mut weights = [0.0f64; MAX_ANGLES];
     let mut per_angle = [[0.0f64; N_FEATURES]; 13];
     let mut kept = 0usize;
-    for a in angle_list.iter().take(n_angles) {
+    let mut n_runs = 0usize;
+    by_len.fill(0.0);
+    for (ai, a) in angle_list.iter().take(n_angles).enumerate() {
         let [dz, dy, dx] = *a;
-        by_len.fill(0.0);
-        let mut n_runs = 0usize;
+        let w = weight(*a, settings.spacing, settings.weighting);
+        if let Some(s) = weights.get_mut(ai) {
+            *s = w;
+        }
+        let start = n_runs;
+        if !weighted {
+            by_len.fill(0.0);
+            n_runs = 0;
+        }
         let mut multi = false;
         let mut emit = |gl: f64, rl: usize, n_runs: &mut usize| {
             if let Some(k) = keys.get_mut(*n_runs) {
-                *k = gl * (stride as f64) + rl as f64;
+                let cell = gl * (stride as f64) + rl as f64;
+                *k = if weighted {
+                    cell * (sub as f64) + (ai as f64)
+                } else {
+                    cell
+                };
                 *n_runs += 1;
             }
-            if let Some(c) = by_len.get_mut(rl) {
-                *c += 1.0;
+            if !weighted {
+                if let Some(c) = by_len.get_mut(rl) {
+                    *c += 1.0;
+                }
             }
         };
         for z in 0..sz {
@@ -158,6 +225,12 @@ pub fn features(
                 }
             }
         }
+        if weighted {
+            if !multi {
+                n_runs = start; // "2-D for this angle": zeroed before weighting
+            }
+            continue;
+        }
         if !multi || n_runs == 0 {
             continue; // "2-D for this angle": zeroed, then dropped as empty
         }
@@ -173,6 +246,8 @@ pub fn features(
             by_size: by_len,
             n: n_runs as f64,
             n_voxels: voxels,
+            sub: 1,
+            weights: &[],
         };
         if let Some(row) = per_angle.get_mut(kept) {
             for (slot, f) in row.iter_mut().zip(GlrlmFeature::ALL.iter()) {
@@ -182,6 +257,41 @@ pub fn features(
         }
     }
     let mut out = [f64::NAN; N_FEATURES];
+    if weighted {
+        if n_runs == 0 {
+            return Ok(out);
+        }
+        let keys_a = keys.get_mut(..n_runs).ok_or(Error::ScratchTooSmall)?;
+        sort(keys_a);
+        let mut n = 0.0;
+        for &k in keys_a.iter() {
+            let w = weights
+                .get((k as u64 % sub) as usize)
+                .copied()
+                .unwrap_or(0.0);
+            n += w;
+            if let Some(c) = by_len.get_mut(((k as u64 / sub) % stride) as usize) {
+                *c += w;
+            }
+        }
+        let mut voxels = 0.0;
+        for (j, &c) in by_len.iter().enumerate() {
+            voxels += c * j as f64;
+        }
+        let m = SizeMatrix {
+            keys: keys_a,
+            stride,
+            by_size: by_len,
+            n,
+            n_voxels: voxels,
+            sub,
+            weights: weights.get(..n_angles).unwrap_or(&[]),
+        };
+        for (slot, f) in out.iter_mut().zip(GlrlmFeature::ALL.iter()) {
+            *slot = compute(*f, &m);
+        }
+        return Ok(out);
+    }
     if kept > 0 {
         for (k, o) in out.iter_mut().enumerate() {
             let s = np_sum(kept, |a| {

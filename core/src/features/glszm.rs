@@ -2,7 +2,8 @@
 //! from `cmatrices.c::calculate_glszm`).
 //!
 //! A zone is a maximal set of ROI voxels with the same bin number that is connected through
-//! 26-connectivity inside the ROI bounding box. `P(i, j)` = number of zones of gray level `i`
+//! 26-connectivity inside the ROI bounding box (with `force2D`: 8-connectivity within each slice
+//! across `force2Ddimension`, PyRadiomics' in-plane bidirectional angles at distance 1). `P(i, j)` = number of zones of gray level `i`
 //! (the bin number itself) and size `j` voxels; `N_z` = number of zones, `N_p` = number of ROI
 //! voxels; `p_s(j) = Σ_i P(i, j)`, `p_g(i) = Σ_j P(i, j)`.
 //!
@@ -27,10 +28,12 @@ pub fn scratch_len(n_roi: usize) -> Result<usize, Error> {
 
 /// Builds the GLSZM of the discretised box `q` (x fastest, `dims` = box dims; `q[i]` = bin
 /// number ≥ 1 for ROI voxels, 0 outside). `q` is used as the visited marker during the search
-/// and restored before returning. `scratch` needs [`scratch_len`]`(N_p)` elements.
+/// and restored before returning. `scratch` needs [`scratch_len`]`(N_p)` elements. `force_2d` is
+/// the out-of-plane numpy axis (0 = z, 1 = y, 2 = x) when `force2D` is on.
 pub fn zones<'a>(
     q: &mut [f64],
     dims: [usize; 3],
+    force_2d: Option<u8>,
     scratch: &'a mut [f64],
 ) -> Result<SizeMatrix<'a>, Error> {
     let [sx, sy, sz] = dims;
@@ -82,12 +85,15 @@ pub fn zones<'a>(
             let rem = cur % plane;
             let cy = rem / sx;
             let cx = rem % sx;
-            let z0 = cz.saturating_sub(1);
-            let z1 = (cz + 1).min(sz - 1);
-            let y0 = cy.saturating_sub(1);
-            let y1 = (cy + 1).min(sy - 1);
-            let x0 = cx.saturating_sub(1);
-            let x1 = (cx + 1).min(sx - 1);
+            let (mut z0, mut z1) = (cz.saturating_sub(1), (cz + 1).min(sz - 1));
+            let (mut y0, mut y1) = (cy.saturating_sub(1), (cy + 1).min(sy - 1));
+            let (mut x0, mut x1) = (cx.saturating_sub(1), (cx + 1).min(sx - 1));
+            match force_2d {
+                Some(0) => (z0, z1) = (cz, cz),
+                Some(1) => (y0, y1) = (cy, cy),
+                Some(2) => (x0, x1) = (cx, cx),
+                _ => {}
+            }
             for z in z0..=z1 {
                 for y in y0..=y1 {
                     let row = (z * sy + y) * sx;
@@ -129,6 +135,8 @@ pub fn zones<'a>(
         by_size,
         n: n_zones as f64,
         n_voxels: np as f64,
+        sub: 1,
+        weights: &[],
     })
 }
 

@@ -1,5 +1,5 @@
 //! Feature classes, one file per class as in PyRadiomics: first order, GLSZM, GLRLM, GLCM, GLDM,
-//! NGTDM, shape (3-D) (with [`neighbourhood`], the 26-neighbour scan GLDM and NGTDM share, and
+//! NGTDM, shape (3-D), shape2D (with [`neighbourhood`], the 26-neighbour scan GLDM and NGTDM share, and
 //! [`eigen`], the eigenvalue solver of GLCM's MCC).
 //!
 //! This module also holds the numeric building blocks shared by the classes:
@@ -20,6 +20,7 @@ pub mod glszm;
 pub mod neighbourhood;
 pub mod ngtdm;
 pub mod shape;
+pub mod shape2d;
 
 /// numpy's `eps = numpy.spacing(1)` used in the entropy features.
 pub const EPS: f64 = f64::EPSILON;
@@ -87,11 +88,14 @@ pub fn sort(v: &mut [f64]) {
     v.sort_unstable_by(f64::total_cmp);
 }
 
-/// A sparse gray-level × size matrix: GLSZM zones, or the runs of one GLRLM angle.
+/// A sparse gray-level × size matrix: GLSZM zones, or the runs of one GLRLM angle (or of all
+/// angles, weighted, with `weightingNorm`).
 ///
-/// `keys` are the entries `i · stride + j` (gray level `i` = bin number, size/length `j`), one per
-/// zone/run, sorted ascending (so equal `(i, j)` pairs and equal `i` are adjacent);
-/// `by_size[j]` is the number of zones/runs of size `j` (`p_s(j)` / `p_r(j)`), index 0 unused.
+/// `keys` are the entries `(i · stride + j) · sub + a` (gray level `i` = bin number, size/length
+/// `j`, angle `a` < `sub`), one per zone/run, sorted ascending (so equal `(i, j)` pairs and equal
+/// `i` are adjacent); an entry counts `weights[a]` (1 if `weights` is empty);
+/// `by_size[j]` is the (weighted) number of zones/runs of size `j` (`p_s(j)` / `p_r(j)`), index 0
+/// unused.
 #[derive(Debug, Clone, Copy)]
 pub struct SizeMatrix<'a> {
     /// Sorted keys `i · stride + j`, exact integers stored as f64.
@@ -104,14 +108,30 @@ pub struct SizeMatrix<'a> {
     pub n: f64,
     /// Number of voxels covered (`N_p` = Σ_j j · p(j)).
     pub n_voxels: f64,
+    /// Angle multiplier of the keys (1: no angle part).
+    pub sub: u64,
+    /// Weight per angle (empty: every entry counts 1).
+    pub weights: &'a [f64],
 }
 
 impl SizeMatrix<'_> {
     #[inline]
     fn split(&self, key: f64) -> (f64, f64) {
-        let k = key as u64;
+        let k = key as u64 / self.sub.max(1);
         let s = self.stride.max(1);
         ((k / s) as f64, (k % s) as f64)
+    }
+
+    /// The cell part of a key and the entry's weight.
+    #[inline]
+    fn cell(&self, key: f64) -> (f64, f64) {
+        if self.weights.is_empty() {
+            return (key, 1.0);
+        }
+        let k = key as u64;
+        let sub = self.sub.max(1);
+        let w = self.weights.get((k % sub) as usize).copied().unwrap_or(0.0);
+        ((k / sub) as f64, w)
     }
 
     /// Calls `f(i, count)` for every gray level present, ascending (`p_g(i)`).
@@ -120,14 +140,15 @@ impl SizeMatrix<'_> {
         let mut cnt = 0.0;
         for &k in self.keys {
             let (i, _) = self.split(k);
+            let (_, w) = self.cell(k);
             if i == cur {
-                cnt += 1.0;
+                cnt += w;
             } else {
                 if cnt > 0.0 {
                     f(cur, cnt);
                 }
                 cur = i;
-                cnt = 1.0;
+                cnt = w;
             }
         }
         if cnt > 0.0 {
@@ -139,20 +160,22 @@ impl SizeMatrix<'_> {
     pub fn for_each_entry(&self, mut f: impl FnMut(f64, f64, f64)) {
         let mut cur = f64::NAN;
         let mut cnt = 0.0;
-        for &k in self.keys {
+        let sub = self.sub.max(1) as f64;
+        for &key in self.keys {
+            let (k, w) = self.cell(key);
             if k == cur {
-                cnt += 1.0;
+                cnt += w;
             } else {
                 if cnt > 0.0 {
-                    let (i, j) = self.split(cur);
+                    let (i, j) = self.split(cur * sub);
                     f(i, j, cnt);
                 }
                 cur = k;
-                cnt = 1.0;
+                cnt = w;
             }
         }
         if cnt > 0.0 {
-            let (i, j) = self.split(cur);
+            let (i, j) = self.split(cur * sub);
             f(i, j, cnt);
         }
     }

@@ -84,12 +84,19 @@ impl FeatureRecipe {
     /// [`Error::FeatureNotComputable`] if the sequence is empty or the name is not one the core's
     /// parser accepts ([`FeatureName::parse`] fails: another class such as `glcm`, another image
     /// type such as `square`, or not a PyRadiomics name at all). Such a feature can still be
-    /// scored from a features table.
+    /// scored from a features table. shape2D is table-only too: the core computes it only with
+    /// `force2D` (`extract_with`), which a model recipe does not carry (yet).
     pub fn recipe(&self) -> Result<FeatureName, Error> {
         if self.sequence.is_empty() {
             return Err(Error::FeatureNotComputable);
         }
-        FeatureName::parse(&self.name).map_err(|_| Error::FeatureNotComputable)
+        match FeatureName::parse(&self.name) {
+            Ok(n) if matches!(n.feature, crate::names::Feature::Shape2D(_)) => {
+                Err(Error::FeatureNotComputable)
+            }
+            Ok(n) => Ok(n),
+            Err(_) => Err(Error::FeatureNotComputable),
+        }
     }
 
     /// Whether the core can recompute this feature from images ([`FeatureRecipe::recipe`]).
