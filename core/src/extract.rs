@@ -107,8 +107,13 @@ fn first_of_type(names: &[FeatureName], i: usize) -> bool {
 
 // ---- filter dispatch (core::filters, owned by the filters engineer) ----
 
-fn filter_scratch(dims: [usize; 3], roi: &RoiBox, t: &ImageType) -> Result<usize, Error> {
-    filters::filter_scratch_len(dims, roi, t)
+fn filter_scratch(
+    dims: [usize; 3],
+    roi: &RoiBox,
+    t: &ImageType,
+    settings: &Settings,
+) -> Result<usize, Error> {
+    filters::filter_scratch_len_with(dims, roi, t, settings)
 }
 
 fn check_filter(dims: [usize; 3], spacing: [f64; 3], t: &ImageType) -> Result<(), Error> {
@@ -119,18 +124,30 @@ fn run_filter(
     image: &ImageView,
     roi: &RoiBox,
     t: &ImageType,
+    settings: &Settings,
     out: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), Error> {
-    filters::filter_roi(image, roi, t, out, scratch)
+    filters::filter_roi_with(image, roi, t, settings, out, scratch)
 }
 
-/// Scratch (f64 elements) needed to compute `names` on this image/mask (max over image types).
-/// Runs the mask checks ([`roi_box`]) and fails as [`extract`] would.
+/// Scratch (f64 elements) needed to compute `names` on this image/mask (max over image types)
+/// with the default settings. Runs the mask checks ([`roi_box`]) and fails as [`extract`] would.
 pub fn scratch_len(
     image: &ImageView,
     mask: &MaskView,
     names: &[FeatureName],
+) -> Result<usize, Error> {
+    scratch_len_with(image, mask, names, &Settings::DEFAULT)
+}
+
+/// [`scratch_len`] for [`extract_with`] with `settings` (the wavelet family and levels change
+/// the filter's scratch).
+pub fn scratch_len_with(
+    image: &ImageView,
+    mask: &MaskView,
+    names: &[FeatureName],
+    settings: &Settings,
 ) -> Result<usize, Error> {
     let roi = roi_box(image, mask)?;
     need_for(
@@ -138,6 +155,7 @@ pub fn scratch_len(
         &roi,
         roi_voxels(image.dims(), mask, &roi),
         names,
+        settings,
     )
 }
 
@@ -164,7 +182,17 @@ pub fn scratch_len_for(
     roi: &RoiBox,
     names: &[FeatureName],
 ) -> Result<usize, Error> {
-    need_for(dims, roi, roi.len(), names)
+    scratch_len_for_with(dims, roi, names, &Settings::DEFAULT)
+}
+
+/// [`scratch_len_for`] with `settings`.
+pub fn scratch_len_for_with(
+    dims: [usize; 3],
+    roi: &RoiBox,
+    names: &[FeatureName],
+    settings: &Settings,
+) -> Result<usize, Error> {
+    need_for(dims, roi, roi.len(), names, settings)
 }
 
 /// The scratch formula with `n_roi` (≥ the number of ROI voxels, ≤ `B`) bounding the number of
@@ -174,6 +202,7 @@ fn need_for(
     roi: &RoiBox,
     n_roi: usize,
     names: &[FeatureName],
+    settings: &Settings,
 ) -> Result<usize, Error> {
     if !roi.fits(dims) {
         return Err(Error::BadDimensions);
@@ -186,7 +215,7 @@ fn need_for(
             continue;
         }
         let c = classes_for(names, &n.image_type);
-        let f = filter_scratch(dims, roi, &n.image_type)?;
+        let f = filter_scratch(dims, roi, &n.image_type, settings)?;
         let mut work = 0usize;
         if c.first_order {
             work = work.max(b);
@@ -265,7 +294,7 @@ pub fn extract_with(
     };
     let roi = roi_box(image, mask)?;
     let dims = image.dims();
-    let need = need_for(dims, &roi, roi_voxels(dims, mask, &roi), names)?;
+    let need = need_for(dims, &roi, roi_voxels(dims, mask, &roi), names, settings)?;
     if scratch.len() < need {
         return Err(Error::ScratchTooSmall);
     }
@@ -283,7 +312,9 @@ pub fn extract_with(
         let Some(t) = names.get(i).map(|n| n.image_type) else {
             continue;
         };
-        one_image_type(image, mask, &roi, names, &t, bin_width, out, scratch)?;
+        one_image_type(
+            image, mask, &roi, names, &t, settings, bin_width, out, scratch,
+        )?;
     }
     Ok(())
 }
@@ -295,6 +326,7 @@ fn one_image_type(
     roi: &RoiBox,
     names: &[FeatureName],
     t: &ImageType,
+    settings: &Settings,
     bin_width: f64,
     out: &mut [f64],
     scratch: &mut [f64],
@@ -307,7 +339,7 @@ fn one_image_type(
         return Err(Error::ScratchTooSmall);
     }
     let (boxbuf, rest) = scratch.split_at_mut(b);
-    run_filter(image, roi, t, boxbuf, rest)?;
+    run_filter(image, roi, t, settings, boxbuf, rest)?;
     if rest.len() < b {
         return Err(Error::ScratchTooSmall);
     }

@@ -116,7 +116,7 @@ pub struct Normalize {
 pub enum WaveletFamily {
     /// `haar`.
     Haar,
-    /// `dbN`, N = 1..=20.
+    /// `dbN`, N = 1..=20 (PyWavelets has up to db38; radscore carries the filters up to db20).
     Db(u8),
     /// `symN`, N = 2..=20.
     Sym(u8),
@@ -230,7 +230,7 @@ impl Settings {
         if matches!(self.force_2d, Some(d) if d > 2) {
             return Err(Error::BadSetting);
         }
-        if self.wavelet_level == 0 {
+        if self.wavelet_level == 0 || crate::filters::wavelet::filter_len(self.wavelet).is_err() {
             return Err(Error::BadSetting);
         }
         // ---- Not implemented yet: each line goes when its setting is implemented (exactly). ----
@@ -248,10 +248,6 @@ impl Settings {
             self.gldm_a != 0.0,
             self.minimum_roi_dimensions != 2,
             self.minimum_roi_size.is_some(),
-            self.wavelet != WaveletFamily::Coif(1),
-            self.wavelet_start_level != 0,
-            self.wavelet_level != 1,
-            !self.gradient_use_spacing,
         ];
         if unsupported.contains(&true) {
             return Err(Error::UnsupportedSetting);
