@@ -74,12 +74,7 @@ impl WaveletBand {
     /// level 1, …, of level `level`, then `wavelet{level}-LLL`.
     pub fn pyradiomics_order(level: u8) -> impl Iterator<Item = WaveletBand> {
         (1..=level)
-            .flat_map(|k| {
-                WaveletBand::ALL
-                    .iter()
-                    .take(7)
-                    .map(move |b| b.at_level(k))
-            })
+            .flat_map(|k| WaveletBand::ALL.iter().take(7).map(move |b| b.at_level(k)))
             .chain(core::iter::once(WaveletBand::LLL.at_level(level)))
     }
 
@@ -473,7 +468,13 @@ impl ImageType {
                 if b.level() > 1 {
                     let l = b.level();
                     let digits = [b'0' + l / 100, b'0' + (l / 10) % 10, b'0' + l % 10];
-                    let skip = if l >= 100 { 0 } else if l >= 10 { 1 } else { 2 };
+                    let skip = if l >= 100 {
+                        0
+                    } else if l >= 10 {
+                        1
+                    } else {
+                        2
+                    };
                     for d in digits.iter().skip(skip) {
                         w.write_char(char::from(*d))?;
                     }
@@ -672,7 +673,13 @@ mod tests {
             FeatureName::parse("wavelet-LLX_glszm_ZoneEntropy"),
             Err(Error::UnknownFeatureName)
         );
-        for bad in ["wavelet1-LLH", "wavelet02-LLH", "wavelet0-LLH", "waveletx-LLH", "wavelet"] {
+        for bad in [
+            "wavelet1-LLH",
+            "wavelet02-LLH",
+            "wavelet0-LLH",
+            "waveletx-LLH",
+            "wavelet",
+        ] {
             assert_eq!(
                 FeatureName::parse(&std::format!("{bad}_glszm_ZoneEntropy")),
                 Err(Error::UnknownFeatureName),

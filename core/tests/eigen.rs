@@ -39,5 +39,10 @@ fn two_by_two_matches_numpy_bit_for_bit() {
         n += 1;
     }
     assert_eq!(n, 400);
-    assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} of {n} differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }

@@ -15,10 +15,10 @@
 use radscore_core::filters::{
     check_applicable, filter_roi, filter_roi_with, filter_scratch_len, filter_scratch_len_with,
 };
-use radscore_core::names::FeatureName;
-use radscore_core::settings::{Settings, WaveletFamily};
 use radscore_core::image::{ImageView, RoiBox, Voxels};
+use radscore_core::names::FeatureName;
 use radscore_core::names::{ImageType, WaveletBand};
+use radscore_core::settings::{Settings, WaveletFamily};
 use radscore_core::Error;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -404,8 +404,7 @@ fn filter_options_match_pyradiomics() {
             );
         }
         n += 1;
-        if let Err(e) = filter_roi_with(&view, &case.roi, &ty, &settings, &mut out, &mut scratch)
-        {
+        if let Err(e) = filter_roi_with(&view, &case.roi, &ty, &settings, &mut out, &mut scratch) {
             failures.push(format!("{} {} {}: error {e}", t[1], t[2], t[3]));
             continue;
         }

@@ -346,7 +346,12 @@ pub fn eigenvalues(a: &mut [f64], n: usize, wr: &mut [f64], wi: &mut [f64]) -> R
         return Err(Error::NonFiniteVoxel);
     }
     if n == 2 {
-        let e = dgeev_2x2(at(a, 2, 0, 0), at(a, 2, 0, 1), at(a, 2, 1, 0), at(a, 2, 1, 1));
+        let e = dgeev_2x2(
+            at(a, 2, 0, 0),
+            at(a, 2, 0, 1),
+            at(a, 2, 1, 0),
+            at(a, 2, 1, 1),
+        );
         for (k, (re, im)) in e.into_iter().enumerate() {
             if let (Some(r), Some(i)) = (wr.get_mut(k), wi.get_mut(k)) {
                 *r = re;
@@ -387,7 +392,11 @@ pub fn dgeev_2x2(a: f64, b: f64, c: f64, d: f64) -> [(f64, f64); 2] {
         rounds += 1;
         for i in 0..2 {
             // column i and row i of [[a, b], [c, d]]
-            let (col, row) = if i == 0 { ((a, c), (a, b)) } else { ((b, d), (c, d)) };
+            let (col, row) = if i == 0 {
+                ((a, c), (a, b))
+            } else {
+                ((b, d), (c, d))
+            };
             let mut cn = nrm2(col.0, col.1);
             let mut rn = nrm2(row.0, row.1);
             let mut ca = libm::fabs(col.0).max(libm::fabs(col.1));

@@ -309,7 +309,10 @@ fn transform<T: Real>(
             for qy in 0..oy.count {
                 for px in 0..ox.count {
                     let v = convolve(&hz, oz.np, o, |_, m| {
-                        get(ring, (((kz + f - 1 - m) % f) * oy.count + qy) * ox.count + px)
+                        get(
+                            ring,
+                            (((kz + f - 1 - m) % f) * oy.count + qy) * ox.count + px,
+                        )
                     });
                     let d = dst
                         .get_mut((kz * oy.count + qy) * ox.count + px)
@@ -340,7 +343,11 @@ fn run<T: Real>(
     let w0 = win(depth)?;
     let ring_len = f * w1[0].count * w1[1].count;
     let slab_len = w1[0].count * w0[1].count;
-    let a_len = if depth >= 2 { volume(&w1).unwrap_or(0) } else { 0 };
+    let a_len = if depth >= 2 {
+        volume(&w1).unwrap_or(0)
+    } else {
+        0
+    };
     let (ring, rest) = scratch
         .split_at_mut_checked(ring_len)
         .ok_or(Error::ScratchTooSmall)?;
@@ -353,9 +360,8 @@ fn run<T: Real>(
     let n = image.dims();
     // Padded position → image voxel (the padded sample of an odd axis is the first one).
     let vox = move |j: usize, a: usize| if j < n[a] { j } else { 0 };
-    let image_src = |x: usize, y: usize, z: usize| {
-        voxel(vox(x, 0) + n[0] * (vox(y, 1) + n[1] * vox(z, 2)))
-    };
+    let image_src =
+        |x: usize, y: usize, z: usize| voxel(vox(x, 0) + n[0] * (vox(y, 1) + n[1] * vox(z, 2)));
     let letters = [band.high_pass(0), band.high_pass(1), band.high_pass(2)];
     let all_low = [false; 3];
     let out_len = roi.len();
