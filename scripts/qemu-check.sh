@@ -2,8 +2,10 @@
 # Bare-metal proof: the radscore core on an emulated Cortex-M4F (QEMU mps2-an386) computes the
 # same numbers as the host, bit for bit.
 #
-#   scripts/qemu-check.sh            build fixture + host output, build and run both firmware
-#                                    images (full extraction, scoring only), compare, check sizes
+#   scripts/qemu-check.sh            build fixture + host output, build and run the firmware
+#                                    images (full extraction of the seven features, scoring only,
+#                                    and the coverage model: one shape, GLCM (MCC too), GLDM and
+#                                    NGTDM feature), compare, check sizes
 #   scripts/qemu-check.sh --bench    additionally count guest instructions per decode / score /
 #                                    feature extraction (QEMU TCG plugin; needs gcc) on Cortex-M4F
 #                                    and, where QEMU has mps2-an500, on a Cortex-M7 (double FPU)
@@ -83,15 +85,16 @@ run_fw() {
 }
 
 fail=0
-# check_output NAME FW_OUT [compact]: compare all non-# lines with the host's; "compact" = the
-# scoring-only firmware, which prints no scratch size, feature names or decimal text
+# check_output NAME FW_OUT [compact] [HOST_OUT]: compare all non-# lines with the host's
+# (HOST_OUT, default host.txt); "compact" = the scoring-only firmware, which prints no scratch size,
+# feature names or decimal text
 check_output() {
-  local name="$1" out="$2" compact="${3:-}"
+  local name="$1" out="$2" compact="${3:-}" host="${4:-$work/host.txt}"
   if [ -n "$compact" ]; then
-    grep -v -E '^(#|scratch_len)' "$work/host.txt" \
+    grep -v -E '^(#|scratch_len)' "$host" \
       | sed -E 's/^(feature\[[0-9]+\]) [^ ]+ = /\1 = /; s/ \(.*\)$//' >"$work/$name.expected"
   else
-    grep -v '^#' "$work/host.txt" >"$work/$name.expected"
+    grep -v '^#' "$host" >"$work/$name.expected"
   fi
   grep -v '^#' "$out" >"$work/$name.actual" || true
   if ! diff -u "$work/$name.expected" "$work/$name.actual" >"$work/$name.diff"; then
@@ -166,9 +169,23 @@ cat "$work/score.txt.err" >&2
 if [ "$rc" != 0 ]; then echo "FAIL scoring-only: QEMU exit status $rc"; fail=1; fi
 check_output scoring-only "$work/score.txt" compact
 
+echo "== firmware: coverage model (shape, GLCM incl. MCC, GLDM, NGTDM; extraction + scoring)"
+cargo run --quiet -p radscore-tests --bin firmware_fixture -- --out "$work/coverage-fixture" \
+  --coverage "${data_args[@]}" >"$work/host-coverage.txt"
+elf_cov=$(export FW_FIXTURE_DIR="$work/coverage-fixture"; build_fw coverage "$fw_target")
+rc=0; run_fw "$elf_cov" "$work/coverage.txt" mps2-an386 cortex-m4 || rc=$?
+cat "$work/coverage.txt.err" >&2
+if [ "$rc" != 0 ]; then echo "FAIL coverage: QEMU exit status $rc"; fail=1; fi
+check_output coverage "$work/coverage.txt" "" "$work/host-coverage.txt"
+for cls in shape glcm gldm ngtdm; do
+  grep -q "^feature\[[0-9]*\] [a-z0-9]*_original_${cls}_" "$work/coverage.txt" \
+    || { echo "FAIL coverage: no $cls feature checked"; fail=1; }
+done
+
 echo "== sizes"
 report_sizes full "$elf_full" "$(stack_of "$work/full.txt")"
 report_sizes scoring-only "$elf_score" "$(stack_of "$work/score.txt")"
+report_sizes coverage "$elf_cov" "$(stack_of "$work/coverage.txt")"
 grep '^scratch_len' "$work/full.txt" | sed 's/$/ f64 elements (static scratch)/'
 grep -E '^# (stack|size_of)' "$work/full.txt" | sed 's/^# /full: /'
 grep -E '^# (stack|size_of)' "$work/score.txt" | sed 's/^# /scoring-only: /'

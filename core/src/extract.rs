@@ -137,8 +137,13 @@ fn first_of_type(names: &[FeatureName], i: usize) -> bool {
 
 // ---- filter dispatch (core::filters, owned by the filters engineer) ----
 
-fn filter_scratch(dims: [usize; 3], roi: &RoiBox, t: &ImageType) -> Result<usize, Error> {
-    filters::filter_scratch_len(dims, roi, t)
+fn filter_scratch(
+    dims: [usize; 3],
+    roi: &RoiBox,
+    t: &ImageType,
+    settings: &Settings,
+) -> Result<usize, Error> {
+    filters::filter_scratch_len_with(dims, roi, t, settings)
 }
 
 fn check_filter(dims: [usize; 3], spacing: [f64; 3], t: &ImageType) -> Result<(), Error> {
@@ -149,14 +154,15 @@ fn run_filter(
     image: &ImageView,
     roi: &RoiBox,
     t: &ImageType,
+    settings: &Settings,
     out: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), Error> {
-    filters::filter_roi(image, roi, t, out, scratch)
+    filters::filter_roi_with(image, roi, t, settings, out, scratch)
 }
 
-/// Scratch (f64 elements) needed to compute `names` on this image/mask (max over image types).
-/// Runs the mask checks ([`roi_box`]) and fails as [`extract`] would.
+/// Scratch (f64 elements) needed to compute `names` on this image/mask (max over image types)
+/// with the default settings. Runs the mask checks ([`roi_box`]) and fails as [`extract`] would.
 pub fn scratch_len(
     image: &ImageView,
     mask: &MaskView,
@@ -206,7 +212,7 @@ fn need_for(
             continue;
         }
         let c = classes_for(names, &n.image_type);
-        let f = filter_scratch(dims, roi, &n.image_type)?;
+        let f = filter_scratch(dims, roi, &n.image_type, settings)?;
         let mut work = 0usize;
         if c.first_order {
             work = work.max(b);
@@ -447,7 +453,7 @@ fn one_image_type(
         return Err(Error::ScratchTooSmall);
     }
     let (boxbuf, rest) = scratch.split_at_mut(b);
-    run_filter(image, roi, t, boxbuf, rest)?;
+    run_filter(image, roi, t, settings, boxbuf, rest)?;
     if rest.len() < b {
         return Err(Error::ScratchTooSmall);
     }

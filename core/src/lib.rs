@@ -8,8 +8,9 @@
 //!   nomogram scoring (z-scores → radscore → linear predictor → probability, points, class).
 //! * [`extract`] — recomputes the model's radiomics features from an image and a lesion mask,
 //!   exactly as PyRadiomics 3.0.1 does with default settings.
-//! * [`filters`] — the image types (original, exponential, gradient, LoG, coif1 wavelet, square,
-//!   squareroot, logarithm), each computed only over what the ROI bounding box needs.
+//! * [`filters`] — the image types (original, exponential, gradient, LoG, wavelet of every
+//!   PyWavelets family radscore names at any level, square, squareroot, logarithm), each computed
+//!   only over what the ROI bounding box needs.
 //! * [`features`] — the feature classes (first order, GLSZM, GLRLM, GLCM, GLDM, NGTDM, shape),
 //!   one file each.
 //! * [`names`] — PyRadiomics feature names: parse and print.

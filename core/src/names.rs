@@ -12,22 +12,39 @@ use crate::Error;
 use core::fmt;
 use serde::{Deserialize, Serialize};
 
-/// One of the eight level-1 wavelet sub-bands; letters are the filters along x, y, z.
-#[allow(missing_docs)]
+/// A stationary-wavelet sub-band: three letters (the filters along x, y, z) and the level as
+/// PyRadiomics numbers it in the name (`wavelet-LLH` is level 1, `wavelet2-LLH` level 2, …: the
+/// k-th transform after `start_level`; see [`crate::filters::wavelet`]).
+///
+/// The constants [`WaveletBand::LLL`] … [`WaveletBand::HHH`] are the level-1 bands;
+/// [`WaveletBand::at_level`] gives the same letters at another level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum WaveletBand {
-    LLL,
-    LLH,
-    LHL,
-    LHH,
-    HLL,
-    HLH,
-    HHL,
-    HHH,
+pub struct WaveletBand {
+    /// Bit 2: high-pass along x, bit 1: along y, bit 0: along z.
+    highs: u8,
+    /// PyRadiomics' level in the name (≥ 1).
+    level: u8,
 }
 
+const BAND_LETTERS: [&str; 8] = ["LLL", "LLH", "LHL", "LHH", "HLL", "HLH", "HHL", "HHH"];
+
+#[allow(missing_docs)]
 impl WaveletBand {
-    /// All bands in PyRadiomics' output order.
+    pub const LLL: WaveletBand = WaveletBand::level1(0);
+    pub const LLH: WaveletBand = WaveletBand::level1(1);
+    pub const LHL: WaveletBand = WaveletBand::level1(2);
+    pub const LHH: WaveletBand = WaveletBand::level1(3);
+    pub const HLL: WaveletBand = WaveletBand::level1(4);
+    pub const HLH: WaveletBand = WaveletBand::level1(5);
+    pub const HHL: WaveletBand = WaveletBand::level1(6);
+    pub const HHH: WaveletBand = WaveletBand::level1(7);
+
+    const fn level1(highs: u8) -> WaveletBand {
+        WaveletBand { highs, level: 1 }
+    }
+
+    /// The level-1 bands in PyRadiomics' output order (the seven details, then the
+    /// approximation `LLL`, which PyRadiomics yields for the last level only).
     pub const ALL: [WaveletBand; 8] = [
         WaveletBand::LLH,
         WaveletBand::LHL,
@@ -39,25 +56,38 @@ impl WaveletBand {
         WaveletBand::LLL,
     ];
 
+    /// The same letters at PyRadiomics level `level` (≥ 1; 0 is taken as 1).
+    pub const fn at_level(self, level: u8) -> WaveletBand {
+        WaveletBand {
+            highs: self.highs,
+            level: if level == 0 { 1 } else { level },
+        }
+    }
+
+    /// PyRadiomics' level in the name (1 for `wavelet-`, k for `wavelet{k}-`).
+    pub const fn level(self) -> u8 {
+        self.level
+    }
+
+    /// Every band PyRadiomics yields for `level` levels, in its order: the seven details of
+    /// level 1, …, of level `level`, then `wavelet{level}-LLL`.
+    pub fn pyradiomics_order(level: u8) -> impl Iterator<Item = WaveletBand> {
+        (1..=level)
+            .flat_map(|k| WaveletBand::ALL.iter().take(7).map(move |b| b.at_level(k)))
+            .chain(core::iter::once(WaveletBand::LLL.at_level(level)))
+    }
+
     /// The three letters, x first.
     pub const fn letters(self) -> &'static str {
-        match self {
-            WaveletBand::LLL => "LLL",
-            WaveletBand::LLH => "LLH",
-            WaveletBand::LHL => "LHL",
-            WaveletBand::LHH => "LHH",
-            WaveletBand::HLL => "HLL",
-            WaveletBand::HLH => "HLH",
-            WaveletBand::HHL => "HHL",
-            WaveletBand::HHH => "HHH",
-        }
+        BAND_LETTERS[(self.highs & 7) as usize]
     }
 
     /// `true` where the band is high-pass along axis `axis` (0 = x, 1 = y, 2 = z).
     pub fn high_pass(self, axis: usize) -> bool {
-        self.letters().as_bytes().get(axis) == Some(&b'H')
+        axis < 3 && self.highs & (4 >> axis) != 0
     }
 
+    /// Letters at level 1.
     fn parse(s: &str) -> Option<WaveletBand> {
         WaveletBand::ALL.iter().copied().find(|b| b.letters() == s)
     }
@@ -77,7 +107,8 @@ pub enum ImageType {
         /// Gaussian sigma in millimetres.
         sigma_mm: f64,
     },
-    /// One level-1 coif1 stationary-wavelet sub-band.
+    /// One stationary-wavelet sub-band (its level is part of the band; the family and
+    /// `start_level` are settings, [`crate::settings::Settings`]).
     Wavelet(WaveletBand),
     /// `(x / sqrt(max|x|))²` over the whole image (PyRadiomics `square`).
     Square,
@@ -334,14 +365,24 @@ fn parse_image_type(s: &str) -> Result<ImageType, Error> {
         "logarithm" => return Ok(ImageType::Logarithm),
         _ => {}
     }
-    if let Some(band) = s.strip_prefix("wavelet-") {
-        return WaveletBand::parse(band)
-            .map(ImageType::Wavelet)
+    if let Some(rest) = s.strip_prefix("wavelet") {
+        // `wavelet-XYZ` (level 1) or `wavelet{k}-XYZ`, k ≥ 2 written without leading zeros.
+        let (digits, letters) = rest.split_once('-').ok_or(Error::UnknownFeatureName)?;
+        let level = if digits.is_empty() {
+            1
+        } else if digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::UnknownFeatureName);
+        } else {
+            match digits.parse::<u8>() {
+                Ok(k) if k >= 2 => k,
+                Ok(_) => return Err(Error::UnknownFeatureName),
+                // A level beyond 255: a PyRadiomics name, not computed here.
+                Err(_) => return Err(Error::UnsupportedFeature),
+            }
+        };
+        return WaveletBand::parse(letters)
+            .map(|b| ImageType::Wavelet(b.at_level(level)))
             .ok_or(Error::UnknownFeatureName);
-    }
-    // wavelet2-… (level 2) and other wavelet families: PyRadiomics names, not computed here.
-    if s.starts_with("wavelet") {
-        return Err(Error::UnsupportedFeature);
     }
     if let Some(rest) = s.strip_prefix("log-sigma-") {
         if rest.ends_with("-mm-2D") {
@@ -440,7 +481,22 @@ impl ImageType {
             ImageType::SquareRoot => w.write_str("squareroot"),
             ImageType::Logarithm => w.write_str("logarithm"),
             ImageType::Wavelet(b) => {
-                w.write_str("wavelet-")?;
+                w.write_str("wavelet")?;
+                if b.level() > 1 {
+                    let l = b.level();
+                    let digits = [b'0' + l / 100, b'0' + (l / 10) % 10, b'0' + l % 10];
+                    let skip = if l >= 100 {
+                        0
+                    } else if l >= 10 {
+                        1
+                    } else {
+                        2
+                    };
+                    for d in digits.iter().skip(skip) {
+                        w.write_char(char::from(*d))?;
+                    }
+                }
+                w.write_str("-")?;
                 w.write_str(b.letters())
             }
             ImageType::Log { sigma_mm } => {
@@ -562,6 +618,10 @@ mod tests {
             "square_firstorder_Mean",
             "squareroot_glszm_ZoneEntropy",
             "logarithm_glrlm_RunVariance",
+            "wavelet2-LLH_glcm_MCC",
+            "wavelet2-LLL_firstorder_Mean",
+            "wavelet10-HHL_firstorder_Mean",
+            "wavelet255-HHH_firstorder_Mean",
         ] {
             let p = FeatureName::parse(n).unwrap();
             assert_eq!(p.to_string(), n);
@@ -636,10 +696,42 @@ mod tests {
             FeatureName::parse("wavelet-LLX_glszm_ZoneEntropy"),
             Err(Error::UnknownFeatureName)
         );
+        for bad in [
+            "wavelet1-LLH",
+            "wavelet02-LLH",
+            "wavelet0-LLH",
+            "waveletx-LLH",
+            "wavelet",
+        ] {
+            assert_eq!(
+                FeatureName::parse(&std::format!("{bad}_glszm_ZoneEntropy")),
+                Err(Error::UnknownFeatureName),
+                "{bad}"
+            );
+        }
         assert_eq!(
-            FeatureName::parse("wavelet2-LLH_glszm_ZoneEntropy"),
+            FeatureName::parse("wavelet256-LLH_glszm_ZoneEntropy"),
             Err(Error::UnsupportedFeature)
         );
+    }
+
+    #[test]
+    fn wavelet_levels() {
+        let b = FeatureName::parse("wavelet2-LHL_firstorder_Mean").unwrap();
+        assert_eq!(
+            b.image_type,
+            ImageType::Wavelet(WaveletBand::LHL.at_level(2))
+        );
+        assert_eq!(WaveletBand::LHL.level(), 1);
+        assert!(WaveletBand::LHL.high_pass(1) && !WaveletBand::LHL.high_pass(0));
+        assert!(!WaveletBand::LHL.high_pass(2) && !WaveletBand::LHL.high_pass(3));
+        let names: std::vec::Vec<std::string::String> = WaveletBand::pyradiomics_order(2)
+            .map(|b| ImageType::Wavelet(b).to_string())
+            .collect();
+        assert_eq!(names.len(), 15);
+        assert_eq!(names[0], "wavelet-LLH");
+        assert_eq!(names[7], "wavelet2-LLH");
+        assert_eq!(names[14], "wavelet2-LLL");
     }
 
     #[test]

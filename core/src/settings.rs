@@ -116,7 +116,7 @@ pub struct Normalize {
 pub enum WaveletFamily {
     /// `haar`.
     Haar,
-    /// `dbN`, N = 1..=20.
+    /// `dbN`, N = 1..=20 (PyWavelets has up to db38; radscore carries the filters up to db20).
     Db(u8),
     /// `symN`, N = 2..=20.
     Sym(u8),
@@ -235,7 +235,7 @@ impl Settings {
         if matches!(self.force_2d, Some(d) if d > 2) {
             return Err(Error::BadSetting);
         }
-        if self.wavelet_level == 0 {
+        if self.wavelet_level == 0 || crate::filters::wavelet::filter_len(self.wavelet).is_err() {
             return Err(Error::BadSetting);
         }
         if let Some(n) = &self.normalize {
@@ -253,10 +253,6 @@ impl Settings {
         let unsupported = [
             self.resample.is_some(),
             self.pre_crop,
-            self.wavelet != WaveletFamily::Coif(1),
-            self.wavelet_start_level != 0,
-            self.wavelet_level != 1,
-            !self.gradient_use_spacing,
         ];
         if unsupported.contains(&true) {
             return Err(Error::UnsupportedSetting);

@@ -12,9 +12,13 @@
 //! squareroot; exponential and logarithm must agree to ≤ 4e-15 relative (numpy's SVML exp/log are
 //! not correctly rounded).
 
-use radscore_core::filters::{check_applicable, filter_roi, filter_scratch_len};
+use radscore_core::filters::{
+    check_applicable, filter_roi, filter_roi_with, filter_scratch_len, filter_scratch_len_with,
+};
 use radscore_core::image::{ImageView, RoiBox, Voxels};
+use radscore_core::names::FeatureName;
 use radscore_core::names::{ImageType, WaveletBand};
+use radscore_core::settings::{Settings, WaveletFamily};
 use radscore_core::Error;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -331,6 +335,102 @@ fn filters_match_pyradiomics() {
         "filters: {n_checked} (case, image type) pairs checked, {n_exact} bit-identical over the whole ROI box"
     );
     assert!(n_checked >= 60, "only {n_checked} fixtures");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `wavelet=db2,start_level=0,level=2` → Settings (the keys PyRadiomics uses).
+fn parse_settings(key: &str) -> Settings {
+    let mut s = Settings::DEFAULT;
+    for kv in key.split(',') {
+        let (k, v) = kv.split_once('=').unwrap();
+        match k {
+            "wavelet" => {
+                s.wavelet = if v == "haar" {
+                    WaveletFamily::Haar
+                } else if let Some(n) = v.strip_prefix("db") {
+                    WaveletFamily::Db(n.parse().unwrap())
+                } else if let Some(n) = v.strip_prefix("sym") {
+                    WaveletFamily::Sym(n.parse().unwrap())
+                } else if let Some(n) = v.strip_prefix("coif") {
+                    WaveletFamily::Coif(n.parse().unwrap())
+                } else {
+                    panic!("family {v}")
+                }
+            }
+            "start_level" => s.wavelet_start_level = v.parse().unwrap(),
+            "level" => s.wavelet_level = v.parse().unwrap(),
+            "gradientUseSpacing" => s.gradient_use_spacing = v.parse().unwrap(),
+            other => panic!("setting {other}"),
+        }
+    }
+    assert_eq!(s.check(), Ok(()), "{key}");
+    s
+}
+
+/// Wavelet families, start_level and level, and gradientUseSpacing false against PyRadiomics
+/// (`tests/fixtures/filters/options.txt`, made by `make_option_fixtures.py`): every box must be
+/// bit-identical (full-box FNV-1a hash and the first stored values).
+#[test]
+fn filter_options_match_pyradiomics() {
+    let (cases, _) = load();
+    let text = std::fs::read_to_string(fixture_dir().join("options.txt")).expect("options.txt");
+    let mut failures = Vec::new();
+    let mut n = 0usize;
+    let mut keys = std::collections::BTreeSet::new();
+    for line in text.lines().filter(|l| l.starts_with("opt ")) {
+        let t: Vec<&str> = line.split_whitespace().collect();
+        let case = cases.iter().find(|c| c.name == t[1]).unwrap();
+        let settings = parse_settings(t[2]);
+        keys.insert(t[2].to_string());
+        let ty = FeatureName::parse(&format!("{}_firstorder_Mean", t[3]))
+            .unwrap()
+            .image_type;
+        let total: usize = t[4].parse().unwrap();
+        let hash = u64::from_str_radix(t[5], 16).unwrap();
+        let first: Vec<u64> = t[7..]
+            .iter()
+            .map(|h| u64::from_str_radix(h, 16).unwrap())
+            .collect();
+        let view = ImageView::new(case.image.voxels(), case.dims, case.spacing).unwrap();
+        let need = filter_scratch_len_with(case.dims, &case.roi, &ty, &settings).unwrap();
+        let mut scratch = vec![f64::NAN; need];
+        let mut out = vec![f64::NAN; case.roi.len()];
+        if need > 0 {
+            let mut short = vec![0.0; need - 1];
+            assert_eq!(
+                filter_roi_with(&view, &case.roi, &ty, &settings, &mut out, &mut short),
+                Err(Error::ScratchTooSmall),
+                "{line}"
+            );
+        }
+        n += 1;
+        if let Err(e) = filter_roi_with(&view, &case.roi, &ty, &settings, &mut out, &mut scratch) {
+            failures.push(format!("{} {} {}: error {e}", t[1], t[2], t[3]));
+            continue;
+        }
+        assert_eq!(out.len(), total);
+        let differ = first
+            .iter()
+            .zip(&out)
+            .filter(|(r, o)| **r != o.to_bits())
+            .count();
+        if fnv1a64(&out) != hash || differ > 0 {
+            let (r0, o0) = (f64::from_bits(first[0]), out[0]);
+            failures.push(format!(
+                "{} {} {}: box hash differs, {differ}/{} first values differ (first: ours {o0:e}, PyRadiomics {r0:e})",
+                t[1],
+                t[2],
+                t[3],
+                first.len()
+            ));
+        }
+    }
+    eprintln!(
+        "filter options: {n} (case, settings, image type) boxes checked over {} settings, {} failed",
+        keys.len(),
+        failures.len()
+    );
+    assert!(n >= 1000, "only {n} option fixtures");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

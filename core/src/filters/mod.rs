@@ -18,11 +18,14 @@
 //! | square, squareroot, logarithm | the whole image once (max \|x\|), then the box | 0 |
 //! | gradient | the box and its 6-neighbourhood (edge-replicated) | 0 |
 //! | LoG | whole lines, slab by slab, [`log::LANES`] lines at a time ([`log`]) | `⌈max_d R[a1]·R[a2]·N[a3] / 2⌉ + ⌈max_d R[a1]·N[a2] / 2⌉ + 2·L·max(N) + 4·L` |
-//! | wavelet | the box with a cyclic halo of −2/+3 voxels per axis ([`wavelet`]) | `6·R_x·R_y + R_x·C_y` |
+//! | wavelet | the box with a cyclic halo of (L−1)·(F−1)+(F−1−F/2) / +F/2 voxels per axis ([`wavelet`]) | `F·C_x(L−1)·C_y(L−1) + C_x(L−1)·C_y(L) + [L≥2]·∏C(L−1) + [L≥3]·∏C(L−2)` |
 //!
 //! with N = image dims, R = ROI box dims, (a1, a2, a3) the pass axes of LoG term d
 //! ((x,y,z), (y,x,z), (z,x,y)), L = [`log::LANES`] = 16 (lines filtered side by side), and
-//! C_y = min(R_y + 5, N_y + (N_y mod 2)) the wavelet's y halo length.
+//! for the wavelet: F the filter length of the family (2 for haar … 102 for coif17), L =
+//! `start_level` + the band's level the number of transforms, and
+//! C_a(j) = min(R_a + j·(F−1), N_a + (N_a mod 2)) the window of axis a grown by j halos
+//! (coif1, level 1: `6·R_x·R_y + R_x·min(R_y + 5, N_y + (N_y mod 2))`).
 //! The largest LoG term is the plane buffer (ROI cross-section × a full image line); it never
 //! holds a whole image unless the ROI box spans the whole cross-section. The LoG's intermediate
 //! (f32) planes are stored as f32, two per scratch element (`bytemuck` reinterpretation); its
@@ -46,9 +49,11 @@ pub mod original;
 pub mod square;
 pub mod squareroot;
 pub mod wavelet;
+pub mod wavelet_coefficients;
 
 use crate::image::{ImageView, RoiBox};
 use crate::names::ImageType;
+use crate::settings::Settings;
 use crate::Error;
 
 /// Linear image index of voxel (x, y, z) (x fastest). Callers keep coordinates in range.
@@ -87,18 +92,35 @@ pub(crate) fn map_roi(
     Ok(())
 }
 
-/// Computes image type `t` of the WHOLE image (PyRadiomics semantics), but only over the ROI
-/// bounding box: writes `roi.len()` values, x fastest within the box, into `out[..roi.len()]`.
-/// f32-valued filters (gradient, LoG, wavelet of f32 input) write the f32 value widened to f64.
-///
-/// Errors: [`Error::BadDimensions`] if `roi` is empty or does not fit the image;
-/// [`Error::OutputTooSmall`], [`Error::ScratchTooSmall`] (see [`filter_scratch_len`]);
-/// [`check_applicable`]'s errors (LoG); [`Error::BadFilterParameter`] for an exponential,
-/// square or logarithm of an all-zero image.
+/// Computes image type `t` of the WHOLE image (PyRadiomics semantics) with PyRadiomics' default
+/// filter settings (coif1 wavelet, `start_level` 0, gradient with image spacing), but only over
+/// the ROI bounding box: [`filter_roi_with`] with [`Settings::DEFAULT`].
 pub fn filter_roi(
     image: &ImageView,
     roi: &RoiBox,
     t: &ImageType,
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> Result<(), Error> {
+    filter_roi_with(image, roi, t, &Settings::DEFAULT, out, scratch)
+}
+
+/// Computes image type `t` of the WHOLE image (PyRadiomics semantics), but only over the ROI
+/// bounding box: writes `roi.len()` values, x fastest within the box, into `out[..roi.len()]`.
+/// f32-valued filters (gradient, LoG, wavelet of f32 input) write the f32 value widened to f64.
+/// The filter settings used: `wavelet`, `wavelet_start_level` (the band carries its own level)
+/// and `gradient_use_spacing`.
+///
+/// Errors: [`Error::BadDimensions`] if `roi` is empty or does not fit the image;
+/// [`Error::OutputTooSmall`], [`Error::ScratchTooSmall`] (see [`filter_scratch_len_with`]);
+/// [`check_applicable`]'s errors (LoG); [`Error::BadFilterParameter`] for an exponential,
+/// square or logarithm of an all-zero image; [`Error::BadSetting`] for a wavelet family
+/// PyWavelets does not have.
+pub fn filter_roi_with(
+    image: &ImageView,
+    roi: &RoiBox,
+    t: &ImageType,
+    settings: &Settings,
     out: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), Error> {
@@ -109,24 +131,43 @@ pub fn filter_roi(
     check_applicable(dims, image.spacing(), t)?;
     let n = roi.len();
     let out = out.get_mut(..n).ok_or(Error::OutputTooSmall)?;
-    let need = filter_scratch_len(dims, roi, t)?;
+    let need = filter_scratch_len_with(dims, roi, t, settings)?;
     let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
     match t {
         ImageType::Original => original::filter(image, roi, out),
         ImageType::Exponential => exponential::filter(image, roi, out),
-        ImageType::Gradient => gradient::filter(image, roi, out),
+        ImageType::Gradient => gradient::filter(image, roi, settings.gradient_use_spacing, out),
         ImageType::Log { sigma_mm } => log::filter(image, roi, *sigma_mm, out, scratch),
-        ImageType::Wavelet(band) => wavelet::filter(image, roi, *band, out, scratch),
+        ImageType::Wavelet(band) => wavelet::filter(
+            image,
+            roi,
+            settings.wavelet,
+            settings.wavelet_start_level,
+            *band,
+            out,
+            scratch,
+        ),
         ImageType::Square => square::filter(image, roi, out),
         ImageType::SquareRoot => squareroot::filter(image, roi, out),
         ImageType::Logarithm => logarithm::filter(image, roi, out),
     }
 }
 
-/// Minimum `scratch.len()` (in f64 elements) for [`filter_roi`] with these arguments
-/// (formulas in the module docs). [`Error::BadDimensions`] if the box does not fit `dims`,
-/// [`Error::SizeOverflow`] if the size overflows.
+/// [`filter_scratch_len_with`] for PyRadiomics' default filter settings.
 pub fn filter_scratch_len(dims: [usize; 3], roi: &RoiBox, t: &ImageType) -> Result<usize, Error> {
+    filter_scratch_len_with(dims, roi, t, &Settings::DEFAULT)
+}
+
+/// Minimum `scratch.len()` (in f64 elements) for [`filter_roi_with`] with these arguments
+/// (formulas in the module docs). [`Error::BadDimensions`] if the box does not fit `dims`,
+/// [`Error::SizeOverflow`] if the size overflows, [`Error::BadSetting`] for an unknown wavelet
+/// family.
+pub fn filter_scratch_len_with(
+    dims: [usize; 3],
+    roi: &RoiBox,
+    t: &ImageType,
+    settings: &Settings,
+) -> Result<usize, Error> {
     if dims.contains(&0) || !roi.fits(dims) {
         return Err(Error::BadDimensions);
     }
@@ -138,7 +179,11 @@ pub fn filter_scratch_len(dims: [usize; 3], roi: &RoiBox, t: &ImageType) -> Resu
         | ImageType::SquareRoot
         | ImageType::Logarithm => Ok(0),
         ImageType::Log { .. } => log::scratch_len(dims, roi.dims()).ok_or(Error::SizeOverflow),
-        ImageType::Wavelet(_) => wavelet::scratch_len(dims, roi).ok_or(Error::SizeOverflow),
+        ImageType::Wavelet(band) => {
+            let f = wavelet::filter_len(settings.wavelet)?;
+            let depth = wavelet::depth(*band, settings.wavelet_start_level);
+            wavelet::scratch_len(dims, roi, f, depth).ok_or(Error::SizeOverflow)
+        }
     }
 }
 

@@ -1,77 +1,78 @@
-//! The level-1 coif1 stationary-wavelet image types `wavelet-XYZ` (PyRadiomics
-//! `imageoperations.getWaveletImage` / `_swt3` → `pywt.swtn(data, 'coif1', level=1,
-//! start_level=0, axes=(2, 1, 0))`; PyWavelets `_swt_` and
-//! `_downsampling_convolution_periodization`, step 1).
+//! The stationary-wavelet image types `wavelet-XYZ`, `wavelet2-XYZ`, … (PyRadiomics
+//! `imageoperations.getWaveletImage` / `_swt3`; PyWavelets `swtn`, `_swt_` and
+//! `_downsampling_convolution_periodization`, step 1), for every family of
+//! [`crate::settings::WaveletFamily`] (haar, db1–db20, sym2–sym20, coif1–coif17), any
+//! `start_level` and `level`.
+//!
+//! What PyRadiomics 3.0.1 computes:
 //!
 //! * Every axis of odd length n is first padded by one sample equal to its FIRST sample
-//!   (`numpy.pad(..., 'wrap')`), giving even N; the padded sample is dropped again at the end.
-//! * Along each axis in the order x, y, z, the 1-D transform of a line u of length N is circular:
-//!   `out[o] = Σ_m h[m] · u[(o + 3 − m) mod N]`, h = coif1 `dec_lo` for letter `L` and `dec_hi`
-//!   for `H` (letters in x, y, z order). The sum is accumulated from 0 in PyWavelets' order:
-//!   m = 0..5 when o + 3 < N, otherwise m = o+3−N down to 0, then o+3−N+1 up to 5.
+//!   (`numpy.pad(..., 'wrap')`), giving even N; the padded sample is dropped only at the very end,
+//!   so every level works on the padded grid.
+//! * One *transform* is `pywt.swtn(data, wavelet, level=1, start_level=0, axes=(2, 1, 0))`: along
+//!   each axis in the order x, y, z, the 1-D circular convolution of a line u of length N with the
+//!   undilated filter h of length F: `out[o] = Σ_{m<F} h[m] · u[(o + F/2 − m) mod N]` (h = `dec_lo`
+//!   for letter `L`, `dec_hi` for `H`; letters in x, y, z order). The sum is accumulated from 0 in
+//!   PyWavelets' order: with i = o + F/2, m = 0, 1, …, F−1 when i < N; otherwise m = i−N down to 0,
+//!   then i−N+1 up to F−1. (With F > N the index wraps several times; the order is the same.)
+//! * `_swt3` applies `start_level` transforms keeping only the approximation (`LLL`), then `level`
+//!   more; transform k of those (k = 1 … level, named `wavelet-` for k = 1 and `wavelet{k}-`
+//!   otherwise) yields its seven detail bands, and the approximation of the last one is
+//!   `wavelet{level}-LLL` (`wavelet-LLL` when level = 1). Each transform's input is the previous
+//!   transform's approximation: the filter is NOT dilated between levels (each call is a level-1
+//!   `swtn`). So band `b` of PyRadiomics level k is: `start_level + k − 1` all-low transforms, then
+//!   one transform with the letters of `b`: depth `L = start_level + k` transforms in all.
 //! * Integer and f64 input: all in f64. **f32 input is transformed in f32** (PyWavelets' float
-//!   filter table [`DEC_LO_F32_BITS`]/[`DEC_HI_F32_BITS`], f32 products and sums, f32
-//!   intermediate bands), as PyWavelets does; the f32 result is written widened to f64.
+//!   filter table [`wavelet_coefficients::DEC_LO_F32_BITS`], f32 products and sums, f32
+//!   intermediate bands and approximations), as PyWavelets does; the result is widened to f64.
+//! * `dec_hi[m] = (−1)^(m+1) · dec_lo[F−1−m]` (exact; checked bit for bit by the generator).
 //!
-//! Memory: output o of one pass needs inputs o−2..o+3 (mod N). The ROI box therefore needs, per
-//! axis, the cyclic halo `lo−2 .. hi+3` (C = min(R+5, N) padded positions, wrapping around the
-//! image border; padded position n of an odd axis maps to voxel 0). The x pass is evaluated
-//! directly from the image for x in the ROI, y and z in their halos, one z plane at a time into a
-//! slab `R_x × C_y`; the y pass reduces the slab to an `R_x × R_y` plane kept in a ring of six
-//! planes; as soon as the six planes around an output z plane are present, the z pass writes that
-//! plane of the ROI box. (The z halo is walked unwrapped, lo−2 … hi+2, so a plane that is needed
-//! on both sides of a wrap is simply computed twice.)
+//! Memory: output o of one pass needs inputs o − (F−1−F/2) … o + F/2 (mod N), F − 1 more than its
+//! own extent. Transform d (d = 1 … L) is therefore computed over the ROI box grown by (L − d)·(F−1)
+//! positions per axis, `C_a(j) = min(R_a + j·(F−1), N_a)` (N_a padded) positions for j = L − d,
+//! kept as a cyclic window of the padded axis (a window of N_a positions is the whole axis, wrapping
+//! around the image border). Within one transform, the x pass is evaluated one input z plane at a
+//! time into a slab (output x × input y); the y pass reduces it to a plane of the output window,
+//! kept in a ring of F planes; as soon as the F planes around an output z plane are present, the z
+//! pass writes that plane. Transform 1 reads the image directly, the last writes the ROI box, the
+//! others write a full window buffer (two alternate). Scratch (f64 elements), with C(j) = the
+//! window dims at j:
+//!
+//! `F·C_x(L−1)·C_y(L−1) + C_x(L−1)·C_y(L) + [L ≥ 2]·∏C(L−1) + [L ≥ 3]·∏C(L−2)`
+//!
+//! (L = 1, coif1: `6·R_x·R_y + R_x·min(R_y + 5, N_y)`.) The z windows are walked unwrapped, so a
+//! plane needed on both sides of a wrap is simply computed twice.
 
-use super::{box_index, image_index};
+use super::wavelet_coefficients::{taps, DEC_LO_F32_BITS, DEC_LO_F64};
 use crate::image::{ImageView, RoiBox, Voxels};
 use crate::names::WaveletBand;
+use crate::settings::WaveletFamily;
 use crate::Error;
 
-/// coif1 decomposition low-pass filter (pywt `Wavelet('coif1').dec_lo`).
-pub const DEC_LO: [f64; 6] = [
-    -0.015655728135791993,
-    -0.07273261951252645,
-    0.3848648468648578,
-    0.8525720202116004,
-    0.3378976624574818,
-    -0.07273261951252645,
-];
+/// One of the two decomposition filters of a family: `dec_lo` (`high = false`) or `dec_hi`.
+#[derive(Clone, Copy, Debug)]
+struct Filter {
+    off: usize,
+    len: usize,
+    high: bool,
+}
 
-/// coif1 decomposition high-pass filter (pywt `Wavelet('coif1').dec_hi`).
-pub const DEC_HI: [f64; 6] = [
-    0.07273261951252645,
-    0.3378976624574818,
-    -0.8525720202116004,
-    0.3848648468648578,
-    0.07273261951252645,
-    -0.015655728135791993,
-];
-
-/// coif1 `dec_lo` as PyWavelets holds it for float32 data (bit patterns read from pywt's impulse
-/// response; tap 3 is NOT `(f32)DEC_LO[3]`: pywt derives its float table separately).
-pub const DEC_LO_F32_BITS: [u32; 6] = [
-    0xbc80_4071,
-    0xbd94_f4d7,
-    0x3ec5_0d01,
-    0x3f5a_4228,
-    0x3ead_00ec,
-    0xbd94_f4d7,
-];
-
-/// coif1 `dec_hi` as PyWavelets holds it for float32 data (see [`DEC_LO_F32_BITS`]).
-pub const DEC_HI_F32_BITS: [u32; 6] = [
-    0x3d94_f4d7,
-    0x3ead_00ec,
-    0xbf5a_4228,
-    0x3ec5_0d01,
-    0x3d94_f4d7,
-    0xbc80_4071,
-];
+impl Filter {
+    /// Table index of tap m, and whether the stored `dec_lo` value is negated (`dec_hi`).
+    #[inline(always)]
+    fn index(&self, m: usize) -> (usize, bool) {
+        if self.high {
+            (self.off + (self.len - 1 - m), m % 2 == 0)
+        } else {
+            (self.off + m, false)
+        }
+    }
+}
 
 /// The arithmetic of the transform: f64, or f32 for f32 input.
 trait Real: Copy {
-    /// The 6 taps of `dec_lo` (`high = false`) or `dec_hi` in this precision, as PyWavelets.
-    fn taps(high: bool) -> [Self; 6];
+    /// Tap m of `f` in this precision, as PyWavelets holds it.
+    fn tap(f: &Filter, m: usize) -> Self;
     fn zero() -> Self;
     fn from_f64(v: f64) -> Self;
     fn to_f64(self) -> f64;
@@ -79,11 +80,14 @@ trait Real: Copy {
 }
 
 impl Real for f64 {
-    fn taps(high: bool) -> [Self; 6] {
-        if high {
-            DEC_HI
+    #[inline(always)]
+    fn tap(f: &Filter, m: usize) -> Self {
+        let (i, neg) = f.index(m);
+        let v = DEC_LO_F64.get(i).copied().unwrap_or(f64::NAN);
+        if neg {
+            -v
         } else {
-            DEC_LO
+            v
         }
     }
     #[inline(always)]
@@ -105,13 +109,15 @@ impl Real for f64 {
 }
 
 impl Real for f32 {
-    fn taps(high: bool) -> [Self; 6] {
-        let bits = if high {
-            DEC_HI_F32_BITS
+    #[inline(always)]
+    fn tap(f: &Filter, m: usize) -> Self {
+        let (i, neg) = f.index(m);
+        let v = f32::from_bits(DEC_LO_F32_BITS.get(i).copied().unwrap_or(0x7fc0_0000));
+        if neg {
+            -v
         } else {
-            DEC_LO_F32_BITS
-        };
-        bits.map(f32::from_bits)
+            v
+        }
     }
     #[inline(always)]
     fn zero() -> Self {
@@ -131,162 +137,187 @@ impl Real for f32 {
     }
 }
 
-/// One axis: image length n, padded length N, ROI start/extent, halo start and length C.
+/// A cyclic window of a padded axis: `count` positions from `start` (mod `np`).
 #[derive(Clone, Copy, Debug)]
-struct Axis {
-    n: usize,
+struct Win {
     np: usize,
-    lo: usize,
-    r: usize,
     start: usize,
-    c: usize,
+    count: usize,
 }
 
-impl Axis {
-    fn new(n: usize, lo: usize, r: usize) -> Option<Axis> {
-        let np = n.checked_add(n % 2)?;
-        let c = r.checked_add(5)?.min(np);
-        // start = (lo - 2) mod np
-        let start = (lo + 2 * np - 2) % np;
-        Some(Axis {
-            n,
-            np,
-            lo,
-            r,
-            start,
-            c,
-        })
-    }
-
-    /// Image index of padded position j (< np).
+impl Win {
+    /// Padded position of window slot p.
     #[inline(always)]
-    fn voxel(&self, j: usize) -> usize {
-        if j < self.n {
-            j
-        } else {
-            0
-        }
-    }
-
-    /// Padded position of halo slot p.
-    #[inline(always)]
-    fn halo_pos(&self, p: usize) -> usize {
+    fn pos(&self, p: usize) -> usize {
         (self.start + p) % self.np
     }
 
-    /// Halo slot of padded position j (callers only ask for positions inside the halo).
+    /// Window slot of padded position j (callers only ask for positions inside the window).
     #[inline(always)]
     fn slot(&self, j: usize) -> usize {
         (j + self.np - self.start) % self.np
     }
+
+    /// The window the pass producing `self` reads: F − 1 − F/2 more on the left, F/2 on the right.
+    fn grow(&self, f: usize) -> Option<Win> {
+        let left = (f - 1 - f / 2) % self.np;
+        Some(Win {
+            np: self.np,
+            start: (self.start + self.np - left) % self.np,
+            count: self.count.checked_add(f - 1)?.min(self.np),
+        })
+    }
 }
 
-/// Scratch (f64 elements): `6·R_x·R_y + R_x·C_y` with C_y = min(R_y + 5, N_y padded).
-pub fn scratch_len(dims: [usize; 3], roi: &RoiBox) -> Option<usize> {
+/// The three windows of transform d's output when the ROI box is the output of transform `depth`.
+fn windows(dims: [usize; 3], roi: &RoiBox, f: usize, grow_by: usize) -> Option<[Win; 3]> {
     let r = roi.dims();
-    let ay = Axis::new(dims[1], roi.lo[1], r[1])?;
-    Axis::new(dims[2], roi.lo[2], r[2])?;
-    let plane = r[0].checked_mul(r[1])?.checked_mul(6)?;
-    let slab = r[0].checked_mul(ay.c)?;
-    plane.checked_add(slab)
+    let mut w = [Win {
+        np: 1,
+        start: 0,
+        count: 0,
+    }; 3];
+    for a in 0..3 {
+        let n = *dims.get(a)?;
+        let np = n.checked_add(n % 2)?;
+        let mut win = Win {
+            np,
+            start: *roi.lo.get(a)?,
+            count: *r.get(a)?,
+        };
+        for _ in 0..grow_by {
+            win = win.grow(f)?;
+        }
+        *w.get_mut(a)? = win;
+    }
+    Some(w)
 }
 
-/// One output sample o of the circular transform of a line of padded length `np`, reading
-/// padded position j through `u(j, m)`, in PyWavelets' summation order.
-/// `u(j, m)` receives the padded position j = (o + 3 − m) mod np and the tap index m.
+fn volume(w: &[Win; 3]) -> Option<usize> {
+    w[0].count.checked_mul(w[1].count)?.checked_mul(w[2].count)
+}
+
+/// Filter length of `family`; [`Error::BadSetting`] for a family PyWavelets does not have.
+pub fn filter_len(family: WaveletFamily) -> Result<usize, Error> {
+    taps(family).map(|(_, len)| len).ok_or(Error::BadSetting)
+}
+
+/// Number of transforms band `band` needs after `start_level` approximation-only ones
+/// (`start_level + band.level()`).
+pub fn depth(band: WaveletBand, start_level: u8) -> usize {
+    usize::from(start_level) + usize::from(band.level())
+}
+
+/// Scratch (f64 elements) for a band computed by `depth` transforms with a filter of length `f`
+/// (formula in the module docs).
+pub fn scratch_len(dims: [usize; 3], roi: &RoiBox, f: usize, depth: usize) -> Option<usize> {
+    if depth == 0 || f < 2 {
+        return None;
+    }
+    let w1 = windows(dims, roi, f, depth - 1)?;
+    let w0 = windows(dims, roi, f, depth)?;
+    let ring = f.checked_mul(w1[0].count)?.checked_mul(w1[1].count)?;
+    let slab = w1[0].count.checked_mul(w0[1].count)?;
+    let mut total = ring.checked_add(slab)?;
+    if depth >= 2 {
+        total = total.checked_add(volume(&w1)?)?;
+    }
+    if depth >= 3 {
+        total = total.checked_add(volume(&windows(dims, roi, f, depth - 2)?)?)?;
+    }
+    Some(total)
+}
+
+/// One output sample o of the circular transform of a line of padded length `np`, in PyWavelets'
+/// summation order. `u(j, m)` returns the input at padded position j = (o + F/2 − m) mod np for
+/// tap m.
 #[inline(always)]
-fn convolve<T: Real>(h: &[T; 6], np: usize, o: usize, u: impl Fn(usize, usize) -> T) -> T {
-    let i = o + 3;
+fn convolve<T: Real>(h: &Filter, np: usize, o: usize, u: impl Fn(usize, usize) -> T) -> T {
+    let f = h.len;
+    let i = o + f / 2;
+    let at = |m: usize| (i + np - m % np) % np;
     let mut sum = T::zero();
     if i >= np {
         let k = i - np;
         let mut m = k + 1;
         while m > 0 {
             m -= 1;
-            sum = T::mul_add_acc(sum, h[m], u((i + np - m) % np, m));
+            sum = T::mul_add_acc(sum, T::tap(h, m), u(at(m), m));
         }
-        for (m, hm) in h.iter().enumerate().skip(k + 1) {
-            sum = T::mul_add_acc(sum, *hm, u((i + np - m) % np, m));
+        for m in k + 1..f {
+            sum = T::mul_add_acc(sum, T::tap(h, m), u(at(m), m));
         }
     } else {
-        for (m, hm) in h.iter().enumerate() {
-            // i - m may be negative: wrap
-            sum = T::mul_add_acc(sum, *hm, u((i + np - m) % np, m));
+        for m in 0..f {
+            sum = T::mul_add_acc(sum, T::tap(h, m), u(at(m), m));
         }
     }
     sum
 }
 
-fn filters<T: Real>(band: WaveletBand) -> [[T; 6]; 3] {
-    [
-        T::taps(band.high_pass(0)),
-        T::taps(band.high_pass(1)),
-        T::taps(band.high_pass(2)),
-    ]
-}
-
-fn run<T: Real>(
-    image: &ImageView,
-    roi: &RoiBox,
-    band: WaveletBand,
-    voxel: impl Fn(usize) -> T,
-    out: &mut [f64],
-    scratch: &mut [f64],
+/// One transform: reads the input windows through `src(x, y, z)` (padded positions), writes the
+/// output windows `ow` (x fastest) into `dst` with the letters of `highs` (x, y, z).
+#[allow(clippy::too_many_arguments)]
+fn transform<T: Real>(
+    lo: Filter,
+    highs: [bool; 3],
+    iw: [Win; 3],
+    ow: [Win; 3],
+    src: impl Fn(usize, usize, usize) -> T,
+    dst: &mut [f64],
+    ring: &mut [f64],
+    slab: &mut [f64],
 ) -> Result<(), Error> {
-    let dims = image.dims();
-    let r = roi.dims();
-    let ax = Axis::new(dims[0], roi.lo[0], r[0]).ok_or(Error::SizeOverflow)?;
-    let ay = Axis::new(dims[1], roi.lo[1], r[1]).ok_or(Error::SizeOverflow)?;
-    let az = Axis::new(dims[2], roi.lo[2], r[2]).ok_or(Error::SizeOverflow)?;
-    let ring_len = r[0] * r[1] * 6;
-    let slab_len = r[0] * ay.c;
-    let (ring, rest) = scratch
-        .split_at_mut_checked(ring_len)
-        .ok_or(Error::ScratchTooSmall)?;
-    let slab = rest.get_mut(..slab_len).ok_or(Error::ScratchTooSmall)?;
-    let [hx, hy, hz] = filters::<T>(band);
+    let f = lo.len;
+    let h = highs.map(|high| Filter { high, ..lo });
+    let [hx, hy, hz] = h;
+    let [_, iy, iz] = iw;
+    let [ox, oy, oz] = ow;
     let get = |s: &[f64], i: usize| T::from_f64(s.get(i).copied().unwrap_or(f64::NAN));
-
-    // Planes are produced for the unwrapped z positions u = lo_z − 2 + w, w = 0 .. R_z + 5, into
-    // ring slot w mod 6; output plane kz needs w = kz .. kz + 5 (tap m reads w = kz + 5 − m).
-    for w in 0..az.r + 5 {
-        let z = az.voxel((az.lo + w + 2 * az.np - 2) % az.np);
-        // x pass: rows y in the y halo, x in the ROI
-        for py in 0..ay.c {
-            let y = ay.voxel(ay.halo_pos(py));
-            for kx in 0..ax.r {
-                let o = ax.lo + kx;
-                let v = convolve(&hx, ax.np, o, |j, _| {
-                    voxel(image_index(dims, ax.voxel(j), y, z))
-                });
-                if let Some(s) = slab.get_mut(py * ax.r + kx) {
+    let left = (f - 1 - f / 2) % oz.np;
+    // Input z planes are produced for the unwrapped positions oz.start − left + w,
+    // w = 0 .. count + F − 1, into ring slot w mod F; output plane kz needs w = kz .. kz + F − 1
+    // (tap m reads w = kz + F − 1 − m).
+    for w in 0..oz.count + f - 1 {
+        let z = (oz.start + oz.np - left + w) % oz.np;
+        debug_assert!(iz.slot(z) < iz.count);
+        // x pass: rows y of the input window, x of the output window
+        for py in 0..iy.count {
+            let y = iy.pos(py);
+            for px in 0..ox.count {
+                let v = convolve(&hx, ox.np, ox.pos(px), |j, _| src(j, y, z));
+                if let Some(s) = slab.get_mut(py * ox.count + px) {
                     *s = v.to_f64();
                 }
             }
         }
-        // y pass: reduce the slab to the ROI rows of ring slot w mod 6
-        let slot = w % 6;
-        for ky in 0..ay.r {
-            let o = ay.lo + ky;
-            for kx in 0..ax.r {
-                let v = convolve(&hy, ay.np, o, |j, _| get(slab, ay.slot(j) * ax.r + kx));
-                if let Some(s) = ring.get_mut((slot * ay.r + ky) * ax.r + kx) {
+        // y pass: reduce the slab to the output rows, ring slot w mod F
+        let slot = w % f;
+        for qy in 0..oy.count {
+            let o = oy.pos(qy);
+            for px in 0..ox.count {
+                let v = convolve(&hy, oy.np, o, |j, _| get(slab, iy.slot(j) * ox.count + px));
+                if let Some(s) = ring.get_mut((slot * oy.count + qy) * ox.count + px) {
                     *s = v.to_f64();
                 }
             }
         }
-        // z pass for output plane kz = w − 5
-        if w >= 5 {
-            let kz = w - 5;
-            let o = az.lo + kz;
-            for ky in 0..ay.r {
-                for kx in 0..ax.r {
-                    let v = convolve(&hz, az.np, o, |_, m| {
-                        get(ring, (((kz + 5 - m) % 6) * ay.r + ky) * ax.r + kx)
+        // z pass for output plane kz = w − (F − 1)
+        if w + 1 >= f {
+            let kz = w + 1 - f;
+            let o = oz.pos(kz);
+            for qy in 0..oy.count {
+                for px in 0..ox.count {
+                    let v = convolve(&hz, oz.np, o, |_, m| {
+                        get(
+                            ring,
+                            (((kz + f - 1 - m) % f) * oy.count + qy) * ox.count + px,
+                        )
                     });
-                    let idx = box_index(roi, ax.lo + kx, ay.lo + ky, az.lo + kz);
-                    let dst = out.get_mut(idx).ok_or(Error::OutputTooSmall)?;
-                    *dst = v.to_f64();
+                    let d = dst
+                        .get_mut((kz * oy.count + qy) * ox.count + px)
+                        .ok_or(Error::OutputTooSmall)?;
+                    *d = v.to_f64();
                 }
             }
         }
@@ -294,25 +325,126 @@ fn run<T: Real>(
     Ok(())
 }
 
-/// Wavelet sub-band `band` of the whole image, restricted to `roi` (x fastest), into
-/// `out[..roi.len()]`; `scratch` needs [`scratch_len`] elements.
+#[allow(clippy::too_many_arguments)]
+fn run<T: Real>(
+    image: &ImageView,
+    roi: &RoiBox,
+    lo: Filter,
+    band: WaveletBand,
+    depth: usize,
+    voxel: impl Fn(usize) -> T,
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> Result<(), Error> {
+    let dims = image.dims();
+    let f = lo.len;
+    let win = |j: usize| windows(dims, roi, f, j).ok_or(Error::SizeOverflow);
+    let w1 = win(depth - 1)?;
+    let w0 = win(depth)?;
+    let ring_len = f * w1[0].count * w1[1].count;
+    let slab_len = w1[0].count * w0[1].count;
+    let a_len = if depth >= 2 {
+        volume(&w1).unwrap_or(0)
+    } else {
+        0
+    };
+    let (ring, rest) = scratch
+        .split_at_mut_checked(ring_len)
+        .ok_or(Error::ScratchTooSmall)?;
+    let (slab, rest) = rest
+        .split_at_mut_checked(slab_len)
+        .ok_or(Error::ScratchTooSmall)?;
+    let (buf_a, buf_b) = rest
+        .split_at_mut_checked(a_len)
+        .ok_or(Error::ScratchTooSmall)?;
+    let n = image.dims();
+    // Padded position → image voxel (the padded sample of an odd axis is the first one).
+    let vox = move |j: usize, a: usize| if j < n[a] { j } else { 0 };
+    let image_src =
+        |x: usize, y: usize, z: usize| voxel(vox(x, 0) + n[0] * (vox(y, 1) + n[1] * vox(z, 2)));
+    let letters = [band.high_pass(0), band.high_pass(1), band.high_pass(2)];
+    let all_low = [false; 3];
+    let out_len = roi.len();
+    let out = out.get_mut(..out_len).ok_or(Error::OutputTooSmall)?;
+    for d in 1..=depth {
+        let iw = win(depth - d + 1)?;
+        let ow = win(depth - d)?;
+        let highs = if d == depth { letters } else { all_low };
+        let reader = |buf: &[f64], x: usize, y: usize, z: usize| {
+            let i = iw[0].slot(x) + iw[0].count * (iw[1].slot(y) + iw[1].count * iw[2].slot(z));
+            T::from_f64(buf.get(i).copied().unwrap_or(f64::NAN))
+        };
+        // Transform d writes buffer A when d is odd, B when even (the last writes `out`), and
+        // reads the other one (transform 1 reads the image).
+        let (read, write): (&[f64], &mut [f64]) = if d % 2 == 1 {
+            (&*buf_b, &mut *buf_a)
+        } else {
+            (&*buf_a, &mut *buf_b)
+        };
+        // The ROI box window has the box layout (start = lo, no wrap).
+        let dst: &mut [f64] = if d == depth { &mut *out } else { write };
+        if d == 1 {
+            transform::<T>(lo, highs, iw, ow, image_src, dst, ring, slab)?;
+        } else {
+            transform::<T>(
+                lo,
+                highs,
+                iw,
+                ow,
+                |x, y, z| reader(read, x, y, z),
+                dst,
+                ring,
+                slab,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Wavelet sub-band `band` (PyRadiomics level `band.level()`, after `start_level`
+/// approximation-only transforms) of `family`, of the whole image restricted to `roi` (x
+/// fastest), into `out[..roi.len()]`; `scratch` needs [`scratch_len`] elements for
+/// [`depth`]`(band, start_level)` transforms and [`filter_len`]`(family)` taps.
 pub fn filter(
     image: &ImageView,
     roi: &RoiBox,
+    family: WaveletFamily,
+    start_level: u8,
     band: WaveletBand,
     out: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), Error> {
+    let (off, len) = taps(family).ok_or(Error::BadSetting)?;
+    let lo = Filter {
+        off,
+        len,
+        high: false,
+    };
+    let depth = depth(band, start_level);
+    if depth == 0 {
+        return Err(Error::BadSetting);
+    }
     match image.voxels() {
         // a normalised (mapped) image is float64 whatever its buffer
         Voxels::F32(v) if image.map().is_none() => run::<f32>(
             image,
             roi,
+            lo,
             band,
+            depth,
             |i| v.get(i).copied().unwrap_or(f32::NAN),
             out,
             scratch,
         ),
-        _ => run::<f64>(image, roi, band, |i| image.get_f64(i), out, scratch),
+        _ => run::<f64>(
+            image,
+            roi,
+            lo,
+            band,
+            depth,
+            |i| image.get_f64(i),
+            out,
+            scratch,
+        ),
     }
 }

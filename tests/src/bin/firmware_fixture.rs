@@ -13,9 +13,11 @@
 //! lesion volume of the mask (voxels with the first feature's label × voxel volume); any other
 //! continuous predictor the middle of its nomogram axis.
 //!
-//! Usage: `firmware_fixture --out DIR [--case breast1] [--data DIR] [--only I,J,...]`; `--only`
-//! keeps only those features of the model (cost of single image types). Exit status 0 iff the
-//! check passed on the host.
+//! Usage: `firmware_fixture --out DIR [--case breast1] [--data DIR] [--only I,J,...] [--coverage]`;
+//! `--only` keeps only those features of the model (cost of single image types); `--coverage`
+//! replaces the seven features by [`COVERAGE`] (one shape, two GLCM — MCC included —, one GLDM and
+//! one NGTDM feature; placeholder z-score parameters and coefficients), so that the firmware check
+//! also covers the classes the seven do not use. Exit status 0 iff the check passed on the host.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -30,6 +32,39 @@ mod check;
 
 /// The host prints everything (decimal values, names, messages) besides the bits.
 const TEXT: bool = true;
+
+/// `--coverage` features: (sequence, PyRadiomics name, placeholder coefficient, mean, sd).
+const COVERAGE: [(&str, &str, f64, f64, f64); 5] = [
+    ("dce", "original_shape_Sphericity", 0.25, 0.6, 0.1),
+    ("dce", "original_glcm_Idmn", -0.2, 0.9, 0.05),
+    ("dwi", "original_glcm_MCC", 0.3, 0.5, 0.2),
+    (
+        "dwi",
+        "original_gldm_DependenceNonUniformityNormalized",
+        0.15,
+        0.1,
+        0.05,
+    ),
+    ("t2", "original_ngtdm_Coarseness", -0.1, 0.01, 0.01),
+];
+
+fn coverage_recipes(label: u32) -> Result<Vec<radscore_core::model::FeatureRecipe>, String> {
+    COVERAGE
+        .iter()
+        .map(|&(sequence, name, coefficient, mean, sd)| {
+            Ok(radscore_core::model::FeatureRecipe {
+                sequence: heapless::String::try_from(sequence)
+                    .map_err(|_| format!("{sequence}: too long"))?,
+                name: heapless::String::try_from(name).map_err(|_| format!("{name}: too long"))?,
+                bin_width: 25.0,
+                label,
+                mean,
+                sd,
+                coefficient,
+            })
+        })
+        .collect()
+}
 
 struct Stdout;
 
@@ -67,12 +102,14 @@ fn run() -> Result<bool, String> {
     let mut case = String::from("breast1");
     let mut data = radscore_tests::pyradiomics_reference_dir().join("data");
     let mut only: Option<Vec<usize>> = None;
+    let mut coverage = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().ok_or(format!("{a} needs a value"));
         match a.as_str() {
             "--out" => out_dir = Some(PathBuf::from(val()?)),
             "--case" => case = val()?,
+            "--coverage" => coverage = true,
             "--data" => data = PathBuf::from(val()?),
             "--only" => {
                 let list = val()?;
@@ -88,7 +125,7 @@ fn run() -> Result<bool, String> {
             }
             _ => {
                 return Err(format!(
-                "unknown argument {a:?} (usage: --out DIR [--case NAME] [--data DIR] [--only I,J])"
+                "unknown argument {a:?} (usage: --out DIR [--case NAME] [--data DIR] [--only I,J] [--coverage])"
             ))
             }
         }
@@ -126,6 +163,16 @@ fn run() -> Result<bool, String> {
         .collect::<Result<_, _>>()?;
 
     let mut model = radscore_trainer::example::illustrative_model();
+    if coverage {
+        let label = model.features.first().map_or(1, |r| r.label);
+        model.features.clear();
+        for r in coverage_recipes(label)? {
+            model
+                .features
+                .push(r)
+                .map_err(|_| "--coverage: too many features".to_string())?;
+        }
+    }
     if let Some(keep) = &only {
         // A sub-model (for the cost of single image types); everything else stays as it is.
         let all = model.features.clone();
