@@ -55,6 +55,7 @@ use crate::features::{firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm
 use crate::filters;
 use crate::image::{roi_box, ImageView, MaskView, RoiBox};
 use crate::names::{Feature, FeatureName, GlcmFeature, GlrlmFeature, ImageType};
+use crate::resample::{self, Plan};
 use crate::settings::{Binning, Settings};
 use crate::Error;
 
@@ -259,6 +260,45 @@ pub fn extract_with(
         return Err(Error::OutputTooSmall);
     }
     settings.check()?;
+    // resampledPixelSpacing / preCrop: the pipeline runs on the resampled (cropped) image.
+    if let Some(plan) = Plan::new(image, mask, settings)? {
+        return resample::with_prepared(image, mask, &plan, scratch, |im, m, rest| {
+            extract_prepared(im, m, names, settings, out, rest)
+        });
+    }
+    extract_prepared(image, mask, names, settings, out, scratch)
+}
+
+/// [`scratch_len`] for [`extract_with`] with `settings` (resampling or preCrop included: the
+/// resampled image and mask buffers, then the larger of the interpolator's and the pipeline's
+/// scratch on the resampled grid; `crate::resample`'s formula).
+pub fn scratch_len_with(
+    image: &ImageView,
+    mask: &MaskView,
+    names: &[FeatureName],
+    settings: &Settings,
+) -> Result<usize, Error> {
+    settings.check()?;
+    let Some(plan) = Plan::new(image, mask, settings)? else {
+        return scratch_len(image, mask, names);
+    };
+    let (roi, n_roi) = plan.roi(mask)?;
+    let pipeline = need_for(plan.dims, &roi, n_roi, names)?;
+    let work = pipeline.max(plan.interpolator_scratch_len(image.dims())?);
+    resample::buffers_len(image, &plan)?
+        .checked_add(work)
+        .ok_or(Error::SizeOverflow)
+}
+
+/// [`extract_with`] after pre-processing (`image`/`mask` are the resampled ones, if any).
+fn extract_prepared(
+    image: &ImageView,
+    mask: &MaskView,
+    names: &[FeatureName],
+    settings: &Settings,
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> Result<(), Error> {
     let bin_width = match settings.binning {
         Binning::Width(w) => w,
         Binning::Count(_) => return Err(Error::UnsupportedSetting),

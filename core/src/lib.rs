@@ -12,6 +12,8 @@
 //!   squareroot, logarithm), each computed only over what the ROI bounding box needs.
 //! * [`features`] — the feature classes (first order, GLSZM, GLRLM, GLCM, GLDM, NGTDM, shape),
 //!   one file each.
+//! * [`resample`] — `resampledPixelSpacing` and `preCrop`: the resampled (or cropped) image and
+//!   mask in caller scratch, handed to [`extract`] as if read from a file.
 //! * [`names`] — PyRadiomics feature names: parse and print.
 //! * [`error`] — one error enum with stable numeric codes, shared with the C ABI.
 #![no_std]
@@ -26,6 +28,7 @@ pub mod filters;
 pub mod image;
 pub mod model;
 pub mod names;
+pub mod resample;
 pub mod settings;
 
 pub use error::Error;
