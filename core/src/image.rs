@@ -128,7 +128,11 @@ impl<'a> ImageView<'a> {
         origin: [f64; 3],
         direction: [[f64; 3]; 3],
     ) -> Result<Self, Error> {
-        if origin.iter().chain(direction.iter().flatten()).any(|v| !v.is_finite()) {
+        if origin
+            .iter()
+            .chain(direction.iter().flatten())
+            .any(|v| !v.is_finite())
+        {
             return Err(Error::BadSpacing);
         }
         let d = direction;

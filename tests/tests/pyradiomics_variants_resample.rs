@@ -32,19 +32,70 @@ fn close(a: f64, b: f64) -> bool {
     d <= ABS || d <= REL * a.abs().max(b.abs())
 }
 
-/// Runs every case of `variant` (from its `cases.csv`); returns (values matched, failures).
-fn run_variant(variant: &str, settings: &Settings) -> (usize, Vec<String>) {
+/// One case: name, image, mask, label, reference CSV.
+struct Case {
+    name: String,
+    image: PathBuf,
+    mask: PathBuf,
+    label: u32,
+    reference: PathBuf,
+}
+
+/// The cases of a PyRadiomics variant directory (its `cases.csv`).
+fn variant_cases(variant: &str) -> Vec<Case> {
     let dir = variants_dir().join(variant);
     let mut rdr = csv::Reader::from_path(dir.join("cases.csv")).expect("cases.csv");
-    let (mut matched, mut failures) = (0usize, Vec::new());
-    for rec in rdr.records() {
-        let rec = rec.expect("cases.csv row");
-        let case = rec.get(0).expect("case").to_string();
-        let label: u32 = rec.get(3).expect("label").parse().expect("label");
-        assert_eq!(rec.get(4), Some("ok"), "{variant}/{case}: PyRadiomics refused it");
-        let image = nrrd::read(&variants_dir().join(rec.get(1).expect("image")));
-        let labels = nrrd::read(&variants_dir().join(rec.get(2).expect("mask"))).labels_u32();
-        let reference = read_reference_csv(&dir.join(format!("{case}.csv")));
+    rdr.records()
+        .map(|rec| {
+            let rec = rec.expect("cases.csv row");
+            let name = rec.get(0).expect("case").to_string();
+            assert_eq!(
+                rec.get(4),
+                Some("ok"),
+                "{variant}/{name}: PyRadiomics refused it"
+            );
+            Case {
+                image: variants_dir().join(rec.get(1).expect("image")),
+                mask: variants_dir().join(rec.get(2).expect("mask")),
+                label: rec.get(3).expect("label").parse().expect("label"),
+                reference: dir.join(format!("{name}.csv")),
+                name,
+            }
+        })
+        .collect()
+}
+
+/// The cases of one of our own variants (`tests/fixtures/resample/variants/<variant>`, made by
+/// `tests/oracles/resample/extract_variants.py`): every `<case>.csv` there.
+fn own_cases(variant: &str) -> Vec<Case> {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
+    let dir = root.join("resample/variants").join(variant);
+    let mut cases = Vec::new();
+    for name in ["breast1", "syn1", "syn3", "synth_f32", "synth_i16"] {
+        let data = if name.starts_with("synth_") {
+            root.join("resample")
+        } else {
+            root.join("reference/pyradiomics/data")
+        };
+        cases.push(Case {
+            image: data.join(format!("{name}_image.nrrd")),
+            mask: data.join(format!("{name}_label.nrrd")),
+            label: 1,
+            reference: dir.join(format!("{name}.csv")),
+            name: name.to_string(),
+        });
+    }
+    cases
+}
+
+/// Runs every case; returns (values matched, values compared, failures).
+fn run_cases(variant: &str, cases: &[Case], settings: &Settings) -> (usize, usize, Vec<String>) {
+    let (mut matched, mut total, mut failures) = (0usize, 0usize, Vec::new());
+    for c in cases {
+        let case = &c.name;
+        let image = nrrd::read(&c.image);
+        let labels = nrrd::read(&c.mask).labels_u32();
+        let reference = read_reference_csv(&c.reference);
         let names: Vec<FeatureName> = reference
             .iter()
             .map(|(n, _)| FeatureName::parse(n).unwrap_or_else(|e| panic!("{n}: {e}")))
@@ -60,7 +111,7 @@ fn run_variant(variant: &str, settings: &Settings) -> (usize, Vec<String>) {
         let iv = ImageView::new(vox, image.dims, image.spacing)
             .and_then(|v| v.with_geometry(image.origin, image.direction))
             .expect("image view");
-        let mv = MaskView::new(MaskVoxels::U32(&labels), image.dims, label).expect("mask view");
+        let mv = MaskView::new(MaskVoxels::U32(&labels), image.dims, c.label).expect("mask view");
         let need = scratch_len_with(&iv, &mv, &names, settings)
             .unwrap_or_else(|e| panic!("{variant}/{case}: scratch_len_with: {e:?}"));
         let mut scratch = vec![0.0f64; need];
@@ -86,8 +137,21 @@ fn run_variant(variant: &str, settings: &Settings) -> (usize, Vec<String>) {
         );
         println!("{variant}/{case}: {ok}/{} values match", reference.len());
         matched += ok;
+        total += reference.len();
     }
-    (matched, failures)
+    (matched, total, failures)
+}
+
+fn run_variant(variant: &str, settings: &Settings) -> (usize, Vec<String>) {
+    let (m, _, f) = run_cases(variant, &variant_cases(variant), settings);
+    (m, f)
+}
+
+fn run_own(variant: &str, settings: &Settings) {
+    let (m, n, f) = run_cases(variant, &own_cases(variant), settings);
+    assert!(f.is_empty(), "{} of {n} differ:\n{}", f.len(), f.join("\n"));
+    assert_eq!(m, n);
+    assert!(n > 1000, "{variant}: only {n} values");
 }
 
 #[test]
@@ -115,4 +179,40 @@ fn resample_aniso_linear_precrop() {
     let (matched, failures) = run_variant("resample-aniso", &s);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(matched, 5 * 107);
+}
+
+/// preCrop alone (padDistance 2): filters run on the cropped image (LoG σ 1, coif1 wavelet,
+/// exponential, gradient; first order).
+#[test]
+fn own_precrop_filters() {
+    let mut s = Settings::DEFAULT;
+    s.pre_crop = true;
+    s.pad_distance = 2;
+    run_own("precrop-filters", &s);
+}
+
+/// Nearest-neighbour in-plane upsampling (0.5 × 0.5 mm, z kept), padDistance 3; LoG σ 2 and
+/// wavelet on the resampled image; shape, first order, GLCM.
+#[test]
+fn own_resample_nn_filters() {
+    let mut s = Settings::DEFAULT;
+    s.resample = Some(Resample {
+        spacing: [0.5, 0.5, 0.0],
+        interpolator: Interpolator::NearestNeighbor,
+        pad_distance: 3,
+    });
+    run_own("resample-nn-filters", &s);
+}
+
+/// B-spline downsampling (2 × 2 × 3 mm), padDistance 5; LoG σ 3, wavelet, gradient; shape,
+/// first order, GLSZM.
+#[test]
+fn own_resample_bspline_down() {
+    let mut s = Settings::DEFAULT;
+    s.resample = Some(Resample {
+        spacing: [2.0, 2.0, 3.0],
+        interpolator: Interpolator::BSpline,
+        pad_distance: 5,
+    });
+    run_own("resample-bspline-down", &s);
 }

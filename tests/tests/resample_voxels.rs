@@ -108,7 +108,10 @@ fn resampled_voxels_equal_simpleitk() {
                 pad_distance: pad,
             });
         }
-        let what = format!("row {} ({case} {op} [{spacing}] {interp} pad {pad})", row + 2);
+        let what = format!(
+            "row {} ({case} {op} [{spacing}] {interp} pad {pad})",
+            row + 2
+        );
         let plan = Plan::new(&iv, &mv, &s).expect(&what).expect("a plan");
         let dims = format!("{} {} {}", plan.dims[0], plan.dims[1], plan.dims[2]);
         if dims != size {
@@ -121,7 +124,11 @@ fn resampled_voxels_equal_simpleitk() {
         let (ih, mh, n) = resample::with_prepared(&iv, &mv, &plan, &mut scratch, |im, m, _| {
             let mb: Vec<u8> = (0..m.len()).map(|i| u8::from(m.is_roi(i))).collect();
             let n = mb.iter().map(|&b| usize::from(b)).sum::<usize>();
-            Ok((fnv(image_bytes(im.voxels()).into_iter()), fnv(mb.into_iter()), n))
+            Ok((
+                fnv(image_bytes(im.voxels()).into_iter()),
+                fnv(mb.into_iter()),
+                n,
+            ))
         })
         .expect(&what);
         let mut bad = Vec::new();

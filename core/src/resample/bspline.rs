@@ -109,7 +109,9 @@ impl Region {
     /// `R_x·R_y·N_z + R_x·N_y + max(N)` f64 elements.
     pub fn scratch_len(&self, in_dims: [usize; 3]) -> Result<usize, Error> {
         let r = self.dims();
-        let a = r[0].checked_mul(r[1]).and_then(|v| v.checked_mul(in_dims[2]));
+        let a = r[0]
+            .checked_mul(r[1])
+            .and_then(|v| v.checked_mul(in_dims[2]));
         let p = r[0].checked_mul(in_dims[1]);
         let l = in_dims.iter().copied().max().unwrap_or(0);
         a.zip(p)
@@ -164,7 +166,8 @@ fn initial_causal(c: &mut [f64], z: f64) {
         let iz = 1.0 / z;
         let mut z2n = libm::pow(z, (n - 1) as f64);
         let mut sum = c[0] + z2n * c[n - 1];
-        z2n *= z2n * iz;
+        // ITK: `z2n *= z2n * iz`, i.e. z2n · (z2n · iz)
+        z2n = z2n * (z2n * iz);
         for v in c.iter().take(n - 1).skip(1) {
             sum += (zn + z2n) * v;
             zn *= z;
@@ -269,7 +272,11 @@ impl<'a> Coefficients<'a> {
                     return Err(Error::BadDimensions);
                 }
                 // x, y relative to the region; z absolute (the buffer keeps whole z lines).
-                *ix = if d == 2 { m as usize } else { (m - lo) as usize };
+                *ix = if d == 2 {
+                    m as usize
+                } else {
+                    (m - lo) as usize
+                };
             }
         }
         let r = self.region.dims();

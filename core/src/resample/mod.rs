@@ -259,7 +259,11 @@ impl Plan {
         let size = b.dims();
         let mut rs = [0.0; 3];
         for d in 0..3 {
-            rs[d] = if r.spacing[d] == 0.0 { ms[d] } else { r.spacing[d] };
+            rs[d] = if r.spacing[d] == 0.0 {
+                ms[d]
+            } else {
+                r.spacing[d]
+            };
             if size[d] == 1 {
                 rs[d] = ms[d];
             }
@@ -283,7 +287,7 @@ impl Plan {
                 hi = max_hi;
             }
             let n = hi - lo + 1.0;
-            if !(n >= 1.0 && n < 1e15) {
+            if !(1.0..1e15).contains(&n) {
                 return Err(Error::BadSetting);
             }
             out[d] = n as usize;
@@ -378,8 +382,8 @@ impl Plan {
                 for z in 0..self.dims[2] {
                     for y in 0..self.dims[1] {
                         for x in 0..self.dims[0] {
-                            let i = (lo[0] + x)
-                                + in_dims[0] * ((lo[1] + y) + in_dims[1] * (lo[2] + z));
+                            let i =
+                                (lo[0] + x) + in_dims[0] * ((lo[1] + y) + in_dims[1] * (lo[2] + z));
                             f([x, y, z], mask.is_roi(i));
                         }
                     }
