@@ -116,8 +116,10 @@ fn run_cases(variant: &str, cases: &[Case], settings: &Settings) -> (usize, usiz
             .unwrap_or_else(|e| panic!("{variant}/{case}: scratch_len_with: {e:?}"));
         let mut scratch = vec![0.0f64; need];
         let mut vals = vec![f64::NAN; names.len()];
+        let t0 = std::time::Instant::now();
         extract_with(&iv, &mv, &names, settings, &mut vals, &mut scratch)
             .unwrap_or_else(|e| panic!("{variant}/{case}: extract_with: {e:?}"));
+        let secs = t0.elapsed().as_secs_f64();
         let mut ok = 0usize;
         for ((name, want), got) in reference.iter().zip(&vals) {
             if close(*got, *want) {
@@ -135,7 +137,12 @@ fn run_cases(variant: &str, cases: &[Case], settings: &Settings) -> (usize, usiz
             extract_with(&iv, &mv, &names, settings, &mut vals, &mut short).is_err(),
             "{variant}/{case}: scratch_len_with - 1 accepted"
         );
-        println!("{variant}/{case}: {ok}/{} values match", reference.len());
+        println!(
+            "{variant}/{case}: {ok}/{} values match ({:.1} ms, scratch {:.0} KiB)",
+            reference.len(),
+            secs * 1e3,
+            need as f64 * 8.0 / 1024.0
+        );
         matched += ok;
         total += reference.len();
     }

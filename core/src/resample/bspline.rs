@@ -280,13 +280,23 @@ impl<'a> Coefficients<'a> {
             }
         }
         let r = self.region.dims();
+        // ITK's weight of point (i, j, k) is ((1.0·wx_i)·wy_j)·wz_k; 1.0·wx_i is exact, so the
+        // 16 products wx_i·wy_j are computed once (same bits, 48 multiplications fewer).
+        let mut wxy = [[0.0f64; 4]; 4];
+        for (j, row) in wxy.iter_mut().enumerate() {
+            for (i, v) in row.iter_mut().enumerate() {
+                *v = weights[0][i] * weights[1][j];
+            }
+        }
         let mut acc = 0.0f64;
         for k in 0..4 {
+            let wz = weights[2][k];
             for j in 0..4 {
+                let row = r[0] * (index[1][j] + r[1] * index[2][k]);
                 for i in 0..4 {
-                    let w = 1.0 * weights[0][i] * weights[1][j] * weights[2][k];
-                    let at = index[0][i] + r[0] * (index[1][j] + r[1] * index[2][k]);
-                    acc += w * self.coef.get(at).copied().unwrap_or(f64::NAN);
+                    let w = wxy[j][i] * wz;
+                    let c = self.coef.get(index[0][i] + row).copied();
+                    acc += w * c.unwrap_or(f64::NAN);
                 }
             }
         }

@@ -619,3 +619,121 @@ fn fill_image(
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::settings::Resample;
+
+    #[test]
+    fn itk_rounding_helpers() {
+        // RoundHalfIntegerUp: half-integers go up (also below zero).
+        assert_eq!(round_half_up(2.5), 3);
+        assert_eq!(round_half_up(-1.5), -1);
+        assert_eq!(round_half_up(-0.5), 0);
+        // 2x + 0.5 rounds to 1.5 here: ITK's formula sends the largest double below 0.5 up.
+        assert_eq!(round_half_up(0.49999999999999994), 1);
+        assert_eq!(round_half_up(1.4999999), 1);
+        // ITK's SSE2 Floor: exact except for tiny negatives, which it rounds to 0.
+        assert_eq!(itk_floor(3.0), 3);
+        assert_eq!(itk_floor(2.9999999999999996), 2);
+        assert_eq!(itk_floor(-0.25), -1);
+        assert_eq!(itk_floor(-1e-20), 0);
+    }
+
+    fn views<'a>(img: &'a [i16], m: &'a [u8], dims: [usize; 3]) -> (ImageView<'a>, MaskView<'a>) {
+        (
+            ImageView::new(Voxels::I16(img), dims, [1.0, 1.0, 2.0]).unwrap(),
+            MaskView::new(MaskVoxels::U8(m), dims, 1).unwrap(),
+        )
+    }
+
+    #[test]
+    fn plans() {
+        let dims = [6, 5, 4];
+        let img: [i16; 120] = core::array::from_fn(|i| (i as i16) * 3 - 40);
+        let mut m = [0u8; 120];
+        for (x, y, z) in [(1, 1, 1), (2, 1, 1), (2, 2, 2), (3, 2, 1)] {
+            m[x + 6 * (y + 5 * z)] = 1;
+        }
+        let (iv, mv) = views(&img, &m, dims);
+        assert_eq!(Plan::new(&iv, &mv, &Settings::DEFAULT).unwrap(), None);
+        // preCrop: box [1,4)×[1,3)×[1,3) + 1 voxel, clipped.
+        let mut s = Settings::DEFAULT;
+        s.pre_crop = true;
+        s.pad_distance = 1;
+        let p = Plan::new(&iv, &mv, &s).unwrap().unwrap();
+        assert_eq!(p.kind, Kind::Crop { lo: [0, 0, 0] });
+        assert_eq!(p.dims, [5, 4, 4]);
+        // The image's own spacing: crop with the resampling pad (0 here).
+        s.pre_crop = false;
+        s.resample = Some(Resample {
+            spacing: [1.0, 0.0, 2.0],
+            interpolator: Interpolator::BSpline,
+            pad_distance: 0,
+        });
+        let p = Plan::new(&iv, &mv, &s).unwrap().unwrap();
+        assert_eq!(p.kind, Kind::Crop { lo: [1, 1, 1] });
+        assert_eq!(p.dims, [3, 2, 2]);
+        // Halving x: floor((1 − 0.5)·2 − 0) = 1 … ceil((4 − 0.5)·2) = 7, size 7; y and z keep
+        // their spacing but are still re-gridded (not all axes equal): 0 … ceil(3 − 0.5) = 3.
+        s.resample = Some(Resample {
+            spacing: [0.5, 1.0, 2.0],
+            interpolator: Interpolator::Linear,
+            pad_distance: 0,
+        });
+        let p = Plan::new(&iv, &mv, &s).unwrap().unwrap();
+        assert_eq!(p.dims, [7, 4, 4]);
+        assert_eq!(p.spacing, [0.5, 1.0, 2.0]);
+        let mut scratch = [0.0f64; 64];
+        let got = with_prepared(&iv, &mv, &p, &mut scratch, |im, mk, _| {
+            // Output (0, 0, 0) is input (0.25, 0, 0): origin index 0.5·(0.5 − 1)/1 + 1/2.
+            let v0 = im.get_f64(0);
+            let v1 = im.get_f64(1);
+            Ok((v0, v1, (0..mk.len()).filter(|&i| mk.is_roi(i)).count()))
+        })
+        .unwrap();
+        // Linear between −40 (x = 0) and −37 (x = 1): −39.25 and −37.75, truncated toward 0.
+        assert_eq!((got.0, got.1), (-39.0, -37.0));
+        assert!(got.2 >= 4);
+        // Too little scratch is an error, not a panic.
+        let mut small = [0.0f64; 3];
+        assert_eq!(
+            with_prepared(&iv, &mv, &p, &mut small, |_, _, _| Ok(())),
+            Err(Error::ScratchTooSmall)
+        );
+    }
+
+    #[test]
+    fn settings_checks() {
+        let mut s = Settings::DEFAULT;
+        s.resample = Some(Resample {
+            spacing: [1.0, -1.0, 1.0],
+            interpolator: Interpolator::BSpline,
+            pad_distance: 5,
+        });
+        assert_eq!(s.check(), Err(Error::BadSetting));
+        s.resample = Some(Resample {
+            spacing: [1.0, 0.0, 1.0],
+            interpolator: Interpolator::Gaussian,
+            pad_distance: 5,
+        });
+        assert_eq!(s.check(), Err(Error::UnsupportedSetting));
+        for i in [
+            Interpolator::NearestNeighbor,
+            Interpolator::Linear,
+            Interpolator::BSpline,
+        ] {
+            s.resample = Some(Resample {
+                spacing: [1.0, 0.0, 1.0],
+                interpolator: i,
+                pad_distance: 5,
+            });
+            assert_eq!(s.check(), Ok(()));
+        }
+        let mut s = Settings::DEFAULT;
+        s.pre_crop = true;
+        assert_eq!(s.check(), Ok(()));
+    }
+}
