@@ -44,6 +44,18 @@ fn mirror(k: i64, n: usize) -> i64 {
     k
 }
 
+/// `floor` of a float as an integer (`static_cast<long>(std::floor(float))`), for the indices
+/// of an image (far below 2^62).
+#[inline]
+fn floor_f32(f: f32) -> i64 {
+    let t = f as i64; // truncation toward zero (saturating)
+    if (t as f32) > f {
+        t - 1
+    } else {
+        t
+    }
+}
+
 /// The input region whose coefficients the output box reads: `[lo, hi)` per axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Region {
@@ -121,22 +133,44 @@ impl Region {
     }
 }
 
+/// The cubic pole's constants, computed once per decomposition.
+#[derive(Clone, Copy)]
+struct Pole {
+    z: f64,
+    c0: f64,
+    horizon: f64,
+}
+
+impl Pole {
+    fn cubic() -> Pole {
+        let z = pole();
+        Pole {
+            z,
+            c0: 1.0 * (1.0 - z) * (1.0 - 1.0 / z),
+            horizon: libm::ceil(libm::log(TOLERANCE) / libm::log(z.abs())),
+        }
+    }
+}
+
 /// ITK `DataToCoefficients1D` for the cubic B-spline on one whole line, in place: gain
 /// `c0 = (1·(1 − z))·(1 − 1/z)`, causal initialisation ([`initial_causal`]), causal pass
 /// `c[n] += z·c[n−1]`, anticausal initialisation
 /// `c[N−1] = (z/(z² − 1))·(z·c[N−2] + c[N−1])` and pass `c[n] = z·(c[n+1] − c[n])`.
 /// A line of one voxel is left unchanged.
 pub fn decompose_line(c: &mut [f64]) {
+    decompose(c, Pole::cubic());
+}
+
+fn decompose(c: &mut [f64], p: Pole) {
     let n = c.len();
     if n <= 1 {
         return;
     }
-    let z = pole();
-    let c0 = 1.0 * (1.0 - z) * (1.0 - 1.0 / z);
+    let z = p.z;
     for v in c.iter_mut() {
-        *v *= c0;
+        *v *= p.c0;
     }
-    initial_causal(c, z);
+    initial_causal(c, z, p.horizon);
     for k in 1..n {
         c[k] += z * c[k - 1];
     }
@@ -150,9 +184,8 @@ pub fn decompose_line(c: &mut [f64]) {
 /// than the horizon starts from `Σ_{k<horizon} z^k·c[k]` (powers by repeated multiplication);
 /// a shorter one from the exact mirror sum
 /// `(c[0] + z^{N−1}·c[N−1] + Σ_{k=1}^{N−2} (z^k + z^{2N−2−k})·c[k]) / (1 − z^{2N−2})`.
-fn initial_causal(c: &mut [f64], z: f64) {
+fn initial_causal(c: &mut [f64], z: f64, horizon: f64) {
     let n = c.len();
-    let horizon = libm::ceil(libm::log(TOLERANCE) / libm::log(z.abs()));
     let mut zn = z;
     if horizon < n as f64 {
         let h = horizon as usize;
@@ -200,6 +233,7 @@ impl<'a> Coefficients<'a> {
         let (coef, rest) = scratch.split_at_mut(r[0] * r[1] * n[2]);
         let (plane, line) = rest.split_at_mut(r[0] * n[1]);
         let ok = |o: Option<()>| o.ok_or(Error::ScratchTooSmall);
+        let pole = Pole::cubic();
         for z in 0..n[2] {
             // x pass on every x line of the slice, keeping the region's x range.
             for y in 0..n[1] {
@@ -208,7 +242,7 @@ impl<'a> Coefficients<'a> {
                 for (x, v) in l.iter_mut().enumerate() {
                     *v = image.get_f64(row + x);
                 }
-                decompose_line(l);
+                decompose(l, pole);
                 let src = l.get(region.lo[0]..region.hi[0]);
                 let dst = plane.get_mut(y * r[0]..(y + 1) * r[0]);
                 ok(src.zip(dst).map(|(s, d)| d.copy_from_slice(s)))?;
@@ -219,7 +253,7 @@ impl<'a> Coefficients<'a> {
                 for (y, v) in l.iter_mut().enumerate() {
                     *v = plane.get(y * r[0] + xr).copied().unwrap_or(f64::NAN);
                 }
-                decompose_line(l);
+                decompose(l, pole);
                 for yr in 0..r[1] {
                     let v = l.get(region.lo[1] + yr).copied();
                     let d = coef.get_mut((z * r[1] + yr) * r[0] + xr);
@@ -234,7 +268,7 @@ impl<'a> Coefficients<'a> {
             for (z, v) in l.iter_mut().enumerate() {
                 *v = coef.get(z * stride + k).copied().unwrap_or(f64::NAN);
             }
-            decompose_line(l);
+            decompose(l, pole);
             for (z, v) in l.iter().enumerate() {
                 if let Some(d) = coef.get_mut(z * stride + k) {
                     *d = *v;
@@ -258,7 +292,7 @@ impl<'a> Coefficients<'a> {
         let mut weights = [[0.0f64; 4]; 3];
         let mut index = [[0usize; 4]; 3];
         for d in 0..3 {
-            let start = libm::floorf(ci[d] as f32 + 0.0f32) as i64 - 1;
+            let start = floor_f32(ci[d] as f32 + 0.0f32) - 1;
             let w = ci[d] - (start + 1) as f64;
             let w3 = (1.0 / 6.0) * w * w * w;
             let w0 = (1.0 / 6.0) + 0.5 * w * (w - 1.0) - w3;

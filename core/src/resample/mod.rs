@@ -174,16 +174,29 @@ pub fn inside(ci: &[f64; 3], dims: [usize; 3]) -> bool {
     (0..3).all(|d| ci[d] >= -0.5 && ci[d] < (dims[d] as f64 - 1.0) + 0.5)
 }
 
+/// Round to nearest, ties to even (`rint` in the default rounding mode, what SSE2's
+/// `cvtsd2si` does): below 2^51 in magnitude by adding and subtracting 1.5·2^52 (exact), else
+/// `libm::rint` (such values are already integers).
+#[inline]
+fn rint(x: f64) -> f64 {
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
+    if x.abs() < 2_251_799_813_685_248.0 {
+        (x + MAGIC) - MAGIC
+    } else {
+        libm::rint(x)
+    }
+}
+
 /// ITK `Math::RoundHalfIntegerUp` (x86-64 SSE2): `rint(2x + 0.5) >> 1`.
 #[inline]
 pub fn round_half_up(x: f64) -> i64 {
-    (libm::rint(2.0 * x + 0.5) as i64) >> 1
+    (rint(2.0 * x + 0.5) as i64) >> 1
 }
 
 /// ITK `Math::Floor` (x86-64 SSE2): `rint(2x − 0.5) >> 1`.
 #[inline]
 pub fn itk_floor(x: f64) -> i64 {
-    (libm::rint(2.0 * x - 0.5) as i64) >> 1
+    (rint(2.0 * x - 0.5) as i64) >> 1
 }
 
 /// Bounding box of the label (no dimension checks): PyRadiomics `_checkROI`'s
@@ -640,6 +653,19 @@ mod tests {
         assert_eq!(itk_floor(2.9999999999999996), 2);
         assert_eq!(itk_floor(-0.25), -1);
         assert_eq!(itk_floor(-1e-20), 0);
+        for x in [
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -2.5,
+            3.4999,
+            1e17,
+            -3e300,
+            4503599627370497.0,
+        ] {
+            assert_eq!(rint(x), libm::rint(x), "{x}");
+        }
     }
 
     fn views<'a>(img: &'a [i16], m: &'a [u8], dims: [usize; 3]) -> (ImageView<'a>, MaskView<'a>) {
