@@ -37,6 +37,10 @@
 //! `G = min(N, glcm::MAX_LEVELS_RESERVED)` (4 096) the gray levels GLCM is reserved for: an ROI with
 //! more distinct bins needs a larger scratch (`glcm::scratch_for_levels`).
 //!
+//! With `resampledPixelSpacing` or `preCrop` ([`extract_with`]), the resampled (cropped) image
+//! and mask come first in the scratch and this formula applies to them
+//! ([`scratch_len_with`]; `crate::resample` and `docs/resampling.md` give the total).
+//!
 //! Memory therefore scales with the ROI bounding box (plus what the filter's halo needs), never
 //! with the whole image. [`scratch_len_for`] uses `B` as the bound for the number of ROI voxels
 //! so that the size depends on geometry only; [`scratch_len`] (and [`extract`]'s check) count
