@@ -16,7 +16,7 @@
 //! ITK bit for bit.
 
 use super::Mapping;
-use crate::image::ImageView;
+use super::Source;
 use crate::Error;
 
 /// ITK `BSplineDecompositionImageFilter::m_Tolerance`.
@@ -222,7 +222,7 @@ impl<'a> Coefficients<'a> {
     /// Runs the decomposition for `region` of `image` in `scratch`
     /// ([`Region::scratch_len`] elements, else [`Error::ScratchTooSmall`]).
     pub fn new(
-        image: &ImageView,
+        image: &Source,
         region: &Region,
         scratch: &'a mut [f64],
     ) -> Result<Coefficients<'a>, Error> {
@@ -240,7 +240,7 @@ impl<'a> Coefficients<'a> {
                 let l = line.get_mut(..n[0]).ok_or(Error::ScratchTooSmall)?;
                 let row = n[0] * (y + n[1] * z);
                 for (x, v) in l.iter_mut().enumerate() {
-                    *v = image.get_f64(row + x);
+                    *v = image.get(row + x);
                 }
                 decompose(l, pole);
                 let src = l.get(region.lo[0]..region.hi[0]);

@@ -1,7 +1,7 @@
 //! `sitkLinear`: ITK `LinearInterpolateImageFunction::EvaluateOptimized` (3-D), in float64.
 
 use super::itk_floor;
-use crate::image::ImageView;
+use super::Source;
 
 /// Trilinear interpolation of `image` at the continuous index `ci` (inside the buffer), as ITK
 /// 5.4 computes it: per axis `b = max(floor(c), 0)` (ITK's SSE `Math::Floor`) and
@@ -10,7 +10,7 @@ use crate::image::ImageView;
 /// `v_x00 = v000 + (v100 − v000)·d0`, `v_x10 = …`, `v_x00 + (v_x10 − v_x00)·d1`).
 ///
 /// Reproduces PyRadiomics' `resampleImage` with `interpolator: sitkLinear`.
-pub fn evaluate(image: &ImageView, ci: &[f64; 3]) -> f64 {
+pub fn evaluate(image: &Source, ci: &[f64; 3]) -> f64 {
     let dims = image.dims();
     let mut base = [0usize; 3];
     let mut dist = [0.0f64; 3];
@@ -24,7 +24,7 @@ pub fn evaluate(image: &ImageView, ci: &[f64; 3]) -> f64 {
     }
     let at = |dx: usize, dy: usize, dz: usize| -> f64 {
         let (x, y, z) = (base[0] + dx, base[1] + dy, base[2] + dz);
-        image.get_f64(x + dims[0] * (y + dims[1] * z))
+        image.get(x + dims[0] * (y + dims[1] * z))
     };
     let lerp = |a: f64, b: f64, d: f64| a + (b - a) * d;
     // Along x for the four (y, z) corners that are needed.

@@ -39,6 +39,45 @@ pub const fn implemented(i: Interpolator) -> bool {
     )
 }
 
+/// The values the resampler reads: the image's voxels, optionally mapped voxel by voxel before
+/// interpolation (PyRadiomics normalises — and clips outliers of — the WHOLE image before it
+/// resamples, and `sitk.Normalize` returns float64: see [`with_prepared_mapped`]).
+#[derive(Clone, Copy)]
+pub struct Source<'a, 'b> {
+    image: &'b ImageView<'a>,
+    map: Option<&'b dyn Fn(f64) -> f64>,
+}
+
+impl<'a, 'b> Source<'a, 'b> {
+    /// The image's own values.
+    pub fn new(image: &'b ImageView<'a>) -> Self {
+        Source { image, map: None }
+    }
+
+    /// The image's values through `map`.
+    pub fn mapped(image: &'b ImageView<'a>, map: &'b dyn Fn(f64) -> f64) -> Self {
+        Source {
+            image,
+            map: Some(map),
+        }
+    }
+
+    /// Value of voxel `i` (NaN out of range).
+    #[inline]
+    pub fn get(&self, i: usize) -> f64 {
+        let v = self.image.get_f64(i);
+        match self.map {
+            Some(f) => f(v),
+            None => v,
+        }
+    }
+
+    /// The image's dimensions.
+    pub fn dims(&self) -> [usize; 3] {
+        self.image.dims()
+    }
+}
+
 /// How the output grid is obtained from the input.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
@@ -508,8 +547,74 @@ pub fn with_prepared<R>(
     scratch: &mut [f64],
     f: impl FnOnce(&ImageView, &MaskView, &mut [f64]) -> Result<R, Error>,
 ) -> Result<R, Error> {
+    prepare(&Source::new(image), image, mask, plan, scratch, f)
+}
+
+/// [`with_prepared`] on `map(voxel)` instead of the voxels, into a float64 image (as PyRadiomics
+/// resamples a normalised image: `normalizeImage` runs on the whole image first and yields
+/// float64, so nothing is truncated). Buffers: [`buffers_len_f64`].
+pub fn with_prepared_mapped<R>(
+    image: &ImageView,
+    mask: &MaskView,
+    plan: &Plan,
+    map: &dyn Fn(f64) -> f64,
+    scratch: &mut [f64],
+    f: impl FnOnce(&ImageView, &MaskView, &mut [f64]) -> Result<R, Error>,
+) -> Result<R, Error> {
     let n = plan.len();
-    let img_units = units(n, voxel_bytes(image.voxels()))?;
+    let src = Source::mapped(image, map);
+    prepare_typed(&src, Kind64::F64, mask, plan, n, scratch, f)
+}
+
+/// f64 elements of the float64 image and mask buffers of [`with_prepared_mapped`].
+pub fn buffers_len_f64(plan: &Plan) -> Result<usize, Error> {
+    let n = plan.len();
+    n.checked_add(units(n, 1)?).ok_or(Error::SizeOverflow)
+}
+
+/// Output voxel type.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind64 {
+    I16,
+    U16,
+    I32,
+    F32,
+    F64,
+}
+
+fn prepare<R>(
+    src: &Source,
+    image: &ImageView,
+    mask: &MaskView,
+    plan: &Plan,
+    scratch: &mut [f64],
+    f: impl FnOnce(&ImageView, &MaskView, &mut [f64]) -> Result<R, Error>,
+) -> Result<R, Error> {
+    let kind = match image.voxels() {
+        Voxels::I16(_) => Kind64::I16,
+        Voxels::U16(_) => Kind64::U16,
+        Voxels::I32(_) => Kind64::I32,
+        Voxels::F32(_) => Kind64::F32,
+        Voxels::F64(_) => Kind64::F64,
+    };
+    prepare_typed(src, kind, mask, plan, plan.len(), scratch, f)
+}
+
+fn prepare_typed<R>(
+    src: &Source,
+    kind: Kind64,
+    mask: &MaskView,
+    plan: &Plan,
+    n: usize,
+    scratch: &mut [f64],
+    f: impl FnOnce(&ImageView, &MaskView, &mut [f64]) -> Result<R, Error>,
+) -> Result<R, Error> {
+    let bytes = match kind {
+        Kind64::I16 | Kind64::U16 => 2,
+        Kind64::I32 | Kind64::F32 => 4,
+        Kind64::F64 => 8,
+    };
+    let img_units = units(n, bytes)?;
     let mask_units = units(n, 1)?;
     let head = img_units
         .checked_add(mask_units)
@@ -528,20 +633,20 @@ pub fn with_prepared<R>(
         }
     });
     let voxels = {
-        let mut out = match image.voxels() {
-            Voxels::I16(_) => OutVoxels::I16(sub(bytemuck::cast_slice_mut(img_buf), n)?),
-            Voxels::U16(_) => OutVoxels::U16(sub(bytemuck::cast_slice_mut(img_buf), n)?),
-            Voxels::I32(_) => OutVoxels::I32(sub(bytemuck::cast_slice_mut(img_buf), n)?),
-            Voxels::F32(_) => OutVoxels::F32(sub(bytemuck::cast_slice_mut(img_buf), n)?),
-            Voxels::F64(_) => OutVoxels::F64(sub(img_buf, n)?),
+        let mut out = match kind {
+            Kind64::I16 => OutVoxels::I16(sub(bytemuck::cast_slice_mut(img_buf), n)?),
+            Kind64::U16 => OutVoxels::U16(sub(bytemuck::cast_slice_mut(img_buf), n)?),
+            Kind64::I32 => OutVoxels::I32(sub(bytemuck::cast_slice_mut(img_buf), n)?),
+            Kind64::F32 => OutVoxels::F32(sub(bytemuck::cast_slice_mut(img_buf), n)?),
+            Kind64::F64 => OutVoxels::F64(sub(img_buf, n)?),
         };
-        fill_image(image, plan, &mut out, work)?;
-        match image.voxels() {
-            Voxels::I16(_) => Voxels::I16(sub_ref(bytemuck::cast_slice(img_buf), n)?),
-            Voxels::U16(_) => Voxels::U16(sub_ref(bytemuck::cast_slice(img_buf), n)?),
-            Voxels::I32(_) => Voxels::I32(sub_ref(bytemuck::cast_slice(img_buf), n)?),
-            Voxels::F32(_) => Voxels::F32(sub_ref(bytemuck::cast_slice(img_buf), n)?),
-            Voxels::F64(_) => Voxels::F64(sub_ref(img_buf, n)?),
+        fill_image(src, plan, &mut out, work)?;
+        match kind {
+            Kind64::I16 => Voxels::I16(sub_ref(bytemuck::cast_slice(img_buf), n)?),
+            Kind64::U16 => Voxels::U16(sub_ref(bytemuck::cast_slice(img_buf), n)?),
+            Kind64::I32 => Voxels::I32(sub_ref(bytemuck::cast_slice(img_buf), n)?),
+            Kind64::F32 => Voxels::F32(sub_ref(bytemuck::cast_slice(img_buf), n)?),
+            Kind64::F64 => Voxels::F64(sub_ref(img_buf, n)?),
         }
     };
     let iv = ImageView::new(voxels, dims, plan.spacing)?;
@@ -561,7 +666,7 @@ fn sub_ref<T>(s: &[T], n: usize) -> Result<&[T], Error> {
 /// Fills the output image: a copy (crop) or the interpolator over every output voxel (0 outside
 /// the input buffer, ITK's default pixel value).
 fn fill_image(
-    image: &ImageView,
+    image: &Source,
     plan: &Plan,
     out: &mut OutVoxels,
     work: &mut [f64],
@@ -575,7 +680,7 @@ fn fill_image(
                 for y in 0..dims[1] {
                     for x in 0..dims[0] {
                         let i = (lo[0] + x) + in_dims[0] * ((lo[1] + y) + in_dims[1] * (lo[2] + z));
-                        out.set(k, image.get_f64(i));
+                        out.set(k, image.get(i));
                         k += 1;
                     }
                 }
@@ -618,8 +723,9 @@ fn fill_image(
                         } else {
                             match interpolator {
                                 Interpolator::Linear => linear::evaluate(image, &ci),
-                                Interpolator::NearestNeighbor => nearest::index(&ci, in_dims)
-                                    .map_or(f64::NAN, |i| image.get_f64(i)),
+                                Interpolator::NearestNeighbor => {
+                                    nearest::index(&ci, in_dims).map_or(f64::NAN, |i| image.get(i))
+                                }
                                 _ => return Err(Error::UnsupportedSetting),
                             }
                         };
@@ -729,6 +835,46 @@ mod tests {
             with_prepared(&iv, &mv, &p, &mut small, |_, _, _| Ok(())),
             Err(Error::ScratchTooSmall)
         );
+    }
+
+    #[test]
+    fn mapped_source_is_float64_of_the_mapped_values() {
+        let dims = [6, 5, 4];
+        let img: [i16; 120] = core::array::from_fn(|i| (i as i16) * 3 - 40);
+        let as_f64: [f64; 120] = core::array::from_fn(|i| f64::from(img[i]) * 0.5 + 1.0);
+        let mut m = [0u8; 120];
+        for (x, y, z) in [(1, 1, 1), (2, 1, 1), (2, 2, 2), (3, 2, 1)] {
+            m[x + 6 * (y + 5 * z)] = 1;
+        }
+        let (iv, mv) = views(&img, &m, dims);
+        let fv = ImageView::new(Voxels::F64(&as_f64), dims, [1.0, 1.0, 2.0]).unwrap();
+        for interpolator in [
+            Interpolator::NearestNeighbor,
+            Interpolator::Linear,
+            Interpolator::BSpline,
+        ] {
+            let mut s = Settings::DEFAULT;
+            s.resample = Some(Resample {
+                spacing: [0.7, 0.9, 1.3],
+                interpolator,
+                pad_distance: 2,
+            });
+            let p = Plan::new(&iv, &mv, &s).unwrap().unwrap();
+            let need = buffers_len_f64(&p).unwrap() + p.interpolator_scratch_len(dims).unwrap();
+            let mut a = [0.0f64; 4096];
+            let mut b = [0.0f64; 4096];
+            assert!(need <= a.len());
+            let map = |v: f64| v * 0.5 + 1.0;
+            let va = with_prepared_mapped(&iv, &mv, &p, &map, &mut a, |im, _, _| {
+                Ok((0..im.len()).map(|i| im.get_f64(i)).sum::<f64>())
+            })
+            .unwrap();
+            let vb = with_prepared(&fv, &mv, &p, &mut b, |im, _, _| {
+                Ok((0..im.len()).map(|i| im.get_f64(i)).sum::<f64>())
+            })
+            .unwrap();
+            assert_eq!(va.to_bits(), vb.to_bits(), "{interpolator:?}");
+        }
     }
 
     #[test]
