@@ -62,6 +62,10 @@
 //! (N ≤ B, inside the formula); the formula is evaluated on the box BEFORE resegmentation
 //! ([`scratch_len_with`]), an upper bound for the resegmented box. Normalisation needs no scratch.
 //!
+//! With `resampledPixelSpacing` or `preCrop` ([`extract_with`]), the resampled (cropped) image
+//! and mask come first in the scratch and this formula applies to them
+//! ([`scratch_len_with`]; `crate::resample` and `docs/resampling.md` give the total).
+//!
 //! Memory therefore scales with the ROI bounding box (plus what the filter's halo needs), never
 //! with the whole image. [`scratch_len_for`] uses `B` as the bound for the number of ROI voxels
 //! so that the size depends on geometry only; [`scratch_len`] (and [`extract`]'s check) count
@@ -82,6 +86,7 @@ use crate::features::{
 use crate::filters;
 use crate::image::{roi_box_checked, ImageView, MaskView, RoiBox, Voxels};
 use crate::names::{Feature, FeatureName, GlcmFeature, GlrlmFeature, ImageType};
+use crate::resample::{self, Plan};
 use crate::settings::{Binning, Settings, WeightingNorm};
 use crate::Error;
 use crate::{normalize, resegment};
@@ -300,13 +305,26 @@ pub fn scratch_len_with(
     settings: &Settings,
 ) -> Result<usize, Error> {
     settings.check()?;
-    let c = roi_box_checked(
-        image,
-        mask,
-        settings.minimum_roi_dimensions,
-        settings.minimum_roi_size,
-    )?;
-    need_for(image.dims(), &c.roi, c.voxels, names, settings)
+    let Some(plan) = Plan::new(image, mask, settings)? else {
+        let c = roi_box_checked(
+            image,
+            mask,
+            settings.minimum_roi_dimensions,
+            settings.minimum_roi_size,
+        )?;
+        return need_for(image.dims(), &c.roi, c.voxels, names, settings);
+    };
+    // Resampling or preCrop: the resampled image and mask buffers, then the larger of the
+    // interpolator's and the pipeline's scratch on the resampled grid (`crate::resample`).
+    let (roi, n_roi) = plan.roi(mask)?;
+    let pipeline = need_for(plan.dims, &roi, n_roi, names, settings)?;
+    let work = pipeline.max(plan.interpolator_scratch_len(image.dims())?);
+    let buffers = if settings.normalize.is_some() {
+        resample::buffers_len_f64(&plan)?
+    } else {
+        resample::buffers_len(image, &plan)?
+    };
+    buffers.checked_add(work).ok_or(Error::SizeOverflow)
 }
 
 /// [`extract`] with every value-changing PyRadiomics setting ([`Settings`], one image type's
@@ -339,11 +357,25 @@ pub fn extract_with(
     }
     settings.check()?;
     let image = normalize::normalized(image, settings.normalize.as_ref())?;
+    // resampledPixelSpacing / preCrop: the pipeline runs on the resampled (cropped) image.
+    // PyRadiomics normalises the whole image first (into float64), then resamples it.
+    if let Some(plan) = Plan::new(&image, mask, settings)? {
+        let run = |im: &ImageView, m: &MaskView, rest: &mut [f64]| {
+            extract_prepared(im, m, names, settings, out, rest)
+        };
+        return match image.map() {
+            None => resample::with_prepared(&image, mask, &plan, scratch, run),
+            Some(pm) => {
+                let raw = image.with_map(None);
+                resample::with_prepared_mapped(&raw, mask, &plan, &|x| pm.apply(x), scratch, run)
+            }
+        };
+    }
     extract_prepared(&image, mask, names, settings, out, scratch)
 }
 
-/// Steps 2–5 of [`extract_with`] on an image that is already normalised (and, once resampling
-/// exists, resampled): `image` and `mask` are what PyRadiomics' `loadImage` returns.
+/// Steps 2–5 of [`extract_with`] on an image that is already normalised and resampled: `image`
+/// and `mask` are what PyRadiomics' `loadImage` (and its resampling) returns.
 pub fn extract_prepared(
     image: &ImageView,
     mask: &MaskView,

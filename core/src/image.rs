@@ -2,7 +2,10 @@
 //! PyRadiomics' mask checks.
 //!
 //! Linear index of voxel `(x, y, z)` is `x + dims[0] * (y + dims[1] * z)` (ITK/NRRD order).
-//! Direction cosines are not represented: PyRadiomics ignores them (spec, gotcha 3).
+//! Direction cosines and origin are ignored by every filter and feature class (PyRadiomics
+//! ignores them, spec gotcha 3); an [`ImageView`] may carry them ([`ImageView::with_geometry`])
+//! for resampling only, whose grid arithmetic SimpleITK does in physical space
+//! (`docs/resampling.md`).
 
 use crate::Error;
 
@@ -115,7 +118,15 @@ pub struct ImageView<'a> {
     dims: [usize; 3],
     spacing: [f64; 3],
     map: Option<PointMap>,
+    /// Physical position (mm) of voxel (0, 0, 0); only resampling reads it.
+    origin: [f64; 3],
+    /// `direction[axis]` = unit vector of image axis `axis` in physical space (the columns of
+    /// ITK's direction matrix); only resampling reads it.
+    direction: [[f64; 3]; 3],
 }
+
+/// The identity direction matrix (`direction[axis]` = unit vector of `axis`).
+pub const IDENTITY_DIRECTION: [[f64; 3]; 3] = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
 
 impl<'a> ImageView<'a> {
     /// Checks that no dimension is zero and the voxel count does not overflow
@@ -142,6 +153,8 @@ impl<'a> ImageView<'a> {
             voxels,
             dims,
             spacing,
+            origin: [0.0; 3],
+            direction: IDENTITY_DIRECTION,
             map: None,
         })
     }
@@ -161,6 +174,47 @@ impl<'a> ImageView<'a> {
     /// image is float64).
     pub fn is_f32(&self) -> bool {
         matches!(self.voxels, Voxels::F32(_)) && self.map.is_none()
+    }
+
+    /// The same view with its physical origin (mm) and direction cosines (`direction[axis]` = unit
+    /// vector of image axis `axis`, as NRRD `space directions` divided by the spacing). Only
+    /// resampling uses them: SimpleITK maps the output grid through physical space, and the
+    /// rounding of that arithmetic decides half-way nearest-neighbour picks and integer
+    /// truncations. Without them the view has origin 0 and identity directions. Errors:
+    /// [`Error::BadSpacing`] if a value is not finite or the direction matrix is singular.
+    pub fn with_geometry(
+        mut self,
+        origin: [f64; 3],
+        direction: [[f64; 3]; 3],
+    ) -> Result<Self, Error> {
+        if origin
+            .iter()
+            .chain(direction.iter().flatten())
+            .any(|v| !v.is_finite())
+        {
+            return Err(Error::BadSpacing);
+        }
+        let d = direction;
+        let det = d[0][0] * (d[1][1] * d[2][2] - d[2][1] * d[1][2])
+            - d[1][0] * (d[0][1] * d[2][2] - d[2][1] * d[0][2])
+            + d[2][0] * (d[0][1] * d[1][2] - d[1][1] * d[0][2]);
+        if det == 0.0 || !det.is_finite() {
+            return Err(Error::BadSpacing);
+        }
+        self.origin = origin;
+        self.direction = direction;
+        Ok(self)
+    }
+
+    /// Physical position (mm) of voxel (0, 0, 0) (0 unless set by [`ImageView::with_geometry`]).
+    pub fn origin(&self) -> [f64; 3] {
+        self.origin
+    }
+
+    /// Direction cosines, `direction[axis]` = unit vector of image axis `axis` (identity unless
+    /// set by [`ImageView::with_geometry`]).
+    pub fn direction(&self) -> [[f64; 3]; 3] {
+        self.direction
     }
 
     /// Dimensions `[x, y, z]`.

@@ -13,6 +13,8 @@
 //!   only over what the ROI bounding box needs.
 //! * [`features`] — the feature classes (first order, GLSZM, GLRLM, GLCM, GLDM, NGTDM, shape),
 //!   one file each.
+//! * [`resample`] — `resampledPixelSpacing` and `preCrop`: the resampled (or cropped) image and
+//!   mask in caller scratch, handed to [`extract`] as if read from a file.
 //! * [`names`] — PyRadiomics feature names: parse and print.
 //! * [`settings`] — the value-changing PyRadiomics settings; [`normalize`] and [`resegment`]
 //!   implement `normalize` and `resegmentRange` without copying the image or the mask.
@@ -31,6 +33,7 @@ pub mod model;
 pub mod names;
 pub mod normalize;
 pub mod resegment;
+pub mod resample;
 pub mod settings;
 
 pub use error::Error;

@@ -163,6 +163,10 @@ pub struct Settings {
     pub wavelet_level: u8,
     /// `gradientUseSpacing` (default true).
     pub gradient_use_spacing: bool,
+    /// `padDistance` (default 5) as `preCrop` uses it (when not resampling: the image is cropped
+    /// to the ROI box + this many voxels before any filter). Resampling uses
+    /// [`Resample::pad_distance`]; a host sets both from the one PyRadiomics setting.
+    pub pad_distance: u32,
 }
 
 impl Default for Settings {
@@ -192,6 +196,7 @@ impl Settings {
         wavelet_start_level: 0,
         wavelet_level: 1,
         gradient_use_spacing: true,
+        pad_distance: 5,
     };
 
     /// Defaults with a fixed bin width.
@@ -249,10 +254,14 @@ impl Settings {
                 return Err(Error::BadSetting);
             }
         }
+        if let Some(r) = &self.resample {
+            if r.spacing.iter().any(|s| !(s.is_finite() && *s >= 0.0)) {
+                return Err(Error::BadSetting);
+            }
+        }
         // ---- Not implemented yet: each line goes when its setting is implemented (exactly). ----
         let unsupported = [
-            self.resample.is_some(),
-            self.pre_crop,
+            matches!(self.resample, Some(r) if !crate::resample::implemented(r.interpolator)),
         ];
         if unsupported.contains(&true) {
             return Err(Error::UnsupportedSetting);

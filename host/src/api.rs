@@ -349,6 +349,7 @@ pub fn extract_arrays(
             owned_image.image_view()
         }
     }
+    .and_then(|iv| iv.with_geometry(image.origin, image.direction))
     .map_err(|e| input(format!("image: {e}")))?;
     if correct {
         let m = Volume {

@@ -8,7 +8,7 @@
 
 use crate::io::{self, MaskBox, ReadOptions, Volume};
 use anyhow::{anyhow, bail, Context};
-use radscore_core::extract::{extract_with, scratch_len};
+use radscore_core::extract::{extract_with, scratch_len_with};
 use radscore_core::image::{ImageView, MaskView, RoiBox};
 use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature, WaveletBand};
 use radscore_core::settings::Settings;
@@ -231,18 +231,17 @@ pub fn units_by_type(names: &[FeatureName], settings: &Settings) -> Vec<Unit> {
         .collect()
 }
 
-/// Runs one unit in `scratch` (grown when needed). The scratch is sized by
-/// [`scratch_len`] (the default settings' need); a unit whose settings need more (more
-/// distances, resampling to a finer grid, …) gets [`radscore_core::Error::ScratchTooSmall`]
-/// from the core's up-front size check and is retried with twice the scratch, up to 4096 times
-/// the first size. (When the core sizes scratch per settings, `scratch_len_with`, use it here.)
+/// Runs one unit in `scratch` (grown when needed), sized by the core's
+/// [`scratch_len_with`] for the unit's settings. Should the core still report
+/// [`radscore_core::Error::ScratchTooSmall`], the unit is retried with twice the scratch, up to
+/// 4096 times the first size.
 fn compute_unit(
     iv: &ImageView,
     mv: &MaskView,
     unit: &Unit,
     scratch: &mut Vec<f64>,
 ) -> Result<Vec<f64>, radscore_core::Error> {
-    let first = scratch_len(iv, mv, &unit.names)?.max(1);
+    let first = scratch_len_with(iv, mv, &unit.names, &unit.settings)?.max(1);
     let mut need = first;
     let mut out = vec![0.0; unit.names.len()];
     loop {

@@ -174,7 +174,25 @@ fn full_reference_cases_through_params_file() {
 
 /// Variants whose settings radscore implements: every value must match, or the case must fail
 /// where PyRadiomics failed (`<case>.error.txt`). Add a variant here when its settings land.
-const IMPLEMENTED_VARIANTS: &[&str] = &["default"];
+const IMPLEMENTED_VARIANTS: &[&str] = &[
+    "default",
+    "bincount",
+    "shift",
+    "normalize",
+    "resegment",
+    "resegment-tight",
+    "resegment-shape",
+    "resegment-relative",
+    "resegment-abs",
+    "geometry",
+    "geometry-strict",
+    "distances",
+    "force2d",
+    "force2d-shape2d",
+    "filters",
+    "resample",
+    "resample-aniso",
+];
 
 /// Every variant folder of `tests/fixtures/reference/pyradiomics-variants/` through `--param`.
 /// Variants not listed in [`IMPLEMENTED_VARIANTS`] are run and reported, not required.

@@ -86,6 +86,11 @@ pub mod nrrd {
         pub dims: [usize; 3],
         /// Norms of the space directions (mm).
         pub spacing: [f64; 3],
+        /// `space origin` (0 if absent).
+        pub origin: [f64; 3],
+        /// `direction[axis]` = the space direction of `axis` divided by its norm (identity if
+        /// absent), as ITK's NRRD reader sets the direction matrix's columns.
+        pub direction: [[f64; 3]; 3],
         /// Voxels.
         pub data: Data,
     }
@@ -122,6 +127,8 @@ pub mod nrrd {
         let mut ty = String::new();
         let mut dims = [0usize; 3];
         let mut spacing = [1.0f64; 3];
+        let mut origin = [0.0f64; 3];
+        let mut direction = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
         let mut encoding = String::from("raw");
         loop {
             let end = bytes[pos..]
@@ -154,6 +161,15 @@ pub mod nrrd {
                     for (d, p) in parts.iter().enumerate().take(3) {
                         let c = parse_vec(p);
                         spacing[d] = c.iter().map(|x| x * x).sum::<f64>().sqrt();
+                        for (k, v) in c.iter().enumerate().take(3) {
+                            direction[d][k] = v / spacing[d];
+                        }
+                    }
+                }
+                "space origin" => {
+                    let c = parse_vec(v);
+                    for (k, v) in c.iter().enumerate().take(3) {
+                        origin[k] = *v;
                     }
                 }
                 "spacings" => {
@@ -202,6 +218,8 @@ pub mod nrrd {
         Volume {
             dims,
             spacing,
+            origin,
+            direction,
             data,
         }
     }

@@ -186,6 +186,7 @@ impl Volume {
             _ => return Err(Error::UnsupportedFeature),
         };
         ImageView::new(v, self.dims, self.spacing)
+            .and_then(|iv| iv.with_geometry(self.origin, self.direction))
     }
 
     /// Converts the voxels to a type the core takes: i8/u8 → i16 (exact), u32/i64/u64 → f64
