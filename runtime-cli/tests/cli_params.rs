@@ -339,9 +339,13 @@ fn params_errors_name_the_key_and_what_was_expected() {
         "{e}"
     );
     // A valid setting radscore does not implement is named with its value.
-    let e = param_error(&d, "gldm.yaml", "setting:\n  gldm_a: 2\n");
+    let e = param_error(
+        &d,
+        "gauss.yaml",
+        "setting:\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkGaussian\n",
+    );
     assert!(
-        e.contains("`gldm_a: 2` is not implemented by radscore yet"),
+        e.contains("sitkGaussian") && e.contains("is not implemented by radscore yet"),
         "{e}"
     );
     // LBP3D and LBP2D are refused clearly.
