@@ -88,7 +88,8 @@ pub fn features(
     let (keys, by_len) = scratch.split_at_mut(np);
     let stride = (max_len as u64) + 1;
     if (max_gl + 1.0) * (stride as f64) >= KEY_LIMIT {
-        return Err(Error::SizeOverflow);
+        // gray levels (bin numbers) too large to key exactly: data-derived, not memory
+        return Err(Error::TooManyBins);
     }
     let (angle_list, n_angles) = angles(dims);
     let mut per_angle = [[0.0f64; N_FEATURES]; 13];

@@ -93,7 +93,7 @@ pub(crate) fn map_roi(
 ///
 /// Errors: [`Error::BadDimensions`] if `roi` is empty or does not fit the image;
 /// [`Error::OutputTooSmall`], [`Error::ScratchTooSmall`] (see [`filter_scratch_len`]);
-/// [`check_applicable`]'s errors (LoG); [`Error::BadFilterParameter`] for an exponential,
+/// [`check_applicable`]'s errors (LoG); [`Error::AllZeroImage`] for an exponential,
 /// square or logarithm of an all-zero image.
 pub fn filter_roi(
     image: &ImageView,
