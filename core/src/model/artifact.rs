@@ -35,11 +35,17 @@ pub const FORMAT_VERSION: u16 = 3;
 /// Every format version this core reads (1: feature names as typed enums, converted to text on
 /// reading, with the `format1` feature (on by default); 2: feature names as text; 3: with
 /// extraction settings).
-#[cfg(feature = "format1")]
+#[cfg(all(feature = "format1", feature = "format3"))]
 pub const READ_VERSIONS: &[u16] = &[1, 2, 3];
+/// Every format version this core reads (format 3 needs the `format3` feature).
+#[cfg(all(feature = "format1", not(feature = "format3")))]
+pub const READ_VERSIONS: &[u16] = &[1, 2];
+/// Every format version this core reads (format 1 needs the `format1` feature).
+#[cfg(all(not(feature = "format1"), not(feature = "format3")))]
+pub const READ_VERSIONS: &[u16] = &[2];
 /// Every format version this core reads (2: feature names as text; 3: with extraction
 /// settings; format 1 needs the `format1` feature).
-#[cfg(not(feature = "format1"))]
+#[cfg(all(not(feature = "format1"), feature = "format3"))]
 pub const READ_VERSIONS: &[u16] = &[2, 3];
 /// Header flag: the artifact ends with a signature trailer.
 pub const FLAG_SIGNED: u16 = 1;

@@ -22,6 +22,7 @@ use super::{ClinicalPredictor, FeatureRecipe, Model, PredictorKind, DEFAULT_SETT
 use crate::error::Error;
 #[cfg(feature = "format1")]
 use crate::names::{FirstOrderFeature, GlrlmFeature, GlszmFeature, ImageType, WaveletBand};
+#[cfg(feature = "format3")]
 use crate::settings::{
     Binning, Interpolator, Normalize, Resample, Resegment, ResegmentMode, Settings, WaveletFamily,
     WeightingNorm, MAX_DISTANCES,
@@ -88,11 +89,13 @@ impl<'a> Reader<'a> {
     }
 
     /// A `u8`: postcard writes it as one raw byte.
+    #[cfg(feature = "format3")]
     fn u8(&mut self) -> Result<u8, Error> {
         self.byte()
     }
 
     /// A `bool`: one byte, 0 or 1.
+    #[cfg(feature = "format3")]
     fn bool(&mut self) -> Result<bool, Error> {
         match self.byte()? {
             0 => Ok(false),
@@ -102,6 +105,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An `Option`'s tag: one byte, 0 (`None`) or 1 (`Some`, the value follows).
+    #[cfg(feature = "format3")]
     fn some(&mut self) -> Result<bool, Error> {
         self.bool()
     }
@@ -222,6 +226,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A feature recipe of format 3: format 2's, then the settings index (`u8`).
+    #[cfg(feature = "format3")]
     fn recipe_v3(&mut self) -> Result<FeatureRecipe, Error> {
         let mut r = self.recipe()?;
         r.settings = self.u8()?;
@@ -230,6 +235,7 @@ impl<'a> Reader<'a> {
 
     /// One settings-table entry (`radscore_core::settings::Settings`, its fields in declaration
     /// order; `docs/artifact-format.md`, "Format 3").
+    #[cfg(feature = "format3")]
     fn settings(&mut self) -> Result<Settings, Error> {
         let binning = match self.variant()? {
             0 => Binning::Width(self.f64()?),
@@ -378,6 +384,7 @@ impl<'a> Reader<'a> {
             #[cfg(feature = "format1")]
             1 => self.seq(&mut m.features, Self::recipe_v1)?,
             2 => self.seq(&mut m.features, Self::recipe)?,
+            #[cfg(feature = "format3")]
             3 => self.seq(&mut m.features, Self::recipe_v3)?,
             _ => return Err(Error::UnsupportedVersion),
         }
@@ -398,10 +405,10 @@ impl<'a> Reader<'a> {
         meta.n_positive_test = self.u32()?;
         meta.auc_train = self.f64()?;
         meta.auc_test = self.f64()?;
+        m.settings.clear();
+        #[cfg(feature = "format3")]
         if version >= 3 {
             self.seq(&mut m.settings, Self::settings)?;
-        } else {
-            m.settings.clear();
         }
         Ok(())
     }

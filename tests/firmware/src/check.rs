@@ -361,7 +361,7 @@ pub fn corruptions(
     // (name, byte position, bit): magic, version, a byte of the body, the last byte (CRC).
     let flips: [(&'static str, usize, u8); 4] = [
         ("flip magic", 0, 0),
-        ("flip version", 4, 0),
+        ("flip version", 4, 3), // 2 -> 10: unknown to every core (bit 0 would give 3, which only cores with format3 read)
         ("flip body", n / 2, 5),
         ("flip crc", n - 1, 7),
     ];
