@@ -1310,7 +1310,10 @@ fn settings_round_trip_and_stay_minimal() {
     assert_eq!(m.settings.len(), 2, "equal settings share an entry");
     assert_eq!(m.format_version(), 3);
     assert_eq!((m.features[0].settings, m.features[2].settings), (0, 0));
-    assert_eq!((m.features[0].bin_width, m.features[1].bin_width), (5.0, 0.0));
+    assert_eq!(
+        (m.features[0].bin_width, m.features[1].bin_width),
+        (5.0, 0.0)
+    );
     assert_eq!(m.settings_of(1), Some(c));
     assert_eq!(m.validate(), Ok(()));
     let b = encode(&m);
@@ -1329,7 +1332,11 @@ fn settings_round_trip_and_stay_minimal() {
     assert_eq!(bad.validate(), Err(Error::InconsistentModel));
     let mut bad = m.clone();
     bad.settings.push(c).unwrap();
-    assert_eq!(bad.validate(), Err(Error::InconsistentModel), "unused entry");
+    assert_eq!(
+        bad.validate(),
+        Err(Error::InconsistentModel),
+        "unused entry"
+    );
     let mut bad = m.clone();
     bad.settings[0].n_distances = 0;
     assert_eq!(bad.validate(), Err(Error::BadSetting));
@@ -1339,10 +1346,17 @@ fn settings_round_trip_and_stay_minimal() {
     // A full table refuses a new distinct entry and leaves the model as it was.
     let mut full = sample();
     for k in 0..MAX_FEATURES.min(20) {
-        let _ = full.features.push(recipe(&format!("s{k}"), "original_firstorder_Mean", 0.0, 1.0, 0.1));
+        let _ = full.features.push(recipe(
+            &format!("s{k}"),
+            "original_firstorder_Mean",
+            0.0,
+            1.0,
+            0.1,
+        ));
     }
     for k in 0..MAX_SETTINGS {
-        full.set_settings(k, &Settings::with_bin_width(1.0 + k as f64)).unwrap();
+        full.set_settings(k, &Settings::with_bin_width(1.0 + k as f64))
+            .unwrap();
         let mut t = Settings::with_bin_width(1.0 + k as f64);
         t.gldm_a = 2.0;
         full.set_settings(k, &t).unwrap();
@@ -1350,7 +1364,10 @@ fn settings_round_trip_and_stay_minimal() {
     let before = full.clone();
     let mut t = Settings::DEFAULT;
     t.gldm_a = 3.0;
-    assert_eq!(full.set_settings(MAX_SETTINGS, &t), Err(Error::CapacityExceeded));
+    assert_eq!(
+        full.set_settings(MAX_SETTINGS, &t),
+        Err(Error::CapacityExceeded)
+    );
     assert_eq!(full, before);
     assert_eq!(full.set_settings(999, &t), Err(Error::IndexOutOfRange));
 }
