@@ -52,6 +52,10 @@ pub fn py_mod(a: f64, b: f64) -> f64 {
     }
 }
 
+/// Exclusive upper bound of the number of bin edges (2^52): bin numbers, level indices and the
+/// texture classes' keys are integers stored exactly in f64.
+pub const MAX_EDGES: f64 = 4_503_599_627_370_496.0;
+
 /// The discretisation of one ROI: fixed bin width or fixed bin count.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Bins {
@@ -190,8 +194,11 @@ impl WidthBins {
     /// Edges for ROI values with minimum `min`, maximum `max` and bin width `bin_width`.
     ///
     /// Errors: [`Error::BadBinWidth`] unless `bin_width` is finite and > 0;
-    /// [`Error::NonFiniteVoxel`] if `min`/`max` are not finite; [`Error::SizeOverflow`] if the
-    /// number of bins does not fit (range / width beyond 2^52).
+    /// [`Error::NonFiniteVoxel`] if `min`/`max` are not finite; [`Error::TooManyBins`] if the
+    /// number of edges is not below [`MAX_EDGES`] (2^52: bin numbers are exact integers in f64
+    /// only below 2^53, and `k + 1` must stay exact), or if the range is so far above the bin
+    /// width that the edge step rounds to 0 (e.g. bin width 1e-300, or a voxel of 3e38 with bin
+    /// width 25: PyRadiomics' `numpy.arange` would try to allocate the edges and fail).
     pub fn new(min: f64, max: f64, bin_width: f64) -> Result<WidthBins, Error> {
         if !(bin_width.is_finite() && bin_width > 0.0) {
             return Err(Error::BadBinWidth);
@@ -203,12 +210,12 @@ impl WidthBins {
         let high = max + 2.0 * bin_width;
         // numpy arange: len = ceil((stop - start) / step).
         let len = libm::ceil((high - low) / bin_width);
-        if !(len.is_finite() && (1.0..4.5e15).contains(&len)) {
-            return Err(Error::SizeOverflow);
+        if !(len.is_finite() && (1.0..MAX_EDGES).contains(&len)) {
+            return Err(Error::TooManyBins);
         }
         let delta = (low + bin_width) - low;
         if delta.is_nan() || delta <= 0.0 {
-            return Err(Error::SizeOverflow);
+            return Err(Error::TooManyBins);
         }
         Ok(WidthBins {
             low,
@@ -294,6 +301,19 @@ mod tests {
             Bins::count(0.0, 1.0, 0, EdgeType::F64),
             Err(Error::BadSetting)
         );
+    }
+
+    #[test]
+    fn too_many_bins_is_its_own_error() {
+        // A bin width far below the range, an extreme voxel, and the edge step rounding to 0
+        // (before: SizeOverflow, "memory: size computation overflowed").
+        assert_eq!(Bins::new(0.0, 1.0, 1e-300), Err(Error::TooManyBins));
+        assert_eq!(Bins::new(0.0, 3e38, 25.0), Err(Error::TooManyBins));
+        assert_eq!(Bins::new(-3e38, 3e38, 1e22), Err(Error::TooManyBins));
+        assert_eq!(Bins::new(1e300, 1e300, 1e-300), Err(Error::TooManyBins));
+        // Just below the bound still bins.
+        let b = Bins::new(0.0, 4.0e15, 1.0).unwrap();
+        assert_eq!(b.bin(4.0e15), 4_000_000_000_000_001);
     }
 
     #[test]

@@ -86,6 +86,10 @@ pub enum Error {
     NonFiniteVoxel = 308,
     /// The filter parameter is invalid (e.g. LoG sigma not positive).
     BadFilterParameter = 309,
+    /// Every voxel of the image is 0: the exponential, square and logarithm image types scale by
+    /// the image's max |x| and are undefined (PyRadiomics 3.0.1 computes a NaN image and its
+    /// extraction fails with a `ValueError` in the binning).
+    AllZeroImage = 311,
     /// The ROI has no more voxels than `minimumROISize` (PyRadiomics: "Size of the ROI is too
     /// small").
     RoiTooSmall = 313,
@@ -111,6 +115,11 @@ pub enum Error {
     /// core's PyRadiomics parser knows, e.g. a GLCM feature, or it has no sequence): the model
     /// can only score a features table. Device extraction refuses it before touching images.
     FeatureNotComputable = 404,
+    /// Discretisation gives more bins or gray levels than the core counts exactly: (ROI max −
+    /// ROI min) / bin width of 2^52 or more, gray level × zone/run size keys of 2^53 or more, or
+    /// GLCM on more distinct gray levels than the scratch was sized for. A bin width far below the
+    /// ROI's intensity range (e.g. 1e-300) or an extreme voxel (e.g. 3e38) causes it.
+    TooManyBins = 405,
     /// A setting's value is out of its range (e.g. `binCount` 0, a distance of 0, `force2Ddimension`
     /// 3, a negative `gldm_a`).
     BadSetting = 406,
@@ -186,6 +195,9 @@ impl Error {
             Error::ImageTooSmallForFilter => "image: too small for the requested filter",
             Error::NonFiniteVoxel => "image: a voxel is NaN or infinite",
             Error::BadFilterParameter => "filter: invalid parameter (e.g. LoG sigma must be > 0)",
+            Error::AllZeroImage => {
+                "image: expected a non-zero voxel for the exponential, square and logarithm image types (they scale by max |x|), found an all-zero image (PyRadiomics 3.0.1 fails on it too)"
+            }
             Error::RoiTooSmall => {
                 "mask: expected more ROI voxels than minimumROISize, found as many or fewer"
             }
@@ -205,6 +217,9 @@ impl Error {
             }
             Error::FeatureNotComputable => {
                 "model: a feature cannot be computed from images by this core (score it from a features table)"
+            }
+            Error::TooManyBins => {
+                "binning: expected (max - min) / bin width below 2^52 bins (gray level x zone/run size below 2^53; GLCM: at most the gray levels its scratch was sized for, 4096 by scratch_len), found more: bin width far below the ROI's intensity range, or an extreme voxel value"
             }
             Error::BadSetting => "settings: a setting's value is outside its valid range",
             Error::UnsupportedSetting => {
@@ -251,6 +266,7 @@ impl Error {
         Error::ImageTooSmallForFilter,
         Error::NonFiniteVoxel,
         Error::BadFilterParameter,
+        Error::AllZeroImage,
         Error::RoiTooSmall,
         Error::ResegmentedTooFew,
         Error::Shape2dNotApplicable,
@@ -259,6 +275,7 @@ impl Error {
         Error::BadBinWidth,
         Error::BadName,
         Error::FeatureNotComputable,
+        Error::TooManyBins,
         Error::BadSetting,
         Error::UnsupportedSetting,
         Error::ScratchTooSmall,

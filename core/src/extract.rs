@@ -275,8 +275,11 @@ fn gldm_columns(bd: [usize; 3], s: &Settings) -> usize {
 /// than one ROI voxel). Errors: the mask checks of [`roi_box`]; [`Error::BadBinWidth`];
 /// [`Error::OutputTooSmall`]; [`Error::ScratchTooSmall`] (see [`scratch_len`]);
 /// [`Error::ImageTooSmallForFilter`] where PyRadiomics would skip the image type (LoG);
-/// [`Error::NonFiniteVoxel`] if a filtered ROI value is not finite (e.g. exponential of an
-/// all-zero image); [`Error::UnsupportedFeature`] for image types the filters do not provide.
+/// [`Error::NonFiniteVoxel`] if a filtered ROI value is not finite; [`Error::AllZeroImage`] for
+/// the exponential, square or logarithm of an all-zero image (PyRadiomics' extraction fails
+/// there); [`Error::TooManyBins`] when the bin width is so small against the ROI's range that the
+/// bins cannot be counted exactly; [`Error::UnsupportedFeature`] for image types the filters do
+/// not provide.
 pub fn extract(
     image: &ImageView,
     mask: &MaskView,

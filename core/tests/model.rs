@@ -13,9 +13,10 @@ use radscore_core::model::artifact::{
 };
 use radscore_core::model::{
     wire, ClinicalPredictor, FeatureRecipe, Metadata, Model, PredictorKind, ShortName,
-    MAX_CLINICAL, MAX_FEATURES, MAX_FEATURE_NAME,
+    DEFAULT_SETTINGS, MAX_CLINICAL, MAX_FEATURES, MAX_FEATURE_NAME, MAX_SETTINGS,
 };
 use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature, WaveletBand};
+use radscore_core::settings::Settings;
 use radscore_core::Error;
 
 fn short(s: &str) -> ShortName {
@@ -33,6 +34,7 @@ fn recipe(sequence: &str, name: &str, mean: f64, sd: f64, coefficient: f64) -> F
         mean,
         sd,
         coefficient,
+        settings: DEFAULT_SETTINGS,
     }
 }
 
@@ -101,6 +103,7 @@ fn sample() -> Model {
             auc_train: 0.93,
             auc_test: -1.0,
         },
+        settings: heapless::Vec::new(),
     }
 }
 
@@ -157,7 +160,7 @@ fn round_trip() {
     assert_eq!(Model::decode(&bytes), Ok(m.clone()));
     // Header layout as documented.
     assert_eq!(&bytes[0..4], b"RSM1");
-    assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 2);
+    assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), FORMAT_VERSION);
     assert_eq!(u16::from_le_bytes([bytes[6], bytes[7]]), 0);
     assert_eq!(bytes[8], 3);
     assert_eq!(bytes[9], 2);
@@ -202,7 +205,7 @@ fn every_truncation_is_truncated() {
 #[test]
 fn unsupported_version() {
     let mut b = encode(&sample());
-    b[4..6].copy_from_slice(&3u16.to_le_bytes());
+    b[4..6].copy_from_slice(&4u16.to_le_bytes());
     fix_crc(&mut b);
     assert_eq!(Model::decode(&b), Err(Error::UnsupportedVersion));
     b[4..6].copy_from_slice(&0u16.to_le_bytes());
@@ -829,6 +832,7 @@ fn feature_recipe(i: usize) -> impl Strategy<Value = FeatureRecipe> {
                 mean,
                 sd,
                 coefficient: coef,
+                settings: DEFAULT_SETTINGS,
             },
         )
 }
@@ -899,6 +903,141 @@ fn model() -> impl Strategy<Value = Model> {
                         auc_train: auc,
                         auc_test: -1.0,
                     },
+                    settings: heapless::Vec::new(),
+                }
+            },
+        )
+        .prop_flat_map(|m| {
+            let nf = m.features.len();
+            (
+                Just(m),
+                proptest::collection::vec((0..nf, settings()), 0..2 * MAX_SETTINGS),
+            )
+        })
+        .prop_map(|(mut m, assign)| {
+            // set_settings keeps the table minimal; a full table refuses a 17th distinct entry
+            for (i, s) in assign {
+                match m.set_settings(i, &s) {
+                    Ok(()) | Err(Error::CapacityExceeded) => {}
+                    Err(e) => panic!("set_settings: {e:?}"),
+                }
+            }
+            m
+        })
+}
+
+/// Any valid extraction settings (implemented by the core or not).
+fn settings() -> impl Strategy<Value = Settings> {
+    use radscore_core::settings::*;
+    let binning = prop_oneof![
+        (0.01f64..200.0).prop_map(Binning::Width),
+        (1u32..100_000).prop_map(Binning::Count),
+    ];
+    let interpolator = prop_oneof![
+        Just(Interpolator::NearestNeighbor),
+        Just(Interpolator::Linear),
+        Just(Interpolator::BSpline),
+        Just(Interpolator::Gaussian),
+        Just(Interpolator::LabelGaussian),
+        Just(Interpolator::HammingWindowedSinc),
+        Just(Interpolator::CosineWindowedSinc),
+        Just(Interpolator::WelchWindowedSinc),
+        Just(Interpolator::LanczosWindowedSinc),
+        Just(Interpolator::BlackmanWindowedSinc),
+    ];
+    let weighting = prop_oneof![
+        Just(WeightingNorm::None),
+        Just(WeightingNorm::Manhattan),
+        Just(WeightingNorm::Euclidean),
+        Just(WeightingNorm::Infinity),
+        Just(WeightingNorm::NoWeighting),
+    ];
+    let wavelet = prop_oneof![
+        Just(WaveletFamily::Haar),
+        (1u8..=20).prop_map(WaveletFamily::Db),
+        (2u8..=20).prop_map(WaveletFamily::Sym),
+        (1u8..=17).prop_map(WaveletFamily::Coif),
+    ];
+    let mode = prop_oneof![
+        Just(ResegmentMode::Absolute),
+        Just(ResegmentMode::Relative),
+        Just(ResegmentMode::Sigma),
+    ];
+    (
+        (
+            binning,
+            -1e4f64..1e4,
+            proptest::option::of((0.1f64..1e3, proptest::option::of(0.5f64..10.0))),
+        ),
+        proptest::option::of((
+            [0.0f64..5.0, 0.0f64..5.0, 0.0f64..5.0],
+            interpolator,
+            0u32..20,
+        )),
+        (
+            any::<bool>(),
+            proptest::option::of((
+                -1e3f64..1e3,
+                prop_oneof![Just(f64::INFINITY), 1e3f64..1e4],
+                mode,
+                any::<bool>(),
+            )),
+        ),
+        (
+            proptest::option::of(0u8..=2),
+            proptest::collection::vec(1u32..10, 1..=MAX_DISTANCES),
+        ),
+        (
+            any::<bool>(),
+            weighting,
+            0.0f64..10.0,
+            1u8..=3,
+            proptest::option::of(1u32..1000),
+        ),
+        (wavelet, 0u8..3, 1u8..4, any::<bool>()),
+    )
+        .prop_map(
+            |(
+                (binning, shift, norm),
+                resample,
+                (pre_crop, reseg),
+                (f2d, dist),
+                (sym, wn, a, dims, size),
+                (wav, start, level, grad),
+            )| {
+                let mut distances = [0u32; MAX_DISTANCES];
+                distances[..dist.len()].copy_from_slice(&dist);
+                Settings {
+                    binning,
+                    voxel_array_shift: shift,
+                    normalize: norm.map(|(scale, remove_outliers)| Normalize {
+                        scale,
+                        remove_outliers,
+                    }),
+                    resample: resample.map(|(spacing, interpolator, pad_distance)| Resample {
+                        spacing,
+                        interpolator,
+                        pad_distance,
+                    }),
+                    pre_crop,
+                    resegment: reseg.map(|(lo, hi, mode, shape)| Resegment {
+                        lo,
+                        hi,
+                        mode,
+                        shape,
+                    }),
+                    force_2d: f2d,
+                    distances,
+                    n_distances: dist.len() as u8,
+                    symmetrical_glcm: sym,
+                    weighting_norm: wn,
+                    gldm_a: a,
+                    minimum_roi_dimensions: dims,
+                    minimum_roi_size: size,
+                    wavelet: wav,
+                    wavelet_start_level: start,
+                    wavelet_level: level,
+                    gradient_use_spacing: grad,
                 }
             },
         )
@@ -1096,7 +1235,7 @@ fn format1_corruptions_are_rejected() {
     let mut m = Model::empty();
     assert_eq!(wire::read_model_version(body, 1, &mut m), Ok(body.len()));
     assert_eq!(
-        wire::read_model_version(body, 3, &mut m),
+        wire::read_model_version(body, 4, &mut m),
         Err(Error::UnsupportedVersion)
     );
     // every single-bit flip of the file is rejected (CRC) or, if it decodes, validates
@@ -1153,4 +1292,82 @@ fn recomputability_is_decided_from_the_name() {
         // scoring from feature values works for every model
         assert!(d.score(&[1.0, 2.0, 3.0], &[1.0, 40.0]).is_ok());
     }
+}
+
+/// Format 3: each feature's extraction settings, a table of the distinct non-default ones.
+#[test]
+fn settings_round_trip_and_stay_minimal() {
+    use radscore_core::settings::Binning;
+    let mut m = sample();
+    assert_eq!(m.format_version(), 2);
+    let mut a = Settings::with_bin_width(5.0);
+    a.gldm_a = 1.0;
+    let mut c = Settings::DEFAULT;
+    c.binning = Binning::Count(32);
+    m.set_settings(0, &a).unwrap();
+    m.set_settings(2, &a).unwrap();
+    m.set_settings(1, &c).unwrap();
+    assert_eq!(m.settings.len(), 2, "equal settings share an entry");
+    assert_eq!(m.format_version(), 3);
+    assert_eq!((m.features[0].settings, m.features[2].settings), (0, 0));
+    assert_eq!(
+        (m.features[0].bin_width, m.features[1].bin_width),
+        (5.0, 0.0)
+    );
+    assert_eq!(m.settings_of(1), Some(c));
+    assert_eq!(m.validate(), Ok(()));
+    let b = encode(&m);
+    assert_eq!(Model::decode(&b), Ok(m.clone()));
+    // Defaults with a bin width are no entry; unused entries go.
+    m.set_settings(1, &Settings::with_bin_width(10.0)).unwrap();
+    assert_eq!(m.features[1].settings, DEFAULT_SETTINGS);
+    assert_eq!(m.settings.len(), 1);
+    assert_eq!(m.settings_of(1), Some(Settings::with_bin_width(10.0)));
+    // Inconsistencies the decoder refuses.
+    let mut bad = m.clone();
+    bad.features[0].bin_width = 6.0;
+    assert_eq!(bad.validate(), Err(Error::InconsistentModel));
+    let mut bad = m.clone();
+    bad.features[0].settings = 1;
+    assert_eq!(bad.validate(), Err(Error::InconsistentModel));
+    let mut bad = m.clone();
+    bad.settings.push(c).unwrap();
+    assert_eq!(
+        bad.validate(),
+        Err(Error::InconsistentModel),
+        "unused entry"
+    );
+    let mut bad = m.clone();
+    bad.settings[0].n_distances = 0;
+    assert_eq!(bad.validate(), Err(Error::BadSetting));
+    let mut bad = m.clone();
+    bad.settings[0].voxel_array_shift = f64::NAN;
+    assert_eq!(bad.validate(), Err(Error::NonFiniteParameter));
+    // A full table refuses a new distinct entry and leaves the model as it was.
+    let mut full = sample();
+    for k in 0..MAX_FEATURES.min(20) {
+        let _ = full.features.push(recipe(
+            &format!("s{k}"),
+            "original_firstorder_Mean",
+            0.0,
+            1.0,
+            0.1,
+        ));
+    }
+    for k in 0..MAX_SETTINGS {
+        full.set_settings(k, &Settings::with_bin_width(1.0 + k as f64))
+            .unwrap();
+        let mut t = Settings::with_bin_width(1.0 + k as f64);
+        t.gldm_a = 2.0;
+        full.set_settings(k, &t).unwrap();
+    }
+    let before = full.clone();
+    let mut t = Settings::DEFAULT;
+    t.gldm_a = 3.0;
+    assert_eq!(
+        full.set_settings(MAX_SETTINGS, &t),
+        Err(Error::CapacityExceeded)
+    );
+    assert_eq!(full, before);
+    assert_eq!(full.set_settings(999, &t), Err(Error::IndexOutOfRange));
 }

@@ -242,6 +242,11 @@ enum RadscoreStatus
      */
     RADSCORE_STATUS_BAD_FILTER_PARAMETER = 309,
     /**
+     * Image: every voxel is 0, so the exponential, square and logarithm image types are
+     * undefined (PyRadiomics fails on such an image too).
+     */
+    RADSCORE_STATUS_ALL_ZERO_IMAGE = 311,
+    /**
      * Mask: the ROI has no more voxels than minimumROISize.
      */
     RADSCORE_STATUS_ROI_TOO_SMALL = 313,
@@ -275,6 +280,11 @@ enum RadscoreStatus
      * from a features table); extraction refuses the model before reading the images.
      */
     RADSCORE_STATUS_FEATURE_NOT_COMPUTABLE = 404,
+    /**
+     * Binning: more bins or gray levels than the core counts exactly (a bin width far below
+     * the ROI's intensity range, or an extreme voxel value).
+     */
+    RADSCORE_STATUS_TOO_MANY_BINS = 405,
     /**
      * Settings: a setting's value is outside its valid range.
      */

@@ -1,8 +1,11 @@
 //! Feature extraction for one sequence of a model: scratch-size query and extraction.
 //!
-//! The core's `extract` takes one bin width and one ROI label per call, so the sequence's
-//! features are computed in groups of equal (label, bin width), in model order; the values are
-//! exactly the core's (`radscore_core::extract::extract` on the same names).
+//! The core's `extract_with` takes one set of extraction settings and one ROI label per call, so
+//! the sequence's features are computed in groups of equal (label, settings), in model order,
+//! each with its recipes' settings (`Model::settings_of`: PyRadiomics' defaults with the bin width
+//! for format-1/2 models, the settings table's entry in format 3); the values are exactly the
+//! core's (`radscore_core::extract::extract_with` on the same names). Settings the core does not
+//! implement are `RADSCORE_STATUS_UNSUPPORTED_SETTING` before any value is computed.
 
 use crate::image::{RadscoreImage, RadscoreMask, RADSCORE_LABEL_FROM_MODEL};
 use crate::model::{model, RadscoreModel};
@@ -14,17 +17,18 @@ use radscore_core::extract;
 use radscore_core::image::{voxel_count, ImageView, RoiBox};
 use radscore_core::model::{Model, MAX_FEATURES};
 use radscore_core::names::FeatureName;
+use radscore_core::settings::Settings;
 
 /// One group of a sequence's features that the core extracts in one call.
 struct Group {
     label: u32,
-    bin_width: f64,
+    settings: Settings,
     names: Vec<FeatureName, MAX_FEATURES>,
     /// Model index of each name.
     index: Vec<usize, MAX_FEATURES>,
 }
 
-/// Calls `f` for every (label, bin width) group of `sequence`'s features, in model order.
+/// Calls `f` for every (label, settings) group of `sequence`'s features, in model order.
 /// `label` overrides the model's labels unless it is `RADSCORE_LABEL_FROM_MODEL`.
 /// `UnknownSequence` if no feature belongs to `sequence`.
 fn for_each_group(
@@ -33,7 +37,9 @@ fn for_each_group(
     label: u32,
     mut f: impl FnMut(&Group) -> Res<()>,
 ) -> Res<()> {
-    let key = |i: usize| -> Option<(u32, u64)> {
+    // Equal settings have one table index (the table holds distinct entries), and default
+    // settings are equal when their bin widths are.
+    let key = |i: usize| -> Option<(u32, u8, u64)> {
         let r = m.features.get(i)?;
         if r.sequence.as_str() != sequence {
             return None;
@@ -43,7 +49,7 @@ fn for_each_group(
         } else {
             label
         };
-        Some((l, r.bin_width.to_bits()))
+        Some((l, r.settings, r.bin_width.to_bits()))
     };
     let mut any = false;
     for i in 0..m.features.len() {
@@ -54,7 +60,7 @@ fn for_each_group(
         any = true;
         let mut g = Group {
             label: k.0,
-            bin_width: f64::from_bits(k.1),
+            settings: m.settings_of(i).ok_or(RadscoreStatus::InconsistentModel)?,
             names: Vec::new(),
             index: Vec::new(),
         };
@@ -68,6 +74,9 @@ fn for_each_group(
                     .map_err(|_| RadscoreStatus::CapacityExceeded)?;
             }
         }
+        // Settings this core does not implement (or out of range): refused before any image is
+        // read, by every extraction entry point.
+        g.settings.check()?;
         f(&g)?;
     }
     if any {
@@ -247,7 +256,7 @@ pub unsafe extern "C" fn radscore_extract(
             // SAFETY: forwarded contract.
             let mv = unsafe { a.mask.view(g.label)? };
             let mut out = [0.0f64; MAX_FEATURES];
-            extract::extract(&a.image, &mv, &g.names, g.bin_width, &mut out, scratch)?;
+            extract::extract_with(&a.image, &mv, &g.names, &g.settings, &mut out, scratch)?;
             for (i, v) in g.index.iter().zip(out.iter()) {
                 if let Some(s) = staged.get_mut(*i) {
                     *s = *v;

@@ -71,6 +71,9 @@ pub enum RadscoreStatus {
     NonFiniteVoxel = 308,
     /// Filter: invalid parameter.
     BadFilterParameter = 309,
+    /// Image: every voxel is 0, so the exponential, square and logarithm image types are
+    /// undefined (PyRadiomics fails on such an image too).
+    AllZeroImage = 311,
     /// Mask: the ROI has no more voxels than minimumROISize.
     RoiTooSmall = 313,
     /// Mask: resegmentation left fewer than 2 ROI voxels.
@@ -89,6 +92,9 @@ pub enum RadscoreStatus {
     /// Model: a feature cannot be computed from images by this core (it can only be scored
     /// from a features table); extraction refuses the model before reading the images.
     FeatureNotComputable = 404,
+    /// Binning: more bins or gray levels than the core counts exactly (a bin width far below
+    /// the ROI's intensity range, or an extreme voxel value).
+    TooManyBins = 405,
     /// Settings: a setting's value is outside its valid range.
     BadSetting = 406,
     /// Settings: a setting value this core does not implement.
@@ -149,6 +155,7 @@ impl RadscoreStatus {
         RadscoreStatus::ImageTooSmallForFilter,
         RadscoreStatus::NonFiniteVoxel,
         RadscoreStatus::BadFilterParameter,
+        RadscoreStatus::AllZeroImage,
         RadscoreStatus::RoiTooSmall,
         RadscoreStatus::ResegmentedTooFew,
         RadscoreStatus::Shape2dNotApplicable,
@@ -157,6 +164,7 @@ impl RadscoreStatus {
         RadscoreStatus::BadBinWidth,
         RadscoreStatus::BadName,
         RadscoreStatus::FeatureNotComputable,
+        RadscoreStatus::TooManyBins,
         RadscoreStatus::BadSetting,
         RadscoreStatus::UnsupportedSetting,
         RadscoreStatus::ScratchTooSmall,
@@ -285,6 +293,7 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         ImageTooSmallForFilter,
         NonFiniteVoxel,
         BadFilterParameter,
+        AllZeroImage,
         RoiTooSmall,
         ResegmentedTooFew,
         Shape2dNotApplicable,
@@ -293,6 +302,7 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         BadBinWidth,
         BadName,
         FeatureNotComputable,
+        TooManyBins,
         BadSetting,
         UnsupportedSetting,
         ScratchTooSmall,

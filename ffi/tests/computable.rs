@@ -158,3 +158,90 @@ fn format1_artifact_loads() {
     );
     assert_eq!(n, 7);
 }
+
+/// Format 3 (issue 18): a model whose t2 features carry settings this core does not implement
+/// yet (`gldm_a` 1, `binCount` 32) loads, scores, and its extraction is refused with
+/// `UNSUPPORTED_SETTING` (407) before the (invalid) image is looked at; a sequence with default
+/// settings gets past that check as before.
+#[test]
+fn format3_settings_are_carried_and_unimplemented_ones_refused() {
+    use radscore_core::settings::{Binning, Settings};
+    let mut model = radscore_trainer::example::illustrative_model();
+    let mut a = Settings::with_bin_width(25.0);
+    a.gldm_a = 1.0;
+    let mut c = Settings::DEFAULT;
+    c.binning = Binning::Count(32);
+    let t2: Vec<usize> = (0..model.features.len())
+        .filter(|&i| model.features[i].sequence.as_str() == "t2")
+        .collect();
+    assert!(!t2.is_empty());
+    for (k, &i) in t2.iter().enumerate() {
+        model
+            .set_settings(i, if k % 2 == 0 { &a } else { &c })
+            .expect("set");
+    }
+    let bytes = radscore_trainer::export::encode(&model).expect("encode");
+    assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), 3);
+    let mut storage = vec![0u64; radscore_model_size().div_ceil(8)];
+    let h = load(&bytes, &mut storage);
+    assert_eq!(
+        flags(h, 7),
+        [1; 7],
+        "settings do not make a feature table-only"
+    );
+    // a valid image and mask: the settings check is what refuses
+    let voxels: Vec<i16> = (0..216).map(|v| v as i16).collect();
+    let labels: Vec<u8> = vec![1; 216];
+    let image = RadscoreImage {
+        voxels: voxels.as_ptr().cast(),
+        voxel_type: RADSCORE_VOXEL_I16,
+        dims: [6, 6, 6],
+        spacing: [1.0; 3],
+    };
+    let mask = RadscoreMask {
+        labels: labels.as_ptr().cast(),
+        mask_type: RADSCORE_MASK_U8,
+        dims: [6, 6, 6],
+        label: RADSCORE_LABEL_FROM_MODEL,
+    };
+    let seq = CString::new("t2").expect("name");
+    let mut need = 0usize;
+    let st = unsafe { radscore_scratch_len(h, seq.as_ptr(), &image, &mask, &mut need) };
+    assert_eq!(st, RadscoreStatus::UnsupportedSetting);
+    assert_eq!(st as u32, 407);
+    let mut scratch = [0.0f64; 4];
+    let mut out = [0.0f64; 7];
+    let st = unsafe {
+        radscore_extract(
+            h,
+            seq.as_ptr(),
+            &image,
+            &mask,
+            scratch.as_mut_ptr(),
+            scratch.len(),
+            out.as_mut_ptr(),
+            out.len(),
+        )
+    };
+    assert_eq!(st, RadscoreStatus::UnsupportedSetting);
+    assert_eq!(out, [0.0; 7], "nothing written");
+    // another sequence (default settings) extracts
+    let dwi = CString::new("dwi").expect("name");
+    let st = unsafe { radscore_scratch_len(h, dwi.as_ptr(), &image, &mask, &mut need) };
+    assert_eq!(st, RadscoreStatus::Ok);
+    // scoring is unaffected
+    let features: Vec<f64> = model.features.iter().map(|f| f.mean).collect();
+    let mut sc = std::mem::MaybeUninit::<RadscoreScore>::uninit();
+    let clinical = [1.0, 20_000.0];
+    let st = unsafe {
+        radscore_score(
+            h,
+            features.as_ptr(),
+            features.len(),
+            clinical.as_ptr(),
+            2,
+            sc.as_mut_ptr(),
+        )
+    };
+    assert_eq!(st, RadscoreStatus::Ok);
+}

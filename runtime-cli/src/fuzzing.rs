@@ -87,6 +87,32 @@ pub fn cohort_csv(data: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `radscore cohort`'s join (`cmd::cohort::run`): the input is up to five CSV files separated by
+/// the byte `0xFF` (never in UTF-8 text) — the clinical table (id column `ID`), then features
+/// tables given as `t2=FILE`, `t2=FILE` (pooled with the first), `dwi=FILE` and a plain `FILE`
+/// (columns already prefixed). Whatever the tables, the join must end in `Ok` or an `Err`.
+pub fn cohort_join(data: &[u8]) -> anyhow::Result<()> {
+    let mut parts = data.split(|&b| b == 0xFF);
+    let clinical = scratch_file("clinical.csv", parts.next().unwrap_or(&[]))?;
+    let mut features = Vec::new();
+    for (k, (prefix, part)) in ["t2=", "t2=", "dwi=", ""].iter().zip(parts).enumerate() {
+        let p = scratch_file(&format!("features{k}.csv"), part)?;
+        features.push(format!("{prefix}{}", p.display()));
+    }
+    if features.is_empty() {
+        return Err(anyhow::anyhow!("no features table in the input"));
+    }
+    let out = clinical.with_file_name("cohort.csv");
+    crate::cmd::cohort::run(crate::cmd::cohort::Args {
+        id_column: "ID".into(),
+        clinical,
+        features,
+        out,
+        quiet: true,
+    })?;
+    Ok(())
+}
+
 /// Extraction of every implemented feature on a small fuzzed volume: byte 0–2 are the sizes
 /// (1–8 each), byte 3 the bin width (1–64), then per voxel an int16 value (2 bytes) and a mask bit
 /// (the low bit of one more byte); missing bytes are 0. Checked against itself: no panic, and the
@@ -144,5 +170,6 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("dicom", dicom),
     ("score_csv", score_csv),
     ("cohort_csv", cohort_csv),
+    ("cohort_join", cohort_join),
     ("extract", extract),
 ];

@@ -324,3 +324,45 @@ fn extract_on_second_segment_by_label_matches_pyradiomics() {
 fn extract_on_default_dce_phase_and_fractional_seg_matches_pyradiomics() {
     extract_matches_pyradiomics("dce_phase1", "mr_dce", "mr_dce_seg.dcm", &[]);
 }
+
+/// Issue 21: a 7.8 KB file whose Pixel Data element claims 4 GB (`fuzz/seeds/dicom/
+/// oom-pixel-data-length.dcm`, the RLE seed with that one length changed) made dicom-object
+/// allocate and zero 4.2 GB for 27 s before failing. The pre-scan refuses it at once, naming the
+/// file and the element, as image, as series member and as mask; the intact seed still reads.
+#[test]
+fn an_element_longer_than_the_file_is_refused_before_parsing() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/dicom");
+    let bad = seeds.join("oom-pixel-data-length.dcm");
+    let started = std::time::Instant::now();
+    let msg = format!("{:#}", io::read_volume(&bad).unwrap_err());
+    for w in [
+        "oom-pixel-data-length.dcm",
+        "(7FE0,0010)",
+        "claims 4294967280 bytes",
+    ] {
+        assert!(msg.contains(w), "{w:?} not in {msg}");
+    }
+    assert!(!io::dicom::is_seg(&bad));
+    let grid = io::read_volume(&seeds.join("MR_small_RLE.dcm")).expect("the intact seed reads");
+    let msg = format!(
+        "{:#}",
+        io::read_mask_with(&bad, &ReadOptions::default(), &grid).unwrap_err()
+    );
+    assert!(msg.contains("(7FE0,0010)"), "{msg}");
+    // A folder holding it: the series reader names it too.
+    let folder =
+        std::env::temp_dir().join(format!("radscore-prescan-series-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(&bad, folder.join("a.dcm")).unwrap();
+    let msg = format!("{:#}", io::read_volume(&folder).unwrap_err());
+    let _ = std::fs::remove_dir_all(&folder);
+    assert!(
+        msg.contains("a.dcm") && msg.contains("(7FE0,0010)"),
+        "{msg}"
+    );
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "took {:?}",
+        started.elapsed()
+    );
+}

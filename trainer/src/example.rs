@@ -113,6 +113,7 @@ pub fn illustrative_model() -> Model {
             mean,
             sd,
             coefficient,
+            settings: radscore_core::model::DEFAULT_SETTINGS,
         };
         if features.push(recipe).is_err() {
             unreachable!("seven features fit in MAX_FEATURES");
@@ -162,6 +163,7 @@ pub fn illustrative_model() -> Model {
             auc_train: -1.0,
             auc_test: -1.0,
         },
+        settings: heapless::Vec::new(),
     };
     model.points_per_unit = points_per_unit(&model);
     model

@@ -4,12 +4,21 @@
 //! [`radscore_core::model::artifact`]): header, postcard body, CRC-32 and, for
 //! [`encode_signed`], an Ed25519 signature trailer. Every artifact is decoded again with the
 //! core's own decoder before it is returned, so the encoder cannot emit a file the device rejects.
+//!
+//! Format: 3 when a feature has non-default extraction settings (the model's settings table is
+//! not empty), otherwise 2 ([`Model::format_version`]). Format 2 is format 3 without the settings
+//! index of each recipe and without the table, so a model without settings has the bytes it had
+//! before format 3 and every deployed core (which reads 2) still loads it; only a model that needs
+//! the settings requires a core that knows them.
 
 use radscore_core::model::artifact::{
-    self, Header, CRC_LEN, FLAG_SIGNED, FORMAT_VERSION, HEADER_LEN, MAX_BODY_LEN, SIGNATURE_LEN,
-    SIG_ALG_ED25519, TRAILER_LEN,
+    self, Header, CRC_LEN, FLAG_SIGNED, HEADER_LEN, MAX_BODY_LEN, SIGNATURE_LEN, SIG_ALG_ED25519,
+    TRAILER_LEN,
 };
-use radscore_core::model::Model;
+use radscore_core::model::{
+    ClinicalPredictor, FeatureText, Metadata, Model, ShortName, MAX_CLINICAL,
+};
+use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -63,10 +72,68 @@ impl std::error::Error for ExportError {
     }
 }
 
+/// A recipe as format 2 writes it (format 3's without the settings index).
+#[derive(Serialize)]
+struct RecipeV2<'a> {
+    sequence: &'a ShortName,
+    name: &'a FeatureText,
+    bin_width: f64,
+    label: u32,
+    mean: f64,
+    sd: f64,
+    coefficient: f64,
+}
+
+/// A model as format 2 writes it (format 3's without the settings table).
+#[derive(Serialize)]
+struct ModelV2<'a> {
+    features: Vec<RecipeV2<'a>>,
+    radscore_intercept: f64,
+    combined_intercept: f64,
+    radscore_coefficient: f64,
+    radscore_axis: [f64; 2],
+    clinical: &'a heapless::Vec<ClinicalPredictor, MAX_CLINICAL>,
+    points_per_unit: f64,
+    threshold: f64,
+    meta: &'a Metadata,
+}
+
+/// The postcard body of `model` in its format ([`Model::format_version`]): format 3 is the
+/// derived encoding of [`Model`]; format 2 leaves out the settings indices and table.
+fn body(model: &Model) -> Result<Vec<u8>, postcard::Error> {
+    if model.format_version() == 3 {
+        return postcard::to_allocvec(model);
+    }
+    let v2 = ModelV2 {
+        features: model
+            .features
+            .iter()
+            .map(|f| RecipeV2 {
+                sequence: &f.sequence,
+                name: &f.name,
+                bin_width: f.bin_width,
+                label: f.label,
+                mean: f.mean,
+                sd: f.sd,
+                coefficient: f.coefficient,
+            })
+            .collect(),
+        radscore_intercept: model.radscore_intercept,
+        combined_intercept: model.combined_intercept,
+        radscore_coefficient: model.radscore_coefficient,
+        radscore_axis: model.radscore_axis,
+        clinical: &model.clinical,
+        points_per_unit: model.points_per_unit,
+        threshold: model.threshold,
+        meta: &model.meta,
+    };
+    postcard::to_allocvec(&v2)
+}
+
 /// Header, body and CRC (everything a signature covers).
 fn frame(model: &Model, flags: u16) -> Result<Vec<u8>, ExportError> {
     model.validate().map_err(ExportError::Invalid)?;
-    let body = postcard::to_allocvec(model).map_err(ExportError::Encode)?;
+    let body = body(model).map_err(ExportError::Encode)?;
     if body.len() > MAX_BODY_LEN {
         return Err(ExportError::TooLarge {
             len: body.len(),
@@ -74,7 +141,7 @@ fn frame(model: &Model, flags: u16) -> Result<Vec<u8>, ExportError> {
         });
     }
     let header = Header {
-        version: FORMAT_VERSION,
+        version: model.format_version(),
         flags,
         // Both fit: heapless capacities are 32 and 16.
         n_features: u8::try_from(model.features.len()).unwrap_or(u8::MAX),
@@ -188,7 +255,8 @@ mod tests {
         assert_eq!(parts.header.n_features, 7);
         assert_eq!(parts.header.n_clinical, 2);
         assert!(parts.signature.is_none());
-        assert_eq!(parts.header.version, artifact::FORMAT_VERSION);
+        // no settings: format 2, the bytes every core since format 2 reads
+        assert_eq!(parts.header.version, 2);
         // sizes quoted in docs/artifact-format.md
         assert_eq!((b.len(), parts.body.len()), (761, 743));
         assert_eq!(encode_signed(&m, &[1; 32]).unwrap().len(), 829);

@@ -883,6 +883,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             mean: zs.mean[z_col[c]],
             sd: zs.sd[z_col[c]],
             coefficient: b,
+            settings: radscore_core::model::DEFAULT_SETTINGS,
         };
         features
             .push(recipe)
@@ -939,6 +940,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             auc_train: comb_tr.as_ref().map_or(-1.0, |m| m.auc),
             auc_test: comb_te.as_ref().map_or(-1.0, |m| m.auc),
         },
+        settings: heapless::Vec::new(),
     };
 
     // 7. summary --------------------------------------------------------------------------------

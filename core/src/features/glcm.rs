@@ -523,7 +523,8 @@ fn distribution<'a>(
     // exactly and are divided once (equal to numpy's sum of the rounded p's to ~1 ulp).
     let m = cnt_total + 1.0;
     if (2.0 * hi + 1.0) * m >= KEY_LIMIT {
-        return Err(Error::SizeOverflow);
+        // gray levels (bin numbers) too large to key exactly: data-derived, not memory
+        return Err(Error::TooManyBins);
     }
     let mut n = 0usize;
     for i in 0..g {
@@ -764,6 +765,8 @@ fn gt(a: (f64, f64), b: (f64, f64)) -> bool {
 /// otherwise). `scratch` needs [`scratch_for_levels`]`(levels.len(), N_p, want_mcc, N_a,
 /// weighted)` elements. No angle (a distance beyond the box): [`Error::BadSetting`], as
 /// PyRadiomics' "Error getting angle count".
+/// With fewer, more than [`MAX_LEVELS_RESERVED`] present levels is [`Error::TooManyBins`]
+/// (the levels exceed what [`scratch_len`] reserves), otherwise [`Error::ScratchTooSmall`].
 pub fn features(
     q: &[f64],
     dims: [usize; 3],
@@ -787,6 +790,11 @@ pub fn features(
     }
     let weighted = settings.weighted();
     let need = scratch_for_levels(g, n_roi, want_mcc, n_angles, weighted)?;
+    if scratch.len() < need && g > MAX_LEVELS_RESERVED {
+        // More distinct gray levels than `scratch_len` reserves for: the data (a bin width far
+        // below the ROI's range), not the caller's sizing, is the cause.
+        return Err(Error::TooManyBins);
+    }
     let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
     let (pm, rest) = scratch.split_at_mut(g * g);
     let (px, rest) = rest.split_at_mut(g);

@@ -135,7 +135,8 @@ pub fn features(
     let stride = (max_len as u64) + 1;
     let sub: u64 = if weighted { 16 } else { 1 };
     if (max_gl + 1.0) * (stride as f64) * (sub as f64) >= KEY_LIMIT {
-        return Err(Error::SizeOverflow);
+        // gray levels (bin numbers) too large to key exactly: data-derived, not memory
+        return Err(Error::TooManyBins);
     }
     let (angle_list, n_angles) = angles_2d(dims, settings.force_2d);
     if n_angles == 0 {

@@ -57,7 +57,8 @@ pub fn zones<'a>(
     by_size.fill(0.0);
     let stride = (np as u64) + 1;
     if (max_gl + 1.0) * (stride as f64) >= KEY_LIMIT {
-        return Err(Error::SizeOverflow);
+        // gray levels (bin numbers) too large to key exactly: data-derived, not memory
+        return Err(Error::TooManyBins);
     }
 
     let plane = sx * sy;

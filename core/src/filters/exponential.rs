@@ -44,20 +44,27 @@ pub fn max_abs(image: &ImageView) -> f64 {
     }
 }
 
-/// [`max_abs`] for the filters that scale by it (exponential, square, logarithm): an all-zero
-/// image (M = 0, where PyRadiomics divides by zero) is [`Error::BadFilterParameter`].
+/// [`max_abs`] for the filters that scale by it (exponential, square, logarithm).
+///
+/// Errors: [`Error::AllZeroImage`] when M = 0. PyRadiomics 3.0.1 divides by zero there and gets
+/// a NaN image, on which every feature class but shape fails (`ValueError` from
+/// `getBinEdges`: "arange: cannot compute length", or numpy's histogram with `binCount`), so its
+/// whole extraction fails; the core refuses the image type with this distinct error.
+/// [`Error::NonFiniteVoxel`] when M is infinite (PyRadiomics: a NaN image again).
 pub fn nonzero_max_abs(image: &ImageView) -> Result<f64, Error> {
     let m = max_abs(image);
-    if m <= 0.0 || !m.is_finite() {
-        return Err(Error::BadFilterParameter);
+    if !m.is_finite() {
+        return Err(Error::NonFiniteVoxel);
+    }
+    if m <= 0.0 {
+        return Err(Error::AllZeroImage);
     }
     Ok(m)
 }
 
 /// The exponent coefficient c = ln(M) / M for M = [`max_abs`].
 ///
-/// Errors: [`Error::BadFilterParameter`] when M = 0 (an all-zero image: PyRadiomics would produce
-/// a NaN image, here it is refused).
+/// Errors: those of [`nonzero_max_abs`] ([`Error::AllZeroImage`] for an all-zero image).
 pub fn coefficient(image: &ImageView) -> Result<f64, Error> {
     let m = nonzero_max_abs(image)?;
     Ok(libm::log(m) / m)

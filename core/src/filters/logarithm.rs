@@ -17,7 +17,7 @@
 //! `ln` is libm's; numpy 1.26 may evaluate `log` with SIMD (SVML) kernels that are not correctly
 //! rounded, so values can differ from PyRadiomics' by about one ulp (as for the exponential
 //! filter). For an all-zero image PyRadiomics computes 0/0 and a NaN image; here that is
-//! [`Error::BadFilterParameter`].
+//! [`Error::AllZeroImage`].
 
 use super::exponential::nonzero_max_abs;
 use super::map_roi;
@@ -38,7 +38,7 @@ pub fn log_value(x: f64) -> f64 {
 
 /// The scale M / max |y| = M / ln(M + 1), M = [`nonzero_max_abs`].
 ///
-/// Errors: [`Error::BadFilterParameter`] when M = 0 (all-zero image; PyRadiomics: NaN image).
+/// Errors: [`Error::AllZeroImage`] when M = 0 (all-zero image; PyRadiomics: NaN image, failed extraction).
 pub fn coefficient(image: &ImageView) -> Result<f64, Error> {
     let m = nonzero_max_abs(image)?;
     Ok(m / libm::log(m + 1.0))
@@ -89,6 +89,6 @@ mod tests {
         }
         let z = [0i16; 8];
         let iv = ImageView::new(Voxels::I16(&z), [2, 2, 2], [1.0; 3]).unwrap();
-        assert_eq!(coefficient(&iv), Err(Error::BadFilterParameter));
+        assert_eq!(coefficient(&iv), Err(Error::AllZeroImage));
     }
 }

@@ -7,7 +7,7 @@
 //!
 //! None in value. PyRadiomics' docstring says negative intensities are made negative again; the
 //! 3.0.1 code does not do that (f ≥ 0), and neither does this filter. For an all-zero image
-//! PyRadiomics computes c = inf and a NaN image; here that is [`Error::BadFilterParameter`].
+//! PyRadiomics computes c = inf and a NaN image; here that is [`Error::AllZeroImage`].
 //! Every operation is correctly rounded (sqrt, division, multiplication), so the values are
 //! bit-identical to numpy's.
 
@@ -18,7 +18,7 @@ use crate::Error;
 
 /// The scale c = 1 / sqrt(M), M = [`nonzero_max_abs`] (`coeff` in `getSquareImage`).
 ///
-/// Errors: [`Error::BadFilterParameter`] when M = 0 (all-zero image; PyRadiomics: NaN image).
+/// Errors: [`Error::AllZeroImage`] when M = 0 (all-zero image; PyRadiomics: NaN image, failed extraction).
 pub fn coefficient(image: &ImageView) -> Result<f64, Error> {
     let m = nonzero_max_abs(image)?;
     Ok(1.0 / libm::sqrt(m))
@@ -57,6 +57,6 @@ mod tests {
         }
         let z = [0.0f32; 8];
         let iv = ImageView::new(Voxels::F32(&z), [2, 2, 2], [1.0; 3]).unwrap();
-        assert_eq!(filter(&iv, &roi, &mut out), Err(Error::BadFilterParameter));
+        assert_eq!(filter(&iv, &roi, &mut out), Err(Error::AllZeroImage));
     }
 }

@@ -27,16 +27,26 @@ pub use super::crc::crc32;
 
 /// The first four bytes of every artifact.
 pub const MAGIC: [u8; 4] = *b"RSM1";
-/// The format version the host writes (2: feature names stored as text).
-pub const FORMAT_VERSION: u16 = 2;
+/// The newest format version (3: format 2 with each feature's extraction settings, a settings
+/// table referenced by index). The host writes 3 only for a model with non-default settings and
+/// 2 otherwise ([`super::Model::format_version`]), so models that do not need settings stay
+/// readable by cores that predate format 3.
+pub const FORMAT_VERSION: u16 = 3;
 /// Every format version this core reads (1: feature names as typed enums, converted to text on
-/// reading, with the `format1` feature (on by default); 2: feature names as text).
-#[cfg(feature = "format1")]
+/// reading, with the `format1` feature (on by default); 2: feature names as text; 3: with
+/// extraction settings).
+#[cfg(all(feature = "format1", feature = "format3"))]
+pub const READ_VERSIONS: &[u16] = &[1, 2, 3];
+/// Every format version this core reads (format 3 needs the `format3` feature).
+#[cfg(all(feature = "format1", not(feature = "format3")))]
 pub const READ_VERSIONS: &[u16] = &[1, 2];
-/// Every format version this core reads (2: feature names as text; format 1 needs the
-/// `format1` feature).
-#[cfg(not(feature = "format1"))]
+/// Every format version this core reads (format 1 needs the `format1` feature).
+#[cfg(all(not(feature = "format1"), not(feature = "format3")))]
 pub const READ_VERSIONS: &[u16] = &[2];
+/// Every format version this core reads (2: feature names as text; 3: with extraction
+/// settings; format 1 needs the `format1` feature).
+#[cfg(all(not(feature = "format1"), feature = "format3"))]
+pub const READ_VERSIONS: &[u16] = &[2, 3];
 /// Header flag: the artifact ends with a signature trailer.
 pub const FLAG_SIGNED: u16 = 1;
 /// Every flag this core understands.

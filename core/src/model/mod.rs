@@ -29,6 +29,7 @@ pub mod wire;
 
 use crate::error::Error;
 use crate::names::FeatureName;
+use crate::settings::{Binning, Settings};
 use serde::{Deserialize, Serialize};
 
 pub use score::Score;
@@ -39,6 +40,15 @@ pub const MAX_FEATURES: usize = 128;
 pub const MAX_CLINICAL: usize = 16;
 /// Maximum number of nomogram predictors: the radscore plus the clinical predictors.
 pub const MAX_PREDICTORS: usize = MAX_CLINICAL + 1;
+
+/// Maximum number of distinct extraction settings in one model (format 3's settings table; most
+/// models have none or one: every feature of one params file shares its settings, and an image
+/// type override adds one).
+pub const MAX_SETTINGS: usize = 16;
+
+/// [`FeatureRecipe::settings`] of a feature extracted with PyRadiomics' defaults and its
+/// `bin_width` (every feature of a format-1 or format-2 model): no settings-table entry.
+pub const DEFAULT_SETTINGS: u8 = u8::MAX;
 
 /// A short name (sequence, predictor, unit): at most 32 bytes of UTF-8.
 pub type ShortName = heapless::String<32>;
@@ -65,7 +75,9 @@ pub struct FeatureRecipe {
     /// the name, so a core that learns a class computes that class's features of models trained
     /// before it did.
     pub name: FeatureText,
-    /// Fixed bin width of the discretisation (> 0; PyRadiomics' default is 25).
+    /// Fixed bin width of the discretisation (> 0; PyRadiomics' default is 25). With a
+    /// settings-table entry ([`FeatureRecipe::settings`]) it repeats that entry's `binWidth`, or is
+    /// 0 when the entry bins by count (`binCount`).
     pub bin_width: f64,
     /// Mask label of the lesion (≥ 1; 1 by default).
     pub label: u32,
@@ -75,6 +87,10 @@ pub struct FeatureRecipe {
     pub sd: f64,
     /// LASSO coefficient on the z-score.
     pub coefficient: f64,
+    /// The extraction settings: [`DEFAULT_SETTINGS`] for PyRadiomics' defaults with
+    /// [`FeatureRecipe::bin_width`], otherwise an index into [`Model::settings`]. Read it with
+    /// [`Model::settings_of`], set it with [`Model::set_settings`].
+    pub settings: u8,
 }
 
 impl FeatureRecipe {
@@ -195,6 +211,11 @@ pub struct Model {
     pub threshold: f64,
     /// Provenance and training metadata.
     pub meta: Metadata,
+    /// The distinct non-default extraction settings of the features (format 3), referenced by
+    /// [`FeatureRecipe::settings`]; empty when every feature uses PyRadiomics' defaults with its
+    /// bin width (formats 1 and 2). Every entry is referenced and no two are equal
+    /// ([`Model::validate`]).
+    pub settings: heapless::Vec<Settings, MAX_SETTINGS>,
 }
 
 fn finite(x: f64) -> Result<(), Error> {
@@ -225,6 +246,40 @@ fn valid_axis(lo: f64, hi: f64) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::InconsistentModel)
+    }
+}
+
+/// A settings-table entry: its numbers are not NaN (only `resegmentRange`'s upper end may be
+/// +∞, PyRadiomics' one-sided range) and its values are in range ([`Settings::check`]'s
+/// [`Error::BadBinWidth`] / [`Error::BadSetting`]). A setting this core does not implement
+/// (yet) is valid in a model: extraction refuses it ([`Error::UnsupportedSetting`]), scoring
+/// from a features table does not need it.
+fn valid_settings(s: &Settings) -> Result<(), Error> {
+    if let Binning::Width(w) = s.binning {
+        finite(w)?;
+    }
+    finite(s.voxel_array_shift)?;
+    finite(s.gldm_a)?;
+    if let Some(n) = s.normalize {
+        finite(n.scale)?;
+        if let Some(r) = n.remove_outliers {
+            finite(r)?;
+        }
+    }
+    if let Some(r) = s.resample {
+        for x in r.spacing {
+            finite(x)?;
+        }
+    }
+    if let Some(r) = s.resegment {
+        finite(r.lo)?;
+        if r.hi.is_nan() || r.hi == f64::NEG_INFINITY {
+            return Err(Error::NonFiniteParameter);
+        }
+    }
+    match s.check() {
+        Ok(()) | Err(Error::UnsupportedSetting) => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
@@ -263,6 +318,7 @@ impl Model {
                 auc_train: 0.0,
                 auc_test: 0.0,
             },
+            settings: heapless::Vec::new(),
         }
     }
 
@@ -271,6 +327,7 @@ impl Model {
     fn invalidate(&mut self) {
         self.features.clear();
         self.clinical.clear();
+        self.settings.clear();
     }
 
     /// Checks every invariant the scorer relies on.
@@ -285,7 +342,11 @@ impl Model {
     ///   control character (units may be empty and hold any other text, e.g. `0=soft,1=stiff`);
     /// * [`Error::InconsistentModel`] — no features, duplicate feature columns or predictor names,
     ///   label 0, an axis with `lo ≥ hi`, `points_per_unit ≤ 0`, threshold outside `(0, 1)`,
-    ///   an AUC outside `[0, 1]` (other than `-1`), or more positives than rows.
+    ///   an AUC outside `[0, 1]` (other than `-1`), or more positives than rows; a recipe's
+    ///   settings index past the table, or its `bin_width` differing from its entry's (0 for
+    ///   `binCount`); a settings entry no recipe uses, or equal to another;
+    /// * for a settings entry: [`Error::NonFiniteParameter`] (a NaN or infinite number),
+    ///   [`Error::BadBinWidth`] / [`Error::BadSetting`] (out of range, [`Settings::check`]).
     pub fn validate(&self) -> Result<(), Error> {
         if self.features.is_empty() {
             return Err(Error::InconsistentModel);
@@ -295,8 +356,22 @@ impl Model {
                 return Err(Error::BadName);
             }
             finite(f.bin_width)?;
-            if f.bin_width <= 0.0 {
-                return Err(Error::BadBinWidth);
+            if f.settings == DEFAULT_SETTINGS {
+                if f.bin_width <= 0.0 {
+                    return Err(Error::BadBinWidth);
+                }
+            } else {
+                let s = self
+                    .settings
+                    .get(usize::from(f.settings))
+                    .ok_or(Error::InconsistentModel)?;
+                let width = match s.binning {
+                    Binning::Width(w) => w,
+                    Binning::Count(_) => 0.0,
+                };
+                if f.bin_width != width {
+                    return Err(Error::InconsistentModel);
+                }
             }
             if f.label == 0 {
                 return Err(Error::InconsistentModel);
@@ -338,6 +413,14 @@ impl Model {
         if !(self.threshold > 0.0 && self.threshold < 1.0) {
             return Err(Error::InconsistentModel);
         }
+        for (k, s) in self.settings.iter().enumerate() {
+            valid_settings(s)?;
+            let used = self.features.iter().any(|f| usize::from(f.settings) == k);
+            let earlier = self.settings.get(..k).unwrap_or(&[]);
+            if !used || earlier.contains(s) {
+                return Err(Error::InconsistentModel);
+            }
+        }
         let m = &self.meta;
         valid_auc(m.auc_train)?;
         valid_auc(m.auc_test)?;
@@ -368,6 +451,106 @@ impl Model {
     /// Index of the first feature the core cannot compute from images, if any.
     pub fn first_not_computable(&self) -> Option<usize> {
         self.features.iter().position(|f| !f.is_computable())
+    }
+
+    /// The extraction settings of the `i`-th feature: its settings-table entry, or PyRadiomics'
+    /// defaults with its bin width ([`DEFAULT_SETTINGS`]). `None` for an index past the features
+    /// (or, in a model that did not validate, past the table).
+    pub fn settings_of(&self, i: usize) -> Option<Settings> {
+        let f = self.features.get(i)?;
+        if f.settings == DEFAULT_SETTINGS {
+            Some(Settings::with_bin_width(f.bin_width))
+        } else {
+            self.settings.get(usize::from(f.settings)).copied()
+        }
+    }
+
+    /// Sets the extraction settings of the `i`-th feature (a host building a model from a
+    /// params file). Defaults with a bin width are stored as [`DEFAULT_SETTINGS`] and that bin
+    /// width; other settings as a settings-table entry, shared with the features that have the
+    /// same settings. Entries no feature uses any more are removed, so the table stays minimal
+    /// and the model stays in format 2 when every feature has default settings.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] for an index past the features; [`Error::CapacityExceeded`]
+    /// when the table already holds [`MAX_SETTINGS`] other settings (the model is unchanged).
+    pub fn set_settings(&mut self, i: usize, s: &Settings) -> Result<(), Error> {
+        if i >= self.features.len() {
+            return Err(Error::IndexOutOfRange);
+        }
+        let (index, bin_width) = match s.binning {
+            Binning::Width(w) if *s == Settings::with_bin_width(w) => (DEFAULT_SETTINGS, w),
+            b => {
+                let width = match b {
+                    Binning::Width(w) => w,
+                    Binning::Count(_) => 0.0,
+                };
+                let k = match self.settings.iter().position(|t| t == s) {
+                    Some(k) => k,
+                    None => {
+                        // a full table may still free the entry only this feature used
+                        let own = self.features.get(i).map(|f| f.settings);
+                        let sole = own.filter(|&o| {
+                            o != DEFAULT_SETTINGS
+                                && self
+                                    .features
+                                    .iter()
+                                    .enumerate()
+                                    .all(|(j, f)| j == i || f.settings != o)
+                        });
+                        match sole {
+                            Some(o) if self.settings.is_full() => {
+                                if let Some(slot) = self.settings.get_mut(usize::from(o)) {
+                                    *slot = *s;
+                                }
+                                usize::from(o)
+                            }
+                            _ => {
+                                self.settings
+                                    .push(*s)
+                                    .map_err(|_| Error::CapacityExceeded)?;
+                                self.settings.len() - 1
+                            }
+                        }
+                    }
+                };
+                (u8::try_from(k).map_err(|_| Error::CapacityExceeded)?, width)
+            }
+        };
+        if let Some(f) = self.features.get_mut(i) {
+            f.settings = index;
+            f.bin_width = bin_width;
+        }
+        self.prune_settings();
+        Ok(())
+    }
+
+    /// Removes the settings entries no feature uses, renumbering the features' indices.
+    fn prune_settings(&mut self) {
+        let mut k = 0;
+        while k < self.settings.len() {
+            let used = self.features.iter().any(|f| usize::from(f.settings) == k);
+            if used {
+                k += 1;
+                continue;
+            }
+            self.settings.remove(k);
+            for f in self.features.iter_mut() {
+                if f.settings != DEFAULT_SETTINGS && usize::from(f.settings) > k {
+                    f.settings -= 1;
+                }
+            }
+        }
+    }
+
+    /// The format version this model is written in: 3 when a feature has non-default settings
+    /// (a settings table), else 2 (readable by every core since format 2).
+    pub fn format_version(&self) -> u16 {
+        if self.settings.is_empty() {
+            2
+        } else {
+            3
+        }
     }
 
     /// Number of nomogram predictors: the radscore plus the clinical predictors.

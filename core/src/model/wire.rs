@@ -18,10 +18,15 @@
 //! in order without prefix.
 #![deny(clippy::indexing_slicing)]
 
-use super::{ClinicalPredictor, FeatureRecipe, Model, PredictorKind};
+use super::{ClinicalPredictor, FeatureRecipe, Model, PredictorKind, DEFAULT_SETTINGS};
 use crate::error::Error;
 #[cfg(feature = "format1")]
 use crate::names::{FirstOrderFeature, GlrlmFeature, GlszmFeature, ImageType, WaveletBand};
+#[cfg(feature = "format3")]
+use crate::settings::{
+    Binning, Interpolator, Normalize, Resample, Resegment, ResegmentMode, Settings, WaveletFamily,
+    WeightingNorm, MAX_DISTANCES,
+};
 
 /// A cursor over the body bytes. Every failure is [`Error::MalformedBody`].
 struct Reader<'a> {
@@ -81,6 +86,28 @@ impl<'a> Reader<'a> {
     /// An enum's variant index.
     fn variant(&mut self) -> Result<u32, Error> {
         self.u32()
+    }
+
+    /// A `u8`: postcard writes it as one raw byte.
+    #[cfg(feature = "format3")]
+    fn u8(&mut self) -> Result<u8, Error> {
+        self.byte()
+    }
+
+    /// A `bool`: one byte, 0 or 1.
+    #[cfg(feature = "format3")]
+    fn bool(&mut self) -> Result<bool, Error> {
+        match self.byte()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(BAD),
+        }
+    }
+
+    /// An `Option`'s tag: one byte, 0 (`None`) or 1 (`Some`, the value follows).
+    #[cfg(feature = "format3")]
+    fn some(&mut self) -> Result<bool, Error> {
+        self.bool()
     }
 
     fn f64(&mut self) -> Result<f64, Error> {
@@ -194,6 +221,126 @@ impl<'a> Reader<'a> {
             mean: self.f64()?,
             sd: self.f64()?,
             coefficient: self.f64()?,
+            settings: DEFAULT_SETTINGS,
+        })
+    }
+
+    /// A feature recipe of format 3: format 2's, then the settings index (`u8`).
+    #[cfg(feature = "format3")]
+    fn recipe_v3(&mut self) -> Result<FeatureRecipe, Error> {
+        let mut r = self.recipe()?;
+        r.settings = self.u8()?;
+        Ok(r)
+    }
+
+    /// One settings-table entry (`radscore_core::settings::Settings`, its fields in declaration
+    /// order; `docs/artifact-format.md`, "Format 3").
+    #[cfg(feature = "format3")]
+    fn settings(&mut self) -> Result<Settings, Error> {
+        let binning = match self.variant()? {
+            0 => Binning::Width(self.f64()?),
+            1 => Binning::Count(self.u32()?),
+            _ => return Err(BAD),
+        };
+        let voxel_array_shift = self.f64()?;
+        let normalize = if self.some()? {
+            Some(Normalize {
+                scale: self.f64()?,
+                remove_outliers: if self.some()? {
+                    Some(self.f64()?)
+                } else {
+                    None
+                },
+            })
+        } else {
+            None
+        };
+        let resample = if self.some()? {
+            Some(Resample {
+                spacing: [self.f64()?, self.f64()?, self.f64()?],
+                interpolator: match self.variant()? {
+                    0 => Interpolator::NearestNeighbor,
+                    1 => Interpolator::Linear,
+                    2 => Interpolator::BSpline,
+                    3 => Interpolator::Gaussian,
+                    4 => Interpolator::LabelGaussian,
+                    5 => Interpolator::HammingWindowedSinc,
+                    6 => Interpolator::CosineWindowedSinc,
+                    7 => Interpolator::WelchWindowedSinc,
+                    8 => Interpolator::LanczosWindowedSinc,
+                    9 => Interpolator::BlackmanWindowedSinc,
+                    _ => return Err(BAD),
+                },
+                pad_distance: self.u32()?,
+            })
+        } else {
+            None
+        };
+        let pre_crop = self.bool()?;
+        let resegment = if self.some()? {
+            Some(Resegment {
+                lo: self.f64()?,
+                hi: self.f64()?,
+                mode: match self.variant()? {
+                    0 => ResegmentMode::Absolute,
+                    1 => ResegmentMode::Relative,
+                    2 => ResegmentMode::Sigma,
+                    _ => return Err(BAD),
+                },
+                shape: self.bool()?,
+            })
+        } else {
+            None
+        };
+        let force_2d = if self.some()? { Some(self.u8()?) } else { None };
+        let mut distances = [0u32; MAX_DISTANCES];
+        for d in distances.iter_mut() {
+            *d = self.u32()?;
+        }
+        let n_distances = self.u8()?;
+        let symmetrical_glcm = self.bool()?;
+        let weighting_norm = match self.variant()? {
+            0 => WeightingNorm::None,
+            1 => WeightingNorm::Manhattan,
+            2 => WeightingNorm::Euclidean,
+            3 => WeightingNorm::Infinity,
+            4 => WeightingNorm::NoWeighting,
+            _ => return Err(BAD),
+        };
+        let gldm_a = self.f64()?;
+        let minimum_roi_dimensions = self.u8()?;
+        let minimum_roi_size = if self.some()? {
+            Some(self.u32()?)
+        } else {
+            None
+        };
+        let wavelet = match self.variant()? {
+            0 => WaveletFamily::Haar,
+            1 => WaveletFamily::Db(self.u8()?),
+            2 => WaveletFamily::Sym(self.u8()?),
+            3 => WaveletFamily::Coif(self.u8()?),
+            _ => return Err(BAD),
+        };
+        Ok(Settings {
+            binning,
+            voxel_array_shift,
+            normalize,
+            resample,
+            pre_crop,
+            resegment,
+            force_2d,
+            distances,
+            n_distances,
+            symmetrical_glcm,
+            weighting_norm,
+            gldm_a,
+            minimum_roi_dimensions,
+            minimum_roi_size,
+            wavelet,
+            wavelet_start_level: self.u8()?,
+            wavelet_level: self.u8()?,
+            gradient_use_spacing: self.bool()?,
+            pad_distance: self.u32()?,
         })
     }
 
@@ -238,6 +385,8 @@ impl<'a> Reader<'a> {
             #[cfg(feature = "format1")]
             1 => self.seq(&mut m.features, Self::recipe_v1)?,
             2 => self.seq(&mut m.features, Self::recipe)?,
+            #[cfg(feature = "format3")]
+            3 => self.seq(&mut m.features, Self::recipe_v3)?,
             _ => return Err(Error::UnsupportedVersion),
         }
         m.radscore_intercept = self.f64()?;
@@ -257,6 +406,11 @@ impl<'a> Reader<'a> {
         meta.n_positive_test = self.u32()?;
         meta.auc_train = self.f64()?;
         meta.auc_test = self.f64()?;
+        m.settings.clear();
+        #[cfg(feature = "format3")]
+        if version >= 3 {
+            self.seq(&mut m.settings, Self::settings)?;
+        }
         Ok(())
     }
 }
@@ -272,7 +426,8 @@ pub fn read_model(body: &[u8], out: &mut Model) -> Result<usize, Error> {
 }
 
 /// Reads one postcard-encoded model body of format `version` (1: feature names as typed enums;
-/// 2: feature names as strings) from the start of `body` into `out` and returns the number of
+/// 2: feature names as strings; 3: format 2 with a settings index per recipe and the settings
+/// table at the end) from the start of `body` into `out` and returns the number of
 /// bytes it used (the caller decides whether anything may follow). The model is not validated.
 /// On error `out` holds no features and no clinical predictors (so it cannot pass
 /// [`Model::validate`]); its other fields are unspecified.
@@ -281,7 +436,7 @@ pub fn read_model(body: &[u8], out: &mut Model) -> Result<usize, Error> {
 /// [`Error::MalformedBody`] for anything postcard would reject for a `Model` of that format:
 /// truncation, a varint too long or out of range, a string that is not UTF-8 or over its
 /// capacity, a sequence over its capacity, an unknown enum variant;
-/// [`Error::UnsupportedVersion`] for a version other than 1 and 2; [`Error::CapacityExceeded`]
+/// [`Error::UnsupportedVersion`] for a version other than 1, 2 and 3; [`Error::CapacityExceeded`]
 /// for a format-1 name whose text exceeds [`super::MAX_FEATURE_NAME`].
 pub fn read_model_version(body: &[u8], version: u16, out: &mut Model) -> Result<usize, Error> {
     let mut r = Reader { rest: body };

@@ -2,7 +2,8 @@
 
 use super::score::feature_columns;
 use super::verify::load_model;
-use radscore_core::model::{artifact, Model, PredictorKind};
+use radscore_core::model::{artifact, Model, PredictorKind, DEFAULT_SETTINGS};
+use radscore_core::settings::{Binning, Settings};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,7 +37,8 @@ pub fn to_json(
         .features
         .iter()
         .zip(&columns)
-        .map(|(f, col)| {
+        .enumerate()
+        .map(|(i, (f, col))| {
             json!({
                 "column": col,
                 "sequence": f.sequence.as_str(),
@@ -49,6 +51,20 @@ pub fn to_json(
                 "mean": f.mean,
                 "sd": f.sd,
                 "coefficient": f.coefficient,
+                // index into "settings" (format 3), or null: PyRadiomics' defaults + bin_width
+                "settings_index": (f.settings != DEFAULT_SETTINGS).then_some(f.settings),
+                "settings": serde_json::to_value(model.settings_of(i)).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let settings: Vec<_> = model
+        .settings
+        .iter()
+        .map(|t| {
+            json!({
+                "non_default": describe(t),
+                "extraction": supported(t),
+                "values": serde_json::to_value(t).unwrap_or_default(),
             })
         })
         .collect();
@@ -75,6 +91,7 @@ pub fn to_json(
             "crc32": format!("{crc:08x}"),
         },
         "features": features,
+        "settings": settings,
         "radscore_intercept": model.radscore_intercept,
         "combined_intercept": model.combined_intercept,
         "radscore_coefficient": model.radscore_coefficient,
@@ -94,6 +111,93 @@ pub fn to_json(
             "auc_test": m.auc_test,
         }
     })
+}
+
+/// The settings that differ from PyRadiomics' defaults, with PyRadiomics' names
+/// (`binWidth: 5, gldm_a: 1`); `defaults` when none does. The bin width is listed too.
+pub fn describe(t: &Settings) -> String {
+    let d = Settings::DEFAULT;
+    let mut parts: Vec<String> = Vec::new();
+    match t.binning {
+        Binning::Width(w) => parts.push(format!("binWidth: {}", num(w))),
+        Binning::Count(n) => parts.push(format!("binCount: {n}")),
+    }
+    if t.voxel_array_shift != d.voxel_array_shift {
+        parts.push(format!("voxelArrayShift: {}", num(t.voxel_array_shift)));
+    }
+    if let Some(n) = t.normalize {
+        parts.push(format!("normalize: true, normalizeScale: {}", num(n.scale)));
+        if let Some(r) = n.remove_outliers {
+            parts.push(format!("removeOutliers: {}", num(r)));
+        }
+    }
+    if let Some(r) = t.resample {
+        parts.push(format!(
+            "resampledPixelSpacing: [{}, {}, {}], interpolator: {:?}, padDistance: {}",
+            num(r.spacing[0]),
+            num(r.spacing[1]),
+            num(r.spacing[2]),
+            r.interpolator,
+            r.pad_distance
+        ));
+    }
+    if t.pre_crop {
+        parts.push("preCrop: true".into());
+    }
+    if let Some(r) = t.resegment {
+        parts.push(format!(
+            "resegmentRange: [{}, {}], resegmentMode: {:?}, resegmentShape: {}",
+            num(r.lo),
+            num(r.hi),
+            r.mode,
+            r.shape
+        ));
+    }
+    if let Some(dim) = t.force_2d {
+        parts.push(format!("force2D: true, force2Ddimension: {dim}"));
+    }
+    if t.distances() != d.distances() {
+        parts.push(format!("distances: {:?}", t.distances()));
+    }
+    if t.symmetrical_glcm != d.symmetrical_glcm {
+        parts.push(format!("symmetricalGLCM: {}", t.symmetrical_glcm));
+    }
+    if t.weighting_norm != d.weighting_norm {
+        parts.push(format!("weightingNorm: {:?}", t.weighting_norm));
+    }
+    if t.gldm_a != d.gldm_a {
+        parts.push(format!("gldm_a: {}", num(t.gldm_a)));
+    }
+    if t.minimum_roi_dimensions != d.minimum_roi_dimensions {
+        parts.push(format!(
+            "minimumROIDimensions: {}",
+            t.minimum_roi_dimensions
+        ));
+    }
+    if let Some(n) = t.minimum_roi_size {
+        parts.push(format!("minimumROISize: {n}"));
+    }
+    if t.wavelet != d.wavelet {
+        parts.push(format!("wavelet: {:?}", t.wavelet));
+    }
+    if t.wavelet_start_level != d.wavelet_start_level {
+        parts.push(format!("start_level: {}", t.wavelet_start_level));
+    }
+    if t.wavelet_level != d.wavelet_level {
+        parts.push(format!("level: {}", t.wavelet_level));
+    }
+    if t.gradient_use_spacing != d.gradient_use_spacing {
+        parts.push(format!("gradientUseSpacing: {}", t.gradient_use_spacing));
+    }
+    parts.join(", ")
+}
+
+/// Whether this build's core extracts with these settings: `supported`, or why not.
+fn supported(t: &Settings) -> String {
+    match t.check() {
+        Ok(()) => "supported".into(),
+        Err(e) => format!("refused by this core: {e}"),
+    }
 }
 
 /// Shortest round-trip decimal, in exponent form when very small or large.
@@ -163,13 +267,13 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
     let w = columns.iter().map(|c| c.len()).max().unwrap_or(6).max(6);
     let _ = writeln!(
         s,
-        "  {:>2}  {:<w$}  {:<14}  {:>9}  {:>5}  {:>14}  {:>14}  {:>14}",
-        "#", "column", "source", "bin width", "label", "mean", "sd", "coefficient"
+        "  {:>2}  {:<w$}  {:<14}  {:>9}  {:>8}  {:>5}  {:>14}  {:>14}  {:>14}",
+        "#", "column", "source", "bin width", "settings", "label", "mean", "sd", "coefficient"
     );
     for (i, (f, c)) in model.features.iter().zip(&columns).enumerate() {
         let _ = writeln!(
             s,
-            "  {:>2}  {:<w$}  {:<14}  {:>9}  {:>5}  {:>14}  {:>14}  {:>14}",
+            "  {:>2}  {:<w$}  {:<14}  {:>9}  {:>8}  {:>5}  {:>14}  {:>14}  {:>14}",
             i + 1,
             c,
             if f.is_computable() {
@@ -178,6 +282,11 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
                 "features table"
             },
             num(f.bin_width),
+            if f.settings == DEFAULT_SETTINGS {
+                "defaults".to_string()
+            } else {
+                format!("S{}", usize::from(f.settings) + 1)
+            },
             f.label,
             num(f.mean),
             num(f.sd),
@@ -200,6 +309,18 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
             ""
         }
     );
+    let _ = writeln!(
+        s,
+        "  settings: defaults = PyRadiomics' default settings with the bin width shown{}",
+        if model.settings.is_empty() {
+            ""
+        } else {
+            "; Sk = the extraction settings below"
+        }
+    );
+    for (k, t) in model.settings.iter().enumerate() {
+        let _ = writeln!(s, "  S{}: {} ({})", k + 1, describe(t), supported(t));
+    }
     let _ = writeln!(
         s,
         "\ncombined logistic: lp = {}{}{}",

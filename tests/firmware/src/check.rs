@@ -28,6 +28,7 @@ use radscore_core::extract;
 use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
 use radscore_core::model::{Model, Score, MAX_FEATURES};
 use radscore_core::names::FeatureName;
+use radscore_core::settings::Settings;
 use radscore_core::Error;
 
 /// The embedded inputs.
@@ -139,7 +140,7 @@ fn put_f64_at(out: &mut dyn Write, key: &str, i: usize, v: f64) -> fmt::Result {
 /// indices into `model.features` and its names.
 fn for_each_group(
     model: &Model,
-    mut visit: impl FnMut(&[usize], &[FeatureName], f64, u32) -> Result<(), Failure>,
+    mut visit: impl FnMut(&[usize], &[FeatureName], &Settings, u32) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     let recipes = &model.features;
     let mut done = [false; MAX_FEATURES];
@@ -152,7 +153,9 @@ fn for_each_group(
         let mut names = [first; MAX_FEATURES];
         let mut k = 0usize;
         for (j, r) in recipes.iter().enumerate().skip(i) {
+            // equal settings: one table index, or defaults with the same bin width
             let same = r.sequence == r0.sequence
+                && r.settings == r0.settings
                 && r.bin_width.to_bits() == r0.bin_width.to_bits()
                 && r.label == r0.label;
             if same {
@@ -166,7 +169,10 @@ fn for_each_group(
                 }
             }
         }
-        visit(&idx[..k], &names[..k], r0.bin_width, r0.label)?;
+        let settings = model
+            .settings_of(i)
+            .ok_or(Failure::Core("settings", Error::InconsistentModel))?;
+        visit(&idx[..k], &names[..k], &settings, r0.label)?;
     }
     Ok(())
 }
@@ -200,13 +206,13 @@ pub fn extract_features(
     scratch: &mut [f64],
     values: &mut [f64],
 ) -> Result<(), Failure> {
-    for_each_group(model, |idx, names, bin_width, label| {
+    for_each_group(model, |idx, names, settings, label| {
         let (image, mask) = views(fx, label)?;
         let mut vals = [0f64; MAX_FEATURES];
         let out = vals
             .get_mut(..names.len())
             .ok_or(Failure::Capacity("features"))?;
-        extract::extract(&image, &mask, names, bin_width, out, scratch)
+        extract::extract_with(&image, &mask, names, settings, out, scratch)
             .map_err(|e| Failure::Core("extract", e))?;
         for (&i, &v) in idx.iter().zip(out.iter()) {
             if let Some(slot) = values.get_mut(i) {
@@ -355,7 +361,7 @@ pub fn corruptions(
     // (name, byte position, bit): magic, version, a byte of the body, the last byte (CRC).
     let flips: [(&'static str, usize, u8); 4] = [
         ("flip magic", 0, 0),
-        ("flip version", 4, 0),
+        ("flip version", 4, 3), // 2 -> 10: unknown to every core (bit 0 would give 3, which only cores with format3 read)
         ("flip body", n / 2, 5),
         ("flip crc", n - 1, 7),
     ];

@@ -22,6 +22,7 @@
 //! * errors for gantry tilt / sheared stacks, missing slices (non-uniform spacing), duplicate
 //!   positions, mixed sizes or orientations, several series in one folder.
 
+mod prescan;
 mod seg;
 
 use super::{ReadOptions, Volume, VolumeData};
@@ -32,6 +33,7 @@ use dicom_object::{InMemDicomObject, OpenFileOptions};
 use dicom_pixeldata::{ConvertOptions, ModalityLutOption, PixelDecoder};
 use std::path::{Path, PathBuf};
 
+pub use prescan::check_lengths;
 pub use seg::{read_seg, read_seg_on_grid};
 
 type Obj = InMemDicomObject;
@@ -120,7 +122,7 @@ pub(crate) fn orientation(v: &[f64], file: &Path) -> anyhow::Result<([f64; 3], [
 
 /// `true` if the file is a DICOM Segmentation (reads the header only).
 pub fn is_seg(path: &Path) -> bool {
-    if path.is_dir() {
+    if path.is_dir() || check_lengths(path).is_err() {
         return false;
     }
     match OpenFileOptions::new()
@@ -144,6 +146,7 @@ pub fn read(path: &Path, opts: &ReadOptions) -> anyhow::Result<Volume> {
     if is_seg(path) {
         return read_seg(path, opts);
     }
+    check_lengths(path)?;
     let obj = dicom_object::open_file(path)
         .map_err(|e| anyhow!("{}: not a readable DICOM file: {e}", path.display()))?;
     let frames = get_int(&obj, tags::NUMBER_OF_FRAMES).unwrap_or(1);
@@ -196,6 +199,7 @@ fn tm_seconds(s: &str) -> Option<f64> {
 }
 
 fn slice_info(path: &Path) -> anyhow::Result<Option<SliceInfo>> {
+    check_lengths(path)?;
     let o = match OpenFileOptions::new()
         .read_until(tags::PIXEL_DATA)
         .open_file(path)
@@ -647,6 +651,7 @@ fn load_slices(s: &[SliceInfo], _opts: &ReadOptions) -> anyhow::Result<Volume> {
     let mut ty = None;
     let mut rescales = Vec::new();
     for info in s {
+        check_lengths(&info.path)?;
         let obj = dicom_object::open_file(&info.path)
             .map_err(|e| anyhow!("{}: not a readable DICOM file: {e}", info.path.display()))?;
         let slope = get_f64(&obj, tags::RESCALE_SLOPE).unwrap_or(1.0);

@@ -70,6 +70,7 @@ impl Seg {
 
 fn parse(path: &Path) -> anyhow::Result<Seg> {
     let p = path.display();
+    super::check_lengths(path)?;
     let obj = dicom_object::open_file(path)
         .map_err(|e| anyhow!("{p}: not a readable DICOM file: {e}"))?;
     let kind = get_str(&obj, tags::SEGMENTATION_TYPE).unwrap_or_else(|| "BINARY".into());

@@ -1,0 +1,443 @@
+//! A light pre-scan of a DICOM file's element headers before dicom-object parses it: no element
+//! may claim more bytes than the file has left.
+//!
+//! Why: dicom-object 0.10 reserves an element's claimed length before reading its value, so a
+//! 13 KB file whose header claims a ~4 GB value made it allocate (and zero) 4 GB before failing
+//! with "Could not read data set token" (found by fuzzing, issue 21). dicom-object has no option
+//! bounding lengths, so the reader checks them first: [`check_lengths`] walks the element headers
+//! (tag, VR, length) of the file meta group (explicit VR little endian) and of the data set in
+//! the transfer syntax the meta group names (implicit VR little endian, explicit VR little or big
+//! endian; a deflated data set is inflated first, up to a bound), descends into sequences and
+//! items, seeks over every other value, and refuses the file, naming it and the element, when a
+//! defined length runs past the end. Lengths are the only thing checked: a structure the scan
+//! does not understand (no `DICM` magic, an unknown VR, a stray tag among pixel data fragments)
+//! ends the scan quietly and dicom-object reports it as it always did.
+
+use anyhow::{bail, Context};
+use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
+use dicom_core::{Tag, VR};
+use dicom_dictionary_std::StandardDataDictionary;
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// The undefined length (sequences, items and encapsulated pixel data with delimiters).
+const UNDEFINED: u32 = 0xFFFF_FFFF;
+const IMPLICIT_VR_LE: &str = "1.2.840.10008.1.2";
+const EXPLICIT_VR_BE: &str = "1.2.840.10008.1.2.2";
+const DEFLATED_EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1.99";
+const PIXEL_DATA: (u16, u16) = (0x7FE0, 0x0010);
+
+/// Checks every element length of the DICOM file at `path` against the bytes left in it (see
+/// the module documentation). `Ok` for a file that is not DICOM (no `DICM` magic): dicom-object
+/// reports that.
+pub fn check_lengths(path: &Path) -> anyhow::Result<()> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let len = file
+        .metadata()
+        .with_context(|| format!("cannot read the size of {}", path.display()))?
+        .len();
+    let mut r = BufReader::new(file);
+    let mut head = [0u8; 132];
+    let n =
+        read_up_to(&mut r, &mut head).with_context(|| format!("cannot read {}", path.display()))?;
+    let start = if n == 132 && head[128..132] == *b"DICM" {
+        132
+    } else if n >= 4 && head[..4] == *b"DICM" {
+        4
+    } else {
+        return Ok(());
+    };
+    r.seek(SeekFrom::Start(start))?;
+    let mut s = Scanner {
+        r,
+        pos: start,
+        len,
+        path,
+        inflated: false,
+    };
+    let Some(ts) = s.meta()? else {
+        return Ok(());
+    };
+    match ts.as_str() {
+        IMPLICIT_VR_LE => s.data_set(true, false),
+        EXPLICIT_VR_BE => s.data_set(false, true),
+        DEFLATED_EXPLICIT_VR_LE => {
+            // The rest of the file is a raw deflate stream: inflate it, at most `cap` bytes (the
+            // voxel limit's worth of 8-byte values and 64 MiB of header), and scan that.
+            let cap = (crate::io::max_voxels() as u64)
+                .saturating_mul(8)
+                .saturating_add(64 << 20);
+            let mut data = Vec::new();
+            let mut inflating = flate2::read::DeflateDecoder::new(s.r.by_ref()).take(cap + 1);
+            if inflating.read_to_end(&mut data).is_err() {
+                return Ok(()); // a corrupt stream: dicom-object reports it
+            }
+            if data.len() as u64 > cap {
+                bail!(
+                    "{}: the deflated data set inflates to more than {cap} bytes (the voxel limit's \
+                     worth; set RADSCORE_MAX_VOXELS to raise it)",
+                    path.display()
+                );
+            }
+            let len = data.len() as u64;
+            Scanner {
+                r: Cursor::new(data),
+                pos: 0,
+                len,
+                path,
+                inflated: true,
+            }
+            .data_set(false, false)
+        }
+        _ => s.data_set(false, false),
+    }
+}
+
+/// Reads until `buf` is full or the end of the file; returns the bytes read.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// What the scan is inside of.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Sequence,
+    Item,
+    /// Encapsulated pixel data: items are fragments (raw bytes), not data sets.
+    Fragments,
+}
+
+#[derive(Clone, Copy)]
+struct Frame {
+    kind: Kind,
+    /// Offset of the end for a defined length.
+    end: Option<u64>,
+    /// Implicit VR inside (a UN sequence of undefined length is implicit VR little endian).
+    implicit: bool,
+}
+
+struct Scanner<'p, R> {
+    r: R,
+    pos: u64,
+    len: u64,
+    path: &'p Path,
+    /// Scanning the inflated data set of a deflated file (for the messages).
+    inflated: bool,
+}
+
+impl<R: Read + Seek> Scanner<'_, R> {
+    fn bytes<const N: usize>(&mut self) -> anyhow::Result<[u8; N]> {
+        let mut b = [0u8; N];
+        self.r
+            .read_exact(&mut b)
+            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        self.pos += N as u64;
+        Ok(b)
+    }
+
+    fn u16(&mut self, big: bool) -> anyhow::Result<u16> {
+        let b = self.bytes::<2>()?;
+        Ok(if big {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
+    }
+
+    fn u32(&mut self, big: bool) -> anyhow::Result<u32> {
+        let b = self.bytes::<4>()?;
+        Ok(if big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
+    }
+
+    /// Refuses a length running past the end, naming the file and the element.
+    fn check(&self, tag: (u16, u16), at: u64, len: u32) -> anyhow::Result<()> {
+        let left = self.len.saturating_sub(self.pos);
+        if u64::from(len) > left {
+            bail!(
+                "{}: DICOM element ({:04X},{:04X}) at byte {at}{} claims {len} bytes, but only {left} \
+                 remain{}; the file is corrupt (nothing was allocated for it)",
+                self.path.display(),
+                tag.0,
+                tag.1,
+                if self.inflated {
+                    " of the inflated data set"
+                } else {
+                    ""
+                },
+                if self.inflated {
+                    ""
+                } else {
+                    " in the file"
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn skip(&mut self, len: u32) -> anyhow::Result<()> {
+        self.r
+            .seek_relative(i64::from(len))
+            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        self.pos += u64::from(len);
+        Ok(())
+    }
+
+    /// The file meta group (group 0002, explicit VR little endian): checks its lengths and
+    /// returns the transfer syntax UID, or `None` when the group is not there or ends early.
+    fn meta(&mut self) -> anyhow::Result<Option<String>> {
+        let mut ts = None;
+        while self.len.saturating_sub(self.pos) >= 8 {
+            let at = self.pos;
+            let group = self.u16(false)?;
+            if group != 0x0002 {
+                self.r.seek_relative(-2)?;
+                self.pos -= 2;
+                return Ok(ts);
+            }
+            let elem = self.u16(false)?;
+            let Some((vr, len)) = self.explicit_vr_len(false)? else {
+                return Ok(None);
+            };
+            if len == UNDEFINED || vr == VR::SQ {
+                return Ok(None); // not a meta group dicom-object reads either
+            }
+            self.check((group, elem), at, len)?;
+            if elem == 0x0010 && len <= 256 {
+                let mut v = vec![0u8; len as usize];
+                self.r.read_exact(&mut v)?;
+                self.pos += u64::from(len);
+                let s = String::from_utf8_lossy(&v);
+                ts = Some(s.trim_matches(|c: char| c == '\0' || c == ' ').to_string());
+            } else {
+                self.skip(len)?;
+            }
+        }
+        Ok(ts)
+    }
+
+    /// Reads an explicit VR and its length; `None` for bytes that are not a VR.
+    fn explicit_vr_len(&mut self, big: bool) -> anyhow::Result<Option<(VR, u32)>> {
+        let b = self.bytes::<2>()?;
+        let Some(vr) = VR::from_binary(b) else {
+            return Ok(None);
+        };
+        let long = matches!(
+            vr,
+            VR::OB
+                | VR::OD
+                | VR::OF
+                | VR::OL
+                | VR::OV
+                | VR::OW
+                | VR::SQ
+                | VR::SV
+                | VR::UC
+                | VR::UN
+                | VR::UR
+                | VR::UT
+                | VR::UV
+        );
+        let len = if long {
+            self.bytes::<2>()?;
+            self.u32(big)?
+        } else {
+            u32::from(self.u16(big)?)
+        };
+        Ok(Some((vr, len)))
+    }
+
+    /// The data set: every element header, into sequences and items, over values.
+    fn data_set(&mut self, implicit: bool, big: bool) -> anyhow::Result<()> {
+        let mut stack: Vec<Frame> = Vec::new();
+        loop {
+            while stack
+                .last()
+                .is_some_and(|c| c.end.is_some_and(|e| self.pos >= e))
+            {
+                stack.pop();
+            }
+            if self.len.saturating_sub(self.pos) < 8 {
+                return Ok(());
+            }
+            let top = stack.last().copied();
+            let implicit = top.map_or(implicit, |c| c.implicit);
+            let at = self.pos;
+            let tag = (self.u16(big)?, self.u16(big)?);
+            let in_fragments = top.is_some_and(|c| c.kind == Kind::Fragments);
+            if tag.0 == 0xFFFE {
+                let len = self.u32(big)?;
+                match tag.1 {
+                    0xE000 if in_fragments => {
+                        if len == UNDEFINED {
+                            return Ok(()); // malformed fragment: dicom-object reports it
+                        }
+                        self.check(tag, at, len)?;
+                        self.skip(len)?;
+                    }
+                    0xE000 => {
+                        let end = if len == UNDEFINED {
+                            None
+                        } else {
+                            self.check(tag, at, len)?;
+                            Some(self.pos + u64::from(len))
+                        };
+                        stack.push(Frame {
+                            kind: Kind::Item,
+                            end,
+                            implicit,
+                        });
+                    }
+                    0xE00D => {
+                        if top.is_some_and(|c| c.kind == Kind::Item) {
+                            stack.pop();
+                        }
+                    }
+                    0xE0DD => {
+                        if top.is_some_and(|c| c.kind != Kind::Item) {
+                            stack.pop();
+                        }
+                    }
+                    _ => return Ok(()),
+                }
+                continue;
+            }
+            if in_fragments {
+                return Ok(()); // not a fragment: dicom-object reports it
+            }
+            let (vr, len) = if implicit {
+                let vr = StandardDataDictionary
+                    .by_tag(Tag(tag.0, tag.1))
+                    .and_then(|e| e.vr().exact())
+                    .unwrap_or(VR::UN);
+                (vr, self.u32(big)?)
+            } else {
+                match self.explicit_vr_len(big)? {
+                    Some(v) => v,
+                    None => return Ok(()),
+                }
+            };
+            if len == UNDEFINED {
+                let kind = if tag == PIXEL_DATA && vr != VR::SQ {
+                    Kind::Fragments
+                } else {
+                    Kind::Sequence
+                };
+                stack.push(Frame {
+                    kind,
+                    end: None,
+                    implicit: implicit || vr == VR::UN,
+                });
+                continue;
+            }
+            self.check(tag, at, len)?;
+            if vr == VR::SQ {
+                stack.push(Frame {
+                    kind: Kind::Sequence,
+                    end: Some(self.pos + u64::from(len)),
+                    implicit,
+                });
+            } else {
+                self.skip(len)?;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal Part-10 file: preamble, meta group with the transfer syntax, then `body`.
+    fn file(ts: &str, body: &[u8]) -> Vec<u8> {
+        let mut f = vec![0u8; 128];
+        f.extend_from_slice(b"DICM");
+        let mut uid = ts.as_bytes().to_vec();
+        if uid.len() % 2 == 1 {
+            uid.push(0);
+        }
+        f.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I']);
+        f.extend_from_slice(&(uid.len() as u16).to_le_bytes());
+        f.extend_from_slice(&uid);
+        f.extend_from_slice(body);
+        f
+    }
+
+    fn check(bytes: &[u8]) -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("radscore-prescan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(format!(
+            "{:x}.dcm",
+            bytes.len() * 31 + bytes.iter().map(|&b| b as usize).sum::<usize>()
+        ));
+        std::fs::write(&p, bytes).unwrap();
+        let r = check_lengths(&p);
+        let _ = std::fs::remove_file(&p);
+        r
+    }
+
+    #[test]
+    fn lengths_within_the_file_pass() {
+        // (0010,0010) PN "AB", (7FE0,0010) OW 4 bytes.
+        let body = [
+            0x10, 0x00, 0x10, 0x00, b'P', b'N', 2, 0, b'A', b'B', 0xE0, 0x7F, 0x10, 0x00, b'O',
+            b'W', 0, 0, 4, 0, 0, 0, 1, 2, 3, 4,
+        ];
+        check(&file("1.2.840.10008.1.2.1", &body)).unwrap();
+        // Implicit VR: (0010,0010) length 2.
+        let body = [0x10, 0x00, 0x10, 0x00, 2, 0, 0, 0, b'A', b'B'];
+        check(&file(IMPLICIT_VR_LE, &body)).unwrap();
+    }
+
+    #[test]
+    fn a_length_past_the_end_names_the_element() {
+        // (0008,0016) UI claiming 0xF000 bytes in a 150-byte file.
+        let body = [0x08, 0x00, 0x16, 0x00, b'U', b'I', 0x00, 0xF0, b'1', 0];
+        let e = check(&file("1.2.840.10008.1.2.1", &body))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("(0008,0016)") && e.contains("claims 61440 bytes"),
+            "{e}"
+        );
+        // Implicit VR, 4-byte length 0xFFFFFFF0 inside a sequence item.
+        let body = [
+            0x08, 0x00, 0x15, 0x11, 0xFF, 0xFF, 0xFF, 0xFF, // (0008,1115) SQ, undefined
+            0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF, // item, undefined
+            0x08, 0x00, 0x50, 0x11, 0xF0, 0xFF, 0xFF, 0xFF, // (0008,1150) 4 GB
+            0, 0, 0, 0,
+        ];
+        let e = check(&file(IMPLICIT_VR_LE, &body)).unwrap_err().to_string();
+        assert!(e.contains("(0008,1150)") && e.contains("4294967280"), "{e}");
+        // A pixel data fragment too long.
+        let body = [
+            0xE0, 0x7F, 0x10, 0x00, b'O', b'B', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, // encapsulated
+            0xFE, 0xFF, 0x00, 0xE0, 0, 0, 0, 0, // empty offset table
+            0xFE, 0xFF, 0x00, 0xE0, 0x00, 0x00, 0x00, 0x10, // fragment of 256 MiB
+            1, 2, 3, 4,
+        ];
+        let e = check(&file("1.2.840.10008.1.2.5", &body))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("(FFFE,E000)") && e.contains("268435456"), "{e}");
+    }
+
+    #[test]
+    fn not_dicom_is_left_to_dicom_object() {
+        check(b"hello, not a DICOM file").unwrap();
+        check(&[]).unwrap();
+    }
+}
