@@ -85,6 +85,10 @@ pub enum Error {
     NonFiniteVoxel = 308,
     /// The filter parameter is invalid (e.g. LoG sigma not positive).
     BadFilterParameter = 309,
+    /// The mask lies on another grid than the image: same dimensions, but spacing, origin or
+    /// direction differ beyond the tolerance of [`crate::geometry::check_same_grid`] (ITK's and
+    /// PyRadiomics' default `geometryTolerance` semantics).
+    GeometryMismatch = 310,
 
     // ---- 400–499: names and recipes ----
     /// A feature name could not be parsed as a PyRadiomics name.
@@ -174,6 +178,9 @@ impl Error {
             Error::ImageTooSmallForFilter => "image: too small for the requested filter",
             Error::NonFiniteVoxel => "image: a voxel is NaN or infinite",
             Error::BadFilterParameter => "filter: invalid parameter (e.g. LoG sigma must be > 0)",
+            Error::GeometryMismatch => {
+                "mask: expected the image's grid (spacing within 1e-6 relative, origin within 1e-6 of the smallest spacing, direction cosines within 1e-6), found another spacing, origin or direction"
+            }
             Error::UnknownFeatureName => "name: not a PyRadiomics feature name",
             Error::UnsupportedFeature => {
                 "name: feature, class or image type not supported by this core"
@@ -230,6 +237,7 @@ impl Error {
         Error::ImageTooSmallForFilter,
         Error::NonFiniteVoxel,
         Error::BadFilterParameter,
+        Error::GeometryMismatch,
         Error::UnknownFeatureName,
         Error::UnsupportedFeature,
         Error::BadBinWidth,

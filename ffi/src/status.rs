@@ -71,6 +71,8 @@ pub enum RadscoreStatus {
     NonFiniteVoxel = 308,
     /// Filter: invalid parameter.
     BadFilterParameter = 309,
+    /// Mask: same dims as the image but another spacing, origin or direction (beyond 1e-6).
+    GeometryMismatch = 310,
     /// Name: not a PyRadiomics feature name.
     UnknownFeatureName = 400,
     /// Name: feature not supported by this core.
@@ -142,6 +144,7 @@ impl RadscoreStatus {
         RadscoreStatus::ImageTooSmallForFilter,
         RadscoreStatus::NonFiniteVoxel,
         RadscoreStatus::BadFilterParameter,
+        RadscoreStatus::GeometryMismatch,
         RadscoreStatus::UnknownFeatureName,
         RadscoreStatus::UnsupportedFeature,
         RadscoreStatus::BadBinWidth,
@@ -275,6 +278,7 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         ImageTooSmallForFilter,
         NonFiniteVoxel,
         BadFilterParameter,
+        GeometryMismatch,
         UnknownFeatureName,
         UnsupportedFeature,
         BadBinWidth,
