@@ -265,7 +265,7 @@ fn texts_follow_the_documented_formats() {
     assert!(d.ends_with('\n'));
     assert_eq!(lines[0], "model_id=her2-low audit test");
     assert!(
-        lines[1].starts_with(&format!("artifact format=2 bytes=")),
+        lines[1].starts_with("artifact format=2 bytes="),
         "{}",
         lines[1]
     );
