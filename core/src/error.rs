@@ -86,6 +86,10 @@ pub enum Error {
     NonFiniteVoxel = 308,
     /// The filter parameter is invalid (e.g. LoG sigma not positive).
     BadFilterParameter = 309,
+    /// The mask lies on another grid than the image: same dimensions, but spacing, origin or
+    /// direction differ beyond the tolerance of [`crate::geometry::check_same_grid`] (ITK's and
+    /// PyRadiomics' default `geometryTolerance` semantics).
+    GeometryMismatch = 310,
     /// Every voxel of the image is 0: the exponential, square and logarithm image types scale by
     /// the image's max |x| and are undefined (PyRadiomics 3.0.1 computes a NaN image and its
     /// extraction fails with a `ValueError` in the binning).
@@ -195,6 +199,9 @@ impl Error {
             Error::ImageTooSmallForFilter => "image: too small for the requested filter",
             Error::NonFiniteVoxel => "image: a voxel is NaN or infinite",
             Error::BadFilterParameter => "filter: invalid parameter (e.g. LoG sigma must be > 0)",
+            Error::GeometryMismatch => {
+                "mask: expected the image's grid (spacing within 1e-6 relative, origin within 1e-6 of the smallest spacing, direction cosines within 1e-6), found another spacing, origin or direction"
+            }
             Error::AllZeroImage => {
                 "image: expected a non-zero voxel for the exponential, square and logarithm image types (they scale by max |x|), found an all-zero image (PyRadiomics 3.0.1 fails on it too)"
             }
@@ -266,6 +273,7 @@ impl Error {
         Error::ImageTooSmallForFilter,
         Error::NonFiniteVoxel,
         Error::BadFilterParameter,
+        Error::GeometryMismatch,
         Error::AllZeroImage,
         Error::RoiTooSmall,
         Error::ResegmentedTooFew,

@@ -28,6 +28,7 @@ pub mod error;
 pub mod extract;
 pub mod features;
 pub mod filters;
+pub mod geometry;
 pub mod image;
 pub mod model;
 pub mod names;

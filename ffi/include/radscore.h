@@ -17,7 +17,7 @@
 /**
  * ABI minor version: incremented on compatible additions.
  */
-#define RADSCORE_ABI_MINOR 1
+#define RADSCORE_ABI_MINOR 2
 
 /**
  * Packed ABI version: `RADSCORE_ABI_MAJOR << 16 | RADSCORE_ABI_MINOR`.
@@ -242,6 +242,10 @@ enum RadscoreStatus
      */
     RADSCORE_STATUS_BAD_FILTER_PARAMETER = 309,
     /**
+     * Mask: same dims as the image but another spacing, origin or direction (beyond 1e-6).
+     */
+    RADSCORE_STATUS_GEOMETRY_MISMATCH = 310,
+    /**
      * Image: every voxel is 0, so the exponential, square and logarithm image types are
      * undefined (PyRadiomics fails on such an image too).
      */
@@ -394,6 +398,226 @@ typedef struct RadscoreMask {
 } RadscoreMask;
 
 /**
+ * A borrowed 3-D image with its buffer length and its physical grid (version 2 of
+ * [`RadscoreImage`]; for `radscore_scratch_len2` and `radscore_extract2`). Voxel order as
+ * [`RadscoreImage`]. The library only reads the voxels during a call and keeps no pointer.
+ */
+typedef struct RadscoreImage2 {
+    /**
+     * `sizeof(RadscoreImage2)`: set it before anything else (it tells the library which
+     * version of the struct the caller compiled against).
+     */
+    size_t struct_size;
+    /**
+     * `voxels_len` voxels of type `voxel_type`, aligned for that type.
+     */
+    const void *voxels;
+    /**
+     * Number of voxels (elements, not bytes) the buffer holds: must equal
+     * `dims[0] * dims[1] * dims[2]` (else `RADSCORE_STATUS_IMAGE_LENGTH_MISMATCH`); nothing
+     * beyond it is ever read.
+     */
+    size_t voxels_len;
+    /**
+     * One of `RADSCORE_VOXEL_*`.
+     */
+    uint32_t voxel_type;
+    /**
+     * Size along x, y, z (each > 0).
+     */
+    size_t dims[3];
+    /**
+     * Voxel spacing along x, y, z in mm (each finite and > 0).
+     */
+    double spacing[3];
+    /**
+     * Physical position (mm) of the centre of voxel (0, 0, 0), as ITK's `GetOrigin()`.
+     */
+    double origin[3];
+    /**
+     * Direction cosines, 3 × 3 row-major as ITK/SimpleITK's `GetDirection()` (column `a` is
+     * the unit vector of image axis `a`). Only compared with the mask's; identity if unknown.
+     */
+    double direction[9];
+} RadscoreImage2;
+
+/**
+ * A borrowed label mask with its buffer length and its physical grid (version 2 of
+ * [`RadscoreMask`]). It must lie on the image's grid: same dims (`MASK_SIZE_MISMATCH`) and the
+ * same spacing, origin and direction within the tolerance of `radscore_extract2`
+ * (`GEOMETRY_MISMATCH`).
+ */
+typedef struct RadscoreMask2 {
+    /**
+     * `sizeof(RadscoreMask2)` (see [`RadscoreImage2::struct_size`]).
+     */
+    size_t struct_size;
+    /**
+     * `labels_len` labels of type `mask_type`, aligned for that type.
+     */
+    const void *labels;
+    /**
+     * Number of labels (elements, not bytes) the buffer holds: must equal
+     * `dims[0] * dims[1] * dims[2]` (else `RADSCORE_STATUS_IMAGE_LENGTH_MISMATCH`).
+     */
+    size_t labels_len;
+    /**
+     * One of `RADSCORE_MASK_*`.
+     */
+    uint32_t mask_type;
+    /**
+     * Size along x, y, z; must equal the image's.
+     */
+    size_t dims[3];
+    /**
+     * Voxel spacing in mm, as stored with the mask.
+     */
+    double spacing[3];
+    /**
+     * Origin in mm, as stored with the mask.
+     */
+    double origin[3];
+    /**
+     * Direction cosines, layout as [`RadscoreImage2::direction`].
+     */
+    double direction[9];
+    /**
+     * The label value of the lesion, or `RADSCORE_LABEL_FROM_MODEL` (0).
+     */
+    uint32_t label;
+} RadscoreMask2;
+
+/**
+ * Numbers describing a loaded model and the artifact it came from (`radscore_model_info`).
+ * Versioned: set `struct_size = sizeof(RadscoreModelInfo)` before the call; later versions
+ * only append fields.
+ */
+typedef struct RadscoreModelInfo {
+    /**
+     * `sizeof(RadscoreModelInfo)`, set by the caller.
+     */
+    size_t struct_size;
+    /**
+     * Artifact format version (from its header).
+     */
+    uint32_t format_version;
+    /**
+     * 1 if the artifact carries an Ed25519 signature (verified only by
+     * `radscore_model_load_verified`), else 0.
+     */
+    uint32_t signed_artifact;
+    /**
+     * CRC-32 (IEEE) stored in the artifact and checked at load, as `radscore inspect`
+     * prints it (`%08x`): identifies the exact file.
+     */
+    uint32_t crc32;
+    /**
+     * Length of the artifact in bytes.
+     */
+    size_t artifact_bytes;
+    /**
+     * Creation time, seconds since 1970-01-01T00:00:00Z (`radscore_model_created` formats it).
+     */
+    uint64_t created_unix;
+    /**
+     * Training-set size.
+     */
+    uint32_t n_train;
+    /**
+     * Positives in the training set.
+     */
+    uint32_t n_positive_train;
+    /**
+     * Test-set size.
+     */
+    uint32_t n_test;
+    /**
+     * Positives in the test set.
+     */
+    uint32_t n_positive_test;
+    /**
+     * AUC of the combined model on the training set, in [0, 1], or -1 if unknown.
+     */
+    double auc_train;
+    /**
+     * AUC of the combined model on the test set, in [0, 1], or -1 if unknown.
+     */
+    double auc_test;
+    /**
+     * Decision threshold: class 1 iff probability >= threshold.
+     */
+    double threshold;
+    /**
+     * Number of radiomics features.
+     */
+    size_t n_features;
+    /**
+     * Number of clinical predictors.
+     */
+    size_t n_clinical;
+    /**
+     * Number of distinct sequences (one extraction call each).
+     */
+    size_t n_sequences;
+    /**
+     * Number of features the library can compute from images (the others are scored from a
+     * features table only).
+     */
+    size_t n_computable;
+    /**
+     * Intercept of the radscore.
+     */
+    double radscore_intercept;
+    /**
+     * Intercept of the combined logistic model.
+     */
+    double combined_intercept;
+    /**
+     * Combined-logistic coefficient on the radscore.
+     */
+    double radscore_coefficient;
+    /**
+     * Nomogram points per unit of linear predictor.
+     */
+    double points_per_unit;
+} RadscoreModelInfo;
+
+/**
+ * Numbers of one feature's recipe (`radscore_model_feature_info`). Versioned as
+ * [`RadscoreModelInfo`].
+ */
+typedef struct RadscoreFeatureInfo {
+    /**
+     * `sizeof(RadscoreFeatureInfo)`, set by the caller.
+     */
+    size_t struct_size;
+    /**
+     * Fixed bin width of the discretisation (PyRadiomics `binWidth`).
+     */
+    double bin_width;
+    /**
+     * Mask label of the lesion the feature was trained on (PyRadiomics `label`).
+     */
+    uint32_t label;
+    /**
+     * 1 if this library computes the feature from images, 0 if it can only be scored.
+     */
+    uint32_t computable;
+    /**
+     * z-score mean over the training rows.
+     */
+    double mean;
+    /**
+     * z-score standard deviation over the training rows.
+     */
+    double sd;
+    /**
+     * LASSO coefficient on the z-score.
+     */
+    double coefficient;
+} RadscoreFeatureInfo;
+
+/**
  * The result of `radscore_score`.
  */
 typedef struct RadscoreScore {
@@ -474,6 +698,23 @@ RadscoreStatus radscore_scratch_len(const struct RadscoreModel *model,
                                     size_t *doubles_out);
 
 /**
+ * `radscore_scratch_len` for version-2 descriptors ([`RadscoreImage2`], [`RadscoreMask2`]):
+ * the buffer lengths are checked against the dims (`IMAGE_LENGTH_MISMATCH`; nothing past a
+ * stated length is read), `struct_size` against the struct this library knows
+ * (`BAD_ARGUMENT`), and the mask's spacing, origin and direction against the image's
+ * (`GEOMETRY_MISMATCH`, tolerance as `radscore_extract2`). Otherwise the same checks and
+ * result as `radscore_scratch_len`.
+ *
+ * # Safety
+ * As `radscore_scratch_len`; each buffer valid for reads of the length its descriptor states.
+ */
+RadscoreStatus radscore_scratch_len2(const struct RadscoreModel *model,
+                                     const char *sequence,
+                                     const struct RadscoreImage2 *image,
+                                     const struct RadscoreMask2 *mask,
+                                     size_t *doubles_out);
+
+/**
  * Upper bound of `radscore_scratch_len` for every image of dimensions `dims[0..3]` and every
  * mask whose ROI bounding box spans at most `box_dims[0..3]` voxels (pass `box_dims = dims`
  * for any mask at all): for sizing a static scratch buffer when no heap is available. The
@@ -521,6 +762,141 @@ RadscoreStatus radscore_extract(const struct RadscoreModel *model,
                                 size_t scratch_len,
                                 double *features,
                                 size_t features_len);
+
+/**
+ * `radscore_extract` for version-2 descriptors ([`RadscoreImage2`], [`RadscoreMask2`]): the
+ * same features, bit for bit, after three more checks: `struct_size` of each descriptor
+ * (`BAD_ARGUMENT` unless it is the `sizeof` this library knows), each buffer length against
+ * the dims (`IMAGE_LENGTH_MISMATCH`: a buffer shorter or longer than the dims imply is refused
+ * and nothing past its stated length is read), and the mask's grid against the image's
+ * (`GEOMETRY_MISMATCH`): with `t` = 1e-6, each spacing within `t·|image spacing|`, each origin
+ * coordinate within `t·(smallest image spacing)` and each direction cosine within `t` (the
+ * CLI's check of image and mask files; ITK's default tolerance, which PyRadiomics relies on).
+ * A NaN or infinite origin or direction never matches. Different dims remain
+ * `MASK_SIZE_MISMATCH`.
+ *
+ * # Safety
+ * As `radscore_extract`; each image/mask buffer valid for reads of the length its descriptor
+ * states.
+ */
+RadscoreStatus radscore_extract2(const struct RadscoreModel *model,
+                                 const char *sequence,
+                                 const struct RadscoreImage2 *image,
+                                 const struct RadscoreMask2 *mask,
+                                 double *scratch,
+                                 size_t scratch_len,
+                                 double *features,
+                                 size_t features_len);
+
+/**
+ * Fills `*info_out` with the model's numbers: artifact format, signature flag, CRC-32 and
+ * length, creation time, cohort sizes, AUCs, threshold, counts, intercepts and nomogram scale.
+ * `info_out->struct_size` must be `sizeof(RadscoreModelInfo)` (`BAD_ARGUMENT` otherwise,
+ * nothing written).
+ *
+ * # Safety
+ * `model` a handle; `info_out` valid for reads and writes of one `RadscoreModelInfo`.
+ */
+RadscoreStatus radscore_model_info(const struct RadscoreModel *model,
+                                   struct RadscoreModelInfo *info_out);
+
+/**
+ * Fills `*info_out` with the numbers of feature `index` (< feature count, else
+ * `INDEX_OUT_OF_RANGE`): bin width, label, computability, z-score mean and sd, coefficient.
+ * `info_out->struct_size` must be `sizeof(RadscoreFeatureInfo)` (`BAD_ARGUMENT`).
+ *
+ * # Safety
+ * `model` a handle; `info_out` valid for reads and writes of one `RadscoreFeatureInfo`.
+ */
+RadscoreStatus radscore_model_feature_info(const struct RadscoreModel *model,
+                                           size_t index,
+                                           struct RadscoreFeatureInfo *info_out);
+
+/**
+ * The model identifier stored by the trainer (free text, at most 64 bytes), e.g.
+ * `"her2-low-nomogram-2026-12"`. Buffer convention as `radscore_model_sequence_name`
+ * (`*len_out` is the length without the NUL, also on `OUTPUT_TOO_SMALL`).
+ *
+ * # Safety
+ * `model` a handle; `buf` valid for `buf_len` byte writes (or NULL with `buf_len` 0);
+ * `len_out` valid for one write.
+ */
+RadscoreStatus radscore_model_id(const struct RadscoreModel *model,
+                                 char *buf,
+                                 size_t buf_len,
+                                 size_t *len_out);
+
+/**
+ * The version of the trainer that produced the model, e.g. `"0.1.0"`. Buffer convention as
+ * `radscore_model_id`.
+ *
+ * # Safety
+ * As `radscore_model_id`.
+ */
+RadscoreStatus radscore_model_trainer_version(const struct RadscoreModel *model,
+                                              char *buf,
+                                              size_t buf_len,
+                                              size_t *len_out);
+
+/**
+ * The model's creation time as ISO 8601 UTC, e.g. `"2026-12-04T18:14:22Z"` (from
+ * `RadscoreModelInfo::created_unix`). Buffer convention as `radscore_model_id`.
+ *
+ * # Safety
+ * As `radscore_model_id`.
+ */
+RadscoreStatus radscore_model_created(const struct RadscoreModel *model,
+                                      char *buf,
+                                      size_t buf_len,
+                                      size_t *len_out);
+
+/**
+ * Feature `index`'s recipe as one line of text: what is computed from which image and with
+ * which PyRadiomics settings, e.g.
+ * `"sequence=t2 feature=wavelet-LHL_glrlm_RunVariance binWidth=25 label=1 source=images"`.
+ * `sequence` is what to pass to the extraction (empty for a column without a sequence),
+ * `feature` the PyRadiomics 3.0.1 name (image type, class, feature), `binWidth` and `label`
+ * the PyRadiomics settings stored with it (every other setting is PyRadiomics' default), and
+ * `source` `images` (this library computes it) or `features-table` (scored from values
+ * computed elsewhere). Numbers are printed in the shortest form that reads back to the same
+ * double. `INDEX_OUT_OF_RANGE` for an index ≥ the feature count; buffer convention as
+ * `radscore_model_id`.
+ *
+ * # Safety
+ * As `radscore_model_id`.
+ */
+RadscoreStatus radscore_model_feature_recipe(const struct RadscoreModel *model,
+                                             size_t index,
+                                             char *buf,
+                                             size_t buf_len,
+                                             size_t *len_out);
+
+/**
+ * Everything above as one text for an audit log, one `key=value` record per line (each line
+ * ends with `\n`):
+ *
+ * ```text
+ * model_id=<id>
+ * artifact format=<n> bytes=<n> crc32=<8 hex digits> signed=<yes|no>
+ * created=<ISO 8601 UTC> trainer=<version>
+ * cohort train=<n> train_positive=<n> test=<n> test_positive=<n> auc_train=<x|unknown> auc_test=<x|unknown>
+ * radscore intercept=<x> features=<n>
+ * feature <i> <recipe as radscore_model_feature_recipe> mean=<x> sd=<x> coefficient=<x>   (one per feature)
+ * combined intercept=<x> radscore_coefficient=<x> threshold=<x> points_per_unit=<x>
+ * clinical <name> kind=<continuous|binary> unit=<unit> coefficient=<x> axis=<lo>,<hi>    (one per predictor)
+ * ```
+ *
+ * Numbers are the shortest decimals that read back to the same doubles. The text grows with
+ * the model (about 200 bytes per feature): size the buffer with a first call (`buf = NULL,
+ * buf_len = 0`), as for the names.
+ *
+ * # Safety
+ * As `radscore_model_id`.
+ */
+RadscoreStatus radscore_model_describe(const struct RadscoreModel *model,
+                                       char *buf,
+                                       size_t buf_len,
+                                       size_t *len_out);
 
 /**
  * Size in bytes of the storage a model needs (a compile-time constant of the library).

@@ -7,14 +7,17 @@
 //! core's (`radscore_core::extract::extract_with` on the same names). Settings the core does not
 //! implement are `RADSCORE_STATUS_UNSUPPORTED_SETTING` before any value is computed.
 
-use crate::image::{RadscoreImage, RadscoreMask, RADSCORE_LABEL_FROM_MODEL};
+use crate::image::{
+    RadscoreImage, RadscoreImage2, RadscoreMask, RadscoreMask2, RADSCORE_LABEL_FROM_MODEL,
+};
 use crate::model::{model, RadscoreModel};
 use crate::status::RadscoreStatus;
 use crate::util::{self, boundary, Res};
 use core::ffi::c_char;
 use heapless::Vec;
 use radscore_core::extract;
-use radscore_core::image::{voxel_count, ImageView, RoiBox};
+use radscore_core::geometry::check_same_grid;
+use radscore_core::image::{voxel_count, ImageView, MaskView, RoiBox};
 use radscore_core::model::{Model, MAX_FEATURES};
 use radscore_core::names::FeatureName;
 use radscore_core::settings::Settings;
@@ -86,40 +89,144 @@ fn for_each_group(
     }
 }
 
-/// Borrowed arguments shared by both entry points.
+/// A mask whose ROI label is chosen per group (`label`: the caller's, or
+/// `RADSCORE_LABEL_FROM_MODEL`).
+#[derive(Clone, Copy)]
+struct MaskSrc<'a> {
+    view: MaskView<'a>,
+    label: u32,
+}
+
+impl<'a> MaskSrc<'a> {
+    /// The mask selecting ROI label `label`.
+    fn with_label(&self, label: u32) -> Res<MaskView<'a>> {
+        MaskView::new(*self.view.voxels(), self.view.dims(), label).map_err(RadscoreStatus::from)
+    }
+}
+
+/// Borrowed arguments shared by the entry points.
 struct Args<'a> {
     model: &'a Model,
     sequence: &'a str,
     image: ImageView<'a>,
-    mask: &'a RadscoreMask,
+    mask: MaskSrc<'a>,
 }
 
+/// The model, sequence and views, checked in this order: model handle, computability,
+/// sequence name, then `views` (the image and mask checks).
+///
 /// # Safety
-/// Pointers as documented on the entry points.
+/// `model_p` and `sequence` as documented on the entry points.
 unsafe fn args<'a>(
     model_p: *const RadscoreModel,
     sequence: *const c_char,
-    image: *const RadscoreImage,
-    mask: *const RadscoreMask,
+    views: impl FnOnce() -> Res<(ImageView<'a>, MaskSrc<'a>)>,
 ) -> Res<Args<'a>> {
     // SAFETY: forwarded contracts.
+    let model = unsafe { model(model_p)? };
+    // A model with a feature the core cannot compute is refused before the images are read.
+    model.check_computable()?;
+    // SAFETY: forwarded contract.
+    let sequence = unsafe { util::c_name(sequence)? };
+    let (image, mask) = views()?;
+    Ok(Args {
+        model,
+        sequence,
+        image,
+        mask,
+    })
+}
+
+/// Views of version-1 descriptors.
+///
+/// # Safety
+/// `image` and `mask` valid descriptors whose buffers are readable as described.
+unsafe fn views_v1<'a>(
+    image: *const RadscoreImage,
+    mask: *const RadscoreMask,
+) -> Res<(ImageView<'a>, MaskSrc<'a>)> {
+    // SAFETY: forwarded contracts.
     unsafe {
-        let model = model(model_p)?;
-        // A model with a feature the core cannot compute is refused before the images are read.
-        model.check_computable()?;
-        let sequence = util::c_name(sequence)?;
         let image = util::as_ref(image)?;
         let mask = util::as_ref(mask)?;
         // Mask checks (tag, pointer, dims) before the image scan, so cheap errors come first.
-        mask.view(RADSCORE_LABEL_FROM_MODEL)?;
+        let mv = mask.view(RADSCORE_LABEL_FROM_MODEL)?;
         let image = image.view()?;
-        Ok(Args {
-            model,
-            sequence,
+        Ok((
             image,
-            mask,
-        })
+            MaskSrc {
+                view: mv,
+                label: mask.label,
+            },
+        ))
     }
+}
+
+/// Views of version-2 descriptors, with the geometry check (when the dims agree; different
+/// dims are `MASK_SIZE_MISMATCH` from the extraction).
+///
+/// # Safety
+/// `image` and `mask` valid descriptors whose buffers hold the lengths they state.
+unsafe fn views_v2<'a>(
+    image: *const RadscoreImage2,
+    mask: *const RadscoreMask2,
+) -> Res<(ImageView<'a>, MaskSrc<'a>)> {
+    // SAFETY: forwarded contracts.
+    unsafe {
+        let image = util::as_ref(image)?;
+        let mask = util::as_ref(mask)?;
+        let mv = mask.view(RADSCORE_LABEL_FROM_MODEL)?;
+        let iv = image.view()?;
+        if iv.dims() == mv.dims() {
+            check_same_grid(&image.grid(), &mask.grid())?;
+        }
+        Ok((
+            iv,
+            MaskSrc {
+                view: mv,
+                label: mask.label,
+            },
+        ))
+    }
+}
+
+/// Shared body of the scratch queries.
+fn scratch_of(a: &Args<'_>) -> Res<usize> {
+    let mut need = 0usize;
+    for_each_group(a.model, a.sequence, a.mask.label, |g| {
+        let mv = a.mask.with_label(g.label)?;
+        need = need.max(extract::scratch_len_with(&a.image, &mv, &g.names, &g.settings)?);
+        Ok(())
+    })?;
+    Ok(need)
+}
+
+/// Shared body of the extractions: every group into a staging array, then published.
+fn extract_into(a: &Args<'_>, scratch: &mut [f64], features: &mut [f64]) -> Res<()> {
+    if features.len() < a.model.features.len() {
+        return Err(RadscoreStatus::OutputTooSmall);
+    }
+    let mut staged = [0.0f64; MAX_FEATURES];
+    for_each_group(a.model, a.sequence, a.mask.label, |g| {
+        let mv = a.mask.with_label(g.label)?;
+        let mut out = [0.0f64; MAX_FEATURES];
+        extract::extract_with(&a.image, &mv, &g.names, &g.settings, &mut out, scratch)?;
+        for (i, v) in g.index.iter().zip(out.iter()) {
+            if let Some(s) = staged.get_mut(*i) {
+                *s = *v;
+            }
+        }
+        Ok(())
+    })?;
+    // Every group succeeded: publish.
+    for (i, r) in a.model.features.iter().enumerate() {
+        if r.sequence.as_str() == a.sequence {
+            if let (Some(d), Some(s)) = (features.get_mut(i), staged.get(i)) {
+                *d = *s;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Scratch (in `double` elements) that `radscore_extract` needs for the features of
@@ -144,14 +251,35 @@ pub unsafe extern "C" fn radscore_scratch_len(
     boundary(|| {
         util::check_ptr(doubles_out)?;
         // SAFETY: forwarded contract.
-        let a = unsafe { args(model, sequence, image, mask)? };
-        let mut need = 0usize;
-        for_each_group(a.model, a.sequence, a.mask.label, |g| {
-            // SAFETY: forwarded contract.
-            let mv = unsafe { a.mask.view(g.label)? };
-            need = need.max(extract::scratch_len(&a.image, &mv, &g.names)?);
-            Ok(())
-        })?;
+        let a = unsafe { args(model, sequence, || views_v1(image, mask))? };
+        let need = scratch_of(&a)?;
+        // SAFETY: forwarded contract.
+        unsafe { util::write(doubles_out, need) }
+    })
+}
+
+/// `radscore_scratch_len` for version-2 descriptors ([`RadscoreImage2`], [`RadscoreMask2`]):
+/// the buffer lengths are checked against the dims (`IMAGE_LENGTH_MISMATCH`; nothing past a
+/// stated length is read), `struct_size` against the struct this library knows
+/// (`BAD_ARGUMENT`), and the mask's spacing, origin and direction against the image's
+/// (`GEOMETRY_MISMATCH`, tolerance as `radscore_extract2`). Otherwise the same checks and
+/// result as `radscore_scratch_len`.
+///
+/// # Safety
+/// As `radscore_scratch_len`; each buffer valid for reads of the length its descriptor states.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn radscore_scratch_len2(
+    model: *const RadscoreModel,
+    sequence: *const c_char,
+    image: *const RadscoreImage2,
+    mask: *const RadscoreMask2,
+    doubles_out: *mut usize,
+) -> RadscoreStatus {
+    boundary(|| {
+        util::check_ptr(doubles_out)?;
+        // SAFETY: forwarded contract.
+        let a = unsafe { args(model, sequence, || views_v2(image, mask))? };
+        let need = scratch_of(&a)?;
         // SAFETY: forwarded contract.
         unsafe { util::write(doubles_out, need) }
     })
@@ -204,7 +332,7 @@ pub unsafe extern "C" fn radscore_scratch_len_bound(
         };
         let mut need = 0usize;
         for_each_group(m, seq, RADSCORE_LABEL_FROM_MODEL, |g| {
-            need = need.max(extract::scratch_len_for(dims, &roi, &g.names)?);
+            need = need.max(extract::scratch_len_for_with(dims, &roi, &g.names, &g.settings)?);
             Ok(())
         })?;
         // SAFETY: forwarded contract.
@@ -243,35 +371,48 @@ pub unsafe extern "C" fn radscore_extract(
 ) -> RadscoreStatus {
     boundary(|| {
         // SAFETY: forwarded contract.
-        let a = unsafe { args(model, sequence, image, mask)? };
+        let a = unsafe { args(model, sequence, || views_v1(image, mask))? };
         // SAFETY: forwarded contract.
         let scratch = unsafe { util::slice_mut(scratch, scratch_len)? };
         // SAFETY: forwarded contract.
         let features = unsafe { util::slice_mut(features, features_len)? };
-        if features.len() < a.model.features.len() {
-            return Err(RadscoreStatus::OutputTooSmall);
-        }
-        let mut staged = [0.0f64; MAX_FEATURES];
-        for_each_group(a.model, a.sequence, a.mask.label, |g| {
-            // SAFETY: forwarded contract.
-            let mv = unsafe { a.mask.view(g.label)? };
-            let mut out = [0.0f64; MAX_FEATURES];
-            extract::extract_with(&a.image, &mv, &g.names, &g.settings, &mut out, scratch)?;
-            for (i, v) in g.index.iter().zip(out.iter()) {
-                if let Some(s) = staged.get_mut(*i) {
-                    *s = *v;
-                }
-            }
-            Ok(())
-        })?;
-        // Every group succeeded: publish.
-        for (i, r) in a.model.features.iter().enumerate() {
-            if r.sequence.as_str() == a.sequence {
-                if let (Some(d), Some(s)) = (features.get_mut(i), staged.get(i)) {
-                    *d = *s;
-                }
-            }
-        }
-        Ok(())
+        extract_into(&a, scratch, features)
+    })
+}
+
+/// `radscore_extract` for version-2 descriptors ([`RadscoreImage2`], [`RadscoreMask2`]): the
+/// same features, bit for bit, after three more checks: `struct_size` of each descriptor
+/// (`BAD_ARGUMENT` unless it is the `sizeof` this library knows), each buffer length against
+/// the dims (`IMAGE_LENGTH_MISMATCH`: a buffer shorter or longer than the dims imply is refused
+/// and nothing past its stated length is read), and the mask's grid against the image's
+/// (`GEOMETRY_MISMATCH`): with `t` = 1e-6, each spacing within `t·|image spacing|`, each origin
+/// coordinate within `t·(smallest image spacing)` and each direction cosine within `t` (the
+/// CLI's check of image and mask files; ITK's default tolerance, which PyRadiomics relies on).
+/// A NaN or infinite origin or direction never matches. Different dims remain
+/// `MASK_SIZE_MISMATCH`.
+///
+/// # Safety
+/// As `radscore_extract`; each image/mask buffer valid for reads of the length its descriptor
+/// states.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn radscore_extract2(
+    model: *const RadscoreModel,
+    sequence: *const c_char,
+    image: *const RadscoreImage2,
+    mask: *const RadscoreMask2,
+    scratch: *mut f64,
+    scratch_len: usize,
+    features: *mut f64,
+    features_len: usize,
+) -> RadscoreStatus {
+    boundary(|| {
+        // SAFETY: forwarded contract.
+        let a = unsafe { args(model, sequence, || views_v2(image, mask))? };
+        // SAFETY: forwarded contract.
+        let scratch = unsafe { util::slice_mut(scratch, scratch_len)? };
+        // SAFETY: forwarded contract.
+        let features = unsafe { util::slice_mut(features, features_len)? };
+        extract_into(&a, scratch, features)
     })
 }

@@ -24,12 +24,14 @@
 
 mod extract;
 mod image;
+mod meta;
 mod model;
 mod status;
 mod util;
 
 pub use extract::*;
 pub use image::*;
+pub use meta::*;
 pub use model::*;
 pub use status::RadscoreStatus;
 use util::boundary;
@@ -37,7 +39,7 @@ use util::boundary;
 /// ABI major version: incremented on incompatible changes (also the soname suffix).
 pub const RADSCORE_ABI_MAJOR: u32 = 0;
 /// ABI minor version: incremented on compatible additions.
-pub const RADSCORE_ABI_MINOR: u32 = 1;
+pub const RADSCORE_ABI_MINOR: u32 = 2;
 /// Packed ABI version: `RADSCORE_ABI_MAJOR << 16 | RADSCORE_ABI_MINOR`.
 pub const RADSCORE_ABI_VERSION: u32 = (RADSCORE_ABI_MAJOR << 16) | RADSCORE_ABI_MINOR;
 

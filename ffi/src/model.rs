@@ -3,7 +3,9 @@
 use crate::status::RadscoreStatus;
 use crate::util::{self, boundary, Res};
 use core::ffi::{c_char, c_void};
-use radscore_core::model::{Model, PredictorKind, MAX_CLINICAL, MAX_FEATURES, MAX_PREDICTORS};
+use radscore_core::model::{
+    artifact, Model, PredictorKind, MAX_CLINICAL, MAX_FEATURES, MAX_PREDICTORS,
+};
 
 /// Most features a model can have.
 pub const RADSCORE_MAX_FEATURES: usize = 128;
@@ -34,6 +36,30 @@ const LOADED: u64 = u64::from_le_bytes(*b"rsmodel1");
 pub struct RadscoreModel {
     tag: u64,
     model: Model,
+    /// What the artifact's framing said (for the audit getters).
+    pub(crate) artifact: ArtifactInfo,
+}
+
+/// The artifact a model was loaded from: its framing, which the decoded [`Model`] does not keep.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ArtifactInfo {
+    /// Format version from the header.
+    pub(crate) version: u16,
+    /// Whether it carries a signature trailer.
+    pub(crate) signed: bool,
+    /// Length in bytes of the whole artifact.
+    pub(crate) len: usize,
+    /// The CRC-32 stored in (and checked against) the artifact.
+    pub(crate) crc32: u32,
+}
+
+impl ArtifactInfo {
+    const NONE: ArtifactInfo = ArtifactInfo {
+        version: 0,
+        signed: false,
+        len: 0,
+        crc32: 0,
+    };
 }
 
 /// The result of `radscore_score`.
@@ -63,11 +89,27 @@ pub struct RadscoreScore {
 /// `p` must be NULL or point to storage previously passed to a `radscore_model_load*` function.
 pub(crate) unsafe fn model<'a>(p: *const RadscoreModel) -> Res<&'a Model> {
     // SAFETY: forwarded contract.
+    Ok(&unsafe { handle(p)? }.model)
+}
+
+/// Borrows a loaded handle (model and artifact information).
+///
+/// # Safety
+/// As [`model`].
+pub(crate) unsafe fn handle<'a>(p: *const RadscoreModel) -> Res<&'a RadscoreModel> {
+    // SAFETY: forwarded contract.
     let m = unsafe { util::as_ref(p)? };
     if m.tag != LOADED {
         return Err(RadscoreStatus::ModelNotLoaded);
     }
-    Ok(&m.model)
+    Ok(m)
+}
+
+impl RadscoreModel {
+    /// The decoded model.
+    pub(crate) fn model(&self) -> &Model {
+        &self.model
+    }
 }
 
 /// Size in bytes of the storage a model needs (a compile-time constant of the library).
@@ -110,6 +152,7 @@ unsafe fn load(
         dst.write(RadscoreModel {
             tag: 0,
             model: Model::empty(),
+            artifact: ArtifactInfo::NONE,
         });
         &mut *dst
     };
@@ -117,6 +160,14 @@ unsafe fn load(
     let bytes = unsafe { util::slice(bytes, len)? };
     // The decoders validate the model before they return Ok.
     decode(&mut slot.model, bytes)?;
+    // The decoder split these bytes successfully just now; split again for the framing.
+    let parts = artifact::split(bytes)?;
+    slot.artifact = ArtifactInfo {
+        version: parts.header.version,
+        signed: parts.header.is_signed(),
+        len: bytes.len(),
+        crc32: parts.crc,
+    };
     slot.tag = LOADED;
     // SAFETY: out checked above; caller's contract for one write.
     unsafe { out.write(dst.cast_const()) };

@@ -71,6 +71,8 @@ pub enum RadscoreStatus {
     NonFiniteVoxel = 308,
     /// Filter: invalid parameter.
     BadFilterParameter = 309,
+    /// Mask: same dims as the image but another spacing, origin or direction (beyond 1e-6).
+    GeometryMismatch = 310,
     /// Image: every voxel is 0, so the exponential, square and logarithm image types are
     /// undefined (PyRadiomics fails on such an image too).
     AllZeroImage = 311,
@@ -155,6 +157,7 @@ impl RadscoreStatus {
         RadscoreStatus::ImageTooSmallForFilter,
         RadscoreStatus::NonFiniteVoxel,
         RadscoreStatus::BadFilterParameter,
+        RadscoreStatus::GeometryMismatch,
         RadscoreStatus::AllZeroImage,
         RadscoreStatus::RoiTooSmall,
         RadscoreStatus::ResegmentedTooFew,
@@ -293,6 +296,7 @@ fn cstr_msg(e: Error) -> &'static core::ffi::CStr {
         ImageTooSmallForFilter,
         NonFiniteVoxel,
         BadFilterParameter,
+        GeometryMismatch,
         AllZeroImage,
         RoiTooSmall,
         ResegmentedTooFew,

@@ -601,11 +601,18 @@ fn example_program_runs_under_valgrind() {
     require("gcc", "gcc");
     require("valgrind", "valgrind");
     let exe = work_dir("bin").join("radscore_example");
+    build_example_static(&exe);
+    run_example_on_breast1(&exe, "direct", &[]);
+}
+
+/// Builds `ffi/examples/radscore_example.c` against this build's static library (zlib for the
+/// gzip NRRD files, libm).
+fn build_example_static(exe: &Path) {
     let o = strict_gcc()
         .arg(manifest().join("examples").join("radscore_example.c"))
         .arg(staticlib())
-        .args(["-lpthread", "-ldl", "-lm", "-o"])
-        .arg(&exe)
+        .args(["-lz", "-lpthread", "-ldl", "-lm", "-o"])
+        .arg(exe)
         .output()
         .expect("spawn gcc");
     assert!(
@@ -613,7 +620,171 @@ fn example_program_runs_under_valgrind() {
         "gcc: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    run_example_on_breast1(&exe, "direct", &[]);
+}
+
+/// Version-2 descriptors and the audit getters from C, under valgrind: `test_v2.c` checks
+/// itself (v2 bits = v1 bits, a buffer one voxel short in a block of exactly that size refused
+/// without a read past it, a shifted mask refused, struct sizes, size queries); the CRC-32 it
+/// prints is the artifact's.
+#[test]
+fn c_version_2_descriptors_and_metadata_under_valgrind() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let dir = work_dir("data-v2");
+    let (model, _) = prepare(&dir);
+    let exe = compile("test_v2.c");
+    let out = run_valgrind(&exe, &[&dir]);
+    let bytes = std::fs::read(dir.join("model.rsm")).expect("model.rsm");
+    let parts = radscore_core::model::artifact::split(&bytes).expect("split");
+    assert_eq!(
+        lines(&out, "crc32"),
+        vec![vec![format!("{:08x}", parts.crc).as_str()]]
+    );
+    assert_eq!(
+        lines(&out, "v2_features"),
+        vec![vec![model.features.len().to_string().as_str()]]
+    );
+    // model_id, artifact, created, cohort, radscore, features, combined, clinical
+    let want = 6 + model.features.len() + model.clinical.len();
+    assert_eq!(
+        lines(&out, "describe_lines"),
+        vec![vec![want.to_string().as_str()]]
+    );
+}
+
+/// Issue 23 item 4: `radscore demo` output runs through the example in one command
+/// (`radscore_example --demo DIR PATIENT`, gzip NRRD read by the example), under valgrind, and
+/// its probability and total points are those of the CLI's `test_scores.csv`, bit for bit (the
+/// example prints them with `%.17g`, which reads back to the same double). A mask whose header
+/// places it 1 mm away is refused with GEOMETRY_MISMATCH (310).
+#[test]
+fn example_scores_radscore_demo_output_as_the_cli_does() {
+    require("gcc", "gcc");
+    require("valgrind", "valgrind");
+    let demo = work_dir("demo");
+    let _ = std::fs::remove_dir_all(&demo);
+    radscore_cli::cmd::demo::run(radscore_cli::cmd::demo::Args {
+        out: demo.clone(),
+        seed: 7,
+        patients: 40,
+        force: true,
+        jobs: Some(2),
+        small: true,
+    })
+    .expect("radscore demo");
+    let exe = work_dir("bin").join("radscore_example_demo");
+    build_example_static(&exe);
+
+    let scores = std::fs::read_to_string(demo.join("test_scores.csv")).expect("test_scores.csv");
+    let mut rows = scores.lines();
+    let header: Vec<&str> = rows.next().expect("header").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (id_c, p_c, t_c) = (
+        col("patient_id"),
+        col("core_probability"),
+        col("total_points"),
+    );
+    let rows: Vec<Vec<&str>> = rows.map(|r| r.split(',').collect()).collect();
+    assert!(rows.len() >= 2, "{scores}");
+    for row in rows.iter().take(2) {
+        let o = valgrind()
+            .arg(&exe)
+            .arg("--demo")
+            .arg(&demo)
+            .arg(row[id_c])
+            .output()
+            .expect("spawn valgrind");
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "example --demo {}: {:?}\n{stdout}\n{}",
+            row[id_c],
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let exact = lines(&stdout, "exact");
+        assert_eq!(exact.len(), 1, "{stdout}");
+        let (p, t): (f64, f64) = (
+            exact[0][1].parse().expect("probability"),
+            exact[0][3].parse().expect("total points"),
+        );
+        let (want_p, want_t): (f64, f64) = (
+            row[p_c].parse().expect("csv probability"),
+            row[t_c].parse().expect("csv total points"),
+        );
+        assert_eq!(p.to_bits(), want_p.to_bits(), "{}: probability", row[id_c]);
+        assert_eq!(t.to_bits(), want_t.to_bits(), "{}: total points", row[id_c]);
+        assert!(stdout.starts_with("model "), "audit line first:\n{stdout}");
+    }
+
+    // The same patient with a mask moved by 1 mm (its header's origin): refused.
+    let id = rows[0][id_c];
+    let images = demo.join("images");
+    let moved = work_dir("demo-moved");
+    let data = std::fs::read(images.join(format!("{id}_t2_mask.nrrd"))).expect("mask");
+    let split = data
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .expect("header end")
+        + 2;
+    let header = String::from_utf8(data[..split].to_vec()).expect("header text");
+    let line = header
+        .lines()
+        .find(|l| l.starts_with("space origin: ("))
+        .expect("space origin");
+    let x: f64 = line["space origin: (".len()..]
+        .split(',')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .expect("origin x");
+    let moved_header = header.replace(
+        line,
+        &line.replacen(&format!("({x:?},"), &format!("({:?},", x + 1.0), 1),
+    );
+    assert_ne!(moved_header, header);
+    let mut moved_mask = moved_header.into_bytes();
+    moved_mask.extend_from_slice(&data[split..]);
+    write_atomic(&moved.join("t2_mask.nrrd"), &moved_mask);
+    let clinical = clinical_of_demo(&demo, id);
+    let o = valgrind()
+        .arg(&exe)
+        .arg(demo.join("model.rsm"))
+        .args(&clinical)
+        .arg("--")
+        .arg("t2")
+        .arg(images.join(format!("{id}_t2.nrrd")))
+        .arg(moved.join("t2_mask.nrrd"))
+        .output()
+        .expect("spawn valgrind");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("(status 310)"), "{stderr}");
+}
+
+/// The clinical values of `id` in `DIR/clinical.csv`, in the order of the model's predictors.
+fn clinical_of_demo(demo: &Path, id: &str) -> Vec<String> {
+    let model = radscore_core::model::Model::decode(
+        &std::fs::read(demo.join("model.rsm")).expect("model.rsm"),
+    )
+    .expect("decode");
+    let text = std::fs::read_to_string(demo.join("clinical.csv")).expect("clinical.csv");
+    let mut rows = text.lines();
+    let header: Vec<&str> = rows.next().expect("header").split(',').collect();
+    let row: Vec<&str> = rows
+        .map(|r| r.split(',').collect::<Vec<_>>())
+        .find(|r| r[0] == id)
+        .expect("patient row");
+    model
+        .clinical
+        .iter()
+        .map(|c| {
+            let j = header
+                .iter()
+                .position(|h| *h == c.name.as_str())
+                .expect("column");
+            row[j].to_string()
+        })
+        .collect()
 }
 
 /// The shared library carries the soname of the ABI major version and serves the same C test.
@@ -781,6 +952,7 @@ fn installed_prefix_builds_the_example_with_cmake_and_pkg_config() {
         let o = strict_gcc()
             .arg(manifest().join("examples").join("radscore_example.c"))
             .args(flags.split_whitespace())
+            .args(["-lz", "-lm"])
             .arg("-o")
             .arg(&exe)
             .output()
