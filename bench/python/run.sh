@@ -7,7 +7,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 venv="${BENCH_VENV:-$root/.venv-bench}"
 bash "$root/tests/oracles/pyradiomics/install.sh" "$venv" >/dev/null
-"$venv/bin/pip" install -q "dask[distributed]" pandas pyyaml "maturin>=1.7,<2"
+# PyRadiomics 3.0.1 is built against numpy 1.x: keep numpy (and a pandas that supports it) below 2/3
+"$venv/bin/pip" install -q "numpy<2" "pandas<3" "dask[distributed]" pyyaml "maturin>=1.7,<2"
 "$venv/bin/pip" install -q "$root/python"
 cd "$root"
 "$venv/bin/python" bench/python/bench_dask.py "$@"
