@@ -10,7 +10,7 @@ from typing import Any
 
 from . import _radscore
 from ._radscore import RadscoreError
-from .extractor import RadiomicsFeatureExtractor, _as_label, _diagnostic_value, _static_diagnostics
+from .extractor import RadiomicsFeatureExtractor, _as_label, _static_diagnostics, merge_diagnostics
 
 #: The column that holds a failed case's error message (empty for cases that succeeded).
 ERROR_COLUMN = "radscore_error"
@@ -26,16 +26,14 @@ def _extract_case(image: str, mask: str, label, params_json: str, source: str, t
         doc = json.loads(params_json)
         settings = doc.get("setting", {})
         lab = _as_label(settings.get("label", 1) if label is None else label)
+        params = _radscore.Params.from_json(params_json, source)
+        features, diagnostics, _warnings = _radscore.extract_files(image, mask, params, lab, threads)
         items = []
         if settings.get("additionalInfo", False):
             s = dict(settings)
             s["label"] = lab
-            items.extend(_static_diagnostics(s, doc.get("imageType", {})).items())
-        params = _radscore.Params.from_json(params_json, source)
-        features, diagnostics = _radscore.extract_files(image, mask, params, lab, threads)
-        if settings.get("additionalInfo", False):
-            seen = {k for k, _ in items}
-            items.extend((k, _diagnostic_value(v)) for k, v in diagnostics if k not in seen)
+            static = _static_diagnostics(s, doc.get("imageType", {}))
+            items.extend(merge_diagnostics(static, diagnostics).items())
         items.extend(features)
         return True, items
     except RadscoreError as e:
@@ -48,7 +46,8 @@ def _read_table(table):
     import pandas as pd
 
     if isinstance(table, pd.DataFrame):
-        return table.reset_index(drop=True).copy(), None
+        # relative paths are the caller's: resolve them here, not in the workers' folders
+        return table.reset_index(drop=True).copy(), os.getcwd()
     path = os.fspath(table)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -70,7 +69,8 @@ def extract_batch(
     """Extracts every case of a cohort table; returns a pandas DataFrame.
 
     ``table``: a DataFrame or the path of a CSV with ``Image`` and ``Mask`` columns (file paths;
-    in a CSV, relative paths are relative to the CSV's folder, as in PyRadiomics' batch mode)
+    in a CSV, relative paths are relative to the CSV's folder, as in PyRadiomics' batch mode; in
+    a DataFrame, to the current folder — resolved before the cases are sent to workers)
     and an optional ``Label`` column (empty: the params' ``label``, default 1). ``params``: a
     params file, a params dict or None (PyRadiomics' defaults); ``settings`` override settings
     (``binWidth=10``).

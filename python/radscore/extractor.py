@@ -281,17 +281,16 @@ class RadiomicsFeatureExtractor:
         if not self.enabledFeatures:
             return out
         params, _ = self._params(settings)
-        features, diagnostics = _run_case(
+        features, diagnostics, warnings = _run_case(
             imageFilepath, maskFilepath, label, params, self.threads, spacing, origin, direction
         )
+        for w in warnings:
+            logger.warning("%s", w)
         if additional:
-            for k, v in diagnostics:
-                if k not in out:
-                    out[k] = _diagnostic_value(v)
+            out = merge_diagnostics(out, diagnostics)
         for k, v in features:
             out[k] = v
         return out
-
 
 def _as_label(label) -> int:
     try:
@@ -317,6 +316,22 @@ def _static_diagnostics(settings: Mapping, image_types: Mapping) -> "collections
     d["diagnostics_Configuration_Settings"] = dict(settings)
     d["diagnostics_Configuration_EnabledImageTypes"] = dict(image_types)
     return d
+
+
+def merge_diagnostics(static, diagnostics):
+    """The host's diagnostics in its order, with the settings and image types as the Python
+    objects PyRadiomics reports and the numpy/Python versions after the other versions."""
+    out: "collections.OrderedDict[str, Any]" = collections.OrderedDict()
+    pending = [(k, v) for k, v in static.items() if "_Versions_" in k]
+    for k, v in diagnostics:
+        if pending and "_Versions_" not in k:
+            for pk, pv in pending:
+                out.setdefault(pk, pv)
+            pending = []
+        out[k] = static[k] if k in static else _diagnostic_value(v)
+    for k, v in pending + list(static.items()):
+        out.setdefault(k, v)
+    return out
 
 
 def _diagnostic_value(v: str):
@@ -400,7 +415,15 @@ def _run_case(image, mask, label, params, threads, spacing=None, origin=None, di
             "image and mask: give both as file paths or both as arrays/SimpleITK images"
         )
     ib, idt, igeo = _array_volume(image, "image", spacing, origin, direction)
+    if not _is_sitk_image(mask):
+        # a numpy mask lies on the image's grid (SimpleITK images carry their own geometry)
+        spacing, origin, direction = igeo[1], igeo[2], _flat_direction(igeo[3])
     mb, mdt, mgeo = _array_volume(mask, "mask", spacing, origin, direction)
     if igeo[0] != mgeo[0]:
         raise RadscoreError(f"mask size {mgeo[0]} differs from image size {igeo[0]} (x, y, z)")
-    return _radscore.extract_arrays(ib, idt, mb, mdt, igeo, params, label, threads)
+    return _radscore.extract_arrays(ib, idt, igeo, mb, mdt, mgeo, params, label, threads)
+
+
+def _flat_direction(rows):
+    """Axis unit vectors back to SimpleITK's row-major direction matrix."""
+    return tuple(rows[c][r] for r in range(3) for c in range(3))

@@ -21,6 +21,12 @@ pub struct Params {
 pub struct CaseResult {
     pub features: Vec<(String, f64)>,
     pub diagnostics: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+}
+
+/// Parses a params document given as JSON text (`source` names it in errors).
+pub fn params_from_json(text: &str, source: &str) -> Result<Params, String> {
+    Params::from_json_str(text, source).map_err(|e| format!("{e:#}"))
 }
 
 impl Params {
@@ -97,6 +103,7 @@ fn run(
     Ok(CaseResult {
         features: names.iter().map(|n| n.to_string()).zip(values).collect(),
         diagnostics: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

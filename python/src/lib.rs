@@ -39,16 +39,18 @@ impl Params {
     #[staticmethod]
     #[pyo3(signature = (text, source = "<params>"))]
     fn from_json(text: &str, source: &str) -> PyResult<Params> {
-        backend::Params::from_json_str(text, source)
+        backend::params_from_json(text, source)
             .map(|inner| Params { inner })
-            .map_err(err_chain)
+            .map_err(err)
     }
 }
 
-type Extracted = (Vec<(String, f64)>, Vec<(String, String)>);
+/// (features, diagnostics, warnings): `(name, value)` pairs in PyRadiomics' order, the
+/// `diagnostics_*` entries as text, and what PyRadiomics would log as warnings.
+type Extracted = (Vec<(String, f64)>, Vec<(String, String)>, Vec<String>);
 
 fn extracted(r: backend::CaseResult) -> Extracted {
-    (r.features, r.diagnostics)
+    (r.features, r.diagnostics, r.warnings)
 }
 
 /// Extracts one case from an image file and a mask file; returns (features, diagnostics) as
@@ -66,49 +68,50 @@ fn extract_files(
     let p = &params.inner;
     py.detach(|| backend::extract_files(&image, &mask, label, p, threads.max(1)))
         .map(extracted)
-        .map_err(err_chain)
+        .map_err(err)
 }
 
 type Geometry = ([usize; 3], [f64; 3], [f64; 3], [[f64; 3]; 3]);
 
 /// Extracts one case from in-memory volumes: raw little-endian voxel bytes (x fastest, i.e. a
-/// C-ordered numpy array indexed [z, y, x]), numpy dtype names and geometry (dims, spacing,
-/// origin, direction rows = axis unit vectors). The GIL is released meanwhile.
+/// C-ordered numpy array indexed [z, y, x]), numpy dtype names and each volume's geometry
+/// (dims, spacing, origin, direction rows = axis unit vectors). The GIL is released meanwhile.
 #[pyfunction]
-#[pyo3(signature = (image, image_dtype, mask, mask_dtype, geometry, params, label = None, threads = 1))]
+#[pyo3(signature = (image, image_dtype, image_geometry, mask, mask_dtype, mask_geometry, params, label = None, threads = 1))]
 #[allow(clippy::too_many_arguments)]
 fn extract_arrays(
     py: Python<'_>,
     image: &[u8],
     image_dtype: &str,
+    image_geometry: Geometry,
     mask: &[u8],
     mask_dtype: &str,
-    geometry: Geometry,
+    mask_geometry: Geometry,
     params: &Params,
     label: Option<u32>,
     threads: usize,
 ) -> PyResult<Extracted> {
-    let (dims, spacing, origin, direction) = geometry;
     let p = &params.inner;
     py.detach(|| {
-        let vol = |data, dtype| backend::ArrayVolume {
-            data,
-            dtype,
-            dims,
-            spacing,
-            origin,
-            direction,
-        };
+        let vol =
+            |data, dtype, (dims, spacing, origin, direction): Geometry| backend::ArrayVolume {
+                data,
+                dtype,
+                dims,
+                spacing,
+                origin,
+                direction,
+            };
         backend::extract_arrays(
-            vol(image, image_dtype),
-            vol(mask, mask_dtype),
+            vol(image, image_dtype, image_geometry),
+            vol(mask, mask_dtype, mask_geometry),
             label,
             p,
             threads.max(1),
         )
     })
     .map(extracted)
-    .map_err(err_chain)
+    .map_err(err)
 }
 
 /// One scored case: radscore, linear predictor, probability, predicted class, total points,
