@@ -23,15 +23,22 @@
 //! the same f64 bits; at least as exact as 17 significant digits). Outputs are written
 //! atomically.
 
-use crate::io::{self, MaskBox, ReadOptions, Volume};
+use crate::io::{self, ReadOptions};
 use anyhow::{anyhow, bail, Context};
-use radscore_core::extract::{extract, scratch_len};
-use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature, WaveletBand};
+use radscore_core::names::FeatureName;
+use radscore_host::params::{Params, Plan};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+
+// The extraction helpers live in the host crate; re-exported for the CLI's other commands and
+// its tests.
+pub use radscore_host::extract::{
+    all_names, compute, compute_cropped, compute_cropped_with_progress, format_value, image_types,
+    load_pair, load_pair_cropped,
+};
 
 /// Arguments of `radscore extract`.
 #[derive(clap::Args, Debug)]
@@ -45,15 +52,25 @@ pub struct Args {
     /// Cohort manifest CSV: patient_id, <seq>_image, <seq>_mask[, <seq>_label].
     #[arg(long, required_unless_present = "image")]
     pub manifest: Option<PathBuf>,
-    /// Label value of the ROI in the mask (DICOM-SEG: the segment number).
-    #[arg(long, default_value_t = 1)]
-    pub label: u32,
+    /// Label value of the ROI in the mask (DICOM-SEG: the segment number). Default: the params
+    /// file's `label` with `--param`, otherwise 1.
+    #[arg(long)]
+    pub label: Option<u32>,
     /// DICOM-SEG: select the segment by its label instead of its number.
     #[arg(long)]
     pub segment: Option<String>,
     /// `seven`, `all`, or comma-separated PyRadiomics feature names.
     #[arg(long, default_value = "seven")]
     pub features: String,
+    /// A PyRadiomics params file (YAML, or JSON when named `.json`): image types, feature
+    /// classes and settings as PyRadiomics reads them (`docs/params.md`). Replaces `--features`,
+    /// `--log-sigma` and `--bin-width`.
+    #[arg(long, conflicts_with_all = ["features", "log_sigma", "bin_width"])]
+    pub param: Option<PathBuf>,
+    /// With `--param`: also write PyRadiomics' `diagnostics_*` entries radscore states (rows
+    /// before the features, or columns after `patient_id` with `--manifest`).
+    #[arg(long, requires = "param", conflicts_with = "manifest")]
+    pub diagnostics: bool,
     /// Sequence name (t2, dwi, dce): prefixes the feature names with `S_`.
     #[arg(long, conflicts_with = "manifest")]
     pub sequence: Option<String>,
@@ -107,39 +124,6 @@ fn parse_name(n: &str) -> anyhow::Result<FeatureName> {
     FeatureName::parse(n).map_err(|e| anyhow!("feature {n:?}: {e}"))
 }
 
-/// Every (image type × feature) the core computes, in PyRadiomics' output order.
-pub fn all_names(log_sigmas: &[f64]) -> anyhow::Result<Vec<FeatureName>> {
-    let mut types = vec![ImageType::Original];
-    for &s in log_sigmas {
-        if !(s.is_finite() && s > 0.0) {
-            bail!("--log-sigma: expected values > 0, found {s}");
-        }
-        types.push(ImageType::Log { sigma_mm: s });
-    }
-    types.extend(WaveletBand::ALL.iter().map(|&b| ImageType::Wavelet(b)));
-    // The order of PyRadiomics' full extraction (params_all.yaml's imageType order).
-    types.extend([
-        ImageType::Square,
-        ImageType::SquareRoot,
-        ImageType::Logarithm,
-        ImageType::Exponential,
-        ImageType::Gradient,
-    ]);
-    // Shape exists for the original image only and comes first, as in PyRadiomics' output.
-    let shape = ShapeFeature::ALL.iter().map(|&f| FeatureName {
-        image_type: ImageType::Original,
-        feature: Feature::Shape(f),
-    });
-    Ok(shape
-        .chain(types.into_iter().flat_map(|t| {
-            Feature::all().map(move |f| FeatureName {
-                image_type: t,
-                feature: f,
-            })
-        }))
-        .collect())
-}
-
 /// Resolves `--features` for one sequence (`None`: no sequence given).
 pub fn resolve_features(
     spec: &str,
@@ -190,237 +174,6 @@ pub fn resolve_features(
     }
 }
 
-/// Reads an image and its mask, checks they share a grid, and converts them for the core.
-pub fn load_pair(
-    image: &Path,
-    mask: &Path,
-    opts: &ReadOptions,
-) -> anyhow::Result<(Volume, Volume)> {
-    let img = io::read_volume_with(image, opts)?.into_image();
-    let msk = io::read_mask_with(mask, opts, &img)
-        .with_context(|| format!("reading mask {}", mask.display()))?;
-    img.check_same_geometry(&msk, image, mask)?;
-    Ok((img, msk))
-}
-
-/// [`load_pair`] for extraction with the least memory: a file mask (NRRD/NIfTI) is read first
-/// and cropped to its non-zero box ([`MaskBox`]) before the image is read, so the two whole
-/// volumes never coexist; a DICOM-SEG needs the image's grid, so the image comes first there.
-pub fn load_pair_cropped(
-    image: &Path,
-    mask: &Path,
-    opts: &ReadOptions,
-) -> anyhow::Result<(Volume, MaskBox)> {
-    let mask_ctx = || format!("reading mask {}", mask.display());
-    let (img, msk) = if io::format_of(mask) == io::Format::Dicom && io::dicom::is_seg(mask) {
-        let img = io::read_volume_with(image, opts)?.into_image();
-        let m = io::read_mask_with(mask, opts, &img).with_context(mask_ctx)?;
-        (img, MaskBox::from_mask(m).with_context(mask_ctx)?)
-    } else {
-        let m = if io::format_of(mask) == io::Format::Nrrd {
-            io::nrrd::read_mask(mask)
-        } else {
-            io::read_volume_with(mask, opts).and_then(MaskBox::from_mask)
-        }
-        .with_context(mask_ctx)?;
-        (io::read_volume_with(image, opts)?.into_image(), m)
-    };
-    io::check_grids(&img.grid(), &msk.grid, image, mask)?;
-    Ok((img, msk))
-}
-
-/// [`compute`] with a cropped mask ([`load_pair_cropped`]); the same values. With `threads` > 1
-/// the image types are spread over up to that many threads ([`compute_views_threads`]; the
-/// calling thread uses `scratch`, the others their own); the values are the same for any count.
-pub fn compute_cropped(
-    image: &Volume,
-    mask: &MaskBox,
-    label: u32,
-    names: &[FeatureName],
-    bin_width: f64,
-    scratch: &mut Vec<f64>,
-    threads: usize,
-) -> anyhow::Result<Vec<f64>> {
-    compute_cropped_with_progress(
-        image,
-        mask,
-        label,
-        names,
-        bin_width,
-        scratch,
-        threads,
-        &|_| {},
-    )
-}
-
-/// [`compute_cropped`], calling `done(image_type)` as each image type is finished (from the
-/// thread that computed it), e.g. to advance a progress bar.
-#[allow(clippy::too_many_arguments)]
-pub fn compute_cropped_with_progress(
-    image: &Volume,
-    mask: &MaskBox,
-    label: u32,
-    names: &[FeatureName],
-    bin_width: f64,
-    scratch: &mut Vec<f64>,
-    threads: usize,
-    done: &(dyn Fn(&ImageType) + Sync),
-) -> anyhow::Result<Vec<f64>> {
-    let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
-    let mv = mask.mask_view(label)?;
-    compute_views_threads(&iv, &mv, label, names, bin_width, scratch, threads, done)
-}
-
-/// The image types of `names`, in their first appearance's order.
-pub fn image_types(names: &[FeatureName]) -> Vec<ImageType> {
-    let mut types: Vec<ImageType> = Vec::new();
-    for n in names {
-        if !types.contains(&n.image_type) {
-            types.push(n.image_type);
-        }
-    }
-    types
-}
-
-/// Computes `names` on an image/mask pair; `scratch` is grown only when a case needs more.
-pub fn compute(
-    image: &Volume,
-    mask: &Volume,
-    label: u32,
-    names: &[FeatureName],
-    bin_width: f64,
-    scratch: &mut Vec<f64>,
-) -> anyhow::Result<Vec<f64>> {
-    let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
-    compute_views(
-        &iv,
-        &mask.mask_view(label)?,
-        label,
-        names,
-        bin_width,
-        scratch,
-    )
-}
-
-fn compute_views(
-    iv: &radscore_core::image::ImageView,
-    mv: &radscore_core::image::MaskView,
-    label: u32,
-    names: &[FeatureName],
-    bin_width: f64,
-    scratch: &mut Vec<f64>,
-) -> anyhow::Result<Vec<f64>> {
-    let need = scratch_len(iv, mv, names).map_err(|e| anyhow!("label {label}: {e}"))?;
-    if scratch.len() < need {
-        // a fresh zeroed allocation (not `resize`): the allocator maps zero pages, so only the
-        // part of the scratch the image types actually use becomes resident
-        *scratch = Vec::new();
-        *scratch = vec![0.0; need];
-    }
-    let mut out = vec![0.0; names.len()];
-    extract(iv, mv, names, bin_width, &mut out, scratch).map_err(|e| anyhow!("{e}"))?;
-    Ok(out)
-}
-
-/// Rough work of one image type on this geometry (voxels visited), to balance the threads of a
-/// single-case extraction: the LoG's nine recursive 1-D passes start over whole image lines, the
-/// exponential scans the whole image once for its max |x|, the other filters and every feature
-/// class work on the ROI box (the wavelet with a halo, eight 1-D passes).
-fn type_cost(t: &ImageType, image_len: usize, box_len: usize) -> usize {
-    let filter = match t {
-        ImageType::Log { .. } => 9 * image_len,
-        ImageType::Exponential
-        | ImageType::Square
-        | ImageType::SquareRoot
-        | ImageType::Logarithm => image_len + box_len,
-        ImageType::Wavelet(_) => 12 * box_len,
-        ImageType::Original | ImageType::Gradient => 2 * box_len,
-    };
-    filter + 8 * box_len
-}
-
-/// [`compute_views`] image type by image type, on a work queue served by up to `threads` threads
-/// (the calling thread in `scratch`, the others in their own): the types are taken longest first
-/// (by [`type_cost`]), so a long type starts early and no thread idles while work remains. Each
-/// type is computed by the same core call on its own names whatever the thread count, so the
-/// values are identical for any count. `done(t)` is called as each type finishes. A failure is
-/// that of the first failing type in `names`' order (the same for any thread count), with the
-/// image type named.
-#[allow(clippy::too_many_arguments)]
-fn compute_views_threads(
-    iv: &radscore_core::image::ImageView,
-    mv: &radscore_core::image::MaskView,
-    label: u32,
-    names: &[FeatureName],
-    bin_width: f64,
-    scratch: &mut Vec<f64>,
-    threads: usize,
-    done: &(dyn Fn(&ImageType) + Sync),
-) -> anyhow::Result<Vec<f64>> {
-    let types = image_types(names);
-    // The mask checks (label present, ROI size) are the same for every type: run them once, so
-    // that their failure is reported as such and not as the first image type's.
-    let roi_len = radscore_core::image::roi_box(iv, mv)
-        .map_err(|e| anyhow!("label {label}: {e}"))?
-        .len();
-    let mut order: Vec<usize> = (0..types.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(type_cost(&types[i], iv.len(), roi_len)));
-    let members: Vec<Vec<usize>> = types
-        .iter()
-        .map(|t| {
-            (0..names.len())
-                .filter(|&k| names[k].image_type == *t)
-                .collect()
-        })
-        .collect();
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<anyhow::Result<Vec<f64>>>>> =
-        types.iter().map(|_| Mutex::new(None)).collect();
-    let work = |scratch: &mut Vec<f64>| {
-        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let sub: Vec<FeatureName> = members[i].iter().map(|&k| names[k]).collect();
-            let r = compute_views(iv, mv, label, &sub, bin_width, scratch)
-                .with_context(|| format!("image type {}", types[i]));
-            if r.is_ok() {
-                done(&types[i]);
-            }
-            if let Ok(mut slot) = slots[i].lock() {
-                *slot = Some(r);
-            }
-        }
-    };
-    let threads = threads.clamp(1, types.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 1..threads {
-            // a thread the system refuses to create leaves its share to the others
-            let _ = std::thread::Builder::new().spawn_scoped(s, || work(&mut Vec::new()));
-        }
-        work(&mut *scratch);
-    });
-    let mut out = vec![f64::NAN; names.len()];
-    for (i, slot) in slots.into_iter().enumerate() {
-        let r = slot
-            .into_inner()
-            .map_err(|_| anyhow!("an extraction thread panicked"))?
-            .ok_or_else(|| anyhow!("image type {} was not computed", types[i]))?;
-        for (&k, x) in members[i].iter().zip(r?) {
-            out[k] = x;
-        }
-    }
-    Ok(out)
-}
-
-/// Formats a value so that parsing it gives back the same f64 (`nan`, `inf`, `-inf` as Python).
-pub fn format_value(x: f64) -> String {
-    if x.is_nan() {
-        "nan".into()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf" } else { "-inf" }.into()
-    } else {
-        format!("{x:?}")
-    }
-}
-
 /// A progress bar of `len` `unit`s on a terminal; hidden otherwise, so logs and pipes get only
 /// the results.
 fn progress_bar(len: usize, unit: &str) -> indicatif::ProgressBar {
@@ -458,6 +211,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         volume: args.volume,
     };
     match (&args.image, &args.mask, &args.manifest) {
+        (Some(image), Some(mask), None) if args.param.is_some() => {
+            run_single_params(&args, image, mask, &opts)
+        }
         (Some(image), Some(mask), None) => run_single(&args, image, mask, &opts),
         (None, None, Some(manifest)) => run_manifest(&args, manifest, &opts),
         _ => bail!("give either --image and --mask, or --manifest"),
@@ -476,8 +232,9 @@ fn run_single(
         &args.log_sigma,
         &[],
     )?;
+    let label = args.label.unwrap_or(1);
     let opts = ReadOptions {
-        segment_number: Some(args.label),
+        segment_number: Some(label),
         ..opts.clone()
     };
     let (img, msk) = load_pair_cropped(image, mask, &opts)?;
@@ -487,7 +244,7 @@ fn run_single(
     let values = compute_cropped_with_progress(
         &img,
         &msk,
-        args.label,
+        label,
         &names,
         args.bin_width,
         &mut Vec::new(),
@@ -515,13 +272,77 @@ fn run_single(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Reads `--param` and resolves it (every unsupported setting is an error here, before any
+/// image is read).
+fn load_params(path: &Path) -> anyhow::Result<(Params, Plan)> {
+    let params = Params::from_path(path)?;
+    let plan = params.plan()?;
+    Ok((params, plan))
+}
+
+/// `--image/--mask --param`: one case through the host API.
+fn run_single_params(
+    args: &Args,
+    image: &Path,
+    mask: &Path,
+    opts: &ReadOptions,
+) -> anyhow::Result<ExitCode> {
+    let (params, plan) = load_params(args.param.as_deref().unwrap_or(Path::new("")))?;
+    let bar = progress_bar(0, "image types");
+    let result = radscore_host::extract_plan_files(
+        image,
+        mask,
+        args.label,
+        &plan,
+        &params,
+        jobs(args),
+        opts,
+        &|p| {
+            bar.set_length(p.total as u64);
+            bar.set_message(p.finished.to_string());
+            bar.inc(1);
+        },
+    );
+    bar.finish_and_clear();
+    let result = result?;
+    for w in &result.warnings {
+        eprintln!("warning: {w}");
+    }
+    let prefix = args
+        .sequence
+        .as_ref()
+        .map(|s| format!("{s}_"))
+        .unwrap_or_default();
+    io::write_atomic(&args.out, |w| {
+        writeln!(w, "feature,value")?;
+        if args.diagnostics {
+            for (k, v) in &result.diagnostics {
+                writeln!(w, "{prefix}{k},{}", csv_cell(v))?;
+            }
+        }
+        for (n, v) in &result.features {
+            writeln!(w, "{prefix}{n},{}", format_value(*v))?;
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a manifest sequence computes: `--features` names, or a params file.
+enum SeqWork {
+    Names(Vec<FeatureName>),
+    Params,
+}
+
 /// One sequence column group of the manifest.
 struct SeqCols {
     name: String,
     image: usize,
     mask: usize,
     label: Option<usize>,
-    features: Vec<FeatureName>,
+    work: SeqWork,
+    /// Output column names (without the `<seq>_` prefix).
+    columns: Vec<String>,
 }
 
 fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Result<ExitCode> {
@@ -563,6 +384,10 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
             headers
         );
     }
+    let loaded = match &args.param {
+        Some(p) => Some(load_params(p)?),
+        None => None,
+    };
     let mut seqs = Vec::new();
     for s in &seq_names {
         let mask = col(&format!("{s}_mask")).ok_or_else(|| {
@@ -571,16 +396,24 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
                 manifest.display()
             )
         })?;
-        let features = resolve_features(&args.features, Some(s), &args.log_sigma, &seq_names)?;
+        let (work, columns) = match &loaded {
+            Some((_, plan)) => (SeqWork::Params, plan.feature_names()),
+            None => {
+                let f = resolve_features(&args.features, Some(s), &args.log_sigma, &seq_names)?;
+                let columns = f.iter().map(|n| n.to_string()).collect();
+                (SeqWork::Names(f), columns)
+            }
+        };
         seqs.push(SeqCols {
             name: s.clone(),
             image: col(&format!("{s}_image")).unwrap_or(0),
             mask,
             label: col(&format!("{s}_label")),
-            features,
+            work,
+            columns,
         });
     }
-    if seqs.iter().all(|s| s.features.is_empty()) {
+    if seqs.iter().all(|s| s.columns.is_empty()) {
         bail!("--features: no feature applies to the manifest's sequences {seq_names:?}");
     }
     let base = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -602,7 +435,7 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
     let jobs = jobs(args).clamp(1, rows.len());
     let bar = progress_bar(rows.len(), "patients");
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<anyhow::Result<Vec<f64>>>>> =
+    let results: Mutex<Vec<Option<anyhow::Result<Vec<String>>>>> =
         Mutex::new((0..rows.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..jobs {
@@ -613,7 +446,16 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
                     let Some((line, row)) = rows.get(i) else {
                         break;
                     };
-                    let r = patient(args, &base, &seqs, row, *line, opts, &mut scratch);
+                    let r = patient(
+                        args,
+                        &base,
+                        &seqs,
+                        loaded.as_ref(),
+                        row,
+                        *line,
+                        opts,
+                        &mut scratch,
+                    );
                     if let Err(e) = &r {
                         bar.suspend(|| {
                             eprintln!(
@@ -643,7 +485,7 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
         match r {
             Some(Ok(values)) => {
                 let mut cells = vec![csv_cell(row.get(pid).map_or("", |s| s.as_str()))];
-                cells.extend(values.iter().map(|v| format_value(*v)));
+                cells.extend(values);
                 lines.push(cells.join(","));
             }
             _ => failed += 1,
@@ -660,7 +502,7 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
     }
     let mut header = vec!["patient_id".to_string()];
     for s in &seqs {
-        for n in &s.features {
+        for n in &s.columns {
             header.push(format!("{}_{n}", s.name));
         }
     }
@@ -697,18 +539,22 @@ fn csv_cell(s: &str) -> String {
     }
 }
 
+/// One manifest row: every sequence's cells (formatted values; with `--param`, an empty cell
+/// where PyRadiomics gives no value for this case, e.g. a LoG sigma too large for the image).
+#[allow(clippy::too_many_arguments)]
 fn patient(
     args: &Args,
     base: &Path,
     seqs: &[SeqCols],
+    loaded: Option<&(Params, Plan)>,
     row: &[String],
     line: usize,
     opts: &ReadOptions,
     scratch: &mut Vec<f64>,
-) -> anyhow::Result<Vec<f64>> {
+) -> anyhow::Result<Vec<String>> {
     let mut values = Vec::new();
     for s in seqs {
-        if s.features.is_empty() {
+        if s.columns.is_empty() {
             continue;
         }
         let cell = |c: usize, what: &str| -> anyhow::Result<PathBuf> {
@@ -721,31 +567,58 @@ fn patient(
         let image = cell(s.image, "image")?;
         let mask = cell(s.mask, "mask")?;
         let label = match s.label.and_then(|c| row.get(c)).filter(|v| !v.is_empty()) {
-            Some(v) => v.parse::<u32>().map_err(|_| {
+            Some(v) => Some(v.parse::<u32>().map_err(|_| {
                 anyhow!(
                     "row {line}: column {}_label: expected a label number, found {v:?}",
                     s.name
                 )
-            })?,
+            })?),
             None => args.label,
         };
-        let o = ReadOptions {
-            segment_number: Some(label),
-            ..opts.clone()
-        };
-        let (img, msk) =
-            load_pair_cropped(&image, &mask, &o).with_context(|| format!("sequence {}", s.name))?;
-        // one thread per patient: the patients already run in parallel (`--jobs`)
-        let v = compute_cropped(&img, &msk, label, &s.features, args.bin_width, scratch, 1)
-            .with_context(|| {
-                format!(
-                    "sequence {}: image {} with mask {}",
-                    s.name,
-                    image.display(),
-                    mask.display()
+        match (&s.work, loaded) {
+            (SeqWork::Params, Some((params, plan))) => {
+                // one thread per patient: the patients already run in parallel (`--jobs`)
+                let r = radscore_host::extract_plan_files(
+                    &image,
+                    &mask,
+                    label,
+                    plan,
+                    params,
+                    1,
+                    opts,
+                    &|_| {},
                 )
-            })?;
-        values.extend(v);
+                .with_context(|| format!("sequence {}", s.name))?;
+                let got: std::collections::HashMap<&str, f64> =
+                    r.features.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+                values.extend(s.columns.iter().map(|c| {
+                    got.get(c.as_str())
+                        .map(|v| format_value(*v))
+                        .unwrap_or_default()
+                }));
+            }
+            (SeqWork::Names(features), _) => {
+                let label = label.unwrap_or(1);
+                let o = ReadOptions {
+                    segment_number: Some(label),
+                    ..opts.clone()
+                };
+                let (img, msk) = load_pair_cropped(&image, &mask, &o)
+                    .with_context(|| format!("sequence {}", s.name))?;
+                // one thread per patient: the patients already run in parallel (`--jobs`)
+                let v = compute_cropped(&img, &msk, label, features, args.bin_width, scratch, 1)
+                    .with_context(|| {
+                        format!(
+                            "sequence {}: image {} with mask {}",
+                            s.name,
+                            image.display(),
+                            mask.display()
+                        )
+                    })?;
+                values.extend(v.into_iter().map(format_value));
+            }
+            (SeqWork::Params, None) => bail!("internal: params not loaded"),
+        }
     }
     Ok(values)
 }

@@ -6,13 +6,13 @@
 //! radscore, linear_predictor, probability, predicted_class, total_points`, then
 //! `points_radscore` and `points_<predictor>` for each clinical predictor.
 //!
-//! The table is read with [`crate::io::fastcsv`] (the `csv` crate's dialect; fields are byte
+//! The table is read with [`crate::fastcsv`] (the `csv` crate's dialect; fields are byte
 //! slices, only the model's columns are parsed) and streamed record by record (memory does not
 //! grow with the number of rows). The output is written to a temporary file next to `--out` and
 //! renamed over it only when every row has been scored: on any error there is no partial output.
 
 use super::verify::{load_model, read_public_key};
-use crate::io::fastcsv::{self, Record};
+use crate::fastcsv::{self, Record};
 use anyhow::{bail, Context};
 use radscore_core::model::{Model, PredictorKind};
 use std::fs::File;

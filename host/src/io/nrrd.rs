@@ -1158,15 +1158,11 @@ fn num(x: f64) -> String {
 }
 
 /// Writes `v` as a gzip-compressed attached NRRD (LPS space, `space directions` = direction ×
-/// spacing, `space origin`), atomically: a temporary file in the same folder, then a rename.
-pub fn write(path: &Path, v: &Volume) -> anyhow::Result<()> {
+/// spacing, `space origin`) to `w`. `radscore_cli::io::nrrd::write` writes it to a file
+/// atomically.
+pub fn write_to(w: &mut dyn Write, v: &Volume) -> anyhow::Result<()> {
     if v.data.len() != v.voxel_count() {
-        bail!(
-            "cannot write {}: {} voxels for sizes {:?}",
-            path.display(),
-            v.data.len(),
-            v.dims
-        );
+        bail!("{} voxels for sizes {:?}", v.data.len(), v.dims);
     }
     let mut header = String::from("NRRD0004\n# written by radscore\n");
     header += &format!("type: {}\n", v.data.type_name());
@@ -1195,11 +1191,9 @@ pub fn write(path: &Path, v: &Volume) -> anyhow::Result<()> {
         num(v.origin[1]),
         num(v.origin[2])
     );
-    super::write_atomic(path, |f| {
-        f.write_all(header.as_bytes())?;
-        let mut gz = flate2::write::GzEncoder::new(&mut *f, flate2::Compression::new(6));
-        gz.write_all(&v.data.to_le_bytes())?;
-        gz.finish()?;
-        Ok(())
-    })
+    w.write_all(header.as_bytes())?;
+    let mut gz = flate2::write::GzEncoder::new(&mut *w, flate2::Compression::new(6));
+    gz.write_all(&v.data.to_le_bytes())?;
+    gz.finish()?;
+    Ok(())
 }

@@ -13,7 +13,6 @@ use radscore_core::Error;
 use std::path::Path;
 
 pub mod dicom;
-pub mod fastcsv;
 pub mod nifti;
 pub mod nrrd;
 
@@ -534,22 +533,4 @@ pub(crate) fn parse_usizes(s: &str, what: &str) -> anyhow::Result<Vec<usize>> {
                 .map_err(|_| anyhow!("{what}: expected a non-negative integer, found {t:?}"))
         })
         .collect()
-}
-
-/// Writes an output file through [`radscore_trainer::outfile`]: a regular file is replaced
-/// atomically (`write` fills a temporary file in the same folder, which is flushed to disk and
-/// renamed over `path`; readers never see a half-written file and a failure leaves the old one),
-/// a symbolic link is followed to its target, a device or FIFO (`/dev/stdout`, a named pipe) is
-/// written through, `-` is the standard output.
-pub fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<&mut std::fs::File>) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    use std::io::Write;
-    radscore_trainer::outfile::write_with(path, |f| {
-        let mut w = std::io::BufWriter::new(f);
-        write(&mut w)?;
-        w.flush()
-    })
-    .map_err(|e| anyhow!("cannot write {}: {e}", path.display()))
 }

@@ -1,0 +1,351 @@
+//! Extraction on the host: image/mask loading for the core, the work queue that spreads image
+//! types over threads, and the feature-list helpers the CLI's `--features` uses.
+//!
+//! [`compute_units`] is the scheduler: each [`Unit`] is one core call
+//! ([`radscore_core::extract::extract_with`]) on the names of one image type with one
+//! [`Settings`]; units are taken longest first by up to `threads` threads, each with its own
+//! scratch, so the values are identical for any thread count.
+
+use crate::io::{self, MaskBox, ReadOptions, Volume};
+use anyhow::{anyhow, bail, Context};
+use radscore_core::extract::{extract_with, scratch_len};
+use radscore_core::image::{ImageView, MaskView};
+use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature, WaveletBand};
+use radscore_core::settings::Settings;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Every (image type × feature) the core computes, in PyRadiomics' output order (that of
+/// `params_all.yaml` without LBP3D): shape, then original, LoG per sigma, wavelet LLH … LLL,
+/// square, squareroot, logarithm, exponential, gradient; per type firstorder, glcm, glrlm, glszm,
+/// gldm, ngtdm.
+pub fn all_names(log_sigmas: &[f64]) -> anyhow::Result<Vec<FeatureName>> {
+    let mut types = vec![ImageType::Original];
+    for &s in log_sigmas {
+        if !(s.is_finite() && s > 0.0) {
+            bail!("--log-sigma: expected values > 0, found {s}");
+        }
+        types.push(ImageType::Log { sigma_mm: s });
+    }
+    types.extend(WaveletBand::ALL.iter().map(|&b| ImageType::Wavelet(b)));
+    types.extend([
+        ImageType::Square,
+        ImageType::SquareRoot,
+        ImageType::Logarithm,
+        ImageType::Exponential,
+        ImageType::Gradient,
+    ]);
+    // Shape exists for the original image only and comes first, as in PyRadiomics' output.
+    let shape = ShapeFeature::ALL.iter().map(|&f| FeatureName {
+        image_type: ImageType::Original,
+        feature: Feature::Shape(f),
+    });
+    Ok(shape
+        .chain(types.into_iter().flat_map(|t| {
+            Feature::all().map(move |f| FeatureName {
+                image_type: t,
+                feature: f,
+            })
+        }))
+        .collect())
+}
+
+/// Reads an image and its mask, checks they share a grid, and converts them for the core.
+pub fn load_pair(
+    image: &Path,
+    mask: &Path,
+    opts: &ReadOptions,
+) -> anyhow::Result<(Volume, Volume)> {
+    let img = io::read_volume_with(image, opts)?.into_image();
+    let msk = io::read_mask_with(mask, opts, &img)
+        .with_context(|| format!("reading mask {}", mask.display()))?;
+    img.check_same_geometry(&msk, image, mask)?;
+    Ok((img, msk))
+}
+
+/// Reads an image and its mask for extraction with the least memory, without comparing their
+/// grids: a file mask (NRRD/NIfTI) is read first and cropped to its non-zero box ([`MaskBox`])
+/// before the image is read, so the two whole volumes never coexist; a DICOM-SEG needs the
+/// image's grid, so the image comes first there.
+pub fn load_pair_cropped_unchecked(
+    image: &Path,
+    mask: &Path,
+    opts: &ReadOptions,
+) -> anyhow::Result<(Volume, MaskBox)> {
+    let mask_ctx = || format!("reading mask {}", mask.display());
+    if io::format_of(mask) == io::Format::Dicom && io::dicom::is_seg(mask) {
+        let img = io::read_volume_with(image, opts)?.into_image();
+        let m = io::read_mask_with(mask, opts, &img).with_context(mask_ctx)?;
+        Ok((img, MaskBox::from_mask(m).with_context(mask_ctx)?))
+    } else {
+        let m = if io::format_of(mask) == io::Format::Nrrd {
+            io::nrrd::read_mask(mask)
+        } else {
+            io::read_volume_with(mask, opts).and_then(MaskBox::from_mask)
+        }
+        .with_context(mask_ctx)?;
+        Ok((io::read_volume_with(image, opts)?.into_image(), m))
+    }
+}
+
+/// [`load_pair_cropped_unchecked`], then the grids are compared ([`io::check_grids`]).
+pub fn load_pair_cropped(
+    image: &Path,
+    mask: &Path,
+    opts: &ReadOptions,
+) -> anyhow::Result<(Volume, MaskBox)> {
+    let (img, msk) = load_pair_cropped_unchecked(image, mask, opts)?;
+    io::check_grids(&img.grid(), &msk.grid, image, mask)?;
+    Ok((img, msk))
+}
+
+/// [`compute`] with a cropped mask ([`load_pair_cropped`]); the same values. With `threads` > 1
+/// the image types are spread over up to that many threads ([`compute_units`]); the values are
+/// the same for any count.
+pub fn compute_cropped(
+    image: &Volume,
+    mask: &MaskBox,
+    label: u32,
+    names: &[FeatureName],
+    bin_width: f64,
+    scratch: &mut Vec<f64>,
+    threads: usize,
+) -> anyhow::Result<Vec<f64>> {
+    compute_cropped_with_progress(
+        image,
+        mask,
+        label,
+        names,
+        bin_width,
+        scratch,
+        threads,
+        &|_| {},
+    )
+}
+
+/// [`compute_cropped`], calling `done(image_type)` as each image type is finished (from the
+/// thread that computed it), e.g. to advance a progress bar.
+#[allow(clippy::too_many_arguments)]
+pub fn compute_cropped_with_progress(
+    image: &Volume,
+    mask: &MaskBox,
+    label: u32,
+    names: &[FeatureName],
+    bin_width: f64,
+    scratch: &mut Vec<f64>,
+    threads: usize,
+    done: &(dyn Fn(&ImageType) + Sync),
+) -> anyhow::Result<Vec<f64>> {
+    let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
+    let mv = mask.mask_view(label)?;
+    let units = units_by_type(names, &Settings::with_bin_width(bin_width));
+    let (values, _) = compute_units(
+        &iv,
+        &mv,
+        label,
+        &units,
+        names.len(),
+        scratch,
+        threads,
+        &|u| done(&u.image_type),
+    )?;
+    Ok(values)
+}
+
+/// The image types of `names`, in their first appearance's order.
+pub fn image_types(names: &[FeatureName]) -> Vec<ImageType> {
+    let mut types: Vec<ImageType> = Vec::new();
+    for n in names {
+        if !types.contains(&n.image_type) {
+            types.push(n.image_type);
+        }
+    }
+    types
+}
+
+/// Computes `names` on an image/mask pair; `scratch` is grown only when a case needs more.
+pub fn compute(
+    image: &Volume,
+    mask: &Volume,
+    label: u32,
+    names: &[FeatureName],
+    bin_width: f64,
+    scratch: &mut Vec<f64>,
+) -> anyhow::Result<Vec<f64>> {
+    let iv = image.image_view().map_err(|e| anyhow!("image: {e}"))?;
+    let mv = mask.mask_view(label)?;
+    let units = units_by_type(names, &Settings::with_bin_width(bin_width));
+    let (values, _) = compute_units(&iv, &mv, label, &units, names.len(), scratch, 1, &|_| {})?;
+    Ok(values)
+}
+
+/// One core call: the names of one image type, with one settings.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// The image type of every name.
+    pub image_type: ImageType,
+    /// Its settings.
+    pub settings: Settings,
+    /// The names to compute.
+    pub names: Vec<FeatureName>,
+    /// Where each value goes in the output.
+    pub slots: Vec<usize>,
+    /// PyRadiomics skips this image type when the core finds the image too small for its filter
+    /// (LoG): the unit's values are then absent, not an error.
+    pub skippable: bool,
+}
+
+/// `names` grouped by image type (first appearance order), all with `settings`.
+pub fn units_by_type(names: &[FeatureName], settings: &Settings) -> Vec<Unit> {
+    image_types(names)
+        .into_iter()
+        .map(|t| {
+            let slots: Vec<usize> = (0..names.len())
+                .filter(|&k| names[k].image_type == t)
+                .collect();
+            Unit {
+                image_type: t,
+                settings: *settings,
+                names: slots.iter().map(|&k| names[k]).collect(),
+                slots,
+                skippable: false,
+            }
+        })
+        .collect()
+}
+
+/// Runs one unit in `scratch` (grown when needed).
+fn compute_unit(
+    iv: &ImageView,
+    mv: &MaskView,
+    label: u32,
+    unit: &Unit,
+    scratch: &mut Vec<f64>,
+) -> Result<Vec<f64>, radscore_core::Error> {
+    let need = scratch_len(iv, mv, &unit.names)?;
+    if scratch.len() < need {
+        // a fresh zeroed allocation (not `resize`): the allocator maps zero pages, so only the
+        // part of the scratch the image types actually use becomes resident
+        *scratch = Vec::new();
+        *scratch = vec![0.0; need];
+    }
+    let _ = label;
+    let mut out = vec![0.0; unit.names.len()];
+    extract_with(iv, mv, &unit.names, &unit.settings, &mut out, scratch)?;
+    Ok(out)
+}
+
+/// Rough work of one image type on this geometry (voxels visited), to balance the threads of a
+/// single-case extraction: the LoG's nine recursive 1-D passes start over whole image lines, the
+/// exponential scans the whole image once for its max |x|, the other filters and every feature
+/// class work on the ROI box (the wavelet with a halo, eight 1-D passes).
+fn type_cost(t: &ImageType, image_len: usize, box_len: usize) -> usize {
+    let filter = match t {
+        ImageType::Log { .. } => 9 * image_len,
+        ImageType::Exponential
+        | ImageType::Square
+        | ImageType::SquareRoot
+        | ImageType::Logarithm => image_len + box_len,
+        ImageType::Wavelet(_) => 12 * box_len,
+        _ => 2 * box_len,
+    };
+    filter + 8 * box_len
+}
+
+/// Computes every unit on a work queue served by up to `threads` threads (the calling thread in
+/// `scratch`, the others in their own): the units are taken longest first (by [`type_cost`]), so
+/// a long one starts early and no thread idles while work remains. Each unit is the same core
+/// call whatever the thread count, so the values are identical for any count. `done(unit)` is
+/// called as each unit finishes. Returns `n` values (NaN where a skipped unit's values would go)
+/// and, per unit, whether it was skipped (a [`Unit::skippable`] unit whose filter does not apply
+/// to this image). A failure is that of the first failing unit in `units`' order (the same for
+/// any thread count), with the image type named.
+#[allow(clippy::too_many_arguments)]
+pub fn compute_units(
+    iv: &ImageView,
+    mv: &MaskView,
+    label: u32,
+    units: &[Unit],
+    n: usize,
+    scratch: &mut Vec<f64>,
+    threads: usize,
+    done: &(dyn Fn(&Unit) + Sync),
+) -> anyhow::Result<(Vec<f64>, Vec<bool>)> {
+    // The mask checks (label present, ROI size) are the same for every unit: run them once, so
+    // that their failure is reported as such and not as the first image type's.
+    let roi_len = radscore_core::image::roi_box(iv, mv)
+        .map_err(|e| anyhow!("label {label}: {e}"))?
+        .len();
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(type_cost(&units[i].image_type, iv.len(), roi_len)));
+    let next = AtomicUsize::new(0);
+    type Slot = Mutex<Option<Result<Vec<f64>, radscore_core::Error>>>;
+    let slots: Vec<Slot> = units.iter().map(|_| Mutex::new(None)).collect();
+    let work = |scratch: &mut Vec<f64>| {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let r = compute_unit(iv, mv, label, &units[i], scratch);
+            if r.is_ok() {
+                done(&units[i]);
+            }
+            if let Ok(mut slot) = slots[i].lock() {
+                *slot = Some(r);
+            }
+        }
+    };
+    let threads = threads.clamp(1, units.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            // a thread the system refuses to create leaves its share to the others
+            let _ = std::thread::Builder::new().spawn_scoped(s, || work(&mut Vec::new()));
+        }
+        work(&mut *scratch);
+    });
+    let mut out = vec![f64::NAN; n];
+    let mut skipped = vec![false; units.len()];
+    for (i, slot) in slots.into_iter().enumerate() {
+        let u = &units[i];
+        let r = slot
+            .into_inner()
+            .map_err(|_| anyhow!("an extraction thread panicked"))?
+            .ok_or_else(|| anyhow!("image type {} was not computed", u.image_type))?;
+        match r {
+            Ok(values) => {
+                for (&k, x) in u.slots.iter().zip(values) {
+                    if let Some(o) = out.get_mut(k) {
+                        *o = x;
+                    }
+                }
+            }
+            Err(radscore_core::Error::ImageTooSmallForFilter) if u.skippable => skipped[i] = true,
+            Err(e) => {
+                return Err(anyhow!(CoreFailure(e)))
+                    .with_context(|| format!("label {label}: image type {}", u.image_type))
+            }
+        }
+    }
+    Ok((out, skipped))
+}
+
+/// A core error inside an anyhow chain (so callers can recover its code).
+#[derive(Debug, Clone, Copy)]
+pub struct CoreFailure(pub radscore_core::Error);
+
+impl std::fmt::Display for CoreFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (radscore error {})", self.0, self.0.code())
+    }
+}
+
+impl std::error::Error for CoreFailure {}
+
+/// Formats a value so that parsing it gives back the same f64 (`nan`, `inf`, `-inf` as Python).
+pub fn format_value(x: f64) -> String {
+    if x.is_nan() {
+        "nan".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf" } else { "-inf" }.into()
+    } else {
+        format!("{x:?}")
+    }
+}
