@@ -102,7 +102,8 @@ def extract_batch(
         extractor = RadiomicsFeatureExtractor(**settings)
     else:
         extractor = RadiomicsFeatureExtractor(params, **settings)
-    _, doc = extractor._params()
+    checked, doc = extractor._params()
+    names = list(checked.feature_names())
     params_json = json.dumps(doc)
     source = extractor._source
 
@@ -146,14 +147,23 @@ def extract_batch(
                     cases,
                 )
             )
-    return _assemble(df, results)
+    return _assemble(df, results, names)
 
 
-def _assemble(df, results):
+def _assemble(df, results, names):
     import numpy as np
     import pandas as pd
 
+    # diagnostics of the first cases that succeeded, then the params' features in PyRadiomics'
+    # order (stable even when the first cases fail), then any a case added
     columns: "collections.OrderedDict[str, None]" = collections.OrderedDict()
+    for ok, items in results:
+        if ok:
+            for k, _ in items:
+                if k.startswith("diagnostics_"):
+                    columns.setdefault(k, None)
+    for k in names:
+        columns.setdefault(k, None)
     for ok, items in results:
         if ok:
             for k, _ in items:

@@ -102,9 +102,6 @@ def _jsonable(x: Any) -> Any:
 def params_document(image_types: Mapping, features: Mapping, settings: Mapping) -> dict:
     """The params document (PyRadiomics schema) of an extractor's current state."""
     feats = collections.OrderedDict(features)
-    if "shape2D" in feats and not settings.get("force2D", False):
-        # PyRadiomics warns and computes nothing for shape2D without force2D.
-        del feats["shape2D"]
     return {
         "imageType": _jsonable(image_types),
         "featureClass": _jsonable(feats),
@@ -164,7 +161,7 @@ class RadiomicsFeatureExtractor:
                     "setting, voxelSetting)"
                 )
         # radscore's reader validates the whole document (keys, types, implemented settings)
-        _radscore.Params.from_json(json.dumps(_jsonable(doc)), source)
+        _radscore.Params.from_json(json.dumps(_jsonable(doc)), source).check()
         self._source = source
         image_types = doc.get("imageType") or {}
         features = doc.get("featureClass") or {}
@@ -187,7 +184,7 @@ class RadiomicsFeatureExtractor:
 
     def _validate(self) -> None:
         if self.enabledFeatures:
-            self._params()
+            self._params()[0].check()
 
     def loadParams(self, paramsFile) -> None:
         """Reads a params file (YAML or JSON) and applies it, as PyRadiomics does."""

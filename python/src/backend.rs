@@ -1,132 +1,40 @@
-//! The extraction the bindings call, in the shape of the host extraction API (`radscore-host`:
-//! `Params`, `CaseResult`, `extract_files`, `extract_arrays`).
-//!
-//! Interim version over `radscore_cli`'s readers and scheduler until the host crate lands: it
-//! computes PyRadiomics' default extraction (shape and every class on the original image, in
-//! PyRadiomics' order) with `binWidth` as the only setting, and refuses any other params.
-use anyhow::{anyhow, bail, Context};
-use radscore_cli::cmd::extract::{compute_cropped, load_pair_cropped};
-use radscore_cli::io::{self, MaskBox, ReadOptions, Volume, VolumeData};
-use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature};
+//! The extraction the bindings call: the host extraction API (`radscore-host`), plus the
+//! conversion of raw numpy buffers into its typed in-memory volumes.
+use radscore_host::{ArrayData, ArrayImage, HostError};
+pub use radscore_host::{CaseResult, Params};
 use std::path::Path;
-
-/// Parsed params (interim: the bin width only).
-#[derive(Debug, Clone)]
-pub struct Params {
-    bin_width: f64,
-}
-
-/// Features (PyRadiomics names and order) and diagnostics of one case.
-#[derive(Debug, Clone, Default)]
-pub struct CaseResult {
-    pub features: Vec<(String, f64)>,
-    pub diagnostics: Vec<(String, String)>,
-    pub warnings: Vec<String>,
-}
 
 /// Parses a params document given as JSON text (`source` names it in errors).
 pub fn params_from_json(text: &str, source: &str) -> Result<Params, String> {
-    Params::from_json_str(text, source).map_err(|e| format!("{e:#}"))
+    Params::from_json_str(text, source).map_err(|e| e.to_string())
 }
 
-impl Params {
-    /// Parses a params document given as JSON text (`source` names it in errors).
-    pub fn from_json_str(text: &str, source: &str) -> anyhow::Result<Params> {
-        let v: serde_json::Value =
-            serde_json::from_str(text).with_context(|| format!("{source}: not valid JSON"))?;
-        let mut bin_width = 25.0;
-        if let Some(s) = v.get("setting").and_then(|s| s.as_object()) {
-            for (k, val) in s {
-                match k.as_str() {
-                    "binWidth" => {
-                        bin_width = val
-                            .as_f64()
-                            .ok_or_else(|| anyhow!("{source}: binWidth: expected a number"))?
-                    }
-                    "label"
-                    | "additionalInfo"
-                    | "minimumROIDimensions"
-                    | "padDistance"
-                    | "interpolator"
-                    | "normalizeScale"
-                    | "force2Ddimension" => {}
-                    _ if val.is_null() || val == &serde_json::json!(false) => {}
-                    "distances" if val == &serde_json::json!([1]) => {}
-                    _ => bail!("{source}: setting {k} = {val} is not implemented yet"),
-                }
-            }
-        }
-        Ok(Params { bin_width })
-    }
-
-    fn names(&self) -> Vec<FeatureName> {
-        let shape = ShapeFeature::ALL.iter().map(|&f| FeatureName {
-            image_type: ImageType::Original,
-            feature: Feature::Shape(f),
-        });
-        let mut classes: Vec<FeatureName> = Feature::all()
-            .map(|f| FeatureName {
-                image_type: ImageType::Original,
-                feature: f,
-            })
-            .collect();
-        // PyRadiomics' default class order is alphabetical (getFeatureClasses).
-        classes.sort_by_key(|n| {
-            let s = n.to_string();
-            let class = s.split('_').nth(1).unwrap_or("").to_string();
-            ["firstorder", "glcm", "gldm", "glrlm", "glszm", "ngtdm"]
-                .iter()
-                .position(|c| *c == class)
-                .unwrap_or(99)
-        });
-        shape.chain(classes).collect()
-    }
+/// Resolves the params ([`Params::plan`]): fails on anything radscore does not implement.
+pub fn check(params: &Params) -> Result<(), String> {
+    params.plan().map(|_| ()).map_err(|e| e.to_string())
 }
 
-fn run(
-    img: &Volume,
-    msk: &MaskBox,
-    label: u32,
-    params: &Params,
-    threads: usize,
-) -> anyhow::Result<CaseResult> {
-    let names = params.names();
-    let values = compute_cropped(
-        img,
-        msk,
-        label,
-        &names,
-        params.bin_width,
-        &mut Vec::new(),
-        threads,
-    )?;
-    Ok(CaseResult {
-        features: names.iter().map(|n| n.to_string()).zip(values).collect(),
-        diagnostics: Vec::new(),
-        warnings: Vec::new(),
-    })
+/// The names an extraction computes, in PyRadiomics' order ([`radscore_host::Plan::feature_names`]).
+pub fn feature_names(params: &Params) -> Result<Vec<String>, String> {
+    params
+        .plan()
+        .map(|p| p.feature_names())
+        .map_err(|e| e.to_string())
 }
 
-/// Extracts one case from files.
+/// One case from files ([`radscore_host::extract_files`]).
 pub fn extract_files(
     image: &Path,
     mask: &Path,
     label: Option<u32>,
     params: &Params,
     threads: usize,
-) -> anyhow::Result<CaseResult> {
-    let label = label.unwrap_or(1);
-    let opts = ReadOptions {
-        segment_number: Some(label),
-        ..ReadOptions::default()
-    };
-    let (img, msk) = load_pair_cropped(image, mask, &opts)
-        .with_context(|| format!("image {} with mask {}", image.display(), mask.display()))?;
-    run(&img, &msk, label, params, threads)
-        .with_context(|| format!("image {} with mask {}", image.display(), mask.display()))
+) -> Result<CaseResult, HostError> {
+    radscore_host::extract_files(image, mask, label, params, threads)
 }
 
-/// A volume handed over from memory: raw little-endian voxels (x fastest) and geometry.
+/// A volume handed over from Python: raw little-endian voxels (x fastest: a C-ordered numpy
+/// array indexed [z, y, x]), the numpy dtype name and the geometry.
 pub struct ArrayVolume<'a> {
     pub data: &'a [u8],
     pub dtype: &'a str,
@@ -136,15 +44,35 @@ pub struct ArrayVolume<'a> {
     pub direction: [[f64; 3]; 3],
 }
 
-fn to_volume(a: &ArrayVolume<'_>, what: &str) -> anyhow::Result<Volume> {
+/// The voxels decoded into a typed buffer (Python's bytes carry no alignment guarantee, so they
+/// are copied rather than cast).
+enum Owned {
+    I8(Vec<i8>),
+    U8(Vec<u8>),
+    I16(Vec<i16>),
+    U16(Vec<u16>),
+    I32(Vec<i32>),
+    U32(Vec<u32>),
+    I64(Vec<i64>),
+    U64(Vec<u64>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+fn decode(data: &[u8], dtype: &str, what: &str) -> Result<Owned, String> {
     macro_rules! conv {
         ($t:ty, $var:ident) => {{
-            let n = std::mem::size_of::<$t>();
-            VolumeData::$var(
-                a.data
-                    .chunks_exact(n)
+            const N: usize = std::mem::size_of::<$t>();
+            if data.len() % N != 0 {
+                return Err(format!(
+                    "{what}: {} bytes is not a whole number of {dtype} voxels",
+                    data.len()
+                ));
+            }
+            Owned::$var(
+                data.chunks_exact(N)
                     .map(|c| {
-                        let mut b = [0u8; std::mem::size_of::<$t>()];
+                        let mut b = [0u8; N];
                         b.copy_from_slice(c);
                         <$t>::from_le_bytes(b)
                     })
@@ -152,7 +80,7 @@ fn to_volume(a: &ArrayVolume<'_>, what: &str) -> anyhow::Result<Volume> {
             )
         }};
     }
-    let data = match a.dtype {
+    Ok(match dtype {
         "int8" => conv!(i8, I8),
         "uint8" => conv!(u8, U8),
         "int16" => conv!(i16, I16),
@@ -163,38 +91,44 @@ fn to_volume(a: &ArrayVolume<'_>, what: &str) -> anyhow::Result<Volume> {
         "uint64" => conv!(u64, U64),
         "float32" => conv!(f32, F32),
         "float64" => conv!(f64, F64),
-        t => bail!("{what}: voxel type {t} is not supported (expected an integer or float type)"),
+        t => return Err(format!(
+            "{what}: voxel type {t} is not supported (expected int8 to uint64, float32 or float64)"
+        )),
+    })
+}
+
+fn view<'a>(o: &'a Owned, a: &ArrayVolume<'_>) -> ArrayImage<'a> {
+    let data = match o {
+        Owned::I8(v) => ArrayData::I8(v),
+        Owned::U8(v) => ArrayData::U8(v),
+        Owned::I16(v) => ArrayData::I16(v),
+        Owned::U16(v) => ArrayData::U16(v),
+        Owned::I32(v) => ArrayData::I32(v),
+        Owned::U32(v) => ArrayData::U32(v),
+        Owned::I64(v) => ArrayData::I64(v),
+        Owned::U64(v) => ArrayData::U64(v),
+        Owned::F32(v) => ArrayData::F32(v),
+        Owned::F64(v) => ArrayData::F64(v),
     };
-    let v = Volume {
+    ArrayImage {
+        data,
         dims: a.dims,
         spacing: a.spacing,
         origin: a.origin,
         direction: a.direction,
-        data,
-    };
-    if v.data.len() != v.voxel_count() {
-        bail!("{what}: {} voxels for dims {:?}", v.data.len(), a.dims);
     }
-    Ok(v)
 }
 
-/// Extracts one case from in-memory volumes.
+/// One case from in-memory volumes ([`radscore_host::extract_arrays`]).
 pub fn extract_arrays(
     image: ArrayVolume<'_>,
     mask: ArrayVolume<'_>,
     label: Option<u32>,
     params: &Params,
     threads: usize,
-) -> anyhow::Result<CaseResult> {
-    let label = label.unwrap_or(1);
-    let img = to_volume(&image, "image")?.into_image();
-    let m = to_volume(&mask, "mask")?;
-    io::check_grids(
-        &img.grid(),
-        &m.grid(),
-        Path::new("<image array>"),
-        Path::new("<mask array>"),
-    )?;
-    let msk = MaskBox::from_mask(m)?;
-    run(&img, &msk, label, params, threads)
+) -> Result<CaseResult, String> {
+    let io = decode(image.data, image.dtype, "image")?;
+    let mo = decode(mask.data, mask.dtype, "mask")?;
+    radscore_host::extract_arrays(view(&io, &image), view(&mo, &mask), label, params, threads)
+        .map_err(|e| e.to_string())
 }

@@ -43,6 +43,17 @@ impl Params {
             .map(|inner| Params { inner })
             .map_err(err)
     }
+
+    /// Checks that radscore computes everything the params ask for (settings, image types,
+    /// features) before any image is read; raises `RadscoreError` naming what it does not.
+    fn check(&self) -> PyResult<()> {
+        backend::check(&self.inner).map_err(err)
+    }
+
+    /// The feature names an extraction with these params computes, in PyRadiomics' order.
+    fn feature_names(&self) -> PyResult<Vec<String>> {
+        backend::feature_names(&self.inner).map_err(err)
+    }
 }
 
 /// (features, diagnostics, warnings): `(name, value)` pairs in PyRadiomics' order, the

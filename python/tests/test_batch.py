@@ -108,3 +108,11 @@ def test_dask_local_cluster_equals_local_batch(local_result):
         bad = radscore.extract_batch(df, client=client)
         assert "nonexistent" in bad[radscore.batch.ERROR_COLUMN][1]
         assert (bad[radscore.batch.ERROR_COLUMN][[0, 2]] == "").all()
+
+
+def test_batch_where_every_case_fails_keeps_its_columns(tmp_path):
+    df = pd.DataFrame({"ID": ["x", "y"], "Image": ["/nonexistent/a.nrrd"] * 2, "Mask": ["/nonexistent/b.nrrd"] * 2})
+    out = radscore.extract_batch(df)
+    assert len(feature_columns(out)) == 107
+    assert out[feature_columns(out)].isna().all().all()
+    assert all("a.nrrd" in e for e in out[radscore.batch.ERROR_COLUMN])
