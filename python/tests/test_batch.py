@@ -115,4 +115,4 @@ def test_batch_where_every_case_fails_keeps_its_columns(tmp_path):
     out = radscore.extract_batch(df)
     assert len(feature_columns(out)) == 107
     assert out[feature_columns(out)].isna().all().all()
-    assert all("a.nrrd" in e for e in out[radscore.batch.ERROR_COLUMN])
+    assert all("/nonexistent/" in e and "No such file" in e for e in out[radscore.batch.ERROR_COLUMN])
