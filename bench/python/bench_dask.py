@@ -47,11 +47,28 @@ def pyradiomics_case(image, mask, label, params):
     return True, [(k, float(v)) for k, v in res.items() if not k.startswith("diagnostics_")]
 
 
+def workers_cpu(client):
+    """User + system CPU seconds of every worker process so far (load-independent cost)."""
+
+    def cpu():
+        import psutil
+
+        t = psutil.Process().cpu_times()
+        return t.user + t.system
+
+    return sum(client.run(cpu).values())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--copies", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--params", default=None)
+    ap.add_argument("--params", default=None, help="a params file (default: PyRadiomics' defaults)")
+    ap.add_argument(
+        "--full",
+        action="store_true",
+        help="PyRadiomics' full extraction: tests/oracles/pyradiomics/params_all.yaml without LBP3D",
+    )
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
 
@@ -62,6 +79,14 @@ def main():
 
     import radscore
 
+    params, params_label = a.params, (os.path.relpath(a.params, ROOT) if a.params else "PyRadiomics defaults")
+    if a.full:
+        import yaml
+
+        with open(os.path.join(ROOT, "tests", "oracles", "pyradiomics", "params_all.yaml")) as f:
+            params = yaml.safe_load(f)
+        params["imageType"].pop("LBP3D", None)
+        params_label = "params_all.yaml without LBP3D (1 595 features)"
     rows = []
     for k in range(a.copies):
         for name, img, msk, label in CASES:
@@ -75,25 +100,30 @@ def main():
     ) as cluster, distributed.Client(cluster) as client:
         # warm-up: imports on every worker, one small case each way
         small = table[table["ID"].str.startswith("syn1")].head(1)
-        radscore.extract_batch(small, a.params, client=client)
+        radscore.extract_batch(small, params, client=client)
         client.run(lambda: __import__("radiomics.featureextractor"))
 
+        c0 = workers_cpu(client)
         t0 = time.perf_counter()
-        rs = radscore.extract_batch(table, a.params, client=client)
+        rs = radscore.extract_batch(table, params, client=client)
         t_rs = time.perf_counter() - t0
+        cpu_rs = workers_cpu(client) - c0
 
+        c0 = workers_cpu(client)
         t0 = time.perf_counter()
         futs = client.map(
             pyradiomics_case,
             list(table["Image"]),
             list(table["Mask"]),
             list(table["Label"]),
-            params=a.params,
+            params=params,
             pure=False,
             key=[f"pyrad-{i}" for i in range(n)],
         )
         pr = client.gather(futs)
         t_pr = time.perf_counter() - t0
+        cpu_pr = workers_cpu(client) - c0
+        load = os.getloadavg()
 
     failed_rs = int((rs[radscore.batch.ERROR_COLUMN] != "").sum())
     failed_pr = sum(not ok for ok, _ in pr)
@@ -112,12 +142,16 @@ def main():
         "cases": n,
         "workers": a.workers,
         "threads_per_worker": 1,
-        "params": os.path.relpath(a.params, ROOT) if a.params else "PyRadiomics defaults",
+        "params": params_label,
         "radscore_seconds": round(t_rs, 3),
         "radscore_cases_per_s": round(n / t_rs, 2),
         "pyradiomics_seconds": round(t_pr, 3),
         "pyradiomics_cases_per_s": round(n / t_pr, 2),
         "speedup": round(t_pr / t_rs, 1),
+        "radscore_worker_cpu_s_per_case": round(cpu_rs / n, 4),
+        "pyradiomics_worker_cpu_s_per_case": round(cpu_pr / n, 4),
+        "cpu_ratio": round(cpu_pr / cpu_rs, 1),
+        "load_average_after": [round(x, 1) for x in load],
         "failed": {"radscore": failed_rs, "pyradiomics": failed_pr},
         "values_compared": compared,
         "max_relative_difference": worst,
