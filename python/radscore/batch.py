@@ -80,7 +80,8 @@ def extract_batch(
     ``threads`` local threads (default: the CPUs) extract the cases, ``threads_per_case``
     threads each.
 
-    The result has one row per input row, in input order: the input's columns, then the
+    The result has one row per input row, in input order: the input's columns (from a CSV,
+    ``Image`` and ``Mask`` resolved to the paths read, as PyRadiomics writes them), then the
     ``diagnostics_*`` entries and the features in PyRadiomics' order (the order of the first
     case that succeeded), then ``radscore_error``: empty where the case succeeded, the error
     message where it failed (its feature cells are then NaN). ``id_column``, when present, must
@@ -89,6 +90,7 @@ def extract_batch(
     import pandas as pd
 
     df, base = _read_table(table)
+    from_csv = not isinstance(table, pd.DataFrame)
     for col in ("Image", "Mask"):
         if col not in df.columns:
             raise RadscoreError(
@@ -124,6 +126,10 @@ def extract_batch(
             except ValueError:
                 pass  # reported by the case
         cases.append((path_of(row["Image"]), path_of(row["Mask"]), label))
+    if from_csv:
+        # as PyRadiomics' batch mode: the output names the files it read
+        df["Image"] = [c[0] for c in cases]
+        df["Mask"] = [c[1] for c in cases]
 
     if client is not None:
         futures = client.map(

@@ -44,6 +44,10 @@ def test_local_batch_matches_pyradiomics_batch(local_result):
     assert list(got.columns[:4]) == ["ID", "Image", "Mask", "Label"]
     assert feature_columns(got) == feature_columns(ref)
     assert list(got["ID"]) == list(ref["ID"])
+    # as PyRadiomics' batch mode, the paths read (resolved against the CSV's folder)
+    for col in ("Image", "Mask"):
+        assert [os.path.relpath(p, PYRAD_PY) for p in got[col]] == list(ref[col])
+        assert all(os.path.isabs(p) for p in got[col])
     assert (got[radscore.batch.ERROR_COLUMN] == "").all()
     for c in feature_columns(ref):
         for x, y in zip(got[c], ref[c]):

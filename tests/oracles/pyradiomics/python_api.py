@@ -6,7 +6,8 @@
   PyRadiomics' order and the values (features as '%.17g' strings; diagnostics as str()).
 * batch.csv + batch_input.csv: PyRadiomics' own batch mode (``pyradiomics batch_input.csv -o
   batch.csv -f csv``) on three of the cases, with an ``ID`` column: the shape of a batch output
-  (input columns, then diagnostics, then features).
+  (input columns, then diagnostics, then features). PyRadiomics writes the resolved absolute
+  paths into Image and Mask; they are made relative to OUT_DIR again afterwards.
 
 Usage (from the repository's root, with the python that install.sh prints):
   python tests/oracles/pyradiomics/python_api.py [OUT_DIR]
@@ -62,7 +63,19 @@ def main():
       w.writerow([case, os.path.relpath(img, OUT), os.path.relpath(msk, OUT), label])
   # PyRadiomics' batch mode resolves relative paths against the input file's folder
   exe = os.path.join(os.path.dirname(sys.executable), 'pyradiomics')
-  subprocess.run([exe, inp, '-o', os.path.join(OUT, 'batch.csv'), '-f', 'csv'], check=True, cwd=OUT)
+  out = os.path.join(OUT, 'batch.csv')
+  if os.path.exists(out):
+    os.remove(out)  # PyRadiomics appends to an existing output file
+  subprocess.run([exe, inp, '-o', out, '-f', 'csv'], check=True, cwd=OUT)
+  # PyRadiomics writes the resolved (absolute) paths into Image and Mask: keep the fixture free of
+  # this machine's folders by writing them relative to OUT again
+  with open(out, newline='') as fh:
+    rows = list(csv.reader(fh))
+  for r in rows[1:]:
+    for i in (1, 2):
+      r[i] = os.path.relpath(r[i], OUT)
+  with open(out, 'w', newline='') as fh:
+    csv.writer(fh, lineterminator='\n').writerows(rows)
 
 
 if __name__ == '__main__':
