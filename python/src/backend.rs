@@ -63,7 +63,7 @@ fn decode(data: &[u8], dtype: &str, what: &str) -> Result<Owned, String> {
     macro_rules! conv {
         ($t:ty, $var:ident) => {{
             const N: usize = std::mem::size_of::<$t>();
-            if data.len() % N != 0 {
+            if !data.chunks_exact(N).remainder().is_empty() {
                 return Err(format!(
                     "{what}: {} bytes is not a whole number of {dtype} voxels",
                     data.len()
