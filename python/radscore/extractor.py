@@ -154,12 +154,6 @@ class RadiomicsFeatureExtractor:
 
     # ---- params -------------------------------------------------------------------------
     def _applyParams(self, doc: dict, source: str) -> None:
-        for key in doc:
-            if key not in ("imageType", "featureClass", "setting", "voxelSetting"):
-                raise RadscoreError(
-                    f"{source}: unknown top-level key {key!r} (expected imageType, featureClass, "
-                    "setting, voxelSetting)"
-                )
         # radscore's reader validates the whole document (keys, types, implemented settings)
         _radscore.Params.from_json(json.dumps(_jsonable(doc)), source).check()
         self._source = source

@@ -73,7 +73,7 @@ def test_missing_params_file(tmp_path):
 
 
 def test_params_unknown_top_level_key():
-    with pytest.raises(radscore.RadscoreError, match="unknown"):
+    with pytest.raises(radscore.RadscoreError, match="settings. is not known to PyRadiomics"):
         radscore.RadiomicsFeatureExtractor({"settings": {"binWidth": 5}})
 
 
