@@ -1,7 +1,7 @@
 //! The host extraction API: params → one case (files or arrays) or a batch.
 
 use crate::extract::{compute_units, load_pair_cropped_unchecked, CoreFailure, Unit};
-use crate::io::{Grid, ReadOptions, Volume, VolumeData};
+use crate::io::{Grid, MaskBox, ReadOptions, Volume, VolumeData};
 use crate::params::{Params, ParamsError, ParamsErrorKind, Plan};
 use radscore_core::image::{roi_box, ImageView, MaskView, MaskVoxels, Voxels};
 use radscore_core::names::FeatureName;
@@ -255,7 +255,14 @@ pub fn extract_plan_files(
     let (img, msk) = load_pair_cropped_unchecked(image, mask, &opts)
         .map_err(|e| HostError::from_anyhow(HostErrorKind::Read, &e))?;
     let names = || format!("image {} with mask {}", image.display(), mask.display());
-    check_geometry(&img.grid(), &msk.grid, plan, &names)?;
+    let msk = if check_geometry(&img.grid(), &msk.grid, plan, &names)? {
+        correct_mask(&img.grid(), &msk, label).map_err(|e| HostError {
+            message: format!("{}: {}", names(), e.message),
+            ..e
+        })?
+    } else {
+        msk
+    };
     let iv = img
         .image_view()
         .map_err(|e| HostError::new(HostErrorKind::Read, format!("{}: image: {e}", names())))?;
@@ -302,7 +309,7 @@ pub fn extract_arrays(
         direction: a.direction,
     };
     let (ig, mg) = (grid(&image), grid(&mask));
-    check_geometry(&ig, &mg, &plan, &|| "image and mask arrays".to_string())?;
+    let correct = check_geometry(&ig, &mg, &plan, &|| "image and mask arrays".to_string())?;
     let input = |e: String| HostError::new(HostErrorKind::Input, e);
     // The core borrows i16/u16/i32/f32/f64 images; other types are widened as the readers do.
     let owned_image;
@@ -325,6 +332,22 @@ pub fn extract_arrays(
         }
     }
     .map_err(|e| input(format!("image: {e}")))?;
+    if correct {
+        let m = Volume {
+            dims: mask.dims,
+            spacing: mask.spacing,
+            origin: mask.origin,
+            direction: mask.direction,
+            data: mask.data.to_volume_data(),
+        };
+        let boxed = MaskBox::from_mask(m).map_err(|e| input(format!("mask: {e:#}")))?;
+        let corrected = correct_mask(&ig, &boxed, label)?;
+        let mv = corrected
+            .mask_view(label)
+            .map_err(|e| input(format!("mask: {e:#}")))?;
+        let mg = corrected.grid;
+        return run_case(&iv, &mv, label, &ig, &mg, &plan, params, threads, &|_| {});
+    }
     let mv = match mask.data {
         ArrayData::U8(v) => MaskView::new(MaskVoxels::U8(v), mask.dims, label),
         ArrayData::U16(v) => MaskView::new(MaskVoxels::U16(v), mask.dims, label),
@@ -426,14 +449,14 @@ pub fn extract_batch(
 /// PyRadiomics' checkMask geometry test (SimpleITK's `LabelStatisticsImageFilter` input check):
 /// sizes equal; origin and spacing within `geometryTolerance` × the image's first spacing
 /// (coordinate tolerance, 1e-6 by default); direction cosines within `geometryTolerance`
-/// (1e-6 by default). `correctMask` (resampling the mask onto the image grid) is not
-/// implemented: a mismatch with it on is an error saying so.
+/// (1e-6 by default). `Ok(true)`: they differ and `correctMask` is on (the caller resamples the
+/// mask onto the image grid, [`correct_mask`]).
 fn check_geometry(
     image: &Grid,
     mask: &Grid,
     plan: &Plan,
     names: &dyn Fn() -> String,
-) -> Result<(), HostError> {
+) -> Result<bool, HostError> {
     let tol = plan.geometry_tolerance.unwrap_or(1e-6);
     let coord_tol = (tol * image.spacing[0]).abs();
     let mut what = None;
@@ -458,24 +481,150 @@ fn check_geometry(
         ));
     }
     match what {
-        None => Ok(()),
-        Some(w) if plan.correct_mask => Err(HostError::new(
-            HostErrorKind::Unsupported,
-            format!(
-                "{}: Image/Mask geometry mismatch ({w}); correctMask (resampling the mask onto \
-                 the image grid) is not implemented by radscore yet",
-                names()
-            ),
-        )),
+        None => Ok(false),
+        Some(_) if plan.correct_mask => Ok(true),
         Some(w) => Err(HostError::new(
             HostErrorKind::Geometry,
             format!(
                 "{}: Image/Mask geometry mismatch ({w}). Potential fix: increase the tolerance \
-                 with the geometryTolerance setting, or resample the mask onto the image grid",
+                 with the geometryTolerance setting, or enable correctMask",
                 names()
             ),
         )),
     }
+}
+
+/// Columns `direction[j] · spacing[j]`: continuous index → physical offset.
+fn index_matrix(g: &Grid) -> [[f64; 3]; 3] {
+    let mut m = [[0.0; 3]; 3];
+    for (r, row) in m.iter_mut().enumerate() {
+        for (j, x) in row.iter_mut().enumerate() {
+            *x = g.direction[j][r] * g.spacing[j];
+        }
+    }
+    m
+}
+
+fn mat_vec(m: &[[f64; 3]; 3], v: [f64; 3]) -> [f64; 3] {
+    [0, 1, 2].map(|r| m[r][0] * v[0] + m[r][1] * v[1] + m[r][2] * v[2])
+}
+
+fn inverse(m: &[[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
+    let c = |r: usize, k: usize| {
+        let (r1, r2) = ((r + 1) % 3, (r + 2) % 3);
+        let (k1, k2) = ((k + 1) % 3, (k + 2) % 3);
+        m[r1][k1] * m[r2][k2] - m[r1][k2] * m[r2][k1]
+    };
+    let det = m[0][0] * c(0, 0) + m[0][1] * c(0, 1) + m[0][2] * c(0, 2);
+    if det == 0.0 || !det.is_finite() {
+        return None;
+    }
+    let mut inv = [[0.0; 3]; 3];
+    for (r, row) in inv.iter_mut().enumerate() {
+        for (k, x) in row.iter_mut().enumerate() {
+            *x = c(k, r) / det;
+        }
+    }
+    Some(inv)
+}
+
+/// PyRadiomics' `correctMask` (`imageoperations._correctMask`): the label must be present and
+/// its bounding box (voxel corners) must lie within the image's physical extent (tolerance 1e-3
+/// voxel, `_checkROI`); the mask is then resampled onto the image grid with nearest-neighbour
+/// interpolation, as SimpleITK's `ResampleImageFilter` does (continuous index rounded half up,
+/// points outside the mask are 0).
+fn correct_mask(image: &Grid, mask: &MaskBox, label: u32) -> Result<MaskBox, HostError> {
+    let bad = |m: String| HostError::new(HostErrorKind::Geometry, m);
+    // The label's bounding box in the mask's index space.
+    let (mut lo, mut hi) = ([usize::MAX; 3], [0usize; 3]);
+    let at = |x: usize, y: usize, z: usize| -> Option<f64> {
+        let s = mask.size;
+        let (bx, by, bz) = (
+            x.checked_sub(mask.lo[0])?,
+            y.checked_sub(mask.lo[1])?,
+            z.checked_sub(mask.lo[2])?,
+        );
+        if bx >= s[0] || by >= s[1] || bz >= s[2] {
+            return Some(0.0);
+        }
+        mask.data.get_f64(bx + s[0] * (by + s[1] * bz))
+    };
+    for z in mask.lo[2]..mask.lo[2] + mask.size[2] {
+        for y in mask.lo[1]..mask.lo[1] + mask.size[1] {
+            for x in mask.lo[0]..mask.lo[0] + mask.size[0] {
+                if at(x, y, z) == Some(f64::from(label)) {
+                    for (a, p) in [x, y, z].into_iter().enumerate() {
+                        lo[a] = lo[a].min(p);
+                        hi[a] = hi[a].max(p);
+                    }
+                }
+            }
+        }
+    }
+    if lo[0] == usize::MAX {
+        return Err(HostError::new(
+            HostErrorKind::Mask,
+            format!("correctMask: label ({label}) not present in mask"),
+        ));
+    }
+    let m_to_phys = index_matrix(&mask.grid);
+    let i_to_index = inverse(&index_matrix(image))
+        .ok_or_else(|| bad("correctMask: the image's direction × spacing is singular".into()))?;
+    let to_image_index = |c: [f64; 3]| {
+        let p = mat_vec(&m_to_phys, c);
+        let d = [0, 1, 2].map(|a| p[a] + mask.grid.origin[a] - image.origin[a]);
+        mat_vec(&i_to_index, d)
+    };
+    let corners = [
+        to_image_index(lo.map(|v| v as f64 - 0.5)),
+        to_image_index(hi.map(|v| v as f64 + 0.5)),
+    ];
+    let tol = 1e-3;
+    for a in 0..3 {
+        let (mn, mx) = (
+            corners[0][a].min(corners[1][a]),
+            corners[0][a].max(corners[1][a]),
+        );
+        if mn < -0.5 - tol || mx > image.dims[a] as f64 - 0.5 + tol {
+            return Err(bad(format!(
+                "correctMask: bounding box of ROI is larger than image space: ROI bounds (x, y, z \
+                 image coordinate space) {:?} – {:?}, image size {:?}",
+                corners[0], corners[1], image.dims
+            )));
+        }
+    }
+    // Nearest-neighbour resampling of the whole mask onto the image grid.
+    let i_to_phys = index_matrix(image);
+    let m_to_index = inverse(&m_to_phys)
+        .ok_or_else(|| bad("correctMask: the mask's direction × spacing is singular".into()))?;
+    let md = mask.grid.dims;
+    let d = image.dims;
+    let mut out: Vec<u32> = Vec::with_capacity(d[0] * d[1] * d[2]);
+    for z in 0..d[2] {
+        for y in 0..d[1] {
+            for x in 0..d[0] {
+                let p = mat_vec(&i_to_phys, [x as f64, y as f64, z as f64]);
+                let off = [0, 1, 2].map(|a| p[a] + image.origin[a] - mask.grid.origin[a]);
+                let c = mat_vec(&m_to_index, off);
+                let inside = (0..3).all(|a| c[a] >= -0.5 && c[a] < md[a] as f64 - 0.5);
+                let v = if inside {
+                    let i = c.map(|v| (v + 0.5).floor().max(0.0) as usize);
+                    at(i[0], i[1], i[2]).unwrap_or(0.0)
+                } else {
+                    0.0
+                };
+                out.push(v as u32);
+            }
+        }
+    }
+    let resampled = Volume {
+        dims: image.dims,
+        spacing: image.spacing,
+        origin: image.origin,
+        direction: image.direction,
+        data: VolumeData::U32(out),
+    };
+    MaskBox::from_mask(resampled).map_err(|e| bad(format!("correctMask: {e:#}")))
 }
 
 /// `|a − b| > tol`, NaN counting as a difference (vnl's `is_equal`).

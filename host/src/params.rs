@@ -10,7 +10,8 @@
 //!   core implements: a setting it does not implement yet is an error naming the setting and its
 //!   value, never ignored.
 //! * Host settings: `label` (overridden by the `label` argument of an extraction),
-//!   `geometryTolerance`, `correctMask`, `additionalInfo` (diagnostics), `label_channel` (masks are
+//!   `geometryTolerance`, `correctMask` (both in `crate::api`'s mask checks), `additionalInfo`
+//!   (diagnostics), `label_channel` (masks are
 //!   scalar in every format radscore reads: only 0 is accepted); `voxelSetting` only applies to
 //!   PyRadiomics' voxel-based extraction, which radscore does not do (validated, no effect, as in a
 //!   segment-based PyRadiomics run). `enableCExtensions` is not a params-file setting in 3.0.1.
@@ -416,7 +417,7 @@ const VOXEL_KEYS: [&str; 3] = ["kernelRadius", "maskedKernel", "initValue"];
 /// Settings PyRadiomics reads from `setting:` only (image loading, mask checks, resampling,
 /// normalisation, resegmentation, diagnostics): under an image type they have no effect there,
 /// so radscore refuses them rather than ignore them.
-const GLOBAL_ONLY: [&str; 16] = [
+const GLOBAL_ONLY: [&str; 17] = [
     "minimumROIDimensions",
     "minimumROISize",
     "geometryTolerance",
@@ -430,6 +431,7 @@ const GLOBAL_ONLY: [&str; 16] = [
     "resampledPixelSpacing",
     "interpolator",
     "padDistance",
+    "preCrop",
     "resegmentRange",
     "resegmentMode",
     "resegmentShape",

@@ -1,5 +1,10 @@
 //! `radscore extract`: PyRadiomics features from an image and a mask, or from a cohort manifest.
+//! Reading, params files and the extraction itself are in the host crate (`radscore_host`); this
+//! module parses the arguments, drives the progress bars and writes the CSVs.
 //!
+//! * `--param params.yaml` (YAML or JSON): a PyRadiomics params file (`docs/params.md`), run
+//!   through [`radscore_host::extract_plan_files`]; names and order as PyRadiomics writes them;
+//!   `--diagnostics` adds the `diagnostics_*` rows (single case). Conflicts with `--features`.
 //! * Single image: `radscore extract --image I --mask M [--label N] [--features ...]
 //!   [--sequence S] [--jobs N] --out F.csv` writes `feature,value` rows (names prefixed `S_`
 //!   with `--sequence`); the image types are computed on up to N threads (default: the CPUs).
