@@ -118,7 +118,7 @@ def main():
             list(table["Label"]),
             params=params,
             pure=False,
-            key=[f"pyrad-{i}" for i in range(n)],
+            key=[f"pyrad-{time.time_ns()}-{i}" for i in range(n)],
         )
         pr = client.gather(futs)
         t_pr = time.perf_counter() - t0

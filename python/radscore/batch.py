@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -132,6 +133,9 @@ def extract_batch(
         df["Mask"] = [c[1] for c in cases]
 
     if client is not None:
+        # keys unique to this call (a key the scheduler still holds would return its old result);
+        # named by row so that a case is found on the dashboard
+        token = uuid.uuid4().hex[:12]
         futures = client.map(
             _extract_case,
             [c[0] for c in cases],
@@ -141,7 +145,7 @@ def extract_batch(
             source=source,
             threads=threads_per_case,
             pure=False,
-            key=[f"radscore-case-{i}" for i in range(len(cases))],
+            key=[f"radscore-case-{token}-{i}" for i in range(len(cases))],
         )
         results = client.gather(futures)
     else:
