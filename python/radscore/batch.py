@@ -147,7 +147,7 @@ def extract_batch(
             pure=False,
             key=[f"radscore-case-{token}-{i}" for i in range(len(cases))],
         )
-        results = client.gather(futures)
+        results = _gather_each(futures)
     else:
         n = threads or os.cpu_count() or 1
         with ThreadPoolExecutor(max_workers=max(1, min(n, len(cases) or 1))) as pool:
@@ -158,6 +158,21 @@ def extract_batch(
                 )
             )
     return _assemble(df, results, names)
+
+
+def _gather_each(futures):
+    """Each case's result; a task that failed on the cluster itself (a worker killed by the
+    system, radscore missing on a worker) is reported in its row like any failing case."""
+    from distributed import wait
+
+    wait(futures)
+    results = []
+    for f in futures:
+        try:
+            results.append(f.result())
+        except Exception as e:  # noqa: BLE001 - reported in the case's row
+            results.append((False, f"the Dask task failed: {type(e).__name__}: {e}"))
+    return results
 
 
 def _assemble(df, results, names):

@@ -120,3 +120,20 @@ def test_batch_where_every_case_fails_keeps_its_columns(tmp_path):
     assert len(feature_columns(out)) == 107
     assert out[feature_columns(out)].isna().all().all()
     assert all("/nonexistent/" in e and "No such file" in e for e in out[radscore.batch.ERROR_COLUMN])
+
+
+def test_gather_reports_failed_tasks_per_row():
+    """A task that fails on the cluster itself (not a radscore error) lands in its row."""
+    distributed = pytest.importorskip("distributed")
+
+    def boom(x):
+        if x == 1:
+            raise MemoryError("worker ran out of memory")
+        return True, [("original_firstorder_Mean", float(x))]
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cl, distributed.Client(cl) as client:
+        futures = client.map(boom, [0, 1, 2], pure=False)
+        res = radscore.batch._gather_each(futures)
+    assert res[0] == (True, [("original_firstorder_Mean", 0.0)])
+    assert res[1][0] is False and "MemoryError" in res[1][1] and "out of memory" in res[1][1]
+    assert res[2][0] is True
