@@ -1,6 +1,6 @@
 //! The host extraction API: params → one case (files or arrays) or a batch.
 
-use crate::extract::{compute_units, load_pair_cropped_unchecked, CoreFailure, Unit};
+use crate::extract::{compute_units, load_pair_cropped_inspect, CoreFailure, Unit};
 use crate::io::{Grid, MaskBox, ReadOptions, Volume, VolumeData};
 use crate::params::{Params, ParamsError, ParamsErrorKind, Plan};
 use radscore_core::image::{roi_box, ImageView, MaskView, MaskVoxels, Voxels};
@@ -252,8 +252,18 @@ pub fn extract_plan_files(
         segment_number: Some(label),
         ..read.clone()
     };
-    let (img, msk) = load_pair_cropped_unchecked(image, mask, &opts)
-        .map_err(|e| HostError::from_anyhow(HostErrorKind::Read, &e))?;
+    let mut image_hash = None;
+    let hash = plan.additional_info;
+    let (img, msk) = load_pair_cropped_inspect(image, mask, &opts, &mut |v| {
+        if hash {
+            image_hash = Some(sha1_data(&v.data));
+        }
+    })
+    .map_err(|e| HostError::from_anyhow(HostErrorKind::Read, &e))?;
+    let hashes = Hashes {
+        image: image_hash,
+        mask: hash.then(|| sha1_mask_box(&msk)),
+    };
     let names = || format!("image {} with mask {}", image.display(), mask.display());
     let msk = if check_geometry(&img.grid(), &msk.grid, plan, &names)? {
         correct_mask(&img.grid(), &msk, label).map_err(|e| HostError {
@@ -271,7 +281,7 @@ pub fn extract_plan_files(
         .map_err(|e| HostError::new(HostErrorKind::Mask, format!("{}: {e:#}", names())))?;
     let grid = img.grid();
     run_case(
-        &iv, &mv, label, &grid, &msk.grid, plan, params, threads, progress,
+        &iv, &mv, label, &grid, &msk.grid, plan, params, threads, progress, &hashes,
     )
     .map_err(|e| HostError {
         message: format!("{}: {}", names(), e.message),
@@ -309,6 +319,14 @@ pub fn extract_arrays(
         direction: a.direction,
     };
     let (ig, mg) = (grid(&image), grid(&mask));
+    let hashes = if plan.additional_info {
+        Hashes {
+            image: Some(sha1_array(&image.data)),
+            mask: Some(sha1_mask_array(&mask.data)),
+        }
+    } else {
+        Hashes::default()
+    };
     let correct = check_geometry(&ig, &mg, &plan, &|| "image and mask arrays".to_string())?;
     let input = |e: String| HostError::new(HostErrorKind::Input, e);
     // The core borrows i16/u16/i32/f32/f64 images; other types are widened as the readers do.
@@ -346,7 +364,18 @@ pub fn extract_arrays(
             .mask_view(label)
             .map_err(|e| input(format!("mask: {e:#}")))?;
         let mg = corrected.grid;
-        return run_case(&iv, &mv, label, &ig, &mg, &plan, params, threads, &|_| {});
+        return run_case(
+            &iv,
+            &mv,
+            label,
+            &ig,
+            &mg,
+            &plan,
+            params,
+            threads,
+            &|_| {},
+            &hashes,
+        );
     }
     let mv = match mask.data {
         ArrayData::U8(v) => MaskView::new(MaskVoxels::U8(v), mask.dims, label),
@@ -362,28 +391,36 @@ pub fn extract_arrays(
             }
             .into_mask()
             .map_err(|e| input(format!("mask: {e:#}")))?;
-            return run_owned_mask(&iv, &owned_mask, label, &ig, &mg, &plan, params, threads);
+            let mv = owned_mask
+                .mask_view(label)
+                .map_err(|e| input(format!("mask: {e:#}")))?;
+            return run_case(
+                &iv,
+                &mv,
+                label,
+                &ig,
+                &mg,
+                &plan,
+                params,
+                threads,
+                &|_| {},
+                &hashes,
+            );
         }
     }
     .map_err(|e| input(format!("mask: {e}")))?;
-    run_case(&iv, &mv, label, &ig, &mg, &plan, params, threads, &|_| {})
-}
-
-#[allow(clippy::too_many_arguments)]
-fn run_owned_mask(
-    iv: &ImageView,
-    mask: &Volume,
-    label: u32,
-    ig: &Grid,
-    mg: &Grid,
-    plan: &Plan,
-    params: &Params,
-    threads: usize,
-) -> Result<CaseResult, HostError> {
-    let mv = mask
-        .mask_view(label)
-        .map_err(|e| HostError::new(HostErrorKind::Input, format!("mask: {e:#}")))?;
-    run_case(iv, &mv, label, ig, mg, plan, params, threads, &|_| {})
+    run_case(
+        &iv,
+        &mv,
+        label,
+        &ig,
+        &mg,
+        &plan,
+        params,
+        threads,
+        &|_| {},
+        &hashes,
+    )
 }
 
 /// Many cases from files over up to `threads` threads (one case per thread at a time; each case
@@ -492,6 +529,101 @@ fn check_geometry(
             ),
         )),
     }
+}
+
+/// SHA-1 hashes of the image and mask buffers (PyRadiomics' `sitk.Hash`: the image in its stored
+/// voxel type, the mask after its cast to UInt32), little-endian.
+#[derive(Debug, Clone, Default)]
+struct Hashes {
+    image: Option<String>,
+    mask: Option<String>,
+}
+
+macro_rules! sha1_slice {
+    ($v:expr) => {{
+        let mut h = sha1_smol::Sha1::new();
+        let mut buf = Vec::with_capacity(1 << 16);
+        for chunk in $v.chunks(1 << 13) {
+            buf.clear();
+            for x in chunk {
+                buf.extend_from_slice(&x.to_le_bytes());
+            }
+            h.update(&buf);
+        }
+        h.digest().to_string()
+    }};
+}
+
+fn sha1_data(d: &VolumeData) -> String {
+    match d {
+        VolumeData::I8(v) => sha1_slice!(v),
+        VolumeData::U8(v) => sha1_slice!(v),
+        VolumeData::I16(v) => sha1_slice!(v),
+        VolumeData::U16(v) => sha1_slice!(v),
+        VolumeData::I32(v) => sha1_slice!(v),
+        VolumeData::U32(v) => sha1_slice!(v),
+        VolumeData::I64(v) => sha1_slice!(v),
+        VolumeData::U64(v) => sha1_slice!(v),
+        VolumeData::F32(v) => sha1_slice!(v),
+        VolumeData::F64(v) => sha1_slice!(v),
+    }
+}
+
+fn sha1_array(d: &ArrayData) -> String {
+    match d {
+        ArrayData::I8(v) => sha1_slice!(v),
+        ArrayData::U8(v) => sha1_slice!(v),
+        ArrayData::I16(v) => sha1_slice!(v),
+        ArrayData::U16(v) => sha1_slice!(v),
+        ArrayData::I32(v) => sha1_slice!(v),
+        ArrayData::U32(v) => sha1_slice!(v),
+        ArrayData::I64(v) => sha1_slice!(v),
+        ArrayData::U64(v) => sha1_slice!(v),
+        ArrayData::F32(v) => sha1_slice!(v),
+        ArrayData::F64(v) => sha1_slice!(v),
+    }
+}
+
+/// The whole mask (zeros outside the box) as UInt32, row by row.
+fn sha1_mask_box(m: &MaskBox) -> String {
+    let d = m.grid.dims;
+    let mut h = sha1_smol::Sha1::new();
+    let mut row = vec![0u8; 4 * d[0]];
+    let inside = |a: usize, p: usize| p >= m.lo[a] && p < m.lo[a] + m.size[a];
+    for z in 0..d[2] {
+        for y in 0..d[1] {
+            row.iter_mut().for_each(|b| *b = 0);
+            if inside(1, y) && inside(2, z) {
+                let base = m.size[0] * ((y - m.lo[1]) + m.size[1] * (z - m.lo[2]));
+                for bx in 0..m.size[0] {
+                    let v = m.data.get_f64(base + bx).unwrap_or(0.0) as u32;
+                    let x = m.lo[0] + bx;
+                    if let Some(dst) = row.get_mut(4 * x..4 * x + 4) {
+                        dst.copy_from_slice(&v.to_le_bytes());
+                    }
+                }
+            }
+            h.update(&row);
+        }
+    }
+    h.digest().to_string()
+}
+
+/// A mask array cast to UInt32, as PyRadiomics' `getMask`.
+fn sha1_mask_array(d: &ArrayData) -> String {
+    let v: Vec<u32> = match d {
+        ArrayData::I8(v) => v.iter().map(|&x| x as u32).collect(),
+        ArrayData::U8(v) => v.iter().map(|&x| u32::from(x)).collect(),
+        ArrayData::I16(v) => v.iter().map(|&x| x as u32).collect(),
+        ArrayData::U16(v) => v.iter().map(|&x| u32::from(x)).collect(),
+        ArrayData::I32(v) => v.iter().map(|&x| x as u32).collect(),
+        ArrayData::U32(v) => return sha1_slice!(v),
+        ArrayData::I64(v) => v.iter().map(|&x| x as u32).collect(),
+        ArrayData::U64(v) => v.iter().map(|&x| x as u32).collect(),
+        ArrayData::F32(v) => v.iter().map(|&x| x as u32).collect(),
+        ArrayData::F64(v) => v.iter().map(|&x| x as u32).collect(),
+    };
+    sha1_slice!(v)
 }
 
 /// Columns `direction[j] · spacing[j]`: continuous index → physical offset.
@@ -699,6 +831,7 @@ fn run_case(
     params: &Params,
     threads: usize,
     progress: &(dyn Fn(Progress) + Sync),
+    hashes: &Hashes,
 ) -> Result<CaseResult, HostError> {
     let roi = roi_box(iv, mv).map_err(|e| HostError {
         kind: HostErrorKind::Mask,
@@ -839,7 +972,7 @@ fn run_case(
         .map(|(nv, _)| nv)
         .collect();
     let diagnostics = if plan.additional_info {
-        diagnostics(iv, mv, label, image_grid, mask_grid, &roi, params)
+        diagnostics(iv, mv, image_grid, mask_grid, &roi, params, hashes)
     } else {
         Vec::new()
     };
@@ -850,15 +983,56 @@ fn run_case(
     })
 }
 
+/// Number of 26-connected components of the ROI (PyRadiomics' `VolumeNum`: SimpleITK's
+/// `ConnectedComponentImageFilter` with full connectivity).
+fn volume_count(mv: &MaskView, roi: &radscore_core::image::RoiBox, dims: [usize; 3]) -> usize {
+    let b = roi.dims();
+    let n = b[0] * b[1] * b[2];
+    let inside = |i: usize| {
+        let (x, y, z) = (i % b[0], (i / b[0]) % b[1], i / (b[0] * b[1]));
+        mv.is_roi(roi.lo[0] + x + dims[0] * (roi.lo[1] + y + dims[1] * (roi.lo[2] + z)))
+    };
+    let mut seen = vec![false; n];
+    let mut stack = Vec::new();
+    let mut components = 0;
+    for start in 0..n {
+        if seen[start] || !inside(start) {
+            continue;
+        }
+        components += 1;
+        seen[start] = true;
+        stack.push(start);
+        while let Some(i) = stack.pop() {
+            let p = [i % b[0], (i / b[0]) % b[1], i / (b[0] * b[1])];
+            for dz in -1i64..=1 {
+                for dy in -1i64..=1 {
+                    for dx in -1i64..=1 {
+                        let q = [p[0] as i64 + dx, p[1] as i64 + dy, p[2] as i64 + dz];
+                        if (0..3).any(|a| q[a] < 0 || q[a] >= b[a] as i64) {
+                            continue;
+                        }
+                        let j = q[0] as usize + b[0] * (q[1] as usize + b[1] * q[2] as usize);
+                        if !seen[j] && inside(j) {
+                            seen[j] = true;
+                            stack.push(j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    components
+}
+
 /// The `diagnostics_*` entries radscore states (PyRadiomics' names, Python formatting).
 fn diagnostics(
     iv: &ImageView,
     mv: &MaskView,
-    label: u32,
     ig: &Grid,
     mg: &Grid,
     roi: &radscore_core::image::RoiBox,
     params: &Params,
+    hashes: &Hashes,
 ) -> Vec<(String, String)> {
     let mut d: Vec<(String, String)> = Vec::new();
     let mut put = |k: &str, v: String| d.push((format!("diagnostics_{k}"), v));
@@ -879,6 +1053,9 @@ fn diagnostics(
     );
     let f3 = |x: [f64; 3]| py_tuple(&x.map(py_float));
     let u3 = |x: [usize; 3]| py_tuple(&x.map(|v| v.to_string()));
+    if let Some(h) = &hashes.image {
+        put("Image-original_Hash", h.clone());
+    }
     put("Image-original_Dimensionality", "3D".into());
     put("Image-original_Spacing", f3(ig.spacing));
     put("Image-original_Size", u3(ig.dims));
@@ -893,6 +1070,9 @@ fn diagnostics(
     put("Image-original_Mean", py_float(sum / n.max(1) as f64));
     put("Image-original_Minimum", py_float(lo));
     put("Image-original_Maximum", py_float(hi));
+    if let Some(h) = &hashes.mask {
+        put("Mask-original_Hash", h.clone());
+    }
     put("Mask-original_Spacing", f3(mg.spacing));
     put("Mask-original_Size", u3(mg.dims));
     let dims = iv.dims();
@@ -917,6 +1097,10 @@ fn diagnostics(
         ),
     );
     put("Mask-original_VoxelNum", count.to_string());
+    put(
+        "Mask-original_VolumeNum",
+        volume_count(mv, roi, dims).to_string(),
+    );
     let com = c.map(|s| s / count.max(1) as f64);
     put("Mask-original_CenterOfMassIndex", f3(com));
     let mut phys = mg.origin;
@@ -926,6 +1110,5 @@ fn diagnostics(
         }
     }
     put("Mask-original_CenterOfMass", f3(phys));
-    let _ = label;
     d
 }

@@ -73,9 +73,25 @@ pub fn load_pair_cropped_unchecked(
     mask: &Path,
     opts: &ReadOptions,
 ) -> anyhow::Result<(Volume, MaskBox)> {
+    load_pair_cropped_inspect(image, mask, opts, &mut |_| {})
+}
+
+/// [`load_pair_cropped_unchecked`], calling `inspect` on the image as read (in its stored voxel
+/// type, before it is converted for the core), e.g. to hash it.
+pub fn load_pair_cropped_inspect(
+    image: &Path,
+    mask: &Path,
+    opts: &ReadOptions,
+    inspect: &mut dyn FnMut(&Volume),
+) -> anyhow::Result<(Volume, MaskBox)> {
     let mask_ctx = || format!("reading mask {}", mask.display());
+    let mut read_image = || -> anyhow::Result<Volume> {
+        let v = io::read_volume_with(image, opts)?;
+        inspect(&v);
+        Ok(v.into_image())
+    };
     if io::format_of(mask) == io::Format::Dicom && io::dicom::is_seg(mask) {
-        let img = io::read_volume_with(image, opts)?.into_image();
+        let img = read_image()?;
         let m = io::read_mask_with(mask, opts, &img).with_context(mask_ctx)?;
         Ok((img, MaskBox::from_mask(m).with_context(mask_ctx)?))
     } else {
@@ -85,7 +101,7 @@ pub fn load_pair_cropped_unchecked(
             io::read_volume_with(mask, opts).and_then(MaskBox::from_mask)
         }
         .with_context(mask_ctx)?;
-        Ok((io::read_volume_with(image, opts)?.into_image(), m))
+        Ok((read_image()?, m))
     }
 }
 

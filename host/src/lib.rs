@@ -36,7 +36,8 @@
 //!   stop the others); a progress callback per finished case.
 //! * [`CaseResult`]: `features` with PyRadiomics' names, in PyRadiomics' order, values exactly
 //!   PyRadiomics 3.0.1's (≤ 1e-9 relative); `diagnostics` (`diagnostics_*` entries, when
-//!   `additionalInfo` is true, the default); `warnings` (what PyRadiomics would log as a warning:
+//!   `additionalInfo` is true, the default: hashes, geometry, ROI size and volumes, settings —
+//!   the same text as PyRadiomics' — and radscore's version); `warnings` (what PyRadiomics would log as a warning:
 //!   a LoG sigma too large for the image, shape2D skipped …).
 //! * [`HostError`]: what went wrong, naming the file and the setting (Display), with a kind and,
 //!   when the core refused, the core's error code.

@@ -39,7 +39,7 @@ fn default_reference(case: &str) -> Vec<(String, f64)> {
 fn files_match_the_default_variant() {
     let params =
         Params::from_path(&fixtures().join("pyradiomics-variants/default/params.yaml")).unwrap();
-    for case in ["breast1", "syn3"] {
+    for case in ["brain1", "breast1", "syn1", "syn2", "syn3"] {
         let r = extract_files(
             &data(&format!("{case}_image.nrrd")),
             &data(&format!("{case}_label.nrrd")),
@@ -63,6 +63,26 @@ fn files_match_the_default_variant() {
         };
         assert_eq!(diag("diagnostics_Image-original_Dimensionality"), "3D");
         assert!(diag("diagnostics_Configuration_Settings").contains("'binWidth': 25"));
+        // Every diagnostics entry PyRadiomics also writes is the same text (hashes, geometry,
+        // ROI size and connected volumes, settings); only its software versions are not stated.
+        let p = fixtures().join(format!(
+            "pyradiomics-variants/default/{case}_diagnostics.csv"
+        ));
+        let mut rdr = csv::Reader::from_path(&p).unwrap();
+        let mut missing = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.unwrap();
+            match r.diagnostics.iter().find(|(n, _)| n == &rec[0]) {
+                Some((_, v)) => assert_eq!(v, &rec[1], "{case} {}", &rec[0]),
+                None => missing.push(rec[0].to_string()),
+            }
+        }
+        assert!(
+            missing
+                .iter()
+                .all(|k| k.starts_with("diagnostics_Versions_")),
+            "{case}: {missing:?}"
+        );
     }
 }
 
