@@ -91,9 +91,11 @@ fn decode(data: &[u8], dtype: &str, what: &str) -> Result<Owned, String> {
         "uint64" => conv!(u64, U64),
         "float32" => conv!(f32, F32),
         "float64" => conv!(f64, F64),
-        t => return Err(format!(
+        t => {
+            return Err(format!(
             "{what}: voxel type {t} is not supported (expected int8 to uint64, float32 or float64)"
-        )),
+        ))
+        }
     })
 }
 
