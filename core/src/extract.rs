@@ -80,9 +80,7 @@
 //! under 8 KiB.
 
 use crate::discretize::{Bins, EdgeType};
-use crate::features::{
-    firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm, shape, shape2d,
-};
+use crate::features::{firstorder, glcm, gldm, glrlm, glszm, neighbourhood, ngtdm, shape, shape2d};
 use crate::filters;
 use crate::image::{roi_box_checked, ImageView, MaskView, RoiBox, Voxels};
 use crate::names::{Feature, FeatureName, GlcmFeature, GlrlmFeature, ImageType};
@@ -175,7 +173,6 @@ pub fn scratch_len(
 ) -> Result<usize, Error> {
     scratch_len_with(image, mask, names, &Settings::DEFAULT)
 }
-
 
 /// Same as [`scratch_len`], from geometry only (for sizing static buffers): image dims + ROI box.
 /// See the module documentation for the formula.

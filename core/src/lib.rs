@@ -33,8 +33,8 @@ pub mod image;
 pub mod model;
 pub mod names;
 pub mod normalize;
-pub mod resegment;
 pub mod resample;
+pub mod resegment;
 pub mod settings;
 
 pub use error::Error;

@@ -260,9 +260,8 @@ impl Settings {
             }
         }
         // ---- Not implemented yet: each line goes when its setting is implemented (exactly). ----
-        let unsupported = [
-            matches!(self.resample, Some(r) if !crate::resample::implemented(r.interpolator)),
-        ];
+        let unsupported =
+            [matches!(self.resample, Some(r) if !crate::resample::implemented(r.interpolator))];
         if unsupported.contains(&true) {
             return Err(Error::UnsupportedSetting);
         }

@@ -1038,6 +1038,8 @@ fn settings() -> impl Strategy<Value = Settings> {
                     wavelet_start_level: start,
                     wavelet_level: level,
                     gradient_use_spacing: grad,
+                    // varies with the level (the tuple strategies are at their arity limit)
+                    pad_distance: u32::from(level) * 7,
                 }
             },
         )

@@ -195,7 +195,12 @@ fn scratch_of(a: &Args<'_>) -> Res<usize> {
     let mut need = 0usize;
     for_each_group(a.model, a.sequence, a.mask.label, |g| {
         let mv = a.mask.with_label(g.label)?;
-        need = need.max(extract::scratch_len_with(&a.image, &mv, &g.names, &g.settings)?);
+        need = need.max(extract::scratch_len_with(
+            &a.image,
+            &mv,
+            &g.names,
+            &g.settings,
+        )?);
         Ok(())
     })?;
     Ok(need)
@@ -332,7 +337,12 @@ pub unsafe extern "C" fn radscore_scratch_len_bound(
         };
         let mut need = 0usize;
         for_each_group(m, seq, RADSCORE_LABEL_FROM_MODEL, |g| {
-            need = need.max(extract::scratch_len_for_with(dims, &roi, &g.names, &g.settings)?);
+            need = need.max(extract::scratch_len_for_with(
+                dims,
+                &roi,
+                &g.names,
+                &g.settings,
+            )?);
             Ok(())
         })?;
         // SAFETY: forwarded contract.

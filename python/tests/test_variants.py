@@ -13,7 +13,25 @@ VARIANTS = os.path.join(FIXTURES, "pyradiomics-variants")
 #: Variants whose settings radscore implements (as IMPLEMENTED_VARIANTS in
 #: runtime-cli/tests/cli_params.rs): every value must match, and a case PyRadiomics refuses must
 #: fail with a message. The others are run and skipped with what differs.
-IMPLEMENTED_VARIANTS = {"default"}
+IMPLEMENTED_VARIANTS = {
+    "default",
+    "bincount",
+    "shift",
+    "normalize",
+    "resegment",
+    "resegment-tight",
+    "resegment-shape",
+    "resegment-relative",
+    "resegment-abs",
+    "geometry",
+    "geometry-strict",
+    "distances",
+    "force2d",
+    "force2d-shape2d",
+    "filters",
+    "resample",
+    "resample-aniso",
+}
 
 
 def variant_dirs():

@@ -61,6 +61,7 @@ fn coverage_recipes(label: u32) -> Result<Vec<radscore_core::model::FeatureRecip
                 mean,
                 sd,
                 coefficient,
+                settings: radscore_core::model::DEFAULT_SETTINGS,
             })
         })
         .collect()
