@@ -990,7 +990,7 @@ fn settings() -> impl Strategy<Value = Settings> {
         (
             any::<bool>(),
             weighting,
-            0.0f64..10.0,
+            (0u8..10).prop_map(f64::from),
             1u8..=3,
             proptest::option::of(1u32..1000),
         ),
