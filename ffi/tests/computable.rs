@@ -159,16 +159,21 @@ fn format1_artifact_loads() {
     assert_eq!(n, 7);
 }
 
-/// Format 3 (issue 18): a model whose t2 features carry settings this core does not implement
-/// yet (`gldm_a` 1, `binCount` 32) loads, scores, and its extraction is refused with
+/// Format 3 (issue 18): a model whose t2 features carry settings (`binCount` 32, and resampling
+/// with `sitkGaussian`, which this core does not implement) loads, scores, and its extraction is
+/// refused with
 /// `UNSUPPORTED_SETTING` (407) before the (invalid) image is looked at; a sequence with default
 /// settings gets past that check as before.
 #[test]
 fn format3_settings_are_carried_and_unimplemented_ones_refused() {
-    use radscore_core::settings::{Binning, Settings};
+    use radscore_core::settings::{Binning, Interpolator, Resample, Settings};
     let mut model = radscore_trainer::example::illustrative_model();
     let mut a = Settings::with_bin_width(25.0);
-    a.gldm_a = 1.0;
+    a.resample = Some(Resample {
+        spacing: [1.0; 3],
+        interpolator: Interpolator::Gaussian,
+        pad_distance: 5,
+    });
     let mut c = Settings::DEFAULT;
     c.binning = Binning::Count(32);
     let t2: Vec<usize> = (0..model.features.len())
