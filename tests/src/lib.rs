@@ -224,3 +224,73 @@ pub mod nrrd {
         }
     }
 }
+
+/// A mask volume's labels, in a type [`radscore_core::image::MaskView`] borrows.
+pub enum MaskStore {
+    /// 8-bit labels.
+    U8(Vec<u8>),
+    /// 16-bit labels.
+    U16(Vec<u16>),
+    /// Any other label type, widened.
+    U32(Vec<u32>),
+}
+
+impl MaskStore {
+    /// The labels of `v`.
+    pub fn of(v: &nrrd::Volume) -> MaskStore {
+        match &v.data {
+            nrrd::Data::U8(x) => MaskStore::U8(x.clone()),
+            nrrd::Data::U16(x) => MaskStore::U16(x.clone()),
+            _ => MaskStore::U32(v.labels_u32()),
+        }
+    }
+}
+
+/// Calls `f` with core views of `image` and of `mask` (ROI = `label`), on the image's grid
+/// (spacing only: origin 0, identity directions).
+pub fn with_views<R>(
+    image: &nrrd::Volume,
+    mask: &MaskStore,
+    label: u32,
+    f: impl FnOnce(&radscore_core::image::ImageView, &radscore_core::image::MaskView) -> R,
+) -> R {
+    use nrrd::Data;
+    use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
+    let vox = match &image.data {
+        Data::I16(v) => Voxels::I16(v),
+        Data::U16(v) => Voxels::U16(v),
+        Data::I32(v) => Voxels::I32(v),
+        Data::F32(v) => Voxels::F32(v),
+        Data::F64(v) => Voxels::F64(v),
+        other => panic!("unsupported image type {:?}", std::mem::discriminant(other)),
+    };
+    let iv = ImageView::new(vox, image.dims, image.spacing).expect("image view");
+    let mv = match mask {
+        MaskStore::U8(v) => MaskView::new(MaskVoxels::U8(v), image.dims, label),
+        MaskStore::U16(v) => MaskView::new(MaskVoxels::U16(v), image.dims, label),
+        MaskStore::U32(v) => MaskView::new(MaskVoxels::U32(v), image.dims, label),
+    }
+    .expect("mask view");
+    f(&iv, &mv)
+}
+
+/// `extract_with` on the NRRD files `image` and `mask` (ROI = `label`), with a scratch of
+/// `scratch_len_with` elements.
+pub fn extract_nrrd_with(
+    image: &Path,
+    mask: &Path,
+    label: u32,
+    names: &[radscore_core::names::FeatureName],
+    settings: &radscore_core::settings::Settings,
+) -> Result<Vec<f64>, radscore_core::Error> {
+    use radscore_core::extract::{extract_with, scratch_len_with};
+    let img = nrrd::read(image);
+    let store = MaskStore::of(&nrrd::read(mask));
+    with_views(&img, &store, label, |iv, mv| {
+        let need = scratch_len_with(iv, mv, names, settings)?;
+        let mut scratch = vec![0.0f64; need];
+        let mut out = vec![f64::NAN; names.len()];
+        extract_with(iv, mv, names, settings, &mut out, &mut scratch)?;
+        Ok(out)
+    })
+}

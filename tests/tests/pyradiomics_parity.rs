@@ -7,13 +7,12 @@
 //! made by `make_more.py`).
 
 use radscore_core::extract::{extract, scratch_len};
-use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
 use radscore_core::names::{FeatureName, ImageType};
 use radscore_core::Error;
-use radscore_tests::nrrd::{self, Data};
+use radscore_tests::nrrd;
 use radscore_tests::{
     fixtures_pyradiomics_dir, pyradiomics_all_reference_dir, pyradiomics_reference_dir,
-    read_reference_csv,
+    read_reference_csv, with_views, MaskStore,
 };
 use std::path::{Path, PathBuf};
 
@@ -60,44 +59,6 @@ struct Outcome {
     rel: Vec<(String, f64)>,
 }
 
-fn with_views<R>(
-    image: &nrrd::Volume,
-    mask_labels: &MaskStore,
-    label: u32,
-    f: impl FnOnce(&ImageView, &MaskView) -> R,
-) -> R {
-    let vox = match &image.data {
-        Data::I16(v) => Voxels::I16(v),
-        Data::U16(v) => Voxels::U16(v),
-        Data::I32(v) => Voxels::I32(v),
-        Data::F32(v) => Voxels::F32(v),
-        Data::F64(v) => Voxels::F64(v),
-        other => panic!("unsupported image type {:?}", std::mem::discriminant(other)),
-    };
-    let iv = ImageView::new(vox, image.dims, image.spacing).expect("image view");
-    let mv = match mask_labels {
-        MaskStore::U8(v) => MaskView::new(MaskVoxels::U8(v), image.dims, label),
-        MaskStore::U16(v) => MaskView::new(MaskVoxels::U16(v), image.dims, label),
-        MaskStore::U32(v) => MaskView::new(MaskVoxels::U32(v), image.dims, label),
-    }
-    .expect("mask view");
-    f(&iv, &mv)
-}
-
-enum MaskStore {
-    U8(Vec<u8>),
-    U16(Vec<u16>),
-    U32(Vec<u32>),
-}
-
-fn mask_store(v: &nrrd::Volume) -> MaskStore {
-    match &v.data {
-        Data::U8(x) => MaskStore::U8(x.clone()),
-        Data::U16(x) => MaskStore::U16(x.clone()),
-        _ => MaskStore::U32(v.labels_u32()),
-    }
-}
-
 fn run_case(csv: &Path, image: &Path, mask: &Path, label: u32) -> Outcome {
     run_reference(read_reference_csv(csv), image, mask, label)
 }
@@ -105,7 +66,7 @@ fn run_case(csv: &Path, image: &Path, mask: &Path, label: u32) -> Outcome {
 fn run_reference(reference: Vec<(String, f64)>, image: &Path, mask: &Path, label: u32) -> Outcome {
     let img = nrrd::read(image);
     let msk = nrrd::read(mask);
-    let store = mask_store(&msk);
+    let store = MaskStore::of(&msk);
     let names: Vec<FeatureName> = reference
         .iter()
         .map(|(n, _)| FeatureName::parse(n).unwrap_or_else(|e| panic!("{n}: {e}")))
@@ -293,7 +254,7 @@ fn run_manifest(manifest: &str, log_check: bool) {
                     .any(|(n, _)| n.starts_with("log-sigma-3-0-mm-3D"))
             {
                 let img = nrrd::read(&image);
-                let store = mask_store(&nrrd::read(&mask));
+                let store = MaskStore::of(&nrrd::read(&mask));
                 let name = FeatureName::parse("log-sigma-3-0-mm-3D_firstorder_Mean").unwrap();
                 let got = with_views(&img, &store, label, |iv, mv| {
                     let mut s = vec![0.0; 1 << 16];
@@ -305,7 +266,7 @@ fn run_manifest(manifest: &str, log_check: bool) {
         } else {
             let img = nrrd::read(&image);
             let msk = nrrd::read(&mask);
-            let store = mask_store(&msk);
+            let store = MaskStore::of(&msk);
             let names = [
                 FeatureName::parse("original_firstorder_Mean").unwrap(),
                 FeatureName::parse("original_shape_MeshVolume").unwrap(),
@@ -455,7 +416,7 @@ struct Tally {
 fn run_classes(csv: &Path, image: &Path, mask: &Path, label: u32, classes: &[&str]) -> Vec<Tally> {
     let reference = read_reference_csv(csv);
     let img = nrrd::read(image);
-    let store = mask_store(&nrrd::read(mask));
+    let store = MaskStore::of(&nrrd::read(mask));
     let picked: Vec<(usize, FeatureName)> = reference
         .iter()
         .enumerate()

@@ -11,13 +11,10 @@
 //! `tests/fixtures/pyradiomics-settings/` (made by `tests/oracles/pyradiomics/make_settings_cases.py`)
 //! are checked the same way (`edge_cases`).
 
-use radscore_core::extract::{extract_with, scratch_len_with};
-use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
 use radscore_core::names::FeatureName;
 use radscore_core::settings::{Binning, Normalize, Resegment, ResegmentMode, Settings};
 use radscore_core::Error;
-use radscore_tests::nrrd::{self, Data};
-use radscore_tests::read_reference_csv;
+use radscore_tests::{extract_nrrd_with, read_reference_csv};
 use std::path::{Path, PathBuf};
 
 const REL: f64 = 1e-9;
@@ -157,49 +154,6 @@ fn expected_error(msg: &str) -> Error {
     }
 }
 
-enum MaskStore {
-    U8(Vec<u8>),
-    U16(Vec<u16>),
-    U32(Vec<u32>),
-}
-
-/// Runs `extract_with` on one image/mask with `names` (all image types at once).
-fn run(
-    image: &Path,
-    mask: &Path,
-    label: u32,
-    names: &[FeatureName],
-    settings: &Settings,
-) -> Result<Vec<f64>, Error> {
-    let img = nrrd::read(image);
-    let msk = nrrd::read(mask);
-    let store = match &msk.data {
-        Data::U8(x) => MaskStore::U8(x.clone()),
-        Data::U16(x) => MaskStore::U16(x.clone()),
-        _ => MaskStore::U32(msk.labels_u32()),
-    };
-    let vox = match &img.data {
-        Data::I16(v) => Voxels::I16(v),
-        Data::U16(v) => Voxels::U16(v),
-        Data::I32(v) => Voxels::I32(v),
-        Data::F32(v) => Voxels::F32(v),
-        Data::F64(v) => Voxels::F64(v),
-        _ => panic!("{}: unsupported voxel type", image.display()),
-    };
-    let iv = ImageView::new(vox, img.dims, img.spacing).expect("image view");
-    let mv = match &store {
-        MaskStore::U8(v) => MaskView::new(MaskVoxels::U8(v), img.dims, label),
-        MaskStore::U16(v) => MaskView::new(MaskVoxels::U16(v), img.dims, label),
-        MaskStore::U32(v) => MaskView::new(MaskVoxels::U32(v), img.dims, label),
-    }
-    .expect("mask view");
-    let need = scratch_len_with(&iv, &mv, names, settings)?;
-    let mut scratch = vec![0.0; need];
-    let mut out = vec![f64::NAN; names.len()];
-    extract_with(&iv, &mv, names, settings, &mut out, &mut scratch)?;
-    Ok(out)
-}
-
 #[derive(Default)]
 struct Tally {
     values: usize,
@@ -232,7 +186,7 @@ fn check_dir(dir: &Path, base: &Path, settings: &Settings, tally: &mut Tally) {
                     .iter()
                     .find(|(n, _)| n == "original_shape_MajorAxisLength")
                     .map(|(_, v)| *v);
-                match run(&image, &mask, label, &names, settings) {
+                match extract_nrrd_with(&image, &mask, label, &names, settings) {
                     Err(e) => tally.failures.push(format!("{tag}: core refused: {e:?}")),
                     Ok(got) => {
                         let mut bad = 0;
@@ -262,7 +216,7 @@ fn check_dir(dir: &Path, base: &Path, settings: &Settings, tally: &mut Tally) {
                     FeatureName::parse("original_firstorder_Mean").unwrap(),
                     FeatureName::parse("original_shape_VoxelVolume").unwrap(),
                 ];
-                let got = run(&image, &mask, label, &names, settings);
+                let got = extract_nrrd_with(&image, &mask, label, &names, settings);
                 println!(
                     "{tag}: PyRadiomics refused ({want:?}); core: {:?}",
                     got.as_ref().err()

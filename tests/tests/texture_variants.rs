@@ -10,13 +10,12 @@
 //! (`case,image,mask,label,status,n_features`, paths relative to the variants folder) and per case
 //! `<case>.csv` or `<case>.error.txt`.
 
-use radscore_core::extract::{extract_with, scratch_len_with};
-use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
 use radscore_core::names::{Feature, FeatureName};
 use radscore_core::settings::{Settings, WeightingNorm};
 use radscore_core::Error;
-use radscore_tests::nrrd::{self, Data};
-use radscore_tests::{fixtures_pyradiomics_dir, pyradiomics_reference_dir, read_reference_csv};
+use radscore_tests::{
+    extract_nrrd_with, fixtures_pyradiomics_dir, pyradiomics_reference_dir, read_reference_csv,
+};
 use std::path::{Path, PathBuf};
 
 const REL: f64 = 1e-9;
@@ -64,49 +63,6 @@ fn settings_of(variant: &str) -> Settings {
         other => panic!("variant {other}: no settings written for it in this test"),
     }
     s
-}
-
-enum MaskStore {
-    U8(Vec<u8>),
-    U16(Vec<u16>),
-    U32(Vec<u32>),
-}
-
-/// Runs `extract_with` on one case.
-fn run(
-    image: &Path,
-    mask: &Path,
-    label: u32,
-    names: &[FeatureName],
-    settings: &Settings,
-) -> Result<Vec<f64>, Error> {
-    let img = nrrd::read(image);
-    let msk = nrrd::read(mask);
-    let store = match &msk.data {
-        Data::U8(x) => MaskStore::U8(x.clone()),
-        Data::U16(x) => MaskStore::U16(x.clone()),
-        _ => MaskStore::U32(msk.labels_u32()),
-    };
-    let vox = match &img.data {
-        Data::I16(v) => Voxels::I16(v),
-        Data::U16(v) => Voxels::U16(v),
-        Data::I32(v) => Voxels::I32(v),
-        Data::F32(v) => Voxels::F32(v),
-        Data::F64(v) => Voxels::F64(v),
-        _ => panic!("{}: unsupported voxel type", image.display()),
-    };
-    let iv = ImageView::new(vox, img.dims, img.spacing).expect("image view");
-    let mv = match &store {
-        MaskStore::U8(v) => MaskView::new(MaskVoxels::U8(v), img.dims, label),
-        MaskStore::U16(v) => MaskView::new(MaskVoxels::U16(v), img.dims, label),
-        MaskStore::U32(v) => MaskView::new(MaskVoxels::U32(v), img.dims, label),
-    }
-    .expect("mask view");
-    let need = scratch_len_with(&iv, &mv, names, settings)?;
-    let mut scratch = vec![0.0f64; need];
-    let mut out = vec![f64::NAN; names.len()];
-    extract_with(&iv, &mv, names, settings, &mut out, &mut scratch)?;
-    Ok(out)
 }
 
 #[derive(Default)]
@@ -158,7 +114,7 @@ fn check_variant(root: &Path, variant: &str, t: &mut Tally) {
             "ok" => {
                 let reference = read_reference_csv(&dir.join(format!("{case}.csv")));
                 let names: Vec<FeatureName> = reference.iter().map(|(n, _)| parse(n)).collect();
-                match run(&image, &mask, label, &names, &settings) {
+                match extract_nrrd_with(&image, &mask, label, &names, &settings) {
                     Ok(vals) => {
                         let mut m = 0;
                         for ((name, want), got) in reference.iter().zip(&vals) {
@@ -199,7 +155,7 @@ fn check_variant(root: &Path, variant: &str, t: &mut Tally) {
                     .any(|n| matches!(n.feature, Feature::Shape2D(_)));
                 if wants_shape2d && !has_shape2d {
                     let n = [parse("original_shape2D_Perimeter")];
-                    match run(&image, &mask, label, &n, &settings) {
+                    match extract_nrrd_with(&image, &mask, label, &n, &settings) {
                         Err(Error::Shape2dNotApplicable) => t.refusals += 1,
                         other => t.failures.push(format!(
                             "{variant}/{case}: PyRadiomics skips shape2D; core gave {other:?}"
@@ -216,7 +172,7 @@ fn check_variant(root: &Path, variant: &str, t: &mut Tally) {
                 } else {
                     panic!("{variant}/{case}: no core error mapped to {msg:?}")
                 };
-                match run(&image, &mask, label, &names, &settings) {
+                match extract_nrrd_with(&image, &mask, label, &names, &settings) {
                     Err(e) if e == expected => {
                         t.refusals += 1;
                         println!(
@@ -305,14 +261,20 @@ fn refusals() {
     let glcm = [FeatureName::parse("original_glcm_Contrast").unwrap()];
     let mut s = Settings::with_bin_width(25.0);
     s.gldm_a = 0.5;
-    assert_eq!(run(&img, &msk, 1, &glcm, &s).err(), Some(Error::BadSetting));
+    assert_eq!(
+        extract_nrrd_with(&img, &msk, 1, &glcm, &s).err(),
+        Some(Error::BadSetting)
+    );
     // syn3's ROI box is 19 × 14 × 1: distance 30 has no angle ("Error getting angle count").
     let mut s = Settings::with_bin_width(25.0);
     s.distances[0] = 30;
-    assert_eq!(run(&img, &msk, 1, &glcm, &s).err(), Some(Error::BadSetting));
+    assert_eq!(
+        extract_nrrd_with(&img, &msk, 1, &glcm, &s).err(),
+        Some(Error::BadSetting)
+    );
     let shape2d = [FeatureName::parse("original_shape2D_Perimeter").unwrap()];
     assert_eq!(
-        run(&img, &msk, 1, &shape2d, &Settings::with_bin_width(25.0)).err(),
+        extract_nrrd_with(&img, &msk, 1, &shape2d, &Settings::with_bin_width(25.0)).err(),
         Some(Error::Shape2dNotApplicable)
     );
 }
