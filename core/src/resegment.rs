@@ -30,61 +30,16 @@ use crate::image::{ImageView, MaskView, RoiBox, Window};
 use crate::settings::{Resegment, ResegmentMode};
 use crate::Error;
 
-/// numpy's float32 pairwise summation (`FLOAT_pairwise_sum`: blocks of 8 accumulators up to 128
-/// elements, halves above), over chunks of 8192 added left to right in float32.
-fn np_sum_f32(n: usize, f: impl Fn(usize) -> f32) -> f32 {
-    fn pairwise(f: &impl Fn(usize) -> f32, lo: usize, n: usize) -> f32 {
-        if n < 8 {
-            let mut res = 0.0f32;
-            for i in lo..lo + n {
-                res += f(i);
-            }
-            res
-        } else if n <= 128 {
-            let mut r = [0.0f32; 8];
-            for (j, rj) in r.iter_mut().enumerate() {
-                *rj = f(lo + j);
-            }
-            let mut i = 8;
-            while i < n - (n % 8) {
-                for (j, rj) in r.iter_mut().enumerate() {
-                    *rj += f(lo + i + j);
-                }
-                i += 8;
-            }
-            let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-            while i < n {
-                res += f(lo + i);
-                i += 1;
-            }
-            res
-        } else {
-            let mut n2 = n / 2;
-            n2 -= n2 % 8;
-            pairwise(f, lo, n2) + pairwise(f, lo + n2, n - n2)
-        }
-    }
-    const CHUNK: usize = 8192;
-    let mut acc = 0.0f32;
-    let mut lo = 0;
-    while lo < n {
-        let len = (n - lo).min(CHUNK);
-        acc += pairwise(&f, lo, len);
-        lo += len;
-    }
-    acc
-}
-
 /// `(numpy.mean(X), numpy.std(X))` as float64 values, `X` in numpy's type (see the module docs).
 fn mean_sd(vals: &[f64], f32_array: bool) -> (f64, f64) {
     let n = vals.len();
     let at = |i: usize| vals.get(i).copied().unwrap_or(0.0);
     if f32_array {
         let at32 = |i: usize| at(i) as f32;
-        let s = np_sum_f32(n, at32);
+        let s = np_sum(n, at32);
         let mean = (f64::from(s) / n as f64) as f32;
         let m = s / (n as f32);
-        let q = np_sum_f32(n, |i| {
+        let q = np_sum(n, |i| {
             let d = at32(i) - m;
             d * d
         });
@@ -246,7 +201,7 @@ mod tests {
     #[test]
     fn f32_sums() {
         let v: [f32; 9] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
-        let s = np_sum_f32(9, |i| v[i]);
+        let s = np_sum(9, |i| v[i]);
         let mut acc = [0.0f32; 8];
         acc.copy_from_slice(&v[..8]);
         let want = ((acc[0] + acc[1]) + (acc[2] + acc[3]))

@@ -25,18 +25,23 @@ pub mod shape2d;
 /// numpy's `eps = numpy.spacing(1)` used in the entropy features.
 pub const EPS: f64 = f64::EPSILON;
 
+/// The float types numpy sums pairwise here (float32 for float32 arrays, float64).
+pub trait NpFloat: Copy + Default + core::ops::Add<Output = Self> + core::ops::AddAssign {}
+impl NpFloat for f32 {}
+impl NpFloat for f64 {}
+
 /// Pairwise sum of `f(lo..lo+n)` exactly as numpy's `pairwise_sum` (blocks of 8 accumulators
 /// below 128 elements, split at `n/2` rounded down to a multiple of 8 above).
 /// Recursion depth is bounded by `log2(n / 128) + 1` (≤ 7 for the 8192-element chunks of [`np_sum`]).
-fn pairwise<F: Fn(usize) -> f64>(f: &F, lo: usize, n: usize) -> f64 {
+fn pairwise<T: NpFloat, F: Fn(usize) -> T>(f: &F, lo: usize, n: usize) -> T {
     if n < 8 {
-        let mut res = 0.0;
+        let mut res = T::default();
         for i in lo..lo + n {
             res += f(i);
         }
         res
     } else if n <= 128 {
-        let mut r = [0.0f64; 8];
+        let mut r = [T::default(); 8];
         for (j, rj) in r.iter_mut().enumerate() {
             *rj = f(lo + j);
         }
@@ -60,12 +65,12 @@ fn pairwise<F: Fn(usize) -> f64>(f: &F, lo: usize, n: usize) -> f64 {
     }
 }
 
-/// `numpy.sum` of the float64 sequence `f(0), …, f(n-1)` (contiguous reduction): the sequence is
-/// cut into chunks of 8192 (numpy's buffer size), each summed pairwise, the chunk sums added left
-/// to right starting from 0.
-pub fn np_sum<F: Fn(usize) -> f64>(n: usize, f: F) -> f64 {
+/// `numpy.sum` of the float64 (or float32, summed in float32) sequence `f(0), …, f(n-1)`
+/// (contiguous reduction): the sequence is cut into chunks of 8192 (numpy's buffer size), each
+/// summed pairwise, the chunk sums added left to right starting from 0.
+pub fn np_sum<T: NpFloat, F: Fn(usize) -> T>(n: usize, f: F) -> T {
     const CHUNK: usize = 8192;
-    let mut acc = 0.0;
+    let mut acc = T::default();
     let mut lo = 0;
     while lo < n {
         let len = (n - lo).min(CHUNK);
