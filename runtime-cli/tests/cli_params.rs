@@ -172,30 +172,21 @@ fn full_reference_cases_through_params_file() {
     assert_eq!(matched, 7 * 1595);
 }
 
-/// Variants whose settings radscore implements: every value must match, or the case must fail
-/// where PyRadiomics failed (`<case>.error.txt`). Add a variant here when its settings land.
-const IMPLEMENTED_VARIANTS: &[&str] = &[
-    "default",
-    "bincount",
-    "shift",
-    "normalize",
-    "resegment",
-    "resegment-tight",
-    "resegment-shape",
-    "resegment-relative",
-    "resegment-abs",
-    "geometry",
-    "geometry-strict",
-    "distances",
-    "force2d",
-    "force2d-shape2d",
-    "filters",
-    "resample",
-    "resample-aniso",
-];
+/// Variants whose settings radscore implements (`pyradiomics-variants/implemented.txt`, shared
+/// with the Python tests): every value must match, or the case must fail where PyRadiomics
+/// failed (`<case>.error.txt`).
+fn implemented_variants(root: &Path) -> Vec<String> {
+    std::fs::read_to_string(root.join("implemented.txt"))
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
 
 /// Every variant folder of `tests/fixtures/reference/pyradiomics-variants/` through `--param`.
-/// Variants not listed in [`IMPLEMENTED_VARIANTS`] are run and reported, not required.
+/// Variants not listed in [`implemented_variants`] are run and reported, not required.
 #[test]
 fn variants() {
     let root = fixtures().join("pyradiomics-variants");
@@ -207,7 +198,9 @@ fn variants() {
         .collect();
     dirs.sort();
     assert!(!dirs.is_empty());
-    for name in IMPLEMENTED_VARIANTS {
+    let implemented = implemented_variants(&root);
+    assert!(!implemented.is_empty());
+    for name in &implemented {
         assert!(
             dirs.iter().any(|p| p.ends_with(name)),
             "variant {name} listed but not in {}",
@@ -217,7 +210,7 @@ fn variants() {
     let mut failures = Vec::new();
     for dir in dirs {
         let variant = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let required = IMPLEMENTED_VARIANTS.contains(&variant.as_str());
+        let required = implemented.contains(&variant);
         let mut rdr = csv::Reader::from_path(dir.join("cases.csv")).unwrap();
         let mut n_values = 0;
         let mut n_cases = 0;
