@@ -1,9 +1,10 @@
 //! `radscore extract` end to end on the PyRadiomics reference cases
 //! (`tests/fixtures/reference/pyradiomics`): values must match PyRadiomics 3.0.1 to ≤ 1e-9 relative.
 
+mod common;
+use common::{close, radscore, tmpdir};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn reference() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference/pyradiomics")
@@ -11,27 +12,6 @@ fn reference() -> PathBuf {
 
 fn reference_all() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference/pyradiomics-all")
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("radscore-cli-extract-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn radscore(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_radscore"))
-        .args(args)
-        .output()
-        .expect("run radscore")
-}
-
-fn close(a: f64, b: f64) -> bool {
-    if a.is_nan() || b.is_nan() {
-        return a.is_nan() && b.is_nan();
-    }
-    let d = (a - b).abs();
-    d <= 1e-12 || d <= 1e-9 * a.abs().max(b.abs())
 }
 
 fn read_pairs(path: &Path) -> Vec<(String, String)> {
@@ -48,7 +28,7 @@ fn read_pairs(path: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn breast1_all_matches_pyradiomics_in_order() {
-    let d = tmpdir("all");
+    let d = tmpdir("cli-extract", "all");
     let out = d.join("breast1.csv");
     let data = reference().join("data");
     let o = radscore(&[
@@ -139,7 +119,7 @@ fn case_files(case: &str) -> (PathBuf, PathBuf, u32) {
 
 #[test]
 fn seven_with_sequence_prefix_matches_pyradiomics() {
-    let d = tmpdir("seven");
+    let d = tmpdir("cli-extract", "seven");
     for (case, expected) in seven_reference() {
         let (img, msk, label) = case_files(&case);
         let out = d.join(format!("{case}.csv"));
@@ -174,7 +154,7 @@ fn seven_with_sequence_prefix_matches_pyradiomics() {
 
 #[test]
 fn manifest_reports_failing_patient_and_continues() {
-    let d = tmpdir("manifest");
+    let d = tmpdir("cli-extract", "manifest");
     let data = reference().join("data");
     let rel = |p: &str| data.join(p).to_str().unwrap().to_string();
     // p2: the mask lies on another grid (geometry mismatch); p4: missing file.
@@ -271,7 +251,7 @@ fn manifest_reports_failing_patient_and_continues() {
 
 #[test]
 fn bad_feature_name_is_reported() {
-    let d = tmpdir("badname");
+    let d = tmpdir("cli-extract", "badname");
     let data = reference().join("data");
     let o = radscore(&[
         "extract",
@@ -295,7 +275,7 @@ fn bad_feature_name_is_reported() {
 /// bytes as one thread, and a failing image type the same error.
 #[test]
 fn single_case_threads_give_the_one_thread_output() {
-    let d = tmpdir("threads");
+    let d = tmpdir("cli-extract", "threads");
     let data = reference().join("data");
     let (image, mask) = (
         data.join("breast1_image.nrrd"),

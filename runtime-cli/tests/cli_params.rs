@@ -1,8 +1,9 @@
 //! `radscore extract --param` end to end: PyRadiomics params files on the reference cases
 //! (values ≤ 1e-9 relative, names and order as PyRadiomics writes them) and the params errors.
 
+mod common;
+use common::{close, radscore, tmpdir};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/reference")
@@ -10,27 +11,6 @@ fn fixtures() -> PathBuf {
 
 fn data() -> PathBuf {
     fixtures().join("pyradiomics/data")
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("radscore-cli-params-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn radscore(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_radscore"))
-        .args(args)
-        .output()
-        .expect("run radscore")
-}
-
-fn close(a: f64, b: f64) -> bool {
-    if a.is_nan() || b.is_nan() {
-        return a.is_nan() && b.is_nan();
-    }
-    let d = (a - b).abs();
-    d <= 1e-12 || d <= 1e-9 * a.abs().max(b.abs())
 }
 
 /// `feature,value` rows (a `key,value` header is accepted too), `diagnostics_*` rows left out.
@@ -129,7 +109,7 @@ fn params_all_without_lbp3d(dir: &Path) -> PathBuf {
 /// of PyRadiomics' full extraction, in its order.
 #[test]
 fn full_reference_cases_through_params_file() {
-    let d = tmpdir("all");
+    let d = tmpdir("cli-params", "all");
     let params = params_all_without_lbp3d(&d);
     let cases: [(&str, &str, &str, Option<u32>); 7] = [
         ("brain1", "brain1_image.nrrd", "brain1_label.nrrd", None),
@@ -190,7 +170,7 @@ fn implemented_variants(root: &Path) -> Vec<String> {
 #[test]
 fn variants() {
     let root = fixtures().join("pyradiomics-variants");
-    let d = tmpdir("variants");
+    let d = tmpdir("cli-params", "variants");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -287,7 +267,7 @@ fn param_error(dir: &Path, name: &str, text: &str) -> String {
 
 #[test]
 fn params_errors_name_the_key_and_what_was_expected() {
-    let d = tmpdir("errors");
+    let d = tmpdir("cli-params", "errors");
     // An unknown setting lists the known ones.
     let e = param_error(&d, "unknown.yaml", "setting:\n  binWidht: 5\n");
     assert!(
@@ -358,7 +338,7 @@ fn params_errors_name_the_key_and_what_was_expected() {
 
 #[test]
 fn param_conflicts_with_features() {
-    let d = tmpdir("conflict");
+    let d = tmpdir("cli-params", "conflict");
     let p = write(&d, "p.yaml", "imageType:\n  Original: {}\n");
     let image = data().join("breast1_image.nrrd");
     let mask = data().join("breast1_label.nrrd");
@@ -384,7 +364,7 @@ fn param_conflicts_with_features() {
 /// per-image-type settings apply to that type only; `--diagnostics` writes PyRadiomics' keys.
 #[test]
 fn json_params_feature_lists_and_diagnostics() {
-    let d = tmpdir("json");
+    let d = tmpdir("cli-params", "json");
     let json = write(
         &d,
         "p.json",
@@ -442,7 +422,7 @@ fn json_params_feature_lists_and_diagnostics() {
 /// a failing patient does not stop the others (`--keep-going`).
 #[test]
 fn manifest_with_params_file() {
-    let d = tmpdir("manifest");
+    let d = tmpdir("cli-params", "manifest");
     let p = write(
         &d,
         "p.yaml",
