@@ -72,8 +72,9 @@ pub struct Args {
     /// `--log-sigma` and `--bin-width`.
     #[arg(long, conflicts_with_all = ["features", "log_sigma", "bin_width"])]
     pub param: Option<PathBuf>,
-    /// With `--param`: also write PyRadiomics' `diagnostics_*` entries radscore states (rows
-    /// before the features, or columns after `patient_id` with `--manifest`).
+    /// With `--param`, single case: also write PyRadiomics' `diagnostics_*` entries radscore
+    /// states (rows before the features). Without it the diagnostics (image and mask hashes
+    /// among them) are not computed.
     #[arg(long, requires = "param", conflicts_with = "manifest")]
     pub diagnostics: bool,
     /// Sequence name (t2, dwi, dce): prefixes the feature names with `S_`.
@@ -278,10 +279,13 @@ fn run_single(
 }
 
 /// Reads `--param` and resolves it (every unsupported setting is an error here, before any
-/// image is read).
-fn load_params(path: &Path) -> anyhow::Result<(Params, Plan)> {
+/// image is read). `diagnostics`: whether the `diagnostics_*` entries are written; when they are
+/// not, the plan does not compute them (PyRadiomics' `additionalInfo` hashes the whole image and
+/// mask: a fifth of a full extraction's time on a DCE-sized volume).
+fn load_params(path: &Path, diagnostics: bool) -> anyhow::Result<(Params, Plan)> {
     let params = Params::from_path(path)?;
-    let plan = params.plan()?;
+    let mut plan = params.plan()?;
+    plan.additional_info &= diagnostics;
     Ok((params, plan))
 }
 
@@ -292,7 +296,10 @@ fn run_single_params(
     mask: &Path,
     opts: &ReadOptions,
 ) -> anyhow::Result<ExitCode> {
-    let (params, plan) = load_params(args.param.as_deref().unwrap_or(Path::new("")))?;
+    let (params, plan) = load_params(
+        args.param.as_deref().unwrap_or(Path::new("")),
+        args.diagnostics,
+    )?;
     let bar = progress_bar(0, "image types");
     let result = radscore_host::extract_plan_files(
         image,
@@ -390,7 +397,7 @@ fn run_manifest(args: &Args, manifest: &Path, opts: &ReadOptions) -> anyhow::Res
         );
     }
     let loaded = match &args.param {
-        Some(p) => Some(load_params(p)?),
+        Some(p) => Some(load_params(p, false)?),
         None => None,
     };
     let mut seqs = Vec::new();

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""PyRadiomics 3.0.1 on one image/mask with the seven-feature settings (params_seven.yaml),
-single-threaded. Writes feature,value rows (17 significant digits) for the seven features.
-Usage: python pyrad_seven.py PARAMS IMAGE MASK OUT.csv"""
+"""PyRadiomics 3.0.1 on one image/mask with a params file, single-threaded. Writes feature,value
+rows (17 significant digits): the study's seven features with --seven (params_seven.yaml), every
+feature of the extraction otherwise (the diagnostics_* entries left out).
+Usage: python pyrad_extract.py PARAMS IMAGE MASK OUT.csv [--seven]"""
 import logging
 import sys
 
@@ -19,11 +20,13 @@ SEVEN = [
     "wavelet-LLH_glrlm_ShortRunHighGrayLevelEmphasis",
 ]
 params, image, mask, out = sys.argv[1:5]
+seven = sys.argv[5:] == ["--seven"]
 sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
 radiomics.setVerbosity(logging.ERROR)
 ext = featureextractor.RadiomicsFeatureExtractor(params)
 res = ext.execute(image, mask, label=1)
+names = SEVEN if seven else [k for k in res if not k.startswith("diagnostics_")]
 with open(out, "w") as fh:
     fh.write("feature,value\n")
-    for f in SEVEN:
+    for f in names:
         fh.write("%s,%.17g\n" % (f, float(res[f])))
