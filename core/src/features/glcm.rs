@@ -231,6 +231,31 @@ pub fn cluster_shade(m: &Matrix) -> f64 {
     m.for_each(|i, j, p, _, _| s += p * libm::pow(((i + j) - m.ux) - m.uy, 3.0));
     s
 }
+/// [`cluster_prominence`] (`e` = 4) or [`cluster_shade`] (`e` = 3) with `pow` evaluated once per
+/// distinct `i + j` (a table in `buf`, when it fits and is smaller than the matrix) instead of once
+/// per cell: the same `pow` arguments, so the same terms added in the same order.
+fn cluster_pow(m: &Matrix, e: f64, buf: &mut [f64]) -> f64 {
+    let lo = m.lv.first().copied().unwrap_or(0.0);
+    let hi = m.lv.last().copied().unwrap_or(0.0);
+    let k0 = 2.0 * lo;
+    let len = 2.0 * (hi - lo) + 1.0;
+    let g = m.lv.len() as f64;
+    let mut s = 0.0;
+    match buf.get_mut(..len as usize) {
+        Some(table) if len <= g * g => {
+            for (o, v) in table.iter_mut().enumerate() {
+                *v = libm::pow(((k0 + o as f64) - m.ux) - m.uy, e);
+            }
+            let table = &*table;
+            m.for_each(|i, j, p, _, _| {
+                let t = table.get(((i + j) - k0) as usize).copied();
+                s += p * t.unwrap_or_else(|| libm::pow(((i + j) - m.ux) - m.uy, e));
+            });
+        }
+        _ => m.for_each(|i, j, p, _, _| s += p * libm::pow(((i + j) - m.ux) - m.uy, e)),
+    }
+    s
+}
 /// ClusterTendency = Σ p(i,j)·(i + j − μ_x − μ_y)² (`RadiomicsGLCM.getClusterTendencyFeatureValue`).
 pub fn cluster_tendency(m: &Matrix) -> f64 {
     let mut s = 0.0;
@@ -646,8 +671,8 @@ fn per_angle(
     for (o, f) in out.iter_mut().zip(GlcmFeature::ALL.iter()) {
         match f {
             F::Autocorrelation => *o = autocorrelation(m),
-            F::ClusterProminence => *o = cluster_prominence(m),
-            F::ClusterShade => *o = cluster_shade(m),
+            F::ClusterProminence => *o = cluster_pow(m, 4.0, buf),
+            F::ClusterShade => *o = cluster_pow(m, 3.0, buf),
             F::ClusterTendency => *o = cluster_tendency(m),
             F::Contrast => *o = contrast(m),
             F::Correlation => *o = correlation(m),

@@ -237,6 +237,10 @@ pub fn features(
         }
         let keys_a = keys.get_mut(..n_runs).ok_or(Error::ScratchTooSmall)?;
         sort(keys_a);
+        let (keys_a, mult) = match super::compact(keys_a) {
+            Some((d, m)) => (keys_a.get(..d).ok_or(Error::ScratchTooSmall)?, m),
+            None => (&*keys_a, 0.0),
+        };
         let mut voxels = 0.0;
         for (j, &c) in by_len.iter().enumerate() {
             voxels += c * j as f64;
@@ -249,6 +253,7 @@ pub fn features(
             n_voxels: voxels,
             sub: 1,
             weights: &[],
+            mult,
         };
         if let Some(row) = per_angle.get_mut(kept) {
             for (slot, f) in row.iter_mut().zip(GlrlmFeature::ALL.iter()) {
@@ -287,6 +292,7 @@ pub fn features(
             n_voxels: voxels,
             sub,
             weights: weights.get(..n_angles).unwrap_or(&[]),
+            mult: 0.0,
         };
         for (slot, f) in out.iter_mut().zip(GlrlmFeature::ALL.iter()) {
             *slot = compute(*f, &m);

@@ -130,6 +130,10 @@ pub fn zones<'a>(
     }
     let keys = keys.get_mut(..n_zones).ok_or(Error::ScratchTooSmall)?;
     sort(keys);
+    let (keys, mult) = match super::compact(keys) {
+        Some((d, m)) => (keys.get(..d).ok_or(Error::ScratchTooSmall)?, m),
+        None => (&*keys, 0.0),
+    };
     Ok(SizeMatrix {
         keys,
         stride,
@@ -138,6 +142,7 @@ pub fn zones<'a>(
         n_voxels: np as f64,
         sub: 1,
         weights: &[],
+        mult,
     })
 }
 

@@ -117,14 +117,57 @@ pub struct SizeMatrix<'a> {
     pub sub: u64,
     /// Weight per angle (empty: every entry counts 1).
     pub weights: &'a [f64],
+    /// 0: every key is one run/zone. Otherwise the keys were run-length encoded by [`compact`]:
+    /// each is `cell · mult + count`, one per distinct cell (unweighted matrices only).
+    pub mult: f64,
+}
+
+/// Run-length encodes sorted keys of an unweighted matrix in place: the `c` equal keys `k`
+/// become one key `k · m + c`, `m = keys.len() + 1` (> every count), so that the feature
+/// passes visit each distinct cell once instead of every run or zone (the counts were sums of
+/// 1.0, exact either way: the features keep their bits). Returns the number of distinct cells
+/// and `m`, or `None` (keys untouched) when `k · m` could pass 2^53.
+pub fn compact(keys: &mut [f64]) -> Option<(usize, f64)> {
+    let n = keys.len();
+    let last = keys.last().copied()?;
+    let m = (n + 1) as f64;
+    if (last + 1.0) * m >= 9_007_199_254_740_992.0 {
+        return None;
+    }
+    let mut d = 0usize;
+    let mut r = 0usize;
+    while r < n {
+        let k = keys.get(r).copied()?;
+        let mut c = 1usize;
+        while keys.get(r + c).copied() == Some(k) {
+            c += 1;
+        }
+        // d <= r: the slot written was already read
+        if let Some(slot) = keys.get_mut(d) {
+            *slot = k * m + c as f64;
+        }
+        d += 1;
+        r += c;
+    }
+    Some((d, m))
 }
 
 impl SizeMatrix<'_> {
     #[inline]
     fn split(&self, key: f64) -> (f64, f64) {
-        let k = key as u64 / self.sub.max(1);
+        let mut k = key as u64;
+        if self.sub > 1 {
+            k /= self.sub;
+        }
         let s = self.stride.max(1);
         ((k / s) as f64, (k % s) as f64)
+    }
+
+    /// A [`compact`]ed key as (cell key, count).
+    #[inline]
+    fn decode(&self, key: f64) -> (f64, f64) {
+        let (k, m) = (key as u64, self.mult as u64);
+        ((k / m.max(1)) as f64, (k % m.max(1)) as f64)
     }
 
     /// The cell part of a key and the entry's weight.
@@ -144,8 +187,12 @@ impl SizeMatrix<'_> {
         let mut cur = f64::NAN;
         let mut cnt = 0.0;
         for &k in self.keys {
-            let (i, _) = self.split(k);
-            let (_, w) = self.cell(k);
+            let (i, w) = if self.mult > 0.0 {
+                let (cell, c) = self.decode(k);
+                (self.split(cell).0, c)
+            } else {
+                (self.split(k).0, self.cell(k).1)
+            };
             if i == cur {
                 cnt += w;
             } else {
@@ -163,6 +210,14 @@ impl SizeMatrix<'_> {
 
     /// Calls `f(i, j, count)` for every non-zero entry `P(i, j)`, ascending.
     pub fn for_each_entry(&self, mut f: impl FnMut(f64, f64, f64)) {
+        if self.mult > 0.0 {
+            for &key in self.keys {
+                let (cell, c) = self.decode(key);
+                let (i, j) = self.split(cell);
+                f(i, j, c);
+            }
+            return;
+        }
         let mut cur = f64::NAN;
         let mut cnt = 0.0;
         let sub = self.sub.max(1) as f64;
