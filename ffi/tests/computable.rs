@@ -160,17 +160,18 @@ fn format1_artifact_loads() {
 }
 
 /// Format 3 (issue 18): a model whose t2 features carry settings (`binCount` 32, and resampling
-/// with `sitkGaussian`, which this core does not implement) loads, scores, and its extraction is
-/// refused with
-/// `UNSUPPORTED_SETTING` (407) before the (invalid) image is looked at; a sequence with default
-/// settings gets past that check as before.
+/// to 0.8 × 0.8 × 2 mm with `sitkGaussian`) loads, scores, and extracts through the C ABI with
+/// those settings: every t2 value equals, bit for bit, the core's `extract_with` of that feature
+/// with its recipe's settings (the C ABI applies the recipe's pre-processing, not the defaults).
 #[test]
-fn format3_settings_are_carried_and_unimplemented_ones_refused() {
+fn format3_settings_are_carried_and_applied() {
+    use radscore_core::extract::{extract_with, scratch_len_with};
+    use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
     use radscore_core::settings::{Binning, Interpolator, Resample, Settings};
     let mut model = radscore_trainer::example::illustrative_model();
     let mut a = Settings::with_bin_width(25.0);
     a.resample = Some(Resample {
-        spacing: [1.0; 3],
+        spacing: [0.8, 0.8, 2.0],
         interpolator: Interpolator::Gaussian,
         pad_distance: 5,
     });
@@ -194,28 +195,37 @@ fn format3_settings_are_carried_and_unimplemented_ones_refused() {
         [1; 7],
         "settings do not make a feature table-only"
     );
-    // a valid image and mask: the settings check is what refuses
-    let voxels: Vec<i16> = (0..216).map(|v| v as i16).collect();
-    let labels: Vec<u8> = vec![1; 216];
+    // An image with structure (not a ramp), a 4 × 4 × 3 ROI.
+    let dims = [8usize, 8, 6];
+    let n = dims.iter().product::<usize>();
+    let voxels: Vec<i16> = (0..n)
+        .map(|v| ((v * 7919) % 251) as i16 + (v / 64) as i16 * 10)
+        .collect();
+    let labels: Vec<u8> = (0..n)
+        .map(|i| {
+            let (x, y, z) = (i % 8, (i / 8) % 8, i / 64);
+            u8::from((2..6).contains(&x) && (2..6).contains(&y) && (1..4).contains(&z))
+        })
+        .collect();
+    let spacing = [1.0, 1.0, 1.5];
     let image = RadscoreImage {
         voxels: voxels.as_ptr().cast(),
         voxel_type: RADSCORE_VOXEL_I16,
-        dims: [6, 6, 6],
-        spacing: [1.0; 3],
+        dims,
+        spacing,
     };
     let mask = RadscoreMask {
         labels: labels.as_ptr().cast(),
         mask_type: RADSCORE_MASK_U8,
-        dims: [6, 6, 6],
+        dims,
         label: RADSCORE_LABEL_FROM_MODEL,
     };
     let seq = CString::new("t2").expect("name");
     let mut need = 0usize;
     let st = unsafe { radscore_scratch_len(h, seq.as_ptr(), &image, &mask, &mut need) };
-    assert_eq!(st, RadscoreStatus::UnsupportedSetting);
-    assert_eq!(st as u32, 407);
-    let mut scratch = [0.0f64; 4];
-    let mut out = [0.0f64; 7];
+    assert_eq!(st, RadscoreStatus::Ok);
+    let mut scratch = vec![0.0f64; need];
+    let mut out = [f64::NAN; 7];
     let st = unsafe {
         radscore_extract(
             h,
@@ -228,8 +238,22 @@ fn format3_settings_are_carried_and_unimplemented_ones_refused() {
             out.len(),
         )
     };
-    assert_eq!(st, RadscoreStatus::UnsupportedSetting);
-    assert_eq!(out, [0.0; 7], "nothing written");
+    assert_eq!(st, RadscoreStatus::Ok);
+    // The core, feature by feature, with each recipe's settings.
+    let iv = ImageView::new(Voxels::I16(&voxels), dims, spacing).expect("view");
+    let mv = MaskView::new(MaskVoxels::U8(&labels), dims, 1).expect("mask");
+    let mut with_a = 0;
+    for &i in &t2 {
+        let f = &model.features[i];
+        let s = model.settings_of(i).expect("settings");
+        with_a += usize::from(s == a);
+        let names = [f.recipe().expect("computable")];
+        let mut sc = vec![0.0f64; scratch_len_with(&iv, &mv, &names, &s).expect("len")];
+        let mut v = [f64::NAN];
+        extract_with(&iv, &mv, &names, &s, &mut v, &mut sc).expect("core");
+        assert_eq!(out[i].to_bits(), v[0].to_bits(), "feature {i} ({})", f.name);
+    }
+    assert!(with_a > 0, "no feature resampled");
     // another sequence (default settings) extracts
     let dwi = CString::new("dwi").expect("name");
     let st = unsafe { radscore_scratch_len(h, dwi.as_ptr(), &image, &mask, &mut need) };
