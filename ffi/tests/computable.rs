@@ -274,3 +274,97 @@ fn format3_settings_are_carried_and_applied() {
     };
     assert_eq!(st, RadscoreStatus::Ok);
 }
+
+/// shape2D in recipes (issue 18): a shape2D feature whose settings carry force2D is computable
+/// through the C ABI (flag 1, source=images) and extracts the core's value bit for bit; the same
+/// feature with default settings stays table-only (flag 0).
+#[test]
+fn shape2d_with_force2d_settings_extracts() {
+    use radscore_core::extract::{extract_with, scratch_len_with};
+    use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
+    use radscore_core::settings::{Interpolator, Resample, Settings};
+    let mut model = radscore_trainer::example::illustrative_model();
+    let t2: Vec<usize> = (0..model.features.len())
+        .filter(|&i| model.features[i].sequence.as_str() == "t2")
+        .collect();
+    let (i, j) = (t2[0], *t2.last().expect("t2"));
+    assert_ne!(i, j);
+    for k in [i, j] {
+        model.features[k].name =
+            heapless::String::try_from("original_shape2D_Perimeter").expect("fits");
+    }
+    let mut s = Settings::with_bin_width(model.features[i].bin_width);
+    s.force_2d = Some(0);
+    s.resample = Some(Resample {
+        spacing: [0.6, 0.6, 0.0],
+        interpolator: Interpolator::HammingWindowedSinc,
+        pad_distance: 2,
+    });
+    model.set_settings(i, &s).expect("set");
+    let mut storage = vec![0u64; radscore_model_size().div_ceil(8)];
+    {
+        // j keeps default settings: table-only, i is computable.
+        let mut m2 = model.clone();
+        m2.features[j].sequence = heapless::String::try_from("dwi").expect("fits");
+        let bytes = radscore_trainer::export::encode(&m2).expect("encode");
+        let h = load(&bytes, &mut storage);
+        let f = flags(h, m2.features.len());
+        assert_eq!((f[i], f[j]), (1, 0));
+    }
+    // Only i is shape2D now: the model is computable and t2 extracts.
+    model.features[j].name =
+        heapless::String::try_from("original_shape_Sphericity").expect("fits");
+    let bytes = radscore_trainer::export::encode(&model).expect("encode");
+    let h = load(&bytes, &mut storage);
+    assert_eq!(flags(h, model.features.len()), vec![1; model.features.len()]);
+    // An ROI one slice thick (z = 2), as PyRadiomics' shape2D with force2Ddimension 0 needs.
+    let dims = [9usize, 8, 5];
+    let n = dims.iter().product::<usize>();
+    let voxels: Vec<i16> = (0..n).map(|v| ((v * 31) % 97) as i16).collect();
+    let labels: Vec<u8> = (0..n)
+        .map(|v| {
+            let (x, y, z) = (v % 9, (v / 9) % 8, v / 72);
+            u8::from(z == 2 && (2..7).contains(&x) && (1..6).contains(&y) && x + y != 3)
+        })
+        .collect();
+    let spacing = [0.9, 1.1, 3.0];
+    let image = RadscoreImage {
+        voxels: voxels.as_ptr().cast(),
+        voxel_type: RADSCORE_VOXEL_I16,
+        dims,
+        spacing,
+    };
+    let mask = RadscoreMask {
+        labels: labels.as_ptr().cast(),
+        mask_type: RADSCORE_MASK_U8,
+        dims,
+        label: RADSCORE_LABEL_FROM_MODEL,
+    };
+    let seq = CString::new("t2").expect("name");
+    let mut need = 0usize;
+    let st = unsafe { radscore_scratch_len(h, seq.as_ptr(), &image, &mask, &mut need) };
+    assert_eq!(st, RadscoreStatus::Ok);
+    let mut scratch = vec![0.0f64; need];
+    let mut out = vec![f64::NAN; model.features.len()];
+    let st = unsafe {
+        radscore_extract(
+            h,
+            seq.as_ptr(),
+            &image,
+            &mask,
+            scratch.as_mut_ptr(),
+            scratch.len(),
+            out.as_mut_ptr(),
+            out.len(),
+        )
+    };
+    assert_eq!(st, RadscoreStatus::Ok);
+    let iv = ImageView::new(Voxels::I16(&voxels), dims, spacing).expect("view");
+    let mv = MaskView::new(MaskVoxels::U8(&labels), dims, 1).expect("mask");
+    let names = [model.recipe_of(i).expect("computable")];
+    let mut sc = vec![0.0f64; scratch_len_with(&iv, &mv, &names, &s).expect("len")];
+    let mut v = [f64::NAN];
+    extract_with(&iv, &mv, &names, &s, &mut v, &mut sc).expect("core");
+    assert!(v[0].is_finite() && v[0] > 0.0, "{}", v[0]);
+    assert_eq!(out[i].to_bits(), v[0].to_bits());
+}

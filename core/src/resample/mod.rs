@@ -18,6 +18,7 @@
 //! ```text
 //! scratch = ⌈B'·t / 8⌉ + ⌈B' / 8⌉ + max( W, pipeline(B' grid) )
 //! W = R_x·R_y·N_z + R_x·N_y + max(N)     (sitkBSpline: coefficients of the region, one plane, one line)
+//! W = 12·size'_x (x extent of Plan::dims)  (Gaussian, label Gaussian, windowed sincs: one line of x weights)
 //! W = 0                                    (nearest neighbour, linear, preCrop)
 //! ```
 //!

@@ -467,8 +467,10 @@ pub fn score_test_set(
     let recipes: Vec<_> = model
         .features
         .iter()
-        .map(|r| {
-            r.recipe()
+        .enumerate()
+        .map(|(i, r)| {
+            model
+                .recipe_of(i)
                 .map_err(|e| anyhow!("feature {}: {}", r.column(), e.message()))
         })
         .collect::<anyhow::Result<_>>()?;
