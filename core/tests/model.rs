@@ -1383,7 +1383,10 @@ fn shape2d_is_computable_with_force2d_settings() {
     use radscore_core::settings::{Interpolator, Resample};
     let mut m = sample();
     m.features[1].name.clear();
-    m.features[1].name.push_str("original_shape2D_Perimeter").unwrap();
+    m.features[1]
+        .name
+        .push_str("original_shape2D_Perimeter")
+        .unwrap();
     assert!(!m.features[1].is_computable(), "without the model: unknown");
     assert!(!m.is_computable(1), "default settings: no force2D");
     assert_eq!(m.first_not_computable(), Some(1));

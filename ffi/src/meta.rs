@@ -304,11 +304,7 @@ impl fmt::Display for Recipe<'_> {
             r.name,
             r.bin_width,
             r.label,
-            if self.1 {
-                "images"
-            } else {
-                "features-table"
-            }
+            if self.1 { "images" } else { "features-table" }
         )
     }
 }

@@ -312,11 +312,13 @@ fn shape2d_with_force2d_settings_extracts() {
         assert_eq!((f[i], f[j]), (1, 0));
     }
     // Only i is shape2D now: the model is computable and t2 extracts.
-    model.features[j].name =
-        heapless::String::try_from("original_shape_Sphericity").expect("fits");
+    model.features[j].name = heapless::String::try_from("original_shape_Sphericity").expect("fits");
     let bytes = radscore_trainer::export::encode(&model).expect("encode");
     let h = load(&bytes, &mut storage);
-    assert_eq!(flags(h, model.features.len()), vec![1; model.features.len()]);
+    assert_eq!(
+        flags(h, model.features.len()),
+        vec![1; model.features.len()]
+    );
     // An ROI one slice thick (z = 2), as PyRadiomics' shape2D with force2Ddimension 0 needs.
     let dims = [9usize, 8, 5];
     let n = dims.iter().product::<usize>();
