@@ -456,7 +456,7 @@ impl Model {
         let f = self.features.get(i).ok_or(Error::FeatureNotComputable)?;
         let n = f.parsed()?;
         if matches!(n.feature, crate::names::Feature::Shape2D(_))
-            && !self.settings_of(i).is_some_and(|s| s.force_2d.is_some())
+            && self.settings_of(i).is_none_or(|s| s.force_2d.is_none())
         {
             return Err(Error::FeatureNotComputable);
         }
