@@ -259,10 +259,9 @@ impl Settings {
                 return Err(Error::BadSetting);
             }
         }
-        // ---- Not implemented yet: each line goes when its setting is implemented (exactly). ----
-        let unsupported =
-            [matches!(self.resample, Some(r) if !crate::resample::implemented(r.interpolator))];
-        if unsupported.contains(&true) {
+        // Every value PyRadiomics accepts is implemented; a setting added to this struct that
+        // the core cannot compute yet is refused here with `Error::UnsupportedSetting`.
+        if matches!(self.resample, Some(r) if !crate::resample::implemented(r.interpolator)) {
             return Err(Error::UnsupportedSetting);
         }
         Ok(())

@@ -1373,3 +1373,52 @@ fn settings_round_trip_and_stay_minimal() {
     assert_eq!(full, before);
     assert_eq!(full.set_settings(999, &t), Err(Error::IndexOutOfRange));
 }
+
+/// shape2D in recipes: a shape2D feature is computable from images exactly when its settings
+/// carry force2D (PyRadiomics computes shape2D only then), with any force2Ddimension and any
+/// interpolator; the settings survive encoding; defaults keep it table-only (older files, whose
+/// shape2D features have no settings, load and behave as before).
+#[test]
+fn shape2d_is_computable_with_force2d_settings() {
+    use radscore_core::settings::{Interpolator, Resample};
+    let mut m = sample();
+    m.features[1].name.clear();
+    m.features[1]
+        .name
+        .push_str("original_shape2D_Perimeter")
+        .unwrap();
+    assert!(!m.features[1].is_computable(), "without the model: unknown");
+    assert!(!m.is_computable(1), "default settings: no force2D");
+    assert_eq!(m.first_not_computable(), Some(1));
+    // Settings without force2D: still table-only, extraction would refuse it.
+    let mut s = Settings::with_bin_width(0.55);
+    s.gldm_a = 1.0;
+    m.set_settings(1, &s).unwrap();
+    assert_eq!(m.recipe_of(1), Err(Error::FeatureNotComputable));
+    for (dim, interpolator) in [
+        (0u8, Interpolator::LanczosWindowedSinc),
+        (1, Interpolator::Gaussian),
+        (2, Interpolator::LabelGaussian),
+    ] {
+        let mut s = Settings::with_bin_width(0.55);
+        s.force_2d = Some(dim);
+        s.resample = Some(Resample {
+            spacing: [0.7, 0.7, 0.0],
+            interpolator,
+            pad_distance: 3,
+        });
+        m.set_settings(1, &s).unwrap();
+        assert!(m.is_computable(1));
+        assert_eq!(m.first_not_computable(), None);
+        let n = m.recipe_of(1).unwrap();
+        assert!(matches!(n.feature, Feature::Shape2D(_)));
+        assert_eq!(m.feature_name(1), Some(n));
+        assert_eq!(m.format_version(), 3);
+        let d = Model::decode(&encode(&m)).unwrap();
+        assert_eq!(d, m);
+        assert_eq!(d.settings_of(1), Some(s));
+        assert!(d.is_computable(1));
+    }
+    // Index past the features.
+    assert_eq!(m.recipe_of(99), Err(Error::FeatureNotComputable));
+}

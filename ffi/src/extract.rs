@@ -67,10 +67,10 @@ fn for_each_group(
             names: Vec::new(),
             index: Vec::new(),
         };
-        for (j, r) in m.features.iter().enumerate().skip(i) {
+        for j in i..m.features.len() {
             if key(j) == Some(k) {
                 g.names
-                    .push(r.recipe()?)
+                    .push(m.recipe_of(j)?)
                     .map_err(|_| RadscoreStatus::CapacityExceeded)?;
                 g.index
                     .push(j)

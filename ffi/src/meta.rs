@@ -133,7 +133,9 @@ pub unsafe extern "C" fn radscore_model_info(
             n_features: m.features.len(),
             n_clinical: m.clinical.len(),
             n_sequences: sequences(m).count(),
-            n_computable: m.features.iter().filter(|f| f.is_computable()).count(),
+            n_computable: (0..m.features.len())
+                .filter(|&i| m.is_computable(i))
+                .count(),
             radscore_intercept: m.radscore_intercept,
             combined_intercept: m.combined_intercept,
             radscore_coefficient: m.radscore_coefficient,
@@ -167,7 +169,7 @@ pub unsafe extern "C" fn radscore_model_feature_info(
             struct_size: core::mem::size_of::<RadscoreFeatureInfo>(),
             bin_width: f.bin_width,
             label: f.label,
-            computable: u32::from(f.is_computable()),
+            computable: u32::from(m.is_computable(index)),
             mean: f.mean,
             sd: f.sd,
             coefficient: f.coefficient,
@@ -288,7 +290,9 @@ pub unsafe extern "C" fn radscore_model_created(
 }
 
 /// One feature's recipe as text ([`radscore_model_feature_recipe`]).
-pub(crate) struct Recipe<'a>(pub(crate) &'a FeatureRecipe);
+/// The flag is [`radscore_core::model::Model::is_computable`] (which needs the model: shape2D
+/// depends on the feature's settings).
+pub(crate) struct Recipe<'a>(pub(crate) &'a FeatureRecipe, pub(crate) bool);
 
 impl fmt::Display for Recipe<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -300,11 +304,7 @@ impl fmt::Display for Recipe<'_> {
             r.name,
             r.bin_width,
             r.label,
-            if r.is_computable() {
-                "images"
-            } else {
-                "features-table"
-            }
+            if self.1 { "images" } else { "features-table" }
         )
     }
 }
@@ -338,7 +338,7 @@ pub unsafe extern "C" fn radscore_model_feature_recipe(
             .get(index)
             .ok_or(RadscoreStatus::IndexOutOfRange)?;
         // SAFETY: forwarded contract.
-        unsafe { util::write_name(Recipe(f), buf, buf_len, len_out) }
+        unsafe { util::write_name(Recipe(f, m.is_computable(index)), buf, buf_len, len_out) }
     })
 }
 
@@ -397,7 +397,7 @@ impl fmt::Display for Describe<'_> {
             writeln!(
                 f,
                 "feature {i} {} mean={} sd={} coefficient={}",
-                Recipe(r),
+                Recipe(r, m.is_computable(i)),
                 r.mean,
                 r.sd,
                 r.coefficient

@@ -476,12 +476,11 @@ pub unsafe extern "C" fn radscore_model_feature_computable(
     boundary(|| {
         // SAFETY: forwarded contract.
         let m = unsafe { self::model(model)? };
-        let f = m
-            .features
-            .get(index)
-            .ok_or(RadscoreStatus::IndexOutOfRange)?;
+        if index >= m.features.len() {
+            return Err(RadscoreStatus::IndexOutOfRange);
+        }
         // SAFETY: forwarded contract.
-        unsafe { util::write(computable_out, u32::from(f.is_computable())) }
+        unsafe { util::write(computable_out, u32::from(m.is_computable(index))) }
     })
 }
 

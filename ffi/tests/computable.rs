@@ -160,17 +160,18 @@ fn format1_artifact_loads() {
 }
 
 /// Format 3 (issue 18): a model whose t2 features carry settings (`binCount` 32, and resampling
-/// with `sitkGaussian`, which this core does not implement) loads, scores, and its extraction is
-/// refused with
-/// `UNSUPPORTED_SETTING` (407) before the (invalid) image is looked at; a sequence with default
-/// settings gets past that check as before.
+/// to 0.8 × 0.8 × 2 mm with `sitkGaussian`) loads, scores, and extracts through the C ABI with
+/// those settings: every t2 value equals, bit for bit, the core's `extract_with` of that feature
+/// with its recipe's settings (the C ABI applies the recipe's pre-processing, not the defaults).
 #[test]
-fn format3_settings_are_carried_and_unimplemented_ones_refused() {
+fn format3_settings_are_carried_and_applied() {
+    use radscore_core::extract::{extract_with, scratch_len_with};
+    use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
     use radscore_core::settings::{Binning, Interpolator, Resample, Settings};
     let mut model = radscore_trainer::example::illustrative_model();
     let mut a = Settings::with_bin_width(25.0);
     a.resample = Some(Resample {
-        spacing: [1.0; 3],
+        spacing: [0.8, 0.8, 2.0],
         interpolator: Interpolator::Gaussian,
         pad_distance: 5,
     });
@@ -194,28 +195,37 @@ fn format3_settings_are_carried_and_unimplemented_ones_refused() {
         [1; 7],
         "settings do not make a feature table-only"
     );
-    // a valid image and mask: the settings check is what refuses
-    let voxels: Vec<i16> = (0..216).map(|v| v as i16).collect();
-    let labels: Vec<u8> = vec![1; 216];
+    // An image with structure (not a ramp), a 4 × 4 × 3 ROI.
+    let dims = [8usize, 8, 6];
+    let n = dims.iter().product::<usize>();
+    let voxels: Vec<i16> = (0..n)
+        .map(|v| ((v * 7919) % 251) as i16 + (v / 64) as i16 * 10)
+        .collect();
+    let labels: Vec<u8> = (0..n)
+        .map(|i| {
+            let (x, y, z) = (i % 8, (i / 8) % 8, i / 64);
+            u8::from((2..6).contains(&x) && (2..6).contains(&y) && (1..4).contains(&z))
+        })
+        .collect();
+    let spacing = [1.0, 1.0, 1.5];
     let image = RadscoreImage {
         voxels: voxels.as_ptr().cast(),
         voxel_type: RADSCORE_VOXEL_I16,
-        dims: [6, 6, 6],
-        spacing: [1.0; 3],
+        dims,
+        spacing,
     };
     let mask = RadscoreMask {
         labels: labels.as_ptr().cast(),
         mask_type: RADSCORE_MASK_U8,
-        dims: [6, 6, 6],
+        dims,
         label: RADSCORE_LABEL_FROM_MODEL,
     };
     let seq = CString::new("t2").expect("name");
     let mut need = 0usize;
     let st = unsafe { radscore_scratch_len(h, seq.as_ptr(), &image, &mask, &mut need) };
-    assert_eq!(st, RadscoreStatus::UnsupportedSetting);
-    assert_eq!(st as u32, 407);
-    let mut scratch = [0.0f64; 4];
-    let mut out = [0.0f64; 7];
+    assert_eq!(st, RadscoreStatus::Ok);
+    let mut scratch = vec![0.0f64; need];
+    let mut out = [f64::NAN; 7];
     let st = unsafe {
         radscore_extract(
             h,
@@ -228,8 +238,22 @@ fn format3_settings_are_carried_and_unimplemented_ones_refused() {
             out.len(),
         )
     };
-    assert_eq!(st, RadscoreStatus::UnsupportedSetting);
-    assert_eq!(out, [0.0; 7], "nothing written");
+    assert_eq!(st, RadscoreStatus::Ok);
+    // The core, feature by feature, with each recipe's settings.
+    let iv = ImageView::new(Voxels::I16(&voxels), dims, spacing).expect("view");
+    let mv = MaskView::new(MaskVoxels::U8(&labels), dims, 1).expect("mask");
+    let mut with_a = 0;
+    for &i in &t2 {
+        let f = &model.features[i];
+        let s = model.settings_of(i).expect("settings");
+        with_a += usize::from(s == a);
+        let names = [f.recipe().expect("computable")];
+        let mut sc = vec![0.0f64; scratch_len_with(&iv, &mv, &names, &s).expect("len")];
+        let mut v = [f64::NAN];
+        extract_with(&iv, &mv, &names, &s, &mut v, &mut sc).expect("core");
+        assert_eq!(out[i].to_bits(), v[0].to_bits(), "feature {i} ({})", f.name);
+    }
+    assert!(with_a > 0, "no feature resampled");
     // another sequence (default settings) extracts
     let dwi = CString::new("dwi").expect("name");
     let st = unsafe { radscore_scratch_len(h, dwi.as_ptr(), &image, &mask, &mut need) };
@@ -249,4 +273,100 @@ fn format3_settings_are_carried_and_unimplemented_ones_refused() {
         )
     };
     assert_eq!(st, RadscoreStatus::Ok);
+}
+
+/// shape2D in recipes (issue 18): a shape2D feature whose settings carry force2D is computable
+/// through the C ABI (flag 1, source=images) and extracts the core's value bit for bit; the same
+/// feature with default settings stays table-only (flag 0).
+#[test]
+fn shape2d_with_force2d_settings_extracts() {
+    use radscore_core::extract::{extract_with, scratch_len_with};
+    use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
+    use radscore_core::settings::{Interpolator, Resample, Settings};
+    let mut model = radscore_trainer::example::illustrative_model();
+    let t2: Vec<usize> = (0..model.features.len())
+        .filter(|&i| model.features[i].sequence.as_str() == "t2")
+        .collect();
+    let (i, j) = (t2[0], *t2.last().expect("t2"));
+    assert_ne!(i, j);
+    for k in [i, j] {
+        model.features[k].name =
+            heapless::String::try_from("original_shape2D_Perimeter").expect("fits");
+    }
+    let mut s = Settings::with_bin_width(model.features[i].bin_width);
+    s.force_2d = Some(0);
+    s.resample = Some(Resample {
+        spacing: [0.6, 0.6, 0.0],
+        interpolator: Interpolator::HammingWindowedSinc,
+        pad_distance: 2,
+    });
+    model.set_settings(i, &s).expect("set");
+    let mut storage = vec![0u64; radscore_model_size().div_ceil(8)];
+    {
+        // j keeps default settings: table-only, i is computable.
+        let mut m2 = model.clone();
+        m2.features[j].sequence = heapless::String::try_from("dwi").expect("fits");
+        let bytes = radscore_trainer::export::encode(&m2).expect("encode");
+        let h = load(&bytes, &mut storage);
+        let f = flags(h, m2.features.len());
+        assert_eq!((f[i], f[j]), (1, 0));
+    }
+    // Only i is shape2D now: the model is computable and t2 extracts.
+    model.features[j].name = heapless::String::try_from("original_shape_Sphericity").expect("fits");
+    let bytes = radscore_trainer::export::encode(&model).expect("encode");
+    let h = load(&bytes, &mut storage);
+    assert_eq!(
+        flags(h, model.features.len()),
+        vec![1; model.features.len()]
+    );
+    // An ROI one slice thick (z = 2), as PyRadiomics' shape2D with force2Ddimension 0 needs.
+    let dims = [9usize, 8, 5];
+    let n = dims.iter().product::<usize>();
+    let voxels: Vec<i16> = (0..n).map(|v| ((v * 31) % 97) as i16).collect();
+    let labels: Vec<u8> = (0..n)
+        .map(|v| {
+            let (x, y, z) = (v % 9, (v / 9) % 8, v / 72);
+            u8::from(z == 2 && (2..7).contains(&x) && (1..6).contains(&y) && x + y != 3)
+        })
+        .collect();
+    let spacing = [0.9, 1.1, 3.0];
+    let image = RadscoreImage {
+        voxels: voxels.as_ptr().cast(),
+        voxel_type: RADSCORE_VOXEL_I16,
+        dims,
+        spacing,
+    };
+    let mask = RadscoreMask {
+        labels: labels.as_ptr().cast(),
+        mask_type: RADSCORE_MASK_U8,
+        dims,
+        label: RADSCORE_LABEL_FROM_MODEL,
+    };
+    let seq = CString::new("t2").expect("name");
+    let mut need = 0usize;
+    let st = unsafe { radscore_scratch_len(h, seq.as_ptr(), &image, &mask, &mut need) };
+    assert_eq!(st, RadscoreStatus::Ok);
+    let mut scratch = vec![0.0f64; need];
+    let mut out = vec![f64::NAN; model.features.len()];
+    let st = unsafe {
+        radscore_extract(
+            h,
+            seq.as_ptr(),
+            &image,
+            &mask,
+            scratch.as_mut_ptr(),
+            scratch.len(),
+            out.as_mut_ptr(),
+            out.len(),
+        )
+    };
+    assert_eq!(st, RadscoreStatus::Ok);
+    let iv = ImageView::new(Voxels::I16(&voxels), dims, spacing).expect("view");
+    let mv = MaskView::new(MaskVoxels::U8(&labels), dims, 1).expect("mask");
+    let names = [model.recipe_of(i).expect("computable")];
+    let mut sc = vec![0.0f64; scratch_len_with(&iv, &mv, &names, &s).expect("len")];
+    let mut v = [f64::NAN];
+    extract_with(&iv, &mv, &names, &s, &mut v, &mut sc).expect("core");
+    assert!(v[0].is_finite() && v[0] > 0.0, "{}", v[0]);
+    assert_eq!(out[i].to_bits(), v[0].to_bits());
 }

@@ -285,15 +285,22 @@ fn params_parsing_and_errors() {
     assert!(e.to_string().contains("binWidth"), "{e}");
     p.set_setting("gldm_a", Value::Int(1)).unwrap();
     p.plan().unwrap();
-    let e = Params::from_yaml_str(
+    // Every interpolator PyRadiomics accepts is implemented; one it refuses is invalid.
+    Params::from_yaml_str(
         "setting:\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkGaussian\n",
         "f",
     )
     .unwrap()
     .plan()
+    .unwrap();
+    let e = Params::from_yaml_str(
+        "setting:\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkBSpline3\n",
+        "f",
+    )
+    .and_then(|p| p.plan())
     .unwrap_err();
-    assert_eq!(e.kind, ParamsErrorKind::Unsupported);
-    assert!(e.to_string().contains("sitkGaussian"), "{e}");
+    assert_eq!(e.kind, ParamsErrorKind::Invalid);
+    assert!(e.to_string().contains("sitkBSpline3"), "{e}");
     let e = Params::from_yaml_str("imageType: {LBP2D: {}}", "f")
         .unwrap()
         .plan()

@@ -311,16 +311,14 @@ fn params_errors_name_the_key_and_what_was_expected() {
         e.contains("Contrastt") && e.contains("Autocorrelation"),
         "{e}"
     );
-    // A valid setting radscore does not implement is named with its value.
+    // An interpolator PyRadiomics does not accept (SimpleITK has it, PyRadiomics' schema not)
+    // is named with its value.
     let e = param_error(
         &d,
-        "gauss.yaml",
-        "setting:\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkGaussian\n",
+        "bspline3.yaml",
+        "setting:\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkBSpline3\n",
     );
-    assert!(
-        e.contains("sitkGaussian") && e.contains("is not implemented by radscore yet"),
-        "{e}"
-    );
+    assert!(e.contains("sitkBSpline3") && e.contains("not valid"), "{e}");
     // LBP3D and LBP2D are refused clearly.
     let e = param_error(&d, "lbp.yaml", "imageType:\n  Original: {}\n  LBP3D: {}\n");
     assert!(e.contains("LBP3D is not implemented by radscore"), "{e}");

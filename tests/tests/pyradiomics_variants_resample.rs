@@ -121,7 +121,11 @@ fn run_cases(variant: &str, cases: &[Case], settings: &Settings) -> (usize, usiz
             .unwrap_or_else(|e| panic!("{variant}/{case}: extract_with: {e:?}"));
         let secs = t0.elapsed().as_secs_f64();
         let mut ok = 0usize;
+        let mut worst = 0.0f64;
         for ((name, want), got) in reference.iter().zip(&vals) {
+            if want.is_finite() && *want != 0.0 {
+                worst = worst.max((got - want).abs() / want.abs());
+            }
             if close(*got, *want) {
                 ok += 1;
             } else {
@@ -138,7 +142,7 @@ fn run_cases(variant: &str, cases: &[Case], settings: &Settings) -> (usize, usiz
             "{variant}/{case}: scratch_len_with - 1 accepted"
         );
         println!(
-            "{variant}/{case}: {ok}/{} values match ({:.1} ms, scratch {:.0} KiB)",
+            "{variant}/{case}: {ok}/{} values match, worst relative difference {worst:.1e} ({:.1} ms, scratch {:.0} KiB)",
             reference.len(),
             secs * 1e3,
             need as f64 * 8.0 / 1024.0
@@ -222,4 +226,90 @@ fn own_resample_bspline_down() {
         pad_distance: 5,
     });
     run_own("resample-bspline-down", &s);
+}
+
+fn own_resampled(variant: &str, spacing: [f64; 3], interpolator: Interpolator, pad: u32) {
+    let mut s = Settings::DEFAULT;
+    s.resample = Some(Resample {
+        spacing,
+        interpolator,
+        pad_distance: pad,
+    });
+    let (m, n, f) = run_cases(variant, &own_cases(variant), &s);
+    assert!(f.is_empty(), "{} of {n} differ:\n{}", f.len(), f.join("\n"));
+    assert_eq!(m, n);
+    // 5 cases × 72 values (shape 14, first order 18, GLCM 24, GLSZM 16).
+    assert!(n >= 5 * 72, "{variant}: only {n} values");
+}
+
+/// `sitkGaussian` (σ = 0.8 × spacing, α = 4) to 1 mm; shape, first order, GLCM, GLSZM.
+#[test]
+fn own_resample_gaussian() {
+    own_resampled("resample-gaussian", [1.0; 3], Interpolator::Gaussian, 5);
+}
+
+/// `sitkLabelGaussian` (σ = spacing, α = 1) to 0.8 × 0.8 × 2 mm.
+#[test]
+fn own_resample_label_gaussian() {
+    own_resampled(
+        "resample-labelgaussian",
+        [0.8, 0.8, 2.0],
+        Interpolator::LabelGaussian,
+        5,
+    );
+}
+
+/// Hamming-windowed sinc, downsampling to 2 × 2 × 3 mm.
+#[test]
+fn own_resample_hamming() {
+    own_resampled(
+        "resample-hamming",
+        [2.0, 2.0, 3.0],
+        Interpolator::HammingWindowedSinc,
+        5,
+    );
+}
+
+/// Cosine-windowed sinc, in-plane upsampling to 0.5 × 0.5 mm (z kept).
+#[test]
+fn own_resample_cosine() {
+    own_resampled(
+        "resample-cosine",
+        [0.5, 0.5, 0.0],
+        Interpolator::CosineWindowedSinc,
+        5,
+    );
+}
+
+/// Welch-windowed sinc to 1.7 × 0.45 × 1.1 mm.
+#[test]
+fn own_resample_welch() {
+    own_resampled(
+        "resample-welch",
+        [1.7, 0.45, 1.1],
+        Interpolator::WelchWindowedSinc,
+        5,
+    );
+}
+
+/// Lanczos-windowed sinc to 1 mm.
+#[test]
+fn own_resample_lanczos() {
+    own_resampled(
+        "resample-lanczos",
+        [1.0; 3],
+        Interpolator::LanczosWindowedSinc,
+        5,
+    );
+}
+
+/// Blackman-windowed sinc to 0.8 × 0.8 × 2 mm, padDistance 2.
+#[test]
+fn own_resample_blackman() {
+    own_resampled(
+        "resample-blackman",
+        [0.8, 0.8, 2.0],
+        Interpolator::BlackmanWindowedSinc,
+        2,
+    );
 }

@@ -2,9 +2,15 @@
 //! `imageoperations.resampleImage` / `cropToTumorMask` outputs, hashed (FNV-1a 64 of the voxel
 //! bytes in the image's own type, and of the mask as bytes 0/1), for every row of
 //! `tests/fixtures/resample/resampled.csv` (made by `tests/oracles/resample/dump_resampled.py`):
-//! nearest neighbour, linear and B-spline, up- and downsampling, anisotropic and kept (0)
+//! every interpolator PyRadiomics accepts (nearest neighbour, linear, B-spline, Gaussian, label
+//! Gaussian, the five windowed sincs), up- and downsampling, anisotropic and kept (0)
 //! spacings, pad distances, int16/uint16/int32/float32/float64 inputs, flipped directions and
 //! non-zero origins, ROIs touching the border, and preCrop.
+//!
+//! Every volume must be bit-identical except the rows of [`GLIBC_SIN`]: there SimpleITK's
+//! windowed-sinc weights went through one glibc `sin` result that is not correctly rounded
+//! (`docs/resampling.md`), so those volumes may differ in the last bits only: their voxel sum
+//! must agree to 1e-12 relative.
 
 use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
 use radscore_core::resample::{self, Plan};
@@ -41,9 +47,22 @@ fn interpolator(name: &str) -> Interpolator {
         "sitkNearestNeighbor" => Interpolator::NearestNeighbor,
         "sitkLinear" => Interpolator::Linear,
         "sitkBSpline" => Interpolator::BSpline,
+        "sitkGaussian" => Interpolator::Gaussian,
+        "sitkLabelGaussian" => Interpolator::LabelGaussian,
+        "sitkHammingWindowedSinc" => Interpolator::HammingWindowedSinc,
+        "sitkCosineWindowedSinc" => Interpolator::CosineWindowedSinc,
+        "sitkWelchWindowedSinc" => Interpolator::WelchWindowedSinc,
+        "sitkLanczosWindowedSinc" => Interpolator::LanczosWindowedSinc,
+        "sitkBlackmanWindowedSinc" => Interpolator::BlackmanWindowedSinc,
         other => panic!("resampled.csv: unknown interpolator {other:?}"),
     }
 }
+
+/// (case, spacing, pad) of the rows whose windowed-sinc volumes use glibc's
+/// `sin(0.41887902047861525)` = 0.4067366430757784 (0.506 ulp from the exact value; the core's
+/// correctly rounded `sin` gives 0.40673664307577845): a z weight of every voxel of some slices
+/// differs by one ulp.
+const GLIBC_SIN: [(&str, &str, &str); 1] = [("synth_f64", "1.7 0.45 1.1", "5")];
 
 struct Case {
     image: nrrd::Volume,
@@ -73,12 +92,12 @@ fn resampled_voxels_equal_simpleitk() {
     let path = fixtures().join("resampled.csv");
     let mut rdr = csv::Reader::from_path(&path).expect("resampled.csv");
     let mut cache: Vec<(String, Case)> = Vec::new();
-    let (mut ok, mut failures) = (0usize, Vec::new());
+    let (mut ok, mut failures, mut last_bits) = (0usize, Vec::new(), 0usize);
     for (row, rec) in rdr.records().enumerate() {
         let rec = rec.expect("row");
         let f = |i: usize| rec.get(i).unwrap_or_default().to_string();
         let (case, op, spacing, interp, pad) = (f(0), f(1), f(2), f(3), f(4));
-        let (size, image_fnv, mask_fnv, roi) = (f(6), f(7), f(8), f(10));
+        let (size, image_fnv, mask_fnv, sum, roi) = (f(6), f(7), f(8), f(9), f(10));
         if !cache.iter().any(|(c, _)| *c == case) {
             cache.push((case.clone(), load(&case)));
         }
@@ -121,22 +140,38 @@ fn resampled_voxels_equal_simpleitk() {
         let need = resample::buffers_len(&iv, &plan).unwrap()
             + plan.interpolator_scratch_len(iv.dims()).unwrap();
         let mut scratch = vec![0.0f64; need];
-        let (ih, mh, n) = resample::with_prepared(&iv, &mv, &plan, &mut scratch, |im, m, _| {
-            let mb: Vec<u8> = (0..m.len()).map(|i| u8::from(m.is_roi(i))).collect();
-            let n = mb.iter().map(|&b| usize::from(b)).sum::<usize>();
-            Ok((
-                fnv(image_bytes(im.voxels()).into_iter()),
-                fnv(mb.into_iter()),
-                n,
-            ))
-        })
-        .expect(&what);
+        let (ih, mh, n, total) =
+            resample::with_prepared(&iv, &mv, &plan, &mut scratch, |im, m, _| {
+                let mb: Vec<u8> = (0..m.len()).map(|i| u8::from(m.is_roi(i))).collect();
+                let n = mb.iter().map(|&b| usize::from(b)).sum::<usize>();
+                let total: f64 = (0..im.len()).map(|i| im.get_f64(i)).sum();
+                Ok((
+                    fnv(image_bytes(im.voxels()).into_iter()),
+                    fnv(mb.into_iter()),
+                    n,
+                    total,
+                ))
+            })
+            .expect(&what);
+        let glibc_sin = interp.contains("WindowedSinc")
+            && GLIBC_SIN
+                .iter()
+                .any(|&(c, sp, p)| c == case && sp == spacing && p == pad.to_string());
         let mut bad = Vec::new();
         if mh != mask_fnv {
             bad.push(format!("mask differs ({n} ROI voxels, SimpleITK {roi})"));
         }
+        let want: f64 = sum.parse().unwrap();
         if ih != image_fnv {
-            bad.push("image differs".to_string());
+            if !glibc_sin {
+                bad.push("image differs".to_string());
+            } else if (total - want).abs() > 1e-12 * want.abs() {
+                bad.push(format!("image sum {total:?}, SimpleITK {want:?}"));
+            } else {
+                last_bits += 1;
+            }
+        } else if glibc_sin {
+            bad.push("now bit-identical: remove it from GLIBC_SIN".to_string());
         }
         if bad.is_empty() {
             ok += 1;
@@ -144,7 +179,10 @@ fn resampled_voxels_equal_simpleitk() {
             failures.push(format!("{what}: {}", bad.join(", ")));
         }
     }
-    println!("{ok} resampled volumes bit-identical to SimpleITK");
+    println!(
+        "{} resampled volumes bit-identical to SimpleITK, {last_bits} within the last bits (glibc sin)",
+        ok - last_bits
+    );
     assert!(
         failures.is_empty(),
         "{} of {} differ:\n{}",

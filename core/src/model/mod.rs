@@ -94,28 +94,37 @@ pub struct FeatureRecipe {
 }
 
 impl FeatureRecipe {
-    /// The parsed PyRadiomics name, if this core can compute the feature from images.
+    /// The parsed PyRadiomics name, if this core can compute the feature from images whatever
+    /// its settings.
     ///
     /// # Errors
     /// [`Error::FeatureNotComputable`] if the sequence is empty or the name is not one the core's
     /// parser accepts ([`FeatureName::parse`] fails: another class such as `glcm`, another image
     /// type such as `square`, or not a PyRadiomics name at all). Such a feature can still be
-    /// scored from a features table. shape2D is table-only too: the core computes it only with
-    /// `force2D` (`extract_with`), which a model recipe does not carry (yet).
+    /// scored from a features table. A shape2D feature is refused here too: the core computes
+    /// it only with `force2D`, which lives in the model's settings table — ask the model
+    /// ([`Model::recipe_of`], [`Model::is_computable`]), which accepts it when its settings
+    /// entry has `force2D`.
     pub fn recipe(&self) -> Result<FeatureName, Error> {
-        if self.sequence.is_empty() {
-            return Err(Error::FeatureNotComputable);
-        }
-        match FeatureName::parse(&self.name) {
+        match self.parsed() {
             Ok(n) if matches!(n.feature, crate::names::Feature::Shape2D(_)) => {
                 Err(Error::FeatureNotComputable)
             }
-            Ok(n) => Ok(n),
-            Err(_) => Err(Error::FeatureNotComputable),
+            r => r,
         }
     }
 
-    /// Whether the core can recompute this feature from images ([`FeatureRecipe::recipe`]).
+    /// The parsed name if the sequence is set and the core's parser accepts it (shape2D
+    /// included).
+    fn parsed(&self) -> Result<FeatureName, Error> {
+        if self.sequence.is_empty() {
+            return Err(Error::FeatureNotComputable);
+        }
+        FeatureName::parse(&self.name).map_err(|_| Error::FeatureNotComputable)
+    }
+
+    /// Whether the core can recompute this feature from images whatever its settings
+    /// ([`FeatureRecipe::recipe`]; for a model's feature prefer [`Model::is_computable`]).
     pub fn is_computable(&self) -> bool {
         self.recipe().is_ok()
     }
@@ -431,9 +440,32 @@ impl Model {
     }
 
     /// The parsed PyRadiomics name of the `i`-th feature, if there is one and the core can
-    /// compute it ([`FeatureRecipe::recipe`]).
+    /// compute it with its settings ([`Model::recipe_of`]).
     pub fn feature_name(&self, i: usize) -> Option<FeatureName> {
-        self.features.get(i).and_then(|f| f.recipe().ok())
+        self.recipe_of(i).ok()
+    }
+
+    /// The parsed PyRadiomics name of the `i`-th feature if the core can compute it from images
+    /// with its settings ([`Model::settings_of`]): [`FeatureRecipe::recipe`]'s rules, except that
+    /// a shape2D feature is computable when its settings have `force2D` (PyRadiomics computes
+    /// shape2D only then; `force2Ddimension` comes with it).
+    ///
+    /// # Errors
+    /// [`Error::FeatureNotComputable`] (also for an index past the features).
+    pub fn recipe_of(&self, i: usize) -> Result<FeatureName, Error> {
+        let f = self.features.get(i).ok_or(Error::FeatureNotComputable)?;
+        let n = f.parsed()?;
+        if matches!(n.feature, crate::names::Feature::Shape2D(_))
+            && self.settings_of(i).is_none_or(|s| s.force_2d.is_none())
+        {
+            return Err(Error::FeatureNotComputable);
+        }
+        Ok(n)
+    }
+
+    /// Whether the core can recompute the `i`-th feature from images ([`Model::recipe_of`]).
+    pub fn is_computable(&self, i: usize) -> bool {
+        self.recipe_of(i).is_ok()
     }
 
     /// Whether the core can compute every feature of the model from images.
@@ -450,7 +482,7 @@ impl Model {
 
     /// Index of the first feature the core cannot compute from images, if any.
     pub fn first_not_computable(&self) -> Option<usize> {
-        self.features.iter().position(|f| !f.is_computable())
+        (0..self.features.len()).position(|i| !self.is_computable(i))
     }
 
     /// The extraction settings of the `i`-th feature: its settings-table entry, or PyRadiomics'

@@ -18,25 +18,125 @@
 //! ```text
 //! scratch = ⌈B'·t / 8⌉ + ⌈B' / 8⌉ + max( W, pipeline(B' grid) )
 //! W = R_x·R_y·N_z + R_x·N_y + max(N)     (sitkBSpline: coefficients of the region, one plane, one line)
+//! W = 12·size'_x (x extent of Plan::dims)  (Gaussian, label Gaussian, windowed sincs: one line of x weights)
 //! W = 0                                    (nearest neighbour, linear, preCrop)
 //! ```
 //!
 //! where `pipeline(B' grid)` is [`crate::extract`]'s formula on the resampled image.
 
 pub mod bspline;
+pub mod gaussian;
+pub mod label_gaussian;
 pub mod linear;
 pub mod nearest;
+pub mod sinc;
 
 use crate::image::{roi_box, ImageView, MaskView, MaskVoxels, RoiBox, Voxels};
 use crate::settings::{Interpolator, Settings};
 use crate::Error;
 
-/// `true` for the interpolators this core reproduces exactly.
+/// `true` for the interpolators this core implements (every one PyRadiomics accepts).
 pub const fn implemented(i: Interpolator) -> bool {
     matches!(
         i,
-        Interpolator::NearestNeighbor | Interpolator::Linear | Interpolator::BSpline
+        Interpolator::NearestNeighbor
+            | Interpolator::Linear
+            | Interpolator::BSpline
+            | Interpolator::Gaussian
+            | Interpolator::LabelGaussian
+            | Interpolator::HammingWindowedSinc
+            | Interpolator::CosineWindowedSinc
+            | Interpolator::WelchWindowedSinc
+            | Interpolator::LanczosWindowedSinc
+            | Interpolator::BlackmanWindowedSinc
     )
+}
+
+/// Most samples per axis of a separable interpolator (the windowed sincs' `2·5`).
+pub const TAPS: usize = 2 * sinc::RADIUS;
+
+/// One axis of a separable interpolator (windowed sinc, Gaussian, label Gaussian) at one
+/// continuous index: samples `first … first + n − 1` with weights `w[0 … n − 1]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AxisWeights {
+    /// Input index of the first sample (may be negative for the sincs, which clamp it).
+    pub first: i64,
+    /// Number of samples (≤ [`TAPS`]).
+    pub n: usize,
+    /// Their weights.
+    pub w: [f64; TAPS],
+}
+
+/// f64 elements per output x position of the separable interpolators' line cache
+/// (`first`, `n`, [`TAPS`] weights).
+pub const LINE_STRIDE: usize = 2 + TAPS;
+
+impl AxisWeights {
+    fn store(&self, out: &mut [f64]) {
+        if let Some((head, tail)) = out.split_first_chunk_mut::<2>() {
+            *head = [self.first as f64, self.n as f64];
+            for (o, w) in tail.iter_mut().zip(self.w.iter()) {
+                *o = *w;
+            }
+        }
+    }
+
+    fn load(src: &[f64]) -> AxisWeights {
+        let mut w = [0.0; TAPS];
+        for (o, v) in w.iter_mut().zip(src.iter().skip(2)) {
+            *o = *v;
+        }
+        AxisWeights {
+            first: src.first().map_or(0, |&f| f as i64),
+            n: src.get(1).map_or(0, |&n| (n as usize).min(TAPS)),
+            w,
+        }
+    }
+}
+
+/// A separable interpolator's per-axis weights and evaluation.
+#[derive(Clone, Copy)]
+enum Separable {
+    Sinc(sinc::Window),
+    Gaussian([gaussian::Axis; 3]),
+    LabelGaussian([gaussian::Axis; 3]),
+}
+
+impl Separable {
+    fn new(i: Interpolator, spacing: [f64; 3]) -> Option<Separable> {
+        let g = |f: fn(f64) -> gaussian::Axis| [f(spacing[0]), f(spacing[1]), f(spacing[2])];
+        Some(match i {
+            Interpolator::HammingWindowedSinc => Separable::Sinc(sinc::Window::Hamming),
+            Interpolator::CosineWindowedSinc => Separable::Sinc(sinc::Window::Cosine),
+            Interpolator::WelchWindowedSinc => Separable::Sinc(sinc::Window::Welch),
+            Interpolator::LanczosWindowedSinc => Separable::Sinc(sinc::Window::Lanczos),
+            Interpolator::BlackmanWindowedSinc => Separable::Sinc(sinc::Window::Blackman),
+            Interpolator::Gaussian => Separable::Gaussian(g(gaussian::Axis::gaussian)),
+            Interpolator::LabelGaussian => {
+                Separable::LabelGaussian(g(gaussian::Axis::label_gaussian))
+            }
+            _ => return None,
+        })
+    }
+
+    fn axis(&self, d: usize, c: f64, n: usize) -> Result<AxisWeights, Error> {
+        match self {
+            Separable::Sinc(w) => Ok(sinc::axis_weights(*w, c)),
+            Separable::Gaussian(a) | Separable::LabelGaussian(a) => {
+                a.get(d).ok_or(Error::BadSetting)?.weights(c, n)
+            }
+        }
+    }
+
+    fn evaluate(&self, image: &Source, w: &[AxisWeights; 3]) -> Result<f64, Error> {
+        match self {
+            Separable::Sinc(_) => Ok(sinc::evaluate(image, w)),
+            Separable::Gaussian(_) => Ok(gaussian::evaluate(image, w)),
+            Separable::LabelGaussian(_) => {
+                label_gaussian::evaluate(image, w).ok_or(Error::BadSetting)
+            }
+        }
+    }
 }
 
 /// The values the resampler reads: the image's voxels, optionally mapped voxel by voxel before
@@ -75,6 +175,11 @@ impl<'a, 'b> Source<'a, 'b> {
     /// The image's dimensions.
     pub fn dims(&self) -> [usize; 3] {
         self.image.dims()
+    }
+
+    /// The image's spacing.
+    pub fn spacing(&self) -> [f64; 3] {
+        self.image.spacing()
     }
 }
 
@@ -393,6 +498,13 @@ impl Plan {
                 interpolator: Interpolator::BSpline,
                 map,
             } => bspline::Region::new(&map, self.dims, input_dims)?.scratch_len(input_dims),
+            Kind::Resample { interpolator, .. }
+                if Separable::new(interpolator, [1.0; 3]).is_some() =>
+            {
+                self.dims[0]
+                    .checked_mul(LINE_STRIDE)
+                    .ok_or(Error::SizeOverflow)
+            }
             _ => Ok(0),
         }
     }
@@ -711,6 +823,12 @@ fn fill_image(
             }
             Ok(())
         }
+        Kind::Resample { interpolator, map }
+            if Separable::new(interpolator, [1.0; 3]).is_some() =>
+        {
+            let sep = Separable::new(interpolator, image.spacing()).ok_or(Error::BadSetting)?;
+            fill_separable(image, &sep, &map, dims, out, work)
+        }
         Kind::Resample { interpolator, map } => {
             let mut k = 0usize;
             for z in 0..dims[2] {
@@ -737,6 +855,69 @@ fn fill_image(
             Ok(())
         }
     }
+}
+
+/// The separable interpolators over every output voxel. The weights of an axis depend only
+/// on that axis' continuous index, so they are computed once per distinct index: the x weights
+/// of a whole scan line are kept in `work` ([`LINE_STRIDE`] per x) and reused while the next
+/// line has the same x start and step (every line, for axis-aligned directions); y and z keep
+/// their last index' weights. The values are those of computing every weight afresh.
+fn fill_separable(
+    image: &Source,
+    sep: &Separable,
+    map: &Mapping,
+    dims: [usize; 3],
+    out: &mut OutVoxels,
+    work: &mut [f64],
+) -> Result<(), Error> {
+    let in_dims = image.dims();
+    let nx = dims[0];
+    let cache = work
+        .get_mut(..nx.checked_mul(LINE_STRIDE).ok_or(Error::SizeOverflow)?)
+        .ok_or(Error::ScratchTooSmall)?;
+    let mut line_key: Option<(u64, u64)> = None;
+    let mut last: [Option<(u64, AxisWeights)>; 3] = [None; 3];
+    let mut k = 0usize;
+    for z in 0..dims[2] {
+        for y in 0..dims[1] {
+            let (start, vector) = map.line(y, z);
+            let key = (start[0].to_bits(), vector[0].to_bits());
+            if line_key != Some(key) {
+                for (x, slot) in cache.chunks_exact_mut(LINE_STRIDE).enumerate() {
+                    let ci = map.at(&start, &vector, x);
+                    sep.axis(0, ci[0], in_dims[0])?.store(slot);
+                }
+                line_key = Some(key);
+            }
+            for x in 0..nx {
+                let ci = map.at(&start, &vector, x);
+                let v = if !inside(&ci, in_dims) {
+                    0.0
+                } else {
+                    let slot = cache
+                        .get(x * LINE_STRIDE..(x + 1) * LINE_STRIDE)
+                        .ok_or(Error::ScratchTooSmall)?;
+                    let wx = AxisWeights::load(slot);
+                    let mut w = [wx, wx, wx];
+                    for d in 1..3 {
+                        let bits = ci[d].to_bits();
+                        w[d] = match last[d] {
+                            Some((b, a)) if b == bits => a,
+                            _ => {
+                                let a = sep.axis(d, ci[d], in_dims[d])?;
+                                last[d] = Some((bits, a));
+                                a
+                            }
+                        };
+                    }
+                    sep.evaluate(image, &w)?
+                };
+                out.set(k, v);
+                k += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -852,6 +1033,9 @@ mod tests {
             Interpolator::NearestNeighbor,
             Interpolator::Linear,
             Interpolator::BSpline,
+            Interpolator::Gaussian,
+            Interpolator::LabelGaussian,
+            Interpolator::LanczosWindowedSinc,
         ] {
             let mut s = Settings::DEFAULT;
             s.resample = Some(Resample {
@@ -887,15 +1071,22 @@ mod tests {
         });
         assert_eq!(s.check(), Err(Error::BadSetting));
         s.resample = Some(Resample {
-            spacing: [1.0, 0.0, 1.0],
+            spacing: [1.0, f64::NAN, 1.0],
             interpolator: Interpolator::Gaussian,
             pad_distance: 5,
         });
-        assert_eq!(s.check(), Err(Error::UnsupportedSetting));
+        assert_eq!(s.check(), Err(Error::BadSetting));
         for i in [
             Interpolator::NearestNeighbor,
             Interpolator::Linear,
             Interpolator::BSpline,
+            Interpolator::Gaussian,
+            Interpolator::LabelGaussian,
+            Interpolator::HammingWindowedSinc,
+            Interpolator::CosineWindowedSinc,
+            Interpolator::WelchWindowedSinc,
+            Interpolator::LanczosWindowedSinc,
+            Interpolator::BlackmanWindowedSinc,
         ] {
             s.resample = Some(Resample {
                 spacing: [1.0, 0.0, 1.0],

@@ -467,8 +467,18 @@ pub fn score_test_set(
     let recipes: Vec<_> = model
         .features
         .iter()
-        .map(|r| {
-            r.recipe()
+        .enumerate()
+        .map(|(i, r)| {
+            // the demo recomputes with PyRadiomics' defaults and the recipe's bin width: a
+            // feature with other settings is refused rather than computed differently
+            if r.settings != radscore_core::model::DEFAULT_SETTINGS {
+                return Err(anyhow!(
+                    "feature {}: the demo scores only features with default settings",
+                    r.column()
+                ));
+            }
+            model
+                .recipe_of(i)
                 .map_err(|e| anyhow!("feature {}: {}", r.column(), e.message()))
         })
         .collect::<anyhow::Result<_>>()?;

@@ -43,9 +43,10 @@ pub fn to_json(
                 "column": col,
                 "sequence": f.sequence.as_str(),
                 "name": f.name.as_str(),
-                // decided from the name by this build's core: a newer core may compute more
-                "recomputable": f.is_computable(),
-                "source": if f.is_computable() { "images" } else { "features table" },
+                // decided from the name (and, for shape2D, force2D in the feature's settings)
+                // by this build's core: a newer core may compute more
+                "recomputable": model.is_computable(i),
+                "source": if model.is_computable(i) { "images" } else { "features table" },
                 "bin_width": f.bin_width,
                 "label": f.label,
                 "mean": f.mean,
@@ -276,7 +277,7 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
             "  {:>2}  {:<w$}  {:<14}  {:>9}  {:>8}  {:>5}  {:>14}  {:>14}  {:>14}",
             i + 1,
             c,
-            if f.is_computable() {
+            if model.is_computable(i) {
                 "images"
             } else {
                 "features table"
@@ -293,7 +294,9 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
             num(f.coefficient)
         );
     }
-    let precomputed = model.features.iter().filter(|f| !f.is_computable()).count();
+    let precomputed = (0..model.features.len())
+        .filter(|&i| !model.is_computable(i))
+        .count();
     let _ = writeln!(
         s,
         "  source: images = the core recomputes the feature from the image and mask (extract, C ABI);"

@@ -83,6 +83,12 @@ def main():
     cases += synthetic(out)
     spacings = [(1, 1, 1), (0.8, 0.8, 2.0), (0.5, 0.5, 0), (2, 2, 3), (1.7, 0.45, 1.1)]
     interps = ['sitkNearestNeighbor', 'sitkLinear', 'sitkBSpline']
+    # The other interpolators PyRadiomics accepts (SimpleITK's CreateInterpolator: Gaussian with
+    # sigma 0.8 x spacing, label Gaussian with sigma = spacing, alpha 1; windowed sincs of radius 5
+    # with a zero-flux Neumann boundary).
+    more = ['sitkGaussian', 'sitkLabelGaussian', 'sitkHammingWindowedSinc', 'sitkCosineWindowedSinc',
+            'sitkWelchWindowedSinc', 'sitkLanczosWindowedSinc', 'sitkBlackmanWindowedSinc']
+    raw = os.environ.get('RADSCORE_RESAMPLE_RAW')  # optional: also write each volume's raw bytes
     rows = []
     for case, ip, mp in cases:
         image = sitk.ReadImage(ip)
@@ -91,10 +97,16 @@ def main():
         todo += [((1, 1, 1), 'sitkBSpline', 0), ((0.8, 0.8, 2.0), 'sitkLinear', 2)]
         # spacing equal to the image's: PyRadiomics only crops (bounding box + padDistance)
         todo += [(tuple(image.GetSpacing()), 'sitkBSpline', 5)]
+        todo += [(s, i, 5) for s in spacings for i in more]
+        todo += [((0.8, 0.8, 2.0), i, 0) for i in more]
         for sp, interp, pad in todo:
             kw = dict(resampledPixelSpacing=list(sp), interpolator=interp, padDistance=pad, label=1)
             ri, rm = imageoperations.resampleImage(image, mask, **kw)
             rows.append(row(case, 'resample', sp, interp, pad, ri, rm))
+            if raw:
+                os.makedirs(raw, exist_ok=True)
+                name = '%s_%s_%s_%d' % (case, '-'.join(repr(float(v)) for v in sp), interp, pad)
+                sitk.GetArrayFromImage(ri).tofile(os.path.join(raw, name + '.raw'))
         for pad in (0, 3, 5):
             bb, _ = imageoperations.checkMask(image, mask, label=1)
             ci, cm = imageoperations.cropToTumorMask(image, mask, bb, padDistance=pad)

@@ -9,7 +9,7 @@ and int16 volumes of `tests/fixtures/resample`, label 1) it writes `<out>/<varia
 
 Usage (from the repository root):
     py="$(bash tests/oracles/pyradiomics/install.sh)"
-    "$py" tests/oracles/resample/extract_variants.py tests/fixtures/resample/variants
+    "$py" tests/oracles/resample/extract_variants.py tests/fixtures/resample/variants [VARIANT ...]
 """
 import logging
 import os
@@ -30,8 +30,11 @@ CASES = [(c, PUBLIC) for c in ('breast1', 'syn1', 'syn3')] + [(c, SYNTH) for c i
 def main():
     out = sys.argv[1]
     vdir = os.path.join(HERE, 'variants')
+    only = set(sys.argv[2:])  # optional: just these variants
     for f in sorted(os.listdir(vdir)):
         variant = f[:-5]
+        if only and variant not in only:
+            continue
         odir = os.path.join(out, variant)
         os.makedirs(odir, exist_ok=True)
         shutil.copy(os.path.join(vdir, f), os.path.join(odir, 'params.yaml'))
