@@ -1419,6 +1419,16 @@ fn map_settings(
                 v.len()
             ))
         })?;
+        if let Value::Int(3) = interp {
+            // PyRadiomics hands the number to SimpleITK, where 3 names no interpolator since
+            // SimpleITK 2.2 (sitkBSpline is 23): ResampleImageFilter fails with "Interpolator
+            // not set" (SimpleITK 2.5.7). 1, 2 and 4-10 keep their meaning.
+            return Err(bad(
+                "interpolator 3: SimpleITK (2.2 and later) has no interpolator 3, so PyRadiomics \
+                 fails to resample (\"Interpolator not set\"); write the name, sitkBSpline"
+                    .into(),
+            ));
+        }
         let interpolator = match interp {
             Value::Str(name) => SITK_INTERPOLATORS.iter().position(|n| n == name),
             Value::Int(i) => usize::try_from(*i - 1).ok(),

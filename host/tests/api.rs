@@ -301,6 +301,20 @@ fn params_parsing_and_errors() {
     .unwrap_err();
     assert_eq!(e.kind, ParamsErrorKind::Invalid);
     assert!(e.to_string().contains("sitkBSpline3"), "{e}");
+    // Numbers are SimpleITK's: 4 is sitkGaussian; 3 is none since SimpleITK 2.2 (PyRadiomics fails).
+    let plan = |i: i64| {
+        Params::from_yaml_str(
+            &format!("setting:\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: {i}\n"),
+            "f",
+        )
+        .and_then(|p| p.plan())
+    };
+    plan(4).unwrap();
+    let e = plan(3).unwrap_err();
+    assert!(
+        e.to_string().contains("interpolator 3") && e.to_string().contains("sitkBSpline"),
+        "{e}"
+    );
     let e = Params::from_yaml_str("imageType: {LBP2D: {}}", "f")
         .unwrap()
         .plan()
