@@ -100,6 +100,7 @@ fn report_from_model_file() {
         clinical_columns: vec!["area".into(), "stiff".into(), "t2_signal".into()],
         // a text column: every column not named is a radiomics candidate
         ignore_columns: vec!["site".into()],
+        ..CohortSpec::new("label")
     };
     let r = train(
         Cohort::from_csv(&cohort_path, &spec).expect("cohort"),

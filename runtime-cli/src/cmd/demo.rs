@@ -364,6 +364,12 @@ pub fn clinical_candidates(patients: usize) -> Vec<&'static str> {
     }
 }
 
+/// Class names of label 0 and 1.
+pub const CLASS_NAMES: [&str; 2] = ["HER-2-zero", "HER-2-low"];
+
+/// Clinical columns that are categorical with more than two levels (factors).
+pub const FACTOR_COLUMNS: [&str; 2] = ["tic", "t2w_signal"];
+
 /// Stage 3: the study's pipeline on `cohort.csv` (`patients` rows); writes `summary.json`.
 pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<TrainResult> {
     let spec = CohortSpec {
@@ -381,9 +387,17 @@ pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<Tra
             .filter(|c| !clinical_candidates(patients).contains(c))
             .map(str::to_string)
             .collect(),
+        // TIC type and T2 signal are categories (I/II/III, hypo/iso/hyper), not scores
+        factor_columns: FACTOR_COLUMNS
+            .iter()
+            .filter(|c| clinical_candidates(patients).contains(c))
+            .map(|c| c.to_string())
+            .collect(),
+        ..CohortSpec::new(LABEL_COLUMN)
     };
     let opts = TrainOptions {
         seed,
+        class_names: Some(CLASS_NAMES.map(String::from)),
         bin_width: BIN_WIDTH,
         mask_label: 1,
         ..TrainOptions::default()
@@ -503,11 +517,19 @@ pub fn score_test_set(
         }
         let mut clinical = Vec::with_capacity(model.clinical.len());
         for c in &model.clinical {
+            // a factor level enters as its indicator: `tic=2` is 1 for TIC type 2
+            let (name, level) = match c.name.as_str().split_once('=') {
+                Some((n, l)) => (n, Some(l)),
+                None => (c.name.as_str(), None),
+            };
             let j = CLINICAL_COLUMNS
                 .iter()
-                .position(|(n, _)| *n == c.name.as_str())
+                .position(|(n, _)| *n == name)
                 .ok_or_else(|| anyhow!("model predictor {:?} is not a clinical column", c.name))?;
-            clinical.push(p.clinical[j]);
+            clinical.push(match level {
+                Some(l) => f64::from(u8::from(l.parse::<f64>().ok() == Some(p.clinical[j]))),
+                None => p.clinical[j],
+            });
         }
         let s = model
             .score(&features, &clinical)
@@ -675,7 +697,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let (t4, c4) = (Instant::now(), cpu_seconds());
     let mut input = ReportInput::from_train(&result);
-    input.class_names = ["HER-2-zero".into(), "HER-2-low".into()];
     // The synthetic cohort documents its columns' units and codings: show them on the nomogram.
     if let Some(spec) = input.nomogram.as_mut() {
         for axis in spec.axes.iter_mut().filter(|a| a.unit.is_empty()) {
