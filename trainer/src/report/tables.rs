@@ -27,7 +27,7 @@ pub(crate) fn tables_with(
     if input
         .models
         .iter()
-        .any(|m| both_classes(&m.train) || both_classes(&m.test))
+        .any(|m| input.parts().iter().any(|&p| both_classes(m.part(p))))
     {
         out.push(performance(input));
     }
@@ -573,7 +573,10 @@ pub fn performance(input: &ReportInput) -> Table {
         rows,
         csv_header,
         csv_rows,
-        note: "AUC with 95 % DeLong confidence interval (pROC ci.auc). Accuracy, sensitivity, specificity, PPV (positive predictive value) and NPV (negative predictive value) with exact Clopper–Pearson 95 % confidence intervals (R binom.test), with class 1 iff the model output ≥ the threshold chosen on the training set (Youden index), applied unchanged to the test set.".into(),
+        note: format!(
+            "AUC with 95 % DeLong confidence interval (pROC ci.auc). Accuracy, sensitivity, specificity, PPV (positive predictive value) and NPV (negative predictive value) with exact Clopper–Pearson 95 % confidence intervals (R binom.test); {} is predicted iff the model output ≥ the threshold, chosen on the training set (Youden index; for the combined model of a saved model file, the one stored in it) and applied unchanged to every other set.",
+            input.class_names[1]
+        ),
     }
 }
 
