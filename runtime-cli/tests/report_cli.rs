@@ -342,6 +342,50 @@ fn multicentre_training_factors_class_names_and_saved_split() {
     let text = String::from_utf8_lossy(&ins.stdout);
     assert!(text.contains("created 2026-12-05T10:34:05Z"), "{text}");
 
+    // `radscore score` reads the factor's levels from its text column: the same probabilities
+    // as the training run's report (combined model, training patients)
+    let scores = dir.join("scores.csv");
+    let o = radscore(&[
+        "score",
+        "--model",
+        model.to_str().expect("p"),
+        "--input",
+        cohort.to_str().expect("p"),
+        "--out",
+        scores.to_str().expect("p"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = csv_rows(&scores);
+    let text = std::fs::read_to_string(&cohort).expect("cohort");
+    let signal: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(6).expect("signal"))
+        .collect();
+    let hdr = std::fs::read_to_string(&scores).expect("s");
+    let hdr: Vec<&str> = hdr.lines().next().expect("header").split(',').collect();
+    let k_hyper = hdr
+        .iter()
+        .position(|h| *h == "points_t2_signal=hyper")
+        .expect("points column");
+    // the indicator of level hyper: one points value for every hyper patient, another for the rest
+    let pts = |hyper: bool| -> Vec<String> {
+        let mut v: Vec<String> = rows
+            .iter()
+            .zip(&signal)
+            .filter(|(_, s)| (**s == "hyper") == hyper)
+            .map(|(r, _)| r[k_hyper].clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let (yes, no) = (pts(true), pts(false));
+    assert!(
+        yes.len() == 1 && no.len() == 1 && yes != no,
+        "{yes:?} {no:?}"
+    );
+
     // Regenerating the report from a table without split column: the saved split is used.
     let nosplit = dir.join("nosplit.csv");
     std::fs::write(&nosplit, multicentre_csv(false)).expect("write");

@@ -1085,10 +1085,13 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             "external_cohorts": cohort.external_names,
         }),
     );
-    summary.insert(
-        "settings".into(),
-        serde_json::to_value(opts).context("cannot serialise the training options")?,
-    );
+    let mut settings =
+        serde_json::to_value(opts).context("cannot serialise the training options")?;
+    if let Value::Object(m) = &mut settings {
+        // the date is `created`, outside the model id's digest
+        m.remove("created_unix");
+    }
+    summary.insert("settings".into(), settings);
     let mut counts = Map::new();
     counts.insert("train".into(), count(&train_rows));
     counts.insert("test".into(), count(&test_rows));

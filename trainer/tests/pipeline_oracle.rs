@@ -507,6 +507,21 @@ fn summary_has_exactly_the_documented_keys() {
         let set = a.iter().find(|(p, _)| p == id).map(|(_, s)| s.as_str());
         assert_eq!(set, Some(r.sets[i].as_str()), "{id}");
     }
+    // the model id does not depend on the creation date
+    let path = write_cohort(&d, "keys-dated", false);
+    let dated = train(
+        Cohort::from_csv(&path, &spec(false)).expect("cohort"),
+        &TrainOptions {
+            created_unix: 1_796_466_845,
+            ..TrainOptions::default()
+        },
+        &|_| {},
+    )
+    .expect("train");
+    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
+    assert_eq!(dated.model.meta.model_id, r.model.meta.model_id);
+    assert_eq!(dated.summary["created"], "2026-12-05T10:34:05Z");
+    assert!(r.summary["created"].is_null());
     assert_eq!(
         r.summary["split"]["counts"]["train"]["patients"],
         r.sets
