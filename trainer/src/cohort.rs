@@ -567,7 +567,11 @@ impl Cohort {
                 );
             }
             if let Some((_, r)) = spec.reference_levels.iter().find(|(f, _)| f == name) {
-                let Some(p) = levels.iter().position(|l| l == r.trim()) else {
+                let same = |l: &String| {
+                    l == r.trim()
+                        || matches!((parse_number(l), parse_number(r)), (Some(a), Some(b)) if a == b)
+                };
+                let Some(p) = levels.iter().position(same) else {
                     bail!(
                         "reference level '{}' of factor column '{name}' does not occur (levels: {})",
                         r.trim(),
@@ -584,6 +588,12 @@ impl Cohort {
                     .position(|l| l == c || (numeric && parse_number(l) == parse_number(c)))
                     .unwrap_or(0);
                 clin_rows[i][k] = idx as f64;
+            }
+            if numeric {
+                // numeric levels named as R's as.character(as.numeric(x)) names them: 2.0 -> "2"
+                for l in &mut levels {
+                    *l = format!("{}", parse_number(l).unwrap_or(0.0));
+                }
             }
             clinical_levels[k] = levels;
         }

@@ -30,6 +30,20 @@ pub fn iso_utc(unix: u64) -> String {
     )
 }
 
+/// The creation time of a training run: `SOURCE_DATE_EPOCH` when set (reproducible builds: the
+/// same input gives the same bytes), else the current time; seconds since the Unix epoch.
+pub fn creation_time() -> Result<u64> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("SOURCE_DATE_EPOCH='{v}' is not a number of seconds")),
+        Err(_) => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())),
+    }
+}
+
 /// The ISO date of a model's `created_unix`, or `None` when it was not recorded (0).
 pub fn created(unix: u64) -> Option<String> {
     (unix != 0).then(|| iso_utc(unix))

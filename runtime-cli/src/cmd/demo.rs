@@ -398,6 +398,7 @@ pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<Tra
     let opts = TrainOptions {
         seed,
         class_names: Some(CLASS_NAMES.map(String::from)),
+        created_unix: radscore_trainer::summary::creation_time()?,
         bin_width: BIN_WIDTH,
         mask_label: 1,
         ..TrainOptions::default()
@@ -436,7 +437,21 @@ pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<Tra
 /// Stage 4: writes the combined model to `model.rsm`.
 pub fn export_model(dir: &Path, result: &TrainResult) -> anyhow::Result<PathBuf> {
     let path = dir.join("model.rsm");
-    radscore_trainer::export::write_model(&path, &result.model)
+    // the synthetic cohort documents its columns' units and codings: record them in the model
+    // (radscore inspect shows them; a factor level keeps its `ref=` unit)
+    let mut model = result.model.clone();
+    for c in model.clinical.iter_mut().filter(|c| c.unit.is_empty()) {
+        if let Some((_, unit)) = radscore_trainer::synth::CLINICAL_COLUMNS
+            .iter()
+            .find(|(n, _)| *n == c.name.as_str())
+        {
+            c.unit.clear();
+            c.unit
+                .push_str(unit)
+                .map_err(|_| anyhow!("unit '{unit}' is longer than a model unit"))?;
+        }
+    }
+    radscore_trainer::export::write_model(&path, &model)
         .map_err(|e| anyhow!("cannot write the model {}: {e}", path.display()))?;
     Ok(path)
 }
@@ -705,6 +720,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .find(|(n, _)| *n == axis.name)
             {
                 axis.unit = unit.to_string();
+            }
+        }
+    }
+    // ... and the names of the factors' levels (tic 1 -> I, t2w_signal 1 -> hypo) in the tables
+    let coding = |var: &str, level: &str| -> Option<String> {
+        let (_, hint) = radscore_trainer::synth::CLINICAL_COLUMNS
+            .iter()
+            .find(|(n, _)| *n == var)?;
+        hint.split(',')
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| *k == level)
+            .map(|(_, v)| v.to_string())
+    };
+    if let Some(b) = input.baseline.as_mut() {
+        for v in &mut b.vars {
+            for l in &mut v.levels {
+                if let Some(name) = coding(&v.name, l) {
+                    *l = name;
+                }
+            }
+        }
+    }
+    for r in input
+        .univariate
+        .iter_mut()
+        .chain(input.multivariate.iter_mut())
+    {
+        for l in [&mut r.level, &mut r.reference].into_iter().flatten() {
+            if let Some(name) = coding(&r.name, l) {
+                *l = name;
             }
         }
     }

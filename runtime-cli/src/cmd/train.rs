@@ -195,15 +195,7 @@ fn options(args: &Args) -> Result<TrainOptions> {
     o.clinical_p = args.clinical_p;
     o.bin_width = args.bin_width;
     o.mask_label = args.mask_label;
-    o.created_unix = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .with_context(|| format!("SOURCE_DATE_EPOCH='{v}' is not a number of seconds"))?,
-        Err(_) => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-    };
+    o.created_unix = radscore_trainer::summary::creation_time()?;
     o.class_names = class_names(args.class_names.as_deref())?;
     Ok(o)
 }

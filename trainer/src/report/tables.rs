@@ -403,9 +403,9 @@ pub fn odds_ratios(input: &ReportInput) -> Table {
         let any = find(&input.univariate, k).or_else(|| find(&input.multivariate, k));
         let reference = any.as_ref().and_then(|r| r.reference.clone());
         let label = match (&k.1, &reference) {
-            (None, Some(r)) => {
+            (None, Some(_)) => {
                 any_factor = true;
-                format!("{} (reference: {r})", k.0)
+                k.0.clone()
             }
             (Some(level), _) => format!("\u{a0}\u{a0}\u{a0}\u{a0}{level}"),
             (None, None) => k.0.clone(),
@@ -413,12 +413,32 @@ pub fn odds_ratios(input: &ReportInput) -> Table {
         let mut row = vec![label];
         for list in [&input.univariate, &input.multivariate] {
             match find(list, k) {
-                Some(r) if r.or.is_nan() => row.extend([s("1 (reference)"), fmt::pvalue(r.p)]),
+                Some(r) if r.or.is_nan() => {
+                    row.extend([s("likelihood-ratio test"), fmt::pvalue(r.p)])
+                }
                 Some(r) => row.extend([or_text(r.or, r.ci_low, r.ci_high), fmt::pvalue(r.p)]),
                 None => row.extend([s(""), s("")]),
             }
         }
         rows.push(row);
+        // a factor's reference level, as R/SPSS tables list it: OR 1
+        if let (None, Some(r)) = (&k.1, &reference) {
+            let in_list = |list: &[super::OddsRow]| find(list, k).is_some();
+            let cell = |l: &[super::OddsRow]| {
+                if in_list(l) {
+                    s("1 (reference)")
+                } else {
+                    s("")
+                }
+            };
+            rows.push(vec![
+                format!("\u{a0}\u{a0}\u{a0}\u{a0}{r}"),
+                cell(&input.univariate),
+                s(""),
+                cell(&input.multivariate),
+                s(""),
+            ]);
+        }
     }
     let mut csv_rows = Vec::new();
     for (analysis, list) in [
