@@ -486,6 +486,14 @@ fn predictions(cohort: &Cohort, rows: &[usize], set: Set, values: &[f64]) -> Vec
         .collect()
 }
 
+/// Row indices of the training, test and external sets.
+#[derive(Clone, Copy)]
+struct SetRows<'a> {
+    train: &'a [usize],
+    test: &'a [usize],
+    external: &'a [Vec<usize>],
+}
+
 /// A model's evaluation plus its summary entry.
 fn evaluate(
     name: &str,
@@ -493,10 +501,13 @@ fn evaluate(
     terms: &[String],
     prob: &[f64],
     cohort: &Cohort,
-    train: &[usize],
-    test: &[usize],
-    external: &[Vec<usize>],
+    rows: &SetRows<'_>,
 ) -> (ModelEval, Value, Option<Metrics>, Option<Metrics>) {
+    let SetRows {
+        train,
+        test,
+        external,
+    } = *rows;
     let pick = |rows: &[usize]| -> (Vec<u8>, Vec<f64>) {
         (
             rows.iter().map(|&i| cohort.labels[i]).collect(),
@@ -650,6 +661,11 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
                 .collect()
         })
         .collect();
+    let set_rows = SetRows {
+        train: &train_rows,
+        test: &test_rows,
+        external: &external_rows,
+    };
     let class_names: [String; 2] = opts
         .class_names
         .clone()
@@ -782,9 +798,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             &["radscore".to_string()],
             &prob,
             &cohort,
-            &train_rows,
-            &test_rows,
-            &external_rows,
+            &set_rows,
         );
         models.push(eval);
         model_summaries.push((name.to_string(), with_fit(summ, how)));
@@ -873,16 +887,8 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
                 None => (clin_fit.clone().context("clinical model")?, FIT_MLE),
             };
             let prob = fit.predict(&xc);
-            let (eval, summ, _, _) = evaluate(
-                "clinical",
-                &fit,
-                &retained_terms,
-                &prob,
-                &cohort,
-                &train_rows,
-                &test_rows,
-                &external_rows,
-            );
+            let (eval, summ, _, _) =
+                evaluate("clinical", &fit, &retained_terms, &prob, &cohort, &set_rows);
             models.insert(0, eval);
             with_fit(summ, how)
         }
@@ -919,9 +925,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         &comb_terms,
         &comb_prob,
         &cohort,
-        &train_rows,
-        &test_rows,
-        &external_rows,
+        &set_rows,
     );
     progress(&format!(
         "combined: AUC train {:.4}, test {}",
@@ -1101,8 +1105,8 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     }
     counts.insert("external".into(), Value::Object(external_counts));
     let mut assignment = Map::new();
-    for i in 0..n {
-        assignment.insert(cohort.ids[i].clone(), json!(cohort.set_name(sets[i])));
+    for (id, &set) in cohort.ids.iter().zip(&sets) {
+        assignment.insert(id.clone(), json!(cohort.set_name(set)));
     }
     summary.insert(
         "split".into(),
