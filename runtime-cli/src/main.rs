@@ -31,7 +31,7 @@ enum Command {
     /// Check a model file's integrity.
     Verify(cmd::verify::Args),
     /// Write the validation report (tables, figures, index.html).
-    Report(cmd::report::Args),
+    Report(Box<cmd::report::Args>),
 }
 
 fn main() -> ExitCode {
@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         Command::Score(a) => cmd::score::run(a),
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Verify(a) => cmd::verify::run(a),
-        Command::Report(a) => cmd::report::run(a),
+        Command::Report(a) => cmd::report::run(*a),
     };
     match result {
         Ok(code) => code,

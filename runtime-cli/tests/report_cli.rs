@@ -100,6 +100,7 @@ fn report_from_model_file() {
         clinical_columns: vec!["area".into(), "stiff".into(), "t2_signal".into()],
         // a text column: every column not named is a radiomics candidate
         ignore_columns: vec!["site".into()],
+        ..CohortSpec::new("label")
     };
     let r = train(
         Cohort::from_csv(&cohort_path, &spec).expect("cohort"),
@@ -226,5 +227,246 @@ fn report_from_model_file() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains(&col), "error does not name {col}: {err}");
     assert!(!dir.join("r3").join("index.html").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The cohort with text labels, a text factor, two external cohorts and no split column variant.
+fn multicentre_csv(with_split: bool) -> String {
+    let base = cohort_csv(None);
+    let mut out = String::new();
+    for (i, line) in base.lines().enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        if i > 0 {
+            let k = i - 1;
+            let y = cells[1] == "1";
+            cells[1] = if y { "malignant" } else { "benign" }.into();
+            cells[2] = match k % 10 {
+                0..=5 => "train".into(),
+                6 | 7 => "test".into(),
+                8 => "external-A".into(),
+                _ => "external:Centre B".into(),
+            };
+            // t2_signal: hyper mostly in malignant lesions, hypo/iso otherwise
+            cells[6] = if y == (k % 5 != 0) {
+                "hyper".into()
+            } else {
+                ["hypo", "iso"][k % 2].into()
+            };
+        }
+        if !with_split {
+            cells.remove(2);
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn multicentre_training_factors_class_names_and_saved_split() {
+    let dir = tmpdir("multi");
+    let cohort = dir.join("cohort.csv");
+    std::fs::write(&cohort, multicentre_csv(true)).expect("write");
+    let (model, rep) = (dir.join("m.rsm"), dir.join("rep"));
+    let o = Command::new(env!("CARGO_BIN_EXE_radscore"))
+        .args(["train", "--quiet", "--input"])
+        .arg(&cohort)
+        .args([
+            "--split-column",
+            "split",
+            "--positive-class",
+            "malignant",
+            "--clinical-columns",
+            "area,stiff,t2_signal",
+            "--factor-columns",
+            "t2_signal",
+            "--reference-level",
+            "t2_signal=iso",
+            "--ignore-columns",
+            "site",
+            "--out",
+        ])
+        .arg(&model)
+        .arg("--report-dir")
+        .arg(&rep)
+        .env("SOURCE_DATE_EPOCH", "1796466845")
+        .output()
+        .expect("train");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(rep.join("summary.json")).expect("s"))
+            .expect("json");
+    assert_eq!(
+        summary["class_names"],
+        serde_json::json!(["benign", "malignant"])
+    );
+    assert_eq!(
+        summary["input"]["factor_levels"]["t2_signal"],
+        serde_json::json!(["iso", "hyper", "hypo"])
+    );
+    for name in ["external-A", "Centre B"] {
+        assert!(
+            summary["combined"]["external"][name]["auc"].is_f64(),
+            "{name}"
+        );
+        assert!(summary["split"]["counts"]["external"][name]["patients"].as_u64() > Some(0));
+    }
+    let uni = &summary["clinical"]["univariate"]["t2_signal"];
+    assert_eq!(uni["reference"], "iso");
+    assert!(uni["levels"]["hyper"]["or"].as_f64() > Some(1.0), "{uni}");
+    // the report: one set of figures per external cohort, names instead of class numbers
+    for f in [
+        "roc_external-1.svg",
+        "roc_external-2.svg",
+        "calibration_external-2.svg",
+        "dca_external-1.svg",
+    ] {
+        assert!(rep.join(f).exists(), "{f}");
+    }
+    let html = std::fs::read_to_string(rep.join("index.html")).expect("html");
+    assert!(
+        html.contains("External validation (Centre B)")
+            && html.contains("External validation (external-A)")
+    );
+    assert!(
+        html.contains("malignant") && !html.contains("class 1"),
+        "class names"
+    );
+    assert!(
+        html.contains("1 (reference)") && html.contains("likelihood-ratio test"),
+        "factor rows"
+    );
+    let perf = csv_rows(&rep.join("performance.csv"));
+    assert!(perf
+        .iter()
+        .any(|r| r[0] == "combined" && r[1] == "external-2"));
+    // the model: one binary predictor per non-reference level; inspect shows the ISO date
+    let ins = radscore(&["inspect", model.to_str().expect("p")]);
+    let text = String::from_utf8_lossy(&ins.stdout);
+    assert!(text.contains("created 2026-12-05T10:34:05Z"), "{text}");
+
+    // `radscore score` reads the factor's levels from its text column: the same probabilities
+    // as the training run's report (combined model, training patients)
+    let scores = dir.join("scores.csv");
+    let o = radscore(&[
+        "score",
+        "--model",
+        model.to_str().expect("p"),
+        "--input",
+        cohort.to_str().expect("p"),
+        "--out",
+        scores.to_str().expect("p"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = csv_rows(&scores);
+    let text = std::fs::read_to_string(&cohort).expect("cohort");
+    let signal: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(6).expect("signal"))
+        .collect();
+    let hdr = std::fs::read_to_string(&scores).expect("s");
+    let hdr: Vec<&str> = hdr.lines().next().expect("header").split(',').collect();
+    let k_hyper = hdr
+        .iter()
+        .position(|h| *h == "points_t2_signal=hyper")
+        .expect("points column");
+    // the indicator of level hyper: one points value for every hyper patient, another for the rest
+    let pts = |hyper: bool| -> Vec<String> {
+        let mut v: Vec<String> = rows
+            .iter()
+            .zip(&signal)
+            .filter(|(_, s)| (**s == "hyper") == hyper)
+            .map(|(r, _)| r[k_hyper].clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let (yes, no) = (pts(true), pts(false));
+    assert!(
+        yes.len() == 1 && no.len() == 1 && yes != no,
+        "{yes:?} {no:?}"
+    );
+
+    // Regenerating the report from a table without split column: the saved split is used.
+    let nosplit = dir.join("nosplit.csv");
+    std::fs::write(&nosplit, multicentre_csv(false)).expect("write");
+    let args = |out: &Path, summary: Option<&Path>| {
+        let mut v = vec![
+            "report".to_string(),
+            "--model".into(),
+            model.to_string_lossy().into_owned(),
+            "--input".into(),
+            nosplit.to_string_lossy().into_owned(),
+            "--out".into(),
+            out.to_string_lossy().into_owned(),
+        ];
+        if let Some(s) = summary {
+            v.extend(["--summary".into(), s.to_string_lossy().into_owned()]);
+        }
+        v
+    };
+    let r1 = dir.join("r-saved");
+    let o = radscore(
+        &args(&r1, Some(&rep.join("summary.json")))
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let perf_saved = csv_rows(&r1.join("performance.csv"));
+    let combined_train = |p: &[Vec<String>]| {
+        p.iter()
+            .find(|r| r[0] == "combined" && r[1] == "train")
+            .cloned()
+    };
+    // the same training AUC as the training run's report: the same patients
+    assert_eq!(
+        combined_train(&perf_saved).map(|r| r[4].clone()),
+        combined_train(&perf).map(|r| r[4].clone())
+    );
+    let html = std::fs::read_to_string(r1.join("index.html")).expect("html");
+    assert!(html.contains("malignant") && !html.contains("set unknown"));
+    // Without the summary: nobody is called a test set.
+    let r2 = dir.join("r-unknown");
+    let o = radscore(
+        &args(&r2, None)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .chain([
+                "--positive-class",
+                "malignant",
+                "--factor-columns",
+                "t2_signal",
+            ])
+            .collect::<Vec<_>>(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(r2.join("index.html")).expect("html");
+    assert!(html.contains("All patients (set unknown)"));
+    assert!(
+        !html.contains("Test set"),
+        "patients of unknown set shown as a test set"
+    );
+    let perf = csv_rows(&r2.join("performance.csv"));
+    assert!(perf.iter().all(|r| r[1] == "all"), "{perf:?}");
+    // A summary of another run is refused.
+    let other = dir.join("other.json");
+    std::fs::write(
+        &other,
+        r#"{"schema_version": 2, "model_id": "radscore-0000000000000000"}"#,
+    )
+    .expect("w");
+    let o = radscore(
+        &args(&dir.join("r3"), Some(&other))
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("another training run"));
     let _ = std::fs::remove_dir_all(&dir);
 }

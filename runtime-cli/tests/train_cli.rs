@@ -123,7 +123,8 @@ fn train(input: &Path, out: &Path, report: Option<&Path>) -> std::process::Outpu
     if let Some(r) = report {
         c.arg("--report-dir").arg(r);
     }
-    c.env_remove("SOURCE_DATE_EPOCH")
+    // a fixed creation time: the same input gives the same bytes (reproducible builds)
+    c.env("SOURCE_DATE_EPOCH", "1796466845")
         .output()
         .expect("run radscore")
 }
@@ -230,6 +231,9 @@ fn train_end_to_end_matches_the_oracle() {
             == 0.0
     );
 
+    assert_eq!(summary["created"], "2026-12-05T10:34:05Z");
+    assert_eq!(summary["schema_version"], 2);
+    assert_eq!(summary["input"]["file"], "cohort.csv");
     // second run, summary next to the model: byte-identical outputs
     let out2 = dir.join("second").join("model.rsm");
     std::fs::create_dir_all(out2.parent().expect("p")).expect("mkdir");
@@ -380,7 +384,13 @@ fn paper_shaped_fixture_matches_scikit_learn() {
     );
     assert!(!want["constant_dropped"].as_array().expect("c").is_empty());
     let mut worst = Vec::new();
-    compare("", &got, &want, &mut worst);
+    // the reference has the schema-1 layout
+    compare(
+        "",
+        &radscore_trainer::summary::to_schema_1(&got),
+        &want,
+        &mut worst,
+    );
     eprintln!("max |diff| by key: {worst:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -488,7 +498,13 @@ fn pyradiomics_batch_tables_joined_and_trained_match_scikit_learn() {
         "alpha index"
     );
     let mut worst = Vec::new();
-    compare("", &got, &want, &mut worst);
+    // the reference has the schema-1 layout
+    compare(
+        "",
+        &radscore_trainer::summary::to_schema_1(&got),
+        &want,
+        &mut worst,
+    );
     eprintln!("max |diff| by key: {worst:?}");
 
     // The model keeps every selected name; recomputability follows from the name.

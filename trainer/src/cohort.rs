@@ -2,10 +2,20 @@
 //!
 //! Columns:
 //! * the id column (`patient_id` by default) — any text, must be unique;
-//! * the label column — 0 or 1 (1 = positive class);
-//! * optionally a split column — `train` or `test` (case-insensitive);
+//! * the label column — 0 or 1 (1 = positive class), or text labels with
+//!   [`CohortSpec::positive_class`] naming the positive one (exactly two distinct values; the
+//!   class names are then the two labels, [`Cohort::class_names`]);
+//! * optionally a split column — `train`, `test` or an external validation cohort: `external`,
+//!   `external-<name>` (e.g. `external-2`, `external-Centre B`) or `external:<name>`
+//!   (case-insensitive keywords; each distinct external value is its own cohort, in order of first
+//!   appearance);
 //! * the clinical columns named by the caller, numeric (a clinical column keeps its role even when
-//!   its name starts like a feature column, e.g. `t2_signal`);
+//!   its name starts like a feature column, e.g. `t2_signal`); a clinical column listed in
+//!   [`CohortSpec::factor_columns`] is categorical (any text or numbers): its levels are sorted as
+//!   R's `factor()` sorts them (numerically when every level is a number, else by byte order) and
+//!   the first is the reference unless [`CohortSpec::reference_levels`] names another; the
+//!   clinical matrix then holds the level index (0 = reference), [`Cohort::clinical_levels`] the
+//!   level names;
 //! * the columns the caller asks to ignore ([`CohortSpec::ignore_columns`]), not read;
 //! * PyRadiomics' `diagnostics_*` columns and the batch bookkeeping columns `Image`, `Mask`,
 //!   `Label`, `Label_channel`, `Reader` (also behind a `<sequence>_` prefix) are skipped and
@@ -58,6 +68,16 @@ pub struct CohortSpec {
     /// e.g. clinical variables that are not screened.
     #[serde(default)]
     pub ignore_columns: Vec<String>,
+    /// Text label of the positive class (`HER2-low`): the label column is then read as text,
+    /// this value = 1 and the one other value = 0. `None`: labels must be 0/1.
+    #[serde(default)]
+    pub positive_class: Option<String>,
+    /// Clinical columns that are categorical (factors with a reference level).
+    #[serde(default)]
+    pub factor_columns: Vec<String>,
+    /// (factor column, reference level) overriding the first sorted level.
+    #[serde(default)]
+    pub reference_levels: Vec<(String, String)>,
 }
 
 impl CohortSpec {
@@ -69,27 +89,71 @@ impl CohortSpec {
             id_column: "patient_id".to_string(),
             clinical_columns: Vec::new(),
             ignore_columns: Vec::new(),
+            positive_class: None,
+            factor_columns: Vec::new(),
+            reference_levels: Vec::new(),
         }
     }
 }
 
-/// Training or test set membership.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Training, internal test or external validation set membership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Set {
     /// Training set (everything is fitted here).
     Train,
-    /// Held-out test set.
+    /// Held-out (internal) test set.
     Test,
+    /// External validation cohort `k` (index into [`Cohort::external_names`]).
+    External(u8),
 }
 
 impl Set {
-    /// `"train"` or `"test"`.
+    /// `"train"` or `"test"`; `"external"` for every external cohort (see [`Cohort::set_name`]).
     pub fn as_str(self) -> &'static str {
         match self {
             Set::Train => "train",
             Set::Test => "test",
+            Set::External(_) => "external",
         }
+    }
+}
+
+/// Most external validation cohorts in one table.
+pub const MAX_EXTERNAL: usize = 16;
+
+/// What a split cell names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SplitValue {
+    /// `train`.
+    Train,
+    /// `test`.
+    Test,
+    /// An external cohort, by name: `external`, `external-2`, `external_B` as written;
+    /// `external:Centre B` → `Centre B`.
+    External(String),
+}
+
+/// Reads a split cell (keywords case-insensitive); `None` for anything else.
+pub fn parse_split_value(cell: &str) -> Option<SplitValue> {
+    let c = cell.trim();
+    let t = c.to_ascii_lowercase();
+    match t.as_str() {
+        "train" => Some(SplitValue::Train),
+        "test" => Some(SplitValue::Test),
+        "external" => Some(SplitValue::External(c.to_string())),
+        _ if t.starts_with("external") => {
+            let rest = &c["external".len()..];
+            if let Some(name) = rest.strip_prefix(':') {
+                let name = name.trim();
+                (!name.is_empty()).then(|| SplitValue::External(name.to_string()))
+            } else if rest.len() > 1 && rest.starts_with(['-', '_']) {
+                Some(SplitValue::External(c.to_string()))
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }
 
@@ -113,6 +177,16 @@ pub struct Cohort {
     /// PyRadiomics diagnostics and bookkeeping columns that were skipped (header order).
     #[serde(default)]
     pub skipped: Vec<String>,
+    /// Names of the external validation cohorts ([`Set::External`] indices), first-appearance
+    /// order.
+    #[serde(default)]
+    pub external_names: Vec<String>,
+    /// Level names of each clinical column (reference first); empty for a numeric column.
+    #[serde(default)]
+    pub clinical_levels: Vec<Vec<String>>,
+    /// Class names (label 0, label 1) when the labels are text ([`CohortSpec::positive_class`]).
+    #[serde(default)]
+    pub class_names: Option<[String; 2]>,
 }
 
 /// A feature column split into its sequence and feature name: `<sequence>_<name>` when the text
@@ -169,6 +243,48 @@ impl Cohort {
     /// True if the cohort has no patients.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
+    }
+
+    /// Display name of a set: `train`, `test`, or the external cohort's name.
+    pub fn set_name(&self, s: Set) -> String {
+        match s {
+            Set::External(k) => self
+                .external_names
+                .get(usize::from(k))
+                .cloned()
+                .unwrap_or_else(|| format!("external-{}", k + 1)),
+            other => other.as_str().to_string(),
+        }
+    }
+
+    /// Whether clinical column `j` is a factor.
+    pub fn is_factor(&self, j: usize) -> bool {
+        self.clinical_levels.get(j).is_some_and(|l| !l.is_empty())
+    }
+
+    /// A model input column by name: a clinical column's values, or for `<factor>=<level>` the
+    /// 0/1 indicator of that level (how factor levels enter a model, one binary predictor per
+    /// non-reference level). `None` when there is no such column or level.
+    pub fn design_column(&self, name: &str) -> Option<Vec<f64>> {
+        if let Some(j) = self.clinical_names.iter().position(|n| n == name) {
+            if !self.is_factor(j) {
+                return Some(self.clinical.col(j).to_vec());
+            }
+        }
+        let (var, level) = name.split_once('=')?;
+        let j = self.clinical_names.iter().position(|n| n == var)?;
+        let k = self
+            .clinical_levels
+            .get(j)?
+            .iter()
+            .position(|l| l == level)?;
+        Some(
+            self.clinical
+                .col(j)
+                .iter()
+                .map(|&v| f64::from(u8::from(v == k as f64)))
+                .collect(),
+        )
     }
 
     /// Reads a cohort CSV (comma-separated, header row).
@@ -248,9 +364,27 @@ impl Cohort {
             }
             feat_cols.push(i);
         }
+        for f in &spec.factor_columns {
+            if !spec.clinical_columns.contains(f) {
+                bail!("factor column '{f}' is not one of the clinical columns");
+            }
+        }
+        for (f, _) in &spec.reference_levels {
+            if !spec.factor_columns.contains(f) {
+                bail!("reference level given for '{f}', which is not a factor column");
+            }
+        }
+        let is_factor: Vec<bool> = clin_cols
+            .iter()
+            .map(|&c| spec.factor_columns.contains(&headers[c]))
+            .collect();
         let mut ids = Vec::new();
         let mut labels = Vec::new();
         let mut split = Vec::new();
+        let mut external_names: Vec<String> = Vec::new();
+        let mut negative_label: Option<String> = None;
+        // factor cells as text (one list per clinical column; numeric columns stay empty)
+        let mut factor_cells: Vec<Vec<String>> = vec![Vec::new(); clin_cols.len()];
         let mut clin_rows: Vec<Vec<f64>> = Vec::new();
         let mut feat_rows: Vec<Vec<f64>> = Vec::new();
         for (r, rec) in rdr.records().enumerate() {
@@ -283,35 +417,98 @@ impl Cohort {
                     )
                 })
             };
-            let lab = number(label_col)?;
-            let lab = if lab == 0.0 {
-                0u8
-            } else if lab == 1.0 {
-                1u8
-            } else {
-                bail!(
-                    "data row {row} (patient '{id}'), column '{}': label {lab} is not 0 or 1",
-                    headers[label_col]
-                )
+            let lab = match &spec.positive_class {
+                Some(pos) => {
+                    let t = cell(label_col).trim();
+                    if t.is_empty() {
+                        bail!(
+                            "data row {row} (patient '{id}'), column '{}': missing label",
+                            headers[label_col]
+                        );
+                    }
+                    if t == pos.trim() {
+                        1u8
+                    } else {
+                        match &negative_label {
+                            None => negative_label = Some(t.to_string()),
+                            Some(neg) if neg == t => {}
+                            Some(neg) => bail!(
+                                "data row {row} (patient '{id}'), column '{}': label '{t}' is a third class \
+                                 (positive class '{}', other class '{neg}'); the outcome must have two classes",
+                                headers[label_col],
+                                pos.trim()
+                            ),
+                        }
+                        0u8
+                    }
+                }
+                None => {
+                    let t = cell(label_col).trim();
+                    if !t.is_empty() && parse_number(t).is_none() {
+                        bail!(
+                            "data row {row} (patient '{id}'), column '{}': label '{t}' is not 0 or 1 \
+                             (text labels need the positive class named, e.g. --positive-class {t})",
+                            headers[label_col]
+                        );
+                    }
+                    let lab = number(label_col)?;
+                    if lab == 0.0 {
+                        0u8
+                    } else if lab == 1.0 {
+                        1u8
+                    } else {
+                        bail!(
+                            "data row {row} (patient '{id}'), column '{}': label {lab} is not 0 or 1",
+                            headers[label_col]
+                        )
+                    }
+                }
             };
             if let Some(sc) = split_col {
-                let s = cell(sc).trim().to_ascii_lowercase();
-                split.push(match s.as_str() {
-                    "train" => Set::Train,
-                    "test" => Set::Test,
-                    _ => bail!(
-                        "data row {row} (patient '{id}'), column '{}': '{}' is neither 'train' nor 'test'",
+                split.push(match parse_split_value(cell(sc)) {
+                    Some(SplitValue::Train) => Set::Train,
+                    Some(SplitValue::Test) => Set::Test,
+                    Some(SplitValue::External(name)) => {
+                        let k = match external_names.iter().position(|n| *n == name) {
+                            Some(k) => k,
+                            None => {
+                                if external_names.len() == MAX_EXTERNAL {
+                                    bail!(
+                                        "data row {row} (patient '{id}'), column '{}': more than {MAX_EXTERNAL} external cohorts",
+                                        headers[sc]
+                                    );
+                                }
+                                external_names.push(name);
+                                external_names.len() - 1
+                            }
+                        };
+                        Set::External(k as u8)
+                    }
+                    None => bail!(
+                        "data row {row} (patient '{id}'), column '{}': '{}' is not 'train', 'test' or an external \
+                         cohort ('external', 'external-<name>', 'external:<name>')",
                         headers[sc],
                         cell(sc).trim()
                     ),
                 });
             }
-            clin_rows.push(
-                clin_cols
-                    .iter()
-                    .map(|&c| number(c))
-                    .collect::<Result<_>>()?,
-            );
+            let mut clin = Vec::with_capacity(clin_cols.len());
+            for (k, &c) in clin_cols.iter().enumerate() {
+                if is_factor[k] {
+                    let t = cell(c).trim();
+                    if t.is_empty() {
+                        bail!(
+                            "data row {row} (patient '{id}'), column '{}': missing value",
+                            headers[c]
+                        );
+                    }
+                    factor_cells[k].push(t.to_string());
+                    clin.push(f64::NAN);
+                } else {
+                    clin.push(number(c)?);
+                }
+            }
+            clin_rows.push(clin);
             feat_rows.push(
                 feat_cols
                     .iter()
@@ -323,6 +520,82 @@ impl Cohort {
         }
         if ids.is_empty() {
             bail!("the table has no data rows");
+        }
+        let class_names = match &spec.positive_class {
+            Some(pos) => {
+                let Some(neg) = negative_label else {
+                    bail!(
+                        "column '{}': every label is the positive class '{}'; the outcome needs two classes",
+                        headers[label_col],
+                        pos.trim()
+                    );
+                };
+                if !labels.contains(&1) {
+                    bail!(
+                        "column '{}': no label is the positive class '{}' (the labels are '{neg}')",
+                        headers[label_col],
+                        pos.trim()
+                    );
+                }
+                Some([neg, pos.trim().to_string()])
+            }
+            None => None,
+        };
+        // factor levels: R's factor() order, reference first
+        let mut clinical_levels = vec![Vec::new(); clin_cols.len()];
+        for (k, cells) in factor_cells.iter().enumerate() {
+            if !is_factor[k] {
+                continue;
+            }
+            let name = &headers[clin_cols[k]];
+            let mut levels: Vec<String> = cells.clone();
+            levels.sort();
+            levels.dedup();
+            if levels.iter().all(|l| parse_number(l).is_some()) {
+                levels.sort_by(|a, b| {
+                    parse_number(a)
+                        .unwrap_or(0.0)
+                        .total_cmp(&parse_number(b).unwrap_or(0.0))
+                });
+                // '1' and '1.0' are one level for R's factor(as.numeric(x))
+                levels.dedup_by(|a, b| parse_number(a) == parse_number(b));
+            }
+            if levels.len() < 2 {
+                bail!(
+                    "factor column '{name}' has a single level ('{}')",
+                    levels[0]
+                );
+            }
+            if let Some((_, r)) = spec.reference_levels.iter().find(|(f, _)| f == name) {
+                let same = |l: &String| {
+                    l == r.trim()
+                        || matches!((parse_number(l), parse_number(r)), (Some(a), Some(b)) if a == b)
+                };
+                let Some(p) = levels.iter().position(same) else {
+                    bail!(
+                        "reference level '{}' of factor column '{name}' does not occur (levels: {})",
+                        r.trim(),
+                        levels.join(", ")
+                    );
+                };
+                let refl = levels.remove(p);
+                levels.insert(0, refl);
+            }
+            let numeric = levels.iter().all(|l| parse_number(l).is_some());
+            for (i, c) in cells.iter().enumerate() {
+                let idx = levels
+                    .iter()
+                    .position(|l| l == c || (numeric && parse_number(l) == parse_number(c)))
+                    .unwrap_or(0);
+                clin_rows[i][k] = idx as f64;
+            }
+            if numeric {
+                // numeric levels named as R's as.character(as.numeric(x)) names them: 2.0 -> "2"
+                for l in &mut levels {
+                    *l = format!("{}", parse_number(l).unwrap_or(0.0));
+                }
+            }
+            clinical_levels[k] = levels;
         }
         let to_matrix = |rows: &[Vec<f64>], k: usize| {
             if k == 0 {
@@ -340,6 +613,9 @@ impl Cohort {
             features: to_matrix(&feat_rows, feat_cols.len()),
             ids,
             skipped,
+            external_names,
+            clinical_levels,
+            class_names,
         })
     }
 }
@@ -355,6 +631,7 @@ mod tests {
             id_column: "patient_id".into(),
             clinical_columns: vec!["volume".into()],
             ignore_columns: vec![],
+            ..CohortSpec::new("label")
         }
     }
 
@@ -389,6 +666,7 @@ mod tests {
             id_column: "ID".into(),
             clinical_columns: vec!["t2_signal".into()],
             ignore_columns: vec![],
+            ..CohortSpec::new("label")
         };
         let csv = "ID,Image,Mask,diagnostics_Versions_PyRadiomics,t2_original_glcm_Contrast,label,\
                    t2_signal,dce_log-sigma-1-0-mm-3D_ngtdm_Busyness,t2_diagnostics_Mask-original_VoxelNum,\

@@ -18,4 +18,5 @@ pub mod report;
 pub mod spearman;
 pub mod split;
 pub mod stats;
+pub mod summary;
 pub mod synth;

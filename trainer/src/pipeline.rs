@@ -23,7 +23,7 @@
 //! Everything is deterministic: the same cohort and options give bit-identical results.
 
 pub use crate::clinical::OrRow;
-use crate::clinical::{screen, ClinicalScreen};
+use crate::clinical::{design, screen_vars, ClinVar, ClinicalScreen};
 use crate::cohort::radiomics_column;
 pub use crate::cohort::{Cohort, Set};
 use crate::fclassif::{f_classif, select_k_best};
@@ -80,8 +80,13 @@ pub struct TrainOptions {
     pub bin_width: f64,
     /// Mask label recorded in every feature recipe.
     pub mask_label: u32,
-    /// Creation time written into the model metadata (0 keeps artifacts reproducible).
+    /// Creation time written into the model metadata and `summary.json` (seconds since the Unix
+    /// epoch; 0 = not recorded).
     pub created_unix: u64,
+    /// Names of label 0 and label 1 (report and summary); `None`: the cohort's text labels, or
+    /// `class 0` / `class 1`.
+    #[serde(default)]
+    pub class_names: Option<[String; 2]>,
 }
 
 impl Default for TrainOptions {
@@ -99,6 +104,7 @@ impl Default for TrainOptions {
             bin_width: 25.0,
             mask_label: 1,
             created_unix: 0,
+            class_names: None,
         }
     }
 }
@@ -129,6 +135,9 @@ pub struct ModelEval {
     pub train: Vec<Prediction>,
     /// Test probabilities (test order).
     pub test: Vec<Prediction>,
+    /// Probabilities of each external validation cohort ([`Cohort::external_names`] order).
+    #[serde(default)]
+    pub external: Vec<Vec<Prediction>>,
     /// Youden cut-off on the training probabilities.
     pub threshold: f64,
 }
@@ -162,6 +171,8 @@ pub struct TrainResult {
     pub spearman_kept: Vec<String>,
     /// Multimodal ANOVA-F survivors (= `lasso_features`).
     pub fclassif_kept: Vec<String>,
+    /// Names of label 0 and label 1.
+    pub class_names: [String; 2],
     /// Exactly what `summary.json` holds.
     pub summary: Value,
 }
@@ -475,6 +486,14 @@ fn predictions(cohort: &Cohort, rows: &[usize], set: Set, values: &[f64]) -> Vec
         .collect()
 }
 
+/// Row indices of the training, test and external sets.
+#[derive(Clone, Copy)]
+struct SetRows<'a> {
+    train: &'a [usize],
+    test: &'a [usize],
+    external: &'a [Vec<usize>],
+}
+
 /// A model's evaluation plus its summary entry.
 fn evaluate(
     name: &str,
@@ -482,9 +501,13 @@ fn evaluate(
     terms: &[String],
     prob: &[f64],
     cohort: &Cohort,
-    train: &[usize],
-    test: &[usize],
+    rows: &SetRows<'_>,
 ) -> (ModelEval, Value, Option<Metrics>, Option<Metrics>) {
+    let SetRows {
+        train,
+        test,
+        external,
+    } = *rows;
     let pick = |rows: &[usize]| -> (Vec<u8>, Vec<f64>) {
         (
             rows.iter().map(|&i| cohort.labels[i]).collect(),
@@ -496,6 +519,14 @@ fn evaluate(
     let mtr = metrics(&ytr, &ptr, None);
     let threshold = mtr.as_ref().map_or(f64::NAN, |m| m.threshold);
     let mte = metrics(&yte, &pte, Some(threshold));
+    let mut ext_json = Map::new();
+    for (k, rows) in external.iter().enumerate() {
+        let (y, p) = pick(rows);
+        ext_json.insert(
+            cohort.set_name(Set::External(k as u8)),
+            metrics_json(&metrics(&y, &p, Some(threshold))),
+        );
+    }
     let coefficients: Vec<(String, f64)> = terms
         .iter()
         .cloned()
@@ -506,31 +537,66 @@ fn evaluate(
     for (t, b) in &coefficients {
         coef_json.insert(t.clone(), json!(b));
     }
-    let summary = json!({
+    let mut summary = json!({
         "coefficients": Value::Object(coef_json),
         "train": metrics_json(&mtr),
         "test": metrics_json(&mte),
     });
+    if !external.is_empty() {
+        summary["external"] = Value::Object(ext_json);
+    }
     let eval = ModelEval {
         name: name.to_string(),
         intercept: fit.intercept,
         coefficients,
         train: predictions(cohort, train, Set::Train, prob),
         test: predictions(cohort, test, Set::Test, prob),
+        external: external
+            .iter()
+            .enumerate()
+            .map(|(k, rows)| predictions(cohort, rows, Set::External(k as u8), prob))
+            .collect(),
         threshold,
     };
     (eval, summary, mtr, mte)
 }
 
+/// Odds ratios by variable: `{or, ci_low, ci_high, p}`; a factor: `{reference, p (likelihood
+/// ratio), levels: {level: {or, ci_low, ci_high, p}}}`.
 fn or_json(rows: &[OrRow]) -> Value {
     let mut m = Map::new();
     for r in rows {
-        m.insert(
-            r.name.clone(),
-            json!({"or": r.or, "ci_low": r.ci_low, "ci_high": r.ci_high, "p": r.p}),
-        );
+        let entry = json!({"or": r.or, "ci_low": r.ci_low, "ci_high": r.ci_high, "p": r.p});
+        match (&r.level, &r.reference) {
+            (None, None) => {
+                m.insert(r.name.clone(), entry);
+            }
+            (None, Some(reference)) => {
+                m.insert(
+                    r.name.clone(),
+                    json!({"reference": reference, "p": r.p, "test": "likelihood ratio", "levels": {}}),
+                );
+            }
+            (Some(level), _) => {
+                if let Some(Value::Object(levels)) =
+                    m.get_mut(&r.name).and_then(|v| v.get_mut("levels"))
+                {
+                    levels.insert(level.clone(), entry);
+                }
+            }
+        }
     }
     Value::Object(m)
+}
+
+/// A clinical column as a candidate variable on `rows` (a factor's indicator columns).
+fn clin_var(cohort: &Cohort, j: usize, rows: &[usize]) -> ClinVar {
+    let vals: Vec<f64> = rows.iter().map(|&i| cohort.clinical.get(i, j)).collect();
+    if cohort.is_factor(j) {
+        ClinVar::factor(&cohort.clinical_names[j], &vals, &cohort.clinical_levels[j])
+    } else {
+        ClinVar::numeric(&cohort.clinical_names[j], vals)
+    }
 }
 
 /// Nomogram axis of a training range: the end points of R `pretty(range(x), 10)` (as
@@ -570,23 +636,41 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         bail!("the cohort has no radiomics columns (<t2|dwi|dce>_<PyRadiomics name>)");
     }
     // 1. split -------------------------------------------------------------------------------
-    let (train_rows, test_rows): (Vec<usize>, Vec<usize>) = match &cohort.split {
+    let (train_rows, test_rows, sets): (Vec<usize>, Vec<usize>, Vec<Set>) = match &cohort.split {
         Some(s) => (
             (0..n).filter(|&i| s[i] == Set::Train).collect(),
             (0..n).filter(|&i| s[i] == Set::Test).collect(),
+            s.clone(),
         ),
         None => {
             if !(opts.test_size > 0.0 && opts.test_size < 1.0) {
                 bail!("test size must be in (0, 1), got {}", opts.test_size);
             }
             let s = stratified_split(&cohort.labels, opts.test_size, opts.seed);
-            (s.train, s.test)
+            let mut sets = vec![Set::Test; n];
+            for &i in &s.train {
+                sets[i] = Set::Train;
+            }
+            (s.train, s.test, sets)
         }
     };
-    let mut sets = vec![Set::Test; n];
-    for &i in &train_rows {
-        sets[i] = Set::Train;
-    }
+    let external_rows: Vec<Vec<usize>> = (0..cohort.external_names.len())
+        .map(|k| {
+            (0..n)
+                .filter(|&i| sets[i] == Set::External(k as u8))
+                .collect()
+        })
+        .collect();
+    let set_rows = SetRows {
+        train: &train_rows,
+        test: &test_rows,
+        external: &external_rows,
+    };
+    let class_names: [String; 2] = opts
+        .class_names
+        .clone()
+        .or_else(|| cohort.class_names.clone())
+        .unwrap_or_else(|| ["class 0".to_string(), "class 1".to_string()]);
     let y_train: Vec<u8> = train_rows.iter().map(|&i| cohort.labels[i]).collect();
     let y_test: Vec<u8> = test_rows.iter().map(|&i| cohort.labels[i]).collect();
     let pos_train = y_train.iter().filter(|&&v| v == 1).count();
@@ -598,11 +682,21 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         );
     }
     progress(&format!(
-        "split: {} training ({} positive), {} test ({} positive)",
+        "split: {} training ({} positive), {} test ({} positive){}",
         train_rows.len(),
         pos_train,
         test_rows.len(),
-        y_test.iter().filter(|&&v| v == 1).count()
+        y_test.iter().filter(|&&v| v == 1).count(),
+        external_rows
+            .iter()
+            .enumerate()
+            .map(|(k, rows)| format!(
+                ", {} {} ({} positive)",
+                rows.len(),
+                cohort.set_name(Set::External(k as u8)),
+                rows.iter().filter(|&&i| cohort.labels[i] == 1).count()
+            ))
+            .collect::<String>()
     ));
 
     // 2. constant columns, z-score --------------------------------------------------------------
@@ -704,8 +798,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             &["radscore".to_string()],
             &prob,
             &cohort,
-            &train_rows,
-            &test_rows,
+            &set_rows,
         );
         models.push(eval);
         model_summaries.push((name.to_string(), with_fit(summ, how)));
@@ -732,14 +825,17 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     };
 
     // 4. clinical model ---------------------------------------------------------------------------
-    let clin_train = cohort.clinical.select_rows(&train_rows);
+    let all_rows: Vec<usize> = (0..n).collect();
+    let clin_vars: Vec<ClinVar> = (0..cohort.clinical_names.len())
+        .map(|j| clin_var(&cohort, j, &train_rows))
+        .collect();
     let ClinicalScreen {
         univariate,
         multivariate,
         retained,
         model: clin_fit,
         skipped,
-    } = if cohort.clinical_names.is_empty() {
+    } = if clin_vars.is_empty() {
         ClinicalScreen {
             univariate: Vec::new(),
             multivariate: Vec::new(),
@@ -748,13 +844,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             skipped: Vec::new(),
         }
     } else {
-        screen(
-            &clin_train,
-            &cohort.clinical_names,
-            &y_train,
-            opts.clinical_p,
-        )
-        .context("clinical screening")?
+        screen_vars(&clin_vars, &y_train, opts.clinical_p).context("clinical screening")?
     };
     for (name, reason) in &skipped {
         progress(&format!(
@@ -765,10 +855,20 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         .iter()
         .map(|&j| cohort.clinical_names[j].clone())
         .collect();
+    // the retained variables' model terms (a factor: one per non-reference level), all rows
+    let retained_all: Vec<ClinVar> = retained
+        .iter()
+        .map(|&j| clin_var(&cohort, j, &all_rows))
+        .collect();
+    let retained_terms: Vec<String> = retained_all.iter().flat_map(ClinVar::terms).collect();
+    let retained_cols: Vec<Vec<f64>> = retained_all
+        .iter()
+        .flat_map(|v| v.columns.iter().cloned())
+        .collect();
     progress(&format!(
         "clinical: {} candidates -> univariate {} -> retained {}",
         cohort.clinical_names.len(),
-        multivariate.len(),
+        multivariate.iter().filter(|r| r.level.is_none()).count(),
         if retained_names.is_empty() {
             "none".to_string()
         } else {
@@ -777,32 +877,18 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     ));
     let clinical_summary = match &clin_fit {
         Some(_) => {
-            let xc = cohort.clinical.select_cols(&retained);
+            let xc = design(&retained_all.iter().collect::<Vec<_>>());
             let (fit, how) = match opts.logistic_l2 {
                 Some(c) => (
-                    fit_logistic_l2(
-                        &cohort
-                            .clinical
-                            .select_rows(&train_rows)
-                            .select_cols(&retained),
-                        &y_train,
-                        c,
-                    )
-                    .context("clinical model (L2)")?,
+                    fit_logistic_l2(&xc.select_rows(&train_rows), &y_train, c)
+                        .context("clinical model (L2)")?,
                     FIT_L2,
                 ),
                 None => (clin_fit.clone().context("clinical model")?, FIT_MLE),
             };
             let prob = fit.predict(&xc);
-            let (eval, summ, _, _) = evaluate(
-                "clinical",
-                &fit,
-                &retained_names,
-                &prob,
-                &cohort,
-                &train_rows,
-                &test_rows,
-            );
+            let (eval, summ, _, _) =
+                evaluate("clinical", &fit, &retained_terms, &prob, &cohort, &set_rows);
             models.insert(0, eval);
             with_fit(summ, how)
         }
@@ -811,9 +897,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
 
     // 5. combined model ---------------------------------------------------------------------------
     let mut comb_cols: Vec<Vec<f64>> = vec![mm.radscore.clone()];
-    for &j in &retained {
-        comb_cols.push(cohort.clinical.col(j).to_vec());
-    }
+    comb_cols.extend(retained_cols.iter().cloned());
     let xcomb = Matrix::from_columns(&comb_cols);
     let (comb_fit, comb_how) = fit_lr(
         "combined",
@@ -824,13 +908,13 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     )
     .context("combined model: logistic regression on radscore and retained clinical variables")?;
     let mut comb_terms = vec!["radscore".to_string()];
-    comb_terms.extend(retained_names.iter().cloned());
+    comb_terms.extend(retained_terms.iter().cloned());
     // probability exactly as the core scorer computes it
     let comb_prob: Vec<f64> = (0..n)
         .map(|i| {
             let mut lp = comb_fit.intercept + comb_fit.coef[0] * mm.radscore[i];
-            for (k, &j) in retained.iter().enumerate() {
-                lp += comb_fit.coef[k + 1] * cohort.clinical.get(i, j);
+            for (k, col) in retained_cols.iter().enumerate() {
+                lp += comb_fit.coef[k + 1] * col[i];
             }
             sigmoid(lp)
         })
@@ -841,8 +925,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         &comb_terms,
         &comb_prob,
         &cohort,
-        &train_rows,
-        &test_rows,
+        &set_rows,
     );
     progress(&format!(
         "combined: AUC train {:.4}, test {}",
@@ -862,10 +945,11 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
             radscore_core::model::MAX_FEATURES
         );
     }
-    if retained.len() > radscore_core::model::MAX_CLINICAL {
+    if retained_terms.len() > radscore_core::model::MAX_CLINICAL {
         bail!(
-            "{} clinical predictors retained; a model holds at most {}",
-            retained.len(),
+            "{} clinical model terms retained ({}); a model holds at most {}",
+            retained_terms.len(),
+            retained_terms.join(", "),
             radscore_core::model::MAX_CLINICAL
         );
     }
@@ -893,27 +977,48 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
     let radscore_axis = axis(&train_vals(&mm.radscore));
     let mut clinical = heapless::Vec::new();
     let mut ranges = vec![comb_fit.coef[0].abs() * (radscore_axis[1] - radscore_axis[0])];
-    for (k, &j) in retained.iter().enumerate() {
-        let vals = train_vals(cohort.clinical.col(j));
-        let binary = vals.iter().all(|&v| v == 0.0 || v == 1.0);
-        let ax = if binary { [0.0, 1.0] } else { axis(&vals) };
-        let b = comb_fit.coef[k + 1];
-        ranges.push(b.abs() * (ax[1] - ax[0]));
-        let pred = ClinicalPredictor {
-            name: short(&cohort.clinical_names[j], "clinical column name")?,
-            kind: if binary {
-                PredictorKind::Binary
-            } else {
-                PredictorKind::Continuous
-            },
-            unit: heapless::String::new(),
-            coefficient: b,
-            axis_min: ax[0],
-            axis_max: ax[1],
-        };
-        clinical
-            .push(pred)
-            .map_err(|_| anyhow::anyhow!("too many clinical predictors"))?;
+    let mut k = 0;
+    for v in &retained_all {
+        // a factor's levels share one nomogram axis: its range is that of its level effects
+        // and the reference (0), as rms scales a factor
+        if v.is_factor() {
+            let b = &comb_fit.coef[k + 1..k + 1 + v.columns.len()];
+            let hi = b.iter().copied().fold(0.0, f64::max);
+            let lo = b.iter().copied().fold(0.0, f64::min);
+            ranges.push(hi - lo);
+        }
+        for (col, term) in v.columns.iter().zip(v.terms()) {
+            let vals = train_vals(col);
+            let binary = v.is_factor() || vals.iter().all(|&x| x == 0.0 || x == 1.0);
+            let ax = if binary { [0.0, 1.0] } else { axis(&vals) };
+            let b = comb_fit.coef[k + 1];
+            if !v.is_factor() {
+                ranges.push(b.abs() * (ax[1] - ax[0]));
+            }
+            let pred = ClinicalPredictor {
+                name: short(&term, "clinical model term")?,
+                kind: if binary {
+                    PredictorKind::Binary
+                } else {
+                    PredictorKind::Continuous
+                },
+                unit: if v.is_factor() {
+                    short(
+                        &format!("{}{}", crate::report::input::REFERENCE_PREFIX, v.levels[0]),
+                        "factor reference level",
+                    )?
+                } else {
+                    heapless::String::new()
+                },
+                coefficient: b,
+                axis_min: ax[0],
+                axis_max: ax[1],
+            };
+            clinical
+                .push(pred)
+                .map_err(|_| anyhow::anyhow!("too many clinical predictors"))?;
+            k += 1;
+        }
     }
     let max_range = ranges.iter().copied().fold(0.0, f64::max);
     if !(max_range > 0.0 && max_range.is_finite()) {
@@ -954,15 +1059,77 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         lasso_coefs.insert(cohort.feature_names[c].clone(), json!(b));
     }
     let mut summary = Map::new();
+    summary.insert(
+        "schema_version".into(),
+        json!(crate::summary::SCHEMA_VERSION),
+    );
+    summary.insert("trainer_version".into(), json!(env!("CARGO_PKG_VERSION")));
+    summary.insert("class_names".into(), json!(class_names));
+    let count = |rows: &[usize]| {
+        json!({
+            "patients": rows.len(),
+            "positive": rows.iter().filter(|&&i| cohort.labels[i] == 1).count(),
+        })
+    };
+    let mut factor_levels = Map::new();
+    for (j, name) in cohort.clinical_names.iter().enumerate() {
+        if cohort.is_factor(j) {
+            factor_levels.insert(name.clone(), json!(cohort.clinical_levels[j]));
+        }
+    }
+    summary.insert(
+        "input".into(),
+        json!({
+            "patients": n,
+            "positive": cohort.labels.iter().filter(|&&v| v == 1).count(),
+            "radiomics_columns": cohort.feature_names.len(),
+            "clinical_columns": cohort.clinical_names,
+            "factor_levels": Value::Object(factor_levels),
+            "skipped_columns": cohort.skipped.len(),
+            "external_cohorts": cohort.external_names,
+        }),
+    );
+    let mut settings =
+        serde_json::to_value(opts).context("cannot serialise the training options")?;
+    if let Value::Object(m) = &mut settings {
+        // the date is `created`, outside the model id's digest
+        m.remove("created_unix");
+    }
+    summary.insert("settings".into(), settings);
+    let mut counts = Map::new();
+    counts.insert("train".into(), count(&train_rows));
+    counts.insert("test".into(), count(&test_rows));
+    let mut external_counts = Map::new();
+    for (k, rows) in external_rows.iter().enumerate() {
+        external_counts.insert(cohort.set_name(Set::External(k as u8)), count(rows));
+    }
+    counts.insert("external".into(), Value::Object(external_counts));
+    let mut assignment = Map::new();
+    for (id, &set) in cohort.ids.iter().zip(&sets) {
+        assignment.insert(id.clone(), json!(cohort.set_name(set)));
+    }
+    summary.insert(
+        "split".into(),
+        json!({
+            "method": if cohort.split.is_some() { "split column" } else { "stratified train_test_split" },
+            "seed": cohort.split.is_none().then_some(opts.seed),
+            "test_size": cohort.split.is_none().then_some(opts.test_size),
+            "counts": Value::Object(counts),
+            "assignment": Value::Object(assignment),
+        }),
+    );
     summary.insert("constant_dropped".into(), json!(constant_dropped));
     summary.insert("spearman_kept".into(), json!(names_of(&mm.spearman_kept)));
-    summary.insert("fclassif_kept".into(), json!(names_of(&mm.fclassif_kept)));
+    summary.insert("anova_f_kept".into(), json!(names_of(&mm.fclassif_kept)));
     summary.insert(
         "lasso".into(),
         json!({
             "alpha": mm.lasso.alpha,
+            "alpha_index": mm.lasso.alpha_index,
             "alphas": mm.lasso.alphas,
-            "mse_path": mm.lasso.mse_path,
+            "cv_mse": mm.lasso.mse_path,
+            "cv_mse_layout": "cv_mse[i][f]: held-out mean squared error (binomial deviance with --selection l1-logistic) at alphas[i] on fold f",
+            "cv_mean_mse": mm.lasso.mean_mse,
             "intercept": mm.lasso.intercept,
             "coefficients": Value::Object(lasso_coefs),
         }),
@@ -985,13 +1152,20 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         summary.insert(name, s);
     }
     summary.insert("combined".into(), with_fit(comb_summary, comb_how));
-    let summary = Value::Object(summary);
+    // the model id is a digest of everything above (selection, fits, split assignment), not of
+    // the creation date: retraining on the same input gives the same id
     let id = fnv1a(
         serde_json::to_string(&summary)
             .unwrap_or_default()
             .as_bytes(),
     );
     model.meta.model_id = short(&format!("radscore-{id:016x}"), "model id")?;
+    summary.insert("model_id".into(), json!(model.meta.model_id.as_str()));
+    summary.insert(
+        "created".into(),
+        json!(crate::summary::created(opts.created_unix)),
+    );
+    let summary = Value::Object(summary);
     model
         .validate()
         .map_err(|e| anyhow::anyhow!("the trained model is invalid: {}", e.message()))?;
@@ -1018,6 +1192,7 @@ pub fn train(cohort: Cohort, opts: &TrainOptions, progress: &dyn Fn(&str)) -> Re
         multivariate,
         sets,
         constant_dropped,
+        class_names,
         summary,
         cohort,
     })

@@ -120,6 +120,7 @@ fn spec(with_split: bool) -> CohortSpec {
         clinical_columns: vec!["area_z".into(), "texture_z".into()],
         // a free-text column: every unnamed column is a radiomics candidate
         ignore_columns: vec!["notes".into()],
+        ..CohortSpec::new("label")
     }
 }
 
@@ -432,17 +433,26 @@ fn summary_has_exactly_the_documented_keys() {
         .keys()
         .map(String::as_str)
         .collect();
+    // docs/summary-json.md, schema version 2
     let mut want = vec![
+        "anova_f_kept",
+        "class_names",
         "clinical",
         "combined",
         "constant_dropped",
+        "created",
         "dce",
         "dwi",
-        "fclassif_kept",
+        "input",
         "lasso",
+        "model_id",
         "multimodal",
+        "schema_version",
+        "settings",
         "spearman_kept",
+        "split",
         "t2",
+        "trainer_version",
     ];
     want.sort_unstable();
     let mut top = top;
@@ -457,7 +467,16 @@ fn summary_has_exactly_the_documented_keys() {
     lk.sort_unstable();
     assert_eq!(
         lk,
-        ["alpha", "alphas", "coefficients", "intercept", "mse_path"]
+        [
+            "alpha",
+            "alpha_index",
+            "alphas",
+            "coefficients",
+            "cv_mean_mse",
+            "cv_mse",
+            "cv_mse_layout",
+            "intercept"
+        ]
     );
     for m in ["clinical", "t2", "dwi", "dce", "multimodal", "combined"] {
         let s = &r.summary[m];
@@ -479,6 +498,37 @@ fn summary_has_exactly_the_documented_keys() {
     for k in ["univariate", "multivariate"] {
         assert!(r.summary["clinical"][k].is_object());
     }
+    assert_eq!(r.summary["schema_version"], 2);
+    assert_eq!(r.summary["model_id"], r.model.meta.model_id.as_str());
+    // the saved split: every patient once, with the sets the result used
+    let a = radscore_trainer::summary::assignment(&r.summary).expect("assignment");
+    assert_eq!(a.len(), r.cohort.len());
+    for (i, id) in r.cohort.ids.iter().enumerate() {
+        let set = a.iter().find(|(p, _)| p == id).map(|(_, s)| s.as_str());
+        assert_eq!(set, Some(r.sets[i].as_str()), "{id}");
+    }
+    // the model id does not depend on the creation date
+    let path = write_cohort(&d, "keys-dated", false);
+    let dated = train(
+        Cohort::from_csv(&path, &spec(false)).expect("cohort"),
+        &TrainOptions {
+            created_unix: 1_796_466_845,
+            ..TrainOptions::default()
+        },
+        &|_| {},
+    )
+    .expect("train");
+    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
+    assert_eq!(dated.model.meta.model_id, r.model.meta.model_id);
+    assert_eq!(dated.summary["created"], "2026-12-05T10:34:05Z");
+    assert!(r.summary["created"].is_null());
+    assert_eq!(
+        r.summary["split"]["counts"]["train"]["patients"],
+        r.sets
+            .iter()
+            .filter(|s| **s == radscore_trainer::cohort::Set::Train)
+            .count()
+    );
 }
 
 #[test]

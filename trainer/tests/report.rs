@@ -78,6 +78,7 @@ fn synthetic_input() -> ReportInput {
             probability: true,
             train: obs(Part::Train),
             test: obs(Part::Test),
+            other: vec![],
         });
     }
     let alphas: Vec<f64> = (0..40)
@@ -133,6 +134,7 @@ fn synthetic_input() -> ReportInput {
         labels: train.iter().map(|&i| labels[i]).collect(),
     };
     ReportInput {
+        external_names: vec![],
         refit: Some(refit),
         bootstrap: BootstrapSettings { b: 200, seed: 7 },
         title: "Validation report: synthetic cohort".into(),
@@ -156,21 +158,25 @@ fn synthetic_input() -> ReportInput {
                     name: "age".into(),
                     kind: BaselineVar::infer_kind(&age),
                     values: age,
+                    levels: vec![],
                 },
                 BaselineVar {
                     name: "texture".into(),
                     kind: BaselineVar::infer_kind(&texture),
                     values: texture,
+                    levels: vec![],
                 },
                 BaselineVar {
                     name: "tic".into(),
                     kind: VarKind::Categorical,
                     values: tic,
+                    levels: vec![],
                 },
                 BaselineVar {
                     name: "volume".into(),
                     kind: BaselineVar::infer_kind(&volume),
                     values: volume,
+                    levels: vec![],
                 },
             ],
         }),
@@ -181,6 +187,8 @@ fn synthetic_input() -> ReportInput {
                 ci_low: 1.462,
                 ci_high: 16.08,
                 p: 0.01,
+                level: None,
+                reference: None,
             },
             OddsRow {
                 name: "volume".into(),
@@ -188,6 +196,8 @@ fn synthetic_input() -> ReportInput {
                 ci_low: 0.911,
                 ci_high: 0.972,
                 p: 0.0004,
+                level: None,
+                reference: None,
             },
             OddsRow {
                 name: "age".into(),
@@ -195,6 +205,8 @@ fn synthetic_input() -> ReportInput {
                 ci_low: 0.98,
                 ci_high: 1.04,
                 p: 0.52,
+                level: None,
+                reference: None,
             },
         ],
         multivariate: vec![
@@ -204,6 +216,8 @@ fn synthetic_input() -> ReportInput {
                 ci_low: 1.3,
                 ci_high: 14.0,
                 p: 0.02,
+                level: None,
+                reference: None,
             },
             OddsRow {
                 name: "volume".into(),
@@ -211,6 +225,8 @@ fn synthetic_input() -> ReportInput {
                 ci_low: 0.92,
                 ci_high: 0.975,
                 p: 0.0007,
+                level: None,
+                reference: None,
             },
         ],
         features: vec![
@@ -246,6 +262,7 @@ fn synthetic_input() -> ReportInput {
                     lo: -0.2,
                     hi: 1.0,
                     binary: false,
+                    levels: Vec::new(),
                 },
                 NomogramAxis {
                     name: "texture".into(),
@@ -254,6 +271,7 @@ fn synthetic_input() -> ReportInput {
                     lo: 0.0,
                     hi: 1.0,
                     binary: true,
+                    levels: Vec::new(),
                 },
                 NomogramAxis {
                     name: "volume".into(),
@@ -262,6 +280,7 @@ fn synthetic_input() -> ReportInput {
                     lo: 0.0,
                     hi: 60.0,
                     binary: false,
+                    levels: Vec::new(),
                 },
             ],
         }),

@@ -73,6 +73,7 @@ fn run() -> TrainResult {
         id_column: "patient_id".into(),
         clinical_columns: vec!["area".into(), "stiff".into(), "age".into()],
         ignore_columns: Vec::new(),
+        ..CohortSpec::new("label")
     };
     let cohort = Cohort::from_reader(cohort_csv().as_bytes(), &spec).expect("cohort");
     train(cohort, &TrainOptions::default(), &|_| {}).expect("train")

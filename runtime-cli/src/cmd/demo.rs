@@ -364,6 +364,12 @@ pub fn clinical_candidates(patients: usize) -> Vec<&'static str> {
     }
 }
 
+/// Class names of label 0 and 1.
+pub const CLASS_NAMES: [&str; 2] = ["HER-2-zero", "HER-2-low"];
+
+/// Clinical columns that are categorical with more than two levels (factors).
+pub const FACTOR_COLUMNS: [&str; 2] = ["tic", "t2w_signal"];
+
 /// Stage 3: the study's pipeline on `cohort.csv` (`patients` rows); writes `summary.json`.
 pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<TrainResult> {
     let spec = CohortSpec {
@@ -381,9 +387,18 @@ pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<Tra
             .filter(|c| !clinical_candidates(patients).contains(c))
             .map(str::to_string)
             .collect(),
+        // TIC type and T2 signal are categories (I/II/III, hypo/iso/hyper), not scores
+        factor_columns: FACTOR_COLUMNS
+            .iter()
+            .filter(|c| clinical_candidates(patients).contains(c))
+            .map(|c| c.to_string())
+            .collect(),
+        ..CohortSpec::new(LABEL_COLUMN)
     };
     let opts = TrainOptions {
         seed,
+        class_names: Some(CLASS_NAMES.map(String::from)),
+        created_unix: radscore_trainer::summary::creation_time()?,
         bin_width: BIN_WIDTH,
         mask_label: 1,
         ..TrainOptions::default()
@@ -422,7 +437,21 @@ pub fn train_model(dir: &Path, seed: u32, patients: usize) -> anyhow::Result<Tra
 /// Stage 4: writes the combined model to `model.rsm`.
 pub fn export_model(dir: &Path, result: &TrainResult) -> anyhow::Result<PathBuf> {
     let path = dir.join("model.rsm");
-    radscore_trainer::export::write_model(&path, &result.model)
+    // the synthetic cohort documents its columns' units and codings: record them in the model
+    // (radscore inspect shows them; a factor level keeps its `ref=` unit)
+    let mut model = result.model.clone();
+    for c in model.clinical.iter_mut().filter(|c| c.unit.is_empty()) {
+        if let Some((_, unit)) = radscore_trainer::synth::CLINICAL_COLUMNS
+            .iter()
+            .find(|(n, _)| *n == c.name.as_str())
+        {
+            c.unit.clear();
+            c.unit
+                .push_str(unit)
+                .map_err(|_| anyhow!("unit '{unit}' is longer than a model unit"))?;
+        }
+    }
+    radscore_trainer::export::write_model(&path, &model)
         .map_err(|e| anyhow!("cannot write the model {}: {e}", path.display()))?;
     Ok(path)
 }
@@ -513,11 +542,19 @@ pub fn score_test_set(
         }
         let mut clinical = Vec::with_capacity(model.clinical.len());
         for c in &model.clinical {
+            // a factor level enters as its indicator: `tic=2` is 1 for TIC type 2
+            let (name, level) = match c.name.as_str().split_once('=') {
+                Some((n, l)) => (n, Some(l)),
+                None => (c.name.as_str(), None),
+            };
             let j = CLINICAL_COLUMNS
                 .iter()
-                .position(|(n, _)| *n == c.name.as_str())
+                .position(|(n, _)| *n == name)
                 .ok_or_else(|| anyhow!("model predictor {:?} is not a clinical column", c.name))?;
-            clinical.push(p.clinical[j]);
+            clinical.push(match level {
+                Some(l) => f64::from(u8::from(l.parse::<f64>().ok() == Some(p.clinical[j]))),
+                None => p.clinical[j],
+            });
         }
         let s = model
             .score(&features, &clinical)
@@ -685,7 +722,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let (t4, c4) = (Instant::now(), cpu_seconds());
     let mut input = ReportInput::from_train(&result);
-    input.class_names = ["HER-2-zero".into(), "HER-2-low".into()];
     // The synthetic cohort documents its columns' units and codings: show them on the nomogram.
     if let Some(spec) = input.nomogram.as_mut() {
         for axis in spec.axes.iter_mut().filter(|a| a.unit.is_empty()) {
@@ -694,6 +730,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .find(|(n, _)| *n == axis.name)
             {
                 axis.unit = unit.to_string();
+            }
+        }
+    }
+    // ... and the names of the factors' levels (tic 1 -> I, t2w_signal 1 -> hypo) in the tables
+    let coding = |var: &str, level: &str| -> Option<String> {
+        let (_, hint) = radscore_trainer::synth::CLINICAL_COLUMNS
+            .iter()
+            .find(|(n, _)| *n == var)?;
+        hint.split(',')
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| *k == level)
+            .map(|(_, v)| v.to_string())
+    };
+    if let Some(b) = input.baseline.as_mut() {
+        for v in &mut b.vars {
+            for l in &mut v.levels {
+                if let Some(name) = coding(&v.name, l) {
+                    *l = name;
+                }
+            }
+        }
+    }
+    for r in input
+        .univariate
+        .iter_mut()
+        .chain(input.multivariate.iter_mut())
+    {
+        for l in [&mut r.level, &mut r.reference].into_iter().flatten() {
+            if let Some(name) = coding(&r.name, l) {
+                *l = name;
             }
         }
     }

@@ -103,6 +103,7 @@ pub fn to_json(
         "meta": {
             "model_id": m.model_id.as_str(),
             "created_unix": m.created_unix,
+            "created": radscore_trainer::summary::created(m.created_unix),
             "trainer_version": m.trainer_version.as_str(),
             "n_train": m.n_train,
             "n_test": m.n_test,
@@ -246,8 +247,10 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
     );
     let _ = writeln!(
         s,
-        "trainer    {} (created {} Unix time)",
-        m.trainer_version, m.created_unix
+        "trainer    {}, created {}",
+        m.trainer_version,
+        radscore_trainer::summary::created(m.created_unix)
+            .unwrap_or_else(|| "(date not recorded)".to_string())
     );
     let _ = writeln!(
         s,
@@ -265,35 +268,45 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
         num(model.radscore_intercept)
     );
     let columns = feature_columns(model);
-    let w = columns.iter().map(|c| c.len()).max().unwrap_or(6).max(6);
-    let _ = writeln!(
-        s,
-        "  {:>2}  {:<w$}  {:<14}  {:>9}  {:>8}  {:>5}  {:>14}  {:>14}  {:>14}",
-        "#", "column", "source", "bin width", "settings", "label", "mean", "sd", "coefficient"
-    );
+    let mut rows: Vec<Vec<String>> = vec![[
+        "#",
+        "column",
+        "source",
+        "bin width",
+        "settings",
+        "label",
+        "mean",
+        "sd",
+        "coefficient",
+    ]
+    .map(String::from)
+    .to_vec()];
     for (i, (f, c)) in model.features.iter().zip(&columns).enumerate() {
-        let _ = writeln!(
-            s,
-            "  {:>2}  {:<w$}  {:<14}  {:>9}  {:>8}  {:>5}  {:>14}  {:>14}  {:>14}",
-            i + 1,
-            c,
+        rows.push(vec![
+            (i + 1).to_string(),
+            c.clone(),
             if model.is_computable(i) {
                 "images"
             } else {
                 "features table"
-            },
+            }
+            .to_string(),
             num(f.bin_width),
             if f.settings == DEFAULT_SETTINGS {
                 "defaults".to_string()
             } else {
                 format!("S{}", usize::from(f.settings) + 1)
             },
-            f.label,
+            f.label.to_string(),
             num(f.mean),
             num(f.sd),
-            num(f.coefficient)
-        );
+            num(f.coefficient),
+        ]);
     }
+    s.push_str(&aligned(
+        &rows,
+        &[true, false, false, true, false, true, true, true, true],
+    ));
     let precomputed = (0..model.features.len())
         .filter(|&i| !model.is_computable(i))
         .count();
@@ -345,34 +358,91 @@ pub fn to_text(model: &Model, header: &artifact::Header, crc: u32, file_len: usi
         "\nnomogram: {} points per unit of lp",
         num(model.points_per_unit)
     );
-    let _ = writeln!(
-        s,
-        "  {:<12}  {:<10}  {:<16}  {:>22}  axis",
-        "predictor", "kind", "unit", "coefficient"
-    );
-    let _ = writeln!(
-        s,
-        "  {:<12}  {:<10}  {:<16}  {:>22}  [{}, {}]",
-        "radscore",
-        "continuous",
-        "",
+    // one row per predictor; every column as wide as its longest cell
+    let mut rows: Vec<[String; 5]> = vec![[
+        "predictor".into(),
+        "kind".into(),
+        "unit".into(),
+        "coefficient".into(),
+        "axis".into(),
+    ]];
+    let show_unit = |u: &str| {
+        if u.is_empty() {
+            "—".to_string()
+        } else {
+            u.to_string()
+        }
+    };
+    rows.push([
+        "radscore".into(),
+        "continuous".into(),
+        "—".into(),
         num(model.radscore_coefficient),
-        num(model.radscore_axis[0]),
-        num(model.radscore_axis[1])
-    );
+        format!(
+            "[{}, {}]",
+            num(model.radscore_axis[0]),
+            num(model.radscore_axis[1])
+        ),
+    ]);
     for c in &model.clinical {
-        let _ = writeln!(
-            s,
-            "  {:<12}  {:<10}  {:<16}  {:>22}  [{}, {}]",
-            c.name.as_str(),
-            kind(c.kind),
-            c.unit.as_str(),
+        let factor_level = c.name.as_str().contains('=')
+            && c.unit
+                .as_str()
+                .starts_with(radscore_trainer::report::input::REFERENCE_PREFIX);
+        rows.push([
+            c.name.as_str().to_string(),
+            if factor_level {
+                "factor level".to_string()
+            } else {
+                kind(c.kind).to_string()
+            },
+            if factor_level {
+                format!(
+                    "reference {}",
+                    &c.unit.as_str()[radscore_trainer::report::input::REFERENCE_PREFIX.len()..]
+                )
+            } else {
+                show_unit(c.unit.as_str())
+            },
             num(c.coefficient),
-            num(c.axis_min),
-            num(c.axis_max)
-        );
+            format!("[{}, {}]", num(c.axis_min), num(c.axis_max)),
+        ]);
     }
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r.to_vec()).collect();
+    s.push_str(&aligned(&rows, &[false, false, false, true, false]));
+    let _ = writeln!(
+        s,
+        "  unit: as recorded in the model (\u{2014} = none recorded); a factor's levels are binary predictors <name>=<level> against its reference level"
+    );
     s
+}
+
+/// Rows as text columns, each as wide as its widest cell (counted in characters), two spaces
+/// apart, right-aligned where `right` says (numbers), two spaces of indent.
+fn aligned(rows: &[Vec<String>], right: &[bool]) -> String {
+    let n = right.len();
+    let w: Vec<usize> = (0..n)
+        .map(|k| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::from(" ");
+        for k in 0..n {
+            let pad = " ".repeat(w[k] - r[k].chars().count());
+            line.push(' ');
+            if right[k] {
+                line.push_str(&pad);
+                line.push_str(&r[k]);
+            } else {
+                line.push_str(&r[k]);
+                line.push_str(&pad);
+            }
+            line.push(' ');
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 /// Runs `radscore inspect`.

@@ -5,8 +5,12 @@
 //! the SVG figures: ROC curves of the combined model and the radscore, calibration and decision
 //! curves of the combined model, the nomogram, the radscore waterfall and violins, the baseline
 //! table of the cohort's clinical columns and the model's features. The split column (`split` by
-//! default, values `train`/`test`) is used when present; without one every patient counts as test
-//! set. Re-running on the same input writes byte-identical files.
+//! default, values `train`/`test`/external cohorts) is used when present; without one, the split
+//! saved at training time in `summary.json` (`--summary`, or `summary.json` next to the model when
+//! its model id is the model's) gives each patient's set; without either, patients are shown as
+//! "All patients (set unknown)", never as a test set. Class names, text labels and factor
+//! columns default to what the summary recorded. Re-running on the same input writes
+//! byte-identical files.
 
 use super::verify::{load_model, read_public_key};
 use anyhow::{bail, Context};
@@ -43,9 +47,24 @@ pub struct Args {
     /// that is not the id, label, split or a radiomics column).
     #[arg(long, value_delimiter = ',')]
     pub clinical: Option<Vec<String>>,
-    /// Names of class 0 and class 1, comma-separated (e.g. `HER-2-zero,HER-2-low`).
+    /// Names of class 0 and class 1, comma-separated (e.g. `HER-2-zero,HER-2-low`); default: the
+    /// summary's.
     #[arg(long, value_delimiter = ',', num_args = 1)]
     pub class_names: Option<Vec<String>>,
+    /// The positive class of a text label column (default: the summary's).
+    #[arg(long)]
+    pub positive_class: Option<String>,
+    /// Comma-separated categorical clinical columns (default: the summary's).
+    #[arg(long, value_delimiter = ',')]
+    pub factor_columns: Option<Vec<String>>,
+    /// Reference level of a factor, `COLUMN=LEVEL`; repeatable (default: the summary's).
+    #[arg(long)]
+    pub reference_level: Vec<String>,
+    /// `summary.json` of the training run: its saved split (patient → set), class names, text
+    /// labels and factor columns. Default: `summary.json` next to the model, if its model id is
+    /// the model's.
+    #[arg(long)]
+    pub summary: Option<PathBuf>,
     /// Page title.
     #[arg(long)]
     pub title: Option<String>,
@@ -111,7 +130,8 @@ pub fn cohort_spec(args: &Args, header: &[String], numeric: &[bool]) -> anyhow::
             .iter()
             .zip(numeric)
             .filter(|(h, &num)| {
-                num && **h != args.id_column
+                (num || args.factor_columns.as_ref().is_some_and(|f| f.contains(*h)))
+                    && **h != args.id_column
                     && **h != args.label_column
                     && Some(*h) != split_column.as_ref()
                     && !is_feature_column(h)
@@ -139,7 +159,44 @@ pub fn cohort_spec(args: &Args, header: &[String], numeric: &[bool]) -> anyhow::
         id_column: args.id_column.clone(),
         clinical_columns,
         ignore_columns,
+        positive_class: args.positive_class.clone(),
+        factor_columns: args.factor_columns.clone().unwrap_or_default(),
+        reference_levels: super::train::reference_levels(&args.reference_level)?,
     })
+}
+
+/// The training summary for a model: `--summary` (its model id must be the model's), else
+/// `summary.json` next to the model when its model id matches; `None` otherwise.
+fn load_summary(args: &Args, model_id: &str) -> anyhow::Result<Option<serde_json::Value>> {
+    let (path, explicit) = match &args.summary {
+        Some(p) => (p.clone(), true),
+        None => match args.model.parent() {
+            Some(d) => (d.join("summary.json"), false),
+            None => return Ok(None),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(_) if !explicit => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let v: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(_) if !explicit => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("{}: not JSON", path.display())),
+    };
+    let id = v.get("model_id").and_then(|i| i.as_str());
+    if id != Some(model_id) {
+        if explicit {
+            bail!(
+                "{}: model id {} is not the model's ({model_id}); the summary belongs to another training run",
+                path.display(),
+                id.unwrap_or("absent (schema version 1)")
+            );
+        }
+        return Ok(None);
+    }
+    Ok(Some(v))
 }
 
 /// Runs `radscore report`.
@@ -150,21 +207,50 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(read_public_key)
         .transpose()?;
     let model = load_model(&args.model, key.as_ref())?;
+    let summary = load_summary(&args, model.meta.model_id.as_str())?;
+    let mut args = args;
+    if let Some(cols) = summary
+        .as_ref()
+        .and_then(|s| s.get("input"))
+        .and_then(|i| i.get("columns"))
+        .and_then(|c| serde_json::from_value::<CohortSpec>(c.clone()).ok())
+    {
+        // what the training run was told about the table, unless given here
+        if args.positive_class.is_none() && cols.label_column == args.label_column {
+            args.positive_class = cols.positive_class;
+        }
+        if args.factor_columns.is_none() && !cols.factor_columns.is_empty() {
+            args.factor_columns = Some(cols.factor_columns);
+        }
+        if args.reference_level.is_empty() {
+            args.reference_level = cols
+                .reference_levels
+                .iter()
+                .map(|(c, l)| format!("{c}={l}"))
+                .collect();
+        }
+    }
     let (header, numeric) = sniff(&args.input)?;
     let spec = cohort_spec(&args, &header, &numeric)?;
     let cohort = Cohort::from_csv(&args.input, &spec)?;
     if cohort.is_empty() {
         bail!("{}: the cohort has no patients", args.input.display());
     }
-    let mut input = ReportInput::from_model(&model, &cohort)
+    let saved = match &summary {
+        Some(s) if cohort.split.is_none() => Some(radscore_trainer::summary::assignment(s)?),
+        _ => None,
+    };
+    let mut input = ReportInput::from_model_with(&model, &cohort, saved.as_deref())
         .with_context(|| format!("{}", args.input.display()))?;
-    if let Some(names) = &args.class_names {
-        match names.as_slice() {
-            [a, b] => input.class_names = [a.trim().to_string(), b.trim().to_string()],
-            _ => bail!(
-                "--class-names needs exactly two names, e.g. --class-names HER-2-zero,HER-2-low"
-            ),
-        }
+    if let Some(names) = super::train::class_names(args.class_names.as_deref())? {
+        input.class_names = names;
+    } else if let Some(names) = cohort.class_names.clone() {
+        input.class_names = names;
+    } else if let Some(names) = summary
+        .as_ref()
+        .and_then(radscore_trainer::summary::class_names)
+    {
+        input.class_names = names;
     }
     if let Some(t) = &args.title {
         input.title = t.clone();

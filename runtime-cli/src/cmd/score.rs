@@ -2,7 +2,9 @@
 //!
 //! Input: a CSV with a header row holding `patient_id`, one column per model feature named
 //! `<sequence>_<pyradiomics name>` (e.g. `dce_exponential_firstorder_Kurtosis`) and one per
-//! clinical predictor (its name in the model); other columns are ignored. Output: `patient_id,
+//! clinical predictor (its name in the model; a factor level `<var>=<level>` is read from its own
+//! 0/1 column or, without one, from the column `<var>` holding the levels); other columns are
+//! ignored. Output: `patient_id,
 //! radscore, linear_predictor, probability, predicted_class, total_points`, then
 //! `points_radscore` and `points_<predictor>` for each clinical predictor.
 //!
@@ -71,6 +73,9 @@ struct Columns {
     id: usize,
     features: Vec<usize>,
     clinical: Vec<usize>,
+    /// For a factor level `<var>=<level>` read from the column `<var>`: the level (the predictor
+    /// is 1 where the cell is that level, else 0).
+    levels: Vec<Option<String>>,
     names: Vec<String>,
 }
 
@@ -103,7 +108,29 @@ fn locate(header: &[String], model: &Model, input: &Path) -> anyhow::Result<Colu
     };
     let id = idx("patient_id");
     let features: Vec<usize> = feature_names.iter().map(|n| idx(n)).collect();
-    let clinical: Vec<usize> = clinical_names.iter().map(|n| idx(n)).collect();
+    // a factor level `<var>=<level>` comes from its own 0/1 column, or else from the column
+    // `<var>` holding the levels
+    let mut levels = Vec::with_capacity(clinical_names.len());
+    let mut clinical = Vec::with_capacity(clinical_names.len());
+    for n in &clinical_names {
+        let from_var = match (find(n), n.split_once('=')) {
+            (Ok(None), Some((var, level))) => match find(var) {
+                Ok(Some(i)) => Some((i, level.to_string())),
+                _ => None,
+            },
+            _ => None,
+        };
+        match from_var {
+            Some((i, level)) => {
+                clinical.push(i);
+                levels.push(Some(level));
+            }
+            None => {
+                clinical.push(idx(n));
+                levels.push(None);
+            }
+        }
+    }
     if !missing.is_empty() {
         bail!(
             "{}: missing column{} {} (the model needs patient_id, its {} feature column(s) and its \
@@ -137,6 +164,7 @@ fn locate(header: &[String], model: &Model, input: &Path) -> anyhow::Result<Colu
         id,
         features,
         clinical,
+        levels,
         names,
     })
 }
@@ -282,12 +310,30 @@ pub fn score_stream(
         for ((v, &col), name) in x.iter_mut().zip(&cols.features).zip(&cols.names) {
             *v = number(&record, col, name, row, input, cols.id)?;
         }
-        for (((v, &col), name), p) in c
+        for ((((v, &col), name), p), level) in c
             .iter_mut()
             .zip(&cols.clinical)
             .zip(cols.names.iter().skip(nf))
             .zip(&model.clinical)
+            .zip(&cols.levels)
         {
+            if let Some(level) = level {
+                let cell = String::from_utf8_lossy(record.get(col).unwrap_or(b""));
+                let cell = cell.trim();
+                if cell.is_empty() {
+                    let id = String::from_utf8_lossy(record.get(cols.id).unwrap_or(b""));
+                    bail!(
+                        "{}: row {row} (patient_id `{}`), column `{}`: missing value (factor level `{name}`)",
+                        input.display(),
+                        id.trim(),
+                        name.split_once('=').map_or(name.as_str(), |x| x.0)
+                    );
+                }
+                let same = cell == level
+                    || matches!((cell.parse::<f64>(), level.parse::<f64>()), (Ok(a), Ok(b)) if a == b);
+                *v = f64::from(u8::from(same));
+                continue;
+            }
             *v = number(&record, col, name, row, input, cols.id)?;
             if p.kind == PredictorKind::Binary && *v != 0.0 && *v != 1.0 {
                 let id = String::from_utf8_lossy(record.get(cols.id).unwrap_or(b""));

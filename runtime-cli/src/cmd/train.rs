@@ -7,9 +7,9 @@
 //! The model is written through the core's artifact format; `summary.json` (every intermediate of
 //! the pipeline) goes into the report folder, or next to the model without `--report-dir`; with
 //! `--report-dir` the validation report (index.html, tables, figures) is written there too. All
-//! files are written atomically. Progress goes to stderr. The same input gives the same bytes:
-//! the model's creation time is taken from `SOURCE_DATE_EPOCH` when set, otherwise it is 0
-//! ("not recorded").
+//! files are written atomically. Progress goes to stderr. The model's creation time (model
+//! metadata, `summary.json`'s `created`) is the time of the run, or `SOURCE_DATE_EPOCH` when set
+//! (reproducible builds: the same input and `SOURCE_DATE_EPOCH` give the same bytes).
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
@@ -57,13 +57,30 @@ pub struct Args {
     /// PyRadiomics' `diagnostics_*` and batch bookkeeping columns, which are skipped.
     #[arg(long)]
     pub input: PathBuf,
-    /// Outcome column (1 = positive class).
+    /// Outcome column (1 = positive class, or text labels with --positive-class).
     #[arg(long, default_value = "label")]
     pub label_column: String,
+    /// The positive class of a text label column (e.g. `HER2-low`); the one other label is the
+    /// negative class. Class names then default to the two labels.
+    #[arg(long)]
+    pub positive_class: Option<String>,
+    /// Names of class 0 and class 1, comma-separated (e.g. `HER-2-zero,HER-2-low`), shown in the
+    /// report and recorded in summary.json.
+    #[arg(long, value_delimiter = ',', num_args = 1)]
+    pub class_names: Option<Vec<String>>,
+    /// Comma-separated clinical columns that are categorical (factors, R's treatment contrasts:
+    /// one OR per level against the reference level).
+    #[arg(long, value_delimiter = ',')]
+    pub factor_columns: Vec<String>,
+    /// Reference level of a factor, `COLUMN=LEVEL` (default: the first level in R's sort order);
+    /// repeatable.
+    #[arg(long)]
+    pub reference_level: Vec<String>,
     /// Patient id column.
     #[arg(long, default_value = "patient_id")]
     pub id_column: String,
-    /// Column holding `train`/`test`; without it a stratified split is drawn with --seed.
+    /// Column holding `train`, `test` or an external validation cohort (`external`,
+    /// `external-<name>`, `external:<name>`); without it a stratified split is drawn with --seed.
     #[arg(long, conflicts_with = "seed")]
     pub split_column: Option<String>,
     /// Seed of the stratified split (scikit-learn `train_test_split(random_state=seed)`).
@@ -178,14 +195,34 @@ fn options(args: &Args) -> Result<TrainOptions> {
     o.clinical_p = args.clinical_p;
     o.bin_width = args.bin_width;
     o.mask_label = args.mask_label;
-    o.created_unix = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .with_context(|| format!("SOURCE_DATE_EPOCH='{v}' is not a number of seconds"))?,
-        Err(_) => 0,
-    };
+    o.created_unix = radscore_trainer::summary::creation_time()?;
+    o.class_names = class_names(args.class_names.as_deref())?;
     Ok(o)
+}
+
+/// `--class-names A,B` as two trimmed, non-empty names.
+pub fn class_names(names: Option<&[String]>) -> Result<Option<[String; 2]>> {
+    match names {
+        None => Ok(None),
+        Some([a, b]) if !a.trim().is_empty() && !b.trim().is_empty() => {
+            Ok(Some([a.trim().to_string(), b.trim().to_string()]))
+        }
+        Some(_) => bail!(
+            "--class-names needs exactly two non-empty names (class 0, class 1), e.g. --class-names HER-2-zero,HER-2-low"
+        ),
+    }
+}
+
+/// `--reference-level COLUMN=LEVEL` pairs.
+pub fn reference_levels(list: &[String]) -> Result<Vec<(String, String)>> {
+    list.iter()
+        .map(|r| match r.split_once('=') {
+            Some((c, l)) if !c.trim().is_empty() && !l.trim().is_empty() => {
+                Ok((c.trim().to_string(), l.trim().to_string()))
+            }
+            _ => bail!("--reference-level '{r}' is not COLUMN=LEVEL"),
+        })
+        .collect()
 }
 
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
@@ -212,6 +249,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect(),
+        positive_class: args.positive_class.clone(),
+        factor_columns: args
+            .factor_columns
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        reference_levels: reference_levels(&args.reference_level)?,
     };
     let spinner = if !args.quiet && std::io::stderr().is_terminal() {
         let s = indicatif::ProgressBar::new_spinner();
@@ -271,8 +316,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
     };
     let summary_path = summary_dir.join("summary.json");
+    let mut summary = result.summary.clone();
+    summary["input"]["file"] = serde_json::json!(args
+        .input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned()));
+    summary["input"]["columns"] = serde_json::to_value(&spec)?;
     let mut text =
-        serde_json::to_string_pretty(&result.summary).context("cannot serialise the summary")?;
+        serde_json::to_string_pretty(&summary).context("cannot serialise the summary")?;
     text.push('\n');
     write_atomic(&summary_path, text.as_bytes())?;
     if let Some(dir) = &args.report_dir {

@@ -61,7 +61,7 @@ pub fn figures_with(input: &ReportInput, v: Option<&Validation>) -> anyhow::Resu
     };
     let m = &input.models[mi];
     let mut out = Vec::new();
-    for part in Part::ALL {
+    for part in input.parts() {
         let obs = m.part(part);
         if !both_classes(obs) {
             continue;
@@ -81,17 +81,17 @@ pub fn figures_with(input: &ReportInput, v: Option<&Validation>) -> anyhow::Resu
             "apparent calibration curve (lowess, f = 2/3, iter = 0, as rms val.prob)".to_string()
         };
         out.push(Figure {
-            file: format!("calibration_{}.svg", part.key()),
+            file: format!("calibration_{}.svg", input.part_key(part)),
             section: "calibration",
             caption: format!(
                 "Calibration of the {} model, {} (n = {}): {curves}; observed fraction of {} in deciles of predicted probability with exact 95 % CIs; ideal line; rug of the predictions. {}.",
                 m.name,
-                part.title().to_lowercase(),
+                input.part_phrase(part),
                 y.len(),
                 input.class_names[1],
                 stats_text(&y, &p)
             ),
-            svg: draw(&m.name, &input.class_names[1], mi, input.reference, part, &y, &p, boot)?,
+            svg: draw(&m.name, &input.class_names[1], mi, input.reference, &input.part_phrase(part), &y, &p, boot)?,
         });
     }
     Ok(out)
@@ -104,7 +104,7 @@ pub fn table(input: &ReportInput) -> Option<Table> {
     let m = &input.models[mi];
     let mut rows = Vec::new();
     let mut csv_rows = Vec::new();
-    for part in Part::ALL {
+    for part in input.parts() {
         let obs = m.part(part);
         if !both_classes(obs) {
             continue;
@@ -114,7 +114,7 @@ pub fn table(input: &ReportInput) -> Option<Table> {
         let hl = hosmer_lemeshow(&y, &p, GROUPS);
         rows.push(vec![
             m.name.clone(),
-            part.title().to_string(),
+            input.part_title(part),
             y.len().to_string(),
             fmt::fixed(v.citl, 3),
             fmt::fixed(v.intercept, 3),
@@ -127,7 +127,7 @@ pub fn table(input: &ReportInput) -> Option<Table> {
         ]);
         csv_rows.push(vec![
             m.name.clone(),
-            part.key().to_string(),
+            input.part_key(part),
             y.len().to_string(),
             fmt::exact(v.citl),
             fmt::exact(v.intercept),
@@ -166,7 +166,7 @@ fn draw(
     positive: &str,
     mi: usize,
     reference: Option<usize>,
-    part: Part,
+    part: &str,
     y: &[u8],
     p: &[f64],
     boot: Option<&Validation>,
@@ -208,7 +208,7 @@ fn draw(
     };
     plot::svg(w, h, |root| {
         let area = plot::with_legend(root, &items)?;
-        let title = format!("Calibration, {name} model, {}", part.title().to_lowercase());
+        let title = format!("Calibration, {name} model, {}", part);
         let mut chart = plot::chart(&area, &title, 0.0..1.0, 0.0..1.0)?;
         plot::mesh(
             &mut chart,

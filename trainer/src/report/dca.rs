@@ -38,7 +38,7 @@ pub fn plot_range(reference: &[(f64, f64)], treat_all: &[(f64, f64)]) -> f64 {
 /// Decision-curve figures (training set, test set).
 pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
     let mut out = Vec::new();
-    for part in Part::ALL {
+    for part in input.parts() {
         let models: Vec<usize> = (0..input.models.len())
             .filter(|&i| input.models[i].probability && both_classes(input.models[i].part(part)))
             .collect();
@@ -47,11 +47,11 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
         }
         let (svg, end) = draw(input, part, &models)?;
         out.push(Figure {
-            file: format!("dca_{}.svg", part.key()),
+            file: format!("dca_{}.svg", input.part_key(part)),
             section: "dca",
             caption: format!(
                 "Decision curves, {}: net benefit of treating patients whose predicted probability is at least the threshold, against treating all and treating none, at thresholds 0.01, 0.02, …, unsmoothed. Shown for thresholds 0–{}: up to the first threshold where both the {} model's and treat-all's net benefit are ≤ 0, rounded up to 0.05 (at most 0.99; dcurves' default range is 0–0.99).",
-                part.title().to_lowercase(),
+                input.part_phrase(part),
                 fmt::fixed(end, 2),
                 input
                     .reference
@@ -123,7 +123,7 @@ fn draw(input: &ReportInput, part: Part, models: &[usize]) -> anyhow::Result<(St
         let area = plot::with_legend(root, &items)?;
         let mut chart = plot::chart(
             &area,
-            &format!("Decision curves, {}", part.title().to_lowercase()),
+            &format!("Decision curves, {}", input.part_phrase(part)),
             0.0..end,
             ymin..ymax,
         )?;

@@ -19,6 +19,7 @@ fn part(s: Set) -> Part {
     match s {
         Set::Train => Part::Train,
         Set::Test => Part::Test,
+        Set::External(k) => Part::External(k),
     }
 }
 
@@ -39,9 +40,14 @@ fn odds(rows: &[OrRow]) -> Vec<OddsRow> {
             ci_low: r.ci_low,
             ci_high: r.ci_high,
             p: r.p,
+            level: r.level.clone(),
+            reference: r.reference.clone(),
         })
         .collect()
 }
+
+/// Prefix of a factor level's `unit` in the model (`ref=<reference level>`).
+pub const REFERENCE_PREFIX: &str = "ref=";
 
 /// The nomogram scales stored in a core model.
 pub fn nomogram_spec(model: &Model) -> NomogramSpec {
@@ -52,15 +58,45 @@ pub fn nomogram_spec(model: &Model) -> NomogramSpec {
         lo: model.radscore_axis[0],
         hi: model.radscore_axis[1],
         binary: false,
+        levels: Vec::new(),
     }];
-    axes.extend(model.clinical.iter().map(|c| NomogramAxis {
-        name: c.name.as_str().to_string(),
-        unit: c.unit.as_str().to_string(),
-        beta: c.coefficient,
-        lo: c.axis_min,
-        hi: c.axis_max,
-        binary: c.kind == PredictorKind::Binary,
-    }));
+    for c in &model.clinical {
+        // a factor's levels (binary `<name>=<level>` with unit `ref=<reference>`, consecutive)
+        // share one axis
+        let level = (c.kind == PredictorKind::Binary)
+            .then(|| {
+                let (var, lvl) = c.name.as_str().split_once('=')?;
+                let r = c.unit.as_str().strip_prefix(REFERENCE_PREFIX)?;
+                Some((var.to_string(), lvl.to_string(), r.to_string()))
+            })
+            .flatten();
+        if let Some((var, lvl, r)) = level {
+            match axes.last_mut() {
+                Some(a) if !a.levels.is_empty() && a.name == var && a.levels[0].0 == r => {
+                    a.levels.push((lvl, c.coefficient));
+                }
+                _ => axes.push(NomogramAxis {
+                    name: var,
+                    unit: String::new(),
+                    beta: 0.0,
+                    lo: 0.0,
+                    hi: 1.0,
+                    binary: false,
+                    levels: vec![(r, 0.0), (lvl, c.coefficient)],
+                }),
+            }
+            continue;
+        }
+        axes.push(NomogramAxis {
+            name: c.name.as_str().to_string(),
+            unit: c.unit.as_str().to_string(),
+            beta: c.coefficient,
+            lo: c.axis_min,
+            hi: c.axis_max,
+            binary: c.kind == PredictorKind::Binary,
+            levels: Vec::new(),
+        });
+    }
     NomogramSpec {
         intercept: model.combined_intercept,
         points_per_unit: model.points_per_unit,
@@ -104,8 +140,13 @@ pub fn baseline(cohort: &Cohort, parts: &[Part], model: Option<&Model>) -> Optio
             };
             BaselineVar {
                 name: name.clone(),
-                kind,
+                kind: if cohort.is_factor(j) {
+                    VarKind::Categorical
+                } else {
+                    kind
+                },
                 values,
+                levels: cohort.clinical_levels.get(j).cloned().unwrap_or_default(),
             }
         })
         .collect();
@@ -161,12 +202,9 @@ pub fn refit_design(
     let mut names = vec!["radscore".to_string()];
     let mut columns = vec![rows.iter().map(|&i| radscore[i]).collect::<Vec<f64>>()];
     for c in &model.clinical {
-        let j = cohort
-            .clinical_names
-            .iter()
-            .position(|n| n == c.name.as_str())?;
+        let col = cohort.design_column(c.name.as_str())?;
         names.push(c.name.as_str().to_string());
-        columns.push(rows.iter().map(|&i| cohort.clinical.get(i, j)).collect());
+        columns.push(rows.iter().map(|&i| col[i]).collect());
     }
     Some(RefitDesign {
         names,
@@ -215,6 +253,12 @@ impl ReportInput {
                 probability: true,
                 train: obs(&m.train),
                 test: obs(&m.test),
+                other: m
+                    .external
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| (Part::External(k as u8), obs(p)))
+                    .collect(),
             })
             .collect();
         let reference = models
@@ -232,9 +276,36 @@ impl ReportInput {
             })
             .collect();
         let n_train = parts.iter().filter(|&&p| p == Part::Train).count();
+        let n_test = parts.iter().filter(|&&p| p == Part::Test).count();
+        let externals: String = r
+            .cohort
+            .external_names
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                format!(
+                    ", {} external ({name})",
+                    parts
+                        .iter()
+                        .filter(|&&p| p == Part::External(k as u8))
+                        .count()
+                )
+            })
+            .collect();
+        let how = if r.cohort.split.is_some() {
+            "sets from the cohort's split column".to_string()
+        } else {
+            let s = &r.summary["split"];
+            format!(
+                "stratified random split (seed {}, test fraction {}), saved in summary.json (split.assignment)",
+                s["seed"],
+                s["test_size"]
+            )
+        };
         ReportInput {
             title: "radscore validation report".into(),
-            class_names: DEFAULT_CLASS_NAMES.map(String::from),
+            class_names: r.class_names.clone(),
+            external_names: r.cohort.external_names.clone(),
             models,
             reference,
             radscore_cutoff: radscore_cutoff(&radscore),
@@ -255,14 +326,17 @@ impl ReportInput {
             bootstrap: BootstrapSettings::default(),
             notes: vec![
                 format!(
-                    "Training run: {} patients ({} training, {} test), {} models; model id {}.",
+                    "Training run: {} patients ({} training, {} test{externals}; {how}), {} models; model id {}.",
                     parts.len(),
                     n_train,
-                    parts.len() - n_train,
+                    n_test,
                     r.models.len(),
                     r.model.meta.model_id.as_str()
                 ),
-                "Thresholds (sensitivity, specificity, radscore cut-off) are chosen on the training set (Youden index) and applied unchanged to the test set.".into(),
+                format!(
+                    "Thresholds (sensitivity, specificity, radscore cut-off) are chosen on the training set (Youden index) and applied unchanged to the test set{}.",
+                    if r.cohort.external_names.is_empty() { "" } else { " and the external validation cohorts" }
+                ),
             ],
         }
     }
@@ -270,9 +344,21 @@ impl ReportInput {
     /// A model applied to a cohort (`radscore report`): every patient is scored through the core
     /// model; the report shows the combined model and the radscore, the baseline table of the
     /// cohort's clinical columns, the selected features and the nomogram. The cohort's split
-    /// column decides training/test membership; without one every patient is in the test set
-    /// (external validation).
+    /// column decides set membership; without one every patient is of unknown set
+    /// ([`Part::All`]: they may include training patients). See [`ReportInput::from_model_with`]
+    /// for a saved split.
     pub fn from_model(model: &Model, cohort: &Cohort) -> anyhow::Result<ReportInput> {
+        Self::from_model_with(model, cohort, None)
+    }
+
+    /// [`ReportInput::from_model`] with the split saved at training time (`summary.json`'s
+    /// `split.assignment`: patient id → `train`, `test` or an external cohort's name), used when
+    /// the cohort has no split column; patients missing from it are of unknown set.
+    pub fn from_model_with(
+        model: &Model,
+        cohort: &Cohort,
+        saved: Option<&[(String, String)]>,
+    ) -> anyhow::Result<ReportInput> {
         model
             .validate()
             .map_err(|e| anyhow::anyhow!("invalid model: {} (error {})", e.message(), e.code()))?;
@@ -291,21 +377,59 @@ impl ReportInput {
         }
         let mut clin_cols = Vec::with_capacity(model.clinical.len());
         for c in &model.clinical {
-            let j = cohort
-                .clinical_names
-                .iter()
-                .position(|n| n == c.name.as_str())
-                .with_context(|| {
-                    format!(
+            let col = cohort.design_column(c.name.as_str()).with_context(|| {
+                match c.name.as_str().split_once('=') {
+                    Some((var, level)) => format!(
+                        "the cohort has no factor column '{var}' with level '{level}' (a predictor of the model; \
+                         name the column in --factor-columns)"
+                    ),
+                    None => format!(
                         "the cohort has no clinical column '{}' (a predictor of the model)",
                         c.name.as_str()
-                    )
-                })?;
-            clin_cols.push(j);
+                    ),
+                }
+            })?;
+            clin_cols.push(col);
         }
-        let parts: Vec<Part> = match &cohort.split {
-            Some(s) => s.iter().map(|&x| part(x)).collect(),
-            None => vec![Part::Test; cohort.len()],
+        let mut external_names = cohort.external_names.clone();
+        let mut n_unsaved = 0;
+        let parts: Vec<Part> = match (&cohort.split, saved) {
+            (Some(s), _) => s.iter().map(|&x| part(x)).collect(),
+            (None, Some(saved)) => {
+                let map: std::collections::HashMap<&str, &str> = saved
+                    .iter()
+                    .map(|(id, set)| (id.as_str(), set.as_str()))
+                    .collect();
+                let mut out = Vec::with_capacity(cohort.len());
+                for id in &cohort.ids {
+                    out.push(match map.get(id.as_str()) {
+                        None => {
+                            n_unsaved += 1;
+                            Part::All
+                        }
+                        Some(&"train") => Part::Train,
+                        Some(&"test") => Part::Test,
+                        Some(&name) => {
+                            let k = match external_names.iter().position(|n| n == name) {
+                                Some(k) => k,
+                                None => {
+                                    if external_names.len() == crate::cohort::MAX_EXTERNAL {
+                                        bail!(
+                                            "the saved split has more than {} external cohorts",
+                                            crate::cohort::MAX_EXTERNAL
+                                        );
+                                    }
+                                    external_names.push(name.to_string());
+                                    external_names.len() - 1
+                                }
+                            };
+                            Part::External(k as u8)
+                        }
+                    });
+                }
+                out
+            }
+            (None, None) => vec![Part::All; cohort.len()],
         };
         let mut combined = ModelCurves {
             name: "combined".into(),
@@ -313,6 +437,7 @@ impl ReportInput {
             probability: true,
             train: vec![],
             test: vec![],
+            other: vec![],
         };
         let mut radscore = Vec::with_capacity(cohort.len());
         for (i, &pi) in parts.iter().enumerate() {
@@ -320,10 +445,7 @@ impl ReportInput {
                 .iter()
                 .map(|&j| cohort.features.get(i, j))
                 .collect();
-            let c: Vec<f64> = clin_cols
-                .iter()
-                .map(|&j| cohort.clinical.get(i, j))
-                .collect();
+            let c: Vec<f64> = clin_cols.iter().map(|col| col[i]).collect();
             let s = model.score(&x, &c).map_err(|e| {
                 anyhow::anyhow!(
                     "patient '{}' (data row {}): cannot score: {} (error {})",
@@ -337,10 +459,7 @@ impl ReportInput {
                 label: cohort.labels[i],
                 value: s.probability,
             };
-            match pi {
-                Part::Train => combined.train.push(o),
-                Part::Test => combined.test.push(o),
-            }
+            combined.push(pi, o);
             radscore.push(ScoredCase {
                 id: cohort.ids[i].clone(),
                 label: cohort.labels[i],
@@ -355,41 +474,59 @@ impl ReportInput {
             &parts,
             &radscore.iter().map(|c| c.value).collect::<Vec<f64>>(),
         );
-        let rad_model = ModelCurves {
+        let mut rad_model = ModelCurves {
             name: "radscore".into(),
             threshold: cutoff.unwrap_or(f64::NAN),
             probability: false,
-            train: radscore
-                .iter()
-                .filter(|c| c.part == Part::Train)
-                .map(|c| Obs {
-                    label: c.label,
-                    value: c.value,
-                })
-                .collect(),
-            test: radscore
-                .iter()
-                .filter(|c| c.part == Part::Test)
-                .map(|c| Obs {
-                    label: c.label,
-                    value: c.value,
-                })
-                .collect(),
+            train: vec![],
+            test: vec![],
+            other: vec![],
         };
-        let n_train = parts.iter().filter(|&&p| p == Part::Train).count();
+        for c in &radscore {
+            rad_model.push(
+                c.part,
+                Obs {
+                    label: c.label,
+                    value: c.value,
+                },
+            );
+        }
+        let count = |p: Part| parts.iter().filter(|&&q| q == p).count();
+        let n_train = count(Part::Train);
+        let n_all = count(Part::All);
+        let mut sets = vec![
+            format!("{} training", n_train),
+            format!("{} test", count(Part::Test)),
+        ];
+        for (k, name) in external_names.iter().enumerate() {
+            sets.push(format!(
+                "{} external ({name})",
+                count(Part::External(k as u8))
+            ));
+        }
+        if n_all > 0 {
+            sets.push(format!("{n_all} of unknown set"));
+        }
+        let source = match (&cohort.split, saved) {
+            (Some(_), _) => "sets from the cohort's split column".to_string(),
+            (None, Some(_)) if n_unsaved > 0 => format!(
+                "sets from the split saved at training time; {n_unsaved} patients are not in it"
+            ),
+            (None, Some(_)) => "sets from the split saved at training time".to_string(),
+            (None, None) => "no split column and no saved split: the set of each patient is unknown, so training patients may be among them and nothing here is a validation".to_string(),
+        };
         let mut notes = vec![
             format!(
-                "Model {} applied to {} patients ({} training, {} test); the combined model's threshold {} is the one stored in the model.",
+                "Model {} applied to {} patients ({}; {source}). The combined model's threshold {} is the one stored in the model (Youden index on the training set when it was trained).",
                 model.meta.model_id.as_str(),
                 cohort.len(),
-                n_train,
-                cohort.len() - n_train,
+                sets.join(", "),
                 fmt_num(model.threshold)
             ),
             if n_train > 0 {
                 "The radscore cut-off is the Youden-optimal one on this cohort's training patients.".to_string()
             } else {
-                "The cohort has no split column: every patient is shown as test set, and the radscore cut-off is the Youden-optimal one on these patients (optimistic).".to_string()
+                "The radscore cut-off is the Youden-optimal one on all these patients (no training patients are identified), which is optimistic.".to_string()
             },
         ];
         if model.meta.auc_train >= 0.0 {
@@ -402,6 +539,7 @@ impl ReportInput {
         Ok(ReportInput {
             title: "radscore validation report".into(),
             class_names: DEFAULT_CLASS_NAMES.map(String::from),
+            external_names,
             models: vec![rad_model, combined],
             reference: Some(1),
             radscore,

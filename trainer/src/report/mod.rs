@@ -34,27 +34,70 @@ use anyhow::Context;
 pub enum Part {
     /// Training set.
     Train,
-    /// Test (validation) set.
+    /// Internal test (validation) set.
     Test,
+    /// External validation cohort `k` ([`ReportInput::external_names`]).
+    External(u8),
+    /// Patients whose set is not known (a cohort without split column or saved split): they
+    /// may include training patients, so nothing about them is called validation.
+    All,
 }
 
 impl Part {
-    /// Both parts, in report order.
+    /// Training and internal test set.
     pub const ALL: [Part; 2] = [Part::Train, Part::Test];
+}
 
-    /// "train" / "test" (file names, CSV values).
-    pub fn key(self) -> &'static str {
-        match self {
-            Part::Train => "train",
-            Part::Test => "test",
+impl ReportInput {
+    /// Every part that has patients (a model output or a radscore), in report order: training,
+    /// test, the external cohorts, then patients of unknown set.
+    pub fn parts(&self) -> Vec<Part> {
+        let mut all = vec![Part::Train, Part::Test];
+        all.extend((0..self.external_names.len()).map(|k| Part::External(k as u8)));
+        all.push(Part::All);
+        all.into_iter()
+            .filter(|&p| {
+                self.models.iter().any(|m| !m.part(p).is_empty())
+                    || self.radscore.iter().any(|c| c.part == p)
+                    || self.baseline.as_ref().is_some_and(|b| b.parts.contains(&p))
+            })
+            .collect()
+    }
+
+    /// File-name and CSV key of a part: `train`, `test`, `external` (one external cohort) or
+    /// `external-<k>` (k = 1, 2, … in order), `all`.
+    pub fn part_key(&self, p: Part) -> String {
+        match p {
+            Part::Train => "train".into(),
+            Part::Test => "test".into(),
+            Part::External(k) if self.external_names.len() <= 1 && k == 0 => "external".into(),
+            Part::External(k) => format!("external-{}", u32::from(k) + 1),
+            Part::All => "all".into(),
         }
     }
 
-    /// "Training set" / "Test set" (titles).
-    pub fn title(self) -> &'static str {
-        match self {
-            Part::Train => "Training set",
-            Part::Test => "Test set",
+    /// Title of a part: "Training set", "Test set", "External validation (<name>)",
+    /// "All patients (set unknown)".
+    pub fn part_title(&self, p: Part) -> String {
+        match p {
+            Part::Train => "Training set".into(),
+            Part::Test => "Test set".into(),
+            Part::External(k) => match self.external_names.get(usize::from(k)) {
+                Some(n) if n.eq_ignore_ascii_case("external") => "External validation set".into(),
+                Some(n) => format!("External validation ({n})"),
+                None => format!("External validation set {}", u32::from(k) + 1),
+            },
+            Part::All => "All patients (set unknown)".into(),
+        }
+    }
+
+    /// [`ReportInput::part_title`] inside a sentence (first letter lower case; names unchanged).
+    pub fn part_phrase(&self, p: Part) -> String {
+        let t = self.part_title(p);
+        let mut c = t.chars();
+        match c.next() {
+            Some(f) => f.to_lowercase().chain(c).collect(),
+            None => t,
         }
     }
 }
@@ -81,6 +124,8 @@ pub struct ModelCurves {
     pub train: Vec<Obs>,
     /// Test-set outputs (may be empty).
     pub test: Vec<Obs>,
+    /// Outputs of the other parts (external cohorts, patients of unknown set).
+    pub other: Vec<(Part, Vec<Obs>)>,
 }
 
 impl ModelCurves {
@@ -89,6 +134,23 @@ impl ModelCurves {
         match p {
             Part::Train => &self.train,
             Part::Test => &self.test,
+            _ => self
+                .other
+                .iter()
+                .find(|(q, _)| *q == p)
+                .map_or(&[], |(_, v)| v.as_slice()),
+        }
+    }
+
+    /// Adds one output to its part.
+    pub fn push(&mut self, p: Part, o: Obs) {
+        match p {
+            Part::Train => self.train.push(o),
+            Part::Test => self.test.push(o),
+            _ => match self.other.iter_mut().find(|(q, _)| *q == p) {
+                Some((_, v)) => v.push(o),
+                None => self.other.push((p, vec![o])),
+            },
         }
     }
 }
@@ -122,8 +184,10 @@ pub struct BaselineVar {
     pub name: String,
     /// Summary type.
     pub kind: VarKind,
-    /// One value per patient (NaN = missing).
+    /// One value per patient (NaN = missing); a factor's level index.
     pub values: Vec<f64>,
+    /// Level names of a factor by index (empty: levels are shown as their numbers).
+    pub levels: Vec<String>,
 }
 
 impl BaselineVar {
@@ -162,8 +226,12 @@ pub struct OddsRow {
     pub ci_low: f64,
     /// Upper 95 % limit.
     pub ci_high: f64,
-    /// Wald p-value.
+    /// Wald p-value (a factor's variable row: likelihood-ratio p of the factor).
     pub p: f64,
+    /// Level of a factor (`None`: a numeric variable, or a factor's variable row).
+    pub level: Option<String>,
+    /// Reference level of a factor (`None`: a numeric variable).
+    pub reference: Option<String>,
 }
 
 /// A named coefficient.
@@ -213,6 +281,10 @@ pub struct NomogramAxis {
     pub hi: f64,
     /// Binary predictor (ticks at 0 and 1 only).
     pub binary: bool,
+    /// A factor (one axis for all its levels, as rms draws it): (level, coefficient) of every
+    /// level, reference first with coefficient 0. Empty for other predictors. For a factor,
+    /// `beta`, `lo` and `hi` are unused.
+    pub levels: Vec<(String, f64)>,
 }
 
 /// The nomogram scales of the combined model (rms conventions, `docs/trainer-notes.md` §4).
@@ -264,6 +336,8 @@ pub struct ReportInput {
     pub title: String,
     /// Class names (label 0, label 1).
     pub class_names: [String; 2],
+    /// Names of the external validation cohorts ([`Part::External`] indices).
+    pub external_names: Vec<String>,
     /// Models in display order.
     pub models: Vec<ModelCurves>,
     /// Index into `models` of the reference (combined) model: calibration plot and DeLong tests.

@@ -3,6 +3,10 @@
 //!
 //! points_k(x) = (b_k·x − min(b_k·lo_k, b_k·hi_k))·points_per_unit; total = Σ points_k;
 //! LP = intercept + Σ_k min(b_k·lo_k, b_k·hi_k) + total / points_per_unit.
+//!
+//! A factor has one axis with a tick per level (rms): level l (coefficient b_l, reference 0) is at
+//! (b_l − Σ_m min(0, b_m))·points_per_unit, the sum of the points the core gives its level
+//! indicators, so the total points read off the figure are the device's.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -39,22 +43,53 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
     }])
 }
 
-/// Lowest b·x over the axis.
+/// Lowest b·x over the axis (a factor: Σ min(0, b_m) over its level indicators).
 fn axis_min(a: &NomogramAxis) -> f64 {
-    (a.beta * a.lo).min(a.beta * a.hi)
+    if a.levels.is_empty() {
+        (a.beta * a.lo).min(a.beta * a.hi)
+    } else {
+        a.levels.iter().map(|l| l.1.min(0.0)).sum()
+    }
 }
 
-/// Points of value `x` on axis `a`.
+/// Points of value `x` on axis `a` (a factor: `x` is the level's coefficient).
 pub fn points(spec: &NomogramSpec, a: &NomogramAxis, x: f64) -> f64 {
-    (a.beta * x - axis_min(a)) * spec.points_per_unit
+    if a.levels.is_empty() {
+        (a.beta * x - axis_min(a)) * spec.points_per_unit
+    } else {
+        (x - axis_min(a)) * spec.points_per_unit
+    }
 }
 
 /// Largest total points.
 pub fn max_total(spec: &NomogramSpec) -> f64 {
     spec.axes
         .iter()
-        .map(|a| (a.beta * (a.hi - a.lo)).abs() * spec.points_per_unit)
+        .map(|a| {
+            if a.levels.is_empty() {
+                (a.beta * (a.hi - a.lo)).abs() * spec.points_per_unit
+            } else {
+                let top = a
+                    .levels
+                    .iter()
+                    .map(|l| l.1)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                (top - axis_min(a)) * spec.points_per_unit
+            }
+        })
         .sum()
+}
+
+/// Display name of a factor level from a coding hint like "1=I,2=II,3=III" in the axis unit.
+fn level_label(a: &NomogramAxis, level: &str) -> String {
+    for part in a.unit.split([',', ';']) {
+        if let Some((k, v)) = part.split_once('=') {
+            if k.trim() == level {
+                return v.trim().to_string();
+            }
+        }
+    }
+    level.to_string()
 }
 
 /// Linear predictor at total points `t`.
@@ -78,7 +113,7 @@ fn level_names(a: &NomogramAxis) -> [String; 2] {
 }
 
 fn axis_title(a: &NomogramAxis) -> String {
-    if a.binary || a.unit.is_empty() {
+    if a.binary || a.unit.is_empty() || !a.levels.is_empty() {
         a.name.clone()
     } else {
         format!("{} ({})", a.name, fmt::unit(&a.unit))
@@ -230,6 +265,28 @@ fn draw(spec: &NomogramSpec, positive: &str) -> anyhow::Result<String> {
         }
         for a in &spec.axes {
             y += ROW;
+            if !a.levels.is_empty() {
+                let ticks: Vec<(f64, String)> = a
+                    .levels
+                    .iter()
+                    .map(|(l, b)| (px_points(points(spec, a, *b)), level_label(a, l)))
+                    .collect();
+                let xs = ticks.iter().map(|t| t.0);
+                let line = (
+                    xs.clone().fold(f64::INFINITY, f64::min),
+                    xs.fold(f64::NEG_INFINITY, f64::max),
+                );
+                row(
+                    root,
+                    y,
+                    &axis_title(a),
+                    &ticks,
+                    &(0..ticks.len()).collect::<Vec<_>>(),
+                    Some(line),
+                    true,
+                )?;
+                continue;
+            }
             let values: Vec<f64> = if a.binary {
                 [0.0, 1.0]
                     .into_iter()
@@ -411,6 +468,7 @@ mod tests {
                     lo: -1.0,
                     hi: 1.0,
                     binary: false,
+                    levels: Vec::new(),
                 },
                 NomogramAxis {
                     name: "volume".into(),
@@ -419,6 +477,7 @@ mod tests {
                     lo: 0.0,
                     hi: 40_000.0,
                     binary: false,
+                    levels: Vec::new(),
                 },
             ],
         };

@@ -15,7 +15,8 @@ fn part_cases(input: &ReportInput, part: Part) -> Vec<&ScoredCase> {
 }
 
 fn parts(input: &ReportInput) -> Vec<Part> {
-    Part::ALL
+    input
+        .parts()
         .into_iter()
         .filter(|&p| !part_cases(input, p).is_empty())
         .collect()
@@ -68,7 +69,7 @@ pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
         .map(|&p| {
             format!(
                 "{} {}",
-                p.title().to_lowercase(),
+                input.part_phrase(p),
                 p_text(mann_whitney_p(input, p))
             )
         })
@@ -116,7 +117,7 @@ fn waterfall(input: &ReportInput, ps: &[Part], cut: Option<f64>) -> anyhow::Resu
             let gap = if px_per_bar >= 5.0 { 0.12 } else { 0.0 };
             let mut chart = plot::chart_sized(
                 panel,
-                &format!("{} (n = {})", part.title(), cases.len()),
+                &format!("{} (n = {})", input.part_title(part), cases.len()),
                 0.0..n.max(1.0),
                 (lo - pad)..(hi + pad),
                 30,
@@ -176,7 +177,7 @@ fn violin(input: &ReportInput, ps: &[Part]) -> anyhow::Result<String> {
             let cases = part_cases(input, part);
             let title = format!(
                 "{}, Mann–Whitney {}",
-                part.title(),
+                input.part_title(part),
                 p_text(mann_whitney_p(input, part))
             );
             let mut chart = plot::chart(panel, &title, -0.6..1.6, (lo - pad)..(hi + pad))?;

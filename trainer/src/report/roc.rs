@@ -33,16 +33,16 @@ pub(crate) fn auc_label(obs: &[super::Obs]) -> String {
 /// ROC figures (training set, test set).
 pub fn figures(input: &ReportInput) -> anyhow::Result<Vec<Figure>> {
     let mut out = Vec::new();
-    for part in Part::ALL {
+    for part in input.parts() {
         if !input.models.iter().any(|m| both_classes(m.part(part))) {
             continue;
         }
         out.push(Figure {
-            file: format!("roc_{}.svg", part.key()),
+            file: format!("roc_{}.svg", input.part_key(part)),
             section: "roc",
             caption: format!(
                 "ROC curves, {}: every model; AUC with 95 % DeLong confidence interval in the legend.",
-                part.title().to_lowercase()
+                input.part_phrase(part)
             ),
             svg: draw(input, part)?,
         });
@@ -78,7 +78,7 @@ fn draw(input: &ReportInput, part: Part) -> anyhow::Result<String> {
         let area = plot::with_legend(root, &items)?;
         let mut chart = plot::chart(
             &area,
-            &format!("ROC curves, {}", part.title().to_lowercase()),
+            &format!("ROC curves, {}", input.part_phrase(part)),
             0.0..1.0,
             0.0..1.0,
         )?;

@@ -19,7 +19,7 @@ pub(crate) fn tables_with(
 ) -> Vec<Table> {
     let mut out = Vec::new();
     if let Some(b) = input.baseline.as_ref().filter(|b| !b.labels.is_empty()) {
-        out.push(baseline(b, &input.class_names));
+        out.push(baseline(input, b));
     }
     if !input.univariate.is_empty() || !input.multivariate.is_empty() {
         out.push(odds_ratios(input));
@@ -27,7 +27,7 @@ pub(crate) fn tables_with(
     if input
         .models
         .iter()
-        .any(|m| both_classes(&m.train) || both_classes(&m.test))
+        .any(|m| input.parts().iter().any(|&p| both_classes(m.part(p))))
     {
         out.push(performance(input));
     }
@@ -173,13 +173,16 @@ fn n_pct_text(k: usize, n: usize) -> String {
 }
 
 /// Baseline characteristics: training vs test, and the classes within each set.
-pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
-    // The parts that have patients; the training-vs-test comparison only when both do.
-    let parts: Vec<Part> = Part::ALL
+pub fn baseline(input: &ReportInput, b: &Baseline) -> Table {
+    let class_names = &input.class_names;
+    // The parts that have patients; the training-vs-test comparison only when both do (they are
+    // then the first two parts).
+    let parts: Vec<Part> = input
+        .parts()
         .into_iter()
         .filter(|p| b.parts.contains(p))
         .collect();
-    let has_test = parts.len() == 2;
+    let has_test = parts.starts_with(&[Part::Train, Part::Test]);
     // Group index lists: [train all, test all], per part [class0, class1].
     let idx = |f: &dyn Fn(usize) -> bool| -> Vec<usize> {
         (0..b.labels.len()).filter(|&i| f(i)).collect()
@@ -215,15 +218,15 @@ pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
         for c in 0..2 {
             header.push(format!(
                 "{}: {} (n = {})",
-                p.title(),
+                input.part_title(p),
                 class_names[c],
                 part_cls[k][c].len()
             ));
-            csv_header.push(format!("{}_class{}", p.key(), c));
+            csv_header.push(format!("{}_class{}", input.part_key(p), c));
         }
-        header.push(format!("p, {}", p.title().to_lowercase()));
-        csv_header.push(format!("p_{}", p.key()));
-        csv_header.push(format!("test_{}", p.key()));
+        header.push(format!("p, {}", input.part_phrase(p)));
+        csv_header.push(format!("p_{}", input.part_key(p)));
+        csv_header.push(format!("test_{}", input.part_key(p)));
     }
 
     let mut rows = Vec::new();
@@ -253,9 +256,11 @@ pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
                 s(t.test),
             ]);
         }
-        for _ in &parts {
-            row.extend([s(""), s(""), s("")]);
-            crow.extend([s(""), s(""), s(""), s("")]);
+        // per set: the class-1 column holds the set's count of the class (n, % of the set)
+        for ix in &part_all {
+            let (k, n) = n_pct(&pick(&lab, ix), 1.0);
+            row.extend([s("—"), n_pct_text(k, n), s("")]);
+            crow.extend([s(""), n_pct_text(k, n), s(""), s("")]);
         }
         rows.push(row);
         csv_rows.push(crow);
@@ -321,8 +326,14 @@ pub fn baseline(b: &Baseline, class_names: &[String; 2]) -> Table {
                 rows.push(row);
                 csv_rows.push(crow);
                 for &l in &levels {
-                    let mut row = vec![format!("\u{a0}\u{a0}\u{a0}\u{a0}{}", fmt::tick(l))];
-                    let mut crow = vec![var.name.clone(), fmt::tick(l), s("n (%)")];
+                    let name = var
+                        .levels
+                        .get(l as usize)
+                        .filter(|_| l >= 0.0 && l.fract() == 0.0)
+                        .cloned()
+                        .unwrap_or_else(|| fmt::tick(l));
+                    let mut row = vec![format!("\u{a0}\u{a0}\u{a0}\u{a0}{name}")];
+                    let mut crow = vec![var.name.clone(), name, s("n (%)")];
                     let mut cells = Vec::new();
                     if has_test {
                         for g in &part_all {
@@ -367,22 +378,67 @@ fn or_text(or: f64, lo: f64, hi: f64) -> String {
 
 /// Univariate and multivariate odds ratios.
 pub fn odds_ratios(input: &ReportInput) -> Table {
-    let mut names: Vec<String> = input.univariate.iter().map(|r| r.name.clone()).collect();
+    // rows keyed by (variable, level): a factor's variable row, then one row per level
+    let key = |r: &super::OddsRow| (r.name.clone(), r.level.clone());
+    let mut keys: Vec<(String, Option<String>)> = input.univariate.iter().map(key).collect();
     for r in &input.multivariate {
-        if !names.contains(&r.name) {
-            names.push(r.name.clone());
+        let k = key(r);
+        if !keys.contains(&k) {
+            // a level missing from the univariate list goes after its variable's other rows
+            let pos = keys
+                .iter()
+                .rposition(|q| q.0 == k.0)
+                .map_or(keys.len(), |p| p + 1);
+            keys.insert(pos, k);
         }
     }
+    let find = |list: &[super::OddsRow], k: &(String, Option<String>)| {
+        list.iter()
+            .find(|r| r.name == k.0 && r.level == k.1)
+            .cloned()
+    };
     let mut rows = Vec::new();
-    for n in &names {
-        let mut row = vec![n.clone()];
+    let mut any_factor = false;
+    for k in &keys {
+        let any = find(&input.univariate, k).or_else(|| find(&input.multivariate, k));
+        let reference = any.as_ref().and_then(|r| r.reference.clone());
+        let label = match (&k.1, &reference) {
+            (None, Some(_)) => {
+                any_factor = true;
+                k.0.clone()
+            }
+            (Some(level), _) => format!("\u{a0}\u{a0}\u{a0}\u{a0}{level}"),
+            (None, None) => k.0.clone(),
+        };
+        let mut row = vec![label];
         for list in [&input.univariate, &input.multivariate] {
-            match list.iter().find(|r| &r.name == n) {
+            match find(list, k) {
+                Some(r) if r.or.is_nan() => {
+                    row.extend([s("likelihood-ratio test"), fmt::pvalue(r.p)])
+                }
                 Some(r) => row.extend([or_text(r.or, r.ci_low, r.ci_high), fmt::pvalue(r.p)]),
                 None => row.extend([s(""), s("")]),
             }
         }
         rows.push(row);
+        // a factor's reference level, as R/SPSS tables list it: OR 1
+        if let (None, Some(r)) = (&k.1, &reference) {
+            let in_list = |list: &[super::OddsRow]| find(list, k).is_some();
+            let cell = |l: &[super::OddsRow]| {
+                if in_list(l) {
+                    s("1 (reference)")
+                } else {
+                    s("")
+                }
+            };
+            rows.push(vec![
+                format!("\u{a0}\u{a0}\u{a0}\u{a0}{r}"),
+                cell(&input.univariate),
+                s(""),
+                cell(&input.multivariate),
+                s(""),
+            ]);
+        }
     }
     let mut csv_rows = Vec::new();
     for (analysis, list) in [
@@ -393,21 +449,48 @@ pub fn odds_ratios(input: &ReportInput) -> Table {
             csv_rows.push(vec![
                 s(analysis),
                 r.name.clone(),
+                r.level.clone().unwrap_or_default(),
+                r.reference.clone().unwrap_or_default(),
                 fmt::exact(r.or),
                 fmt::exact(r.ci_low),
                 fmt::exact(r.ci_high),
                 fmt::exact(r.p),
+                s(if r.reference.is_some() && r.level.is_none() {
+                    "likelihood ratio"
+                } else {
+                    "Wald"
+                }),
             ]);
         }
+    }
+    let mut note = "Unpenalised logistic regression on the training set; OR per unit of the variable, Wald 95 % confidence interval and p-value.".to_string();
+    if any_factor {
+        note.push_str(" A categorical variable is coded as R's glm codes a factor (treatment contrasts): one OR per level against the reference level, with its Wald CI and p; the p on the variable's own row is the likelihood-ratio test of all its levels (anova / drop1 with test = \"Chisq\"), which decides the screening.");
     }
     Table {
         file: "odds_ratios.csv".into(),
         title: "Univariate and multivariate logistic regression".into(),
-        header: vec![s("Variable"), s("Univariate OR (95 % CI)"), s("p"), s("Multivariate OR (95 % CI)"), s("p")],
+        header: vec![
+            s("Variable"),
+            s("Univariate OR (95 % CI)"),
+            s("p"),
+            s("Multivariate OR (95 % CI)"),
+            s("p"),
+        ],
         rows,
-        csv_header: vec![s("analysis"), s("variable"), s("or"), s("ci_low"), s("ci_high"), s("p")],
+        csv_header: vec![
+            s("analysis"),
+            s("variable"),
+            s("level"),
+            s("reference"),
+            s("or"),
+            s("ci_low"),
+            s("ci_high"),
+            s("p"),
+            s("p_test"),
+        ],
         csv_rows,
-        note: "Unpenalised logistic regression on the training set; OR per unit of the variable, Wald 95 % confidence interval and p-value.".into(),
+        note,
     }
 }
 
@@ -427,7 +510,7 @@ pub fn performance(input: &ReportInput) -> Table {
     let mut rows = Vec::new();
     let mut csv_rows = Vec::new();
     for m in &input.models {
-        for part in Part::ALL {
+        for part in input.parts() {
             let obs = m.part(part);
             if !both_classes(obs) {
                 continue;
@@ -445,7 +528,7 @@ pub fn performance(input: &ReportInput) -> Table {
             let npos = y.iter().filter(|&&l| l == 1).count();
             let mut row = vec![
                 m.name.clone(),
-                s(part.title()),
+                input.part_title(part),
                 format!("{} / {}", y.len(), npos),
                 format!(
                     "{} ({}–{})",
@@ -459,7 +542,7 @@ pub fn performance(input: &ReportInput) -> Table {
             rows.push(row);
             let mut csv = vec![
                 m.name.clone(),
-                s(part.key()),
+                input.part_key(part),
                 y.len().to_string(),
                 npos.to_string(),
                 fmt::exact(d.auc),
@@ -510,7 +593,10 @@ pub fn performance(input: &ReportInput) -> Table {
         rows,
         csv_header,
         csv_rows,
-        note: "AUC with 95 % DeLong confidence interval (pROC ci.auc). Accuracy, sensitivity, specificity, PPV (positive predictive value) and NPV (negative predictive value) with exact Clopper–Pearson 95 % confidence intervals (R binom.test), with class 1 iff the model output ≥ the threshold chosen on the training set (Youden index), applied unchanged to the test set.".into(),
+        note: format!(
+            "AUC with 95 % DeLong confidence interval (pROC ci.auc). Accuracy, sensitivity, specificity, PPV (positive predictive value) and NPV (negative predictive value) with exact Clopper–Pearson 95 % confidence intervals (R binom.test); {} is predicted iff the model output ≥ the threshold, chosen on the training set (Youden index; for the combined model of a saved model file, the one stored in it) and applied unchanged to every other set.",
+            input.class_names[1]
+        ),
     }
 }
 
@@ -524,7 +610,7 @@ pub fn delong(input: &ReportInput) -> Option<Table> {
         if i == r {
             continue;
         }
-        for part in Part::ALL {
+        for part in input.parts() {
             let (a, b) = (reference.part(part), m.part(part));
             if !both_classes(a)
                 || a.len() != b.len()
@@ -538,7 +624,7 @@ pub fn delong(input: &ReportInput) -> Option<Table> {
             let (z, p) = calc::delong_test(&y, &s1, &s2);
             rows.push(vec![
                 format!("{} vs {}", reference.name, m.name),
-                s(part.title()),
+                input.part_title(part),
                 fmt::fixed(a1, 3),
                 fmt::fixed(a2, 3),
                 fmt::fixed(z, 3),
@@ -547,7 +633,7 @@ pub fn delong(input: &ReportInput) -> Option<Table> {
             csv_rows.push(vec![
                 reference.name.clone(),
                 m.name.clone(),
-                s(part.key()),
+                input.part_key(part),
                 fmt::exact(a1),
                 fmt::exact(a2),
                 fmt::exact(z),
