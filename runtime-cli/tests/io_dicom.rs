@@ -366,3 +366,36 @@ fn an_element_longer_than_the_file_is_refused_before_parsing() {
         started.elapsed()
     );
 }
+
+/// Issue 21, found by fuzzing after the pre-scan above: a 15.6 KB explicit VR big endian file
+/// (`fuzz/seeds/dicom/oom-unknown-vr-after-pixel-data.dcm`) whose Pixel Data is followed by an
+/// element (5C01,4901) with the bytes `52 01` where its VR should be. The pre-scan stopped
+/// quietly there; dicom-object reads an unknown VR as UN (2 reserved bytes, then a 4-byte
+/// length) and asked for 0x84011F01 = 2 214 665 985 bytes. The pre-scan now refuses a file it
+/// cannot follow, naming the element and its offset, before dicom-object sees it.
+#[test]
+fn an_element_without_a_valid_vr_is_refused_before_parsing() {
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/seeds/dicom/oom-unknown-vr-after-pixel-data.dcm");
+    let started = std::time::Instant::now();
+    let expected = [
+        "oom-unknown-vr-after-pixel-data.dcm",
+        "(5C01,4901)",
+        "at byte 9708",
+        "no valid value representation (bytes 52 01",
+    ];
+    let msg = format!("{:#}", io::dicom::check_lengths(&bad).unwrap_err());
+    for w in expected {
+        assert!(msg.contains(w), "{w:?} not in {msg}");
+    }
+    let msg = format!("{:#}", io::read_volume(&bad).unwrap_err());
+    for w in expected {
+        assert!(msg.contains(w), "{w:?} not in {msg}");
+    }
+    assert!(!io::dicom::is_seg(&bad));
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "took {:?}",
+        started.elapsed()
+    );
+}
