@@ -18,6 +18,12 @@
 //! as UN with a 4-byte length, which is how a 15.6 KB fuzzed file still made it ask for 2.2 GB
 //! after an earlier version of this scan had stopped quietly there). Only a file without the
 //! `DICM` magic is left to dicom-object, which refuses it before reading any element.
+//!
+//! The scan follows the bytes as dicom-object does: the meta group is as long as its group
+//! length (0002,0000) says, an implicit VR is the dictionary's as dicom-encoding resolves it,
+//! and a binary value (US, UL, FL, FD, AT, OW, …) whose length is not a multiple of its value
+//! size is refused, because dicom-parser reads only the whole values and takes the remaining
+//! bytes for the next element's header (a fuzzed SEG with a 6-byte FD made it reserve 1 GB).
 
 use anyhow::{bail, Context};
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
@@ -226,19 +232,34 @@ impl<R: Read + Seek> Scanner<'_, R> {
         Ok(())
     }
 
-    /// The file meta group (group 0002, explicit VR little endian): checks its lengths and
-    /// returns the transfer syntax UID, or `None` when the group has none.
+    /// The file meta group (explicit VR little endian): checks its lengths and returns the
+    /// transfer syntax UID, or `None` when the group has none. As dicom-object does, it starts
+    /// with its group length (0002,0000) and takes the elements within that many bytes, whatever
+    /// their group: the data set starts where dicom-object starts it.
     fn meta(&mut self) -> anyhow::Result<Option<String>> {
+        let at = self.pos;
+        let tag = (self.u16(false)?, self.u16(false)?);
+        let vr_bytes = self.peek2()?;
+        let Some((vr, len)) = self.explicit_vr_len(false)? else {
+            return Err(self.refuse(tag, at, &bad_vr(vr_bytes)));
+        };
+        if tag != (0x0002, 0x0000) || len != 4 {
+            return Err(self.refuse(
+                tag,
+                at,
+                &format!(
+                    "(VR {vr:?}, {len} bytes) is where the file meta group length (0002,0000), \
+                     4 bytes, must be"
+                ),
+            ));
+        }
+        let group_length = u64::from(self.u32(false)?);
+        let start = self.pos;
         let mut ts = None;
-        while self.len.saturating_sub(self.pos) >= 8 {
+        while self.pos - start < group_length {
             let at = self.pos;
-            let group = self.u16(false)?;
-            if group != 0x0002 {
-                self.r.seek_relative(-2)?;
-                self.pos -= 2;
-                return Ok(ts);
-            }
-            let elem = self.u16(false)?;
+            let tag = (self.u16(false)?, self.u16(false)?);
+            let (group, elem) = tag;
             let vr_bytes = self.peek2()?;
             let Some((vr, len)) = self.explicit_vr_len(false)? else {
                 return Err(self.refuse((group, elem), at, &bad_vr(vr_bytes)));
@@ -252,7 +273,7 @@ impl<R: Read + Seek> Scanner<'_, R> {
                 ));
             }
             self.check((group, elem), at, len)?;
-            if elem == 0x0010 && len <= 256 {
+            if tag == (0x0002, 0x0010) && len <= 256 {
                 let mut v = vec![0u8; len as usize];
                 self.r.read_exact(&mut v)?;
                 self.pos += u64::from(len);
@@ -378,10 +399,15 @@ impl<R: Read + Seek> Scanner<'_, R> {
                 ));
             }
             let (vr, len) = if implicit {
-                let vr = StandardDataDictionary
-                    .by_tag(Tag(tag.0, tag.1))
-                    .and_then(|e| e.vr().exact())
-                    .unwrap_or(VR::UN);
+                // As dicom-encoding's implicit VR decoder: OW for pixel and overlay data, else
+                // the dictionary's VR (US for "US or SS", OW for "OB or OW"), else UN.
+                let vr = if tag == PIXEL_DATA || (tag.0 >> 8 == 0x60 && tag.1 == 0x3000) {
+                    VR::OW
+                } else {
+                    StandardDataDictionary
+                        .by_tag(Tag(tag.0, tag.1))
+                        .map_or(VR::UN, |e| e.vr().relaxed())
+                };
                 (vr, self.u32(big)?)
             } else {
                 let vr_bytes = self.peek2()?;
@@ -404,6 +430,19 @@ impl<R: Read + Seek> Scanner<'_, R> {
                 continue;
             }
             self.check(tag, at, len)?;
+            // dicom-parser reads len / size whole values of a binary VR and leaves the rest of
+            // the value unread, then takes those bytes for the next element's header.
+            let size = value_size(vr);
+            if len % size != 0 {
+                return Err(self.refuse(
+                    tag,
+                    at,
+                    &format!(
+                        "has VR {vr:?} and a length of {len} bytes, not a multiple of {size} (the \
+                         size of one {vr:?} value)"
+                    ),
+                ));
+            }
             if vr == VR::SQ {
                 stack.push(Frame {
                     kind: Kind::Sequence,
@@ -414,6 +453,16 @@ impl<R: Read + Seek> Scanner<'_, R> {
                 self.skip(len)?;
             }
         }
+    }
+}
+
+/// The size of one value of a binary VR (1 for text and bytes).
+fn value_size(vr: VR) -> u32 {
+    match vr {
+        VR::US | VR::SS | VR::OW => 2,
+        VR::UL | VR::SL | VR::FL | VR::OF | VR::OL | VR::AT => 4,
+        VR::FD | VR::OD | VR::SV | VR::UV | VR::OV => 8,
+        _ => 1,
     }
 }
 
@@ -431,7 +480,8 @@ fn bad_vr(b: [u8; 2]) -> String {
 mod tests {
     use super::*;
 
-    /// A minimal Part-10 file: preamble, meta group with the transfer syntax, then `body`.
+    /// A minimal Part-10 file: preamble, meta group (its length, the transfer syntax), then
+    /// `body`.
     fn file(ts: &str, body: &[u8]) -> Vec<u8> {
         let mut f = vec![0u8; 128];
         f.extend_from_slice(b"DICM");
@@ -439,6 +489,8 @@ mod tests {
         if uid.len() % 2 == 1 {
             uid.push(0);
         }
+        f.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0]);
+        f.extend_from_slice(&(8 + uid.len() as u32).to_le_bytes());
         f.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I']);
         f.extend_from_slice(&(uid.len() as u16).to_le_bytes());
         f.extend_from_slice(&uid);
@@ -523,7 +575,7 @@ mod tests {
         ];
         refused(
             file(explicit, &body),
-            &["(5C01,4901) at byte 170", "bytes 52 01"],
+            &["(5C01,4901) at byte 182", "bytes 52 01"],
         );
         let body = [
             0x00, 0x10, 0x00, 0x10, b'P', b'N', 0, 2, b'A', b'B', // (0010,0010) PN "AB"
@@ -531,11 +583,11 @@ mod tests {
         ];
         refused(
             file(EXPLICIT_VR_BE, &body),
-            &["(5C01,4901) at byte 170", "no valid value representation"],
+            &["(5C01,4901) at byte 182", "no valid value representation"],
         );
         // An unknown element of group FFFE.
         let body = [0xFE, 0xFF, 0x11, 0xE0, 0, 0, 0, 0, 1, 2, 3, 4];
-        refused(file(IMPLICIT_VR_LE, &body), &["(FFFE,E011) at byte 158"]);
+        refused(file(IMPLICIT_VR_LE, &body), &["(FFFE,E011) at byte 170"]);
         // Encapsulated pixel data: a fragment of undefined length, and a stray element.
         let encapsulated = [
             0xE0, 0x7F, 0x10, 0x00, b'O', b'B', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, // undefined
@@ -545,30 +597,93 @@ mod tests {
         body.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4]);
         refused(
             file("1.2.840.10008.1.2.5", &body),
-            &["(FFFE,E000) at byte 180", "fragment of undefined length"],
+            &["(FFFE,E000) at byte 192", "fragment of undefined length"],
         );
         let mut body = encapsulated.to_vec();
         body.extend_from_slice(&[0x10, 0x00, 0x10, 0x00, b'P', b'N', 2, 0, b'A', b'B']);
         refused(
             file("1.2.840.10008.1.2.5", &body),
             &[
-                "(0010,0010) at byte 180",
+                "(0010,0010) at byte 192",
                 "among encapsulated pixel data fragments",
             ],
         );
-        // A meta group without a transfer syntax, and a meta element without a VR.
+        // A meta group without a transfer syntax, a meta element without a VR, a meta group
+        // without its length.
         let mut f = vec![0u8; 128];
         f.extend_from_slice(b"DICM");
+        f.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0, 10, 0, 0, 0]);
         f.extend_from_slice(&[0x02, 0x00, 0x02, 0x00, b'U', b'I', 2, 0, b'1', 0]);
         f.extend_from_slice(&[0x10, 0x00, 0x10, 0x00, b'P', b'N', 2, 0, b'A', b'B']);
         refused(f.clone(), &["no Transfer Syntax UID (0002,0010)"]);
-        f[136..138].copy_from_slice(&[0xAA, 0xBB]);
-        refused(f, &["(0002,0002) at byte 132", "bytes AA BB"]);
+        let mut g = f.clone();
+        g[148..150].copy_from_slice(&[0xAA, 0xBB]);
+        refused(g, &["(0002,0002) at byte 144", "bytes AA BB"]);
+        refused(
+            f[..132].iter().chain(&f[144..]).copied().collect(),
+            &[
+                "(0002,0002) at byte 132",
+                "file meta group length (0002,0000)",
+            ],
+        );
         // A deflated data set that does not inflate.
         refused(
             file(DEFLATED_EXPLICIT_VR_LE, &[0xFF; 16]),
             &["deflated DICOM data set", "cannot be inflated"],
         );
+    }
+
+    /// Where dicom-object would read the bytes differently from the element lengths, the scan
+    /// refuses (issue 21: a fuzzed SEG with (0010,0020) as FD of 6 bytes made dicom-parser read
+    /// no value, take the 6 bytes for the next header and reserve 1 GB).
+    #[test]
+    fn what_dicom_object_reads_differently_is_refused() {
+        let explicit = "1.2.840.10008.1.2.1";
+        let refused = |bytes: Vec<u8>, words: &[&str]| {
+            let e = check(&bytes).unwrap_err().to_string();
+            for w in words {
+                assert!(e.contains(w), "{w:?} not in {e}");
+            }
+        };
+        // A binary VR whose length is not a multiple of its value size.
+        let body = [
+            0x10, 0x00, 0x20, 0x00, b'F', b'D', 6, 0, b'S', b'Y', b'N', b'0', b'0', b'1', 0x10,
+            0x00, 0x30, 0x00, b'D', b'A', 0, 0,
+        ];
+        refused(
+            file(explicit, &body),
+            &[
+                "(0010,0020) at byte 172",
+                "VR FD and a length of 6 bytes, not a multiple of 8",
+            ],
+        );
+        // Implicit VR: Rows (US) of 3 bytes; Smallest Image Pixel Value ("US or SS", read as US).
+        for elem in [0x0010u16, 0x0106] {
+            let [lo, hi] = elem.to_le_bytes();
+            let body = [0x28, 0x00, lo, hi, 3, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0];
+            refused(
+                file(IMPLICIT_VR_LE, &body),
+                &[
+                    "at byte 170",
+                    "VR US and a length of 3 bytes, not a multiple of 2",
+                ],
+            );
+        }
+        // Lengths that fit the value size pass.
+        let body = [0x28, 0x00, 0x10, 0x00, 2, 0, 0, 0, 1, 2];
+        check(&file(IMPLICIT_VR_LE, &body)).unwrap();
+        // A meta group length that leaves out a group-2 element: dicom-object reads that element
+        // in the data set's transfer syntax (implicit VR: "AE" and the 2-byte length make a
+        // 4-byte length of 542 017 bytes), and so does the scan.
+        let body = [
+            0x02, 0x00, 0x16, 0x00, b'A', b'E', 8, 0, b'C', b'L', b'U', b'N', b'I', b'E', b'1',
+            b' ',
+        ];
+        refused(
+            file(IMPLICIT_VR_LE, &body),
+            &["(0002,0016) at byte 170", "claims 542017 bytes"],
+        );
+        check(&file(explicit, &body)).unwrap();
     }
 
     #[test]
