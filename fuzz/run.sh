@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 secs="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(nrrd nifti dicom score_csv cohort_csv cohort_join extract decode)
+[ ${#targets[@]} -gt 0 ] || targets=(nrrd nifti dicom score_csv cohort_csv cohort_join extract decode params)
 mkdir -p logs
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "seeds/$t"
