@@ -23,7 +23,7 @@
 //! features in PyRadiomics' (alphabetical) order.
 
 use crate::value::Value;
-use radscore_core::names::{FeatureName, ImageType, WaveletBand};
+use radscore_core::names::{FeatureName, WaveletBand};
 use radscore_core::settings::{
     Binning, Interpolator, Normalize, Resample, Resegment, ResegmentMode, Settings, WaveletFamily,
     WeightingNorm, MAX_DISTANCES,
@@ -1145,10 +1145,13 @@ impl Params {
                             .collect(),
                         _ => Vec::new(),
                     };
-                    sigmas
-                        .into_iter()
-                        .map(|s| ImageType::Log { sigma_mm: s }.to_string())
-                        .collect()
+                    let mut names = Vec::with_capacity(sigmas.len());
+                    for s in sigmas {
+                        let t = crate::extract::log_image_type(s)
+                            .map_err(|e| unsupported(format!("`imageType: LoG: sigma`: {e}")))?;
+                        names.push(t.to_string());
+                    }
+                    names
                 }
                 "Wavelet" => {
                     let level = usize::from(settings.wavelet_level.max(1));

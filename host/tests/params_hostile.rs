@@ -90,3 +90,38 @@ fn a_params_file_larger_than_the_limit_is_refused_without_reading_it_all() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Found by the params fuzz target (`fuzz/seeds/params/crash-log-sigma-without-a-name.json`): a
+/// LoG sigma of 1.3e61 is a valid PyRadiomics float, but the core names only sigmas below 2^53
+/// with at most 15–16 significant digits, and `plan` called `to_string` on the name, which
+/// panics when `Display` fails. It is an error naming the setting and the value now, in params
+/// files and in `--log-sigma`.
+#[test]
+fn a_log_sigma_radscore_cannot_name_is_an_error_not_a_panic() {
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/seeds/params/crash-log-sigma-without-a-name.json");
+    let e = Params::from_path(&seed).unwrap().plan().unwrap_err();
+    assert_eq!(e.kind, ParamsErrorKind::Unsupported, "{e}");
+    let shown = e.to_string();
+    assert!(
+        shown.contains("crash-log-sigma-without-a-name.json")
+            && shown.contains("`imageType: LoG: sigma`")
+            && shown.contains("LoG sigma 1333"),
+        "{shown}"
+    );
+    for sigma in ["1.0e16", "0.1234567890123456789"] {
+        let text = format!("imageType: {{LoG: {{sigma: [{sigma}]}}}}");
+        let p = Params::from_yaml_str(&text, "f.yaml").unwrap();
+        let r = std::panic::catch_unwind(|| p.plan());
+        assert!(r.is_ok(), "{sigma}: plan panicked");
+    }
+    // Ordinary sigmas still plan, named as PyRadiomics names them.
+    let p = Params::from_yaml_str("imageType: {LoG: {sigma: [1.0, 2.5]}}", "f.yaml").unwrap();
+    assert_eq!(
+        p.plan().unwrap().types[0].derived,
+        ["log-sigma-1-0-mm-3D", "log-sigma-2-5-mm-3D"]
+    );
+    // --log-sigma: the same refusal.
+    let e = radscore_host::extract::all_names(&[1.0e61]).unwrap_err();
+    assert!(e.to_string().contains("--log-sigma: LoG sigma"), "{e}");
+}
