@@ -10,15 +10,20 @@ cd "$(dirname "$0")"
 secs="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(nrrd nifti dicom score_csv cohort_csv cohort_join extract decode)
+[ ${#targets[@]} -gt 0 ] || targets=(nrrd nifti dicom score_csv cohort_csv cohort_join extract decode params)
 mkdir -p logs
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "seeds/$t"
   echo "== $t: ${secs} s"
   status=0
+  started=$SECONDS
   cargo +nightly fuzz run -O --debug-assertions "$t" "corpus/$t" "seeds/$t" -- \
     -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=65536 -timeout=20 \
     -print_final_stats=1 > "logs/$t.log" 2>&1 || status=$?
+  # libFuzzer's own time when it ran to the end; the wall time (build included) when a crash
+  # stopped it early.
+  ran="$(grep -o 'Done [0-9]* runs in [0-9]* second' "logs/$t.log" | grep -o 'in [0-9]*' | grep -o '[0-9]*' || true)"
+  [ -n "$ran" ] || ran="stopped early, $((SECONDS - started)) s wall incl. build,"
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' || echo '?')"
   cov="$(grep -o 'cov: [0-9]*' "logs/$t.log" | tail -n 1 || true)"
   crashes="$(find "artifacts/$t" -type f 2>/dev/null | wc -l || true)"
@@ -30,6 +35,6 @@ for t in "${targets[@]}"; do
     cp "$f" "seeds/$t/$(basename "$f")"
   done
   printf '%s: exit %s, %s executions in %s s, %s, corpus %s files, seeds %s, crashes %s\n' \
-    "$t" "$status" "$execs" "$secs" "$cov" "$(find "corpus/$t" -type f | wc -l)" \
+    "$t" "$status" "$execs" "$ran" "$cov" "$(find "corpus/$t" -type f | wc -l)" \
     "$(find "seeds/$t" -type f | wc -l)" "$crashes" | tee -a logs/summary.txt
 done

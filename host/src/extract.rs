@@ -16,6 +16,23 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+/// The LoG image type of `sigma` (mm), or why radscore cannot name it. The core names a sigma as
+/// PyRadiomics does (`log-sigma-1-0-mm-3D`) only when it is finite, > 0, below 2^53 and has at
+/// most 15–16 significant digits; otherwise its `Display` fails, and `to_string` on it panics
+/// (issue 21: a params file with `sigma: [1.3e61]` crashed the params fuzz target).
+pub(crate) fn log_image_type(sigma: f64) -> Result<ImageType, String> {
+    use std::fmt::Write;
+    let t = ImageType::Log { sigma_mm: sigma };
+    let mut name = String::new();
+    if !(sigma.is_finite() && sigma > 0.0) || write!(name, "{t}").is_err() {
+        return Err(format!(
+            "LoG sigma {sigma} has no image name radscore can write (PyRadiomics' names take \
+             a sigma > 0 below 2^53 with at most 15–16 significant digits)"
+        ));
+    }
+    Ok(t)
+}
+
 /// Every (image type × feature) the core computes, in PyRadiomics' output order (that of
 /// `params_all.yaml` without LBP3D): shape, then original, LoG per sigma, wavelet LLH … LLL,
 /// square, squareroot, logarithm, exponential, gradient; per type firstorder, glcm, glrlm, glszm,
@@ -26,7 +43,7 @@ pub fn all_names(log_sigmas: &[f64]) -> anyhow::Result<Vec<FeatureName>> {
         if !(s.is_finite() && s > 0.0) {
             bail!("--log-sigma: expected values > 0, found {s}");
         }
-        types.push(ImageType::Log { sigma_mm: s });
+        types.push(log_image_type(s).map_err(|e| anyhow!("--log-sigma: {e}"))?);
     }
     types.extend(WaveletBand::ALL.iter().map(|&b| ImageType::Wavelet(b)));
     types.extend([

@@ -23,7 +23,7 @@
 //! features in PyRadiomics' (alphabetical) order.
 
 use crate::value::Value;
-use radscore_core::names::{FeatureName, ImageType, WaveletBand};
+use radscore_core::names::{FeatureName, WaveletBand};
 use radscore_core::settings::{
     Binning, Interpolator, Normalize, Resample, Resegment, ResegmentMode, Settings, WaveletFamily,
     WeightingNorm, MAX_DISTANCES,
@@ -31,6 +31,79 @@ use radscore_core::settings::{
 use radscore_core::Error as CoreError;
 use std::fmt;
 use std::path::Path;
+
+/// The largest params file [`Params::from_path`] reads (PyRadiomics' example files are 1–4 KB).
+pub const MAX_PARAMS_BYTES: u64 = 1 << 20;
+
+/// The deepest nesting of lists and maps in a YAML params document (PyRadiomics' schema nests
+/// three deep). Deeper documents are refused before they are built: building and converting
+/// them recurses once per level.
+pub const MAX_YAML_DEPTH: usize = 64;
+
+/// The most values (scalars, lists, maps) a YAML params document may expand to, an alias counted
+/// at every use with everything its anchor holds. yaml-rust2 copies an anchored value for every
+/// alias, so ten lines of nested aliases ("a billion laughs") would otherwise build 10^9 values.
+pub const MAX_YAML_VALUES: u64 = 100_000;
+
+/// Walks the YAML events of `text` without building anything and refuses a document nested
+/// deeper than [`MAX_YAML_DEPTH`] or expanding to more than [`MAX_YAML_VALUES`] values. A syntax
+/// error is left to the loader, which reports it.
+fn check_yaml_shape(text: &str) -> Result<(), String> {
+    use yaml_rust2::parser::{Event, Parser};
+    // Values each anchor stands for, and the open lists/maps: (anchor, values so far).
+    let mut anchored: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+    let mut open: Vec<(usize, u64)> = Vec::new();
+    let mut total: u64 = 0;
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let Ok((event, mark)) = parser.next_token() else {
+            return Ok(());
+        };
+        let values = match event {
+            Event::StreamEnd => return Ok(()),
+            Event::Scalar(_, _, anchor, _) => {
+                if anchor > 0 {
+                    anchored.insert(anchor, 1);
+                }
+                1
+            }
+            Event::Alias(id) => anchored.get(&id).copied().unwrap_or(1),
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if open.len() >= MAX_YAML_DEPTH {
+                    return Err(format!(
+                        "line {}: lists and maps nested more than {MAX_YAML_DEPTH} deep; a params \
+                         file nests three deep",
+                        mark.line()
+                    ));
+                }
+                open.push((anchor, 1));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some((anchor, n)) = open.pop() else {
+                    continue;
+                };
+                if anchor > 0 {
+                    anchored.insert(anchor, n);
+                }
+                n
+            }
+            _ => continue,
+        };
+        let count = match open.last_mut() {
+            Some((_, n)) => n,
+            None => &mut total,
+        };
+        *count = count.saturating_add(values);
+        if *count > MAX_YAML_VALUES {
+            return Err(format!(
+                "line {}: the document expands to more than {MAX_YAML_VALUES} values (its \
+                 aliases repeat what their anchors hold); a params file has a few hundred",
+                mark.line()
+            ));
+        }
+    }
+}
 
 /// What kind of problem a [`ParamsError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -634,8 +707,11 @@ impl Params {
         }
     }
 
-    /// Parses and validates a YAML params file's text; `source` names it in errors.
+    /// Parses and validates a YAML params file's text; `source` names it in errors. A document
+    /// nested deeper than [`MAX_YAML_DEPTH`] or whose aliases expand it to more than
+    /// [`MAX_YAML_VALUES`] values is refused before it is built.
     pub fn from_yaml_str(text: &str, source: &str) -> Result<Params, ParamsError> {
+        check_yaml_shape(text).map_err(|e| ParamsError::new(ParamsErrorKind::Read, source, e))?;
         let docs = yaml_rust2::YamlLoader::load_from_str(text).map_err(|e| {
             ParamsError::new(
                 ParamsErrorKind::Read,
@@ -671,10 +747,30 @@ impl Params {
     }
 
     /// Reads a params file: `.json` is JSON, anything else YAML (JSON is also valid YAML 1.2).
+    /// At most [`MAX_PARAMS_BYTES`] are read: a larger file (or `/dev/zero`) is refused.
     pub fn from_path(path: &Path) -> Result<Params, ParamsError> {
+        use std::io::Read;
         let source = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let cannot = |e: std::io::Error| {
             ParamsError::new(ParamsErrorKind::Read, &source, format!("cannot read: {e}"))
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_PARAMS_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(cannot)?;
+        if bytes.len() as u64 > MAX_PARAMS_BYTES {
+            return Err(ParamsError::new(
+                ParamsErrorKind::Read,
+                &source,
+                format!("larger than {MAX_PARAMS_BYTES} bytes; a params file is a few kilobytes"),
+            ));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            ParamsError::new(
+                ParamsErrorKind::Read,
+                &source,
+                format!("cannot read: not UTF-8 text ({e})"),
+            )
         })?;
         let json = path
             .extension()
@@ -1049,10 +1145,13 @@ impl Params {
                             .collect(),
                         _ => Vec::new(),
                     };
-                    sigmas
-                        .into_iter()
-                        .map(|s| ImageType::Log { sigma_mm: s }.to_string())
-                        .collect()
+                    let mut names = Vec::with_capacity(sigmas.len());
+                    for s in sigmas {
+                        let t = crate::extract::log_image_type(s)
+                            .map_err(|e| unsupported(format!("`imageType: LoG: sigma`: {e}")))?;
+                        names.push(t.to_string());
+                    }
+                    names
                 }
                 "Wavelet" => {
                     let level = usize::from(settings.wavelet_level.max(1));

@@ -160,6 +160,46 @@ pub fn extract(data: &[u8]) -> anyhow::Result<()> {
     }
 }
 
+/// The PyRadiomics params reader: the bytes as a `.yaml` and as a `.json` params file
+/// (`Params::from_path`: read, parse, validate against PyRadiomics' schema), then, for what is
+/// accepted, the mapping to core settings and feature names (`Params::plan`), as `radscore
+/// extract --param` does. Checked: every error names the file; every accepted plan's settings
+/// pass the core's check and every feature name it lists parses.
+pub fn params(data: &[u8]) -> anyhow::Result<()> {
+    let mut result = Ok(());
+    for name in ["fuzz.yaml", "fuzz.json"] {
+        let p = scratch_file(name, data)?;
+        let planned = radscore_host::Params::from_path(&p).and_then(|params| params.plan());
+        match planned {
+            Ok(plan) => {
+                for t in &plan.types {
+                    assert_eq!(
+                        t.settings.check(),
+                        Ok(()),
+                        "{name}: a planned setting fails"
+                    );
+                }
+                for f in plan.feature_names() {
+                    assert!(
+                        radscore_core::names::FeatureName::parse(&f).is_ok(),
+                        "{name}: planned feature {f} does not parse"
+                    );
+                }
+            }
+            Err(e) => {
+                assert!(!e.problems.is_empty(), "{name}: an error without a problem");
+                let shown = e.to_string();
+                assert!(
+                    shown.contains(name),
+                    "{name}: the error does not name the file: {shown}"
+                );
+                result = Err(e.into());
+            }
+        }
+    }
+    result
+}
+
 /// One fuzz input's run.
 pub type Target = fn(&[u8]) -> anyhow::Result<()>;
 
@@ -172,4 +212,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("cohort_csv", cohort_csv),
     ("cohort_join", cohort_join),
     ("extract", extract),
+    ("params", params),
 ];

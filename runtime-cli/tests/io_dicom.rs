@@ -366,3 +366,83 @@ fn an_element_longer_than_the_file_is_refused_before_parsing() {
         started.elapsed()
     );
 }
+
+/// Issue 21, found by fuzzing after the pre-scan above: a 15.6 KB explicit VR big endian file
+/// (`fuzz/seeds/dicom/oom-unknown-vr-after-pixel-data.dcm`) whose Pixel Data is followed by an
+/// element (5C01,4901) with the bytes `52 01` where its VR should be. The pre-scan stopped
+/// quietly there; dicom-object reads an unknown VR as UN (2 reserved bytes, then a 4-byte
+/// length) and asked for 0x84011F01 = 2 214 665 985 bytes. The pre-scan now refuses a file it
+/// cannot follow, naming the element and its offset, before dicom-object sees it.
+#[test]
+fn an_element_without_a_valid_vr_is_refused_before_parsing() {
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/seeds/dicom/oom-unknown-vr-after-pixel-data.dcm");
+    let started = std::time::Instant::now();
+    let expected = [
+        "oom-unknown-vr-after-pixel-data.dcm",
+        "(5C01,4901)",
+        "at byte 9708",
+        "no valid value representation (bytes 52 01",
+    ];
+    let msg = format!("{:#}", io::dicom::check_lengths(&bad).unwrap_err());
+    for w in expected {
+        assert!(msg.contains(w), "{w:?} not in {msg}");
+    }
+    let msg = format!("{:#}", io::read_volume(&bad).unwrap_err());
+    for w in expected {
+        assert!(msg.contains(w), "{w:?} not in {msg}");
+    }
+    assert!(!io::dicom::is_seg(&bad));
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+/// Issue 21, found by the 10-minute dicom run of 2026-12-05 after the fix above: a 16 KB
+/// DICOM-SEG (`fuzz/seeds/dicom/oom-fd-length-not-multiple-of-8.dcm`) whose Patient ID
+/// (0010,0020) at byte 3548 has the VR FD and a length of 6. dicom-parser reads 6 / 8 = 0 whole
+/// values, then takes those 6 bytes for the next element's header and reserves 0x41440030 =
+/// 1 094 975 536 bytes (12 s and 1.4 GB under the fuzzer). The pre-scan had skipped the 6 bytes
+/// and accepted the file; it now refuses a binary value whose length is not a multiple of its
+/// value size.
+#[test]
+fn a_binary_value_of_a_partial_length_is_refused_before_parsing() {
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/seeds/dicom/oom-fd-length-not-multiple-of-8.dcm");
+    let started = std::time::Instant::now();
+    let expected = [
+        "oom-fd-length-not-multiple-of-8.dcm",
+        "(0010,0020) at byte 3548",
+        "VR FD and a length of 6 bytes, not a multiple of 8",
+    ];
+    let msg = format!("{:#}", io::dicom::check_lengths(&bad).unwrap_err());
+    for w in expected {
+        assert!(msg.contains(w), "{w:?} not in {msg}");
+    }
+    assert!(!io::dicom::is_seg(&bad));
+    let grid = Volume {
+        dims: [4, 4, 2],
+        spacing: [1.0; 3],
+        origin: [0.0; 3],
+        direction: io::IDENTITY,
+        data: io::VolumeData::I16(vec![0; 32]),
+    };
+    for msg in [
+        format!("{:#}", io::read_volume(&bad).unwrap_err()),
+        format!(
+            "{:#}",
+            io::read_mask_with(&bad, &ReadOptions::default(), &grid).unwrap_err()
+        ),
+    ] {
+        for w in expected {
+            assert!(msg.contains(w), "{w:?} not in {msg}");
+        }
+    }
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "took {:?}",
+        started.elapsed()
+    );
+}

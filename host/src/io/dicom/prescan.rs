@@ -9,9 +9,21 @@
 //! the transfer syntax the meta group names (implicit VR little endian, explicit VR little or big
 //! endian; a deflated data set is inflated first, up to a bound), descends into sequences and
 //! items, seeks over every other value, and refuses the file, naming it and the element, when a
-//! defined length runs past the end. Lengths are the only thing checked: a structure the scan
-//! does not understand (no `DICM` magic, an unknown VR, a stray tag among pixel data fragments)
-//! ends the scan quietly and dicom-object reports it as it always did.
+//! defined length runs past the end.
+//!
+//! Where the scan cannot follow the structure (a bytes pair that is not a VR, an unknown
+//! delimiter, a stray tag among pixel data fragments, a meta group without a transfer syntax, a
+//! deflated data set that does not inflate) the file is refused too, naming the element and its
+//! offset: dicom-object would go on reading it differently from the scan (it reads an unknown VR
+//! as UN with a 4-byte length, which is how a 15.6 KB fuzzed file still made it ask for 2.2 GB
+//! after an earlier version of this scan had stopped quietly there). Only a file without the
+//! `DICM` magic is left to dicom-object, which refuses it before reading any element.
+//!
+//! The scan follows the bytes as dicom-object does: the meta group is as long as its group
+//! length (0002,0000) says, an implicit VR is the dictionary's as dicom-encoding resolves it,
+//! and a binary value (US, UL, FL, FD, AT, OW, …) whose length is not a multiple of its value
+//! size is refused, because dicom-parser reads only the whole values and takes the remaining
+//! bytes for the next element's header (a fuzzed SEG with a 6-byte FD made it reserve 1 GB).
 
 use anyhow::{bail, Context};
 use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry};
@@ -57,7 +69,11 @@ pub fn check_lengths(path: &Path) -> anyhow::Result<()> {
         inflated: false,
     };
     let Some(ts) = s.meta()? else {
-        return Ok(());
+        bail!(
+            "{}: the DICOM file meta group has no Transfer Syntax UID (0002,0010); the data set \
+             cannot be read without it",
+            path.display()
+        );
     };
     match ts.as_str() {
         IMPLICIT_VR_LE => s.data_set(true, false),
@@ -70,8 +86,12 @@ pub fn check_lengths(path: &Path) -> anyhow::Result<()> {
                 .saturating_add(64 << 20);
             let mut data = Vec::new();
             let mut inflating = flate2::read::DeflateDecoder::new(s.r.by_ref()).take(cap + 1);
-            if inflating.read_to_end(&mut data).is_err() {
-                return Ok(()); // a corrupt stream: dicom-object reports it
+            if let Err(e) = inflating.read_to_end(&mut data) {
+                bail!(
+                    "{}: the deflated DICOM data set (from byte {}) cannot be inflated: {e}",
+                    path.display(),
+                    s.pos
+                );
             }
             if data.len() as u64 > cap {
                 bail!(
@@ -163,6 +183,22 @@ impl<R: Read + Seek> Scanner<'_, R> {
         })
     }
 
+    /// Refuses the file at an element the scan cannot follow: `what` says why.
+    fn refuse(&self, tag: (u16, u16), at: u64, what: &str) -> anyhow::Error {
+        anyhow::anyhow!(
+            "{}: DICOM element ({:04X},{:04X}) at byte {at}{} {what}; the file is corrupt and is \
+             refused (its structure cannot be followed past this element)",
+            self.path.display(),
+            tag.0,
+            tag.1,
+            if self.inflated {
+                " of the inflated data set"
+            } else {
+                ""
+            },
+        )
+    }
+
     /// Refuses a length running past the end, naming the file and the element.
     fn check(&self, tag: (u16, u16), at: u64, len: u32) -> anyhow::Result<()> {
         let left = self.len.saturating_sub(self.pos);
@@ -196,27 +232,48 @@ impl<R: Read + Seek> Scanner<'_, R> {
         Ok(())
     }
 
-    /// The file meta group (group 0002, explicit VR little endian): checks its lengths and
-    /// returns the transfer syntax UID, or `None` when the group is not there or ends early.
+    /// The file meta group (explicit VR little endian): checks its lengths and returns the
+    /// transfer syntax UID, or `None` when the group has none. As dicom-object does, it starts
+    /// with its group length (0002,0000) and takes the elements within that many bytes, whatever
+    /// their group: the data set starts where dicom-object starts it.
     fn meta(&mut self) -> anyhow::Result<Option<String>> {
+        let at = self.pos;
+        let tag = (self.u16(false)?, self.u16(false)?);
+        let vr_bytes = self.peek2()?;
+        let Some((vr, len)) = self.explicit_vr_len(false)? else {
+            return Err(self.refuse(tag, at, &bad_vr(vr_bytes)));
+        };
+        if tag != (0x0002, 0x0000) || len != 4 {
+            return Err(self.refuse(
+                tag,
+                at,
+                &format!(
+                    "(VR {vr:?}, {len} bytes) is where the file meta group length (0002,0000), \
+                     4 bytes, must be"
+                ),
+            ));
+        }
+        let group_length = u64::from(self.u32(false)?);
+        let start = self.pos;
         let mut ts = None;
-        while self.len.saturating_sub(self.pos) >= 8 {
+        while self.pos - start < group_length {
             let at = self.pos;
-            let group = self.u16(false)?;
-            if group != 0x0002 {
-                self.r.seek_relative(-2)?;
-                self.pos -= 2;
-                return Ok(ts);
-            }
-            let elem = self.u16(false)?;
+            let tag = (self.u16(false)?, self.u16(false)?);
+            let (group, elem) = tag;
+            let vr_bytes = self.peek2()?;
             let Some((vr, len)) = self.explicit_vr_len(false)? else {
-                return Ok(None);
+                return Err(self.refuse((group, elem), at, &bad_vr(vr_bytes)));
             };
             if len == UNDEFINED || vr == VR::SQ {
-                return Ok(None); // not a meta group dicom-object reads either
+                return Err(self.refuse(
+                    (group, elem),
+                    at,
+                    "is a sequence or has an undefined length, which the file meta group cannot \
+                     have",
+                ));
             }
             self.check((group, elem), at, len)?;
-            if elem == 0x0010 && len <= 256 {
+            if tag == (0x0002, 0x0010) && len <= 256 {
                 let mut v = vec![0u8; len as usize];
                 self.r.read_exact(&mut v)?;
                 self.pos += u64::from(len);
@@ -227,6 +284,14 @@ impl<R: Read + Seek> Scanner<'_, R> {
             }
         }
         Ok(ts)
+    }
+
+    /// The next two bytes, without consuming them.
+    fn peek2(&mut self) -> anyhow::Result<[u8; 2]> {
+        let b = self.bytes::<2>()?;
+        self.r.seek_relative(-2)?;
+        self.pos -= 2;
+        Ok(b)
     }
 
     /// Reads an explicit VR and its length; `None` for bytes that are not a VR.
@@ -283,7 +348,11 @@ impl<R: Read + Seek> Scanner<'_, R> {
                 match tag.1 {
                     0xE000 if in_fragments => {
                         if len == UNDEFINED {
-                            return Ok(()); // malformed fragment: dicom-object reports it
+                            return Err(self.refuse(
+                                tag,
+                                at,
+                                "is a pixel data fragment of undefined length",
+                            ));
                         }
                         self.check(tag, at, len)?;
                         self.skip(len)?;
@@ -311,23 +380,40 @@ impl<R: Read + Seek> Scanner<'_, R> {
                             stack.pop();
                         }
                     }
-                    _ => return Ok(()),
+                    _ => {
+                        return Err(self.refuse(
+                            tag,
+                            at,
+                            "is not an item or delimiter (the only elements of group FFFE)",
+                        ))
+                    }
                 }
                 continue;
             }
             if in_fragments {
-                return Ok(()); // not a fragment: dicom-object reports it
+                return Err(self.refuse(
+                    tag,
+                    at,
+                    "is among encapsulated pixel data fragments, where only items and the \
+                     sequence delimiter may be",
+                ));
             }
             let (vr, len) = if implicit {
-                let vr = StandardDataDictionary
-                    .by_tag(Tag(tag.0, tag.1))
-                    .and_then(|e| e.vr().exact())
-                    .unwrap_or(VR::UN);
+                // As dicom-encoding's implicit VR decoder: OW for pixel and overlay data, else
+                // the dictionary's VR (US for "US or SS", OW for "OB or OW"), else UN.
+                let vr = if tag == PIXEL_DATA || (tag.0 >> 8 == 0x60 && tag.1 == 0x3000) {
+                    VR::OW
+                } else {
+                    StandardDataDictionary
+                        .by_tag(Tag(tag.0, tag.1))
+                        .map_or(VR::UN, |e| e.vr().relaxed())
+                };
                 (vr, self.u32(big)?)
             } else {
+                let vr_bytes = self.peek2()?;
                 match self.explicit_vr_len(big)? {
                     Some(v) => v,
-                    None => return Ok(()),
+                    None => return Err(self.refuse(tag, at, &bad_vr(vr_bytes))),
                 }
             };
             if len == UNDEFINED {
@@ -344,6 +430,19 @@ impl<R: Read + Seek> Scanner<'_, R> {
                 continue;
             }
             self.check(tag, at, len)?;
+            // dicom-parser reads len / size whole values of a binary VR and leaves the rest of
+            // the value unread, then takes those bytes for the next element's header.
+            let size = value_size(vr);
+            if len % size != 0 {
+                return Err(self.refuse(
+                    tag,
+                    at,
+                    &format!(
+                        "has VR {vr:?} and a length of {len} bytes, not a multiple of {size} (the \
+                         size of one {vr:?} value)"
+                    ),
+                ));
+            }
             if vr == VR::SQ {
                 stack.push(Frame {
                     kind: Kind::Sequence,
@@ -357,11 +456,32 @@ impl<R: Read + Seek> Scanner<'_, R> {
     }
 }
 
+/// The size of one value of a binary VR (1 for text and bytes).
+fn value_size(vr: VR) -> u32 {
+    match vr {
+        VR::US | VR::SS | VR::OW => 2,
+        VR::UL | VR::SL | VR::FL | VR::OF | VR::OL | VR::AT => 4,
+        VR::FD | VR::OD | VR::SV | VR::UV | VR::OV => 8,
+        _ => 1,
+    }
+}
+
+/// Why an explicit VR cannot be read: its two bytes.
+fn bad_vr(b: [u8; 2]) -> String {
+    format!(
+        "has no valid value representation (bytes {:02X} {:02X}, {:?})",
+        b[0],
+        b[1],
+        String::from_utf8_lossy(&b)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A minimal Part-10 file: preamble, meta group with the transfer syntax, then `body`.
+    /// A minimal Part-10 file: preamble, meta group (its length, the transfer syntax), then
+    /// `body`.
     fn file(ts: &str, body: &[u8]) -> Vec<u8> {
         let mut f = vec![0u8; 128];
         f.extend_from_slice(b"DICM");
@@ -369,6 +489,8 @@ mod tests {
         if uid.len() % 2 == 1 {
             uid.push(0);
         }
+        f.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0]);
+        f.extend_from_slice(&(8 + uid.len() as u32).to_le_bytes());
         f.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I']);
         f.extend_from_slice(&(uid.len() as u16).to_le_bytes());
         f.extend_from_slice(&uid);
@@ -433,6 +555,135 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("(FFFE,E000)") && e.contains("268435456"), "{e}");
+    }
+
+    /// Where the scan cannot follow the structure it refuses, naming the element and its offset
+    /// (it used to stop quietly, and dicom-object then read on differently: issue 21).
+    #[test]
+    fn what_the_scan_cannot_follow_is_refused() {
+        let explicit = "1.2.840.10008.1.2.1";
+        let refused = |bytes: Vec<u8>, words: &[&str]| {
+            let e = check(&bytes).unwrap_err().to_string();
+            for w in words {
+                assert!(e.contains(w), "{w:?} not in {e}");
+            }
+        };
+        // Bytes that are not a VR after a valid element (explicit VR little and big endian).
+        let body = [
+            0x10, 0x00, 0x10, 0x00, b'P', b'N', 2, 0, b'A', b'B', // (0010,0010) PN "AB"
+            0x01, 0x5C, 0x01, 0x49, b'R', 0x01, 0, 0, 0x01, 0x1F, 0x01, 0x84,
+        ];
+        refused(
+            file(explicit, &body),
+            &["(5C01,4901) at byte 182", "bytes 52 01"],
+        );
+        let body = [
+            0x00, 0x10, 0x00, 0x10, b'P', b'N', 0, 2, b'A', b'B', // (0010,0010) PN "AB"
+            0x5C, 0x01, 0x49, 0x01, b'R', 0x01, 0, 0, 0x84, 0x01, 0x1F, 0x01,
+        ];
+        refused(
+            file(EXPLICIT_VR_BE, &body),
+            &["(5C01,4901) at byte 182", "no valid value representation"],
+        );
+        // An unknown element of group FFFE.
+        let body = [0xFE, 0xFF, 0x11, 0xE0, 0, 0, 0, 0, 1, 2, 3, 4];
+        refused(file(IMPLICIT_VR_LE, &body), &["(FFFE,E011) at byte 170"]);
+        // Encapsulated pixel data: a fragment of undefined length, and a stray element.
+        let encapsulated = [
+            0xE0, 0x7F, 0x10, 0x00, b'O', b'B', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, // undefined
+            0xFE, 0xFF, 0x00, 0xE0, 0, 0, 0, 0, // empty offset table
+        ];
+        let mut body = encapsulated.to_vec();
+        body.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4]);
+        refused(
+            file("1.2.840.10008.1.2.5", &body),
+            &["(FFFE,E000) at byte 192", "fragment of undefined length"],
+        );
+        let mut body = encapsulated.to_vec();
+        body.extend_from_slice(&[0x10, 0x00, 0x10, 0x00, b'P', b'N', 2, 0, b'A', b'B']);
+        refused(
+            file("1.2.840.10008.1.2.5", &body),
+            &[
+                "(0010,0010) at byte 192",
+                "among encapsulated pixel data fragments",
+            ],
+        );
+        // A meta group without a transfer syntax, a meta element without a VR, a meta group
+        // without its length.
+        let mut f = vec![0u8; 128];
+        f.extend_from_slice(b"DICM");
+        f.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 4, 0, 10, 0, 0, 0]);
+        f.extend_from_slice(&[0x02, 0x00, 0x02, 0x00, b'U', b'I', 2, 0, b'1', 0]);
+        f.extend_from_slice(&[0x10, 0x00, 0x10, 0x00, b'P', b'N', 2, 0, b'A', b'B']);
+        refused(f.clone(), &["no Transfer Syntax UID (0002,0010)"]);
+        let mut g = f.clone();
+        g[148..150].copy_from_slice(&[0xAA, 0xBB]);
+        refused(g, &["(0002,0002) at byte 144", "bytes AA BB"]);
+        refused(
+            f[..132].iter().chain(&f[144..]).copied().collect(),
+            &[
+                "(0002,0002) at byte 132",
+                "file meta group length (0002,0000)",
+            ],
+        );
+        // A deflated data set that does not inflate.
+        refused(
+            file(DEFLATED_EXPLICIT_VR_LE, &[0xFF; 16]),
+            &["deflated DICOM data set", "cannot be inflated"],
+        );
+    }
+
+    /// Where dicom-object would read the bytes differently from the element lengths, the scan
+    /// refuses (issue 21: a fuzzed SEG with (0010,0020) as FD of 6 bytes made dicom-parser read
+    /// no value, take the 6 bytes for the next header and reserve 1 GB).
+    #[test]
+    fn what_dicom_object_reads_differently_is_refused() {
+        let explicit = "1.2.840.10008.1.2.1";
+        let refused = |bytes: Vec<u8>, words: &[&str]| {
+            let e = check(&bytes).unwrap_err().to_string();
+            for w in words {
+                assert!(e.contains(w), "{w:?} not in {e}");
+            }
+        };
+        // A binary VR whose length is not a multiple of its value size.
+        let body = [
+            0x10, 0x00, 0x20, 0x00, b'F', b'D', 6, 0, b'S', b'Y', b'N', b'0', b'0', b'1', 0x10,
+            0x00, 0x30, 0x00, b'D', b'A', 0, 0,
+        ];
+        refused(
+            file(explicit, &body),
+            &[
+                "(0010,0020) at byte 172",
+                "VR FD and a length of 6 bytes, not a multiple of 8",
+            ],
+        );
+        // Implicit VR: Rows (US) of 3 bytes; Smallest Image Pixel Value ("US or SS", read as US).
+        for elem in [0x0010u16, 0x0106] {
+            let [lo, hi] = elem.to_le_bytes();
+            let body = [0x28, 0x00, lo, hi, 3, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0];
+            refused(
+                file(IMPLICIT_VR_LE, &body),
+                &[
+                    "at byte 170",
+                    "VR US and a length of 3 bytes, not a multiple of 2",
+                ],
+            );
+        }
+        // Lengths that fit the value size pass.
+        let body = [0x28, 0x00, 0x10, 0x00, 2, 0, 0, 0, 1, 2];
+        check(&file(IMPLICIT_VR_LE, &body)).unwrap();
+        // A meta group length that leaves out a group-2 element: dicom-object reads that element
+        // in the data set's transfer syntax (implicit VR: "AE" and the 2-byte length make a
+        // 4-byte length of 542 017 bytes), and so does the scan.
+        let body = [
+            0x02, 0x00, 0x16, 0x00, b'A', b'E', 8, 0, b'C', b'L', b'U', b'N', b'I', b'E', b'1',
+            b' ',
+        ];
+        refused(
+            file(IMPLICIT_VR_LE, &body),
+            &["(0002,0016) at byte 170", "claims 542017 bytes"],
+        );
+        check(&file(explicit, &body)).unwrap();
     }
 
     #[test]
