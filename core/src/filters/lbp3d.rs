@@ -32,7 +32,7 @@
 //!    with θ = arccos(S.z), φ = atan2(S.y, S.x); scipy's signature is `sph_harm(m, n, azimuth,
 //!    polar)`, so PyRadiomics passes θ as the azimuth (reproduced): with x = cos φ,
 //!    `Y_{0,0} = √(1/4π)`, `Y_{1,0} = −(1 − (1 + x))·√(3/4π)` (specfun's `lpmv0` series),
-//!    `Y_{1,±1} = ∓(−√(1 − x²))·(±…)`: `P = −√(1 − x²)`, `Y_{1,1} = P·√(3·½/4π)·e^{iθ}`,
+//!    with `P = −√(1 − x²)` (Condon–Shortley phase), `Y_{1,1} = P·√(3·½/4π)·e^{iθ}`,
 //!    `Y_{1,−1} = P·(−½)·√(3·2/4π)·e^{−iθ}`.
 //!    `c_{n,m} = Σ_v b_v Y_{n,m}(v)` (no conjugate), `F_n(v) = Σ_m c_{n,m} Y_{n,m}(v)`,
 //!    `lbp-3D-m(n+1) = Re √(Σ_v F_n(v)²)` (complex square and square root).
@@ -48,11 +48,12 @@
 //! Other settings (levels ≠ 2, radius ≠ 1, subdivision ≠ 1) are not implemented: the host refuses
 //! them (trimesh's subdivision order and specfun's Legendre series for n ≥ 2 are not reproduced).
 //!
-//! **Scratch** (f64 elements): `S_z·N_y·N_x + max(N)`, where `S_z` = the z extent of the ROI box
-//! grown by 2 voxels below and 3 above, clipped to the image (at most `min(N_z, R_z + 5)`): the
-//! prefilter runs over whole z lines but only the slab of coefficients the samples can reach is
-//! kept, plus one line buffer. The values are computed for every voxel of the ROI box (PyRadiomics
-//! computes them for ROI voxels only; features read only those).
+//! **Scratch** (f64 elements): `S_z·N_y·N_x + max(N) + 336`, where `S_z` = the z extent of the
+//! ROI box grown by 2 voxels below and 3 above, clipped to the image (at most
+//! `min(N_z, R_z + 5)`): the prefilter runs over whole z lines but only the slab of coefficients
+//! the samples can reach is kept; plus one line buffer and the 42 × 4 complex harmonics (kept off
+//! the stack). The values are computed for every voxel of the ROI box (PyRadiomics computes them
+//! for ROI voxels only; features read only those).
 
 use super::{box_index, image_index};
 use crate::features::np_sum;
@@ -132,8 +133,9 @@ pub const ICOSPHERE: [[f64; 3]; NV] = [
     [-1.0, 0.0, 0.0],
 ];
 
-/// The cubic B-spline pole `√3 − 2` (scipy's constant).
-const POLE: f64 = -0.267_949_192_431_122_706_472_553_658_494_127_633;
+/// The cubic B-spline pole `√3 − 2`: the double nearest scipy's 36-digit literal
+/// `-0.267949192431122706472553658494127633`.
+const POLE: f64 = -0.267_949_192_431_122_7;
 
 /// Minimum scratch (f64 elements) for [`filter`]; `None` on overflow.
 pub fn scratch_len(dims: [usize; 3], roi: &RoiBox) -> Option<usize> {
@@ -141,7 +143,8 @@ pub fn scratch_len(dims: [usize; 3], roi: &RoiBox) -> Option<usize> {
     (z1 - z0)
         .checked_mul(dims[1])?
         .checked_mul(dims[0])?
-        .checked_add(dims[0].max(dims[1]).max(dims[2]))
+        .checked_add(dims[0].max(dims[1]).max(dims[2]))?
+        .checked_add(Y_LEN)
 }
 
 /// z range `[z0, z1)` of the coefficients the samples of the box can reach.
@@ -249,32 +252,46 @@ impl Out {
     }
 }
 
-/// Spherical harmonics `Y[v] = [Y_{0,0}, Y_{1,−1}, Y_{1,0}, Y_{1,1}]` at the icosphere vertices,
-/// each a complex (re, im).
-fn harmonics() -> [[(f64, f64); 4]; NV] {
-    let mut out = [[(0.0, 0.0); 4]; NV];
+/// f64 elements of the spherical-harmonics table kept in the scratch: per vertex
+/// `[Y_{0,0}, Y_{1,−1}, Y_{1,0}, Y_{1,1}]`, each (re, im).
+const Y_LEN: usize = NV * 8;
+
+/// Spherical harmonics `[Y_{0,0}, Y_{1,−1}, Y_{1,0}, Y_{1,1}]` at icosphere vertex `s`, each a
+/// complex (re, im).
+fn harmonic(s: &[f64; 3]) -> [(f64, f64); 4] {
     let four_pi = 4.0 * core::f64::consts::PI;
-    for (o, s) in out.iter_mut().zip(ICOSPHERE.iter()) {
+    {
         let theta = libm::acos(s[2] / 1.0);
         let phi = libm::atan2(s[1], s[0]);
         let x = libm::cos(phi);
         // (m, n) = (0, 0): pmv = 1, poch(1, 0) = 1.
         let y00 = libm::sqrt(1.0 * 1.0 / four_pi);
-        // (0, 1): lpmv0's series for degree 1, order 0: −(1 + r), r = −1·(1 + x).
-        let p10 = (-1.0 * 1.0) * (1.0 + ((0.5 * 1.0 * -1.0) * 2.0 / 1.0) * (1.0 + x));
+        // (0, 1): lpmv0's series for degree 1, order 0: −(1 + r), r = ½·(−1)·2/1·(1 + x), whose
+        // factors multiply exactly to −1: −(1 − (1 + x)), not −x.
+        let p10 = -(1.0 - (1.0 + x));
         let y10 = p10 * libm::sqrt(3.0 * 1.0 / four_pi);
         // (±1, 1): pmv(1, 1, x) = −√(1 − x²) (c0 = ½·√(1 − x²)·2).
         let p11 = -(0.5 * libm::sqrt(1.0 - x * x) / 1.0 * 2.0);
         let a_pos = p11 * libm::sqrt(3.0 * 0.5 / four_pi);
-        let a_neg = p11 * (-1.0 * 0.5) * libm::sqrt(3.0 * 2.0 / four_pi);
+        let a_neg = p11 * -0.5 * libm::sqrt(3.0 * 2.0 / four_pi);
         let (s1, c1) = (libm::sin(theta), libm::cos(theta));
         let (sm, cm) = (libm::sin(-theta), libm::cos(-theta));
-        o[0] = (y00, 0.0);
-        o[1] = (a_neg * cm - 0.0 * sm, a_neg * sm + 0.0 * cm);
-        o[2] = (y10, 0.0);
-        o[3] = (a_pos * c1 - 0.0 * s1, a_pos * s1 + 0.0 * c1);
+        [
+            (y00, 0.0),
+            (a_neg * cm - 0.0 * sm, a_neg * sm + 0.0 * cm),
+            (y10, 0.0),
+            (a_pos * c1 - 0.0 * s1, a_pos * s1 + 0.0 * c1),
+        ]
     }
-    out
+}
+
+/// Entry `j` of the harmonics of one vertex in the scratch table (8 f64).
+#[inline]
+fn yat(row: &[f64], j: usize) -> (f64, f64) {
+    (
+        row.get(2 * j).copied().unwrap_or(0.0),
+        row.get(2 * j + 1).copied().unwrap_or(0.0),
+    )
 }
 
 #[inline]
@@ -348,7 +365,8 @@ pub fn filter(
     let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
     let (z0, z1) = slab(dims, roi);
     let plane = dims[0] * dims[1];
-    let (coef, line) = scratch.split_at_mut((z1 - z0) * plane);
+    let (coef, rest) = scratch.split_at_mut((z1 - z0) * plane);
+    let (y_tab, line) = rest.split_at_mut(Y_LEN);
     let [nx, ny, nz] = dims;
 
     // Prefilter, axis z (numpy axis 0) over whole lines, keeping the slab.
@@ -388,7 +406,13 @@ pub fn filter(
         (Voxels::U16(_), None) => Out::Uint(f64::from(u16::MAX)),
         (Voxels::I32(_), None) => Out::Int(f64::from(i32::MIN), f64::from(i32::MAX)),
     };
-    let y_tab = harmonics();
+    for (row, s) in y_tab.chunks_exact_mut(8).zip(ICOSPHERE.iter()) {
+        for (j, y) in harmonic(s).iter().enumerate() {
+            row[2 * j] = y.0;
+            row[2 * j + 1] = y.1;
+        }
+    }
+    let y_tab = &*y_tab;
     let len = [nz, ny, nx];
     let stride = [plane, nx, 1];
     let mut f = [0.0f64; NV];
@@ -414,7 +438,7 @@ pub fn filter(
                             Out::F32 => f64::from(g as f32),
                             _ => g,
                         };
-                        level(&f, g, &y_tab, which == Lbp3dImage::M2)
+                        level(&f, g, y_tab, which == Lbp3dImage::M2)
                     }
                 };
             }
@@ -461,29 +485,25 @@ fn sample(coef: &[f64], z0: usize, len: &[usize; 3], stride: &[usize; 3], p: &[f
 
 /// `lbp-3D-m1` (`second` false) or `lbp-3D-m2` (true) of one voxel with samples `f` and
 /// value `g`.
-fn level(f: &[f64; NV], g: f64, y: &[[(f64, f64); 4]; NV], second: bool) -> f64 {
+fn level(f: &[f64; NV], g: f64, y: &[f64], second: bool) -> f64 {
     // c_j = Σ_v b_v Y_j(v), left to right.
     let mut c = [(0.0, 0.0); 4];
-    for (v, (fv, yv)) in f.iter().zip(y.iter()).enumerate() {
+    for (v, (fv, yv)) in f.iter().zip(y.chunks_exact(8)).enumerate() {
         let b = if *fv >= g { 1.0 } else { 0.0 };
-        for j in 0..4 {
-            let t = cmul((b, 0.0), yv[j]);
-            c[j] = if v == 0 {
-                t
-            } else {
-                (c[j].0 + t.0, c[j].1 + t.1)
-            };
+        for (j, cj) in c.iter_mut().enumerate() {
+            let t = cmul((b, 0.0), yat(yv, j));
+            *cj = if v == 0 { t } else { (cj.0 + t.0, cj.1 + t.1) };
         }
     }
     let mut s = (0.0, 0.0);
-    for (v, yv) in y.iter().enumerate() {
+    for (v, yv) in y.chunks_exact(8).enumerate() {
         let fv = if second {
-            let t1 = cmul(c[1], yv[1]);
-            let t2 = cmul(c[2], yv[2]);
-            let t3 = cmul(c[3], yv[3]);
+            let t1 = cmul(c[1], yat(yv, 1));
+            let t2 = cmul(c[2], yat(yv, 2));
+            let t3 = cmul(c[3], yat(yv, 3));
             (t1.0 + (t2.0 + t3.0), t1.1 + (t2.1 + t3.1))
         } else {
-            cmul(c[0], yv[0])
+            cmul(c[0], yat(yv, 0))
         };
         let sq = cmul(fv, fv);
         s = if v == 0 { sq } else { (s.0 + sq.0, s.1 + sq.1) };
@@ -589,9 +609,8 @@ mod tests {
     #[test]
     fn harmonics_satisfy_the_addition_theorem() {
         // Σ_m |Y_{n,m}|² = (2n + 1)/4π at every point; Y_{1,−1} = −conj(Y_{1,1}).
-        let y = harmonics();
         let four_pi = 4.0 * core::f64::consts::PI;
-        for yv in y.iter() {
+        for yv in ICOSPHERE.iter().map(harmonic) {
             assert!((yv[0].0 * yv[0].0 - 1.0 / four_pi).abs() < 1e-16);
             let s: f64 = yv[1..].iter().map(|c| c.0 * c.0 + c.1 * c.1).sum();
             assert!((s - 3.0 / four_pi).abs() < 1e-15, "{s}");

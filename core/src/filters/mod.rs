@@ -18,7 +18,7 @@
 //! | square, squareroot, logarithm | the whole image once (max \|x\|), then the box | 0 |
 //! | gradient | the box and its 6-neighbourhood (edge-replicated) | 0 |
 //! | LoG | whole lines, slab by slab, [`log::LANES`] lines at a time ([`log`]) | `⌈max_d R[a1]·R[a2]·N[a3] / 2⌉ + ⌈max_d R[a1]·N[a2] / 2⌉ + 2·L·max(N) + 4·L` |
-//! | LBP3D (`lbp-3D-m1`, `-m2`, `-k`) | the whole image (spline prefilter), then the box ([`lbp3d`]) | `S_z·N_y·N_x + max(N)`, S_z ≤ min(N_z, R_z + 5) |
+//! | LBP3D (`lbp-3D-m1`, `-m2`, `-k`) | the whole image (spline prefilter), then the box ([`lbp3d`]) | `S_z·N_y·N_x + max(N) + 336`, S_z ≤ min(N_z, R_z + 5) |
 //! | wavelet | the box with a cyclic halo of (L−1)·(F−1)+(F−1−F/2) / +F/2 voxels per axis ([`wavelet`]) | `F·C_x(L−1)·C_y(L−1) + C_x(L−1)·C_y(L) + [L≥2]·∏C(L−1) + [L≥3]·∏C(L−2)` |
 //!
 //! with N = image dims, R = ROI box dims, (a1, a2, a3) the pass axes of LoG term d
