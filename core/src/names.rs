@@ -8,6 +8,7 @@
 //! [`Error::UnsupportedFeature`]; anything else is
 //! [`Error::UnknownFeatureName`]. Nothing is ever silently skipped.
 
+use crate::filters::lbp3d::Lbp3dImage;
 use crate::Error;
 use core::fmt;
 use serde::{Deserialize, Serialize};
@@ -116,6 +117,9 @@ pub enum ImageType {
     SquareRoot,
     /// `sign(x) · ln(|x| + 1) · max|x| / ln(max|x| + 1)` over the whole image (`logarithm`).
     Logarithm,
+    /// LBP3D (`lbp-3D-m1`, `lbp-3D-m2`, `lbp-3D-k`) with PyRadiomics' default settings
+    /// ([`crate::filters::lbp3d`]).
+    Lbp3d(crate::filters::lbp3d::Lbp3dImage),
 }
 
 /// A feature class.
@@ -363,6 +367,9 @@ fn parse_image_type(s: &str) -> Result<ImageType, Error> {
         "square" => return Ok(ImageType::Square),
         "squareroot" => return Ok(ImageType::SquareRoot),
         "logarithm" => return Ok(ImageType::Logarithm),
+        "lbp-3D-m1" => return Ok(ImageType::Lbp3d(Lbp3dImage::M1)),
+        "lbp-3D-m2" => return Ok(ImageType::Lbp3d(Lbp3dImage::M2)),
+        "lbp-3D-k" => return Ok(ImageType::Lbp3d(Lbp3dImage::Kurtosis)),
         _ => {}
     }
     if let Some(rest) = s.strip_prefix("wavelet") {
@@ -480,6 +487,7 @@ impl ImageType {
             ImageType::Square => w.write_str("square"),
             ImageType::SquareRoot => w.write_str("squareroot"),
             ImageType::Logarithm => w.write_str("logarithm"),
+            ImageType::Lbp3d(i) => w.write_str(i.name()),
             ImageType::Wavelet(b) => {
                 w.write_str("wavelet")?;
                 if b.level() > 1 {

@@ -36,7 +36,7 @@ fn flags(h: *const RadscoreModel, n: usize) -> Vec<u32> {
 #[test]
 fn table_only_features_load_score_and_refuse_extraction() {
     let mut model = radscore_trainer::example::illustrative_model();
-    model.features[1].name = heapless::String::try_from("lbp-3D-k_firstorder_Mean").expect("fits");
+    model.features[1].name = heapless::String::try_from("lbp-2D_firstorder_Mean").expect("fits");
     model.features[4].name =
         heapless::String::try_from("original_shape2D_Perimeter").expect("fits");
     let bytes = radscore_trainer::export::encode(&model).expect("encode");
@@ -60,7 +60,7 @@ fn table_only_features_load_score_and_refuse_extraction() {
     let name = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
     assert_eq!(
         name.to_str().expect("utf8"),
-        format!("{}_lbp-3D-k_firstorder_Mean", model.features[1].sequence)
+        format!("{}_lbp-2D_firstorder_Mean", model.features[1].sequence)
     );
 
     // extraction: refused before the (invalid, NULL) image and mask are looked at, for every

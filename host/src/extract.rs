@@ -289,6 +289,8 @@ fn type_cost(t: &ImageType, image_len: usize, box_len: usize) -> usize {
         | ImageType::SquareRoot
         | ImageType::Logarithm => image_len + box_len,
         ImageType::Wavelet(_) => 12 * box_len,
+        // Spline prefilter of the whole image, then 42 samples of 64 coefficients per voxel.
+        ImageType::Lbp3d(_) => 3 * image_len + 42 * 64 * box_len,
         _ => 2 * box_len,
     };
     filter + 8 * box_len

@@ -15,7 +15,8 @@
 //!   scalar in every format radscore reads: only 0 is accepted); `voxelSetting` only applies to
 //!   PyRadiomics' voxel-based extraction, which radscore does not do (validated, no effect, as in a
 //!   segment-based PyRadiomics run). `enableCExtensions` is not a params-file setting in 3.0.1.
-//! * LBP2D and LBP3D are refused (radscore does not implement them).
+//! * LBP2D is refused (radscore does not implement it); LBP3D only with its default settings
+//!   (`lbp3DLevels` 2, `lbp3DIcosphereRadius` 1, `lbp3DIcosphereSubdivision` 1).
 //!
 //! The output order is PyRadiomics': shape (then shape2D) first, then per enabled image type (file
 //! order; LoG per sigma, wavelet per level and band) the enabled classes in file order, each with
@@ -1117,7 +1118,7 @@ impl Params {
 
         let mut types = Vec::new();
         for (t, custom) in &self.image_types {
-            if t == "LBP2D" || t == "LBP3D" {
+            if t == "LBP2D" {
                 return Err(unsupported(format!(
                     "image type {t} is not implemented by radscore (remove it from `imageType`)"
                 )));
@@ -1133,6 +1134,28 @@ impl Params {
                 "Logarithm" => vec!["logarithm".into()],
                 "Exponential" => vec!["exponential".into()],
                 "Gradient" => vec!["gradient".into()],
+                "LBP3D" => {
+                    // Only PyRadiomics' defaults are reproduced (core/src/filters/lbp3d.rs).
+                    for (key, default) in [
+                        ("lbp3DLevels", 2.0),
+                        ("lbp3DIcosphereRadius", 1.0),
+                        ("lbp3DIcosphereSubdivision", 1.0),
+                    ] {
+                        let v = match effective(key) {
+                            Some(Value::Int(i)) => Some(*i as f64),
+                            Some(Value::Float(x)) => Some(*x),
+                            _ => None,
+                        };
+                        if let Some(v) = v.filter(|v| *v != default) {
+                            return Err(unsupported(format!(
+                                "image type LBP3D with {key} {v} is not implemented by radscore \
+                                 (only the default {default}: remove the setting, or LBP3D from \
+                                 `imageType`)"
+                            )));
+                        }
+                    }
+                    vec!["lbp-3D-m1".into(), "lbp-3D-m2".into(), "lbp-3D-k".into()]
+                }
                 "LoG" => {
                     let sigmas = match effective("sigma") {
                         Some(Value::List(l)) => l

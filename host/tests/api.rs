@@ -320,6 +320,38 @@ fn params_parsing_and_errors() {
         .plan()
         .unwrap_err();
     assert!(e.to_string().contains("LBP2D is not implemented"), "{e}");
+    // LBP3D with PyRadiomics' defaults (written out or not) gives its three image types; any
+    // other value of its settings is refused, naming the setting.
+    for yaml in [
+        "imageType: {LBP3D: {}}",
+        "imageType: {LBP3D: {lbp3DLevels: 2, lbp3DIcosphereRadius: 1.0}}\nsetting: {lbp3DIcosphereSubdivision: 1}",
+    ] {
+        let plan = Params::from_yaml_str(yaml, "f").unwrap().plan().unwrap();
+        assert_eq!(plan.types.len(), 1);
+        assert_eq!(plan.types[0].derived, ["lbp-3D-m1", "lbp-3D-m2", "lbp-3D-k"]);
+    }
+    for (yaml, key) in [
+        ("imageType: {LBP3D: {lbp3DLevels: 3}}", "lbp3DLevels 3"),
+        (
+            "imageType: {LBP3D: {lbp3DIcosphereRadius: 1.5}}",
+            "lbp3DIcosphereRadius 1.5",
+        ),
+        (
+            "imageType: {LBP3D: {}}\nsetting: {lbp3DIcosphereSubdivision: 0}",
+            "lbp3DIcosphereSubdivision 0",
+        ),
+    ] {
+        let e = Params::from_yaml_str(yaml, "f")
+            .unwrap()
+            .plan()
+            .unwrap_err();
+        assert_eq!(e.kind, ParamsErrorKind::Unsupported);
+        assert!(
+            e.to_string()
+                .contains(&format!("LBP3D with {key} is not implemented")),
+            "{e}"
+        );
+    }
     // Explicit deprecated features are refused, with the reason.
     let e = Params::from_yaml_str("featureClass: {glcm: [SumVariance]}", "f")
         .unwrap()

@@ -64,11 +64,14 @@ def test_json_params_and_dict_equal_yaml(params_file, tmp_path):
     assert list(a.items()) == list(b.items()) == list(c.items())
 
 
-def test_unknown_setting_and_lbp3d_refused(tmp_path):
+def test_unknown_setting_lbp2d_and_non_default_lbp3d_refused(tmp_path):
     with pytest.raises(radscore.RadscoreError, match="binWidht"):
         radscore.RadiomicsFeatureExtractor({"setting": {"binWidht": 5}})
-    with pytest.raises(radscore.RadscoreError, match="LBP3D"):
-        radscore.RadiomicsFeatureExtractor({"imageType": {"LBP3D": {}}})
+    with pytest.raises(radscore.RadscoreError, match="LBP2D"):
+        radscore.RadiomicsFeatureExtractor({"imageType": {"LBP2D": {}}})
+    # LBP3D runs with PyRadiomics' defaults only (core/src/filters/lbp3d.rs).
+    with pytest.raises(radscore.RadscoreError, match="lbp3DLevels"):
+        radscore.RadiomicsFeatureExtractor({"imageType": {"LBP3D": {"lbp3DLevels": 3}}})
 
 
 def test_enable_methods_follow_pyradiomics_order():

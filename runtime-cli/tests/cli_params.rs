@@ -152,6 +152,28 @@ fn full_reference_cases_through_params_file() {
     assert_eq!(matched, 7 * 1595);
 }
 
+/// `params_all.yaml` as PyRadiomics ran it, LBP3D included, on two cases: all 1 874 values in
+/// PyRadiomics' order (the core's parity test covers all seven cases).
+#[test]
+fn full_params_file_with_lbp3d() {
+    let d = tmpdir("cli-params", "lbp3d");
+    let params =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/oracles/pyradiomics/params_all.yaml");
+    let mut matched = 0;
+    for (case, image, mask) in [
+        ("breast1", "breast1_image.nrrd", "breast1_label.nrrd"),
+        ("syn3", "syn3_image.nrrd", "syn3_label.nrrd"),
+    ] {
+        let out = d.join(format!("{case}.csv"));
+        let (ok, err) = run_param(&params, &data().join(image), &data().join(mask), None, &out);
+        assert!(ok, "{case}: {err}");
+        let theirs = read_values(&fixtures().join(format!("pyradiomics-all/{case}.csv")));
+        assert_eq!(theirs.len(), 1874, "{case}");
+        matched += compare(case, &read_values(&out), &theirs);
+    }
+    assert_eq!(matched, 2 * 1874);
+}
+
 /// Variants whose settings radscore implements (`pyradiomics-variants/implemented.txt`, shared
 /// with the Python tests): every value must match, or the case must fail where PyRadiomics
 /// failed (`<case>.error.txt`).
@@ -319,9 +341,18 @@ fn params_errors_name_the_key_and_what_was_expected() {
         "setting:\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkBSpline3\n",
     );
     assert!(e.contains("sitkBSpline3") && e.contains("not valid"), "{e}");
-    // LBP3D and LBP2D are refused clearly.
-    let e = param_error(&d, "lbp.yaml", "imageType:\n  Original: {}\n  LBP3D: {}\n");
-    assert!(e.contains("LBP3D is not implemented by radscore"), "{e}");
+    // LBP2D is refused clearly, and LBP3D with a setting other than PyRadiomics' default.
+    let e = param_error(&d, "lbp.yaml", "imageType:\n  Original: {}\n  LBP2D: {}\n");
+    assert!(e.contains("LBP2D is not implemented by radscore"), "{e}");
+    let e = param_error(
+        &d,
+        "lbp3d.yaml",
+        "imageType:\n  LBP3D: {lbp3DIcosphereSubdivision: 2}\n",
+    );
+    assert!(
+        e.contains("LBP3D with lbp3DIcosphereSubdivision 2 is not implemented by radscore"),
+        "{e}"
+    );
     // A setting PyRadiomics reads from `setting:` only is refused under an image type.
     let e = param_error(
         &d,

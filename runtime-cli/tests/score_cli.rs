@@ -326,7 +326,7 @@ fn oversized_model_and_key_files_are_refused_without_reading_them() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
-/// A model with features the core cannot compute (LBP3D, shape2D: stored by name) is shown by
+/// A model with features the core cannot compute (LBP2D, shape2D: stored by name) is shown by
 /// `inspect` as scored from a features table, and `radscore score` scores it from a CSV with the
 /// core's numbers, like any model.
 #[test]
@@ -334,7 +334,7 @@ fn table_only_features_inspect_and_score() {
     let d = workdir("table-only");
     let mut m = illustrative_model();
     for (i, name) in [
-        (2, "lbp-3D-k_firstorder_Mean"),
+        (2, "lbp-2D_firstorder_Mean"),
         (5, "original_shape2D_Perimeter"),
     ] {
         m.features[i].name.clear();
@@ -374,7 +374,7 @@ fn table_only_features_inspect_and_score() {
         .map(|f| f["recomputable"].as_bool().unwrap())
         .collect();
     assert_eq!(flags, [true, true, false, true, true, false, true]);
-    assert_eq!(v["features"][2]["name"], "lbp-3D-k_firstorder_Mean");
+    assert_eq!(v["features"][2]["name"], "lbp-2D_firstorder_Mean");
     assert_eq!(v["features"][2]["source"], "features table");
     assert_eq!(v["artifact"]["format_version"], 2);
 

@@ -309,21 +309,17 @@ const SHARED_CASES: [(&str, &str, &str, u32); 7] = [
     ("syn3", "syn3_image.nrrd", "syn3_label.nrrd", 1),
 ];
 
-/// Classes and image types of the full references that the core does not compute yet. Every
-/// other reference name must parse, be computed and match.
-fn not_implemented(name: &str) -> bool {
-    let mut parts = name.splitn(3, '_');
-    let image = parts.next().unwrap_or_default();
-    let class = parts.next().unwrap_or_default();
-    let _ = class;
-    image.starts_with("lbp-3D")
-}
-
 /// Reference group of a name for the per-group report: `shape`, or `<image type>` for the
-/// square / squareroot / logarithm image types, or `other`.
+/// square / squareroot / logarithm / LBP3D image types, or `other`.
 fn group(name: &str) -> &'static str {
     if name.starts_with("original_shape_") {
         "shape"
+    } else if name.starts_with("lbp-3D-m1_") {
+        "lbp-3D-m1"
+    } else if name.starts_with("lbp-3D-m2_") {
+        "lbp-3D-m2"
+    } else if name.starts_with("lbp-3D-k_") {
+        "lbp-3D-k"
     } else if name.starts_with("squareroot_") {
         "squareroot"
     } else if name.starts_with("square_") {
@@ -335,11 +331,9 @@ fn group(name: &str) -> &'static str {
     }
 }
 
-/// The full references (`tests/fixtures/reference/pyradiomics-all`, 1 874 values per case):
-/// every value of a class and image type the core implements — including every
-/// `original_shape_*` and every firstorder/glrlm/glszm value on square, squareroot and
-/// logarithm — to 1e-9 relative; the rest must be exactly the classes and image types listed in
-/// [`not_implemented`] (the parser says `UnsupportedFeature` for them).
+/// The full references (`tests/fixtures/reference/pyradiomics-all`, 1 874 values per case): every
+/// value — every `original_shape_*` and all seven classes on all 20 image types, the LBP3D ones
+/// (`lbp-3D-m1`, `lbp-3D-m2`, `lbp-3D-k`) included — to 1e-9 relative.
 #[test]
 fn full_reference_cases() {
     let dir = pyradiomics_all_reference_dir();
@@ -349,27 +343,21 @@ fn full_reference_cases() {
     for (case, image, mask, label) in SHARED_CASES {
         let all = read_reference_csv(&dir.join(format!("{case}.csv")));
         assert_eq!(all.len(), 1874, "{case}: expected 1 874 reference values");
-        let mut implemented = Vec::new();
-        for (name, v) in all {
-            match FeatureName::parse(&name) {
-                Ok(_) => {
-                    assert!(
-                        !not_implemented(&name),
-                        "{name} parses but is listed as not implemented"
-                    );
-                    implemented.push((name, v));
-                }
-                Err(e) => {
-                    assert!(
-                        not_implemented(&name) && e == Error::UnsupportedFeature,
-                        "{case}: {name}: {e:?}"
-                    );
-                }
+        for (name, _) in &all {
+            if let Err(e) = FeatureName::parse(name) {
+                panic!("{case}: {name}: {e:?}");
             }
         }
-        // 14 shape + 93 on each of the 17 implemented image types
-        assert_eq!(implemented.len(), 14 + 17 * 93, "{case}: implemented names");
-        for g in ["shape", "square", "squareroot", "logarithm"] {
+        let implemented = all;
+        for g in [
+            "shape",
+            "square",
+            "squareroot",
+            "logarithm",
+            "lbp-3D-m1",
+            "lbp-3D-m2",
+            "lbp-3D-k",
+        ] {
             let n = implemented.iter().filter(|(n, _)| group(n) == g).count();
             assert_eq!(n, if g == "shape" { 14 } else { 93 }, "{case}: group {g}");
         }

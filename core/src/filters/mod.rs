@@ -18,6 +18,7 @@
 //! | square, squareroot, logarithm | the whole image once (max \|x\|), then the box | 0 |
 //! | gradient | the box and its 6-neighbourhood (edge-replicated) | 0 |
 //! | LoG | whole lines, slab by slab, [`log::LANES`] lines at a time ([`log`]) | `⌈max_d R[a1]·R[a2]·N[a3] / 2⌉ + ⌈max_d R[a1]·N[a2] / 2⌉ + 2·L·max(N) + 4·L` |
+//! | LBP3D (`lbp-3D-m1`, `-m2`, `-k`) | the whole image (spline prefilter), then the box ([`lbp3d`]) | `S_z·N_y·N_x + max(N) + 336`, S_z ≤ min(N_z, R_z + 5) |
 //! | wavelet | the box with a cyclic halo of (L−1)·(F−1)+(F−1−F/2) / +F/2 voxels per axis ([`wavelet`]) | `F·C_x(L−1)·C_y(L−1) + C_x(L−1)·C_y(L) + [L≥2]·∏C(L−1) + [L≥3]·∏C(L−2)` |
 //!
 //! with N = image dims, R = ROI box dims, (a1, a2, a3) the pass axes of LoG term d
@@ -43,6 +44,7 @@
 pub mod ddmath;
 pub mod exponential;
 pub mod gradient;
+pub mod lbp3d;
 pub mod log;
 pub mod logarithm;
 pub mod original;
@@ -150,6 +152,7 @@ pub fn filter_roi_with(
         ImageType::Square => square::filter(image, roi, out),
         ImageType::SquareRoot => squareroot::filter(image, roi, out),
         ImageType::Logarithm => logarithm::filter(image, roi, out),
+        ImageType::Lbp3d(which) => lbp3d::filter(image, roi, *which, out, scratch),
     }
 }
 
@@ -184,6 +187,7 @@ pub fn filter_scratch_len_with(
             let depth = wavelet::depth(*band, settings.wavelet_start_level);
             wavelet::scratch_len(dims, roi, f, depth).ok_or(Error::SizeOverflow)
         }
+        ImageType::Lbp3d(_) => lbp3d::scratch_len(dims, roi).ok_or(Error::SizeOverflow),
     }
 }
 
