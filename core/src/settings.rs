@@ -91,6 +91,23 @@ pub enum Interpolator {
     BlackmanWindowedSinc,
 }
 
+impl Interpolator {
+    /// Every interpolator, in SimpleITK's numbering (1 = `sitkNearestNeighbor` … 10 =
+    /// `sitkBlackmanWindowedSinc`; SimpleITK 2.2 and later moved `sitkBSpline` to 23).
+    pub const ALL: [Interpolator; 10] = [
+        Interpolator::NearestNeighbor,
+        Interpolator::Linear,
+        Interpolator::BSpline,
+        Interpolator::Gaussian,
+        Interpolator::LabelGaussian,
+        Interpolator::HammingWindowedSinc,
+        Interpolator::CosineWindowedSinc,
+        Interpolator::WelchWindowedSinc,
+        Interpolator::LanczosWindowedSinc,
+        Interpolator::BlackmanWindowedSinc,
+    ];
+}
+
 /// `resampledPixelSpacing` (+ `interpolator`, `padDistance`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Resample {

@@ -1556,22 +1556,7 @@ fn map_settings(
             Value::Int(i) => usize::try_from(*i - 1).ok(),
             _ => None,
         }
-        .and_then(|i| {
-            [
-                Interpolator::NearestNeighbor,
-                Interpolator::Linear,
-                Interpolator::BSpline,
-                Interpolator::Gaussian,
-                Interpolator::LabelGaussian,
-                Interpolator::HammingWindowedSinc,
-                Interpolator::CosineWindowedSinc,
-                Interpolator::WelchWindowedSinc,
-                Interpolator::LanczosWindowedSinc,
-                Interpolator::BlackmanWindowedSinc,
-            ]
-            .get(i)
-            .copied()
-        })
+        .and_then(|i| Interpolator::ALL.get(i).copied())
         .ok_or_else(|| bad(format!("interpolator {interp} is not valid")))?;
         let pad = int("padDistance").unwrap_or(5);
         s.resample = Some(Resample {

@@ -1076,18 +1076,7 @@ mod tests {
             pad_distance: 5,
         });
         assert_eq!(s.check(), Err(Error::BadSetting));
-        for i in [
-            Interpolator::NearestNeighbor,
-            Interpolator::Linear,
-            Interpolator::BSpline,
-            Interpolator::Gaussian,
-            Interpolator::LabelGaussian,
-            Interpolator::HammingWindowedSinc,
-            Interpolator::CosineWindowedSinc,
-            Interpolator::WelchWindowedSinc,
-            Interpolator::LanczosWindowedSinc,
-            Interpolator::BlackmanWindowedSinc,
-        ] {
+        for i in Interpolator::ALL {
             s.resample = Some(Resample {
                 spacing: [1.0, 0.0, 1.0],
                 interpolator: i,
