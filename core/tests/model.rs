@@ -1263,8 +1263,9 @@ fn recomputability_is_decided_from_the_name() {
         ("dce", "log-sigma-1-0-mm-3D_ngtdm_Busyness", true),
         ("dwi", "original_shape_Sphericity", true),
         ("dce", "squareroot_gldm_DependenceEntropy", true),
-        // PyRadiomics names the core does not compute (LBP3D, shape2D): table-only
-        ("t2", "lbp-3D-k_firstorder_Mean", false),
+        ("t2", "lbp-3D-k_firstorder_Mean", true),
+        // PyRadiomics names the core does not compute (LBP2D; shape2D without force2D): table-only
+        ("t2", "lbp-2D_firstorder_Mean", false),
         ("dwi", "original_shape2D_Perimeter", false),
         ("t2", "signal", false),
         ("", "original_firstorder_Mean", false),

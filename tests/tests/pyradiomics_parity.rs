@@ -511,10 +511,10 @@ fn full_reference_texture_classes() {
         );
         ok &= t.failures.is_empty();
     }
-    // 17 image types (original, LoG σ 1/3/5, 8 wavelet bands, square, squareroot, logarithm,
-    // exponential, gradient) × 7 cases: glcm 24, gldm 14, ngtdm 5 values each.
-    assert_eq!(total[0].checked, 17 * 7 * 24);
-    assert_eq!(total[1].checked, 17 * 7 * 14);
-    assert_eq!(total[2].checked, 17 * 7 * 5);
+    // 20 image types (original, LoG σ 1/3/5, 8 wavelet bands, square, squareroot, logarithm,
+    // exponential, gradient, lbp-3D-m1/-m2/-k) × 7 cases: glcm 24, gldm 14, ngtdm 5 values each.
+    assert_eq!(total[0].checked, 20 * 7 * 24);
+    assert_eq!(total[1].checked, 20 * 7 * 14);
+    assert_eq!(total[2].checked, 20 * 7 * 5);
     assert!(ok, "PyRadiomics parity failures (see output)");
 }
