@@ -173,10 +173,26 @@ impl Axis {
 /// regions and weights: `Σ V·w / Σ w`, `w = (w^x·w^y)·w^z`, x fastest, sums from 0
 /// (reproduces PyRadiomics' `resampleImage` with `interpolator: sitkGaussian`).
 pub fn evaluate(image: &Source, w: &[AxisWeights; 3]) -> f64 {
-    let dims = image.dims();
-    let [wx, wy, wz] = w;
     let mut sum_me = 0.0;
     let mut sum_m = 0.0;
+    let _ = for_each_sample(image, w, |v, wt| {
+        sum_me += v * wt;
+        sum_m += wt;
+        Some(())
+    });
+    sum_me / sum_m
+}
+
+/// Calls `f(V, w)` for every sample of the region, x fastest, with ITK's weight
+/// `w = (w^x·w^y)·w^z` (the Gaussian and the label-Gaussian interpolators share this walk);
+/// stops at the first `None` from `f` and returns it.
+pub(super) fn for_each_sample(
+    image: &Source,
+    w: &[AxisWeights; 3],
+    mut f: impl FnMut(f64, f64) -> Option<()>,
+) -> Option<()> {
+    let dims = image.dims();
+    let [wx, wy, wz] = w;
     for (k, &fz) in wz.w.iter().enumerate().take(wz.n) {
         let z = (wz.first + k as i64) as usize;
         for (j, &fy) in wy.w.iter().enumerate().take(wy.n) {
@@ -186,13 +202,11 @@ pub fn evaluate(image: &Source, w: &[AxisWeights; 3]) -> f64 {
                 let mut wt = fx;
                 wt *= fy;
                 wt *= fz;
-                let v = image.get(row + i);
-                sum_me += v * wt;
-                sum_m += wt;
+                f(image.get(row + i), wt)?;
             }
         }
     }
-    sum_me / sum_m
+    Some(())
 }
 
 #[cfg(test)]

@@ -19,7 +19,6 @@ const MAX_VALUES: usize = TAPS * TAPS * TAPS;
 /// `resampleImage` with `interpolator: sitkLabelGaussian`). `None` if a region holds more than
 /// [`MAX_VALUES`] samples (impossible with SimpleITK's σ and α, whose regions are ≤ 3 wide).
 pub fn evaluate(image: &Source, w: &[AxisWeights; 3]) -> Option<f64> {
-    let dims = image.dims();
     let [wx, wy, wz] = w;
     if wx.n.checked_mul(wy.n)?.checked_mul(wz.n)? > MAX_VALUES {
         return None;
@@ -29,36 +28,26 @@ pub fn evaluate(image: &Source, w: &[AxisWeights; 3]) -> Option<f64> {
     let mut len = 0usize;
     let mut wmax = 0.0;
     let mut vmax = 0.0;
-    for (k, &fz) in wz.w.iter().enumerate().take(wz.n) {
-        let z = (wz.first + k as i64) as usize;
-        for (j, &fy) in wy.w.iter().enumerate().take(wy.n) {
-            let y = (wy.first + j as i64) as usize;
-            let row = (wx.first as usize) + dims[0] * (y + dims[1] * z);
-            for (i, &fx) in wx.w.iter().enumerate().take(wx.n) {
-                let mut wt = fx;
-                wt *= fy;
-                wt *= fz;
-                let v = image.get(row + i);
-                let found = keys.iter().take(len).position(|&key| !(key < v || v < key));
-                let wtest = match found {
-                    Some(p) => {
-                        let t = totals.get_mut(p)?;
-                        *t += wt;
-                        *t
-                    }
-                    None => {
-                        *keys.get_mut(len)? = v;
-                        *totals.get_mut(len)? = wt;
-                        len += 1;
-                        wt
-                    }
-                };
-                if wtest > wmax {
-                    wmax = wtest;
-                    vmax = v;
-                }
+    super::gaussian::for_each_sample(image, w, |v, wt| {
+        let found = keys.iter().take(len).position(|&key| !(key < v || v < key));
+        let wtest = match found {
+            Some(p) => {
+                let t = totals.get_mut(p)?;
+                *t += wt;
+                *t
             }
+            None => {
+                *keys.get_mut(len)? = v;
+                *totals.get_mut(len)? = wt;
+                len += 1;
+                wt
+            }
+        };
+        if wtest > wmax {
+            wmax = wtest;
+            vmax = v;
         }
-    }
+        Some(())
+    })?;
     Some(vmax)
 }
