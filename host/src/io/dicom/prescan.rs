@@ -557,17 +557,19 @@ mod tests {
         assert!(e.contains("(FFFE,E000)") && e.contains("268435456"), "{e}");
     }
 
+    /// Asserts that the scan refuses `bytes` with a message containing every one of `words`.
+    fn refused(bytes: Vec<u8>, words: &[&str]) {
+        let e = check(&bytes).unwrap_err().to_string();
+        for w in words {
+            assert!(e.contains(w), "{w:?} not in {e}");
+        }
+    }
+
     /// Where the scan cannot follow the structure it refuses, naming the element and its offset
     /// (it used to stop quietly, and dicom-object then read on differently: issue 21).
     #[test]
     fn what_the_scan_cannot_follow_is_refused() {
         let explicit = "1.2.840.10008.1.2.1";
-        let refused = |bytes: Vec<u8>, words: &[&str]| {
-            let e = check(&bytes).unwrap_err().to_string();
-            for w in words {
-                assert!(e.contains(w), "{w:?} not in {e}");
-            }
-        };
         // Bytes that are not a VR after a valid element (explicit VR little and big endian).
         let body = [
             0x10, 0x00, 0x10, 0x00, b'P', b'N', 2, 0, b'A', b'B', // (0010,0010) PN "AB"
@@ -639,12 +641,6 @@ mod tests {
     #[test]
     fn what_dicom_object_reads_differently_is_refused() {
         let explicit = "1.2.840.10008.1.2.1";
-        let refused = |bytes: Vec<u8>, words: &[&str]| {
-            let e = check(&bytes).unwrap_err().to_string();
-            for w in words {
-                assert!(e.contains(w), "{w:?} not in {e}");
-            }
-        };
         // A binary VR whose length is not a multiple of its value size.
         let body = [
             0x10, 0x00, 0x20, 0x00, b'F', b'D', 6, 0, b'S', b'Y', b'N', b'0', b'0', b'1', 0x10,
