@@ -1408,6 +1408,39 @@ impl Plan {
         }
         out
     }
+
+    /// The core settings PyRadiomics extracts feature `name` (`<image>_<class>_<feature>`, e.g.
+    /// `log-sigma-3-0-mm-3D_glcm_Contrast`) with under this plan: the global settings for
+    /// `original_shape*` (computed once per case), otherwise those of the image type whose
+    /// derived images include `<image>` and whose class list has `<class>`. `None` when the
+    /// plan does not extract the feature (its image type or class is not enabled).
+    pub fn settings_of(&self, name: &str) -> Option<&Settings> {
+        let mut parts = name.splitn(3, '_');
+        let (image, class, feature) = (parts.next()?, parts.next()?, parts.next()?);
+        if image == "original" && (class == "shape" || class == "shape2D") {
+            let list = if class == "shape" {
+                self.shape.as_ref()
+            } else {
+                self.shape2d
+                    .as_ref()
+                    .filter(|_| self.global.force_2d.is_some())
+            };
+            return list
+                .filter(|l| l.iter().any(|f| f == feature))
+                .map(|_| &self.global);
+        }
+        let enabled = self
+            .classes
+            .iter()
+            .any(|(c, fs)| c == class && fs.iter().any(|f| f == feature));
+        if !enabled {
+            return None;
+        }
+        self.types
+            .iter()
+            .find(|t| t.derived.iter().any(|d| d == image))
+            .map(|t| &t.settings)
+    }
 }
 
 /// The fields of [`Settings`] a params file sets, to name the setting the core refuses.

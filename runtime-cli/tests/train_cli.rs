@@ -575,3 +575,91 @@ fn pyradiomics_batch_tables_joined_and_trained_match_scikit_learn() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `train --param`: every radiomics feature of the model records the params file's settings
+/// (here a bin count, resampling and a mask label), so a device extracts it as the table was
+/// extracted; a params file that does not extract a selected feature is refused, naming the
+/// feature and the file, and no model is written.
+#[test]
+fn train_with_params_records_the_extraction_settings() {
+    let d = load();
+    let dir = tmpdir("param");
+    let input = dir.join("cohort.csv");
+    write_cohort(&d, &input, false);
+    let params = dir.join("params.yaml");
+    std::fs::write(
+        &params,
+        "imageType:\n  Original: {}\nfeatureClass:\n  firstorder: []\nsetting:\n  label: 2\n  binCount: 32\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkLinear\n",
+    )
+    .expect("params");
+    let run = |params: &Path, out: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_radscore"))
+            .args(["train", "--input"])
+            .arg(&input)
+            .args(["--seed", "42", "--clinical-columns", "area_z,texture_z"])
+            .arg("--param")
+            .arg(params)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .expect("run radscore")
+    };
+    let out = dir.join("model.rsm");
+    let o = run(&params, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let m = Model::decode(&std::fs::read(&out).expect("model")).expect("decode");
+    let plan = radscore_host::params::Params::from_path(&params)
+        .expect("params")
+        .plan()
+        .expect("plan");
+    assert!(!m.features.is_empty());
+    for (i, f) in m.features.iter().enumerate() {
+        let want = plan.settings_of(&f.name).expect("planned");
+        assert_eq!(m.settings_of(i).as_ref(), Some(want), "{}", f.name);
+        assert_eq!(
+            want.binning,
+            radscore_core::settings::Binning::Count(32),
+            "the params' binning"
+        );
+        assert!(want.resample.is_some(), "the params' resampling");
+        assert_eq!(f.label, 2, "the params' label");
+    }
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
+            .expect("json");
+    assert_eq!(summary["input"]["params"], "params.yaml");
+
+    // the same features, but the params file extracts only LoG images
+    let log_only = dir.join("log_only.yaml");
+    std::fs::write(
+        &log_only,
+        "imageType:\n  LoG: {sigma: [3.0]}\nfeatureClass:\n  firstorder: []\n",
+    )
+    .expect("params");
+    let refused = dir.join("refused.rsm");
+    let o = run(&log_only, &refused);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        stderr.contains("log_only.yaml") && stderr.contains("_original_firstorder_"),
+        "{stderr}"
+    );
+    assert!(!refused.exists(), "no model written");
+
+    // --param replaces --bin-width
+    let o = Command::new(env!("CARGO_BIN_EXE_radscore"))
+        .args(["train", "--input"])
+        .arg(&input)
+        .args(["--bin-width", "10", "--param"])
+        .arg(&params)
+        .arg("--out")
+        .arg(dir.join("x.rsm"))
+        .output()
+        .expect("run radscore");
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--bin-width"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

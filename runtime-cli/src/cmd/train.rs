@@ -13,6 +13,9 @@
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
+use radscore_core::model::Model;
+use radscore_core::names::FeatureName;
+use radscore_host::params::{Params, Plan};
 use radscore_trainer::cohort::{Cohort, CohortSpec};
 use radscore_trainer::lasso::AlphaRule;
 use radscore_trainer::pipeline::{train, Selection, TrainOptions};
@@ -136,6 +139,13 @@ pub struct Args {
     /// Mask label recorded in the feature recipes.
     #[arg(long, default_value_t = 1)]
     pub mask_label: u32,
+    /// The PyRadiomics params file (YAML or JSON) the features were extracted with: every
+    /// radiomics feature of the model records the settings of its image type (resampling,
+    /// normalisation, binning, texture options, …) and the params file's `label`, so that
+    /// `radscore score` from images, the C library and the firmware extract it the same way.
+    /// Replaces `--bin-width` and `--mask-label`.
+    #[arg(long, conflicts_with_all = ["bin_width", "mask_label"])]
+    pub param: Option<PathBuf>,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
@@ -225,6 +235,37 @@ pub fn reference_levels(list: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
+/// Records in `model` the extraction settings `plan` gives each radiomics feature, and the
+/// plan's mask label. A feature whose name is not a PyRadiomics name (a table-only column such
+/// as a lesion volume) keeps the defaults; one the params file does not extract is an error:
+/// the model would be scored from images with settings it was not trained on.
+pub fn apply_plan(model: &mut Model, plan: &Plan, path: &Path) -> Result<()> {
+    for i in 0..model.features.len() {
+        let f = &model.features[i];
+        if FeatureName::parse(&f.name).is_err() {
+            continue;
+        }
+        let name = f.name.to_string();
+        let Some(s) = plan.settings_of(&name) else {
+            bail!(
+                "{}: the model's feature '{}' is not one these params extract (its image type or feature class is not enabled); train on features extracted with this params file",
+                path.display(),
+                f.column()
+            );
+        };
+        model.set_settings(i, s).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: cannot record the settings of feature '{name}': {e}",
+                path.display()
+            )
+        })?;
+        if let Some(f) = model.features.get_mut(i) {
+            f.label = plan.label;
+        }
+    }
+    Ok(())
+}
+
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     crate::io::write_atomic(path, |w| w.write_all(bytes))
@@ -300,7 +341,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(s) = &spinner {
         s.finish_and_clear();
     }
-    let result = result?;
+    let mut result = result?;
+    if let Some(path) = &args.param {
+        let params = Params::from_path(path)?;
+        let plan = params.plan()?;
+        apply_plan(&mut result.model, &plan, path)?;
+        result.summary["input"]["params"] =
+            serde_json::json!(path.file_name().map(|n| n.to_string_lossy().into_owned()));
+    }
 
     radscore_trainer::export::write_model(&args.out, &result.model)
         .map_err(|e| anyhow::anyhow!("cannot write the model {}: {e}", args.out.display()))?;
