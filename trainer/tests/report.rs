@@ -799,6 +799,49 @@ fn page_renders_in_chromium_without_errors_or_overflow() {
         "truncated PDF ({} bytes)",
         bytes.len()
     );
+    no_heading_at_a_page_foot(&pdf, &page);
+}
+
+/// No page of the printed report ends with a section heading (its figure or table on the next
+/// page). Needs `pdftotext` (poppler-utils, installed by `.ci/run`); skips with a message
+/// without it.
+fn no_heading_at_a_page_foot(pdf: &Path, page: &str) {
+    let out = match std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+    {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
+        _ => {
+            println!("SKIPPED the page-foot check: pdftotext is not installed (apt-get install -y poppler-utils)");
+            return;
+        }
+    };
+    let headings: Vec<&str> = page
+        .split("<h2>")
+        .skip(1)
+        .filter_map(|s| s.split("</h2>").next())
+        .collect();
+    assert!(headings.len() >= 5, "section headings: {headings:?}");
+    let pages: Vec<&str> = out
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(
+        pages.len() >= 2,
+        "the printed report has {} pages",
+        pages.len()
+    );
+    for (k, p) in pages.iter().enumerate() {
+        let last = p.lines().rev().map(str::trim).find(|l| !l.is_empty());
+        assert!(
+            !last.is_some_and(|l| headings.contains(&l)),
+            "page {} of the PDF ends with the heading {:?}",
+            k + 1,
+            last
+        );
+    }
 }
 
 /// The internal-validation table refits the model the report shows: its apparent AUC is the

@@ -10,8 +10,14 @@ table{border-collapse:collapse;font-size:13px;margin-top:8px}th,td{border-bottom
 th{background:#f2f2f2;border-bottom:2px solid #999}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 .figs{display:flex;flex-wrap:wrap;gap:24px}figure{margin:8px 0;max-width:100%}figure svg{max-width:100%;height:auto;display:block}\
 figcaption{font-size:13px;color:#333;max-width:640px;margin-top:4px}a{color:#0060a0}\
-nav a{margin-right:14px;font-size:14px}.tablewrap{overflow-x:auto;max-width:100%}\
-@media print{body{margin:0;max-width:none}.tablewrap{overflow:visible}table{font-size:9px}th,td{padding:2px 4px}figure{break-inside:avoid}}";
+nav a{margin-right:14px;font-size:14px}.tablewrap{overflow-x:auto;max-width:100%;\
+background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)) left center/40px 100% no-repeat local,\
+linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right center/40px 100% no-repeat local,\
+radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.22),rgba(0,0,0,0)) left center/14px 100% no-repeat scroll,\
+radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.22),rgba(0,0,0,0)) right center/14px 100% no-repeat scroll}\
+.keep{display:contents}.keep>h2{flex:0 0 100%;margin-bottom:0}\
+@media print{body{margin:0;max-width:none}.tablewrap{overflow:visible;background:none}table{font-size:9px}th,td{padding:2px 4px}figure{break-inside:avoid}\
+.figs{display:block}.keep{display:block;break-inside:avoid}.keep>h2{margin-bottom:8px}}";
 
 struct Section {
     id: &'static str,
@@ -147,15 +153,24 @@ pub fn page(input: &ReportInput, figures: &[Figure], tables: &[Table]) -> String
     }
     o.push_str("</nav>\n");
     for s in present {
-        o.push_str(&format!(
-            "<section id=\"{}\">\n<h2>{}</h2>\n",
-            s.id,
-            esc(s.title)
-        ));
-        for f in s.tables {
-            if let Some(t) = tables.iter().find(|t| t.file == *f) {
-                table_html(t, s.title, &mut o);
-            }
+        o.push_str(&format!("<section id=\"{}\">\n", s.id));
+        let heading = format!("<h2>{}</h2>\n", esc(s.title));
+        let section_tables: Vec<&Table> = s
+            .tables
+            .iter()
+            .filter_map(|f| tables.iter().find(|t| t.file == *f))
+            .collect();
+        // A section that opens with a figure keeps its heading with that figure (div.keep:
+        // one unbreakable block in print, no box on screen); Chromium ignores
+        // `break-after: avoid` on the heading and left it alone at the bottom of a page.
+        let mut keep_heading = None;
+        if section_tables.is_empty() {
+            keep_heading = Some(heading);
+        } else {
+            o.push_str(&heading);
+        }
+        for t in section_tables {
+            table_html(t, s.title, &mut o);
         }
         let figs: Vec<&Figure> = figures
             .iter()
@@ -164,6 +179,11 @@ pub fn page(input: &ReportInput, figures: &[Figure], tables: &[Table]) -> String
         if !figs.is_empty() {
             o.push_str("<div class=\"figs\">\n");
             for g in figs {
+                let kept = keep_heading.take();
+                if let Some(h) = &kept {
+                    o.push_str("<div class=\"keep\">\n");
+                    o.push_str(h);
+                }
                 o.push_str(&format!(
                     "<figure id=\"fig-{}\">\n",
                     esc(g.file.trim_end_matches(".svg"))
@@ -175,6 +195,9 @@ pub fn page(input: &ReportInput, figures: &[Figure], tables: &[Table]) -> String
                     esc(&g.file),
                     esc(&g.file)
                 ));
+                if kept.is_some() {
+                    o.push_str("</div>\n");
+                }
             }
             o.push_str("</div>\n");
         }

@@ -18,6 +18,9 @@ const W: u32 = 1000;
 const X0: i32 = 230;
 const X1: i32 = 960;
 const ROW: i32 = 64;
+/// Rows of tick labels below an axis line, and their spacing (px): three fit in a [`ROW`].
+const BELOW_TIERS: usize = 3;
+const BELOW_STEP: i32 = 13;
 const TOP: i32 = 64;
 
 /// Nomogram figure.
@@ -190,12 +193,32 @@ fn row(
         st,
     ))?;
     let shown = thin(ticks, priority);
-    // Labels that do not fit above the line go below it when there they keep clear of each other
-    // (short axes such as a binary predictor with a small coefficient).
-    let rest: Vec<usize> = (0..ticks.len()).filter(|&k| !shown[k]).collect();
-    let below_sub: Vec<(f64, String)> = rest.iter().map(|&k| ticks[k].clone()).collect();
-    let below_ok = thin(&below_sub, &(0..below_sub.len()).collect::<Vec<_>>());
+    // Labels that do not fit above the line go below it, on the first of BELOW_TIERS rows
+    // where they keep clear of the labels already there (short axes such as a binary predictor
+    // with a small coefficient). A factor's level is never dropped: one that fits nowhere goes
+    // on the last row. Regular numeric ticks of long axes are only thinned.
     let few = allow_below || ticks.len() <= 3;
+    let mut tier: Vec<Option<usize>> = vec![None; ticks.len()];
+    if few {
+        let mut spans: Vec<Vec<(f64, f64)>> = vec![Vec::new(); BELOW_TIERS];
+        for k in (0..ticks.len()).filter(|&k| !shown[k]) {
+            let (x, ref l) = ticks[k];
+            let half = f64::from(plot::text_width(l, plot::TICK)) / 2.0 + 5.0;
+            let span = (x - half, x + half);
+            let free = spans
+                .iter()
+                .position(|t| t.iter().all(|s| span.1 <= s.0 || span.0 >= s.1));
+            let t = match free {
+                Some(t) => Some(t),
+                None if allow_below => Some(BELOW_TIERS - 1),
+                None => None,
+            };
+            if let Some(t) = t {
+                spans[t].push(span);
+                tier[k] = Some(t);
+            }
+        }
+    }
     for (k, (x, l)) in ticks.iter().enumerate() {
         let xi = x.round() as i32;
         area.draw(&PathElement::new(vec![(xi, y - 6), (xi, y)], st))?;
@@ -205,16 +228,14 @@ fn row(
                 (xi, y - 9),
                 anchored(plot::TICK, HPos::Center, VPos::Bottom),
             ))?;
-        } else if few {
-            if let Some(pos) = rest.iter().position(|&r| r == k).filter(|&p| below_ok[p]) {
-                let _ = pos;
-                area.draw(&PathElement::new(vec![(xi, y), (xi, y + 4)], st))?;
-                area.draw(&Text::new(
-                    l.clone(),
-                    (xi, y + 7),
-                    anchored(plot::TICK, HPos::Center, VPos::Top),
-                ))?;
-            }
+        } else if let Some(t) = tier[k] {
+            let top = y + 7 + BELOW_STEP * t as i32;
+            area.draw(&PathElement::new(vec![(xi, y), (xi, top - 3)], st))?;
+            area.draw(&Text::new(
+                l.clone(),
+                (xi, top),
+                anchored(plot::TICK, HPos::Center, VPos::Top),
+            ))?;
         }
     }
     Ok(())
@@ -488,5 +509,44 @@ mod tests {
             assert!(labels.contains(&want), "no {want} in {labels:?}");
         }
         assert!(svg.contains("volume (mm³)"), "unit not typeset");
+    }
+
+    /// A factor whose levels have nearly equal coefficients: every level keeps its label (rms
+    /// labels each level), on rows below the line where they do not fit above.
+    #[test]
+    fn factor_levels_that_crowd_keep_every_label() {
+        let spec = NomogramSpec {
+            intercept: -1.0,
+            points_per_unit: 10.0,
+            axes: vec![
+                NomogramAxis {
+                    name: "Radscore".into(),
+                    unit: String::new(),
+                    beta: 10.0,
+                    lo: -1.0,
+                    hi: 1.0,
+                    binary: false,
+                    levels: Vec::new(),
+                },
+                NomogramAxis {
+                    name: "T2 signal".into(),
+                    unit: String::new(),
+                    beta: 0.0,
+                    lo: 0.0,
+                    hi: 0.0,
+                    binary: false,
+                    levels: vec![
+                        ("isointense".into(), 0.0),
+                        ("hypointense".into(), 0.02),
+                        ("hyperintense".into(), 0.04),
+                        ("heterogeneous".into(), 0.05),
+                    ],
+                },
+            ],
+        };
+        let svg = draw(&spec, "HER-2-low").expect("svg");
+        for level in ["isointense", "hypointense", "hyperintense", "heterogeneous"] {
+            assert!(svg.contains(level), "{level} dropped");
+        }
     }
 }
