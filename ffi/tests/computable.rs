@@ -5,6 +5,10 @@
 //! so any other check would fail differently). A format-1 artifact still loads.
 
 use radscore::*;
+use radscore_core::extract::{extract_with, scratch_len_with};
+use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
+use radscore_core::names::FeatureName;
+use radscore_core::settings::Settings;
 use std::ffi::CString;
 
 fn load(bytes: &[u8], storage: &mut [u64]) -> *const RadscoreModel {
@@ -20,6 +24,77 @@ fn load(bytes: &[u8], storage: &mut [u64]) -> *const RadscoreModel {
     };
     assert_eq!(st, RadscoreStatus::Ok);
     handle
+}
+
+/// C descriptors of an int16 image and a uint8 mask (label from the model) borrowed from the
+/// slices.
+fn views(
+    voxels: &[i16],
+    labels: &[u8],
+    dims: [usize; 3],
+    spacing: [f64; 3],
+) -> (RadscoreImage, RadscoreMask) {
+    let image = RadscoreImage {
+        voxels: voxels.as_ptr().cast(),
+        voxel_type: RADSCORE_VOXEL_I16,
+        dims,
+        spacing,
+    };
+    let mask = RadscoreMask {
+        labels: labels.as_ptr().cast(),
+        mask_type: RADSCORE_MASK_U8,
+        dims,
+        label: RADSCORE_LABEL_FROM_MODEL,
+    };
+    (image, mask)
+}
+
+/// `radscore_scratch_len` then `radscore_extract` of the `t2` sequence into `n` outputs; both
+/// must succeed.
+fn extract_t2(
+    h: *const RadscoreModel,
+    image: &RadscoreImage,
+    mask: &RadscoreMask,
+    n: usize,
+) -> Vec<f64> {
+    let seq = CString::new("t2").expect("name");
+    let mut need = 0usize;
+    let st = unsafe { radscore_scratch_len(h, seq.as_ptr(), image, mask, &mut need) };
+    assert_eq!(st, RadscoreStatus::Ok);
+    let mut scratch = vec![0.0f64; need];
+    let mut out = vec![f64::NAN; n];
+    let st = unsafe {
+        radscore_extract(
+            h,
+            seq.as_ptr(),
+            image,
+            mask,
+            scratch.as_mut_ptr(),
+            scratch.len(),
+            out.as_mut_ptr(),
+            out.len(),
+        )
+    };
+    assert_eq!(st, RadscoreStatus::Ok);
+    out
+}
+
+/// One feature computed by the core directly (label 1) with `settings`.
+fn core_value(
+    voxels: &[i16],
+    labels: &[u8],
+    dims: [usize; 3],
+    spacing: [f64; 3],
+    name: FeatureName,
+    settings: &Settings,
+) -> f64 {
+    let iv = ImageView::new(Voxels::I16(voxels), dims, spacing).expect("view");
+    let mv = MaskView::new(MaskVoxels::U8(labels), dims, 1).expect("mask");
+    let names = [name];
+    let mut sc = vec![0.0f64; scratch_len_with(&iv, &mv, &names, settings).expect("len")];
+    let mut v = [f64::NAN];
+    extract_with(&iv, &mv, &names, settings, &mut v, &mut sc).expect("core");
+    v[0]
 }
 
 fn flags(h: *const RadscoreModel, n: usize) -> Vec<u32> {
@@ -165,9 +240,7 @@ fn format1_artifact_loads() {
 /// with its recipe's settings (the C ABI applies the recipe's pre-processing, not the defaults).
 #[test]
 fn format3_settings_are_carried_and_applied() {
-    use radscore_core::extract::{extract_with, scratch_len_with};
-    use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
-    use radscore_core::settings::{Binning, Interpolator, Resample, Settings};
+    use radscore_core::settings::{Binning, Interpolator, Resample};
     let mut model = radscore_trainer::example::illustrative_model();
     let mut a = Settings::with_bin_width(25.0);
     a.resample = Some(Resample {
@@ -208,50 +281,24 @@ fn format3_settings_are_carried_and_applied() {
         })
         .collect();
     let spacing = [1.0, 1.0, 1.5];
-    let image = RadscoreImage {
-        voxels: voxels.as_ptr().cast(),
-        voxel_type: RADSCORE_VOXEL_I16,
-        dims,
-        spacing,
-    };
-    let mask = RadscoreMask {
-        labels: labels.as_ptr().cast(),
-        mask_type: RADSCORE_MASK_U8,
-        dims,
-        label: RADSCORE_LABEL_FROM_MODEL,
-    };
-    let seq = CString::new("t2").expect("name");
+    let (image, mask) = views(&voxels, &labels, dims, spacing);
     let mut need = 0usize;
-    let st = unsafe { radscore_scratch_len(h, seq.as_ptr(), &image, &mask, &mut need) };
-    assert_eq!(st, RadscoreStatus::Ok);
-    let mut scratch = vec![0.0f64; need];
-    let mut out = [f64::NAN; 7];
-    let st = unsafe {
-        radscore_extract(
-            h,
-            seq.as_ptr(),
-            &image,
-            &mask,
-            scratch.as_mut_ptr(),
-            scratch.len(),
-            out.as_mut_ptr(),
-            out.len(),
-        )
-    };
-    assert_eq!(st, RadscoreStatus::Ok);
+    let out = extract_t2(h, &image, &mask, 7);
     // The core, feature by feature, with each recipe's settings.
-    let iv = ImageView::new(Voxels::I16(&voxels), dims, spacing).expect("view");
-    let mv = MaskView::new(MaskVoxels::U8(&labels), dims, 1).expect("mask");
     let mut with_a = 0;
     for &i in &t2 {
         let f = &model.features[i];
         let s = model.settings_of(i).expect("settings");
         with_a += usize::from(s == a);
-        let names = [f.recipe().expect("computable")];
-        let mut sc = vec![0.0f64; scratch_len_with(&iv, &mv, &names, &s).expect("len")];
-        let mut v = [f64::NAN];
-        extract_with(&iv, &mv, &names, &s, &mut v, &mut sc).expect("core");
-        assert_eq!(out[i].to_bits(), v[0].to_bits(), "feature {i} ({})", f.name);
+        let v = core_value(
+            &voxels,
+            &labels,
+            dims,
+            spacing,
+            f.recipe().expect("computable"),
+            &s,
+        );
+        assert_eq!(out[i].to_bits(), v.to_bits(), "feature {i} ({})", f.name);
     }
     assert!(with_a > 0, "no feature resampled");
     // another sequence (default settings) extracts
@@ -280,9 +327,7 @@ fn format3_settings_are_carried_and_applied() {
 /// feature with default settings stays table-only (flag 0).
 #[test]
 fn shape2d_with_force2d_settings_extracts() {
-    use radscore_core::extract::{extract_with, scratch_len_with};
-    use radscore_core::image::{ImageView, MaskView, MaskVoxels, Voxels};
-    use radscore_core::settings::{Interpolator, Resample, Settings};
+    use radscore_core::settings::{Interpolator, Resample};
     let mut model = radscore_trainer::example::illustrative_model();
     let t2: Vec<usize> = (0..model.features.len())
         .filter(|&i| model.features[i].sequence.as_str() == "t2")
@@ -330,43 +375,16 @@ fn shape2d_with_force2d_settings_extracts() {
         })
         .collect();
     let spacing = [0.9, 1.1, 3.0];
-    let image = RadscoreImage {
-        voxels: voxels.as_ptr().cast(),
-        voxel_type: RADSCORE_VOXEL_I16,
+    let (image, mask) = views(&voxels, &labels, dims, spacing);
+    let out = extract_t2(h, &image, &mask, model.features.len());
+    let v = core_value(
+        &voxels,
+        &labels,
         dims,
         spacing,
-    };
-    let mask = RadscoreMask {
-        labels: labels.as_ptr().cast(),
-        mask_type: RADSCORE_MASK_U8,
-        dims,
-        label: RADSCORE_LABEL_FROM_MODEL,
-    };
-    let seq = CString::new("t2").expect("name");
-    let mut need = 0usize;
-    let st = unsafe { radscore_scratch_len(h, seq.as_ptr(), &image, &mask, &mut need) };
-    assert_eq!(st, RadscoreStatus::Ok);
-    let mut scratch = vec![0.0f64; need];
-    let mut out = vec![f64::NAN; model.features.len()];
-    let st = unsafe {
-        radscore_extract(
-            h,
-            seq.as_ptr(),
-            &image,
-            &mask,
-            scratch.as_mut_ptr(),
-            scratch.len(),
-            out.as_mut_ptr(),
-            out.len(),
-        )
-    };
-    assert_eq!(st, RadscoreStatus::Ok);
-    let iv = ImageView::new(Voxels::I16(&voxels), dims, spacing).expect("view");
-    let mv = MaskView::new(MaskVoxels::U8(&labels), dims, 1).expect("mask");
-    let names = [model.recipe_of(i).expect("computable")];
-    let mut sc = vec![0.0f64; scratch_len_with(&iv, &mv, &names, &s).expect("len")];
-    let mut v = [f64::NAN];
-    extract_with(&iv, &mv, &names, &s, &mut v, &mut sc).expect("core");
-    assert!(v[0].is_finite() && v[0] > 0.0, "{}", v[0]);
-    assert_eq!(out[i].to_bits(), v[0].to_bits());
+        model.recipe_of(i).expect("computable"),
+        &s,
+    );
+    assert!(v.is_finite() && v > 0.0, "{v}");
+    assert_eq!(out[i].to_bits(), v.to_bits());
 }
