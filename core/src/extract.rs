@@ -306,13 +306,7 @@ pub fn scratch_len_with(
 ) -> Result<usize, Error> {
     settings.check()?;
     let Some(plan) = Plan::new(image, mask, settings)? else {
-        let c = roi_box_checked(
-            image,
-            mask,
-            settings.minimum_roi_dimensions,
-            settings.minimum_roi_size,
-        )?;
-        return need_for(image.dims(), &c.roi, c.voxels, names, settings);
+        return scratch_len_prepared(image, mask, names, settings);
     };
     // Resampling or preCrop: the resampled image and mask buffers, then the larger of the
     // interpolator's and the pipeline's scratch on the resampled grid (`crate::resample`).
@@ -356,22 +350,77 @@ pub fn extract_with(
         return Err(Error::OutputTooSmall);
     }
     settings.check()?;
+    with_loaded(image, mask, settings, scratch, |im, m, rest| {
+        extract_prepared(im, m, names, settings, out, rest)
+    })
+}
+
+/// Scratch (f64 elements) of [`with_loaded`] itself: the resampled image and mask buffers and
+/// the interpolator's scratch with resampling or preCrop ([`crate::resample`]'s `B'` buffers
+/// plus `W`), 0 without. What `f` needs comes on top ([`scratch_len_prepared`] on the loaded
+/// image and mask).
+pub fn loaded_len(image: &ImageView, mask: &MaskView, settings: &Settings) -> Result<usize, Error> {
+    settings.check()?;
+    let Some(plan) = Plan::new(image, mask, settings)? else {
+        return Ok(0);
+    };
+    let buffers = if settings.normalize.is_some() {
+        resample::buffers_len_f64(&plan)?
+    } else {
+        resample::buffers_len(image, &plan)?
+    };
+    buffers
+        .checked_add(plan.interpolator_scratch_len(image.dims())?)
+        .ok_or(Error::SizeOverflow)
+}
+
+/// Step 1 of [`extract_with`] and its resampling, done once for any number of image types:
+/// calls `f(image, mask, rest of scratch)` with the image and mask PyRadiomics' `loadImage`
+/// returns under `settings`' `normalize`, `resampledPixelSpacing` and `preCrop` (the other
+/// fields are not read). [`extract_prepared`] on them, with any image type's settings that
+/// share those three, gives exactly [`extract_with`]'s values: `extract_with` is this function
+/// followed by `extract_prepared`. A host that extracts many image types of one case (each
+/// perhaps on its own thread, with its own scratch) resamples once instead of once per type.
+/// Scratch: [`loaded_len`], then what `f` uses of the rest.
+pub fn with_loaded<R>(
+    image: &ImageView,
+    mask: &MaskView,
+    settings: &Settings,
+    scratch: &mut [f64],
+    f: impl FnOnce(&ImageView, &MaskView, &mut [f64]) -> Result<R, Error>,
+) -> Result<R, Error> {
     let image = normalize::normalized(image, settings.normalize.as_ref())?;
     // resampledPixelSpacing / preCrop: the pipeline runs on the resampled (cropped) image.
     // PyRadiomics normalises the whole image first (into float64), then resamples it.
-    if let Some(plan) = Plan::new(&image, mask, settings)? {
-        let run = |im: &ImageView, m: &MaskView, rest: &mut [f64]| {
-            extract_prepared(im, m, names, settings, out, rest)
-        };
-        return match image.map() {
-            None => resample::with_prepared(&image, mask, &plan, scratch, run),
-            Some(pm) => {
-                let raw = image.with_map(None);
-                resample::with_prepared_mapped(&raw, mask, &plan, &|x| pm.apply(x), scratch, run)
-            }
-        };
+    let Some(plan) = Plan::new(&image, mask, settings)? else {
+        return f(&image, mask, scratch);
+    };
+    match image.map() {
+        None => resample::with_prepared(&image, mask, &plan, scratch, f),
+        Some(pm) => {
+            let raw = image.with_map(None);
+            resample::with_prepared_mapped(&raw, mask, &plan, &|x| pm.apply(x), scratch, f)
+        }
     }
-    extract_prepared(&image, mask, names, settings, out, scratch)
+}
+
+/// Scratch (f64 elements) of [`extract_prepared`] on an image and mask that are already loaded
+/// ([`with_loaded`]): the module formula on the ROI box before resegmentation, after the mask
+/// checks with `settings`' `minimumROIDimensions`/`minimumROISize`.
+pub fn scratch_len_prepared(
+    image: &ImageView,
+    mask: &MaskView,
+    names: &[FeatureName],
+    settings: &Settings,
+) -> Result<usize, Error> {
+    settings.check()?;
+    let c = roi_box_checked(
+        image,
+        mask,
+        settings.minimum_roi_dimensions,
+        settings.minimum_roi_size,
+    )?;
+    need_for(image.dims(), &c.roi, c.voxels, names, settings)
 }
 
 /// Steps 2–5 of [`extract_with`] on an image that is already normalised and resampled: `image`

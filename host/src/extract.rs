@@ -1,14 +1,16 @@
 //! Extraction on the host: image/mask loading for the core, the work queue that spreads image
 //! types over threads, and the feature-list helpers the CLI's `--features` uses.
 //!
-//! [`compute_units`] is the scheduler: each [`Unit`] is one core call
-//! ([`radscore_core::extract::extract_with`]) on the names of one image type with one
-//! [`Settings`]; units are taken longest first by up to `threads` threads, each with its own
-//! scratch, so the values are identical for any thread count.
+//! [`compute_units`] is the scheduler: the image and mask are loaded once (normalised,
+//! resampled: [`radscore_core::extract::with_loaded`]) for all the units that load them alike,
+//! then each [`Unit`] is one core call ([`radscore_core::extract::extract_prepared`]) on the
+//! names of one image type with one [`Settings`]; units are taken longest first by up to
+//! `threads` threads, each with its own scratch, so the values are identical for any thread
+//! count.
 
 use crate::io::{self, MaskBox, ReadOptions, Volume};
 use anyhow::{anyhow, bail, Context};
-use radscore_core::extract::{extract_with, scratch_len_with};
+use radscore_core::extract::{extract_prepared, loaded_len, scratch_len_prepared, with_loaded};
 use radscore_core::image::{ImageView, MaskView, RoiBox};
 use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature, WaveletBand};
 use radscore_core::settings::Settings;
@@ -248,17 +250,17 @@ pub fn units_by_type(names: &[FeatureName], settings: &Settings) -> Vec<Unit> {
         .collect()
 }
 
-/// Runs one unit in `scratch` (grown when needed), sized by the core's
-/// [`scratch_len_with`] for the unit's settings. Should the core still report
-/// [`radscore_core::Error::ScratchTooSmall`], the unit is retried with twice the scratch, up to
-/// 4096 times the first size.
+/// Runs one unit on the loaded image and mask ([`with_loaded`]) in `scratch` (grown when
+/// needed), sized by the core's [`scratch_len_prepared`] for the unit's settings. Should the core
+/// still report [`radscore_core::Error::ScratchTooSmall`], the unit is retried with twice the
+/// scratch, up to 4096 times the first size.
 fn compute_unit(
     iv: &ImageView,
     mv: &MaskView,
     unit: &Unit,
     scratch: &mut Vec<f64>,
 ) -> Result<Vec<f64>, radscore_core::Error> {
-    let first = scratch_len_with(iv, mv, &unit.names, &unit.settings)?.max(1);
+    let first = scratch_len_prepared(iv, mv, &unit.names, &unit.settings)?.max(1);
     let mut need = first;
     let mut out = vec![0.0; unit.names.len()];
     loop {
@@ -268,13 +270,25 @@ fn compute_unit(
             *scratch = Vec::new();
             *scratch = vec![0.0; need];
         }
-        match extract_with(iv, mv, &unit.names, &unit.settings, &mut out, scratch) {
+        match extract_prepared(iv, mv, &unit.names, &unit.settings, &mut out, scratch) {
             Err(radscore_core::Error::ScratchTooSmall) if need < first.saturating_mul(4096) => {
                 need = need.saturating_mul(2).max(scratch.len().saturating_mul(2));
             }
             r => return r.map(|()| out),
         }
     }
+}
+
+/// The settings that decide the loaded image and mask ([`with_loaded`]: normalisation,
+/// resampling, preCrop and its padding), the others at their defaults: units with equal keys
+/// share one loading.
+fn load_key(s: &Settings) -> Settings {
+    let mut k = Settings::DEFAULT;
+    k.normalize = s.normalize;
+    k.resample = s.resample;
+    k.pre_crop = s.pre_crop;
+    k.pad_distance = s.pad_distance;
+    k
 }
 
 /// Rough work of one image type on this geometry (voxels visited), to balance the threads of a
@@ -322,30 +336,62 @@ pub fn compute_units(
         .map_err(|e| anyhow!(CoreFailure(e)))
         .with_context(|| format!("label {label}"))?
         .len();
-    let mut order: Vec<usize> = (0..units.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(type_cost(&units[i].image_type, iv.len(), roi_len)));
-    let next = AtomicUsize::new(0);
     type Slot = Mutex<Option<Result<Vec<f64>, radscore_core::Error>>>;
     let slots: Vec<Slot> = units.iter().map(|_| Mutex::new(None)).collect();
-    let work = |scratch: &mut Vec<f64>| {
-        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let r = compute_unit(iv, mv, &units[i], scratch);
-            if r.is_ok() {
-                done(&units[i]);
-            }
-            if let Ok(mut slot) = slots[i].lock() {
-                *slot = Some(r);
+    // Units that load the image alike (normalisation, resampling, preCrop: in a params file
+    // these are global settings) share one loading: resampled once per case, not once per
+    // image type. Each unit is then the core's extract_prepared on the shared image and mask,
+    // which is what extract_with runs after its own loading: the same values.
+    let mut groups: Vec<(Settings, Vec<usize>)> = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let key = load_key(&u.settings);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    for (key, members) in &groups {
+        let loaded = loaded_len(iv, mv, key).and_then(|need| {
+            let mut buffers = vec![0.0; need];
+            with_loaded(iv, mv, key, &mut buffers, |liv, lmv, _| {
+                let box_len = roi_len.min(liv.len());
+                let mut order = members.clone();
+                order.sort_by_key(|&i| {
+                    std::cmp::Reverse(type_cost(&units[i].image_type, liv.len(), box_len))
+                });
+                let next = AtomicUsize::new(0);
+                let work = |scratch: &mut Vec<f64>| {
+                    while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let r = compute_unit(liv, lmv, &units[i], scratch);
+                        if r.is_ok() {
+                            done(&units[i]);
+                        }
+                        if let Ok(mut slot) = slots[i].lock() {
+                            *slot = Some(r);
+                        }
+                    }
+                };
+                let threads = threads.clamp(1, order.len().max(1));
+                std::thread::scope(|s| {
+                    for _ in 1..threads {
+                        // a thread the system refuses to create leaves its share to the others
+                        let _ =
+                            std::thread::Builder::new().spawn_scoped(s, || work(&mut Vec::new()));
+                    }
+                    work(&mut *scratch);
+                });
+                Ok(())
+            })
+        });
+        if let Err(e) = loaded {
+            // the loading failed: so does every unit that needed it
+            for &i in members {
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(Err(e));
+                }
             }
         }
-    };
-    let threads = threads.clamp(1, units.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 1..threads {
-            // a thread the system refuses to create leaves its share to the others
-            let _ = std::thread::Builder::new().spawn_scoped(s, || work(&mut Vec::new()));
-        }
-        work(&mut *scratch);
-    });
+    }
     let mut out = vec![f64::NAN; n];
     let mut skipped = vec![false; units.len()];
     for (i, slot) in slots.into_iter().enumerate() {
