@@ -80,7 +80,8 @@ impl<'a> FirstOrder<'a> {
                 d * d
             })
         } else {
-            self.sum_of(|x| libm::pow(x - m, f64::from(k)))
+            let k = k.unsigned_abs();
+            self.sum_of(|x| crate::filters::ddmath::powi(x - m, k))
         };
         s / self.n()
     }
