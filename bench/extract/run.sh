@@ -6,7 +6,9 @@
 #          bin width 25);
 #   full   PyRadiomics' full extraction: tests/oracles/pyradiomics/params_all.yaml without its
 #          LBP3D line (1 595 values), `radscore extract --param` with --jobs 1 (the single-thread
-#          comparison) and with --jobs 2 (both CPUs: image types in parallel).
+#          comparison) and with --jobs 2 (both CPUs: image types in parallel);
+#   resampled  the same full extraction after resampling to 1 x 1 x 1 mm (resampledPixelSpacing;
+#          INTERPOLATOR, default sitkBSpline, PyRadiomics' default; padDistance 5), issue 18's goal.
 #
 # Cases (CASES, default "brain1 dce"): brain1 (tests/fixtures/reference/pyradiomics/data, 256x256x25
 # int16, 4 137 ROI voxels), dce (512x512x120 int16 + a lesion filling a 40x40x30 box) and large
@@ -29,7 +31,7 @@ venv="${PYRAD_VENV:-$root/.venv-pyradiomics}"
 runs="${RUNS:-3}"
 mode="${MODE:-seven}"
 cases="${CASES:-brain1 dce}"
-case "$mode" in seven|full) ;; *) echo "MODE must be seven or full, not $mode" >&2; exit 2;; esac
+case "$mode" in seven|full|resampled) ;; *) echo "MODE must be seven, full or resampled, not $mode" >&2; exit 2;; esac
 out="${1:-$(mktemp -d)}"
 mkdir -p "$out"
 py="$(bash "$root/tests/oracles/pyradiomics/install.sh" "$venv")"
@@ -46,9 +48,17 @@ case " $cases " in *" large "*) [ -f "$out/large_image.nrrd" ] || "$py" "$here/m
 data="$root/tests/fixtures/reference/pyradiomics/data"
 if [ "$mode" = seven ]; then
   params="$root/tests/oracles/pyradiomics/params_seven.yaml"
-else
+elif [ "$mode" = full ]; then
   params="$out/params_all_no_lbp3d.yaml"
   grep -v '^  LBP3D:' "$root/tests/oracles/pyradiomics/params_all.yaml" > "$params"
+else
+  interp="${INTERPOLATOR:-sitkBSpline}"
+  params="$out/params_all_no_lbp3d_resampled_$interp.yaml"
+  grep -v '^  LBP3D:' "$root/tests/oracles/pyradiomics/params_all.yaml" \
+    | sed -e "s/^  resampledPixelSpacing:.*/  resampledPixelSpacing: [1, 1, 1]/" \
+          -e "s/^  interpolator:.*/  interpolator: $interp/" > "$params"
+  grep -q "resampledPixelSpacing: \[1, 1, 1\]" "$params" && grep -q "interpolator: $interp" "$params" \
+    || { echo "cannot set the resampling in $params" >&2; exit 1; }
 fi
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
