@@ -529,7 +529,6 @@ fn one_image_type(
     let c = classes_for(names, t);
     let b = roi.len();
     let bd = roi.dims();
-    let dims = image.dims();
     if scratch.len() < b {
         return Err(Error::ScratchTooSmall);
     }
@@ -569,15 +568,13 @@ fn one_image_type(
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     let mut k = 0usize;
+    let mut finite = true;
     for z in roi.lo[2]..roi.hi[2] {
         for y in roi.lo[1]..roi.hi[1] {
-            let row = dims[0] * (y + dims[1] * z);
-            for x in roi.lo[0]..roi.hi[0] {
-                if mask.is_roi(row + x) {
+            mask.for_row(y, z, roi.lo[0], roi.hi[0], |hit| {
+                if hit {
                     let v = boxbuf.get(k).copied().unwrap_or(f64::NAN);
-                    if !v.is_finite() {
-                        return Err(Error::NonFiniteVoxel);
-                    }
+                    finite &= v.is_finite();
                     if let Some(s) = vals.get_mut(np) {
                         *s = v;
                     }
@@ -585,11 +582,16 @@ fn one_image_type(
                     lo = lo.min(v);
                     hi = hi.max(v);
                 } else if let Some(s) = boxbuf.get_mut(k) {
-                    *s = 0.0; // outside the ROI: never used; marks "not ROI" after binning
+                    // outside the ROI: NaN marks it for the discretisation below (ROI values
+                    // are finite), which writes 0 there
+                    *s = f64::NAN;
                 }
                 k += 1;
-            }
+            });
         }
+    }
+    if !finite {
+        return Err(Error::NonFiniteVoxel);
     }
     if np == 0 {
         return Err(Error::LabelNotPresent);
@@ -614,22 +616,9 @@ fn one_image_type(
     if !(c.glszm || c.glrlm || c.level_based()) {
         return Ok(());
     }
-    // Discretise the box in place: bin number for ROI voxels, 0 outside.
-    let mut k = 0usize;
-    for z in roi.lo[2]..roi.hi[2] {
-        for y in roi.lo[1]..roi.hi[1] {
-            let row = dims[0] * (y + dims[1] * z);
-            for x in roi.lo[0]..roi.hi[0] {
-                if let Some(s) = boxbuf.get_mut(k) {
-                    *s = if mask.is_roi(row + x) {
-                        bins.bin(*s) as f64
-                    } else {
-                        0.0
-                    };
-                }
-                k += 1;
-            }
-        }
+    // Discretise the box in place: bin number for ROI voxels, 0 outside (NaN, above).
+    for s in boxbuf.iter_mut().take(roi.len()) {
+        *s = if s.is_nan() { 0.0 } else { bins.bin(*s) as f64 };
     }
     if c.glrlm {
         let gs = glrlm::Settings {

@@ -17,7 +17,7 @@
 //!
 //! ```text
 //! scratch = ⌈B'·t / 8⌉ + ⌈B' / 8⌉ + max( W, pipeline(B' grid) )
-//! W = R_x·R_y·N_z + R_x·N_y + max(N)     (sitkBSpline: coefficients of the region, one plane, one line)
+//! W = R_x·R_y·N_z + R_x·N_y + 9·N_x      (sitkBSpline: coefficients of the region, one plane, 8 x lines + 1)
 //! W = 12·size'_x (x extent of Plan::dims)  (Gaussian, label Gaussian, windowed sincs: one line of x weights)
 //! W = 0                                    (nearest neighbour, linear, preCrop)
 //! ```
@@ -139,6 +139,13 @@ impl Separable {
     }
 }
 
+/// `out[k] = v[start + k]` widened exactly to f64 (NaN past the end).
+fn widen_row<T: Copy + Into<f64>>(v: &[T], start: usize, out: &mut [f64]) {
+    for (k, o) in out.iter_mut().enumerate() {
+        *o = v.get(start + k).map_or(f64::NAN, |&x| x.into());
+    }
+}
+
 /// The values the resampler reads: the image's voxels, optionally mapped voxel by voxel before
 /// interpolation (PyRadiomics normalises — and clips outliers of — the WHOLE image before it
 /// resamples, and `sitk.Normalize` returns float64: see [`with_prepared_mapped`]).
@@ -169,6 +176,24 @@ impl<'a, 'b> Source<'a, 'b> {
         match self.map {
             Some(f) => f(v),
             None => v,
+        }
+    }
+
+    /// Values of voxels `start..start + out.len()` into `out` ([`Source::get`] of each; the
+    /// voxel type resolved once, not per voxel, when nothing maps the values).
+    pub fn row_into(&self, start: usize, out: &mut [f64]) {
+        if self.map.is_none() && self.image.map().is_none() {
+            match self.image.voxels() {
+                Voxels::I16(v) => widen_row(v, start, out),
+                Voxels::U16(v) => widen_row(v, start, out),
+                Voxels::I32(v) => widen_row(v, start, out),
+                Voxels::F32(v) => widen_row(v, start, out),
+                Voxels::F64(v) => widen_row(v, start, out),
+            }
+            return;
+        }
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = self.get(start + k);
         }
     }
 
@@ -351,23 +376,7 @@ fn label_box(image: &ImageView, mask: &MaskView) -> Result<RoiBox, Error> {
     if mask.dims() != dims || mask.len() != image.len() {
         return Err(Error::MaskSizeMismatch);
     }
-    let mut lo = [usize::MAX; 3];
-    let mut hi = [0usize; 3];
-    let mut i = 0usize;
-    for z in 0..dims[2] {
-        for y in 0..dims[1] {
-            for x in 0..dims[0] {
-                if mask.is_roi(i) {
-                    let p = [x, y, z];
-                    for d in 0..3 {
-                        lo[d] = lo[d].min(p[d]);
-                        hi[d] = hi[d].max(p[d] + 1);
-                    }
-                }
-                i += 1;
-            }
-        }
-    }
+    let (_, lo, hi) = crate::image::roi_extent(mask);
     if lo[0] == usize::MAX {
         return Err(Error::LabelNotPresent);
     }
@@ -545,11 +554,11 @@ impl Plan {
             Kind::Crop { lo } => {
                 for z in 0..self.dims[2] {
                     for y in 0..self.dims[1] {
-                        for x in 0..self.dims[0] {
-                            let i =
-                                (lo[0] + x) + in_dims[0] * ((lo[1] + y) + in_dims[1] * (lo[2] + z));
-                            f([x, y, z], mask.is_roi(i));
-                        }
+                        let mut x = 0;
+                        mask.for_row(lo[1] + y, lo[2] + z, lo[0], lo[0] + self.dims[0], |hit| {
+                            f([x, y, z], hit);
+                            x += 1;
+                        });
                     }
                 }
             }
@@ -560,7 +569,7 @@ impl Plan {
                         for x in 0..self.dims[0] {
                             let ci = map.at(&start, &vector, x);
                             let roi = inside(&ci, in_dims)
-                                && nearest::index(&ci, in_dims).is_some_and(|i| mask.is_roi(i));
+                                && nearest::coords(&ci, in_dims).is_some_and(|p| mask.is_roi_at(p));
                             f([x, y, z], roi);
                         }
                     }

@@ -12,6 +12,12 @@ use super::round_half_up;
 /// (`sitkNearestNeighbor`).
 #[inline]
 pub fn index(ci: &[f64; 3], dims: [usize; 3]) -> Option<usize> {
+    coords(ci, dims).map(|p| p[0] + dims[0] * (p[1] + dims[1] * p[2]))
+}
+
+/// The grid coordinates of [`index`]'s voxel.
+#[inline]
+pub fn coords(ci: &[f64; 3], dims: [usize; 3]) -> Option<[usize; 3]> {
     let mut p = [0usize; 3];
     for d in 0..3 {
         let i = round_half_up(ci[d]);
@@ -20,5 +26,5 @@ pub fn index(ci: &[f64; 3], dims: [usize; 3]) -> Option<usize> {
         }
         p[d] = i as usize;
     }
-    Some(p[0] + dims[0] * (p[1] + dims[1] * p[2]))
+    Some(p)
 }
