@@ -175,29 +175,29 @@ pub fn features(
                 }
             }
         };
+        // steps along the angle from (x, y, z) before leaving the box on axis `p` (size `n`)
+        let room = |p: usize, d: isize, n: usize| match d {
+            0 => usize::MAX,
+            1 => n - p,
+            _ => p + 1,
+        };
+        let step = (dz * sy as isize + dy) * sx as isize + dx;
         for z in 0..sz {
             for y in 0..sy {
                 for x in 0..sx {
-                    let inside = |px: isize, py: isize, pz: isize| {
-                        px >= 0
-                            && py >= 0
-                            && pz >= 0
-                            && (px as usize) < sx
-                            && (py as usize) < sy
-                            && (pz as usize) < sz
-                    };
                     let (ix, iy, iz) = (x as isize, y as isize, z as isize);
-                    if inside(ix - dx, iy - dy, iz - dz) {
+                    let before = [(ix - dx, sx), (iy - dy, sy), (iz - dz, sz)];
+                    if before.iter().all(|&(p, n)| p >= 0 && (p as usize) < n) {
                         continue; // not a line start
                     }
-                    // Walk the line.
-                    let (mut px, mut py, mut pz) = (ix, iy, iz);
+                    // Walk the line: its length, then linear indices one step apart.
+                    let len = room(x, dx, sx).min(room(y, dy, sy)).min(room(z, dz, sz));
+                    let mut j = ((z * sy + y) * sx + x) as isize;
                     let mut gl = 0.0f64;
                     let mut rl = 0usize;
                     let mut elements = 0usize;
-                    while inside(px, py, pz) {
-                        let j = (pz as usize * sy + py as usize) * sx + px as usize;
-                        let v = q.get(j).copied().unwrap_or(0.0);
+                    for _ in 0..len {
+                        let v = q.get(j as usize).copied().unwrap_or(0.0);
                         if v > 0.0 {
                             elements += 1;
                             if v == gl {
@@ -213,9 +213,7 @@ pub fn features(
                             emit(gl, rl, &mut n_runs);
                             gl = 0.0;
                         }
-                        px += dx;
-                        py += dy;
-                        pz += dz;
+                        j += step;
                     }
                     if gl > 0.0 {
                         emit(gl, rl, &mut n_runs);
