@@ -12,7 +12,7 @@
 //!   `R_x × N_y`); the y pass on the plane's `R_x` whole y lines, keeping `R_y` values;
 //! * then the z pass on the `R_x × R_y` whole z lines.
 //!
-//! Scratch: `R_x·R_y·N_z + R_x·N_y + max(N)` f64 ([`Region::scratch_len`]), the same values as
+//! Scratch: `R_x·R_y·N_z + R_x·N_y + (LANES + 1)·N_x` f64 ([`Region::scratch_len`]), the same values as
 //! ITK bit for bit.
 
 use super::Mapping;
@@ -118,14 +118,16 @@ impl Region {
         ]
     }
 
-    /// `R_x·R_y·N_z + R_x·N_y + max(N)` f64 elements.
+    /// `R_x·R_y·N_z + R_x·N_y + (LANES + 1)·N_x` f64 elements.
     pub fn scratch_len(&self, in_dims: [usize; 3]) -> Result<usize, Error> {
         let r = self.dims();
         let a = r[0]
             .checked_mul(r[1])
             .and_then(|v| v.checked_mul(in_dims[2]));
         let p = r[0].checked_mul(in_dims[1]);
-        let l = in_dims.iter().copied().max().unwrap_or(0);
+        let l = in_dims[0]
+            .checked_mul(LANES + 1)
+            .ok_or(Error::SizeOverflow)?;
         a.zip(p)
             .and_then(|(a, p)| a.checked_add(p))
             .and_then(|v| v.checked_add(l))
@@ -210,6 +212,95 @@ fn initial_causal(c: &mut [f64], z: f64, horizon: f64) {
     }
 }
 
+/// Lines decomposed side by side ([`decompose_lanes`]): a line's recursion is a chain of
+/// dependent multiply-adds, so independent lines interleaved keep the CPU busy and vectorise.
+pub const LANES: usize = 8;
+
+/// [`decompose`] on `w` lines at once, in place: sample k of line j is `c[k·stride + j]`
+/// (k < n, 1 ≤ w ≤ min(stride, [`LANES`])). Each line gets exactly [`decompose`]'s operations in
+/// the same order (the same bits); only the loop over the lines is innermost.
+/// [`Error::ScratchTooSmall`] if `c` is shorter than `(n − 1)·stride + w` or `w` is out of range.
+fn decompose_lanes(c: &mut [f64], n: usize, stride: usize, w: usize, p: Pole) -> Result<(), Error> {
+    if w == 0 || w > stride || w > LANES {
+        return Err(Error::ScratchTooSmall);
+    }
+    if n <= 1 {
+        return Ok(());
+    }
+    let c = c
+        .get_mut(..(n - 1) * stride + w)
+        .ok_or(Error::ScratchTooSmall)?;
+    // sample k of the w lines (in range: k·stride + w ≤ c.len() for k < n)
+    // in place on the rows (copying rows to arrays made LLVM call memcpy for every row)
+    let z = p.z;
+    for k in 0..n {
+        if let Some(r) = c.get_mut(k * stride..k * stride + w) {
+            r.iter_mut().for_each(|v| *v *= p.c0);
+        }
+    }
+    // rows k − 1 (read) and k (written)
+    fn pair(c: &mut [f64], k: usize, stride: usize, w: usize) -> Option<(&[f64], &mut [f64])> {
+        let (a, b) = c.split_at_mut_checked(k * stride)?;
+        Some((
+            a.get((k - 1) * stride..(k - 1) * stride + w)?,
+            b.get_mut(..w)?,
+        ))
+    }
+    // the initial causal coefficient ([`initial_causal`]) of each line
+    if p.horizon < n as f64 {
+        let (first, rest) = c
+            .split_at_mut_checked(stride)
+            .ok_or(Error::ScratchTooSmall)?;
+        let sum = first.get_mut(..w).ok_or(Error::ScratchTooSmall)?;
+        let mut zn = z;
+        for k in 1..p.horizon as usize {
+            let r = rest
+                .get((k - 1) * stride..(k - 1) * stride + w)
+                .ok_or(Error::ScratchTooSmall)?;
+            for (s, v) in sum.iter_mut().zip(r) {
+                *s += zn * v;
+            }
+            zn *= z;
+        }
+    } else {
+        // n ≤ horizon (18): whole-line sums, one line at a time
+        let mut line = [0.0f64; 32];
+        let line = line.get_mut(..n).ok_or(Error::ScratchTooSmall)?;
+        for j in 0..w {
+            for (k, v) in line.iter_mut().enumerate() {
+                *v = c.get(k * stride + j).copied().unwrap_or(0.0);
+            }
+            initial_causal(line, z, p.horizon);
+            if let (Some(d), Some(v)) = (c.get_mut(j), line.first()) {
+                *d = *v;
+            }
+        }
+    }
+    for k in 1..n {
+        let (prev, cur) = pair(c, k, stride, w).ok_or(Error::ScratchTooSmall)?;
+        for (v, q) in cur.iter_mut().zip(prev) {
+            *v += z * q;
+        }
+    }
+    let g = z / (z * z - 1.0);
+    let (before, last) = pair(c, n - 1, stride, w).ok_or(Error::ScratchTooSmall)?;
+    for (v, q) in last.iter_mut().zip(before) {
+        *v = g * (z * q + *v);
+    }
+    for k in (0..n - 1).rev() {
+        let (cur, next) = c
+            .split_at_mut_checked((k + 1) * stride)
+            .ok_or(Error::ScratchTooSmall)?;
+        let cur = cur
+            .get_mut(k * stride..k * stride + w)
+            .ok_or(Error::ScratchTooSmall)?;
+        for (v, q) in cur.iter_mut().zip(next.iter().take(w)) {
+            *v = z * (q - *v);
+        }
+    }
+    Ok(())
+}
+
 /// The B-spline coefficients of one input region (see the module docs), borrowed from scratch.
 pub struct Coefficients<'a> {
     /// `R_x × R_y × N_z`, x fastest.
@@ -231,49 +322,58 @@ impl<'a> Coefficients<'a> {
         let need = region.scratch_len(n)?;
         let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
         let (coef, rest) = scratch.split_at_mut(r[0] * r[1] * n[2]);
-        let (plane, line) = rest.split_at_mut(r[0] * n[1]);
+        let (plane, block) = rest.split_at_mut(r[0] * n[1]);
+        let (block, line) = block
+            .get_mut(..(LANES + 1) * n[0])
+            .ok_or(Error::ScratchTooSmall)?
+            .split_at_mut(LANES * n[0]);
         let ok = |o: Option<()>| o.ok_or(Error::ScratchTooSmall);
         let pole = Pole::cubic();
         for z in 0..n[2] {
-            // x pass on every x line of the slice, keeping the region's x range.
-            for y in 0..n[1] {
-                let l = line.get_mut(..n[0]).ok_or(Error::ScratchTooSmall)?;
-                let row = n[0] * (y + n[1] * z);
-                for (x, v) in l.iter_mut().enumerate() {
-                    *v = image.get(row + x);
+            // x pass on every x line of the slice, LANES lines at a time (transposed into
+            // block[x·w + j]), keeping the region's x range in plane[y·R_x + xr].
+            let mut y0 = 0;
+            while y0 < n[1] {
+                let w = LANES.min(n[1] - y0);
+                for j in 0..w {
+                    image.row_into(n[0] * (y0 + j + n[1] * z), line);
+                    for (x, v) in line.iter().enumerate() {
+                        ok(block.get_mut(x * w + j).map(|b| *b = *v))?;
+                    }
                 }
-                decompose(l, pole);
-                let src = l.get(region.lo[0]..region.hi[0]);
-                let dst = plane.get_mut(y * r[0]..(y + 1) * r[0]);
-                ok(src.zip(dst).map(|(s, d)| d.copy_from_slice(s)))?;
+                decompose_lanes(block, n[0], w, w, pole)?;
+                for j in 0..w {
+                    for xr in 0..r[0] {
+                        let v = block.get((region.lo[0] + xr) * w + j).copied();
+                        let d = plane.get_mut((y0 + j) * r[0] + xr);
+                        ok(v.zip(d).map(|(v, d)| *d = v))?;
+                    }
+                }
+                y0 += w;
             }
-            // y pass on the plane's columns, keeping the region's y range.
-            for xr in 0..r[0] {
-                let l = line.get_mut(..n[1]).ok_or(Error::ScratchTooSmall)?;
-                for (y, v) in l.iter_mut().enumerate() {
-                    *v = plane.get(y * r[0] + xr).copied().unwrap_or(f64::NAN);
-                }
-                decompose(l, pole);
-                for yr in 0..r[1] {
-                    let v = l.get(region.lo[1] + yr).copied();
-                    let d = coef.get_mut((z * r[1] + yr) * r[0] + xr);
-                    ok(v.zip(d).map(|(v, d)| *d = v))?;
-                }
+            // y pass on the plane's columns in place (column xr: plane[y·R_x + xr]), keeping
+            // the region's y range.
+            let mut x0 = 0;
+            while x0 < r[0] {
+                let w = LANES.min(r[0] - x0);
+                let cols = plane.get_mut(x0..).ok_or(Error::ScratchTooSmall)?;
+                decompose_lanes(cols, n[1], r[0], w, pole)?;
+                x0 += w;
+            }
+            for yr in 0..r[1] {
+                let src = plane.get((region.lo[1] + yr) * r[0]..(region.lo[1] + yr + 1) * r[0]);
+                let d = coef.get_mut((z * r[1] + yr) * r[0]..(z * r[1] + yr + 1) * r[0]);
+                ok(src.zip(d).map(|(s, d)| d.copy_from_slice(s)))?;
             }
         }
-        // z pass on the region's whole z lines.
+        // z pass on the region's whole z lines, in place (line k: coef[z·R_x·R_y + k]).
         let stride = r[0] * r[1];
-        for k in 0..stride {
-            let l = line.get_mut(..n[2]).ok_or(Error::ScratchTooSmall)?;
-            for (z, v) in l.iter_mut().enumerate() {
-                *v = coef.get(z * stride + k).copied().unwrap_or(f64::NAN);
-            }
-            decompose(l, pole);
-            for (z, v) in l.iter().enumerate() {
-                if let Some(d) = coef.get_mut(z * stride + k) {
-                    *d = *v;
-                }
-            }
+        let mut k = 0;
+        while k < stride {
+            let w = LANES.min(stride - k);
+            let lines = coef.get_mut(k..).ok_or(Error::ScratchTooSmall)?;
+            decompose_lanes(lines, n[2], stride, w, pole)?;
+            k += w;
         }
         Ok(Coefficients {
             coef,
@@ -335,5 +435,56 @@ impl<'a> Coefficients<'a> {
             }
         }
         Ok(acc)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::vec::Vec;
+
+    /// The lane-wise decomposition gives every line exactly [`decompose`]'s bits: lines shorter
+    /// and longer than the horizon (18), one and several lanes, a stride wider than the lanes.
+    #[test]
+    fn lanes_equal_one_line_at_a_time() {
+        let mut s = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 11) as f64 / (1u64 << 53) as f64 * 2000.0 - 700.0
+        };
+        let p = Pole::cubic();
+        for n in [1usize, 2, 3, 5, 17, 18, 19, 40, 257] {
+            for (w, stride) in [(1usize, 1usize), (3, 3), (8, 8), (5, 11), (8, 13)] {
+                let data: Vec<f64> = (0..n * stride).map(|_| next()).collect();
+                let mut lanes = data.clone();
+                decompose_lanes(&mut lanes, n, stride, w, p).unwrap();
+                for j in 0..stride {
+                    let mut line: Vec<f64> = (0..n).map(|k| data[k * stride + j]).collect();
+                    if j < w {
+                        decompose(&mut line, p);
+                    }
+                    for k in 0..n {
+                        assert_eq!(
+                            lanes[k * stride + j].to_bits(),
+                            line[k].to_bits(),
+                            "n {n} w {w} stride {stride} line {j} sample {k}"
+                        );
+                    }
+                }
+            }
+        }
+        let mut short = [0.0; 4];
+        assert_eq!(
+            decompose_lanes(&mut short, 3, 2, 2, p),
+            Err(Error::ScratchTooSmall)
+        );
+        assert_eq!(
+            decompose_lanes(&mut short, 1, 2, 9, p),
+            Err(Error::ScratchTooSmall)
+        );
     }
 }
