@@ -142,7 +142,7 @@ pub fn extract(data: &[u8]) -> anyhow::Result<()> {
     };
     let image = geometry(VolumeData::I16(voxels));
     let mask = geometry(VolumeData::U8(labels));
-    let names = all_names(&[1.0])?;
+    let names = all_names(&[1.0], false)?;
     let mut scratch = Vec::new();
     let first = compute(&image, &mask, 1, &names, bin_width, &mut scratch);
     let second = compute(&image, &mask, 1, &names, bin_width, &mut scratch);

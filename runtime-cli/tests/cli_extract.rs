@@ -46,16 +46,12 @@ fn breast1_all_matches_pyradiomics_in_order() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let ours = read_pairs(&out);
-    // The full PyRadiomics extraction (params_all.yaml) without LBP3D, which the core does not
-    // compute: 14 shape + 17 image types × 93 = 1 595 values, in PyRadiomics' order.
-    let skipped = |n: &str| n.starts_with("lbp-3D");
+    // The full PyRadiomics extraction (params_all.yaml), LBP3D included: 14 shape + 20 image
+    // types × 93 = 1 874 values, in PyRadiomics' order.
     let theirs: Vec<(String, String)> =
-        read_pairs(&reference().join("../pyradiomics-all").join("breast1.csv"))
-            .into_iter()
-            .filter(|(n, _)| !skipped(n))
-            .collect();
-    assert_eq!(ours.len(), 14 + 17 * 93);
-    assert_eq!(theirs.len(), 14 + 17 * 93);
+        read_pairs(&reference().join("../pyradiomics-all").join("breast1.csv"));
+    assert_eq!(ours.len(), 14 + 20 * 93);
+    assert_eq!(theirs.len(), 14 + 20 * 93);
     for ((n1, v1), (n2, v2)) in ours.iter().zip(&theirs) {
         assert_eq!(n1, n2, "feature order");
         let (a, b): (f64, f64) = (v1.parse().unwrap(), v2.parse().unwrap());
@@ -306,8 +302,8 @@ fn single_case_threads_give_the_one_thread_output() {
     let reference = std::fs::read(&one).unwrap();
     assert_eq!(
         read_pairs(&one).len(),
-        14 + 16 * 93,
-        "14 shape + 93 × 16 image types"
+        14 + 19 * 93,
+        "14 shape + 93 × 19 image types (LBP3D's three included)"
     );
     for jobs in ["2", "3", "16"] {
         let out = d.join(format!("jobs{jobs}.csv"));

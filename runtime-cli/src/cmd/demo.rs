@@ -252,7 +252,7 @@ pub struct Features {
 /// square / squareroot / logarithm image types are left out).
 pub fn feature_set() -> anyhow::Result<Vec<FeatureName>> {
     use radscore_core::names::FeatureClass;
-    let names = all_names(&[LOG_SIGMA_MM])?;
+    let names = all_names(&[LOG_SIGMA_MM], false)?;
     let type_rank = |t: &ImageType| match t {
         ImageType::Original => 0,
         ImageType::Exponential => 1,

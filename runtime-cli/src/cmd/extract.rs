@@ -19,8 +19,10 @@
 //! only that sequence's share of them), `all` (every image type × class × feature the core
 //! computes, in the order of PyRadiomics' full extraction (`params_all.yaml`): the 14 shape
 //! features (original only), then original, LoG for each `--log-sigma`, wavelet LLH … LLL,
-//! square, squareroot, logarithm, exponential, gradient; per image type firstorder, glcm, glrlm,
-//! glszm, gldm, ngtdm; 14 + 16 × 93 = 1 502 names for one sigma), or a comma-separated list of
+//! square, squareroot, logarithm, exponential, gradient, LBP3D (`lbp-3D-m1`, `-m2`, `-k`,
+//! PyRadiomics' default LBP3D settings); per image type firstorder, glcm, glrlm, glszm, gldm,
+//! ngtdm; 14 + 19 × 93 = 1 781 names for one sigma, 1 874 for sigmas 1, 3, 5 as
+//! `params_all.yaml`), or a comma-separated list of
 //! PyRadiomics names (in
 //! manifest mode a name may carry a `<seq>_` prefix to restrict it to that sequence).
 //!
@@ -139,7 +141,7 @@ pub fn resolve_features(
 ) -> anyhow::Result<Vec<FeatureName>> {
     let seq = sequence.map(canonical_sequence);
     match spec.trim() {
-        "all" => all_names(log_sigmas),
+        "all" => all_names(log_sigmas, true),
         "seven" => {
             let subset: Vec<&str> = match seq.as_deref() {
                 Some(s) if SEVEN.iter().any(|(q, _)| *q == s) => SEVEN
