@@ -122,6 +122,6 @@ fn a_log_sigma_radscore_cannot_name_is_an_error_not_a_panic() {
         ["log-sigma-1-0-mm-3D", "log-sigma-2-5-mm-3D"]
     );
     // --log-sigma: the same refusal.
-    let e = radscore_host::extract::all_names(&[1.0e61]).unwrap_err();
+    let e = radscore_host::extract::all_names(&[1.0e61], true).unwrap_err();
     assert!(e.to_string().contains("--log-sigma: LoG sigma"), "{e}");
 }
