@@ -36,5 +36,7 @@ pub mod normalize;
 pub mod resample;
 pub mod resegment;
 pub mod settings;
+#[cfg(test)]
+mod testutil;
 
 pub use error::Error;

@@ -618,13 +618,8 @@ mod convergence_tests {
     /// eigenvalues add up to the trace.
     #[test]
     fn random_converge() {
-        let mut seed = 12345u64;
-        let mut rnd = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::testutil::XorShift(12345);
+        let mut rnd = || rng.unit();
         for n in [3usize, 5, 10, 50, 120, 300] {
             for rep in 0..5 {
                 let mut a = vec![0.0; n * n];

@@ -317,38 +317,30 @@ fn csqrt_re(a: f64, b: f64) -> f64 {
     }
 }
 
-/// `scipy.stats.kurtosis` (Fisher, biased) of the samples in float64.
-fn kurtosis_f64(f: &[f64; NV]) -> f64 {
-    let n = NV as f64;
-    let mean = np_sum(NV, |i| f[i]) / n;
-    let d = |i: usize| f[i] - mean;
-    let m2 = np_sum(NV, |i| d(i) * d(i)) / n;
-    let m4 = np_sum(NV, |i| {
-        let s = d(i) * d(i);
-        s * s
-    }) / n;
-    if m2 <= (f64::EPSILON * mean) * (f64::EPSILON * mean) {
-        return f64::NAN;
-    }
-    m4 / (m2 * m2) - 3.0
+/// `scipy.stats.kurtosis` (Fisher, biased) of the samples, computed in `$t` as numpy does for
+/// an array of that dtype: mean, then the second and fourth central moments (numpy pairwise
+/// sums), NaN where scipy finds the variance zero (`m2 ≤ (eps·mean)²`), `m4/m2² − 3`.
+macro_rules! kurtosis_in {
+    ($name:ident, $t:ty) => {
+        fn $name(f: &[f64; NV]) -> f64 {
+            let g = |i: usize| f[i] as $t;
+            let n = NV as $t;
+            let mean = np_sum(NV, g) / n;
+            let d = |i: usize| g(i) - mean;
+            let m2 = np_sum(NV, |i| d(i) * d(i)) / n;
+            let m4 = np_sum(NV, |i| {
+                let s = d(i) * d(i);
+                s * s
+            }) / n;
+            if m2 <= (<$t>::EPSILON * mean) * (<$t>::EPSILON * mean) {
+                return f64::NAN;
+            }
+            f64::from(m4 / (m2 * m2) - 3.0)
+        }
+    };
 }
-
-/// `scipy.stats.kurtosis` of float32 samples, computed in float32 as numpy does.
-fn kurtosis_f32(f: &[f64; NV]) -> f64 {
-    let g = |i: usize| f[i] as f32;
-    let n = NV as f32;
-    let mean = np_sum(NV, g) / n;
-    let d = |i: usize| g(i) - mean;
-    let m2 = np_sum(NV, |i| d(i) * d(i)) / n;
-    let m4 = np_sum(NV, |i| {
-        let s = d(i) * d(i);
-        s * s
-    }) / n;
-    if m2 <= (f32::EPSILON * mean) * (f32::EPSILON * mean) {
-        return f64::NAN;
-    }
-    f64::from(m4 / (m2 * m2) - 3.0)
-}
+kurtosis_in!(kurtosis_f64, f64);
+kurtosis_in!(kurtosis_f32, f32);
 
 /// Writes LBP3D image `which` for every voxel of `roi` into `out[box index]` (x fastest).
 /// `scratch.len() ≥` [`scratch_len`]. Errors: [`Error::ScratchTooSmall`],

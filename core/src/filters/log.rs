@@ -903,14 +903,9 @@ mod tests {
 
     /// xorshift: deterministic samples over a wide range.
     fn samples(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
+        let mut rng = crate::testutil::XorShift(seed);
         (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s >> 11) as f64 / (1u64 << 40) as f64 - 4096.0
-            })
+            .map(|_| (rng.next_u64() >> 11) as f64 / (1u64 << 40) as f64 - 4096.0)
             .collect()
     }
 

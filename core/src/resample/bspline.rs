@@ -449,13 +449,8 @@ mod tests {
     /// and longer than the horizon (18), one and several lanes, a stride wider than the lanes.
     #[test]
     fn lanes_equal_one_line_at_a_time() {
-        let mut s = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64 * 2000.0 - 700.0
-        };
+        let mut rng = crate::testutil::XorShift(0x2545_F491_4F6C_DD1D);
+        let mut next = || rng.unit() * 2000.0 - 700.0;
         let p = Pole::cubic();
         for n in [1usize, 2, 3, 5, 17, 18, 19, 40, 257] {
             for (w, stride) in [(1usize, 1usize), (3, 3), (8, 8), (5, 11), (8, 13)] {
