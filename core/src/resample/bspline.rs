@@ -12,7 +12,7 @@
 //!   `R_x × N_y`); the y pass on the plane's `R_x` whole y lines, keeping `R_y` values;
 //! * then the z pass on the `R_x × R_y` whole z lines.
 //!
-//! Scratch: `R_x·R_y·N_z + R_x·N_y + (LANES + 1)·N_x` f64 ([`Region::scratch_len`]), the same values as
+//! Scratch: `R_x·R_y·N_z + R_x·N_y + LANES·N_x` f64 ([`Region::scratch_len`]), the same values as
 //! ITK bit for bit.
 
 use super::Mapping;
@@ -118,16 +118,14 @@ impl Region {
         ]
     }
 
-    /// `R_x·R_y·N_z + R_x·N_y + (LANES + 1)·N_x` f64 elements.
+    /// `R_x·R_y·N_z + R_x·N_y + LANES·N_x` f64 elements.
     pub fn scratch_len(&self, in_dims: [usize; 3]) -> Result<usize, Error> {
         let r = self.dims();
         let a = r[0]
             .checked_mul(r[1])
             .and_then(|v| v.checked_mul(in_dims[2]));
         let p = r[0].checked_mul(in_dims[1]);
-        let l = in_dims[0]
-            .checked_mul(LANES + 1)
-            .ok_or(Error::SizeOverflow)?;
+        let l = in_dims[0].checked_mul(LANES).ok_or(Error::SizeOverflow)?;
         a.zip(p)
             .and_then(|(a, p)| a.checked_add(p))
             .and_then(|v| v.checked_add(l))
@@ -218,9 +216,20 @@ pub const LANES: usize = 8;
 
 /// [`decompose`] on `w` lines at once, in place: sample k of line j is `c[k·stride + j]`
 /// (k < n, 1 ≤ w ≤ min(stride, [`LANES`])). Each line gets exactly [`decompose`]'s operations in
-/// the same order (the same bits); only the loop over the lines is innermost.
+/// the same order (the same bits) for the samples `lo..n` the caller keeps; the anti-causal
+/// recursion stops at `lo` (samples below it are left unspecified). Only the loop over the
+/// lines is innermost. With `scaled` the caller has already multiplied every sample by the gain
+/// (the first step, `c·c0`, done while loading: the same product).
 /// [`Error::ScratchTooSmall`] if `c` is shorter than `(n − 1)·stride + w` or `w` is out of range.
-fn decompose_lanes(c: &mut [f64], n: usize, stride: usize, w: usize, p: Pole) -> Result<(), Error> {
+fn decompose_lanes(
+    c: &mut [f64],
+    n: usize,
+    stride: usize,
+    w: usize,
+    lo: usize,
+    scaled: bool,
+    p: Pole,
+) -> Result<(), Error> {
     if w == 0 || w > stride || w > LANES {
         return Err(Error::ScratchTooSmall);
     }
@@ -233,7 +242,7 @@ fn decompose_lanes(c: &mut [f64], n: usize, stride: usize, w: usize, p: Pole) ->
     // sample k of the w lines (in range: k·stride + w ≤ c.len() for k < n)
     // in place on the rows (copying rows to arrays made LLVM call memcpy for every row)
     let z = p.z;
-    for k in 0..n {
+    for k in (0..n).filter(|_| !scaled) {
         if let Some(r) = c.get_mut(k * stride..k * stride + w) {
             r.iter_mut().for_each(|v| *v *= p.c0);
         }
@@ -287,7 +296,7 @@ fn decompose_lanes(c: &mut [f64], n: usize, stride: usize, w: usize, p: Pole) ->
     for (v, q) in last.iter_mut().zip(before) {
         *v = g * (z * q + *v);
     }
-    for k in (0..n - 1).rev() {
+    for k in (lo.min(n - 1)..n - 1).rev() {
         let (cur, next) = c
             .split_at_mut_checked((k + 1) * stride)
             .ok_or(Error::ScratchTooSmall)?;
@@ -323,10 +332,9 @@ impl<'a> Coefficients<'a> {
         let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
         let (coef, rest) = scratch.split_at_mut(r[0] * r[1] * n[2]);
         let (plane, block) = rest.split_at_mut(r[0] * n[1]);
-        let (block, line) = block
-            .get_mut(..(LANES + 1) * n[0])
-            .ok_or(Error::ScratchTooSmall)?
-            .split_at_mut(LANES * n[0]);
+        let block = block
+            .get_mut(..LANES * n[0])
+            .ok_or(Error::ScratchTooSmall)?;
         let ok = |o: Option<()>| o.ok_or(Error::ScratchTooSmall);
         let pole = Pole::cubic();
         for z in 0..n[2] {
@@ -335,13 +343,17 @@ impl<'a> Coefficients<'a> {
             let mut y0 = 0;
             while y0 < n[1] {
                 let w = LANES.min(n[1] - y0);
+                // the gain (decompose's first step) applied while transposing; a line of one
+                // voxel is left unchanged, as decompose leaves it
+                let gain = if n[0] > 1 { pole.c0 } else { 1.0 };
                 for j in 0..w {
-                    image.row_into(n[0] * (y0 + j + n[1] * z), line);
-                    for (x, v) in line.iter().enumerate() {
-                        ok(block.get_mut(x * w + j).map(|b| *b = *v))?;
-                    }
+                    image.for_row(n[0] * (y0 + j + n[1] * z), n[0], |x, v| {
+                        if let Some(b) = block.get_mut(x * w + j) {
+                            *b = v * gain;
+                        }
+                    });
                 }
-                decompose_lanes(block, n[0], w, w, pole)?;
+                decompose_lanes(block, n[0], w, w, region.lo[0], true, pole)?;
                 for j in 0..w {
                     for xr in 0..r[0] {
                         let v = block.get((region.lo[0] + xr) * w + j).copied();
@@ -357,7 +369,7 @@ impl<'a> Coefficients<'a> {
             while x0 < r[0] {
                 let w = LANES.min(r[0] - x0);
                 let cols = plane.get_mut(x0..).ok_or(Error::ScratchTooSmall)?;
-                decompose_lanes(cols, n[1], r[0], w, pole)?;
+                decompose_lanes(cols, n[1], r[0], w, region.lo[1], false, pole)?;
                 x0 += w;
             }
             for yr in 0..r[1] {
@@ -372,7 +384,7 @@ impl<'a> Coefficients<'a> {
         while k < stride {
             let w = LANES.min(stride - k);
             let lines = coef.get_mut(k..).ok_or(Error::ScratchTooSmall)?;
-            decompose_lanes(lines, n[2], stride, w, pole)?;
+            decompose_lanes(lines, n[2], stride, w, region.lo[2], false, pole)?;
             k += w;
         }
         Ok(Coefficients {
@@ -456,13 +468,24 @@ mod tests {
             for (w, stride) in [(1usize, 1usize), (3, 3), (8, 8), (5, 11), (8, 13)] {
                 let data: Vec<f64> = (0..n * stride).map(|_| next()).collect();
                 let mut lanes = data.clone();
-                decompose_lanes(&mut lanes, n, stride, w, p).unwrap();
+                let lo = n / 3;
+                decompose_lanes(&mut lanes, n, stride, w, lo, false, p).unwrap();
+                // the gain applied beforehand: the same bits
+                let mut pre: Vec<f64> = data.iter().map(|v| v * p.c0).collect();
+                decompose_lanes(&mut pre, n, stride, w, lo, n > 1, p).unwrap();
+                for j in 0..w {
+                    for k in lo..n {
+                        let (a, b) = (pre[k * stride + j], lanes[k * stride + j]);
+                        let a = if n > 1 { a } else { data[k * stride + j] };
+                        assert_eq!(a.to_bits(), b.to_bits(), "prescaled n {n} line {j}");
+                    }
+                }
                 for j in 0..stride {
                     let mut line: Vec<f64> = (0..n).map(|k| data[k * stride + j]).collect();
                     if j < w {
                         decompose(&mut line, p);
                     }
-                    for k in 0..n {
+                    for k in if j < w { lo..n } else { 0..n } {
                         assert_eq!(
                             lanes[k * stride + j].to_bits(),
                             line[k].to_bits(),
@@ -474,11 +497,11 @@ mod tests {
         }
         let mut short = [0.0; 4];
         assert_eq!(
-            decompose_lanes(&mut short, 3, 2, 2, p),
+            decompose_lanes(&mut short, 3, 2, 2, 0, false, p),
             Err(Error::ScratchTooSmall)
         );
         assert_eq!(
-            decompose_lanes(&mut short, 1, 2, 9, p),
+            decompose_lanes(&mut short, 1, 2, 9, 0, false, p),
             Err(Error::ScratchTooSmall)
         );
     }

@@ -17,7 +17,7 @@
 //!
 //! ```text
 //! scratch = ⌈B'·t / 8⌉ + ⌈B' / 8⌉ + max( W, pipeline(B' grid) )
-//! W = R_x·R_y·N_z + R_x·N_y + 9·N_x      (sitkBSpline: coefficients of the region, one plane, 8 x lines + 1)
+//! W = R_x·R_y·N_z + R_x·N_y + 8·N_x      (sitkBSpline: coefficients of the region, one plane, 8 x lines)
 //! W = 12·size'_x (x extent of Plan::dims)  (Gaussian, label Gaussian, windowed sincs: one line of x weights)
 //! W = 0                                    (nearest neighbour, linear, preCrop)
 //! ```
@@ -139,10 +139,12 @@ impl Separable {
     }
 }
 
-/// `out[k] = v[start + k]` widened exactly to f64 (NaN past the end).
-fn widen_row<T: Copy + Into<f64>>(v: &[T], start: usize, out: &mut [f64]) {
-    for (k, o) in out.iter_mut().enumerate() {
-        *o = v.get(start + k).map_or(f64::NAN, |&x| x.into());
+/// `f(k, v[start + k])` widened exactly to f64 (NaN past the end), k < n.
+#[inline]
+fn widen_row<T: Copy + Into<f64>>(v: &[T], start: usize, n: usize, mut f: impl FnMut(usize, f64)) {
+    match v.get(start..start.saturating_add(n)) {
+        Some(row) => row.iter().enumerate().for_each(|(k, &x)| f(k, x.into())),
+        None => (0..n).for_each(|k| f(k, v.get(start + k).map_or(f64::NAN, |&x| x.into()))),
     }
 }
 
@@ -179,21 +181,22 @@ impl<'a, 'b> Source<'a, 'b> {
         }
     }
 
-    /// Values of voxels `start..start + out.len()` into `out` ([`Source::get`] of each; the
-    /// voxel type resolved once, not per voxel, when nothing maps the values).
-    pub fn row_into(&self, start: usize, out: &mut [f64]) {
+    /// Calls `f(k, value)` for voxels `start + k`, k < n, in order ([`Source::get`] of each;
+    /// the voxel type resolved once, not per voxel, when nothing maps the values).
+    #[inline]
+    pub fn for_row(&self, start: usize, n: usize, mut f: impl FnMut(usize, f64)) {
         if self.map.is_none() && self.image.map().is_none() {
             match self.image.voxels() {
-                Voxels::I16(v) => widen_row(v, start, out),
-                Voxels::U16(v) => widen_row(v, start, out),
-                Voxels::I32(v) => widen_row(v, start, out),
-                Voxels::F32(v) => widen_row(v, start, out),
-                Voxels::F64(v) => widen_row(v, start, out),
+                Voxels::I16(v) => widen_row(v, start, n, f),
+                Voxels::U16(v) => widen_row(v, start, n, f),
+                Voxels::I32(v) => widen_row(v, start, n, f),
+                Voxels::F32(v) => widen_row(v, start, n, f),
+                Voxels::F64(v) => widen_row(v, start, n, f),
             }
             return;
         }
-        for (k, o) in out.iter_mut().enumerate() {
-            *o = self.get(start + k);
+        for k in 0..n {
+            f(k, self.get(start + k));
         }
     }
 
