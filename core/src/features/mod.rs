@@ -89,8 +89,25 @@ pub fn np_sum_slice(v: &[f64]) -> f64 {
 /// panics). `core`'s unstable sort: pattern-defeating quicksort with a heapsort fallback, no
 /// allocation, recursion depth bounded by about 2·log2(n). It replaced a hand-written heapsort
 /// that was 5 % of a brain1 extraction's instructions.
+///
+/// Sorted as integers: each value's bits are mapped to a u64 whose unsigned order is
+/// `total_cmp`'s (negative values: all bits flipped; others: the sign bit set), sorted with
+/// `sort_unstable` on u64 (no comparator closure), and mapped back. Equal keys are equal bit
+/// patterns, so the result is exactly `sort_unstable_by(f64::total_cmp)`'s.
 pub fn sort(v: &mut [f64]) {
-    v.sort_unstable_by(f64::total_cmp);
+    const SIGN: u64 = 1 << 63;
+    let Ok(bits) = bytemuck::try_cast_slice_mut::<f64, u64>(v) else {
+        // f64 and u64 have one size and alignment: not reached
+        v.sort_unstable_by(f64::total_cmp);
+        return;
+    };
+    for b in bits.iter_mut() {
+        *b = if *b & SIGN != 0 { !*b } else { *b | SIGN };
+    }
+    bits.sort_unstable();
+    for b in bits.iter_mut() {
+        *b = if *b & SIGN != 0 { *b & !SIGN } else { !*b };
+    }
 }
 
 /// A sparse gray-level × size matrix: GLSZM zones, or the runs of one GLRLM angle (or of all
@@ -366,6 +383,33 @@ impl SizeMatrix<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The integer sort orders exactly as `total_cmp`: negative and positive values, both
+    /// zeros, infinities, NaNs of both signs, duplicates.
+    #[test]
+    fn sort_equals_total_cmp() {
+        let mut rng = crate::testutil::XorShift(77);
+        extern crate std;
+        let mut v: std::vec::Vec<f64> = (0..5000)
+            .map(|i| match i % 7 {
+                0 => (rng.unit() * 10.0).floor(),
+                1 => -(rng.unit() * 1e6),
+                2 => [
+                    0.0,
+                    -0.0,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::NAN,
+                    -f64::NAN,
+                ][i % 6],
+                _ => (rng.unit() - 0.5) * 1e-300 * rng.unit(),
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_unstable_by(f64::total_cmp);
+        sort(&mut v);
+        assert!(v.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
 
     #[test]
     fn sort_sorts() {
