@@ -182,14 +182,25 @@ pub fn features(
             _ => p + 1,
         };
         let step = (dz * sy as isize + dy) * sx as isize + dx;
+        // whether the voxel before p (one step back along the angle) leaves the axis
+        let leaves = |p: usize, d: isize, n: usize| {
+            let b = p as isize - d;
+            b < 0 || b as usize >= n
+        };
         for z in 0..sz {
             for y in 0..sy {
-                for x in 0..sx {
-                    let (ix, iy, iz) = (x as isize, y as isize, z as isize);
-                    let before = [(ix - dx, sx), (iy - dy, sy), (iz - dz, sz)];
-                    if before.iter().all(|&(p, n)| p >= 0 && (p as usize) < n) {
-                        continue; // not a line start
+                // The line starts of this row, in x order: every voxel when the step back
+                // leaves the box in y or z, else the one whose step back leaves it in x.
+                let xs = if leaves(y, dy, sy) || leaves(z, dz, sz) {
+                    0..sx
+                } else {
+                    match dx {
+                        1 => 0..1,
+                        -1 => sx - 1..sx,
+                        _ => 0..0,
                     }
+                };
+                for x in xs {
                     // Walk the line: its length, then linear indices one step apart.
                     let len = room(x, dx, sx).min(room(y, dy, sy)).min(room(z, dz, sz));
                     let mut j = ((z * sy + y) * sx + x) as isize;
