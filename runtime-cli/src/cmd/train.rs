@@ -3,7 +3,11 @@
 //! ```text
 //! radscore train --input cohort.csv --label-column label [--split-column split | --seed N]
 //!                --clinical-columns texture,volume --out model.rsm [--report-dir DIR]
+//!                [--param params.yaml]
 //! ```
+//! With `--param`, the PyRadiomics params file the features were extracted with, every
+//! radiomics feature's recipe records its image type's settings and the file's `label`
+//! ([`apply_plan`]), so devices extract it the same way.
 //! The model is written through the core's artifact format; `summary.json` (every intermediate of
 //! the pipeline) goes into the report folder, or next to the model without `--report-dir`; with
 //! `--report-dir` the validation report (index.html, tables, figures) is written there too. All
