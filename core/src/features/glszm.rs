@@ -62,6 +62,28 @@ pub fn zones<'a>(
     }
 
     let plane = sx * sy;
+    // Stack entries: the voxel's coordinates packed as (z·2^17 + y)·2^17 + x (exact in f64),
+    // so that popping needs shifts, not divisions; a box wider than 2^17 on some axis stores
+    // the linear index instead.
+    const B: u32 = 17;
+    let packed = [sx, sy, sz].iter().all(|&n| n <= 1 << B);
+    let push = |x: usize, y: usize, z: usize| -> f64 {
+        if packed {
+            (((z << B | y) << B) | x) as f64
+        } else {
+            ((z * sy + y) * sx + x) as f64
+        }
+    };
+    let pop = |e: f64| -> (usize, usize, usize) {
+        let k = e as usize;
+        if packed {
+            let m = (1 << B) - 1;
+            (k & m, (k >> B) & m, k >> (2 * B))
+        } else {
+            let rem = k % plane.max(1);
+            (rem % sx.max(1), rem / sx.max(1), k / plane.max(1))
+        }
+    };
     let mut n_zones = 0usize;
     for start in 0..n_box {
         let gl = match q.get(start) {
@@ -74,18 +96,15 @@ pub fn zones<'a>(
         }
         let mut top = 0usize;
         if let Some(s) = stack.get_mut(top) {
-            *s = start as f64;
+            let (x, y, z) = (start % sx, (start / sx) % sy, start / plane);
+            *s = push(x, y, z);
             top += 1;
         }
         let mut size = 0usize;
         while top > 0 {
             top -= 1;
-            let cur = stack.get(top).copied().unwrap_or(0.0) as usize;
+            let (cx, cy, cz) = pop(stack.get(top).copied().unwrap_or(0.0));
             size += 1;
-            let cz = cur / plane;
-            let rem = cur % plane;
-            let cy = rem / sx;
-            let cx = rem % sx;
             let (mut z0, mut z1) = (cz.saturating_sub(1), (cz + 1).min(sz - 1));
             let (mut y0, mut y1) = (cy.saturating_sub(1), (cy + 1).min(sy - 1));
             let (mut x0, mut x1) = (cx.saturating_sub(1), (cx + 1).min(sx - 1));
@@ -104,7 +123,7 @@ pub fn zones<'a>(
                             if *v == gl {
                                 *v = -gl;
                                 if let Some(s) = stack.get_mut(top) {
-                                    *s = j as f64;
+                                    *s = push(x, y, z);
                                     top += 1;
                                 } else {
                                     return Err(Error::ScratchTooSmall);
@@ -244,5 +263,34 @@ pub fn compute(f: GlszmFeature, m: &SizeMatrix) -> f64 {
         F::ZoneEntropy => zone_entropy(m),
         F::ZonePercentage => zone_percentage(m),
         F::ZoneVariance => zone_variance(m),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::vec;
+
+    /// The same zones whether the search stack packs coordinates (boxes up to 2^17 a side) or
+    /// stores linear indices (wider boxes): a line of alternating runs of 5, in a box 8 voxels
+    /// wide and in one 2^17 + 3 wide.
+    #[test]
+    fn zones_of_narrow_and_very_wide_boxes() {
+        for sx in [40usize, (1 << 17) + 3] {
+            let mut q = vec![0.0; sx];
+            for (i, v) in q.iter_mut().enumerate().take(40) {
+                *v = 1.0 + ((i / 5) % 2) as f64;
+            }
+            let mut scratch = vec![0.0; scratch_len(40).unwrap()];
+            let m = zones(&mut q, [sx, 1, 1], None, &mut scratch).unwrap();
+            assert_eq!(m.n, 8.0, "width {sx}");
+            assert_eq!(m.by_size[5], 8.0, "width {sx}");
+            assert_eq!(m.n_voxels, 40.0, "width {sx}");
+            let mut levels = vec![];
+            m.for_each_gray(|i, c| levels.push((i, c)));
+            assert_eq!(levels, [(1.0, 4.0), (2.0, 4.0)], "width {sx}");
+        }
     }
 }
