@@ -367,6 +367,38 @@ fn an_element_longer_than_the_file_is_refused_before_parsing() {
     );
 }
 
+/// Found by the 10-minute fuzzing run of 2026-12-05: an RLE Lossless file of 7.8 KB whose RLE
+/// header claims 0x20000000+ segments made dicom-transfer-syntax-registry allocate 2.2 GB for the
+/// segment offsets. The header is checked first (at most 15 segments, PS3.5 G.5): a quick error
+/// naming the file, as image, as mask and in a series.
+#[test]
+fn an_rle_header_with_too_many_segments_is_refused_before_decoding() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/dicom");
+    let bad = seeds.join("oom-rle-segment-count.dcm");
+    let started = std::time::Instant::now();
+    let msg = format!("{:#}", io::read_volume(&bad).unwrap_err());
+    for w in [
+        "oom-rle-segment-count.dcm",
+        "RLE fragment 1",
+        "at most 15 segments",
+    ] {
+        assert!(msg.contains(w), "{w:?} not in {msg}");
+    }
+    let folder = std::env::temp_dir().join(format!("radscore-rle-series-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(&bad, folder.join("b.dcm")).unwrap();
+    let msg = format!("{:#}", io::read_volume(&folder).unwrap_err());
+    let _ = std::fs::remove_dir_all(&folder);
+    assert!(msg.contains("b.dcm") && msg.contains("segments"), "{msg}");
+    // the intact RLE seed still decodes
+    io::read_volume(&seeds.join("MR_small_RLE.dcm")).expect("the intact seed reads");
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
 /// Issue 21, found by fuzzing after the pre-scan above: a 15.6 KB explicit VR big endian file
 /// (`fuzz/seeds/dicom/oom-unknown-vr-after-pixel-data.dcm`) whose Pixel Data is followed by an
 /// element (5C01,4901) with the bytes `52 01` where its VR should be. The pre-scan stopped

@@ -595,6 +595,7 @@ fn stored_values(obj: &dicom_object::DefaultDicomObject, path: &Path) -> anyhow:
         );
     }
     check_pixel_claim(obj, path)?;
+    check_rle_headers(obj, path)?;
     guarded(path, || {
         let d = obj
             .decode_pixel_data()
@@ -621,6 +622,47 @@ pub(crate) fn check_pixel_claim(obj: &Obj, path: &Path) -> anyhow::Result<()> {
              (set RADSCORE_MAX_VOXELS to raise it)",
             path.display()
         );
+    }
+    Ok(())
+}
+
+/// RLE Lossless (1.2.840.10008.1.2.5): every frame's fragment must start with an RLE header of 64
+/// bytes whose segment count is at most 15 (DICOM PS3.5 G.5), checked before dicom-rs decodes
+/// it: dicom-transfer-syntax-registry 0.10.1 allocates one u32 per claimed segment without a
+/// check, and fuzzing found a 7.8 KB file whose count made it ask for 2.2 GB.
+pub(crate) fn check_rle_headers(
+    obj: &dicom_object::DefaultDicomObject,
+    path: &Path,
+) -> anyhow::Result<()> {
+    if obj.meta().transfer_syntax().trim_end_matches('\0') != "1.2.840.10008.1.2.5" {
+        return Ok(());
+    }
+    let Some(fragments) = obj
+        .get(tags::PIXEL_DATA)
+        .and_then(|e| e.value().fragments())
+    else {
+        return Ok(());
+    };
+    for (i, f) in fragments.iter().enumerate() {
+        let count = f
+            .get(..4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        match count {
+            Some(n) if n <= 15 && f.len() >= 64 => {}
+            Some(n) => bail!(
+                "{}: RLE fragment {} ({} bytes) claims {n} segments; expected a 64-byte RLE \
+                 header with at most 15 segments",
+                path.display(),
+                i + 1,
+                f.len()
+            ),
+            None => bail!(
+                "{}: RLE fragment {} has {} bytes, fewer than its 64-byte header",
+                path.display(),
+                i + 1,
+                f.len()
+            ),
+        }
     }
     Ok(())
 }

@@ -114,6 +114,7 @@ fn parse(path: &Path) -> anyhow::Result<Seg> {
         bail!("{p}: 1-bit SEG in transfer syntax {ts} is not supported (expected uncompressed)");
     } else {
         super::check_pixel_claim(&obj, path)?;
+        super::check_rle_headers(&obj, path)?;
         super::guarded(path, || {
             Ok(obj
                 .decode_pixel_data()
