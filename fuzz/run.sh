@@ -31,7 +31,10 @@ for t in "${targets[@]}"; do
   rm -rf "min/$t" && mkdir -p "min/$t"
   cargo +nightly fuzz cmin -O --debug-assertions "$t" "corpus/$t" -- -rss_limit_mb=2048 -timeout=20 \
     > "logs/$t.cmin.log" 2>&1 || true
-  find "corpus/$t" -type f -size -4097c | sort | head -n 150 | while read -r f; do
+  # (a list first: `sort | head` under pipefail ended the script with SIGPIPE once the corpus
+  # held more than 150 small inputs)
+  mapfile -t small < <(find "corpus/$t" -type f -size -4097c | sort)
+  for f in "${small[@]:0:150}"; do
     cp "$f" "seeds/$t/$(basename "$f")"
   done
   printf '%s: exit %s, %s executions in %s s, %s, corpus %s files, seeds %s, crashes %s\n' \

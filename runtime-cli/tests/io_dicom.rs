@@ -399,6 +399,28 @@ fn an_rle_header_with_too_many_segments_is_refused_before_decoding() {
     );
 }
 
+/// Found by the second 10-minute fuzzing run of 2026-12-05: a 9.4 KB SEG whose data set holds
+/// items (FFFE,E000) outside any sequence. dicom-parser reads such an item as an ordinary element
+/// and skips its 452 bytes; the pre-scan used to descend into it, came out one byte off, and
+/// accepted the file, on which dicom-parser then read (6200,0B00) with a 4 GB length and filled
+/// 4 GB with zeros. The pre-scan now keeps dicom-parser's sequence state and refuses the file at
+/// the element dicom-parser would read.
+#[test]
+fn an_item_outside_a_sequence_is_walked_as_dicom_parser_reads_it() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/dicom");
+    let bad = seeds.join("oom-top-level-item.dcm");
+    let started = std::time::Instant::now();
+    let msg = format!("{:#}", io::read_volume(&bad).unwrap_err());
+    for w in ["oom-top-level-item.dcm", "(6200,0B00) at byte 1864"] {
+        assert!(msg.contains(w), "{w:?} not in {msg}");
+    }
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
 /// Issue 21, found by fuzzing after the pre-scan above: a 15.6 KB explicit VR big endian file
 /// (`fuzz/seeds/dicom/oom-unknown-vr-after-pixel-data.dcm`) whose Pixel Data is followed by an
 /// element (5C01,4901) with the bytes `52 01` where its VR should be. The pre-scan stopped

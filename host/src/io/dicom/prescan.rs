@@ -326,14 +326,34 @@ impl<R: Read + Seek> Scanner<'_, R> {
     }
 
     /// The data set: every element header, into sequences and items, over values.
+    ///
+    /// The walk keeps dicom-parser 0.10's `DataSetReader` state: `in_seq` (at sequence level,
+    /// where it reads item headers; elsewhere — the top level, inside an item — it reads element
+    /// headers) and `pending` (after a value or a delimiter it compares the position with the
+    /// defined end of the innermost sequence or item only: equal closes it, past it is an error
+    /// that stops the reader). A group FFFE tag outside sequence level is an ordinary element to
+    /// dicom-parser: an item tag there is a value of its length, skipped, not an item to
+    /// descend into (a fuzzed file whose top-level items this scan walked into ended one byte
+    /// off, and dicom-parser then read a 4 GB length).
     fn data_set(&mut self, implicit: bool, big: bool) -> anyhow::Result<()> {
         let mut stack: Vec<Frame> = Vec::new();
+        let mut in_seq = false;
+        let mut pending = false;
         loop {
-            while stack
-                .last()
-                .is_some_and(|c| c.end.is_some_and(|e| self.pos >= e))
-            {
-                stack.pop();
+            if pending {
+                while let Some(top) = stack.last().copied() {
+                    match top.end {
+                        Some(e) if e == self.pos => {
+                            stack.pop();
+                            in_seq = top.kind == Kind::Item;
+                        }
+                        // dicom-parser stops with "inconsistent sequence end": nothing further
+                        // is read
+                        Some(e) if e < self.pos => return Ok(()),
+                        _ => break,
+                    }
+                }
+                pending = false;
             }
             if self.len.saturating_sub(self.pos) < 8 {
                 return Ok(());
@@ -343,20 +363,44 @@ impl<R: Read + Seek> Scanner<'_, R> {
             let at = self.pos;
             let tag = (self.u16(big)?, self.u16(big)?);
             let in_fragments = top.is_some_and(|c| c.kind == Kind::Fragments);
-            if tag.0 == 0xFFFE {
-                let len = self.u32(big)?;
-                match tag.1 {
-                    0xE000 if in_fragments => {
-                        if len == UNDEFINED {
+            if in_fragments {
+                if tag.0 == 0xFFFE {
+                    let len = self.u32(big)?;
+                    match tag.1 {
+                        0xE000 => {
+                            if len == UNDEFINED {
+                                return Err(self.refuse(
+                                    tag,
+                                    at,
+                                    "is a pixel data fragment of undefined length",
+                                ));
+                            }
+                            self.check(tag, at, len)?;
+                            self.skip(len)?;
+                        }
+                        0xE0DD => {
+                            stack.pop();
+                            in_seq = false;
+                            pending = true;
+                        }
+                        _ => {
                             return Err(self.refuse(
                                 tag,
                                 at,
-                                "is a pixel data fragment of undefined length",
-                            ));
+                                "is not an item or delimiter (the only elements of group FFFE)",
+                            ))
                         }
-                        self.check(tag, at, len)?;
-                        self.skip(len)?;
                     }
+                    continue;
+                }
+            } else if in_seq {
+                // Sequence level: an item header, or dicom-parser fails ("unexpected item tag")
+                // and reads nothing more.
+                if tag.0 != 0xFFFE {
+                    return Ok(());
+                }
+                let len = self.u32(big)?;
+                match tag.1 {
                     0xE000 => {
                         let end = if len == UNDEFINED {
                             None
@@ -369,24 +413,52 @@ impl<R: Read + Seek> Scanner<'_, R> {
                             end,
                             implicit,
                         });
+                        in_seq = false;
+                        pending = len == 0;
                     }
                     0xE00D => {
-                        if top.is_some_and(|c| c.kind == Kind::Item) {
-                            stack.pop();
-                        }
+                        stack.pop();
+                        in_seq = true;
+                        pending = true;
                     }
                     0xE0DD => {
-                        if top.is_some_and(|c| c.kind != Kind::Item) {
-                            stack.pop();
-                        }
+                        stack.pop();
+                        in_seq = false;
+                        pending = true;
                     }
-                    _ => {
-                        return Err(self.refuse(
-                            tag,
-                            at,
-                            "is not an item or delimiter (the only elements of group FFFE)",
-                        ))
+                    _ => return Ok(()),
+                }
+                continue;
+            } else if tag.0 == 0xFFFE {
+                // Element level: group FFFE is read as tag + 4-byte length.
+                let len = self.u32(big)?;
+                if !matches!(tag.1, 0xE000 | 0xE00D | 0xE0DD) {
+                    // no DICOM file has one (dicom-parser would skip it as a value)
+                    return Err(self.refuse(
+                        tag,
+                        at,
+                        "is not an item or delimiter (the only elements of group FFFE)",
+                    ));
+                }
+                if tag.1 == 0xE00D {
+                    // an item delimiter closes the item (ignored at the top level)
+                    if stack.pop().is_some() {
+                        in_seq = true;
+                        pending = true;
                     }
+                } else if len == UNDEFINED {
+                    // any other undefined length opens a sequence
+                    stack.push(Frame {
+                        kind: Kind::Sequence,
+                        end: None,
+                        implicit,
+                    });
+                    in_seq = true;
+                } else {
+                    // an ordinary value of that length
+                    self.check(tag, at, len)?;
+                    self.skip(len)?;
+                    pending = true;
                 }
                 continue;
             }
@@ -427,6 +499,7 @@ impl<R: Read + Seek> Scanner<'_, R> {
                     end: None,
                     implicit: implicit || vr == VR::UN,
                 });
+                in_seq = kind == Kind::Sequence;
                 continue;
             }
             self.check(tag, at, len)?;
@@ -449,8 +522,11 @@ impl<R: Read + Seek> Scanner<'_, R> {
                     end: Some(self.pos + u64::from(len)),
                     implicit,
                 });
+                in_seq = true;
+                pending = len == 0;
             } else {
                 self.skip(len)?;
+                pending = true;
             }
         }
     }
