@@ -67,19 +67,24 @@ pub fn zones<'a>(
     // the linear index instead.
     const B: u32 = 17;
     let packed = [sx, sy, sz].iter().all(|&n| n <= 1 << B);
+    // (u64 arithmetic: 51 bits do not fit a 32-bit usize)
     let push = |x: usize, y: usize, z: usize| -> f64 {
         if packed {
-            (((z << B | y) << B) | x) as f64
+            ((z as u64) << (2 * B) | (y as u64) << B | x as u64) as f64
         } else {
             ((z * sy + y) * sx + x) as f64
         }
     };
     let pop = |e: f64| -> (usize, usize, usize) {
-        let k = e as usize;
         if packed {
-            let m = (1 << B) - 1;
-            (k & m, (k >> B) & m, k >> (2 * B))
+            let (k, m) = (e as u64, (1u64 << B) - 1);
+            (
+                (k & m) as usize,
+                ((k >> B) & m) as usize,
+                (k >> (2 * B)) as usize,
+            )
         } else {
+            let k = e as usize;
             let rem = k % plane.max(1);
             (rem % sx.max(1), rem / sx.max(1), k / plane.max(1))
         }
