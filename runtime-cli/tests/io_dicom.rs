@@ -325,41 +325,28 @@ fn extract_on_default_dce_phase_and_fractional_seg_matches_pyradiomics() {
     extract_matches_pyradiomics("dce_phase1", "mr_dce", "mr_dce_seg.dcm", &[]);
 }
 
-/// Issue 21: a 7.8 KB file whose Pixel Data element claims 4 GB (`fuzz/seeds/dicom/
-/// oom-pixel-data-length.dcm`, the RLE seed with that one length changed) made dicom-object
-/// allocate and zero 4.2 GB for 27 s before failing. The pre-scan refuses it at once, naming the
-/// file and the element, as image, as series member and as mask; the intact seed still reads.
-#[test]
-fn an_element_longer_than_the_file_is_refused_before_parsing() {
+/// The committed fuzz seed `name`: reading it as an image fails within 5 s (no large allocation)
+/// with a message holding every one of `words`, and so does reading a folder holding it as a
+/// series member (the message then names that member); the intact RLE seed still reads.
+fn hostile_seed_is_refused(name: &str, words: &[&str]) {
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/dicom");
-    let bad = seeds.join("oom-pixel-data-length.dcm");
+    let bad = seeds.join(name);
     let started = std::time::Instant::now();
     let msg = format!("{:#}", io::read_volume(&bad).unwrap_err());
-    for w in [
-        "oom-pixel-data-length.dcm",
-        "(7FE0,0010)",
-        "claims 4294967280 bytes",
-    ] {
+    for w in std::iter::once(&name).chain(words) {
         assert!(msg.contains(w), "{w:?} not in {msg}");
     }
-    assert!(!io::dicom::is_seg(&bad));
-    let grid = io::read_volume(&seeds.join("MR_small_RLE.dcm")).expect("the intact seed reads");
-    let msg = format!(
-        "{:#}",
-        io::read_mask_with(&bad, &ReadOptions::default(), &grid).unwrap_err()
-    );
-    assert!(msg.contains("(7FE0,0010)"), "{msg}");
-    // A folder holding it: the series reader names it too.
-    let folder =
-        std::env::temp_dir().join(format!("radscore-prescan-series-{}", std::process::id()));
+    let folder = std::env::temp_dir().join(format!(
+        "radscore-hostile-series-{}-{}",
+        name.replace('.', "-"),
+        std::process::id()
+    ));
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::copy(&bad, folder.join("a.dcm")).unwrap();
     let msg = format!("{:#}", io::read_volume(&folder).unwrap_err());
     let _ = std::fs::remove_dir_all(&folder);
-    assert!(
-        msg.contains("a.dcm") && msg.contains("(7FE0,0010)"),
-        "{msg}"
-    );
+    assert!(msg.contains("a.dcm") && msg.contains(words[0]), "{msg}");
+    io::read_volume(&seeds.join("MR_small_RLE.dcm")).expect("the intact seed reads");
     assert!(
         started.elapsed().as_secs() < 5,
         "took {:?}",
@@ -367,35 +354,35 @@ fn an_element_longer_than_the_file_is_refused_before_parsing() {
     );
 }
 
+/// Issue 21: a 7.8 KB file whose Pixel Data element claims 4 GB (`fuzz/seeds/dicom/
+/// oom-pixel-data-length.dcm`, the RLE seed with that one length changed) made dicom-object
+/// allocate and zero 4.2 GB for 27 s before failing. The pre-scan refuses it at once, naming the
+/// file and the element, as image, as series member and as mask.
+#[test]
+fn an_element_longer_than_the_file_is_refused_before_parsing() {
+    hostile_seed_is_refused(
+        "oom-pixel-data-length.dcm",
+        &["(7FE0,0010)", "claims 4294967280 bytes"],
+    );
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/dicom");
+    let bad = seeds.join("oom-pixel-data-length.dcm");
+    assert!(!io::dicom::is_seg(&bad));
+    let grid = io::read_volume(&seeds.join("MR_small_RLE.dcm")).expect("the intact seed reads");
+    let msg = format!(
+        "{:#}",
+        io::read_mask_with(&bad, &ReadOptions::default(), &grid).unwrap_err()
+    );
+    assert!(msg.contains("(7FE0,0010)"), "{msg}");
+}
+
 /// Found by the 10-minute fuzzing run of 2026-12-05: an RLE Lossless file of 7.8 KB whose RLE
 /// header claims 0x20000000+ segments made dicom-transfer-syntax-registry allocate 2.2 GB for the
-/// segment offsets. The header is checked first (at most 15 segments, PS3.5 G.5): a quick error
-/// naming the file, as image, as mask and in a series.
+/// segment offsets. The header is checked first (at most 15 segments, PS3.5 G.5).
 #[test]
 fn an_rle_header_with_too_many_segments_is_refused_before_decoding() {
-    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/dicom");
-    let bad = seeds.join("oom-rle-segment-count.dcm");
-    let started = std::time::Instant::now();
-    let msg = format!("{:#}", io::read_volume(&bad).unwrap_err());
-    for w in [
+    hostile_seed_is_refused(
         "oom-rle-segment-count.dcm",
-        "RLE fragment 1",
-        "at most 15 segments",
-    ] {
-        assert!(msg.contains(w), "{w:?} not in {msg}");
-    }
-    let folder = std::env::temp_dir().join(format!("radscore-rle-series-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).unwrap();
-    std::fs::copy(&bad, folder.join("b.dcm")).unwrap();
-    let msg = format!("{:#}", io::read_volume(&folder).unwrap_err());
-    let _ = std::fs::remove_dir_all(&folder);
-    assert!(msg.contains("b.dcm") && msg.contains("segments"), "{msg}");
-    // the intact RLE seed still decodes
-    io::read_volume(&seeds.join("MR_small_RLE.dcm")).expect("the intact seed reads");
-    assert!(
-        started.elapsed().as_secs() < 5,
-        "took {:?}",
-        started.elapsed()
+        &["RLE fragment 1", "at most 15 segments"],
     );
 }
 
@@ -407,18 +394,7 @@ fn an_rle_header_with_too_many_segments_is_refused_before_decoding() {
 /// the element dicom-parser would read.
 #[test]
 fn an_item_outside_a_sequence_is_walked_as_dicom_parser_reads_it() {
-    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/dicom");
-    let bad = seeds.join("oom-top-level-item.dcm");
-    let started = std::time::Instant::now();
-    let msg = format!("{:#}", io::read_volume(&bad).unwrap_err());
-    for w in ["oom-top-level-item.dcm", "(6200,0B00) at byte 1864"] {
-        assert!(msg.contains(w), "{w:?} not in {msg}");
-    }
-    assert!(
-        started.elapsed().as_secs() < 5,
-        "took {:?}",
-        started.elapsed()
-    );
+    hostile_seed_is_refused("oom-top-level-item.dcm", &["(6200,0B00) at byte 1864"]);
 }
 
 /// Issue 21, found by fuzzing after the pre-scan above: a 15.6 KB explicit VR big endian file
