@@ -412,19 +412,8 @@ impl<'a> MaskView<'a> {
         if i >= self.len() {
             return false;
         }
-        let x = i % self.dims[0];
         let r = i / self.dims[0];
-        let y = r % self.dims[1];
-        let z = r / self.dims[1];
-        let p = [x, y, z];
-        if (0..3).any(|d| p[d] < self.win_lo[d] || p[d] >= self.win_lo[d] + self.win_dims[d]) {
-            return self.label == 0;
-        }
-        let (lx, ly, lz) = (x - self.win_lo[0], y - self.win_lo[1], z - self.win_lo[2]);
-        self.voxels
-            .get(lx + self.win_dims[0] * (ly + self.win_dims[1] * lz))
-            == Some(self.label)
-            && self.in_range(i)
+        self.is_roi_at([i % self.dims[0], r % self.dims[1], r / self.dims[1]])
     }
 
     /// [`MaskView::is_roi`] of the voxel at grid coordinates `p` (no division).
