@@ -374,11 +374,23 @@ pub fn loaded_len(image: &ImageView, mask: &MaskView, settings: &Settings) -> Re
         .ok_or(Error::SizeOverflow)
 }
 
+/// The part of `settings` that [`with_loaded`] reads (normalisation, resampling, preCrop and
+/// its padding), the other fields at their defaults: image types whose settings give equal
+/// keys can share one loading.
+pub fn loading_key(settings: &Settings) -> Settings {
+    let mut k = Settings::DEFAULT;
+    k.normalize = settings.normalize;
+    k.resample = settings.resample;
+    k.pre_crop = settings.pre_crop;
+    k.pad_distance = settings.pad_distance;
+    k
+}
+
 /// Step 1 of [`extract_with`] and its resampling, done once for any number of image types:
 /// calls `f(image, mask, rest of scratch)` with the image and mask PyRadiomics' `loadImage`
-/// returns under `settings`' `normalize`, `resampledPixelSpacing` and `preCrop` (the other
-/// fields are not read). [`extract_prepared`] on them, with any image type's settings that
-/// share those three, gives exactly [`extract_with`]'s values: `extract_with` is this function
+/// returns under `settings`' `normalize`, `resampledPixelSpacing` and `preCrop` (the fields of
+/// [`loading_key`]; the others are not read). [`extract_prepared`] on them, with any image
+/// type's settings of the same [`loading_key`], gives exactly [`extract_with`]'s values: `extract_with` is this function
 /// followed by `extract_prepared`. A host that extracts many image types of one case (each
 /// perhaps on its own thread, with its own scratch) resamples once instead of once per type.
 /// Scratch: [`loaded_len`], then what `f` uses of the rest.

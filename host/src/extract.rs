@@ -10,7 +10,9 @@
 
 use crate::io::{self, MaskBox, ReadOptions, Volume};
 use anyhow::{anyhow, bail, Context};
-use radscore_core::extract::{extract_prepared, loaded_len, scratch_len_prepared, with_loaded};
+use radscore_core::extract::{
+    extract_prepared, loaded_len, loading_key, scratch_len_prepared, with_loaded,
+};
 use radscore_core::filters::lbp3d::Lbp3dImage;
 use radscore_core::image::{ImageView, MaskView, RoiBox};
 use radscore_core::names::{Feature, FeatureName, ImageType, ShapeFeature, WaveletBand};
@@ -285,18 +287,6 @@ fn compute_unit(
     }
 }
 
-/// The settings that decide the loaded image and mask ([`with_loaded`]: normalisation,
-/// resampling, preCrop and its padding), the others at their defaults: units with equal keys
-/// share one loading.
-fn load_key(s: &Settings) -> Settings {
-    let mut k = Settings::DEFAULT;
-    k.normalize = s.normalize;
-    k.resample = s.resample;
-    k.pre_crop = s.pre_crop;
-    k.pad_distance = s.pad_distance;
-    k
-}
-
 /// Rough work of one image type on this geometry (voxels visited), to balance the threads of a
 /// single-case extraction: the LoG's nine recursive 1-D passes start over whole image lines, the
 /// exponential scans the whole image once for its max |x|, the other filters and every feature
@@ -350,7 +340,7 @@ pub fn compute_units(
     // which is what extract_with runs after its own loading: the same values.
     let mut groups: Vec<(Settings, Vec<usize>)> = Vec::new();
     for (i, u) in units.iter().enumerate() {
-        let key = load_key(&u.settings);
+        let key = loading_key(&u.settings);
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, members)) => members.push(i),
             None => groups.push((key, vec![i])),
