@@ -646,6 +646,15 @@ fn train_with_params_records_the_extraction_settings() {
     );
     assert!(!refused.exists(), "no model written");
 
+    // a params file that does not validate is refused before the cohort is even read
+    let broken = dir.join("broken.yaml");
+    std::fs::write(&broken, "setting:\n  binWidht: 25\n").expect("params");
+    let o = run(&broken, &dir.join("broken.rsm"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(stderr.contains("binWidht"), "{stderr}");
+    assert!(!stderr.contains("reading"), "trained before refusing: {stderr}");
+
     // --param replaces --bin-width
     let o = Command::new(env!("CARGO_BIN_EXE_radscore"))
         .args(["train", "--input"])

@@ -278,6 +278,11 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Runs `radscore train`.
 pub fn run(args: Args) -> Result<ExitCode> {
     let opts = options(&args)?;
+    // the params file is read and validated before the (long) training, not after it
+    let plan = match &args.param {
+        Some(path) => Some((path, Params::from_path(path)?.plan()?)),
+        None => None,
+    };
     let spec = CohortSpec {
         label_column: args.label_column.clone(),
         split_column: args.split_column.clone(),
@@ -346,10 +351,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         s.finish_and_clear();
     }
     let mut result = result?;
-    if let Some(path) = &args.param {
-        let params = Params::from_path(path)?;
-        let plan = params.plan()?;
-        apply_plan(&mut result.model, &plan, path)?;
+    if let Some((path, plan)) = &plan {
+        apply_plan(&mut result.model, plan, path)?;
         result.summary["input"]["params"] =
             serde_json::json!(path.file_name().map(|n| n.to_string_lossy().into_owned()));
     }
