@@ -653,7 +653,10 @@ fn train_with_params_records_the_extraction_settings() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success());
     assert!(stderr.contains("binWidht"), "{stderr}");
-    assert!(!stderr.contains("reading"), "trained before refusing: {stderr}");
+    assert!(
+        !stderr.contains("reading"),
+        "trained before refusing: {stderr}"
+    );
 
     // --param replaces --bin-width
     let o = Command::new(env!("CARGO_BIN_EXE_radscore"))

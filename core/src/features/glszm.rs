@@ -279,7 +279,7 @@ mod tests {
     use std::vec;
 
     /// The same zones whether the search stack packs coordinates (boxes up to 2^17 a side) or
-    /// stores linear indices (wider boxes): a line of alternating runs of 5, in a box 8 voxels
+    /// stores linear indices (wider boxes): a line of alternating runs of 5, in a box 40 voxels
     /// wide and in one 2^17 + 3 wide.
     #[test]
     fn zones_of_narrow_and_very_wide_boxes() {

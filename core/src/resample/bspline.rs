@@ -239,7 +239,6 @@ fn decompose_lanes(
     let c = c
         .get_mut(..(n - 1) * stride + w)
         .ok_or(Error::ScratchTooSmall)?;
-    // sample k of the w lines (in range: k·stride + w ≤ c.len() for k < n)
     // in place on the rows (copying rows to arrays made LLVM call memcpy for every row)
     let z = p.z;
     for k in (0..n).filter(|_| !scaled) {
@@ -310,6 +309,25 @@ fn decompose_lanes(
     Ok(())
 }
 
+/// [`decompose_lanes`] on every line of `c` whose sample k of line j is `c[k·stride + j]`
+/// (k < n, j < stride), [`LANES`] lines at a time, keeping samples `lo..n` (not prescaled).
+fn decompose_columns(
+    c: &mut [f64],
+    n: usize,
+    stride: usize,
+    lo: usize,
+    p: Pole,
+) -> Result<(), Error> {
+    let mut j = 0;
+    while j < stride {
+        let w = LANES.min(stride - j);
+        let lines = c.get_mut(j..).ok_or(Error::ScratchTooSmall)?;
+        decompose_lanes(lines, n, stride, w, lo, false, p)?;
+        j += w;
+    }
+    Ok(())
+}
+
 /// The B-spline coefficients of one input region (see the module docs), borrowed from scratch.
 pub struct Coefficients<'a> {
     /// `R_x × R_y × N_z`, x fastest.
@@ -337,15 +355,15 @@ impl<'a> Coefficients<'a> {
             .ok_or(Error::ScratchTooSmall)?;
         let ok = |o: Option<()>| o.ok_or(Error::ScratchTooSmall);
         let pole = Pole::cubic();
+        // the gain (decompose's first step) applied while transposing; a line of one voxel is
+        // left unchanged, as decompose leaves it
+        let gain = if n[0] > 1 { pole.c0 } else { 1.0 };
         for z in 0..n[2] {
             // x pass on every x line of the slice, LANES lines at a time (transposed into
             // block[x·w + j]), keeping the region's x range in plane[y·R_x + xr].
             let mut y0 = 0;
             while y0 < n[1] {
                 let w = LANES.min(n[1] - y0);
-                // the gain (decompose's first step) applied while transposing; a line of one
-                // voxel is left unchanged, as decompose leaves it
-                let gain = if n[0] > 1 { pole.c0 } else { 1.0 };
                 for j in 0..w {
                     image.for_row(n[0] * (y0 + j + n[1] * z), n[0], |x, v| {
                         if let Some(b) = block.get_mut(x * w + j) {
@@ -365,13 +383,7 @@ impl<'a> Coefficients<'a> {
             }
             // y pass on the plane's columns in place (column xr: plane[y·R_x + xr]), keeping
             // the region's y range.
-            let mut x0 = 0;
-            while x0 < r[0] {
-                let w = LANES.min(r[0] - x0);
-                let cols = plane.get_mut(x0..).ok_or(Error::ScratchTooSmall)?;
-                decompose_lanes(cols, n[1], r[0], w, region.lo[1], false, pole)?;
-                x0 += w;
-            }
+            decompose_columns(plane, n[1], r[0], region.lo[1], pole)?;
             for yr in 0..r[1] {
                 let src = plane.get((region.lo[1] + yr) * r[0]..(region.lo[1] + yr + 1) * r[0]);
                 let d = coef.get_mut((z * r[1] + yr) * r[0]..(z * r[1] + yr + 1) * r[0]);
@@ -379,14 +391,7 @@ impl<'a> Coefficients<'a> {
             }
         }
         // z pass on the region's whole z lines, in place (line k: coef[z·R_x·R_y + k]).
-        let stride = r[0] * r[1];
-        let mut k = 0;
-        while k < stride {
-            let w = LANES.min(stride - k);
-            let lines = coef.get_mut(k..).ok_or(Error::ScratchTooSmall)?;
-            decompose_lanes(lines, n[2], stride, w, region.lo[2], false, pole)?;
-            k += w;
-        }
+        decompose_columns(coef, n[2], r[0] * r[1], region.lo[2], pole)?;
         Ok(Coefficients {
             coef,
             region: *region,
