@@ -39,6 +39,8 @@ const IMPLICIT_VR_LE: &str = "1.2.840.10008.1.2";
 const EXPLICIT_VR_BE: &str = "1.2.840.10008.1.2.2";
 const DEFLATED_EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1.99";
 const PIXEL_DATA: (u16, u16) = (0x7FE0, 0x0010);
+/// Why a group FFFE tag other than an item or a delimiter is refused.
+const NOT_ITEM_OR_DELIMITER: &str = "is not an item or delimiter (the only elements of group FFFE)";
 
 /// Checks every element length of the DICOM file at `path` against the bytes left in it (see
 /// the module documentation). `Ok` for a file that is not DICOM (no `DICM` magic): dicom-object
@@ -383,13 +385,7 @@ impl<R: Read + Seek> Scanner<'_, R> {
                             in_seq = false;
                             pending = true;
                         }
-                        _ => {
-                            return Err(self.refuse(
-                                tag,
-                                at,
-                                "is not an item or delimiter (the only elements of group FFFE)",
-                            ))
-                        }
+                        _ => return Err(self.refuse(tag, at, NOT_ITEM_OR_DELIMITER)),
                     }
                     continue;
                 }
@@ -434,11 +430,7 @@ impl<R: Read + Seek> Scanner<'_, R> {
                 let len = self.u32(big)?;
                 if !matches!(tag.1, 0xE000 | 0xE00D | 0xE0DD) {
                     // no DICOM file has one (dicom-parser would skip it as a value)
-                    return Err(self.refuse(
-                        tag,
-                        at,
-                        "is not an item or delimiter (the only elements of group FFFE)",
-                    ));
+                    return Err(self.refuse(tag, at, NOT_ITEM_OR_DELIMITER));
                 }
                 if tag.1 == 0xE00D {
                     // an item delimiter closes the item (ignored at the top level)
