@@ -130,15 +130,25 @@ const PROB_EXTREME: [f64; 10] = [
     0.05, 0.95, 0.01, 0.99, 0.001, 0.999, 0.02, 0.98, 0.005, 0.995,
 ];
 
+/// The horizontal extent a tick label at `x` takes, with 5 px of margin each side.
+fn label_span(x: f64, label: &str) -> (f64, f64) {
+    let half = f64::from(plot::text_width(label, plot::TICK)) / 2.0 + 5.0;
+    (x - half, x + half)
+}
+
+/// Whether `span` keeps clear of every span of `row`.
+fn clear_of(row: &[(f64, f64)], span: (f64, f64)) -> bool {
+    row.iter().all(|s| span.1 <= s.0 || span.0 >= s.1)
+}
+
 /// Keeps the labels that fit (in priority order), returning (x, label, shown) per tick.
 fn thin(ticks: &[(f64, String)], priority: &[usize]) -> Vec<bool> {
     let mut shown = vec![false; ticks.len()];
     let mut spans: Vec<(f64, f64)> = Vec::new();
     for &k in priority {
         let (x, ref l) = ticks[k];
-        let half = f64::from(plot::text_width(l, plot::TICK)) / 2.0 + 5.0;
-        let span = (x - half, x + half);
-        if spans.iter().all(|s| span.1 <= s.0 || span.0 >= s.1) {
+        let span = label_span(x, l);
+        if clear_of(&spans, span) {
             spans.push(span);
             shown[k] = true;
         }
@@ -203,11 +213,8 @@ fn row(
         let mut spans: Vec<Vec<(f64, f64)>> = vec![Vec::new(); BELOW_TIERS];
         for k in (0..ticks.len()).filter(|&k| !shown[k]) {
             let (x, ref l) = ticks[k];
-            let half = f64::from(plot::text_width(l, plot::TICK)) / 2.0 + 5.0;
-            let span = (x - half, x + half);
-            let free = spans
-                .iter()
-                .position(|t| t.iter().all(|s| span.1 <= s.0 || span.0 >= s.1));
+            let span = label_span(x, l);
+            let free = spans.iter().position(|t| clear_of(t, span));
             let t = match free {
                 Some(t) => Some(t),
                 None if allow_below => Some(BELOW_TIERS - 1),
