@@ -723,32 +723,25 @@ fn mcc_eigen(
     let zeros = g - n;
     let qa = q.get_mut(..n * n).ok_or(Error::ScratchTooSmall)?;
     qa.fill(0.0);
-    // Q accumulates over k in order (numpy: Q = term(0); Q += term(k) for k = 1, 2, ...).
+    // Q accumulates over k in order (numpy: Q = term(0); Q += term(k) for k = 1, 2, ...). Term k
+    // is the outer product of column k with itself, row i scaled by 1 / (p_x(i)·p_y(k) + ε):
+    // added row by row as `Q[r, ·] += w · col` with `w = p(i,k) / (p_x(i)·p_y(k) + ε)` (one
+    // division per cell instead of one per product; each entry still sums its terms in k order,
+    // and a zero p(i,k) adds nothing).
+    let col = nzk.get_mut(..n).ok_or(Error::ScratchTooSmall)?;
     for k in 0..g {
         let pyk = a.py.get(k).copied().unwrap_or(0.0);
-        // active rows r with p(act[r], k) != 0
-        let mut m = 0usize;
-        for r in 0..n {
-            let i = act.get(r).copied().unwrap_or(0.0) as usize;
-            if a.p.get(i * g + k).copied().unwrap_or(0.0) != 0.0 {
-                if let Some(s) = nzk.get_mut(m) {
-                    *s = r as f64;
-                }
-                m += 1;
-            }
+        for (o, &i) in col.iter_mut().zip(act.iter()) {
+            *o = a.p.get(i as usize * g + k).copied().unwrap_or(0.0);
         }
-        for u in 0..m {
-            let r = nzk.get(u).copied().unwrap_or(0.0) as usize;
-            let i = act.get(r).copied().unwrap_or(0.0) as usize;
-            let pik = a.p.get(i * g + k).copied().unwrap_or(0.0);
-            let den = a.px.get(i).copied().unwrap_or(0.0) * pyk + EPS;
-            for v in 0..m {
-                let c = nzk.get(v).copied().unwrap_or(0.0) as usize;
-                let j = act.get(c).copied().unwrap_or(0.0) as usize;
-                let pjk = a.p.get(j * g + k).copied().unwrap_or(0.0);
-                if let Some(s) = qa.get_mut(r * n + c) {
-                    *s += (pik * pjk) / den;
-                }
+        for (row, (&pik, &i)) in qa.chunks_exact_mut(n).zip(col.iter().zip(act.iter())) {
+            if pik == 0.0 {
+                continue;
+            }
+            let den = a.px.get(i as usize).copied().unwrap_or(0.0) * pyk + EPS;
+            let w = pik / den;
+            for (q, &c) in row.iter_mut().zip(col.iter()) {
+                *q += w * c;
             }
         }
     }

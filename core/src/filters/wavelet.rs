@@ -35,13 +35,17 @@
 //! time into a slab (output x × input y); the y pass reduces it to a plane of the output window,
 //! kept in a ring of F planes; as soon as the F planes around an output z plane are present, the z
 //! pass writes that plane. Transform 1 reads the image directly, the last writes the ROI box, the
-//! others write a full window buffer (two alternate). Scratch (f64 elements), with C(j) = the
+//! others write a full window buffer (two alternate). The x pass copies each input row into a
+//! line of `C_x + F − 1` values (unwrapped, so tap m of output slot p is entry p + F − 1 − m).
+//! Every pass runs tap by tap over a whole row (x, y passes) or plane (z pass) of outputs; each
+//! output still sums its own taps one at a time in PyWavelets' order, so the values are the same
+//! to the bit, and the loop across outputs vectorises. Scratch (f64 elements), with C(j) = the
 //! window dims at j:
 //!
-//! `F·C_x(L−1)·C_y(L−1) + C_x(L−1)·C_y(L) + [L ≥ 2]·∏C(L−1) + [L ≥ 3]·∏C(L−2)`
+//! `F·C_x(L−1)·C_y(L−1) + C_x(L−1)·C_y(L) + C_x(L−1) + F − 1 + [L ≥ 2]·∏C(L−1) + [L ≥ 3]·∏C(L−2)`
 //!
-//! (L = 1, coif1: `6·R_x·R_y + R_x·min(R_y + 5, N_y)`.) The z windows are walked unwrapped, so a
-//! plane needed on both sides of a wrap is simply computed twice.
+//! (L = 1, coif1: `6·R_x·R_y + R_x·min(R_y + 5, N_y) + R_x + 5`.) The z windows are walked
+//! unwrapped, so a plane needed on both sides of a wrap is simply computed twice.
 
 use super::wavelet_coefficients::{taps, DEC_LO_F32_BITS, DEC_LO_F64};
 use crate::image::{ImageView, RoiBox, Voxels};
@@ -218,7 +222,8 @@ pub fn scratch_len(dims: [usize; 3], roi: &RoiBox, f: usize, depth: usize) -> Op
     let w0 = windows(dims, roi, f, depth)?;
     let ring = f.checked_mul(w1[0].count)?.checked_mul(w1[1].count)?;
     let slab = w1[0].count.checked_mul(w0[1].count)?;
-    let mut total = ring.checked_add(slab)?;
+    let ext = w1[0].count.checked_add(f - 1)?;
+    let mut total = ring.checked_add(slab)?.checked_add(ext)?;
     if depth >= 2 {
         total = total.checked_add(volume(&w1)?)?;
     }
@@ -228,64 +233,90 @@ pub fn scratch_len(dims: [usize; 3], roi: &RoiBox, f: usize, depth: usize) -> Op
     Some(total)
 }
 
-/// One output sample o of the circular transform of a line of padded length `np`, in PyWavelets'
-/// summation order. `u(j, m)` returns the input at padded position j = (o + F/2 − m) mod np for
-/// tap m.
+/// Tap summed at step t (t = 0 … F−1) for the output at padded position o of a line of padded
+/// length `np`, in PyWavelets' order: with i = o + F/2, m = t when i < np; otherwise m = i − np
+/// down to 0, then i − np + 1 up to F − 1 (i − np < F/2, so every tap comes once).
 #[inline(always)]
-fn convolve<T: Real>(h: &Filter, np: usize, o: usize, u: impl Fn(usize, usize) -> T) -> T {
-    let f = h.len;
+fn tap_at(t: usize, o: usize, f: usize, np: usize) -> usize {
     let i = o + f / 2;
-    // (i + np − m mod np) mod np; without the divisions when the filter is no longer than the
-    // line (m < np, and i + np − m < 3·np)
-    let at = |m: usize| {
-        if f <= np {
-            let mut j = i + np - m;
-            while j >= np {
-                j -= np;
-            }
-            j
-        } else {
-            (i + np - m % np) % np
-        }
-    };
-    let mut sum = T::zero();
-    if i >= np {
-        let k = i - np;
-        let mut m = k + 1;
-        while m > 0 {
-            m -= 1;
-            sum = T::mul_add_acc(sum, T::tap(h, m), u(at(m), m));
-        }
-        for m in k + 1..f {
-            sum = T::mul_add_acc(sum, T::tap(h, m), u(at(m), m));
-        }
+    if i >= np && t <= i - np {
+        i - np - t
     } else {
-        for m in 0..f {
-            sum = T::mul_add_acc(sum, T::tap(h, m), u(at(m), m));
-        }
+        t
     }
-    sum
 }
 
-/// One transform: reads the input windows through `src(x, y, z)` (padded positions), writes the
-/// output windows `ow` (x fastest) into `dst` with the letters of `highs` (x, y, z).
+/// Padded position tap m of the output at padded position o reads: (o + F/2 − m) mod np.
+#[inline(always)]
+fn tap_pos(o: usize, m: usize, f: usize, np: usize) -> usize {
+    (o + f / 2 + np - m % np) % np
+}
+
+/// `acc[p] = acc[p] + h · u[p]` in precision T for every p: one tap of a pass for a whole row
+/// (or plane) of outputs. Every output still sums its taps one by one from zero, in its own
+/// order; the loop across outputs is what the compiler vectorises.
+#[inline(always)]
+fn axpy<T: Real>(acc: &mut [f64], h: T, u: &[f64]) {
+    for (a, &v) in acc.iter_mut().zip(u) {
+        *a = T::mul_add_acc(T::from_f64(*a), h, T::from_f64(v)).to_f64();
+    }
+}
+
+/// One pass over a block of outputs that share one padded output position `o` along the pass
+/// axis (a row of the y pass, a plane of the z pass): `acc = Σ_m h[m] · row(m)` in PyWavelets'
+/// order for `o`, `row(m)` being the input block tap m reads.
+#[inline(always)]
+fn pass_block<'a, T: Real>(
+    acc: &mut [f64],
+    h: &Filter,
+    o: usize,
+    np: usize,
+    row: impl Fn(usize) -> &'a [f64],
+) {
+    acc.fill(T::zero().to_f64());
+    for t in 0..h.len {
+        let m = tap_at(t, o, h.len, np);
+        axpy::<T>(acc, T::tap(h, m), row(m));
+    }
+}
+
+/// One transform: reads the input windows row by row through `fill(y, z, x0, ext)`, which
+/// writes the input at padded positions x0, x0 + 1, … (mod the padded x length) of row (y, z)
+/// into `ext`, and writes the output windows `ow` (x fastest) into `dst` with the letters of
+/// `highs` (x, y, z). `ext` holds `ow[0].count + F − 1` values.
 #[allow(clippy::too_many_arguments)]
 fn transform<T: Real>(
     lo: Filter,
     highs: [bool; 3],
     iw: [Win; 3],
     ow: [Win; 3],
-    src: impl Fn(usize, usize, usize) -> T,
+    fill: impl Fn(usize, usize, usize, &mut [f64]),
     dst: &mut [f64],
     ring: &mut [f64],
     slab: &mut [f64],
+    ext: &mut [f64],
 ) -> Result<(), Error> {
     let f = lo.len;
     let h = highs.map(|high| Filter { high, ..lo });
     let [hx, hy, hz] = h;
     let [_, iy, iz] = iw;
     let [ox, oy, oz] = ow;
-    let get = |s: &[f64], i: usize| T::from_f64(s.get(i).copied().unwrap_or(f64::NAN));
+    let (nx, ny) = (ox.count, oy.count);
+    let plane = nx * ny;
+    let ext = ext.get_mut(..nx + f - 1).ok_or(Error::ScratchTooSmall)?;
+    let slab = slab
+        .get_mut(..iy.count * nx)
+        .ok_or(Error::ScratchTooSmall)?;
+    let ring = ring.get_mut(..f * plane).ok_or(Error::ScratchTooSmall)?;
+    let dst = dst
+        .get_mut(..oz.count * plane)
+        .ok_or(Error::OutputTooSmall)?;
+    // ext[s] is the input at padded x position ox.start − (F − 1 − F/2) + s: output slot px reads
+    // ext[px + F − 1 − m] for tap m.
+    let x0 = (ox.start + ox.np - (f - 1 - f / 2) % ox.np) % ox.np;
+    // Output x positions whose sum wraps (o + F/2 ≥ np, the last F/2 of the axis) take their
+    // taps in another order: redone one by one after the row pass.
+    let wrap_from = ox.np.saturating_sub(f / 2);
     let left = (f - 1 - f / 2) % oz.np;
     // Input z planes are produced for the unwrapped positions oz.start − left + w,
     // w = 0 .. count + F − 1, into ring slot w mod F; output plane kz needs w = kz .. kz + F − 1
@@ -294,47 +325,81 @@ fn transform<T: Real>(
         let z = (oz.start + oz.np - left + w) % oz.np;
         debug_assert!(iz.slot(z) < iz.count);
         // x pass: rows y of the input window, x of the output window
-        for py in 0..iy.count {
-            let y = iy.pos(py);
-            for px in 0..ox.count {
-                let v = convolve(&hx, ox.np, ox.pos(px), |j, _| src(j, y, z));
-                if let Some(s) = slab.get_mut(py * ox.count + px) {
-                    *s = v.to_f64();
+        for (py, out) in slab.chunks_exact_mut(nx).enumerate() {
+            fill(iy.pos(py), z, x0, ext);
+            out.fill(T::zero().to_f64());
+            for m in 0..f {
+                let u = ext.get(f - 1 - m..).unwrap_or(&[]);
+                axpy::<T>(out, T::tap(&hx, m), u);
+            }
+            for o in wrap_from..ox.np {
+                let px = ox.slot(o);
+                let Some(v) = out.get_mut(px) else {
+                    continue; // not in the window
+                };
+                let mut sum = T::zero();
+                for t in 0..f {
+                    let m = tap_at(t, o, f, ox.np);
+                    let u = ext.get(px + f - 1 - m).copied().unwrap_or(f64::NAN);
+                    sum = T::mul_add_acc(sum, T::tap(&hx, m), T::from_f64(u));
                 }
+                *v = sum.to_f64();
             }
         }
         // y pass: reduce the slab to the output rows, ring slot w mod F
         let slot = w % f;
-        for qy in 0..oy.count {
+        let ring_plane = ring
+            .get_mut(slot * plane..(slot + 1) * plane)
+            .ok_or(Error::ScratchTooSmall)?;
+        for (qy, out) in ring_plane.chunks_exact_mut(nx).enumerate() {
             let o = oy.pos(qy);
-            for px in 0..ox.count {
-                let v = convolve(&hy, oy.np, o, |j, _| get(slab, iy.slot(j) * ox.count + px));
-                if let Some(s) = ring.get_mut((slot * oy.count + qy) * ox.count + px) {
-                    *s = v.to_f64();
-                }
-            }
+            pass_block::<T>(out, &hy, o, oy.np, |m| {
+                let r = iy.slot(tap_pos(o, m, f, oy.np));
+                slab.get(r * nx..(r + 1) * nx).unwrap_or(&[])
+            });
         }
         // z pass for output plane kz = w − (F − 1)
         if w + 1 >= f {
             let kz = w + 1 - f;
-            let o = oz.pos(kz);
-            for qy in 0..oy.count {
-                for px in 0..ox.count {
-                    let v = convolve(&hz, oz.np, o, |_, m| {
-                        get(
-                            ring,
-                            (((kz + f - 1 - m) % f) * oy.count + qy) * ox.count + px,
-                        )
-                    });
-                    let d = dst
-                        .get_mut((kz * oy.count + qy) * ox.count + px)
-                        .ok_or(Error::OutputTooSmall)?;
-                    *d = v.to_f64();
-                }
-            }
+            let out = dst
+                .get_mut(kz * plane..(kz + 1) * plane)
+                .ok_or(Error::OutputTooSmall)?;
+            let ring = &*ring;
+            pass_block::<T>(out, &hz, oz.pos(kz), oz.np, |m| {
+                let r = (kz + f - 1 - m) % f;
+                ring.get(r * plane..(r + 1) * plane).unwrap_or(&[])
+            });
         }
     }
     Ok(())
+}
+
+/// Writes voxels `base + x` of the image row starting at `base` for padded x positions x0,
+/// x0 + 1, … (mod `np`; the padded sample of an odd axis is voxel 0 of the row) into `ext`, in
+/// precision T.
+fn image_row<T: Real>(image: &ImageView, base: usize, x0: usize, np: usize, ext: &mut [f64]) {
+    let n = image.dims()[0];
+    macro_rules! walk {
+        ($get:expr) => {{
+            let mut x = x0;
+            for e in ext.iter_mut() {
+                let i = base + if x < n { x } else { 0 };
+                *e = T::from_f64($get(i)).to_f64();
+                x += 1;
+                if x == np {
+                    x = 0;
+                }
+            }
+        }};
+    }
+    match (image.voxels(), image.map()) {
+        (Voxels::I16(v), None) => walk!(|i| v.get(i).map_or(f64::NAN, |&x| f64::from(x))),
+        (Voxels::U16(v), None) => walk!(|i| v.get(i).map_or(f64::NAN, |&x| f64::from(x))),
+        (Voxels::I32(v), None) => walk!(|i| v.get(i).map_or(f64::NAN, |&x| f64::from(x))),
+        (Voxels::F32(v), None) => walk!(|i| v.get(i).map_or(f64::NAN, |&x| f64::from(x))),
+        (Voxels::F64(v), None) => walk!(|i| v.get(i).copied().unwrap_or(f64::NAN)),
+        _ => walk!(|i| image.get_f64(i)),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -344,7 +409,6 @@ fn run<T: Real>(
     lo: Filter,
     band: WaveletBand,
     depth: usize,
-    voxel: impl Fn(usize) -> T,
     out: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), Error> {
@@ -355,6 +419,7 @@ fn run<T: Real>(
     let w0 = win(depth)?;
     let ring_len = f * w1[0].count * w1[1].count;
     let slab_len = w1[0].count * w0[1].count;
+    let ext_len = w1[0].count + f - 1;
     let a_len = if depth >= 2 {
         volume(&w1).unwrap_or(0)
     } else {
@@ -366,14 +431,15 @@ fn run<T: Real>(
     let (slab, rest) = rest
         .split_at_mut_checked(slab_len)
         .ok_or(Error::ScratchTooSmall)?;
+    let (ext, rest) = rest
+        .split_at_mut_checked(ext_len)
+        .ok_or(Error::ScratchTooSmall)?;
     let (buf_a, buf_b) = rest
         .split_at_mut_checked(a_len)
         .ok_or(Error::ScratchTooSmall)?;
     let n = image.dims();
     // Padded position → image voxel (the padded sample of an odd axis is the first one).
     let vox = move |j: usize, a: usize| if j < n[a] { j } else { 0 };
-    let image_src =
-        |x: usize, y: usize, z: usize| voxel(vox(x, 0) + n[0] * (vox(y, 1) + n[1] * vox(z, 2)));
     let letters = [band.high_pass(0), band.high_pass(1), band.high_pass(2)];
     let all_low = [false; 3];
     let out_len = roi.len();
@@ -382,10 +448,6 @@ fn run<T: Real>(
         let iw = win(depth - d + 1)?;
         let ow = win(depth - d)?;
         let highs = if d == depth { letters } else { all_low };
-        let reader = |buf: &[f64], x: usize, y: usize, z: usize| {
-            let i = iw[0].slot(x) + iw[0].count * (iw[1].slot(y) + iw[1].count * iw[2].slot(z));
-            T::from_f64(buf.get(i).copied().unwrap_or(f64::NAN))
-        };
         // Transform d writes buffer A when d is odd, B when even (the last writes `out`), and
         // reads the other one (transform 1 reads the image).
         let (read, write): (&[f64], &mut [f64]) = if d % 2 == 1 {
@@ -396,18 +458,27 @@ fn run<T: Real>(
         // The ROI box window has the box layout (start = lo, no wrap).
         let dst: &mut [f64] = if d == depth { &mut *out } else { write };
         if d == 1 {
-            transform::<T>(lo, highs, iw, ow, image_src, dst, ring, slab)?;
+            let np = iw[0].np;
+            let fill = |y: usize, z: usize, x0: usize, ext: &mut [f64]| {
+                image_row::<T>(image, n[0] * (vox(y, 1) + n[1] * vox(z, 2)), x0, np, ext);
+            };
+            transform::<T>(lo, highs, iw, ow, fill, dst, ring, slab, ext)?;
         } else {
-            transform::<T>(
-                lo,
-                highs,
-                iw,
-                ow,
-                |x, y, z| reader(read, x, y, z),
-                dst,
-                ring,
-                slab,
-            )?;
+            let [ix, iy, iz] = iw;
+            // the input window's row (y, z) from slot ix.slot(x0) on, wrapping at the padded length
+            let fill = |y: usize, z: usize, x0: usize, ext: &mut [f64]| {
+                let base = ix.count * (iy.slot(y) + iy.count * iz.slot(z));
+                let row = read.get(base..base + ix.count).unwrap_or(&[]);
+                let mut s = ix.slot(x0);
+                for e in ext.iter_mut() {
+                    *e = row.get(s).copied().unwrap_or(f64::NAN);
+                    s += 1;
+                    if s == ix.np {
+                        s = 0;
+                    }
+                }
+            };
+            transform::<T>(lo, highs, iw, ow, fill, dst, ring, slab, ext)?;
         }
     }
     Ok(())
@@ -436,27 +507,10 @@ pub fn filter(
     if depth == 0 {
         return Err(Error::BadSetting);
     }
-    match image.voxels() {
-        // a normalised (mapped) image is float64 whatever its buffer
-        Voxels::F32(v) if image.map().is_none() => run::<f32>(
-            image,
-            roi,
-            lo,
-            band,
-            depth,
-            |i| v.get(i).copied().unwrap_or(f32::NAN),
-            out,
-            scratch,
-        ),
-        _ => run::<f64>(
-            image,
-            roi,
-            lo,
-            band,
-            depth,
-            |i| image.get_f64(i),
-            out,
-            scratch,
-        ),
+    // a normalised (mapped) image is float64 whatever its buffer
+    if matches!(image.voxels(), Voxels::F32(_)) && image.map().is_none() {
+        run::<f32>(image, roi, lo, band, depth, out, scratch)
+    } else {
+        run::<f64>(image, roi, lo, band, depth, out, scratch)
     }
 }
