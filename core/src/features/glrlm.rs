@@ -34,14 +34,22 @@ pub const N_FEATURES: usize = 16;
 const KEY_LIMIT: f64 = 9_007_199_254_740_992.0;
 
 /// Scratch (f64 elements) [`features`] needs: run keys (`n_roi` per angle kept at once: 1, or
-/// every angle, ≤ 13, with `weightingNorm`) + counts per run length (`max(box dims) + 1`).
+/// every angle, ≤ 13, with `weightingNorm`, plus 2 slots written ahead), counts per run length
+/// (`max(box dims) + 1`), the ROI extent of every box row (`2·s_y·s_z`) and the run lengths of
+/// two box planes (`2·s_x·s_y`).
 pub fn scratch_len(n_roi: usize, dims: [usize; 3], weighted: bool) -> Result<usize, Error> {
-    let m = dims[0].max(dims[1]).max(dims[2]);
+    let [sx, sy, sz] = dims;
+    let m = sx.max(sy).max(sz);
     let per = if weighted { MAX_ANGLES } else { 1 };
+    let rows = sy.checked_mul(sz).and_then(|n| n.checked_mul(2));
+    let planes = sx.checked_mul(sy).and_then(|n| n.checked_mul(2));
     n_roi
         .checked_mul(per)
+        .and_then(|n| n.checked_add(2))
         .and_then(|n| n.checked_add(m))
         .and_then(|n| n.checked_add(1))
+        .and_then(|n| n.checked_add(rows?))
+        .and_then(|n| n.checked_add(planes?))
         .ok_or(Error::SizeOverflow)
 }
 
@@ -131,7 +139,9 @@ pub fn features(
     let max_len = sx.max(sy).max(sz);
     let need = scratch_len(np, dims, weighted)?;
     let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
-    let (keys, by_len) = scratch.split_at_mut(np * if weighted { MAX_ANGLES } else { 1 });
+    let (keys, rest) = scratch.split_at_mut(np * if weighted { MAX_ANGLES } else { 1 } + 2);
+    let (by_len, rest) = rest.split_at_mut(max_len + 1);
+    let (hull, lbuf) = rest.split_at_mut(2 * sy * sz);
     let stride = (max_len as u64) + 1;
     let sub: u64 = if weighted { 16 } else { 1 };
     if (max_gl + 1.0) * (stride as f64) * (sub as f64) >= KEY_LIMIT {
@@ -142,13 +152,20 @@ pub fn features(
     if n_angles == 0 {
         return Err(Error::BadSetting); // PyRadiomics: "Error getting angle count."
     }
+    row_extents(q, dims, hull);
+    // Unweighted, with few enough (gray level, length) cells: the runs are counted in a dense
+    // matrix in the keys' space (no sort); its cells are then read in key order, which gives
+    // the same compacted keys as sorting and `compact` would (see `dense_to_keys`).
+    let cells = (max_gl as usize + 1).saturating_mul(stride as usize);
+    let dense =
+        (!weighted && cells <= keys.len() && (cells as f64) * ((np + 1) as f64) < KEY_LIMIT)
+            .then_some(cells);
     let mut weights = [0.0f64; MAX_ANGLES];
     let mut per_angle = [[0.0f64; N_FEATURES]; 13];
     let mut kept = 0usize;
     let mut n_runs = 0usize;
     by_len.fill(0.0);
     for (ai, a) in angle_list.iter().take(n_angles).enumerate() {
-        let [dz, dy, dx] = *a;
         let w = weight(*a, settings.spacing, settings.weighting);
         if let Some(s) = weights.get_mut(ai) {
             *s = w;
@@ -158,83 +175,35 @@ pub fn features(
             by_len.fill(0.0);
             n_runs = 0;
         }
-        let mut multi = false;
-        let mut emit = |gl: f64, rl: usize, n_runs: &mut usize| {
-            if let Some(k) = keys.get_mut(*n_runs) {
-                let cell = gl * (stride as f64) + rl as f64;
-                *k = if weighted {
-                    cell * (sub as f64) + (ai as f64)
-                } else {
-                    cell
-                };
-                *n_runs += 1;
-            }
-            if !weighted {
-                if let Some(c) = by_len.get_mut(rl) {
-                    *c += 1.0;
-                }
-            }
+        // key of a run: gray level and length (and the angle, weighted)
+        let (gs, rs, ao) = if weighted {
+            (stride as f64 * sub as f64, sub as f64, ai as f64)
+        } else {
+            (stride as f64, 1.0, 0.0)
         };
-        // steps along the angle from (x, y, z) before leaving the box on axis `p` (size `n`)
-        let room = |p: usize, d: isize, n: usize| match d {
-            0 => usize::MAX,
-            1 => n - p,
-            _ => p + 1,
-        };
-        let step = (dz * sy as isize + dy) * sx as isize + dx;
-        // whether the voxel before p (one step back along the angle) leaves the axis
-        let leaves = |p: usize, d: isize, n: usize| {
-            let b = p as isize - d;
-            b < 0 || b as usize >= n
-        };
-        for z in 0..sz {
-            for y in 0..sy {
-                // The line starts of this row, in x order: every voxel when the step back
-                // leaves the box in y or z, else the one whose step back leaves it in x.
-                let xs = if leaves(y, dy, sy) || leaves(z, dz, sz) {
-                    0..sx
-                } else {
-                    match dx {
-                        1 => 0..1,
-                        -1 => sx - 1..sx,
-                        _ => 0..0,
-                    }
-                };
-                for x in xs {
-                    // Walk the line: its length, then linear indices one step apart.
-                    let len = room(x, dx, sx).min(room(y, dy, sy)).min(room(z, dz, sz));
-                    let mut j = ((z * sy + y) * sx + x) as isize;
-                    let mut gl = 0.0f64;
-                    let mut rl = 0usize;
-                    let mut elements = 0usize;
-                    for _ in 0..len {
-                        let v = q.get(j as usize).copied().unwrap_or(0.0);
-                        if v > 0.0 {
-                            elements += 1;
-                            if v == gl {
-                                rl += 1;
-                            } else {
-                                if gl > 0.0 {
-                                    emit(gl, rl, &mut n_runs);
-                                }
-                                gl = v;
-                                rl = 1;
-                            }
-                        } else if gl > 0.0 {
-                            emit(gl, rl, &mut n_runs);
-                            gl = 0.0;
-                        }
-                        j += step;
-                    }
-                    if gl > 0.0 {
-                        emit(gl, rl, &mut n_runs);
-                    }
-                    if elements > 1 {
-                        multi = true;
-                    }
-                }
-            }
+        if let Some(cells) = dense {
+            keys.get_mut(..cells)
+                .ok_or(Error::ScratchTooSmall)?
+                .fill(0.0);
         }
+        let mut out = Runs {
+            keys: &mut *keys,
+            by_len: if weighted || dense.is_some() {
+                None
+            } else {
+                Some(&mut *by_len)
+            },
+            dense: dense.map(|_| stride as usize),
+            n: n_runs,
+            gs,
+            rs,
+            ao,
+        };
+        let adjacent = runs(q, dims, *a, hull, lbuf, &mut out)?;
+        n_runs = out.n;
+        // Some line holds two ROI voxels: certainly if two are adjacent along the angle,
+        // otherwise only a line walk can tell.
+        let multi = adjacent || two_on_a_line(q, dims, *a);
         if weighted {
             if !multi {
                 n_runs = start; // "2-D for this angle": zeroed before weighting
@@ -244,11 +213,22 @@ pub fn features(
         if !multi || n_runs == 0 {
             continue; // "2-D for this angle": zeroed, then dropped as empty
         }
-        let keys_a = keys.get_mut(..n_runs).ok_or(Error::ScratchTooSmall)?;
-        sort(keys_a);
-        let (keys_a, mult) = match super::compact(keys_a) {
-            Some((d, m)) => (keys_a.get(..d).ok_or(Error::ScratchTooSmall)?, m),
-            None => (&*keys_a, 0.0),
+        let (keys_a, mult) = match dense {
+            Some(cells) => {
+                let d = dense_to_keys(keys, cells, stride as usize, n_runs, by_len);
+                (
+                    keys.get(..d).ok_or(Error::ScratchTooSmall)?,
+                    (n_runs + 1) as f64,
+                )
+            }
+            None => {
+                let keys_a = keys.get_mut(..n_runs).ok_or(Error::ScratchTooSmall)?;
+                sort(keys_a);
+                match super::compact(keys_a) {
+                    Some((d, m)) => (keys_a.get(..d).ok_or(Error::ScratchTooSmall)?, m),
+                    None => (&*keys_a, 0.0),
+                }
+            }
         };
         let mut voxels = 0.0;
         for (j, &c) in by_len.iter().enumerate() {
@@ -321,6 +301,285 @@ pub fn features(
         }
     }
     Ok(out)
+}
+
+/// Where the runs of one angle go: `keys[n..]` (a key is `gl·gs + length·rs + ao`) and, unweighted,
+/// the count per run length. Two slots past the last run may be written (and are not counted).
+struct Runs<'a> {
+    keys: &'a mut [f64],
+    by_len: Option<&'a mut [f64]>,
+    /// `Some(stride)`: `keys` is the dense count matrix, cell `gl · stride + length`.
+    dense: Option<usize>,
+    n: usize,
+    gs: f64,
+    rs: f64,
+    ao: f64,
+}
+
+impl Runs<'_> {
+    /// Records the run (`gl`, `len`) if `yes`; the slot is written either way (no branch on the
+    /// data: whether a run ends is as unpredictable as the image).
+    #[inline(always)]
+    fn push(&mut self, yes: bool, gl: f64, len: f64) {
+        if let Some(stride) = self.dense {
+            if yes {
+                if let Some(c) = self.keys.get_mut(gl as usize * stride + len as usize) {
+                    *c += 1.0;
+                }
+                self.n += 1;
+            }
+            return;
+        }
+        if let Some(k) = self.keys.get_mut(self.n) {
+            *k = gl * self.gs + len * self.rs + self.ao;
+        }
+        if let Some(b) = self.by_len.as_deref_mut() {
+            let i = if yes { len as usize } else { 0 };
+            if let Some(c) = b.get_mut(i) {
+                *c += if yes { 1.0 } else { 0.0 };
+            }
+        }
+        self.n += usize::from(yes);
+    }
+}
+
+/// Turns the dense run counts `m[..cells]` (cell `gl · stride + length`) into compacted keys at
+/// the front of `m`, in cell order: `cell · (n + 1) + count` for every non-empty cell (what
+/// sorting the `n` run keys and [`super::compact`] give), and sets `by_len[length]` to the
+/// number of runs of each length. Returns the number of keys. Keys are written at or before the
+/// cell being read.
+fn dense_to_keys(
+    m: &mut [f64],
+    cells: usize,
+    stride: usize,
+    n: usize,
+    by_len: &mut [f64],
+) -> usize {
+    let mult = (n + 1) as f64;
+    by_len.fill(0.0);
+    let mut d = 0usize;
+    for c in 0..cells.min(m.len()) {
+        let count = m.get(c).copied().unwrap_or(0.0);
+        if count > 0.0 {
+            if let Some(slot) = m.get_mut(d) {
+                *slot = c as f64 * mult + count;
+            }
+            if let Some(b) = by_len.get_mut(c % stride.max(1)) {
+                *b += count;
+            }
+            d += 1;
+        }
+    }
+    d
+}
+
+/// The ROI extent of every box row (y, z): `hull[2r] ..= hull[2r + 1] − 1` (x) holds every ROI
+/// voxel of row r = z·s_y + y; an empty row has `0..0`.
+fn row_extents(q: &[f64], dims: [usize; 3], hull: &mut [f64]) {
+    let sx = dims[0];
+    for (row, h) in q.chunks_exact(sx.max(1)).zip(hull.chunks_exact_mut(2)) {
+        let first = row.iter().position(|&v| v > 0.0);
+        let last = row.iter().rposition(|&v| v > 0.0);
+        let (a, b) = match (first, last) {
+            (Some(a), Some(b)) => (a, b + 1),
+            _ => (0, 0),
+        };
+        h[0] = a as f64;
+        h[1] = b as f64;
+    }
+}
+
+/// Every run of angle `a = (dz, dy, dx)` (its first non-zero component +1, as every generated
+/// angle) into `out`, box rows in memory order. The run through voxel v has length
+/// `L(v) = L(v − a) + 1` when v continues its predecessor's run (same bin, both in the ROI), else
+/// 1; a run is recorded at its last voxel: when its successor does not continue it, or leaves the
+/// box. Only the ROI extent of each row (and of its predecessor row, shifted) is visited.
+/// `lbuf` (2·s_x·s_y) holds L for two planes. Returns whether two ROI voxels are adjacent along
+/// `a`.
+fn runs(
+    q: &[f64],
+    dims: [usize; 3],
+    a: [isize; 3],
+    hull: &[f64],
+    lbuf: &mut [f64],
+    out: &mut Runs,
+) -> Result<bool, Error> {
+    let [sx, sy, sz] = dims;
+    let [dz, dy, dx] = a;
+    let forward = dz > 0 || (dz == 0 && (dy > 0 || (dy == 0 && dx > 0)));
+    if !forward || dz.abs() > 1 || dy.abs() > 1 || dx.abs() > 1 {
+        return Err(Error::BadSetting);
+    }
+    let plane = sx * sy;
+    let lbuf = lbuf.get_mut(..2 * plane).ok_or(Error::ScratchTooSmall)?;
+    let ext = |r: usize| -> (usize, usize) {
+        let a = hull.get(2 * r).copied().unwrap_or(0.0) as usize;
+        let b = hull.get(2 * r + 1).copied().unwrap_or(0.0) as usize;
+        (a, b)
+    };
+    let inside = |p: usize, d: isize, n: usize| {
+        let b = p as isize + d;
+        b >= 0 && (b as usize) < n
+    };
+    let mut adjacent = false;
+    for z in 0..sz {
+        for y in 0..sy {
+            let r = z * sy + y;
+            let (c0, c1) = ext(r);
+            // predecessor row (z − dz, y − dy), if inside the box
+            let pred = (inside(z, -dz, sz) && inside(y, -dy, sy))
+                .then(|| (z as isize - dz) as usize * sy + (y as isize - dy) as usize);
+            let succ_row = inside(z, dz, sz) && inside(y, dy, sy);
+            // x range: this row's ROI, and the successors of the predecessor row's ROI
+            let (mut x0, mut x1) = (c0, c1);
+            if let Some(pr) = pred {
+                let (p0, p1) = ext(pr);
+                if p0 < p1 {
+                    let s0 = (p0 as isize + dx).max(0) as usize;
+                    let s1 = ((p1 as isize + dx).max(0) as usize).min(sx);
+                    if s0 < s1 {
+                        if x0 < x1 {
+                            x0 = x0.min(s0);
+                            x1 = x1.max(s1);
+                        } else {
+                            (x0, x1) = (s0, s1);
+                        }
+                    }
+                }
+            }
+            if x0 >= x1 {
+                continue;
+            }
+            let lo_cur = (z & 1) * plane + y * sx;
+            let qrow = q.get(r * sx..(r + 1) * sx).ok_or(Error::ScratchTooSmall)?;
+            let row_last = !succ_row;
+            // x whose successor leaves the box in x (none when dx = 0)
+            let edge = match dx {
+                1 => sx - 1,
+                -1 => 0,
+                _ => usize::MAX,
+            };
+            match pred {
+                None => {
+                    // no predecessor row: every run starts here
+                    let lcur = lbuf
+                        .get_mut(lo_cur..lo_cur + sx)
+                        .ok_or(Error::ScratchTooSmall)?;
+                    for x in x0..x1 {
+                        let v = qrow.get(x).copied().unwrap_or(0.0);
+                        if let Some(s) = lcur.get_mut(x) {
+                            *s = 1.0;
+                        }
+                        out.push(v > 0.0 && (row_last || x == edge), v, 1.0);
+                    }
+                }
+                Some(pr) if pr == r => {
+                    // along x: the predecessor is the previous voxel of this row
+                    let lcur = lbuf
+                        .get_mut(lo_cur..lo_cur + sx)
+                        .ok_or(Error::ScratchTooSmall)?;
+                    let (mut p, mut lp) = (0.0, 0.0);
+                    for x in x0..x1 {
+                        let v = qrow.get(x).copied().unwrap_or(0.0);
+                        let (l, adj) = step(v, p, lp, row_last || x == edge, out);
+                        adjacent |= adj;
+                        if let Some(s) = lcur.get_mut(x) {
+                            *s = l;
+                        }
+                        (p, lp) = (v, l);
+                    }
+                }
+                Some(pr) => {
+                    let lo_pred = ((pr / sy) & 1) * plane + (pr % sy) * sx;
+                    let qpred = q
+                        .get(pr * sx..(pr + 1) * sx)
+                        .ok_or(Error::ScratchTooSmall)?;
+                    // the two rows of L (distinct: different planes, or rows, of lbuf)
+                    let (lcur, lpred) = if lo_pred < lo_cur {
+                        let (a, b) = lbuf.split_at_mut(lo_cur);
+                        (b.get_mut(..sx), a.get(lo_pred..lo_pred + sx))
+                    } else {
+                        let (a, b) = lbuf.split_at_mut(lo_pred);
+                        (a.get_mut(lo_cur..lo_cur + sx), b.get(..sx))
+                    };
+                    let (lcur, lpred) = lcur.zip(lpred).ok_or(Error::ScratchTooSmall)?;
+                    // x − dx inside the row for x in xa..xb
+                    let xa = x0.max(dx.max(0) as usize).min(x1);
+                    let xb = x1.min(sx - (-dx).max(0) as usize).max(xa);
+                    for x in (x0..xa).chain(xb..x1) {
+                        let v = qrow.get(x).copied().unwrap_or(0.0);
+                        if let Some(s) = lcur.get_mut(x) {
+                            *s = 1.0;
+                        }
+                        out.push(v > 0.0 && (row_last || x == edge), v, 1.0);
+                    }
+                    let pa = (xa as isize - dx) as usize;
+                    let pb = (xb as isize - dx) as usize;
+                    let cur = qrow.get(xa..xb).zip(lcur.get_mut(xa..xb));
+                    let prev = qpred.get(pa..pb).zip(lpred.get(pa..pb));
+                    let ((qc, lc), (qp, lpv)) = cur.zip(prev).ok_or(Error::ScratchTooSmall)?;
+                    for (k, (((&v, l), &p), &lp)) in
+                        qc.iter().zip(lc.iter_mut()).zip(qp).zip(lpv).enumerate()
+                    {
+                        let (lv, adj) = step(v, p, lp, row_last || xa + k == edge, out);
+                        adjacent |= adj;
+                        *l = lv;
+                    }
+                }
+            }
+        }
+    }
+    Ok(adjacent)
+}
+
+/// One voxel of [`runs`]: bin `v` after its predecessor's bin `p` and run length `lp`. Records
+/// the predecessor's run if `v` does not continue it, and `v`'s run if it is `last` on its line.
+/// Returns `v`'s run length and whether `v` and `p` are both ROI voxels.
+#[inline(always)]
+fn step(v: f64, p: f64, lp: f64, last: bool, out: &mut Runs) -> (f64, bool) {
+    let cont = v > 0.0 && v == p;
+    let l = if cont { lp + 1.0 } else { 1.0 };
+    out.push(p > 0.0 && !cont, p, lp);
+    out.push(v > 0.0 && last, v, l);
+    (l, v > 0.0 && p > 0.0)
+}
+
+/// Whether some line of angle `a` holds two ROI voxels (not adjacent: [`runs`] reports those).
+fn two_on_a_line(q: &[f64], dims: [usize; 3], a: [isize; 3]) -> bool {
+    let [sx, sy, sz] = dims;
+    let [dz, dy, dx] = a;
+    let room = |p: usize, d: isize, n: usize| match d {
+        0 => usize::MAX,
+        1 => n - p,
+        _ => p + 1,
+    };
+    let step = (dz * sy as isize + dy) * sx as isize + dx;
+    let leaves = |p: usize, d: isize, n: usize| {
+        let b = p as isize - d;
+        b < 0 || b as usize >= n
+    };
+    for z in 0..sz {
+        for y in 0..sy {
+            for x in 0..sx {
+                if !(leaves(x, dx, sx) || leaves(y, dy, sy) || leaves(z, dz, sz)) {
+                    continue; // not a line start
+                }
+                let len = room(x, dx, sx).min(room(y, dy, sy)).min(room(z, dz, sz));
+                let mut j = ((z * sy + y) * sx + x) as isize;
+                let mut elements = 0usize;
+                for _ in 0..len {
+                    if q.get(j as usize).copied().unwrap_or(0.0) > 0.0 {
+                        elements += 1;
+                    }
+                    j += step;
+                }
+                if elements > 1 {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 /// ShortRunEmphasis (per angle) = Σ_{i,j} P(i,j)/j² / N_r
@@ -428,8 +687,192 @@ pub fn compute(f: GlrlmFeature, m: &SizeMatrix) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
+    extern crate std;
     use super::*;
+    use std::vec;
+    use std::vec::Vec;
+
+    /// The runs of angle `a` by walking every line from its start (PyRadiomics' `run_diagonal`
+    /// order), as (gray level, length), and whether a line holds two ROI voxels.
+    fn line_walk(q: &[f64], dims: [usize; 3], a: [isize; 3]) -> (Vec<(usize, usize)>, bool) {
+        let [sx, sy, sz] = dims;
+        let inside = |p: [isize; 3]| {
+            p[0] >= 0
+                && p[1] >= 0
+                && p[2] >= 0
+                && (p[0] as usize) < sx
+                && (p[1] as usize) < sy
+                && (p[2] as usize) < sz
+        };
+        let d = [a[2], a[1], a[0]];
+        let (mut out, mut multi) = (Vec::new(), false);
+        for z in 0..sz as isize {
+            for y in 0..sy as isize {
+                for x in 0..sx as isize {
+                    if inside([x - d[0], y - d[1], z - d[2]]) {
+                        continue; // not a line start
+                    }
+                    let (mut p, mut gl, mut rl, mut n) = ([x, y, z], 0usize, 0usize, 0usize);
+                    while inside(p) {
+                        let v = q[(p[2] as usize * sy + p[1] as usize) * sx + p[0] as usize];
+                        let g = v as usize;
+                        if g > 0 {
+                            n += 1;
+                        }
+                        if g > 0 && g == gl {
+                            rl += 1;
+                        } else {
+                            if gl > 0 {
+                                out.push((gl, rl));
+                            }
+                            (gl, rl) = (g, 1);
+                        }
+                        p = [p[0] + d[0], p[1] + d[1], p[2] + d[2]];
+                    }
+                    if gl > 0 {
+                        out.push((gl, rl));
+                    }
+                    multi |= n > 1;
+                }
+            }
+        }
+        (out, multi)
+    }
+
+    /// The features from run lists (one per kept angle, with its weight) through the plain
+    /// sorted-key matrix: averaged over angles, or of the one weighted matrix.
+    fn reference(q: &[f64], dims: [usize; 3], settings: Settings) -> [f64; N_FEATURES] {
+        let (list, n_angles) = angles_2d(dims, settings.force_2d);
+        let weighted = settings.weighting != WeightingNorm::None;
+        let stride = dims.iter().max().copied().unwrap() as u64 + 1;
+        let mut weights = Vec::new();
+        let mut all: Vec<f64> = Vec::new();
+        let mut per_angle: Vec<[f64; N_FEATURES]> = Vec::new();
+        for (ai, a) in list.iter().take(n_angles).enumerate() {
+            weights.push(weight(*a, settings.spacing, settings.weighting));
+            let (runs, multi) = line_walk(q, dims, *a);
+            if !multi || runs.is_empty() {
+                continue;
+            }
+            let key = |&(g, l): &(usize, usize)| (g as u64 * stride + l as u64) as f64;
+            if weighted {
+                all.extend(runs.iter().map(|r| key(r) * 16.0 + ai as f64));
+                continue;
+            }
+            let mut keys: Vec<f64> = runs.iter().map(key).collect();
+            keys.sort_by(f64::total_cmp);
+            let mut by_len = vec![0.0; stride as usize];
+            for &(_, l) in &runs {
+                by_len[l] += 1.0;
+            }
+            let voxels = runs.iter().map(|r| r.1 as f64).sum();
+            let m = SizeMatrix {
+                keys: &keys,
+                stride,
+                by_size: &by_len,
+                n: runs.len() as f64,
+                n_voxels: voxels,
+                sub: 1,
+                weights: &[],
+                mult: 0.0,
+            };
+            per_angle.push(core::array::from_fn(|i| compute(GlrlmFeature::ALL[i], &m)));
+        }
+        if weighted {
+            if all.is_empty() {
+                return [f64::NAN; N_FEATURES];
+            }
+            all.sort_by(f64::total_cmp);
+            let mut by_len = vec![0.0; stride as usize];
+            let mut n = 0.0;
+            for &k in &all {
+                let w = weights[(k as u64 % 16) as usize];
+                n += w;
+                by_len[((k as u64 / 16) % stride) as usize] += w;
+            }
+            let voxels = by_len.iter().enumerate().map(|(j, c)| c * j as f64).sum();
+            let m = SizeMatrix {
+                keys: &all,
+                stride,
+                by_size: &by_len,
+                n,
+                n_voxels: voxels,
+                sub: 16,
+                weights: &weights,
+                mult: 0.0,
+            };
+            return core::array::from_fn(|i| compute(GlrlmFeature::ALL[i], &m));
+        }
+        let k = per_angle.len() as f64;
+        core::array::from_fn(|i| per_angle.iter().map(|r| r[i]).sum::<f64>() / k)
+    }
+
+    /// Row-major runs, dense or keyed counting: the same features as walking the lines, on
+    /// random boxes (thin and flat ones included) with few and with many gray levels, sparse and
+    /// full ROIs, every weighting and force2D.
+    #[test]
+    fn runs_match_a_line_walk() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let shapes = [
+            [7, 5, 4],
+            [9, 6, 1],
+            [1, 7, 5],
+            [6, 1, 4],
+            [11, 1, 1],
+            [3, 3, 3],
+        ];
+        let norms = [
+            WeightingNorm::None,
+            WeightingNorm::Manhattan,
+            WeightingNorm::Euclidean,
+            WeightingNorm::Infinity,
+            WeightingNorm::NoWeighting,
+        ];
+        let mut checked = 0;
+        for dims in shapes {
+            for (levels, density) in [(3u64, 100u64), (3, 55), (2, 80), (400, 70), (1, 40)] {
+                for (ni, norm) in norms.iter().enumerate() {
+                    let n = dims[0] * dims[1] * dims[2];
+                    let q: Vec<f64> = (0..n)
+                        .map(|_| {
+                            if rnd() % 100 < density {
+                                (1 + rnd() % levels) as f64
+                            } else {
+                                0.0
+                            }
+                        })
+                        .collect();
+                    let settings = Settings {
+                        force_2d: (ni == 1 && dims[2] > 1).then_some(0),
+                        weighting: *norm,
+                        spacing: [0.7, 0.9, 2.5],
+                    };
+                    let np = q.iter().filter(|&&v| v > 0.0).count();
+                    let weighted = *norm != WeightingNorm::None;
+                    let mut scratch = vec![0.0; scratch_len(np, dims, weighted).unwrap()];
+                    let got = features(&q, dims, settings, &mut scratch).unwrap();
+                    let want = reference(&q, dims, settings);
+                    for (f, (g, w)) in got.iter().zip(want.iter()).enumerate() {
+                        let ok = (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-12 * w.abs();
+                        assert!(
+                            ok,
+                            "{dims:?} levels {levels} {norm:?} feature {f}: {g} vs {w}"
+                        );
+                        checked += usize::from(!w.is_nan());
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "only {checked} finite values compared");
+    }
 
     #[test]
     fn angle_sets() {
