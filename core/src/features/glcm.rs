@@ -116,13 +116,15 @@ const ROW: usize = N_FEATURES + 2;
 /// voxels and `n_angles` angles ([`Settings::n_angles`]): the matrix `g²` and the marginals `2g`,
 /// the per-angle values (`26·n_angles`, or 26 for a weighted matrix), then a work area for the
 /// k-distributions (at most `c = min(g², 2·n_roi)` non-zero cells, `min(g², 2·n_roi·n_angles)`
-/// for a weighted matrix, which needs `2c`) and, with MCC, its matrix and eigenvalues (`g² + 4g`).
+/// for a weighted matrix, which needs `2c`) and, with MCC, its matrix and eigenvalues (`g² + 4g`);
+/// last the ROI extent of each of the box's `box_rows = s_y·s_z` rows (`2·box_rows`).
 pub fn scratch_for_levels(
     g: usize,
     n_roi: usize,
     mcc: bool,
     n_angles: usize,
     weighted: bool,
+    box_rows: usize,
 ) -> Result<usize, Error> {
     let g2 = g.checked_mul(g).ok_or(Error::SizeOverflow)?;
     let (rows, cells) = if weighted {
@@ -144,6 +146,7 @@ pub fn scratch_for_levels(
         .and_then(|n| n.checked_add(rows))
         .and_then(|n| n.checked_add(cells.max(mcc_need)))
         .and_then(|n| n.checked_add(8))
+        .and_then(|n| n.checked_add(box_rows.checked_mul(2)?))
         .ok_or(Error::SizeOverflow)
 }
 
@@ -154,6 +157,7 @@ pub fn scratch_len(
     mcc: bool,
     n_angles: usize,
     weighted: bool,
+    box_rows: usize,
 ) -> Result<usize, Error> {
     scratch_for_levels(
         n_roi.min(MAX_LEVELS_RESERVED),
@@ -161,6 +165,7 @@ pub fn scratch_len(
         mcc,
         n_angles,
         weighted,
+        box_rows,
     )
 }
 
@@ -807,13 +812,15 @@ pub fn features(
         return Err(Error::BadSetting);
     }
     let weighted = settings.weighted();
-    let need = scratch_for_levels(g, n_roi, want_mcc, n_angles, weighted)?;
+    let need = scratch_for_levels(g, n_roi, want_mcc, n_angles, weighted, sy * sz)?;
     if scratch.len() < need && g > MAX_LEVELS_RESERVED {
         // More distinct gray levels than `scratch_len` reserves for: the data (a bin width far
         // below the ROI's range), not the caller's sizing, is the cause.
         return Err(Error::TooManyBins);
     }
     let scratch = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall)?;
+    let (scratch, hull) = scratch.split_at_mut(need - 2 * sy * sz);
+    super::row_extents(q, dims, hull);
     let (pm, rest) = scratch.split_at_mut(g * g);
     let (px, rest) = rest.split_at_mut(g);
     let (py, rest) = rest.split_at_mut(g);
@@ -834,14 +841,14 @@ pub fn features(
         if weighted && a.is_some() {
             if let Some(a) = a {
                 let w = weight(a, settings.spacing, settings.weighting);
-                wpairs += count_pairs(q, dims, a, g, pm, w, settings.symmetrical);
+                wpairs += count_pairs(q, dims, hull, a, g, pm, w, settings.symmetrical);
             }
             continue;
         }
         let total = match a {
             Some(a) => {
                 pm.fill(0.0);
-                let pairs = count_pairs(q, dims, a, g, pm, 1.0, settings.symmetrical);
+                let pairs = count_pairs(q, dims, hull, a, g, pm, 1.0, settings.symmetrical);
                 if settings.symmetrical {
                     2.0 * pairs as f64
                 } else {
@@ -960,10 +967,13 @@ pub fn features(
 
 /// Adds the neighbour pairs of angle `a = (dz, dy, dx)` to `pm` (`G' × G'`, row = centre level,
 /// column = neighbour level), each with weight `w` (and its transpose if `symmetrical`); returns
-/// the number of pairs.
+/// the number of pairs. Only the ROI extent of each row (`hull`, [`super::row_extents`]) is
+/// visited.
+#[allow(clippy::too_many_arguments)]
 fn count_pairs(
     q: &[f64],
     dims: [usize; 3],
+    hull: &[f64],
     a: [isize; 3],
     g: usize,
     pm: &mut [f64],
@@ -989,7 +999,8 @@ fn count_pairs(
     for z in zr {
         for y in yr.clone() {
             let row = (z * sy + y) * sx;
-            for x in xr.clone() {
+            let (e0, e1) = super::row_extent(hull, z * sy + y);
+            for x in xr.start.max(e0)..xr.end.min(e1) {
                 let v = row + x;
                 let a_ = q.get(v).copied().unwrap_or(0.0);
                 if a_ <= 0.0 {

@@ -152,7 +152,7 @@ pub fn features(
     if n_angles == 0 {
         return Err(Error::BadSetting); // PyRadiomics: "Error getting angle count."
     }
-    row_extents(q, dims, hull);
+    super::row_extents(q, dims, hull);
     // Unweighted, with few enough (gray level, length) cells: the runs are counted in a dense
     // matrix in the keys' space (no sort); its cells are then read in key order, which gives
     // the same compacted keys as sorting and `compact` would (see `dense_to_keys`).
@@ -373,22 +373,6 @@ fn dense_to_keys(
     d
 }
 
-/// The ROI extent of every box row (y, z): `hull[2r] ..= hull[2r + 1] − 1` (x) holds every ROI
-/// voxel of row r = z·s_y + y; an empty row has `0..0`.
-fn row_extents(q: &[f64], dims: [usize; 3], hull: &mut [f64]) {
-    let sx = dims[0];
-    for (row, h) in q.chunks_exact(sx.max(1)).zip(hull.chunks_exact_mut(2)) {
-        let first = row.iter().position(|&v| v > 0.0);
-        let last = row.iter().rposition(|&v| v > 0.0);
-        let (a, b) = match (first, last) {
-            (Some(a), Some(b)) => (a, b + 1),
-            _ => (0, 0),
-        };
-        h[0] = a as f64;
-        h[1] = b as f64;
-    }
-}
-
 /// Every run of angle `a = (dz, dy, dx)` (its first non-zero component +1, as every generated
 /// angle) into `out`, box rows in memory order. The run through voxel v has length
 /// `L(v) = L(v − a) + 1` when v continues its predecessor's run (same bin, both in the ROI), else
@@ -412,11 +396,7 @@ fn runs(
     }
     let plane = sx * sy;
     let lbuf = lbuf.get_mut(..2 * plane).ok_or(Error::ScratchTooSmall)?;
-    let ext = |r: usize| -> (usize, usize) {
-        let a = hull.get(2 * r).copied().unwrap_or(0.0) as usize;
-        let b = hull.get(2 * r + 1).copied().unwrap_or(0.0) as usize;
-        (a, b)
-    };
+    let ext = |r: usize| super::row_extent(hull, r);
     let inside = |p: usize, d: isize, n: usize| {
         let b = p as isize + d;
         b >= 0 && (b as usize) < n

@@ -139,6 +139,30 @@ pub struct SizeMatrix<'a> {
     pub mult: f64,
 }
 
+/// The ROI extent of every box row (y, z): `hull[2r] ..= hull[2r + 1] − 1` (x) holds every ROI
+/// voxel of row r = z·s_y + y; an empty row has `0..0`.
+pub(crate) fn row_extents(q: &[f64], dims: [usize; 3], hull: &mut [f64]) {
+    let sx = dims[0];
+    for (row, h) in q.chunks_exact(sx.max(1)).zip(hull.chunks_exact_mut(2)) {
+        let (a, b) = match row.iter().position(|&v| v > 0.0) {
+            Some(a) => (a, row.iter().rposition(|&v| v > 0.0).map_or(a, |b| b) + 1),
+            None => (0, 0),
+        };
+        if let [h0, h1] = h {
+            *h0 = a as f64;
+            *h1 = b as f64;
+        }
+    }
+}
+
+/// Row `r`'s ROI extent `x0..x1` from [`row_extents`]' `hull` (`0..0` if absent).
+#[inline]
+pub(crate) fn row_extent(hull: &[f64], r: usize) -> (usize, usize) {
+    let a = hull.get(2 * r).copied().unwrap_or(0.0) as usize;
+    let b = hull.get(2 * r + 1).copied().unwrap_or(0.0) as usize;
+    (a, b)
+}
+
 /// Run-length encodes sorted keys of an unweighted matrix in place: the `c` equal keys `k`
 /// become one key `k · m + c`, `m = keys.len() + 1` (> every count), so that the feature
 /// passes visit each distinct cell once instead of every run or zone (the counts were sums of
