@@ -592,29 +592,60 @@ pub(crate) fn roi_extent(mask: &MaskView) -> (usize, [usize; 3], [usize; 3]) {
     let mut lo = [usize::MAX; 3];
     let mut hi = [0usize; 3];
     let mut count = 0usize;
-    let mut add = |p: [usize; 3]| {
-        count += 1;
-        for d in 0..3 {
-            lo[d] = lo[d].min(p[d]);
-            hi[d] = hi[d].max(p[d] + 1);
-        }
-    };
     // Only the window can hold a non-zero label.
     let (o, w) = if mask.label != 0 {
         (mask.win_lo, mask.win_dims)
     } else {
         ([0; 3], dims)
     };
+    if mask.label != 0 && mask.range.is_none() {
+        // the window's buffer row by row, without a call per voxel
+        return match mask.voxels {
+            MaskVoxels::U8(v) => window_extent(v, o, w, mask.label),
+            MaskVoxels::U16(v) => window_extent(v, o, w, mask.label),
+            MaskVoxels::U32(v) => window_extent(v, o, w, mask.label),
+        };
+    }
     for z in o[2]..o[2] + w[2] {
         for y in o[1]..o[1] + w[1] {
-            let mut x = o[0];
+            // this row's hits: how many, the first and one past the last (no branch per voxel)
+            let (mut n, mut first, mut end, mut x) = (0usize, usize::MAX, 0usize, o[0]);
             mask.for_row(y, z, o[0], o[0] + w[0], |hit| {
-                if hit {
-                    add([x, y, z]);
-                }
+                n += usize::from(hit);
+                first = first.min(if hit { x } else { usize::MAX });
+                end = end.max(if hit { x + 1 } else { 0 });
                 x += 1;
             });
+            if n > 0 {
+                count += n;
+                lo = [lo[0].min(first), lo[1].min(y), lo[2].min(z)];
+                hi = [hi[0].max(end), hi[1].max(y + 1), hi[2].max(z + 1)];
+            }
         }
+    }
+    (count, lo, hi)
+}
+
+/// [`roi_extent`] of a window buffer `v` (extent `w`, at grid offset `o`) holding `label`.
+fn window_extent<T: Copy + Into<u32>>(
+    v: &[T],
+    o: [usize; 3],
+    w: [usize; 3],
+    label: u32,
+) -> (usize, [usize; 3], [usize; 3]) {
+    let mut lo = [usize::MAX; 3];
+    let mut hi = [0usize; 3];
+    let mut count = 0usize;
+    let hit = |x: &T| (*x).into() == label;
+    for (r, row) in v.chunks_exact(w[0].max(1)).enumerate() {
+        let Some(first) = row.iter().position(hit) else {
+            continue;
+        };
+        let end = row.iter().rposition(hit).map_or(first, |e| e) + 1;
+        count += row.get(first..end).map_or(0, |s| s.iter().filter(|x| hit(x)).count());
+        let (y, z) = (o[1] + r % w[1].max(1), o[2] + r / w[1].max(1));
+        lo = [lo[0].min(o[0] + first), lo[1].min(y), lo[2].min(z)];
+        hi = [hi[0].max(o[0] + end), hi[1].max(y + 1), hi[2].max(z + 1)];
     }
     (count, lo, hi)
 }
