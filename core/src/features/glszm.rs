@@ -89,6 +89,26 @@ pub fn zones<'a>(
             (rem % sx.max(1), rem / sx.max(1), k / plane.max(1))
         }
     };
+    // The 26 neighbours of a voxel away from the box faces (3-D, packed coordinates): linear
+    // and packed offsets, so that such a voxel needs no per-axis bounds.
+    let mut offsets = [(0isize, 0i64); 26];
+    let mut k = 0;
+    for dz in -1isize..=1 {
+        for dy in -1isize..=1 {
+            for dx in -1isize..=1 {
+                if (dz, dy, dx) != (0, 0, 0) {
+                    if let Some(o) = offsets.get_mut(k) {
+                        let lin = (dz * sy as isize + dy) * sx as isize + dx;
+                        let pk = ((dz as i64) << (2 * B)) + ((dy as i64) << B) + dx as i64;
+                        *o = (lin, pk);
+                    }
+                    k += 1;
+                }
+            }
+        }
+    }
+    let fast = packed && force_2d.is_none();
+    let inner = |p: usize, n: usize| p > 0 && p + 1 < n;
     let mut n_zones = 0usize;
     for start in 0..n_box {
         let gl = match q.get(start) {
@@ -108,8 +128,23 @@ pub fn zones<'a>(
         let mut size = 0usize;
         while top > 0 {
             top -= 1;
-            let (cx, cy, cz) = pop(stack.get(top).copied().unwrap_or(0.0));
+            let e = stack.get(top).copied().unwrap_or(0.0);
+            let (cx, cy, cz) = pop(e);
             size += 1;
+            if fast && inner(cx, sx) && inner(cy, sy) && inner(cz, sz) {
+                let c = (cz * sy + cy) * sx + cx;
+                for &(lin, pk) in &offsets {
+                    if let Some(v) = q.get_mut(c.wrapping_add_signed(lin)) {
+                        if *v == gl {
+                            *v = -gl;
+                            let s = stack.get_mut(top).ok_or(Error::ScratchTooSmall)?;
+                            *s = (e as u64).wrapping_add_signed(pk) as f64;
+                            top += 1;
+                        }
+                    }
+                }
+                continue;
+            }
             let (mut z0, mut z1) = (cz.saturating_sub(1), (cz + 1).min(sz - 1));
             let (mut y0, mut y1) = (cy.saturating_sub(1), (cy + 1).min(sy - 1));
             let (mut x0, mut x1) = (cx.saturating_sub(1), (cx + 1).min(sx - 1));
