@@ -193,7 +193,7 @@ pub fn features(
             } else {
                 Some(&mut *by_len)
             },
-            dense: dense.map(|_| stride as usize),
+            dense: dense.is_some(),
             n: n_runs,
             gs,
             rs,
@@ -308,8 +308,8 @@ pub fn features(
 struct Runs<'a> {
     keys: &'a mut [f64],
     by_len: Option<&'a mut [f64]>,
-    /// `Some(stride)`: `keys` is the dense count matrix, cell `gl · stride + length`.
-    dense: Option<usize>,
+    /// `keys` is the dense count matrix, cell `gl · stride + length` (= the unweighted key).
+    dense: bool,
     n: usize,
     gs: f64,
     rs: f64,
@@ -321,9 +321,10 @@ impl Runs<'_> {
     /// data: whether a run ends is as unpredictable as the image).
     #[inline(always)]
     fn push(&mut self, yes: bool, gl: f64, len: f64) {
-        if let Some(stride) = self.dense {
+        if self.dense {
             if yes {
-                if let Some(c) = self.keys.get_mut(gl as usize * stride + len as usize) {
+                // the cell index is the (unweighted) key: gl·stride + len
+                if let Some(c) = self.keys.get_mut((gl * self.gs + len) as usize) {
                     *c += 1.0;
                 }
                 self.n += 1;
