@@ -311,6 +311,10 @@ pub fn joint_entropy(m: &Matrix) -> f64 {
 /// HY = −Σ p_y log2(p_y + ε), HXY1 = −Σ p(i,j) log2(p_x(i) p_y(j) + ε)
 /// (`RadiomicsGLCM.getImc1FeatureValue`).
 pub fn imc1(m: &Matrix) -> f64 {
+    imc1_given(m, m.hxy())
+}
+/// [`imc1`] with `HXY` already computed.
+fn imc1_given(m: &Matrix, hxy: f64) -> f64 {
     let mut hx = 0.0;
     let mut hy = 0.0;
     for (&px, &py) in m.px.iter().zip(m.py.iter()) {
@@ -323,7 +327,7 @@ pub fn imc1(m: &Matrix) -> f64 {
     let hxy1 = -hxy1;
     let div = hx.max(hy);
     if div != 0.0 {
-        (m.hxy() - hxy1) / div
+        (hxy - hxy1) / div
     } else {
         0.0
     }
@@ -332,6 +336,10 @@ pub fn imc1(m: &Matrix) -> f64 {
 /// radicand is negative; HXY2 = −Σ_{i,j} p_x(i) p_y(j) log2(p_x(i) p_y(j) + ε) over all cells
 /// (`RadiomicsGLCM.getImc2FeatureValue`).
 pub fn imc2(m: &Matrix) -> f64 {
+    imc2_given(m, m.hxy())
+}
+/// [`imc2`] with `HXY` already computed.
+fn imc2_given(m: &Matrix, hxy: f64) -> f64 {
     let mut hxy2 = 0.0;
     for &px in m.px.iter() {
         for &py in m.py.iter() {
@@ -340,7 +348,6 @@ pub fn imc2(m: &Matrix) -> f64 {
         }
     }
     let hxy2 = -hxy2;
-    let hxy = m.hxy();
     if hxy2 == hxy {
         0.0
     } else {
@@ -673,6 +680,8 @@ fn per_angle(
             }
         }
     }
+    // HXY serves JointEntropy, Imc1 and Imc2: computed once
+    let hxy = m.hxy();
     for (o, f) in out.iter_mut().zip(GlcmFeature::ALL.iter()) {
         match f {
             F::Autocorrelation => *o = autocorrelation(m),
@@ -681,11 +690,11 @@ fn per_angle(
             F::ClusterTendency => *o = cluster_tendency(m),
             F::Contrast => *o = contrast(m),
             F::Correlation => *o = correlation(m),
-            F::Imc1 => *o = imc1(m),
-            F::Imc2 => *o = imc2(m),
+            F::Imc1 => *o = imc1_given(m, hxy),
+            F::Imc2 => *o = imc2_given(m, hxy),
             F::JointAverage => *o = joint_average(m),
             F::JointEnergy => *o = joint_energy(m),
-            F::JointEntropy => *o = joint_entropy(m),
+            F::JointEntropy => *o = hxy,
             F::MaximumProbability => *o = maximum_probability(m),
             F::SumSquares => *o = sum_squares(m),
             _ => {}
