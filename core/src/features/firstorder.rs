@@ -114,23 +114,15 @@ impl<'a> FirstOrder<'a> {
     }
 
     /// Calls `f(count)` for each gray level present (ascending bin number).
+    /// The values are sorted and the bin is monotone in the value, so each level's voxels are
+    /// one run, found by bisection: O(levels · log N) bin evaluations instead of N.
     fn for_each_bin_count(&self, mut f: impl FnMut(f64)) {
-        let mut cur = 0usize;
-        let mut cnt = 0.0;
-        for &x in self.sorted {
+        let mut rest = self.sorted;
+        while let Some(&x) = rest.first() {
             let q = self.bins.bin(x);
-            if q == cur {
-                cnt += 1.0;
-            } else {
-                if cnt > 0.0 {
-                    f(cnt);
-                }
-                cur = q;
-                cnt = 1.0;
-            }
-        }
-        if cnt > 0.0 {
-            f(cnt);
+            let len = rest.partition_point(|&y| self.bins.bin(y) <= q).max(1);
+            f(len as f64);
+            rest = rest.get(len..).unwrap_or(&[]);
         }
     }
 
