@@ -234,7 +234,13 @@ fn need_for(
         }
         if c.glcm {
             let na = glcm_settings(settings, [1.0; 3]).n_angles(bd);
-            work = work.max(glcm::scratch_len(n_roi, c.mcc, na, weighted, bd[1] * bd[2])?);
+            work = work.max(glcm::scratch_len(
+                n_roi,
+                c.mcc,
+                na,
+                weighted,
+                bd[1] * bd[2],
+            )?);
         }
         if c.gldm || c.ngtdm {
             let n = gldm::scratch_for_levels(n_roi, gldm_columns(bd, settings))?

@@ -642,7 +642,9 @@ fn window_extent<T: Copy + Into<u32>>(
             continue;
         };
         let end = row.iter().rposition(hit).map_or(first, |e| e) + 1;
-        count += row.get(first..end).map_or(0, |s| s.iter().filter(|x| hit(x)).count());
+        count += row
+            .get(first..end)
+            .map_or(0, |s| s.iter().filter(|x| hit(x)).count());
         let (y, z) = (o[1] + r % w[1].max(1), o[2] + r / w[1].max(1));
         lo = [lo[0].min(o[0] + first), lo[1].min(y), lo[2].min(z)];
         hi = [hi[0].max(o[0] + end), hi[1].max(y + 1), hi[2].max(z + 1)];
