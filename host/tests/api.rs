@@ -39,7 +39,7 @@ fn default_reference(case: &str) -> Vec<(String, f64)> {
 fn files_match_the_default_variant() {
     let params =
         Params::from_path(&fixtures().join("pyradiomics-variants/default/params.yaml")).unwrap();
-    for case in ["brain1", "breast1", "syn1", "syn2", "syn3"] {
+    for case in ["brain1", "breast1", "brain2", "syn1", "syn2", "syn3"] {
         let r = extract_files(
             &data(&format!("{case}_image.nrrd")),
             &data(&format!("{case}_label.nrrd")),

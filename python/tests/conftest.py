@@ -19,6 +19,7 @@ DATA = os.path.join(PYRAD, "data")
 CASES = {
     "brain1": ("brain1_image.nrrd", "brain1_label.nrrd", 1),
     "breast1": ("breast1_image.nrrd", "breast1_label.nrrd", 1),
+    "brain2": ("brain2_image.nrrd", "brain2_label.nrrd", 1),
     "prostate_phantom": ("prostate_phantom_subvolume.nrrd", "prostate_phantom_subvolume-label.nrrd", 1),
     "prostate_phantom_L8": ("prostate_phantom_subvolume.nrrd", "prostate_phantom_subvolume-label.nrrd", 8),
     "syn1": ("syn1_image.nrrd", "syn1_label.nrrd", 1),

@@ -111,9 +111,10 @@ fn params_all_without_lbp3d(dir: &Path) -> PathBuf {
 fn full_reference_cases_through_params_file() {
     let d = tmpdir("cli-params", "all");
     let params = params_all_without_lbp3d(&d);
-    let cases: [(&str, &str, &str, Option<u32>); 7] = [
+    let cases: [(&str, &str, &str, Option<u32>); 8] = [
         ("brain1", "brain1_image.nrrd", "brain1_label.nrrd", None),
         ("breast1", "breast1_image.nrrd", "breast1_label.nrrd", None),
+        ("brain2", "brain2_image.nrrd", "brain2_label.nrrd", None),
         (
             "prostate_phantom",
             "prostate_phantom_subvolume.nrrd",
@@ -149,11 +150,11 @@ fn full_reference_cases_through_params_file() {
         assert_eq!(theirs.len(), 1595, "{case}");
         matched += compare(case, &read_values(&out), &theirs);
     }
-    assert_eq!(matched, 7 * 1595);
+    assert_eq!(matched, 8 * 1595);
 }
 
 /// `params_all.yaml` as PyRadiomics ran it, LBP3D included, on two cases: all 1 874 values in
-/// PyRadiomics' order (the core's parity test covers all seven cases).
+/// PyRadiomics' order (the core's parity test covers all eight cases).
 #[test]
 fn full_params_file_with_lbp3d() {
     let d = tmpdir("cli-params", "lbp3d");

@@ -97,7 +97,7 @@ fn filters_variant_matches_pyradiomics() {
     settings.wavelet_level = 2;
     let mut total = 0;
     let mut failures = Vec::new();
-    let cases = ["brain1", "breast1", "syn1", "syn2", "syn3"];
+    let cases = ["brain1", "breast1", "brain2", "syn1", "syn2", "syn3"];
     for case in cases {
         let csv = dir.join(format!("{case}.csv"));
         let (n, f) = check_case(&csv, case, &settings);

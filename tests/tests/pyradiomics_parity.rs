@@ -288,10 +288,11 @@ fn run_manifest(manifest: &str, log_check: bool) {
     assert!(ok, "fixture parity failures (see output)");
 }
 
-/// The seven cases of the shared references: (case, image, mask, label).
-const SHARED_CASES: [(&str, &str, &str, u32); 7] = [
+/// The eight cases of the shared references: (case, image, mask, label).
+const SHARED_CASES: [(&str, &str, &str, u32); 8] = [
     ("brain1", "brain1_image.nrrd", "brain1_label.nrrd", 1),
     ("breast1", "breast1_image.nrrd", "breast1_label.nrrd", 1),
+    ("brain2", "brain2_image.nrrd", "brain2_label.nrrd", 1),
     (
         "prostate_phantom",
         "prostate_phantom_subvolume.nrrd",
@@ -512,9 +513,9 @@ fn full_reference_texture_classes() {
         ok &= t.failures.is_empty();
     }
     // 20 image types (original, LoG σ 1/3/5, 8 wavelet bands, square, squareroot, logarithm,
-    // exponential, gradient, lbp-3D-m1/-m2/-k) × 7 cases: glcm 24, gldm 14, ngtdm 5 values each.
-    assert_eq!(total[0].checked, 20 * 7 * 24);
-    assert_eq!(total[1].checked, 20 * 7 * 14);
-    assert_eq!(total[2].checked, 20 * 7 * 5);
+    // exponential, gradient, lbp-3D-m1/-m2/-k) × 8 cases: glcm 24, gldm 14, ngtdm 5 values each.
+    assert_eq!(total[0].checked, 20 * 8 * 24);
+    assert_eq!(total[1].checked, 20 * 8 * 14);
+    assert_eq!(total[2].checked, 20 * 8 * 5);
     assert!(ok, "PyRadiomics parity failures (see output)");
 }

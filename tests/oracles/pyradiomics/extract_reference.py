@@ -46,6 +46,7 @@ SEVEN = [
 CASES = {
   'brain1': (os.path.join(DATA, 'brain1_image.nrrd'), os.path.join(DATA, 'brain1_label.nrrd'), 1),
   'breast1': (os.path.join(DATA, 'breast1_image.nrrd'), os.path.join(DATA, 'breast1_label.nrrd'), 1),
+  'brain2': (os.path.join(DATA, 'brain2_image.nrrd'), os.path.join(DATA, 'brain2_label.nrrd'), 1),
   'prostate_phantom': (os.path.join(DATA, 'prostate_phantom_subvolume.nrrd'),
                        os.path.join(DATA, 'prostate_phantom_subvolume-label.nrrd'), 1),
   'prostate_phantom_L8': (os.path.join(DATA, 'prostate_phantom_subvolume.nrrd'),

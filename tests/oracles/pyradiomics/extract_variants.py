@@ -68,7 +68,7 @@ VARIANTS = [
   'geometry-strict',  # minimumROIDimensions 3, minimumROISize 150 (fails on small / single-slice ROIs)
 ]
 
-PUBLIC_CASES = ['brain1', 'breast1', 'syn1', 'syn2', 'syn3']
+PUBLIC_CASES = ['brain1', 'breast1', 'brain2', 'syn1', 'syn2', 'syn3']
 
 # (variant, case) -> label; everything else uses label 1.  Only h4 has other labels (2: 7x7x2, 3: 10x10x2).
 LABELS = {

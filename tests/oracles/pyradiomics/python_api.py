@@ -2,7 +2,7 @@
 """Reference outputs of PyRadiomics 3.0.1's Python API, for radscore's Python package tests.
 
 * default.json: ``RadiomicsFeatureExtractor().execute(image, mask, label=...)`` (no params: the
-  original image, every feature class but shape2D) for the seven reference cases: the keys in
+  original image, every feature class but shape2D) for the eight reference cases: the keys in
   PyRadiomics' order and the values (features as '%.17g' strings; diagnostics as str()).
 * batch.csv + batch_input.csv: PyRadiomics' own batch mode (``pyradiomics batch_input.csv -o
   batch.csv -f csv``) on three of the cases, with an ``ID`` column: the shape of a batch output
