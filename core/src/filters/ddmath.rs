@@ -219,8 +219,11 @@ fn sin_cos(x: f64) -> Option<(f64, f64)> {
     Some((s.round(), c.round()))
 }
 
-/// sin x, correctly rounded except in near-midpoint cases.
+/// sin x, correctly rounded except in near-midpoint cases; sin(±0) = ±0.
 pub fn sin(x: f64) -> f64 {
+    if x == 0.0 {
+        return x;
+    }
     match sin_cos(x) {
         Some((s, _)) => s,
         None => libm::sin(x),

@@ -37,12 +37,21 @@
 //!    `c_{n,m} = Σ_v b_v Y_{n,m}(v)` (no conjugate), `F_n(v) = Σ_m c_{n,m} Y_{n,m}(v)`,
 //!    `lbp-3D-m(n+1) = Re √(Σ_v F_n(v)²)` (complex square and square root).
 //!
-//! Agreement with PyRadiomics 3.0.1 (scipy 1.14.1, numpy 1.26.4) on the seven reference cases:
-//! the spline samples are bit-identical (checked before rounding, in float64), so `lbp-3D-k` and
-//! `lbp-3D-m1` are bit-identical voxel by voxel; `lbp-3D-m2` agrees to ≤ 1.2e-15 relative:
-//! numpy multiplies complex arrays with SIMD kernels whose rounding (fused multiply-add on
-//! AVX2/AVX-512 machines) differs from a plain complex product, so its last bits depend on the
-//! CPU PyRadiomics ran on. Rounding of integer samples: the closest any reference sample comes to
+//! Two numpy details make PyRadiomics' `lbp-3D-m2` depend on the CPU it runs on, and are
+//! reproduced as numpy 1.26 computes them on an x86-64 with AVX-512 (the machine the references
+//! were made on): θ and φ come from numpy's SIMD arccos/arctan2, not correctly rounded there
+//! ([`ANGLES`]); every complex product and square of level 1 is numpy's fused one
+//! (`cmul_fused`: FMA3, AVX-512 and NEON builds). The cos/sin of `sph_harm` are the C library's
+//! (correctly rounded, `ddmath`), and the harmonics equal scipy's to the bit, zero signs
+//! included (`harmonics_are_scipys_bits`).
+//!
+//! Agreement with PyRadiomics 3.0.1 (scipy 1.14.1, numpy 1.26.4), voxel by voxel over the ROI:
+//! `lbp-3D-m1`, `lbp-3D-m2` and `lbp-3D-k` bit-identical on brain1, brain2 and breast1 and on a
+//! 512 × 512 × 61 CT-like volume with a 24 644-voxel ROI (the spline samples are bit-identical,
+//! checked before rounding, in float64). On a CPU without AVX-512 numpy's own angles are the
+//! correctly rounded ones and PyRadiomics' `lbp-3D-m2` moves in the last bits (a few 1e-15
+//! relative), which can move a percentile feature of it by more when a voxel sits on the
+//! percentile's boundary. Rounding of integer samples: the closest any reference sample comes to
 //! a half-integer is 1.5e-6, far above the spline's rounding error.
 //!
 //! Other settings (levels ≠ 2, radius ≠ 1, subdivision ≠ 1) are not implemented: the host refuses
@@ -55,7 +64,7 @@
 //! the stack). The values are computed for every voxel of the ROI box (PyRadiomics computes them
 //! for ROI voxels only; features read only those).
 
-use super::{box_index, image_index};
+use super::{box_index, ddmath, image_index};
 use crate::features::np_sum;
 use crate::image::{ImageView, RoiBox, Voxels};
 use crate::Error;
@@ -131,6 +140,60 @@ pub const ICOSPHERE: [[f64; 3]; NV] = [
     [-0.5000000000000001, -0.30901699437494745, 0.8090169943749475],
     [-0.5000000000000001, 0.30901699437494745, 0.8090169943749475],
     [-1.0, 0.0, 0.0],
+];
+
+/// Per vertex of [`ICOSPHERE`], the angles getLBP3DImage hands to `sph_harm`:
+/// `θ = numpy.arccos(S.z)`, `φ = numpy.arctan2(S.y, S.x)`, as numpy 1.26 computes them on an
+/// AVX-512 machine (printed by `tests/oracles/pyradiomics/lbp3d_icosphere.py`). numpy's float64
+/// arccos/arctan2 run SIMD kernels there that are not correctly rounded: 14 of the 42 vertices
+/// get another last bit than a correctly rounded acos/atan2 (the C library's, which numpy calls
+/// on CPUs without AVX-512), and the harmonics, hence `lbp-3D-m2`, follow these bits.
+// numpy's bits, not the named constants they are close to (π/2, π, …)
+#[allow(clippy::approx_constant)]
+#[rustfmt::skip]
+const ANGLES: [[f64; 2]; NV] = [
+    [1.5707963267948966, 2.1243706856919418],
+    [1.5707963267948966, 1.0172219678978514],
+    [1.5707963267948966, -2.1243706856919418],
+    [1.5707963267948966, -1.0172219678978514],
+    [0.5535743588970451, -1.5707963267948966],
+    [0.5535743588970451, 1.5707963267948966],
+    [2.588018294692748, -1.5707963267948966],
+    [2.588018294692748, 1.5707963267948966],
+    [2.1243706856919418, 0.0],
+    [1.0172219678978514, 0.0],
+    [2.1243706856919418, 3.141592653589793],
+    [1.0172219678978514, 3.141592653589793],
+    [1.5707963267948966, 1.5707963267948966],
+    [1.5707963267948966, -1.5707963267948966],
+    [1.0471975511965976, -1.9356601549083798],
+    [1.0471975511965976, -1.2059324986814133],
+    [1.0471975511965976, 1.9356601549083798],
+    [1.0471975511965976, 1.2059324986814133],
+    [0.0, 0.0],
+    [2.0943951023931957, -1.9356601549083798],
+    [2.0943951023931957, -1.2059324986814133],
+    [2.0943951023931957, 1.9356601549083798],
+    [2.0943951023931957, 1.2059324986814133],
+    [3.141592653589793, 0.0],
+    [1.8849555921538759, 0.5535743588970454],
+    [1.8849555921538759, -0.5535743588970454],
+    [2.5132741228718345, -0.5535743588970452],
+    [2.5132741228718345, 0.5535743588970452],
+    [1.2566370614359172, 0.5535743588970454],
+    [1.2566370614359172, -0.5535743588970454],
+    [0.6283185307179586, -0.5535743588970452],
+    [0.6283185307179586, 0.5535743588970452],
+    [1.5707963267948966, 0.0],
+    [1.8849555921538759, 2.5880182946927475],
+    [1.8849555921538759, -2.5880182946927475],
+    [2.5132741228718345, -2.588018294692748],
+    [2.5132741228718345, 2.588018294692748],
+    [1.2566370614359172, 2.5880182946927475],
+    [1.2566370614359172, -2.5880182946927475],
+    [0.6283185307179586, -2.588018294692748],
+    [0.6283185307179586, 2.588018294692748],
+    [1.5707963267948966, 3.141592653589793],
 ];
 
 /// The cubic B-spline pole `√3 − 2`: the double nearest scipy's 36-digit literal
@@ -256,14 +319,13 @@ impl Out {
 /// `[Y_{0,0}, Y_{1,−1}, Y_{1,0}, Y_{1,1}]`, each (re, im).
 const Y_LEN: usize = NV * 8;
 
-/// Spherical harmonics `[Y_{0,0}, Y_{1,−1}, Y_{1,0}, Y_{1,1}]` at icosphere vertex `s`, each a
-/// complex (re, im).
-fn harmonic(s: &[f64; 3]) -> [(f64, f64); 4] {
+/// Spherical harmonics `[Y_{0,0}, Y_{1,−1}, Y_{1,0}, Y_{1,1}]` at the vertex with angles
+/// `[θ, φ]` ([`ANGLES`]), each a complex (re, im); scipy's `sph_harm` takes cos and sin from the
+/// C library (correctly rounded: [`ddmath`]).
+fn harmonic(&[theta, phi]: &[f64; 2]) -> [(f64, f64); 4] {
     let four_pi = 4.0 * core::f64::consts::PI;
     {
-        let theta = libm::acos(s[2] / 1.0);
-        let phi = libm::atan2(s[1], s[0]);
-        let x = libm::cos(phi);
+        let x = ddmath::cos(phi);
         // (m, n) = (0, 0): pmv = 1, poch(1, 0) = 1.
         let y00 = libm::sqrt(1.0 * 1.0 / four_pi);
         // (0, 1): lpmv0's series for degree 1, order 0: −(1 + r), r = ½·(−1)·2/1·(1 + x), whose
@@ -274,11 +336,14 @@ fn harmonic(s: &[f64; 3]) -> [(f64, f64); 4] {
         let p11 = -(0.5 * libm::sqrt(1.0 - x * x) / 1.0 * 2.0);
         let a_pos = p11 * libm::sqrt(3.0 * 0.5 / four_pi);
         let a_neg = p11 * -0.5 * libm::sqrt(3.0 * 2.0 / four_pi);
-        let (s1, c1) = (libm::sin(theta), libm::cos(theta));
-        let (sm, cm) = (libm::sin(-theta), libm::cos(-theta));
+        // scipy scales the complex pmv (p11, +0) by the real factors: the prefactor −½ turns its
+        // imaginary part into −0, which the product with e^{−iθ} carries into the zero signs
+        let i_neg = 0.0 * -0.5;
+        let (s1, c1) = (ddmath::sin(theta), ddmath::cos(theta));
+        let (sm, cm) = (ddmath::sin(-theta), ddmath::cos(-theta));
         [
             (y00, 0.0),
-            (a_neg * cm - 0.0 * sm, a_neg * sm + 0.0 * cm),
+            (a_neg * cm - i_neg * sm, a_neg * sm + i_neg * cm),
             (y10, 0.0),
             (a_pos * c1 - 0.0 * s1, a_pos * s1 + 0.0 * c1),
         ]
@@ -297,6 +362,20 @@ fn yat(row: &[f64], j: usize) -> (f64, f64) {
 #[inline]
 fn cmul(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
     (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
+}
+
+/// numpy's complex product (`simd_cmul` of numpy ≥ 1.25 on FMA3/AVX-512/NEON machines, where
+/// every complex `multiply` and `square` of PyRadiomics' LBP3D runs): one fused multiply-add per
+/// part, `re = fma(a_re, b_re, −(a_im·b_im))`, `im = fma(a_re, b_im, a_im·b_re)`. `libm::fma` is
+/// correctly rounded on every target (the FMA instruction where the CPU has one, software
+/// otherwise), so host and device agree to the bit. Equal to [`cmul`] when `a_im·b_im` and
+/// `a_im·b_re` vanish, or `a_re·b_re`, `a_re·b_im` are exact (real factors, 0/1 weights).
+#[inline]
+fn cmul_fused(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    (
+        libm::fma(a.0, b.0, -(a.1 * b.1)),
+        libm::fma(a.0, b.1, a.1 * b.0),
+    )
 }
 
 /// Real part of the principal complex square root (C99 `csqrt`, glibc's formulas).
@@ -398,7 +477,7 @@ pub fn filter(
         (Voxels::U16(_), None) => Out::Uint(f64::from(u16::MAX)),
         (Voxels::I32(_), None) => Out::Int(f64::from(i32::MIN), f64::from(i32::MAX)),
     };
-    for (row, s) in y_tab.chunks_exact_mut(8).zip(ICOSPHERE.iter()) {
+    for (row, s) in y_tab.chunks_exact_mut(8).zip(ANGLES.iter()) {
         for (j, y) in harmonic(s).iter().enumerate() {
             row[2 * j] = y.0;
             row[2 * j + 1] = y.1;
@@ -489,15 +568,18 @@ fn level(f: &[f64; NV], g: f64, y: &[f64], second: bool) -> f64 {
     }
     let mut s = (0.0, 0.0);
     for (v, yv) in y.chunks_exact(8).enumerate() {
-        let fv = if second {
-            let t1 = cmul(c[1], yat(yv, 1));
-            let t2 = cmul(c[2], yat(yv, 2));
-            let t3 = cmul(c[3], yat(yv, 3));
-            (t1.0 + (t2.0 + t3.0), t1.1 + (t2.1 + t3.1))
+        // level 2: genuinely complex products (numpy's fused ones); level 1: c_0 and Y_{0,0}
+        // are real, where the fused and the plain product agree
+        let sq = if second {
+            let t1 = cmul_fused(c[1], yat(yv, 1));
+            let t2 = cmul_fused(c[2], yat(yv, 2));
+            let t3 = cmul_fused(c[3], yat(yv, 3));
+            let fv = (t1.0 + (t2.0 + t3.0), t1.1 + (t2.1 + t3.1));
+            cmul_fused(fv, fv)
         } else {
-            cmul(c[0], yat(yv, 0))
+            let fv = cmul(c[0], yat(yv, 0));
+            cmul(fv, fv)
         };
-        let sq = cmul(fv, fv);
         s = if v == 0 { sq } else { (s.0 + sq.0, s.1 + sq.1) };
     }
     csqrt_re(s.0, s.1)
@@ -602,14 +684,37 @@ mod tests {
     fn harmonics_satisfy_the_addition_theorem() {
         // Σ_m |Y_{n,m}|² = (2n + 1)/4π at every point; Y_{1,−1} = −conj(Y_{1,1}).
         let four_pi = 4.0 * core::f64::consts::PI;
-        for yv in ICOSPHERE.iter().map(harmonic) {
+        for yv in ANGLES.iter().map(harmonic) {
             assert!((yv[0].0 * yv[0].0 - 1.0 / four_pi).abs() < 1e-16);
             let s: f64 = yv[1..].iter().map(|c| c.0 * c.0 + c.1 * c.1).sum();
             assert!((s - 3.0 / four_pi).abs() < 1e-15, "{s}");
             assert!((yv[1].0 + yv[3].0).abs() < 1e-15 && (yv[1].1 - yv[3].1).abs() < 1e-15);
         }
-        for s in ICOSPHERE.iter() {
+        for (s, a) in ICOSPHERE.iter().zip(ANGLES.iter()) {
             assert!((s[0] * s[0] + s[1] * s[1] + s[2] * s[2] - 1.0).abs() < 1e-15);
+            // numpy's angles are within an ulp or two of the correctly rounded ones
+            assert!((a[0] - libm::acos(s[2])).abs() < 1e-15, "{a:?}");
+            assert!((a[1] - libm::atan2(s[1], s[0])).abs() < 1e-15, "{a:?}");
+        }
+    }
+
+    /// The harmonics are scipy's to the bit (`core/tests/data/lbp3d_sph_harm.txt`, made by
+    /// `tests/oracles/pyradiomics/lbp3d_icosphere.py --sph-harm`).
+    #[test]
+    fn harmonics_are_scipys_bits() {
+        let text = include_str!("../../tests/data/lbp3d_sph_harm.txt");
+        let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(rows.len(), NV);
+        for (v, (row, a)) in rows.iter().zip(ANGLES.iter()).enumerate() {
+            let want: Vec<u64> = row
+                .split_whitespace()
+                .map(|h| u64::from_str_radix(h, 16).unwrap())
+                .collect();
+            let got: Vec<u64> = harmonic(a)
+                .iter()
+                .flat_map(|c| [c.0.to_bits(), c.1.to_bits()])
+                .collect();
+            assert_eq!(got, want, "vertex {v}");
         }
     }
 
