@@ -11,7 +11,7 @@ numpy's float64 arccos and arctan2 are CPU-dependent: on a machine with AVX-512 
 runs SIMD kernels that are not correctly rounded (14 of the 42 vertices get another last bit
 than glibc's acos/atan2), elsewhere it calls the C library. The references in
 tests/fixtures/reference were made on an AVX-512 machine; run this there too (the script prints
-the SIMD extensions numpy found, and refuses to run without AVX512_SKX unless --any-cpu is given).
+whether numpy found AVX512_SKX, and refuses to run without it unless --any-cpu is given).
 
 Run with the python install_all.sh prints (trimesh 5.2.0, numpy 1.26.4); the tables in lbp3d.rs
 must equal this output.
