@@ -35,7 +35,7 @@
 //!                       W·B + D + 1 if GLRLM    (run keys, runs per length),
 //!                       shape::scratch_len if shape (vertex-line ends),
 //!                       4(R + 1)(C + 1) if shape2D (vertex list),
-//!                       G² + 2G + 26·A + max(c, G² + 4G if MCC) + 8  if GLCM
+//!                       G² + 2G + 26·A + max(c, G² + 11G if MCC) + 8  if GLCM
 //!                                (matrix, marginals, per-angle values, k-distributions,
 //!                                 MCC matrix + eigenvalues),
 //!                       N·K + 2K + 2N if GLDM or NGTDM (dependence counts, their column

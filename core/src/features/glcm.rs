@@ -116,7 +116,8 @@ const ROW: usize = N_FEATURES + 2;
 /// voxels and `n_angles` angles ([`Settings::n_angles`]): the matrix `g²` and the marginals `2g`,
 /// the per-angle values (`26·n_angles`, or 26 for a weighted matrix), then a work area for the
 /// k-distributions (at most `c = min(g², 2·n_roi)` non-zero cells, `min(g², 2·n_roi·n_angles)`
-/// for a weighted matrix, which needs `2c`) and, with MCC, its matrix and eigenvalues (`g² + 4g`);
+/// for a weighted matrix, which needs `2c`) and, with MCC, its matrix and the eigen solvers' work
+/// (`g² + 11g`);
 /// last the ROI extent of each of the box's `box_rows = s_y·s_z` rows (`2·box_rows`).
 pub fn scratch_for_levels(
     g: usize,
@@ -137,7 +138,7 @@ pub fn scratch_for_levels(
         )
     };
     let mcc_need = if mcc {
-        g2.checked_add(g.checked_mul(4).ok_or(Error::SizeOverflow)?)
+        g2.checked_add(g.checked_mul(11).ok_or(Error::SizeOverflow)?)
             .ok_or(Error::SizeOverflow)?
     } else {
         0
@@ -786,6 +787,135 @@ fn mcc_eigen(
     Ok(Some((second.0, second.1, any_complex)))
 }
 
+/// MCC's fast path: the second largest eigenvalue of `Q` from a symmetric matrix, or `None`
+/// when its guards do not prove the result within `10⁻¹²` relative (then [`mcc_eigen`] runs).
+///
+/// Without ε, `Q₀ = D⁻¹ P E⁻¹ Pᵀ` (`D = diag(p_x)`, `E = diag(p_y)`, over the levels with
+/// `p_x > 0`) is similar to the symmetric positive semi-definite `S = D^½ Q₀ D^-½ = C Cᵀ`,
+/// `C(i,k) = p(i,k) / √(p_x(i)·p_y(k))` (`Q₀` is row-stochastic: `S`'s eigenvalues lie in
+/// `[0, 1]`). With ε, `D^½ Q D^-½ = S + F` and `|F| ≤ δ·S` entry by entry, for
+/// `δ = max ε / (p_x(i)·p_y(k))` over the cells with `p(i,k) > 0`; so `‖F‖₂ ≤ φ = δ·‖S‖₂`
+/// (bounded by `S`'s Gershgorin interval). For a simple eigenvalue `μ` of `S` at distance
+/// `g > 4φ` from the others, the eigenvalue of `Q` near it is real and equals `μ + wᵀ F w`
+/// (`w` the unit eigenvector) up to `4φ² / (g − 2φ)` (first-order perturbation of a symmetric
+/// matrix). `wᵀ F w = Σ_k A_k B_k` with `A_k = Σ_i w_i √p_x(i) p(i,k) c(i,k)`,
+/// `B_k = Σ_j p(j,k) w_j / √p_x(j)` and `c(i,k) = 1/(a + ε) − 1/a = −ε / (a(a + ε))`,
+/// `a = p_x(i)·p_y(k)`, taken as `−ε / a²` (relative error `≤ δ`, adding at most `φ²`).
+///
+/// Guards (else `None`): at least two levels with `p_x > 0`; `μ = λ₂(S) ≥ 10⁻⁶·max(n, 100)`
+/// (the reduction's rounding, ~n ulps of `‖S‖ = 1`, stays below 10⁻¹⁰ relative); Sturm counts
+/// prove that exactly one eigenvalue of `S` lies above `μ + g` and none but `μ` within `g` of
+/// it, for `g = max(4φ, 2φ + 8φ²/(10⁻¹²·μ))` plus a rounding margin. `work` needs `11·g`
+/// elements, `s` `n²`.
+fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f64>, Error> {
+    let g = a.lv.len();
+    let small = Error::ScratchTooSmall;
+    let (act, rest) = work.split_at_mut_checked(g).ok_or(small)?;
+    let (inv_sq, rest) = rest.split_at_mut_checked(g).ok_or(small)?;
+    let (col, rest) = rest.split_at_mut_checked(g).ok_or(small)?;
+    let (d, rest) = rest.split_at_mut_checked(g).ok_or(small)?;
+    let (e, rest) = rest.split_at_mut_checked(g).ok_or(small)?;
+    let (y, rest) = rest.split_at_mut_checked(g).ok_or(small)?;
+    let w5 = rest.get_mut(..5 * g).ok_or(small)?;
+    let mut n = 0usize;
+    for (i, &px) in a.px.iter().enumerate() {
+        if px > 0.0 {
+            if let (Some(o), Some(r)) = (act.get_mut(n), inv_sq.get_mut(n)) {
+                *o = i as f64;
+                *r = 1.0 / libm::sqrt(px);
+            }
+            n += 1;
+        }
+    }
+    if n < 2 {
+        return Ok(None);
+    }
+    let (act, inv_sq, col) = (&act[..n], &inv_sq[..n], &mut col[..n]);
+    let sm = s.get_mut(..n * n).ok_or(small)?;
+    sm.fill(0.0);
+    let pik = |i: f64, k: usize| a.p.get(i as usize * g + k).copied().unwrap_or(0.0);
+    // S = C Cᵀ, upper triangle, one column of C at a time
+    let mut min_prod = f64::INFINITY;
+    for (k, &pyk) in a.py.iter().enumerate() {
+        if pyk <= 0.0 {
+            continue;
+        }
+        let inv_sk = 1.0 / libm::sqrt(pyk);
+        let mut pmin = f64::INFINITY;
+        for ((c, &i), &r) in col.iter_mut().zip(act).zip(inv_sq) {
+            let p = pik(i, k);
+            if p != 0.0 {
+                pmin = pmin.min(a.px.get(i as usize).copied().unwrap_or(0.0));
+            }
+            *c = p * r * inv_sk;
+        }
+        min_prod = min_prod.min(pmin * pyk);
+        for r in 0..n {
+            let c = col[r];
+            if c == 0.0 {
+                continue;
+            }
+            let row = sm.get_mut(r * n + r..r * n + n).ok_or(small)?;
+            for (o, &ct) in row.iter_mut().zip(&col[r..]) {
+                *o += c * ct;
+            }
+        }
+    }
+    for r in 0..n {
+        for t in 0..r {
+            let v = sm.get(t * n + r).copied().unwrap_or(0.0);
+            if let Some(o) = sm.get_mut(r * n + t) {
+                *o = v;
+            }
+        }
+    }
+    super::symeig::tridiagonalize(sm, n, d, e, col, y)?;
+    let mu = super::symeig::kth_largest(d, e, n, 2)?;
+    let (_, s_max) = super::symeig::gershgorin(d, e, n);
+    let phi = EPS / min_prod * s_max;
+    let window = (4.0 * phi).max(2.0 * phi + 8.0 * phi * phi / (1e-12 * mu))
+        + 8.0 * n as f64 * f64::EPSILON * s_max;
+    let ok = mu >= 1e-6 * (n.max(100) as f64)
+        && window.is_finite()
+        && super::symeig::count_below(d, e, n, mu + window) == n - 1
+        && super::symeig::count_below(d, e, n, mu - window) == n - 2;
+    if !ok {
+        return Ok(None);
+    }
+    super::symeig::eigenvector(sm, n, d, e, mu, y, w5)?;
+    // first-order term wᵀ F w = −ε Σ_k p_y(k)⁻² (Σ_i α_i p(i,k)) (Σ_j β_j p(j,k)),
+    // α_i = w_i / p_x(i)^{3/2}, β_j = w_j / √p_x(j)
+    let (alpha, beta) = w5.split_at_mut(n);
+    for (((al, be), &w), &r) in alpha
+        .iter_mut()
+        .zip(beta.iter_mut())
+        .zip(y.iter())
+        .zip(inv_sq)
+    {
+        *be = w * r;
+        *al = *be * r * r;
+    }
+    let mut corr = 0.0;
+    for (k, &pyk) in a.py.iter().enumerate() {
+        if pyk <= 0.0 {
+            continue;
+        }
+        let (mut ak, mut bk) = (0.0, 0.0);
+        for ((&i, &al), &be) in act.iter().zip(alpha.iter()).zip(beta.iter()) {
+            let p = pik(i, k);
+            ak += al * p;
+            bk += be * p;
+        }
+        corr += ak * bk / (pyk * pyk);
+    }
+    let lambda = mu - EPS * corr;
+    Ok(if lambda.is_finite() {
+        Some(lambda)
+    } else {
+        None
+    })
+}
+
 fn gt(a: (f64, f64), b: (f64, f64)) -> bool {
     a.0 > b.0 || (a.0 == b.0 && a.1 > b.1)
 }
@@ -808,6 +938,26 @@ pub fn features(
     want_mcc: bool,
     scratch: &mut [f64],
 ) -> Result<[f64; N_FEATURES], Error> {
+    let args = (q, dims, levels, ng, settings, want_mcc);
+    match features_pass(args, &mut *scratch, true)? {
+        (out, false) => Ok(out),
+        // An angle's second eigenvalue came out negative from the general solver: its MCC then
+        // depends on whether any eigenvalue of any angle is complex, which only the general
+        // solver reports; run every angle through it.
+        (_, true) => features_pass(args, scratch, false).map(|(out, _)| out),
+    }
+}
+
+/// [`features`]' inputs but the scratch.
+type FeatureArgs<'a> = (&'a [f64], [usize; 3], &'a [f64], f64, Settings<'a>, bool);
+
+/// [`features`] once, MCC through [`mcc_symmetric`] where its guards hold if `fast_mcc`; also
+/// says whether the result needs the run without it.
+fn features_pass(
+    (q, dims, levels, ng, settings, want_mcc): FeatureArgs,
+    scratch: &mut [f64],
+    fast_mcc: bool,
+) -> Result<([f64; N_FEATURES], bool), Error> {
     let [sx, sy, sz] = dims;
     let n_box = sx
         .checked_mul(sy)
@@ -836,10 +986,12 @@ pub fn features(
     let n_rows = if weighted { 1 } else { n_angles };
     let (rows, rest) = rest.split_at_mut(ROW * n_rows);
     rows.fill(f64::NAN);
-    // `rest`: k-distributions, then (MCC) the matrix Q (n² ≤ g²) and 4g for the eigen solver.
-    let qlen = rest.len().saturating_sub(4 * g);
+    // `rest`: k-distributions, then (MCC) the matrix Q (n² ≤ g²) and 11g for the eigen solvers.
+    let qlen = rest.len().saturating_sub(11 * g);
 
     let mut any_complex = false;
+    let mut used_fast = false;
+    let mut negative_general = false;
     let mut kept = 0usize;
     let mut wpairs = 0usize;
     pm.fill(0.0);
@@ -923,7 +1075,28 @@ pub fn features(
         }
         if want_mcc {
             let (qbuf, work) = rest.split_at_mut(qlen);
-            if let Some((re, im, cx)) = mcc_eigen(&ang, qbuf, work)? {
+            let fast = if fast_mcc {
+                // a failure of the fast path (none is known) only sends the angle to the
+                // general solver
+                mcc_symmetric(&ang, qbuf, work).ok().flatten()
+            } else {
+                None
+            };
+            let eig = match fast {
+                Some(l) => {
+                    used_fast = true;
+                    Some((l, 0.0, false))
+                }
+                None => {
+                    let e = mcc_eigen(&ang, qbuf, work)?;
+                    if let Some((re, _, _)) = e {
+                        // its square root depends on whether any angle's eigenvalues are complex
+                        negative_general |= re < 0.0;
+                    }
+                    e
+                }
+            };
+            if let Some((re, im, cx)) = eig {
                 any_complex |= cx;
                 if let Some(m) = row.get_mut(N_FEATURES) {
                     *m = re;
@@ -971,7 +1144,7 @@ pub fn features(
             })
         };
     }
-    Ok(out)
+    Ok((out, used_fast && negative_general))
 }
 
 /// Adds the neighbour pairs of angle `a = (dz, dy, dx)` to `pm` (`G' × G'`, row = centre level,
@@ -1109,5 +1282,100 @@ mod tests {
             .map(|x| x.0)
             .collect();
         assert_eq!(ks, [0.0, 1.0, 38.0, 39.0]);
+    }
+
+    /// A count matrix over `g` levels: `seed`-random counts on a random sparsity pattern, level
+    /// `g − 1` absent when `hole` (zero row and column), two blocks that never meet when
+    /// `blocks` (a double eigenvalue 1), transposed and added when `symmetric`; every count off
+    /// level 0's row and column is multiplied by `scale` (a rare level 0: ε matters).
+    fn counts(
+        g: usize,
+        seed: u64,
+        symmetric: bool,
+        hole: bool,
+        blocks: bool,
+        scale: f64,
+    ) -> Vec<f64> {
+        let mut st = seed;
+        let mut rnd = || {
+            st = st
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (st >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut c = std::vec![0.0; g * g];
+        for i in 0..g {
+            for j in 0..g {
+                let absent = hole && (i == g - 1 || j == g - 1);
+                let split = blocks && ((i < g / 2) != (j < g / 2));
+                if absent || split || (rnd() < 0.4 && i != j) {
+                    continue;
+                }
+                let f = if i == 0 || j == 0 { 1.0 } else { scale };
+                c[i * g + j] = (1.0 + (rnd() * 50.0).floor()) * f;
+            }
+        }
+        if symmetric {
+            let t = c.clone();
+            for i in 0..g {
+                for j in 0..g {
+                    c[i * g + j] += t[j * g + i];
+                }
+            }
+        }
+        c
+    }
+
+    /// Where its guards hold, the symmetric fast path gives the general solver's second
+    /// eigenvalue to 1e-11 relative; it declines the double eigenvalue 1 of a reducible matrix
+    /// and a level so rare that ε moves the eigenvalues by more than its bound allows.
+    #[test]
+    fn mcc_fast_path_agrees_with_the_general_solver() {
+        let (mut fast, mut declined) = (0, 0);
+        for g in [2usize, 3, 5, 12, 40] {
+            for seed in 0..6u64 {
+                for (symmetric, hole, blocks, scale) in [
+                    (true, false, false, 1.0),
+                    (false, false, false, 1.0),
+                    (true, true, false, 1.0),
+                    (true, false, true, 1.0),
+                    (true, false, false, 1e7),
+                ] {
+                    let c = counts(g, seed * 31 + g as u64, symmetric, hole, blocks, scale);
+                    let total: f64 = c.iter().sum();
+                    let p: Vec<f64> = c.iter().map(|v| v / total).collect();
+                    let px: Vec<f64> = (0..g).map(|i| p[i * g..(i + 1) * g].iter().sum()).collect();
+                    let py: Vec<f64> = (0..g).map(|j| (0..g).map(|i| p[i * g + j]).sum()).collect();
+                    let lv: Vec<f64> = (1..=g).map(|v| v as f64).collect();
+                    let m = Matrix {
+                        p: &p,
+                        px: &px,
+                        py: &py,
+                        lv: &lv,
+                        ux: 0.0,
+                        uy: 0.0,
+                    };
+                    let mut q = std::vec![0.0; g * g];
+                    let mut work = std::vec![0.0; 11 * g];
+                    let general = mcc_eigen(&m, &mut q, &mut work).unwrap();
+                    match mcc_symmetric(&m, &mut q, &mut work).unwrap() {
+                        Some(l) => {
+                            fast += 1;
+                            let (re, im, _) = general.unwrap();
+                            assert_eq!(im, 0.0);
+                            let rel = (l - re).abs() / re.abs();
+                            assert!(rel < 1e-11, "g {g} seed {seed}: {l} vs {re} ({rel:e})");
+                            assert!(!blocks, "reducible matrix taken: g {g}");
+                            assert!(scale == 1.0, "rare level taken: g {g}");
+                        }
+                        None => declined += 1,
+                    }
+                }
+            }
+        }
+        assert!(
+            fast >= 75 && declined >= 60,
+            "fast {fast}, declined {declined}"
+        );
     }
 }

@@ -21,6 +21,7 @@ pub mod neighbourhood;
 pub mod ngtdm;
 pub mod shape;
 pub mod shape2d;
+pub mod symeig;
 
 /// numpy's `eps = numpy.spacing(1)` used in the entropy features.
 pub const EPS: f64 = f64::EPSILON;
