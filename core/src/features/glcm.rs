@@ -22,9 +22,10 @@
 //! MCC's eigenvalue: PyRadiomics takes `numpy.linalg.eigvals` of a non-symmetric matrix `Q`.
 //! Without its ε, `Q` is similar to a symmetric matrix, so `mcc_symmetric` finds the eigenvalue
 //! with a symmetric solver (`super::symeig`, ~(4/3)·G'³ operations) and adds ε's effect as a
-//! first-order term under a proven error bound; where the bound cannot be proven (a reducible
-//! matrix, a gray level so rare that ε matters beyond first order, clustered eigenvalues),
-//! `mcc_eigen` runs the general non-symmetric solver (`super::eigen`, ~10·G'³).
+//! first-order term under a proven error bound, or, where that bound is too loose but the
+//! eigenvalue is isolated, refines it by inverse iteration on `Q` itself (+(2/3)·G'³); where
+//! neither can be proven (a reducible matrix, clustered eigenvalues), `mcc_eigen` runs the
+//! general non-symmetric solver (`super::eigen`, ~10·G'³).
 //!
 //! Settings ([`Settings`]):
 //!
@@ -744,29 +745,9 @@ fn mcc_eigen(
     }
     let zeros = g - n;
     let qa = q.get_mut(..n * n).ok_or(Error::ScratchTooSmall)?;
-    qa.fill(0.0);
-    // Q accumulates over k in order (numpy: Q = term(0); Q += term(k) for k = 1, 2, ...). Term k
-    // is the outer product of column k with itself, row i scaled by 1 / (p_x(i)·p_y(k) + ε):
-    // added row by row as `Q[r, ·] += w · col` with `w = p(i,k) / (p_x(i)·p_y(k) + ε)` (one
-    // division per cell instead of one per product; each entry still sums its terms in k order,
-    // and a zero p(i,k) adds nothing).
+    let act = act.get(..n).ok_or(Error::ScratchTooSmall)?;
     let col = nzk.get_mut(..n).ok_or(Error::ScratchTooSmall)?;
-    for k in 0..g {
-        let pyk = a.py.get(k).copied().unwrap_or(0.0);
-        for (o, &i) in col.iter_mut().zip(act.iter()) {
-            *o = a.p.get(i as usize * g + k).copied().unwrap_or(0.0);
-        }
-        for (row, (&pik, &i)) in qa.chunks_exact_mut(n).zip(col.iter().zip(act.iter())) {
-            if pik == 0.0 {
-                continue;
-            }
-            let den = a.px.get(i as usize).copied().unwrap_or(0.0) * pyk + EPS;
-            let w = pik / den;
-            for (q, &c) in row.iter_mut().zip(col.iter()) {
-                *q += w * c;
-            }
-        }
-    }
+    build_q(a, act, col, qa);
     let wr = wr.get_mut(..n).ok_or(Error::ScratchTooSmall)?;
     let wi = wi.get_mut(..n).ok_or(Error::ScratchTooSmall)?;
     super::eigen::eigenvalues(qa, n, wr, wi)?;
@@ -812,8 +793,15 @@ fn mcc_eigen(
 /// Guards (else `None`): at least two levels with `p_x > 0`; `μ = λ₂(S) ≥ 10⁻⁶·max(n, 100)`
 /// (the reduction's rounding, ~n ulps of `‖S‖ = 1`, stays below 10⁻¹⁰ relative); Sturm counts
 /// prove that exactly one eigenvalue of `S` lies above `μ + g` and none but `μ` within `g` of
-/// it, for `g = max(4φ, 2φ + 8φ²/(10⁻¹²·μ))` plus a rounding margin. `work` needs `11·g`
-/// elements, `s` `n²`.
+/// it, for `g = max(4φ, 2φ + 8φ²/(10⁻¹²·μ))` plus a rounding margin.
+///
+/// When that `g` is too wide (many levels, or a rare level that makes `φ` large) but the
+/// eigenvalues of `S` other than `μ` are still `2φ` away from it, the Bauer–Fike discs of radius
+/// `φ` around them are disjoint, so exactly one eigenvalue of `Q` lies within `φ` of `μ`, and it
+/// is real and second by real part: [`mcc_refine`] finds it by inverse iteration on `Q` (with
+/// ε) from the first-order estimate, and the result is taken only if it lands in that disc.
+///
+/// `work` needs `11·g` elements, `s` `n²`.
 fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f64>, Error> {
     let g = a.lv.len();
     let small = Error::ScratchTooSmall;
@@ -837,7 +825,9 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
     if n < 2 {
         return Ok(None);
     }
-    let (act, inv_sq, col) = (&act[..n], &inv_sq[..n], &mut col[..n]);
+    let act = act.get(..n).ok_or(small)?;
+    let inv_sq = inv_sq.get(..n).ok_or(small)?;
+    let col = col.get_mut(..n).ok_or(small)?;
     let sm = s.get_mut(..n * n).ok_or(small)?;
     sm.fill(0.0);
     let pik = |i: f64, k: usize| a.p.get(i as usize * g + k).copied().unwrap_or(0.0);
@@ -858,12 +848,12 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
         }
         min_prod = min_prod.min(pmin * pyk);
         for r in 0..n {
-            let c = col[r];
+            let c = col.get(r).copied().unwrap_or(0.0);
             if c == 0.0 {
                 continue;
             }
             let row = sm.get_mut(r * n + r..r * n + n).ok_or(small)?;
-            for (o, &ct) in row.iter_mut().zip(&col[r..]) {
+            for (o, &ct) in row.iter_mut().zip(col.get(r..).unwrap_or(&[])) {
                 *o += c * ct;
             }
         }
@@ -880,13 +870,22 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
     let mu = super::symeig::kth_largest(d, e, n, 2)?;
     let (_, s_max) = super::symeig::gershgorin(d, e, n);
     let phi = EPS / min_prod * s_max;
-    let window = (4.0 * phi).max(2.0 * phi + 8.0 * phi * phi / (1e-12 * mu))
-        + 8.0 * n as f64 * f64::EPSILON * s_max;
-    let ok = mu >= 1e-6 * (n.max(100) as f64)
-        && window.is_finite()
-        && super::symeig::count_below(d, e, n, mu + window) == n - 1
-        && super::symeig::count_below(d, e, n, mu - window) == n - 2;
-    if !ok {
+    if mu.is_nan() || mu < 1e-6 * (n.max(100) as f64) {
+        return Ok(None);
+    }
+    // exactly one eigenvalue of S above mu + win, none but mu within win of it
+    let (dd, ee) = (&*d, &*e);
+    let isolated = |win: f64| {
+        win.is_finite()
+            && super::symeig::count_below(dd, ee, n, mu + win) == n - 1
+            && super::symeig::count_below(dd, ee, n, mu - win) == n - 2
+    };
+    let margin = 8.0 * n as f64 * f64::EPSILON * s_max;
+    let first_order =
+        isolated((4.0 * phi).max(2.0 * phi + 8.0 * phi * phi / (1e-12 * mu)) + margin);
+    // Bauer–Fike: each eigenvalue of S + F lies within φ of one of S; discs 2φ apart are disjoint
+    let disc = phi * (1.0 + 1e-9) + margin;
+    if !first_order && !isolated(2.0 * disc) {
         return Ok(None);
     }
     super::symeig::eigenvector(sm, n, d, e, mu, y, w5)?;
@@ -915,12 +914,174 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
         }
         corr += ak * bk / (pyk * pyk);
     }
-    let lambda = mu - EPS * corr;
+    let sigma = mu - EPS * corr;
+    let lambda = if first_order {
+        sigma
+    } else {
+        // the disc around mu holds exactly one eigenvalue of Q: refine on Q itself and accept
+        // the result only inside that disc
+        let y = y.get(..n).ok_or(small)?;
+        let lam = mcc_refine(a, act, inv_sq, y, sigma, sm, w5)?;
+        if !(libm::fabs(lam - mu) <= disc && lam > 0.0) {
+            return Ok(None);
+        }
+        lam
+    };
     Ok(if lambda.is_finite() {
         Some(lambda)
     } else {
         None
     })
+}
+
+/// MCC's matrix `Q(i,j) = Σ_k p(i,k)·p(j,k) / (p_x(i)·p_y(k) + ε)` over the levels `act`
+/// (indices into the matrix, as f64) into `qa` (`n × n`, `n = act.len()`); `col` (≥ n) is work.
+/// Q accumulates over k in order (numpy: Q = term(0); Q += term(k) for k = 1, 2, ...). Term k is
+/// the outer product of column k with itself, row i scaled by 1 / (p_x(i)·p_y(k) + ε): added row
+/// by row as `Q[r, ·] += w · col` with `w = p(i,k) / (p_x(i)·p_y(k) + ε)` (one division per cell
+/// instead of one per product; each entry still sums its terms in k order, and a zero p(i,k)
+/// adds nothing).
+fn build_q(a: &Matrix, act: &[f64], col: &mut [f64], qa: &mut [f64]) {
+    let g = a.lv.len();
+    let n = act.len();
+    qa.fill(0.0);
+    for k in 0..g {
+        let pyk = a.py.get(k).copied().unwrap_or(0.0);
+        for (o, &i) in col.iter_mut().zip(act.iter()) {
+            *o = a.p.get(i as usize * g + k).copied().unwrap_or(0.0);
+        }
+        for (row, (&pik, &i)) in qa.chunks_exact_mut(n).zip(col.iter().zip(act.iter())) {
+            if pik == 0.0 {
+                continue;
+            }
+            let den = a.px.get(i as usize).copied().unwrap_or(0.0) * pyk + EPS;
+            let w = pik / den;
+            for (q, &c) in row.iter_mut().zip(col.iter()) {
+                *q += w * c;
+            }
+        }
+    }
+}
+
+/// The eigenvalue of `Q` near `sigma` by inverse iteration on `Q` itself (MCC's fast path when
+/// the first-order bound is too loose but the eigenvalue is isolated): `Q − σI` is built over
+/// the levels `act` into `qa` (`n²`) and factorised (LU, partial pivoting); from `x₀ = D^-½ w`
+/// (the right eigenvector of `Q₀` for the symmetric `S`'s unit eigenvector `w`), three solves
+/// `x ← (Q − σI)⁻¹ x`; with `u = D^½ w` (near the left eigenvector) the estimate is
+/// `σ + uᵀx_prev / uᵀx`, exact when `x_prev` is an eigenvector. `inv_sq[i] = 1/√p_x(act[i])`.
+/// `work` needs `4n`.
+fn mcc_refine(
+    a: &Matrix,
+    act: &[f64],
+    inv_sq: &[f64],
+    w: &[f64],
+    sigma: f64,
+    qa: &mut [f64],
+    work: &mut [f64],
+) -> Result<f64, Error> {
+    let n = act.len();
+    let small = Error::ScratchTooSmall;
+    let (col, rest) = work.split_at_mut_checked(n).ok_or(small)?;
+    let (piv, rest) = rest.split_at_mut_checked(n).ok_or(small)?;
+    let (x, rest) = rest.split_at_mut_checked(n).ok_or(small)?;
+    let xp = rest.get_mut(..n).ok_or(small)?;
+    let qa = qa.get_mut(..n * n).ok_or(small)?;
+    build_q(a, act, col, qa);
+    let mut norm = 0.0f64;
+    for r in 0..n {
+        if let Some(d) = qa.get_mut(r * n + r) {
+            *d -= sigma;
+        }
+        let row = qa.get(r * n..r * n + n).unwrap_or(&[]);
+        norm = norm.max(row.iter().fold(0.0, |s, v| s + libm::fabs(*v)));
+    }
+    let tiny = (f64::EPSILON * norm).max(f64::MIN_POSITIVE);
+    // LU with partial pivoting, in place: row k of U and the multipliers below the diagonal
+    for k in 0..n {
+        let mut p = k;
+        let mut best = -1.0;
+        for r in k..n {
+            let v = libm::fabs(qa.get(r * n + k).copied().unwrap_or(0.0));
+            if v > best {
+                best = v;
+                p = r;
+            }
+        }
+        if let Some(o) = piv.get_mut(k) {
+            *o = p as f64;
+        }
+        if p != k {
+            for c in 0..n {
+                qa.swap(k * n + c, p * n + c);
+            }
+        }
+        let (top, below) = qa.split_at_mut_checked((k + 1) * n).ok_or(small)?;
+        let prow = top.get_mut(k * n..k * n + n).ok_or(small)?;
+        let (pl, pu) = prow.split_at_mut_checked(k + 1).ok_or(small)?;
+        let pk = pl.last_mut().ok_or(small)?;
+        if libm::fabs(*pk) < tiny {
+            *pk = if *pk < 0.0 { -tiny } else { tiny };
+        }
+        let pk = *pk;
+        for row in below.chunks_exact_mut(n) {
+            let (rl, ru) = row.split_at_mut_checked(k + 1).ok_or(small)?;
+            let m = rl.last_mut().ok_or(small)?;
+            let f = *m / pk;
+            *m = f;
+            if f != 0.0 {
+                for (o, &u) in ru.iter_mut().zip(pu.iter()) {
+                    *o -= f * u;
+                }
+            }
+        }
+    }
+    for ((o, &wi), &r) in x.iter_mut().zip(w).zip(inv_sq) {
+        *o = wi * r;
+    }
+    let mut est = sigma;
+    for _ in 0..3 {
+        let m = x.iter().fold(0.0f64, |m, v| m.max(libm::fabs(*v)));
+        if !(m > 0.0 && m.is_finite()) {
+            return Err(Error::NonFiniteVoxel);
+        }
+        for (o, v) in xp.iter_mut().zip(x.iter_mut()) {
+            *v /= m;
+            *o = *v;
+        }
+        // solve L U x = P x_prev
+        for k in 0..n {
+            let p = piv.get(k).copied().unwrap_or(k as f64) as usize;
+            if p != k {
+                x.swap(k, p);
+            }
+        }
+        for r in 0..n {
+            let row = qa.get(r * n..r * n + r).ok_or(small)?;
+            let (xl, xr) = x.split_at_mut_checked(r).ok_or(small)?;
+            let s = row.iter().zip(xl.iter()).fold(0.0, |s, (l, v)| s + l * v);
+            if let Some(o) = xr.first_mut() {
+                *o -= s;
+            }
+        }
+        for r in (0..n).rev() {
+            let row = qa.get(r * n + r..r * n + n).ok_or(small)?;
+            let (&diag, ur) = row.split_first().ok_or(small)?;
+            let (xl, xr) = x.split_at_mut_checked(r + 1).ok_or(small)?;
+            let s = ur.iter().zip(xr.iter()).fold(0.0, |s, (u, v)| s + u * v);
+            if let Some(o) = xl.last_mut() {
+                *o = (*o - s) / diag;
+            }
+        }
+        // u = D^½ w: uᵀx_prev / uᵀx
+        let (mut num, mut den) = (0.0, 0.0);
+        for (((&wi, &r), &xo), &xn) in w.iter().zip(inv_sq).zip(xp.iter()).zip(x.iter()) {
+            let u = wi / r;
+            num += u * xo;
+            den += u * xn;
+        }
+        est = sigma + num / den;
+    }
+    Ok(est)
 }
 
 fn gt(a: (f64, f64), b: (f64, f64)) -> bool {
@@ -1334,11 +1495,12 @@ mod tests {
     }
 
     /// Where its guards hold, the symmetric fast path gives the general solver's second
-    /// eigenvalue to 1e-11 relative; it declines the double eigenvalue 1 of a reducible matrix
-    /// and a level so rare that ε moves the eigenvalues by more than its bound allows.
+    /// eigenvalue to 1e-11 relative, on 150 levels too and on a level so rare that ε acts beyond
+    /// first order (refined on `Q` itself); it declines the double eigenvalue 1 of a reducible
+    /// matrix.
     #[test]
     fn mcc_fast_path_agrees_with_the_general_solver() {
-        let (mut fast, mut declined, mut fast_150) = (0, 0, 0);
+        let (mut fast, mut declined, mut fast_150, mut rare) = (0, 0, 0, 0);
         for g in [2usize, 3, 5, 12, 40, 150] {
             for seed in 0..if g > 100 { 1 } else { 6 } {
                 for (symmetric, hole, blocks, scale) in [
@@ -1374,7 +1536,7 @@ mod tests {
                             let rel = (l - re).abs() / re.abs();
                             assert!(rel < 1e-11, "g {g} seed {seed}: {l} vs {re} ({rel:e})");
                             assert!(!blocks, "reducible matrix taken: g {g}");
-                            assert!(scale == 1.0, "rare level taken: g {g}");
+                            rare += usize::from(scale != 1.0);
                         }
                         None => declined += 1,
                     }
@@ -1382,8 +1544,8 @@ mod tests {
             }
         }
         assert!(
-            fast >= 75 && declined >= 60 && fast_150 >= 2,
-            "fast {fast} ({fast_150} of 150 levels), declined {declined}"
+            fast >= 80 && declined >= 60 && fast_150 >= 2 && rare >= 3,
+            "fast {fast} ({fast_150} of 150 levels, {rare} rare), declined {declined}"
         );
     }
 }

@@ -45,7 +45,9 @@ pub fn tridiagonalize(
     let (v, p) = (v.get_mut(..n).ok_or(small)?, p.get_mut(..n).ok_or(small)?);
     for k in 0..n.saturating_sub(2) {
         let m = n - k - 1; // order of the trailing block A₂₂ = a[k+1.., k+1..]
-        let (v, p) = (&mut v[..m], &mut p[..m]);
+        let (Some(v), Some(p)) = (v.get_mut(..m), p.get_mut(..m)) else {
+            return Err(small);
+        };
         // x = a[k+1.., k]; v = x − α e₁ with α = −sign(x₀)·‖x‖ (no cancellation in v₀)
         for (t, o) in v.iter_mut().enumerate() {
             *o = at(a, (k + 1 + t) * n + k);
@@ -57,9 +59,9 @@ pub fn tridiagonalize(
         }
         let ss = v.iter().fold(0.0, |s, x| s + (x / scale) * (x / scale));
         let norm = scale * libm::sqrt(ss);
-        let x0 = v[0];
+        let x0 = at(v, 0);
         let alpha = if x0 >= 0.0 { -norm } else { norm };
-        v[0] = x0 - alpha;
+        put(v, 0, x0 - alpha);
         put(e, k, alpha);
         // vᵀv = ‖x‖² − 2α·x₀ + α² = 2‖x‖·(‖x‖ + |x₀|)
         let beta = 2.0 / (2.0 * norm * (norm + libm::fabs(x0)));

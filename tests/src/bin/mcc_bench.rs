@@ -10,19 +10,19 @@
 //! both runs and the scratch used. Single thread, one run each (no repetition: the point is the
 //! order of magnitude and its growth with G).
 //!
-//! Measured 2026-12-06 (release, idle 2-core machine, one run each; "general" is the
-//! non-symmetric solver alone — elimination to Hessenberg form + Francis QR, `features/eigen.rs`
-//! — as at the parent of the symmetric fast path; "fast" today's code, which takes the symmetric
-//! path `glcm::mcc_symmetric` (`features/symeig.rs`) on every angle whose guards hold; same MCC
-//! values to the 6 digits printed, the unit test `mcc_fast_path_agrees_with_the_general_solver`
-//! holds the two paths to 1e-11):
+//! Measured 2026-12-06 (release, 2-core machine, one run each, the two builds back to back;
+//! "general" is the non-symmetric solver alone — elimination to Hessenberg form + Francis QR,
+//! `features/eigen.rs` — as at the parent of the symmetric fast path; "fast" today's code,
+//! which takes `glcm::mcc_symmetric` (`features/symeig.rs`, first-order ε term or inverse
+//! iteration on `Q`) on every angle whose guards hold; same MCC values to the 6 digits printed,
+//! the unit test `mcc_fast_path_agrees_with_the_general_solver` holds the two paths to 1e-11):
 //!
 //! | G | voxels | MCC, general | MCC, fast | JointEntropy (same GLCMs) | scratch reserved (MCC) |
 //! |---|---|---|---|---|---|
-//! | 64 | 729 | 0.009 s | 0.006 s | 0.004 s | 8.2 MiB |
-//! | 256 | 2 744 | 0.368 s | 0.093 s | 0.034 s | 115 MiB |
-//! | 512 | 4 913 | 3.11 s | 0.60 s | 0.11–0.16 s | 256 MiB |
-//! | 1 024 | 10 648 | 27.4 s | 4.33 s | 0.40 s | 256 MiB |
+//! | 64 | 729 | 0.013 s | 0.009 s | 0.005 s | 8.2 MiB |
+//! | 256 | 2 744 | 0.472 s | 0.140 s | 0.045 s | 115 MiB |
+//! | 512 | 4 913 | 4.04 s | 0.74 s | 0.16 s | 256 MiB |
+//! | 1 024 | 10 648 | 31.9 s | 5.9 s | 0.45–0.57 s | 256 MiB |
 //!
 //! On 2026-12-04, on a loaded machine, the general solver had taken 208 s at 1 024 levels.
 //! GLCM's scratch is reserved for min(ROI voxels, 4 096) levels, not for the levels present.
