@@ -60,6 +60,8 @@ fn settings_of(variant: &str) -> Settings {
         "distances-2" => dist(&mut s, &[2]),
         "distances-1-3" => dist(&mut s, &[1, 3]),
         "distances-dup" => dist(&mut s, &[1, 1]),
+        // hundreds of gray levels: MCC's symmetric path refines or declines (glcm.rs)
+        "mcc-levels" => s = Settings::with_bin_width(1.0),
         other => panic!("variant {other}: no settings written for it in this test"),
     }
     s
@@ -233,7 +235,8 @@ fn shared_texture_variants() {
 
 /// The variants of `tests/oracles/pyradiomics/texture_variants.py`: every weightingNorm,
 /// symmetricalGLCM false, gldm_a 1 and 2, distances [2], [1, 3], [1, 1], force2Ddimension 1 and
-/// 2, shape2D along each dimension, force2D with weighted distances.
+/// 2, shape2D along each dimension, force2D with weighted distances, GLCM over hundreds of gray
+/// levels (MCC).
 #[test]
 fn own_texture_variants() {
     let root = fixtures_pyradiomics_dir().join("texture-variants");
@@ -244,7 +247,7 @@ fn own_texture_variants() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     variants.sort();
-    assert_eq!(variants.len(), 16, "variants: {variants:?}");
+    assert_eq!(variants.len(), 17, "variants: {variants:?}");
     let mut t = Tally::default();
     for v in &variants {
         check_variant(&root, v, &mut t);

@@ -1509,6 +1509,7 @@ mod tests {
                     (true, true, false, 1.0),
                     (true, false, true, 1.0),
                     (true, false, false, 1e7),
+                    (true, false, false, 3e3),
                 ] {
                     let c = counts(g, seed * 31 + g as u64, symmetric, hole, blocks, scale);
                     let total: f64 = c.iter().sum();

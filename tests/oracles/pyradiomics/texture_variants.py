@@ -26,10 +26,16 @@ Variants (everything else PyRadiomics' default, binWidth 25, label 1, image type
       several slices thick; dimension 1: never computed)
   force2d-weighted  force2D true (dimension 0), distances [1, 2], weightingNorm manhattan; glcm, glrlm,
                     glszm, gldm, ngtdm
+  mcc-levels        binWidth 1; glcm, on its own cases (below): GLCMs over hundreds of gray levels, where
+                    MCC's eigenvalues crowd together and PyRadiomics' eps moves them beyond first order
+                    (radscore's symmetric MCC path refines or declines there)
 
 Cases: brain1 breast1 syn1 syn2 syn3 (tests/fixtures/reference/pyradiomics/data) and sf_plane_x
 sf_one_slice (tests/fixtures/pyradiomics: small anisotropic int16/uint16 images; sf_plane_x's ROI is
-one x-column thick, sf_one_slice's one z-slice thick).
+one x-column thick, sf_one_slice's one z-slice thick). mcc-levels runs on mcc_g256, mcc_g256_rare and
+mcc_g600 instead, which this script writes to tests/fixtures/pyradiomics (24^3 int16, spacing 1 mm, a
+20^3 cube ROI; uniform random levels 0..G-1 averaged with three rolled copies, rescaled to G levels;
+numpy default_rng seeds 2, 3, 4; mcc_g256_rare adds one voxel of level G + 500).
 
 Output, per variant v: OUT/v/params.yaml (the settings as a PyRadiomics params file), OUT/v/cases.csv
 (case,image,mask,label,status,n_features; paths relative to OUT), and per case OUT/v/<case>.csv
@@ -83,7 +89,33 @@ VARIANTS = {
   'force2d-shape2d-dim1': ({'force2D': True, 'force2Ddimension': 1}, ['shape2D', 'firstorder']),
   'force2d-weighted': ({'force2D': True, 'force2Ddimension': 0, 'distances': [1, 2],
                         'weightingNorm': 'manhattan'}, TEXTURE),
+  'mcc-levels': ({'binWidth': 1}, ['glcm']),
 }
+
+
+# the many-level cases of mcc-levels: (name, G, seed, rare voxel)
+MCC_CASES = [('mcc_g256', 256, 2, False), ('mcc_g256_rare', 256, 3, True), ('mcc_g600', 600, 4, False)]
+
+
+def make_mcc_case(name, levels, seed, rare):
+  """Writes EXTRA/<name>_image.nrrd and _mask.nrrd; returns (name, image, mask)."""
+  rng = numpy.random.default_rng(seed)
+  n = 24
+  base = rng.integers(0, levels, size=(n, n, n)).astype(numpy.float64)
+  sm = (base + numpy.roll(base, 1, 0) + numpy.roll(base, 1, 1) + numpy.roll(base, 1, 2)) / 4
+  img = numpy.clip(numpy.round(sm * (levels - 1) / sm.max()), 0, levels - 1).astype(numpy.int16)
+  if rare:
+    img[5, 5, 5] = levels + 500
+  mask = numpy.zeros(img.shape, dtype=numpy.uint8)
+  mask[2:-2, 2:-2, 2:-2] = 1
+  im = sitk.GetImageFromArray(img)
+  im.SetSpacing((1.0, 1.0, 1.0))
+  mk = sitk.GetImageFromArray(mask)
+  mk.CopyInformation(im)
+  paths = (os.path.join(EXTRA, name + '_image.nrrd'), os.path.join(EXTRA, name + '_mask.nrrd'))
+  sitk.WriteImage(im, paths[0], True)
+  sitk.WriteImage(mk, paths[1], True)
+  return (name, paths[0], paths[1])
 
 
 def scalar(v):
@@ -122,7 +154,7 @@ def main():
     params = {
       'imageType': {'Original': {}},
       'featureClass': {c: [] for c in classes},
-      'setting': dict(settings, binWidth=25, label=1),
+      'setting': dict(settings, binWidth=settings.get('binWidth', 25), label=1),
     }
     vdir = os.path.join(out, v)
     os.makedirs(vdir, exist_ok=True)
@@ -131,7 +163,8 @@ def main():
       fh.write(to_yaml(params))
     extractor = featureextractor.RadiomicsFeatureExtractor(os.path.join(vdir, 'params.yaml'))
     rows = []
-    for case, img, msk in CASES:
+    cases = [make_mcc_case(*c) for c in MCC_CASES] if v == 'mcc-levels' else CASES
+    for case, img, msk in cases:
       for suffix in ('.csv', '.error.txt'):
         p = os.path.join(vdir, case + suffix)
         if os.path.exists(p):
