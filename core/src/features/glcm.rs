@@ -799,7 +799,8 @@ fn mcc_eigen(
 /// eigenvalues of `S` other than `μ` are still `2φ` away from it, the Bauer–Fike discs of radius
 /// `φ` around them are disjoint, so exactly one eigenvalue of `Q` lies within `φ` of `μ`, and it
 /// is real and second by real part: [`mcc_refine`] finds it by inverse iteration on `Q` (with
-/// ε) from the first-order estimate, and the result is taken only if it lands in that disc.
+/// ε) from the first-order estimate, and the result is taken only if the iteration converged
+/// and it lands in that disc.
 ///
 /// `work` needs `11·g` elements, `s` `n²`.
 fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f64>, Error> {
@@ -921,7 +922,9 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
         // the disc around mu holds exactly one eigenvalue of Q: refine on Q itself and accept
         // the result only inside that disc
         let y = y.get(..n).ok_or(small)?;
-        let lam = mcc_refine(a, act, inv_sq, y, sigma, sm, w5)?;
+        let Some(lam) = mcc_refine(a, act, inv_sq, y, sigma, sm, w5)? else {
+            return Ok(None);
+        };
         if !(libm::fabs(lam - mu) <= disc && lam > 0.0) {
             return Ok(None);
         }
@@ -968,8 +971,9 @@ fn build_q(a: &Matrix, act: &[f64], col: &mut [f64], qa: &mut [f64]) {
 /// the levels `act` into `qa` (`n²`) and factorised (LU, partial pivoting); from `x₀ = D^-½ w`
 /// (the right eigenvector of `Q₀` for the symmetric `S`'s unit eigenvector `w`), three solves
 /// `x ← (Q − σI)⁻¹ x`; with `u = D^½ w` (near the left eigenvector) the estimate is
-/// `σ + uᵀx_prev / uᵀx`, exact when `x_prev` is an eigenvector. `inv_sq[i] = 1/√p_x(act[i])`.
-/// `work` needs `4n`.
+/// `σ + uᵀx_prev / uᵀx`, exact when `x_prev` is an eigenvector. Up to 12 solves, until two
+/// estimates agree to 4 ulps after a change at least twice as large (`None` otherwise).
+/// `inv_sq[i] = 1/√p_x(act[i])`. `work` needs `4n`.
 fn mcc_refine(
     a: &Matrix,
     act: &[f64],
@@ -978,7 +982,7 @@ fn mcc_refine(
     sigma: f64,
     qa: &mut [f64],
     work: &mut [f64],
-) -> Result<f64, Error> {
+) -> Result<Option<f64>, Error> {
     let n = act.len();
     let small = Error::ScratchTooSmall;
     let (col, rest) = work.split_at_mut_checked(n).ok_or(small)?;
@@ -1038,8 +1042,11 @@ fn mcc_refine(
     for ((o, &wi), &r) in x.iter_mut().zip(w).zip(inv_sq) {
         *o = wi * r;
     }
-    let mut est = sigma;
-    for _ in 0..3 {
+    // iterate until two successive estimates agree to a few ulps while the changes shrink at
+    // least twofold (linear convergence with ratio ≤ ½: the remaining error is at most the last
+    // change); none of this within 12 solves: not converged, the caller declines
+    let (mut est, mut change) = (sigma, f64::INFINITY);
+    for _ in 0..12 {
         let m = x.iter().fold(0.0f64, |m, v| m.max(libm::fabs(*v)));
         if !(m > 0.0 && m.is_finite()) {
             return Err(Error::NonFiniteVoxel);
@@ -1079,9 +1086,18 @@ fn mcc_refine(
             num += u * xo;
             den += u * xn;
         }
-        est = sigma + num / den;
+        let next = sigma + num / den;
+        let d = libm::fabs(next - est);
+        est = next;
+        if !est.is_finite() {
+            return Ok(None);
+        }
+        if change.is_finite() && d <= 4.0 * f64::EPSILON * libm::fabs(est) && d <= 0.5 * change {
+            return Ok(Some(est));
+        }
+        change = d;
     }
-    Ok(est)
+    Ok(None)
 }
 
 fn gt(a: (f64, f64), b: (f64, f64)) -> bool {
