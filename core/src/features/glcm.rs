@@ -969,8 +969,8 @@ fn build_q(a: &Matrix, act: &[f64], col: &mut [f64], qa: &mut [f64]) {
 /// The eigenvalue of `Q` near `sigma` by inverse iteration on `Q` itself (MCC's fast path when
 /// the first-order bound is too loose but the eigenvalue is isolated): `Q − σI` is built over
 /// the levels `act` into `qa` (`n²`) and factorised (LU, partial pivoting); from `x₀ = D^-½ w`
-/// (the right eigenvector of `Q₀` for the symmetric `S`'s unit eigenvector `w`), three solves
-/// `x ← (Q − σI)⁻¹ x`; with `u = D^½ w` (near the left eigenvector) the estimate is
+/// (the right eigenvector of `Q₀` for the symmetric `S`'s unit eigenvector `w`), solves
+/// `x ← (Q − σI)⁻¹ x`; with `u = D^½ w` (near the left eigenvector) each gives the estimate
 /// `σ + uᵀx_prev / uᵀx`, exact when `x_prev` is an eigenvector. Up to 12 solves, until two
 /// estimates agree to 4 ulps after a change at least twice as large (`None` otherwise).
 /// `inv_sq[i] = 1/√p_x(act[i])`. `work` needs `4n`.
