@@ -1481,12 +1481,7 @@ mod tests {
         scale: f64,
     ) -> Vec<f64> {
         let mut st = seed;
-        let mut rnd = || {
-            st = st
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (st >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = || crate::features::test_uniform(&mut st);
         let mut c = std::vec![0.0; g * g];
         for i in 0..g {
             for j in 0..g {

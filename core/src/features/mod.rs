@@ -405,6 +405,15 @@ impl SizeMatrix<'_> {
     }
 }
 
+/// Tests' random numbers: uniform in [0, 1) from a 64-bit LCG (Knuth's MMIX constants) on `state`.
+#[cfg(test)]
+pub(crate) fn test_uniform(state: &mut u64) -> f64 {
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (*state >> 11) as f64 / (1u64 << 53) as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

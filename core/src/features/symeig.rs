@@ -344,12 +344,7 @@ mod tests {
             a[i * n + i] = lambdas[i];
         }
         let mut s = seed;
-        let mut rnd = || {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = || crate::features::test_uniform(&mut s);
         for _ in 0..3 * n {
             let (i, j) = (
                 (rnd() * n as f64) as usize % n,
