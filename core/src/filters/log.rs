@@ -586,6 +586,35 @@ fn filter_block(
             .split_at_mut_checked(i * w)
             .ok_or(Error::ScratchTooSmall)?;
         let cur = cur.get_mut(..w).ok_or(Error::ScratchTooSmall)?;
+        if w == LANES {
+            let (Ok(o), Some(x0), Some(x1), Some(x2), Some(x3)) = (
+                <&mut [f64; LANES]>::try_from(cur),
+                full(data, ds, i),
+                full(data, ds, i - 1),
+                full(data, ds, i - 2),
+                full(data, ds, i - 3),
+            ) else {
+                return Err(Error::ScratchTooSmall);
+            };
+            let (Some(y1), Some(y2), Some(y3), Some(y4)) = (
+                full(prev, LANES, i - 1),
+                full(prev, LANES, i - 2),
+                full(prev, LANES, i - 3),
+                full(prev, LANES, i - 4),
+            ) else {
+                return Err(Error::ScratchTooSmall);
+            };
+            let [n0, n1, n2, n3] = c.n;
+            let [d1, d2, d3, d4] = c.d;
+            let mut r = [0.0; LANES];
+            for k in 0..LANES {
+                let mut yi = ema(x0[k], n0, x1[k], n1, x2[k], n2, x3[k], n3);
+                yi -= ema(y1[k], d1, y2[k], d2, y3[k], d3, y4[k], d4);
+                r[k] = yi;
+            }
+            *o = r;
+            continue;
+        }
         let yr = |k: usize| prev.get((i - k) * w..(i - k + 1) * w).unwrap_or(&[]);
         let x = [row(i), row(i - 1), row(i - 2), row(i - 3)];
         causal_row(cur, x[0], x[1], x[2], x[3], yr(1), yr(2), yr(3), yr(4), c);
@@ -637,11 +666,47 @@ fn filter_block(
         let cur = outs
             .get_mut((i - 1) * w..i * w)
             .ok_or(Error::ScratchTooSmall)?;
+        if w == LANES {
+            // a full block: arrays, no per-group slicing (see the causal loop)
+            let (Ok(o), Ok(q4), Some(x0), Some(x1), Some(x2), Some(x3)) = (
+                <&mut [f64; LANES]>::try_from(cur),
+                <&mut [f64; LANES]>::try_from(q4),
+                full(data, ds, i),
+                full(data, ds, i + 1),
+                full(data, ds, i + 2),
+                full(data, ds, i + 3),
+            ) else {
+                return Err(Error::ScratchTooSmall);
+            };
+            let (Some(q1), Some(q2), Some(q3)) = (full(q1, 0, 0), full(q2, 0, 0), full(q3, 0, 0))
+            else {
+                return Err(Error::ScratchTooSmall);
+            };
+            let [.., d4] = c.d;
+            let mut z = [0.0; LANES];
+            let mut oa = *o;
+            for k in 0..LANES {
+                let mut zi = ema(x0[k], m1, x1[k], m2, x2[k], m3, x3[k], m4);
+                zi -= ema(q1[k], d1, q2[k], d2, q3[k], d3, q4[k], d4);
+                z[k] = zi;
+                oa[k] = f64::from((oa[k] + zi) as f32);
+            }
+            *o = oa;
+            *q4 = z;
+            i -= 1;
+            continue;
+        }
         let x = [row(i), row(i + 1), row(i + 2), row(i + 3)];
         anti_causal_row(cur, x[0], x[1], x[2], x[3], q1, q2, q3, q4, c);
         i -= 1;
     }
     Ok(())
+}
+
+/// Row `i` of a block of [`LANES`] lines with row stride `ds`, as an array.
+#[inline(always)]
+fn full(data: &[f64], ds: usize, i: usize) -> Option<&[f64; LANES]> {
+    data.get(i * ds..i * ds + LANES)?.try_into().ok()
 }
 
 /// Filters `lanes` lines with `c` (sample i of line j at `src[i * stride + j]`, lanes ≤ stride):
