@@ -341,14 +341,6 @@ fn f32_lens(dims: [usize; 3], r: [usize; 3]) -> Option<(usize, usize)> {
     Some((plane, slab))
 }
 
-/// Stores a value that is already f32-exact (filter outputs are rounded to f32).
-#[inline(always)]
-fn put32(s: &mut [f32], i: usize, v: f64) {
-    if let Some(o) = s.get_mut(i) {
-        *o = v as f32;
-    }
-}
-
 /// Sample types the passes read (widened exactly to f64).
 trait Sample: Copy {
     fn to_f64(self) -> f64;
@@ -776,12 +768,17 @@ fn pass1<T: Sample>(
     let [a1, a2, _] = pass_axes(d);
     let (n1, n2) = (dims[a1], dims[a2]);
     let keep = |c2: usize, w: usize, outs: &[f64], slab: &mut [f32]| -> Result<(), Error> {
-        for k1 in 0..r1 {
-            let src = outs
-                .get((lo1 + k1) * w..(lo1 + k1 + 1) * w)
+        // line c2 + j's outputs lo1..lo1 + r1 (outs[(lo1 + k1)·w + j]) to its slab row
+        if outs.len() < (lo1 + r1) * w {
+            return Err(Error::ScratchTooSmall);
+        }
+        for j in 0..w {
+            let row = slab
+                .get_mut((c2 + j) * r1..(c2 + j + 1) * r1)
                 .ok_or(Error::ScratchTooSmall)?;
-            for (j, val) in src.iter().enumerate() {
-                put32(slab, (c2 + j) * r1 + k1, *val);
+            let src = outs.get(lo1 * w + j..).unwrap_or(&[]).iter().step_by(w);
+            for (d, s) in row.iter_mut().zip(src) {
+                *d = *s as f32;
             }
         }
         Ok(())
@@ -811,12 +808,16 @@ fn pass1<T: Sample>(
     while c2 < n2 {
         let w = LANES.min(n2 - c2);
         // lines along x (rows y = c2 + j of slice z = c3), transposed into blk_in[x·w + j]
+        if blk_in.len() < nx * w {
+            return Err(Error::ScratchTooSmall);
+        }
         for j in 0..w {
             let start = nx * ((c2 + j) + ny * c3);
             let src = v.get(start..start + nx).ok_or(Error::ImageLengthMismatch)?;
-            for (x, s) in src.iter().enumerate() {
-                let v = s.to_f64();
-                put(blk_in, x * w + j, map.as_ref().map_or(v, |m| m.apply(v)));
+            let col = blk_in.get_mut(j..).unwrap_or(&mut []).iter_mut().step_by(w);
+            match &map {
+                None => col.zip(src).for_each(|(d, s)| *d = s.to_f64()),
+                Some(m) => col.zip(src).for_each(|(d, s)| *d = m.apply(s.to_f64())),
             }
         }
         filter_block(c, blk_in, w, n1, w, blk_out, ring, lo1, lo1 + r1)?;
