@@ -579,6 +579,9 @@ fn filter_block(
             .ok_or(Error::ScratchTooSmall)?;
         let cur = cur.get_mut(..w).ok_or(Error::ScratchTooSmall)?;
         if w == LANES {
+            // a full block (the usual case): the rows as arrays, taken once per row, and the
+            // same operations per line as causal_row without its per-group slicing, which cost
+            // about as many instructions as the arithmetic
             let (Ok(o), Some(x0), Some(x1), Some(x2), Some(x3)) = (
                 <&mut [f64; LANES]>::try_from(cur),
                 full(data, ds, i),
@@ -670,6 +673,7 @@ fn filter_block(
             ) else {
                 return Err(Error::ScratchTooSmall);
             };
+            // the ring slots' first LANES values
             let (Some(q1), Some(q2), Some(q3)) = (full(q1, 0, 0), full(q2, 0, 0), full(q3, 0, 0))
             else {
                 return Err(Error::ScratchTooSmall);
