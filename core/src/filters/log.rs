@@ -383,13 +383,7 @@ fn causal_row(
 ) {
     let x = [x0, x1, x2, x3];
     let y = [y1, y2, y3, y4];
-    let [n0, n1, n2, n3] = c.n;
-    let [d1, d2, d3, d4] = c.d;
-    let step = |a: [f64; 4], b: [f64; 4]| {
-        let mut yi = ema(a[0], n0, a[1], n1, a[2], n2, a[3], n3);
-        yi -= ema(b[0], d1, b[1], d2, b[2], d3, b[3], d4);
-        yi
-    };
+    let step = |a: [f64; 4], b: [f64; 4]| causal_step(c, a, b);
     let mut j = 0;
     for og in o.chunks_exact_mut(G) {
         let (Ok(og), Some(a0), Some(a1), Some(a2), Some(a3)) = (
@@ -445,11 +439,8 @@ fn anti_causal_row(
 ) {
     let x = [x0, x1, x2, x3];
     let q = [q1, q2, q3];
-    let [m1, m2, m3, m4] = c.m;
-    let [d1, d2, d3, d4] = c.d;
     let step = |o: &mut f64, q4: &mut f64, a: [f64; 4], b: [f64; 3]| {
-        let mut zi = ema(a[0], m1, a[1], m2, a[2], m3, a[3], m4);
-        zi -= ema(b[0], d1, b[1], d2, b[2], d3, *q4, d4);
+        let zi = anti_causal_step(c, a, [b[0], b[1], b[2], *q4]);
         *q4 = zi;
         let s = *o + zi;
         *o = f64::from(s as f32);
@@ -599,13 +590,13 @@ fn filter_block(
             ) else {
                 return Err(Error::ScratchTooSmall);
             };
-            let [n0, n1, n2, n3] = c.n;
-            let [d1, d2, d3, d4] = c.d;
             let mut r = [0.0; LANES];
             for k in 0..LANES {
-                let mut yi = ema(x0[k], n0, x1[k], n1, x2[k], n2, x3[k], n3);
-                yi -= ema(y1[k], d1, y2[k], d2, y3[k], d3, y4[k], d4);
-                r[k] = yi;
+                r[k] = causal_step(
+                    c,
+                    [x0[k], x1[k], x2[k], x3[k]],
+                    [y1[k], y2[k], y3[k], y4[k]],
+                );
             }
             *o = r;
             continue;
@@ -678,12 +669,11 @@ fn filter_block(
             else {
                 return Err(Error::ScratchTooSmall);
             };
-            let [.., d4] = c.d;
             let mut z = [0.0; LANES];
             let mut oa = *o;
             for k in 0..LANES {
-                let mut zi = ema(x0[k], m1, x1[k], m2, x2[k], m3, x3[k], m4);
-                zi -= ema(q1[k], d1, q2[k], d2, q3[k], d3, q4[k], d4);
+                let x = [x0[k], x1[k], x2[k], x3[k]];
+                let zi = anti_causal_step(c, x, [q1[k], q2[k], q3[k], q4[k]]);
                 z[k] = zi;
                 oa[k] = f64::from((oa[k] + zi) as f32);
             }
@@ -697,6 +687,27 @@ fn filter_block(
         i -= 1;
     }
     Ok(())
+}
+
+/// One causal step of one line, in ITK's order: `ema(x, n) − ema(y, d)` with
+/// `x = (x_i, x_{i−1}, x_{i−2}, x_{i−3})` and `y = (y_{i−1}, …, y_{i−4})`. Every causal loop
+/// (one group, a remainder, a full block) uses it, so they cannot drift apart.
+#[inline(always)]
+fn causal_step(c: &Coefficients, x: [f64; 4], y: [f64; 4]) -> f64 {
+    let ([n0, n1, n2, n3], [d1, d2, d3, d4]) = (c.n, c.d);
+    let mut yi = ema(x[0], n0, x[1], n1, x[2], n2, x[3], n3);
+    yi -= ema(y[0], d1, y[1], d2, y[2], d3, y[3], d4);
+    yi
+}
+
+/// One anti-causal step of one line: `ema(x, m) − ema(z, d)` with `x = (x_i, …, x_{i+3})` and
+/// `z` the last four values, newest first (see [`causal_step`]).
+#[inline(always)]
+fn anti_causal_step(c: &Coefficients, x: [f64; 4], z: [f64; 4]) -> f64 {
+    let ([m1, m2, m3, m4], [d1, d2, d3, d4]) = (c.m, c.d);
+    let mut zi = ema(x[0], m1, x[1], m2, x[2], m3, x[3], m4);
+    zi -= ema(z[0], d1, z[1], d2, z[2], d3, z[3], d4);
+    zi
 }
 
 /// Row `i` of a block of [`LANES`] lines with row stride `ds`, as an array.
