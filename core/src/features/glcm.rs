@@ -734,15 +734,7 @@ fn mcc_eigen(
     let (nzk, rest) = rest.split_at_mut(g);
     let (wr, rest) = rest.split_at_mut(g);
     let wi = rest.get_mut(..g).ok_or(Error::ScratchTooSmall)?;
-    let mut n = 0usize;
-    for (i, &px) in a.px.iter().enumerate() {
-        if px > 0.0 {
-            if let Some(s) = act.get_mut(n) {
-                *s = i as f64;
-            }
-            n += 1;
-        }
-    }
+    let n = active_levels(a.px, act);
     let zeros = g - n;
     let qa = q.get_mut(..n * n).ok_or(Error::ScratchTooSmall)?;
     let act = act.get(..n).ok_or(Error::ScratchTooSmall)?;
@@ -773,6 +765,21 @@ fn mcc_eigen(
         push((0.0, 0.0));
     }
     Ok(Some((second.0, second.1, any_complex)))
+}
+
+/// The levels with `p_x > 0` (those that take part in MCC's matrix), as f64 indices into
+/// `act[..n]`; returns `n`.
+fn active_levels(px: &[f64], act: &mut [f64]) -> usize {
+    let mut n = 0usize;
+    for (i, &p) in px.iter().enumerate() {
+        if p > 0.0 {
+            if let Some(s) = act.get_mut(n) {
+                *s = i as f64;
+            }
+            n += 1;
+        }
+    }
+    n
 }
 
 /// MCC's fast path: the second largest eigenvalue of `Q` from a symmetric matrix, or `None`
@@ -813,21 +820,16 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
     let (e, rest) = rest.split_at_mut_checked(g).ok_or(small)?;
     let (y, rest) = rest.split_at_mut_checked(g).ok_or(small)?;
     let w5 = rest.get_mut(..5 * g).ok_or(small)?;
-    let mut n = 0usize;
-    for (i, &px) in a.px.iter().enumerate() {
-        if px > 0.0 {
-            if let (Some(o), Some(r)) = (act.get_mut(n), inv_sq.get_mut(n)) {
-                *o = i as f64;
-                *r = 1.0 / libm::sqrt(px);
-            }
-            n += 1;
-        }
-    }
+    let n = active_levels(a.px, act);
     if n < 2 {
         return Ok(None);
     }
     let act = act.get(..n).ok_or(small)?;
-    let inv_sq = inv_sq.get(..n).ok_or(small)?;
+    let inv_sq = inv_sq.get_mut(..n).ok_or(small)?;
+    for (r, &i) in inv_sq.iter_mut().zip(act) {
+        *r = 1.0 / libm::sqrt(a.px.get(i as usize).copied().unwrap_or(0.0));
+    }
+    let inv_sq = &*inv_sq;
     let col = col.get_mut(..n).ok_or(small)?;
     let sm = s.get_mut(..n * n).ok_or(small)?;
     sm.fill(0.0);
