@@ -5,8 +5,9 @@
 //!
 //! 1. [`tridiagonalize`]: Householder reduction `Hᵀ A H = T` (Golub & Van Loan, *Matrix
 //!    Computations*, 4th ed., algorithm 8.3.1), the reflectors kept in the matrix;
-//! 2. [`kth_largest`]: one eigenvalue of `T` by bisection on Sturm counts (Kahan's, as
-//!    `dstebz`): backward stable, so each eigenvalue is found to a few ulps of `‖T‖`;
+//! 2. [`kth_largest`]: one eigenvalue of `T` by quadrisection on Sturm counts (Kahan's, as
+//!    `dstebz` bisects): backward stable, so each eigenvalue is found to a few ulps of `‖T‖`;
+//!    [`count_below`] alone certifies that an eigenvalue is isolated;
 //! 3. [`eigenvector`]: inverse iteration on `T − λI` with partial pivoting (as `dstein`), then
 //!    the reflectors carry the vector back to `A`'s basis.
 //!
