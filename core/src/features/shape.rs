@@ -250,8 +250,6 @@ struct Padded<'m, 'a> {
     lo: [usize; 3],
     /// Box extent in numpy order (S_z, S_y, S_x).
     s: [usize; 3],
-    /// Image dims `[x, y, z]`.
-    dims: [usize; 3],
 }
 
 impl Padded<'_, '_> {
@@ -263,7 +261,8 @@ impl Padded<'_, '_> {
         let z = self.lo[2] + p[0] - 1;
         let y = self.lo[1] + p[1] - 1;
         let x = self.lo[0] + p[2] - 1;
-        self.mask.is_roi(x + self.dims[0] * (y + self.dims[1] * z))
+        // by coordinates: no index to divide back into (x, y, z)
+        self.mask.is_roi_at([x, y, z])
     }
 }
 
@@ -759,7 +758,6 @@ impl Shape {
             mask,
             lo: roi.lo,
             s: [bd[2], bd[1], bd[0]],
-            dims: mask.dims(),
         };
         let sp = [spacing[2], spacing[1], spacing[0]];
         let (eigenvalues, voxel_count) = eigenvalues(&pm, sp);
@@ -1020,7 +1018,6 @@ mod tests {
                 mask: &mask,
                 lo: [0; 3],
                 s: [dims[2], dims[1], dims[0]],
-                dims,
             };
             let sp = [spacing[2], spacing[1], spacing[0]];
             let mut scratch = vec![0.0; scratch_len(dims).unwrap()];
