@@ -154,8 +154,9 @@ pub fn features(
     }
     super::row_extents(q, dims, hull);
     // Unweighted, with few enough (gray level, length) cells: the runs are counted in a dense
-    // matrix in the keys' space (no sort); its cells are then read in key order, which gives
-    // the same compacted keys as sorting and `compact` would (see `dense_to_keys`).
+    // matrix in the keys' space (no sort, see `run_positions`); its cells are then read in key
+    // order, which gives the same compacted keys as sorting and `compact` would (see
+    // `dense_to_keys`).
     let cells = (max_gl as usize + 1).saturating_mul(stride as usize);
     let dense =
         (!weighted && cells <= keys.len() && (cells as f64) * ((np + 1) as f64) < KEY_LIMIT)
@@ -181,26 +182,25 @@ pub fn features(
         } else {
             (stride as f64, 1.0, 0.0)
         };
-        if let Some(cells) = dense {
-            keys.get_mut(..cells)
-                .ok_or(Error::ScratchTooSmall)?
-                .fill(0.0);
-        }
-        let mut out = Runs {
-            keys: &mut *keys,
-            by_len: if weighted || dense.is_some() {
-                None
-            } else {
-                Some(&mut *by_len)
-            },
-            dense: dense.is_some(),
-            n: n_runs,
-            gs,
-            rs,
-            ao,
+        let adjacent = if let Some(cells) = dense {
+            let m = keys.get_mut(..cells).ok_or(Error::ScratchTooSmall)?;
+            m.fill(0.0);
+            let adjacent = run_positions(q, dims, *a, hull, lbuf, m, stride as usize)?;
+            n_runs = dense_run_count(m, stride as usize);
+            adjacent
+        } else {
+            let mut out = Runs {
+                keys: &mut *keys,
+                by_len: if weighted { None } else { Some(&mut *by_len) },
+                n: n_runs,
+                gs,
+                rs,
+                ao,
+            };
+            let adjacent = runs(q, dims, *a, hull, lbuf, &mut out)?;
+            n_runs = out.n;
+            adjacent
         };
-        let adjacent = runs(q, dims, *a, hull, lbuf, &mut out)?;
-        n_runs = out.n;
         // Some line holds two ROI voxels: certainly if two are adjacent along the angle,
         // otherwise only a line walk can tell.
         let multi = adjacent || two_on_a_line(q, dims, *a);
@@ -308,8 +308,6 @@ pub fn features(
 struct Runs<'a> {
     keys: &'a mut [f64],
     by_len: Option<&'a mut [f64]>,
-    /// `keys` is the dense count matrix, cell `gl · stride + length` (= the unweighted key).
-    dense: bool,
     n: usize,
     gs: f64,
     rs: f64,
@@ -321,16 +319,6 @@ impl Runs<'_> {
     /// data: whether a run ends is as unpredictable as the image).
     #[inline(always)]
     fn push(&mut self, yes: bool, gl: f64, len: f64) {
-        if self.dense {
-            if yes {
-                // the cell index is the (unweighted) key: gl·stride + len
-                if let Some(c) = self.keys.get_mut((gl * self.gs + len) as usize) {
-                    *c += 1.0;
-                }
-                self.n += 1;
-            }
-            return;
-        }
         if let Some(k) = self.keys.get_mut(self.n) {
             *k = gl * self.gs + len * self.rs + self.ao;
         }
@@ -344,11 +332,22 @@ impl Runs<'_> {
     }
 }
 
-/// Turns the dense run counts `m[..cells]` (cell `gl · stride + length`) into compacted keys at
-/// the front of `m`, in cell order: `cell · (n + 1) + count` for every non-empty cell (what
-/// sorting the `n` run keys and [`super::compact`] give), and sets `by_len[length]` to the
-/// number of runs of each length. Returns the number of keys. Keys are written at or before the
-/// cell being read.
+/// The number of runs in the dense matrix `m` of [`run_positions`]: every run has one voxel at
+/// position 1, so it is `Σ_i S(i, 1)` over the gray levels i ≥ 1.
+fn dense_run_count(m: &[f64], stride: usize) -> usize {
+    let mut n = 0.0;
+    for row in m.chunks_exact(stride.max(1)).skip(1) {
+        n += row.get(1).copied().unwrap_or(0.0);
+    }
+    n as usize
+}
+
+/// Turns the dense matrix `m[..cells]` of [`run_positions`] (cell `gl · stride + j` holds
+/// `S(gl, j)`, the number of runs of `gl` with length ≥ j) into compacted keys at the front of
+/// `m`, in cell order: `cell · (n + 1) + P` for every cell with `P(gl, j) = S(gl, j) −
+/// S(gl, j + 1) > 0` (what sorting the `n` run keys and [`super::compact`] give), and sets
+/// `by_len[j]` to the number of runs of each length. Row 0 (the non-ROI voxels' cells) is
+/// skipped. Returns the number of keys. Keys are written below the cells still to be read.
 fn dense_to_keys(
     m: &mut [f64],
     cells: usize,
@@ -359,19 +358,146 @@ fn dense_to_keys(
     let mult = (n + 1) as f64;
     by_len.fill(0.0);
     let mut d = 0usize;
-    for c in 0..cells.min(m.len()) {
-        let count = m.get(c).copied().unwrap_or(0.0);
+    let cells = cells.min(m.len());
+    for c in stride..cells {
+        let j = c % stride.max(1);
+        if j == 0 {
+            continue; // length 0: no run
+        }
+        let s = m.get(c).copied().unwrap_or(0.0);
+        let longer = if j + 1 < stride {
+            m.get(c + 1).copied().unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        let count = s - longer;
         if count > 0.0 {
             if let Some(slot) = m.get_mut(d) {
                 *slot = c as f64 * mult + count;
             }
-            if let Some(b) = by_len.get_mut(c % stride.max(1)) {
+            if let Some(b) = by_len.get_mut(j) {
                 *b += count;
             }
             d += 1;
         }
     }
     d
+}
+
+/// The dense count of angle `a = (dz, dy, dx)` (first non-zero component +1): every voxel v of
+/// every row's ROI extent adds 1 to cell `q(v) · stride + L(v)` of `m`, with `L(v) = L(v − a) + 1`
+/// when v continues its predecessor's run (same bin, both in the ROI), else 1. For a ROI voxel
+/// that cell is `S(q(v), L(v))`: the runs of bin q(v) with length ≥ L(v) each have exactly one
+/// voxel at position L(v), so `P(i, j) = S(i, j) − S(i, j + 1)` ([`dense_to_keys`]); non-ROI
+/// voxels (bin 0) land in row 0, which is ignored. Where a run ends never has to be found, so the
+/// walk has no data-dependent branch and visits only the ROI extents (a predecessor in the ROI
+/// lies in its row's extent, whose L this pass has written). `lbuf` (2·s_x·s_y) holds L for two
+/// planes. Returns whether two ROI voxels are adjacent along `a`.
+fn run_positions(
+    q: &[f64],
+    dims: [usize; 3],
+    a: [isize; 3],
+    hull: &[f64],
+    lbuf: &mut [f64],
+    m: &mut [f64],
+    stride: usize,
+) -> Result<bool, Error> {
+    let [sx, sy, sz] = dims;
+    let [dz, dy, dx] = a;
+    let forward = dz > 0 || (dz == 0 && (dy > 0 || (dy == 0 && dx > 0)));
+    if !forward || dz.abs() > 1 || dy.abs() > 1 || dx.abs() > 1 {
+        return Err(Error::BadSetting);
+    }
+    let plane = sx * sy;
+    let lbuf = lbuf.get_mut(..2 * plane).ok_or(Error::ScratchTooSmall)?;
+    let sf = stride as f64;
+    let mut count = |v: f64, l: f64| {
+        if let Some(c) = m.get_mut((v * sf + l) as usize) {
+            *c += 1.0;
+        }
+    };
+    let mut adjacent = false;
+    for z in 0..sz {
+        for y in 0..sy {
+            let r = z * sy + y;
+            let (x0, x1) = super::row_extent(hull, r);
+            if x0 >= x1 {
+                continue;
+            }
+            let lo_cur = (z & 1) * plane + y * sx;
+            let qrow = q.get(r * sx..(r + 1) * sx).ok_or(Error::ScratchTooSmall)?;
+            let zp = z as isize - dz;
+            let yp = y as isize - dy;
+            if dz == 0 && dy == 0 {
+                // along x: the predecessor is the previous voxel of this row (x0 − 1 is not in
+                // the ROI)
+                let lcur = lbuf
+                    .get_mut(lo_cur + x0..lo_cur + x1)
+                    .ok_or(Error::ScratchTooSmall)?;
+                let qc = qrow.get(x0..x1).ok_or(Error::ScratchTooSmall)?;
+                let (mut p, mut lp) = (0.0, 0.0);
+                for (&v, l) in qc.iter().zip(lcur.iter_mut()) {
+                    let cont = (v > 0.0) & (v == p);
+                    let lv = if cont { lp + 1.0 } else { 1.0 };
+                    adjacent |= (v > 0.0) & (p > 0.0);
+                    count(v, lv);
+                    *l = lv;
+                    (p, lp) = (v, lv);
+                }
+                continue;
+            }
+            if zp < 0 || yp < 0 || yp as usize >= sy {
+                // no predecessor row: every run starts here
+                let lcur = lbuf
+                    .get_mut(lo_cur + x0..lo_cur + x1)
+                    .ok_or(Error::ScratchTooSmall)?;
+                let qc = qrow.get(x0..x1).ok_or(Error::ScratchTooSmall)?;
+                for (&v, l) in qc.iter().zip(lcur.iter_mut()) {
+                    count(v, 1.0);
+                    *l = 1.0;
+                }
+                continue;
+            }
+            let (zp, yp) = (zp as usize, yp as usize);
+            let pr = zp * sy + yp;
+            let lo_pred = (zp & 1) * plane + yp * sx;
+            let qpred = q
+                .get(pr * sx..(pr + 1) * sx)
+                .ok_or(Error::ScratchTooSmall)?;
+            // the two rows of L (distinct: different planes, or rows, of lbuf)
+            let (lcur, lpred) = if lo_pred < lo_cur {
+                let (a, b) = lbuf.split_at_mut(lo_cur);
+                (b.get_mut(..sx), a.get(lo_pred..lo_pred + sx))
+            } else {
+                let (a, b) = lbuf.split_at_mut(lo_pred);
+                (a.get_mut(lo_cur..lo_cur + sx), b.get(..sx))
+            };
+            let (lcur, lpred) = lcur.zip(lpred).ok_or(Error::ScratchTooSmall)?;
+            // x − dx inside the row for x in xa..xb
+            let xa = x0.max(dx.max(0) as usize).min(x1);
+            let xb = x1.min(sx - (-dx).max(0) as usize).max(xa);
+            for x in (x0..xa).chain(xb..x1) {
+                let v = qrow.get(x).copied().unwrap_or(0.0);
+                if let Some(s) = lcur.get_mut(x) {
+                    *s = 1.0;
+                }
+                count(v, 1.0);
+            }
+            let pa = (xa as isize - dx) as usize;
+            let pb = (xb as isize - dx) as usize;
+            let cur = qrow.get(xa..xb).zip(lcur.get_mut(xa..xb));
+            let prev = qpred.get(pa..pb).zip(lpred.get(pa..pb));
+            let ((qc, lc), (qp, lpv)) = cur.zip(prev).ok_or(Error::ScratchTooSmall)?;
+            for (((&v, l), &p), &lp) in qc.iter().zip(lc.iter_mut()).zip(qp).zip(lpv) {
+                let cont = (v > 0.0) & (v == p);
+                let lv = if cont { lp + 1.0 } else { 1.0 };
+                adjacent |= (v > 0.0) & (p > 0.0);
+                count(v, lv);
+                *l = lv;
+            }
+        }
+    }
+    Ok(adjacent)
 }
 
 /// Every run of angle `a = (dz, dy, dx)` (its first non-zero component +1, as every generated
