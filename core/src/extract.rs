@@ -682,7 +682,8 @@ fn one_image_type(
 }
 
 /// GLCM, GLDM and NGTDM of one image type from the discretised box (bin numbers, 0 outside).
-/// The present levels go to `lv_buf` (≥ number of ROI voxels); the box becomes level indices + 1.
+/// The present levels go to `lv_buf` (≥ number of ROI voxels); with GLCM the box becomes level
+/// indices + 1 (after GLDM and NGTDM, which read the levels).
 #[allow(clippy::too_many_arguments)]
 fn level_classes(
     boxbuf: &mut [f64],
@@ -718,32 +719,9 @@ fn level_classes(
         }
     }
     let levels = lv_buf.get(..g).ok_or(Error::ScratchTooSmall)?;
-    for v in boxbuf.iter_mut() {
-        if *v > 0.0 {
-            let k = levels
-                .binary_search_by(|l| l.total_cmp(v))
-                .map_err(|_| Error::ScratchTooSmall)?;
-            *v = (k + 1) as f64;
-        }
-    }
-    let ng = levels.last().copied().unwrap_or(0.0);
     let mine = |n: &FeatureName| n.image_type == *t;
-    if c.glcm {
-        let r = glcm::features(
-            boxbuf,
-            bd,
-            levels,
-            ng,
-            glcm_settings(settings, spacing),
-            c.mcc,
-            work,
-        )?;
-        for (n, o) in names.iter().zip(out.iter_mut()) {
-            if let (true, Feature::Glcm(f)) = (mine(n), n.feature) {
-                *o = glcm::pick(f, &r);
-            }
-        }
-    }
+    // GLDM and NGTDM read the box as gray levels (bin numbers); GLCM then reads it as indices
+    // into `levels` + 1
     if c.gldm || c.ngtdm {
         let columns = gldm_columns(bd, settings);
         let (wd, wn) = work.split_at_mut(gldm::scratch_for_levels(g, columns)?.min(work.len()));
@@ -769,6 +747,31 @@ fn level_classes(
                 (true, Feature::Gldm(f)) => *o = gldm::compute(f, &dm),
                 (true, Feature::Ngtdm(f)) => *o = ngtdm::compute(f, &tm),
                 _ => {}
+            }
+        }
+    }
+    if c.glcm {
+        for v in boxbuf.iter_mut() {
+            if *v > 0.0 {
+                let k = levels
+                    .binary_search_by(|l| l.total_cmp(v))
+                    .map_err(|_| Error::ScratchTooSmall)?;
+                *v = (k + 1) as f64;
+            }
+        }
+        let ng = levels.last().copied().unwrap_or(0.0);
+        let r = glcm::features(
+            boxbuf,
+            bd,
+            levels,
+            ng,
+            glcm_settings(settings, spacing),
+            c.mcc,
+            work,
+        )?;
+        for (n, o) in names.iter().zip(out.iter_mut()) {
+            if let (true, Feature::Glcm(f)) = (mine(n), n.feature) {
+                *o = glcm::pick(f, &r);
             }
         }
     }

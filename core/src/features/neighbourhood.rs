@@ -32,10 +32,12 @@ pub fn max_neighbours(dims: [usize; 3], distances: &[u32], force_2d: Option<u8>)
     angle_count(dims, distances, force_2d, true)
 }
 
-/// Scans the box `q` (x fastest, `dims` = box dims; `q[v]` = index + 1 into `levels` for ROI
-/// voxels, 0 outside) and calls `f` for every ROI voxel in scan order; the neighbours are the
-/// bidirectional [`Angles`] of `distances` and `force_2d` (none: [`Error::BadSetting`], as
-/// PyRadiomics' "Error getting angle count").
+/// Scans the box `q` (x fastest, `dims` = box dims; `q[v]` = the gray level (bin number, > 0) of
+/// ROI voxels, 0 outside; `levels` = the present levels, ascending) and calls `f` for every ROI
+/// voxel in scan order; the neighbours are the bidirectional [`Angles`] of `distances` and
+/// `force_2d` (none: [`Error::BadSetting`], as PyRadiomics' "Error getting angle count").
+/// Neighbours are read as levels directly (no index lookup per neighbour); only the centre's
+/// index is searched in `levels`.
 pub fn scan(
     q: &[f64],
     dims: [usize; 3],
@@ -82,17 +84,15 @@ pub fn scan(
                 if c <= 0.0 {
                     continue;
                 }
-                let level = c as usize - 1;
-                let lc = levels.get(level).copied().ok_or(Error::ScratchTooSmall)?;
+                let (level, lc) = level_of(levels, c)?;
                 if inner(x, sx) && inner(y, sy) && inner(z, sz) {
                     // every neighbour is in the box: fixed offsets, no bounds per axis
                     let mut count = 0usize;
                     let mut dependent = 0usize;
                     let mut sum = 0.0;
                     for &o in &offsets {
-                        let d = q.get(v.wrapping_add_signed(o)).copied().unwrap_or(0.0);
-                        if d > 0.0 {
-                            let ld = levels.get(d as usize - 1).copied().unwrap_or(0.0);
+                        let ld = q.get(v.wrapping_add_signed(o)).copied().unwrap_or(0.0);
+                        if ld > 0.0 {
                             count += 1;
                             sum += ld;
                             dependent += usize::from(libm::fabs(lc - ld) <= alpha);
@@ -117,11 +117,10 @@ pub fn scan(
                             if w == v {
                                 continue;
                             }
-                            let d = q.get(w).copied().unwrap_or(0.0);
-                            if d <= 0.0 {
+                            let ld = q.get(w).copied().unwrap_or(0.0);
+                            if ld <= 0.0 {
                                 continue;
                             }
-                            let ld = levels.get(d as usize - 1).copied().unwrap_or(0.0);
                             count += 1;
                             sum += ld;
                             if libm::fabs(lc - ld) <= alpha {
@@ -140,6 +139,16 @@ pub fn scan(
         }
     }
     Ok(())
+}
+
+/// The index of gray level `c` in the ascending `levels`, and the level (a level that is not
+/// present means the caller's list is wrong: [`Error::ScratchTooSmall`], as a short list).
+#[inline]
+fn level_of(levels: &[f64], c: f64) -> Result<(usize, f64), Error> {
+    let k = levels
+        .binary_search_by(|l| l.total_cmp(&c))
+        .map_err(|_| Error::ScratchTooSmall)?;
+    Ok((k, c))
 }
 
 /// [`scan`] for any angle set: the neighbours of each voxel are the generated angles (a repeated
@@ -163,8 +172,7 @@ fn scan_angles(
                 if c <= 0.0 {
                     continue;
                 }
-                let level = c as usize - 1;
-                let lc = levels.get(level).copied().ok_or(Error::ScratchTooSmall)?;
+                let (level, lc) = level_of(levels, c)?;
                 let mut count = 0usize;
                 let mut dependent = 0usize;
                 let mut sum = 0.0;
@@ -174,11 +182,10 @@ fn scan_angles(
                         continue;
                     }
                     let w = ((nz * syi + ny) * sxi + nx) as usize;
-                    let d = q.get(w).copied().unwrap_or(0.0);
-                    if d <= 0.0 {
+                    let ld = q.get(w).copied().unwrap_or(0.0);
+                    if ld <= 0.0 {
                         continue;
                     }
-                    let ld = levels.get(d as usize - 1).copied().unwrap_or(0.0);
                     count += 1;
                     sum += ld;
                     if libm::fabs(lc - ld) <= alpha {
