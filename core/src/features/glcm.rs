@@ -1379,7 +1379,12 @@ fn count_pairs(
                 if b_ <= 0.0 {
                     continue;
                 }
-                let (ia, ib) = (a_ as usize - 1, b_ as usize - 1);
+                // via u32: a cheaper saturating conversion; a level index past u32 (none in
+                // practice) lands out of `pm` and is not counted
+                let (ia, ib) = (
+                    (a_ as u32 as usize).wrapping_sub(1),
+                    (b_ as u32 as usize).wrapping_sub(1),
+                );
                 if let Some(c) = pm.get_mut(ia * g + ib) {
                     *c += w;
                 }

@@ -159,8 +159,10 @@ pub(crate) fn row_extents(q: &[f64], dims: [usize; 3], hull: &mut [f64]) {
 /// Row `r`'s ROI extent `x0..x1` from [`row_extents`]' `hull` (`0..0` if absent).
 #[inline]
 pub(crate) fn row_extent(hull: &[f64], r: usize) -> (usize, usize) {
-    let a = hull.get(2 * r).copied().unwrap_or(0.0) as usize;
-    let b = hull.get(2 * r + 1).copied().unwrap_or(0.0) as usize;
+    // via u32, a cheaper saturating conversion than to usize: extents are x coordinates of
+    // a box row (< 2^32: no row that long fits in memory as f64)
+    let a = hull.get(2 * r).copied().unwrap_or(0.0) as u32 as usize;
+    let b = hull.get(2 * r + 1).copied().unwrap_or(0.0) as u32 as usize;
     (a, b)
 }
 
