@@ -262,7 +262,7 @@ fn cluster_pow(m: &Matrix, e: f64, buf: &mut [f64]) -> f64 {
             }
             let table = &*table;
             m.for_each(|i, j, p, _, _| {
-                let t = table.get(((i + j) - k0) as usize).copied();
+                let t = table.get(super::index_of((i + j) - k0)).copied();
                 s += p * t.unwrap_or_else(|| libm::pow(((i + j) - m.ux) - m.uy, e));
             });
         }
@@ -554,7 +554,7 @@ fn distribution<'a>(
             for (&pij, &lj) in row.iter().zip(a.lv.iter()) {
                 if pij != 0.0 {
                     let k = if sum { li + lj } else { libm::fabs(li - lj) };
-                    if let Some(slot) = d.get_mut((k - k0) as usize) {
+                    if let Some(slot) = d.get_mut(super::index_of(k - k0)) {
                         *slot += pij;
                     }
                 }
@@ -827,13 +827,16 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
     let act = act.get(..n).ok_or(small)?;
     let inv_sq = inv_sq.get_mut(..n).ok_or(small)?;
     for (r, &i) in inv_sq.iter_mut().zip(act) {
-        *r = 1.0 / libm::sqrt(a.px.get(i as usize).copied().unwrap_or(0.0));
+        *r = 1.0 / libm::sqrt(a.px.get(super::index_of(i)).copied().unwrap_or(0.0));
     }
     let inv_sq = &*inv_sq;
     let col = col.get_mut(..n).ok_or(small)?;
     let sm = s.get_mut(..n * n).ok_or(small)?;
     sm.fill(0.0);
-    let pik = |i: f64, k: usize| a.p.get(i as usize * g + k).copied().unwrap_or(0.0);
+    let pik = |i: f64, k: usize| {
+        let r = super::index_of(i).wrapping_mul(g).wrapping_add(k);
+        a.p.get(r).copied().unwrap_or(0.0)
+    };
     // S = C Cᵀ, upper triangle, one column of C at a time
     let mut min_prod = f64::INFINITY;
     for (k, &pyk) in a.py.iter().enumerate() {
@@ -845,7 +848,7 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
         for ((c, &i), &r) in col.iter_mut().zip(act).zip(inv_sq) {
             let p = pik(i, k);
             if p != 0.0 {
-                pmin = pmin.min(a.px.get(i as usize).copied().unwrap_or(0.0));
+                pmin = pmin.min(a.px.get(super::index_of(i)).copied().unwrap_or(0.0));
             }
             *c = p * r * inv_sk;
         }
@@ -953,13 +956,16 @@ fn build_q(a: &Matrix, act: &[f64], col: &mut [f64], qa: &mut [f64]) {
     for k in 0..g {
         let pyk = a.py.get(k).copied().unwrap_or(0.0);
         for (o, &i) in col.iter_mut().zip(act.iter()) {
-            *o = a.p.get(i as usize * g + k).copied().unwrap_or(0.0);
+            *o =
+                a.p.get(super::index_of(i).wrapping_mul(g).wrapping_add(k))
+                    .copied()
+                    .unwrap_or(0.0);
         }
         for (row, (&pik, &i)) in qa.chunks_exact_mut(n).zip(col.iter().zip(act.iter())) {
             if pik == 0.0 {
                 continue;
             }
-            let den = a.px.get(i as usize).copied().unwrap_or(0.0) * pyk + EPS;
+            let den = a.px.get(super::index_of(i)).copied().unwrap_or(0.0) * pyk + EPS;
             let w = pik / den;
             for (q, &c) in row.iter_mut().zip(col.iter()) {
                 *q += w * c;
@@ -1379,17 +1385,15 @@ fn count_pairs(
                 if b_ <= 0.0 {
                     continue;
                 }
-                // via u32: a cheaper saturating conversion; a level index past u32 (none in
-                // practice) lands out of `pm` and is not counted
                 let (ia, ib) = (
-                    (a_ as u32 as usize).wrapping_sub(1),
-                    (b_ as u32 as usize).wrapping_sub(1),
+                    super::index_of(a_).wrapping_sub(1),
+                    super::index_of(b_).wrapping_sub(1),
                 );
-                if let Some(c) = pm.get_mut(ia * g + ib) {
+                if let Some(c) = pm.get_mut(ia.wrapping_mul(g).wrapping_add(ib)) {
                     *c += w;
                 }
                 if symmetrical {
-                    if let Some(c) = pm.get_mut(ib * g + ia) {
+                    if let Some(c) = pm.get_mut(ib.wrapping_mul(g).wrapping_add(ia)) {
                         *c += w;
                     }
                 }

@@ -158,11 +158,9 @@ pub fn features(
     // order, which gives the same compacted keys as sorting and `compact` would (see
     // `dense_to_keys`).
     let cells = (max_gl as usize + 1).saturating_mul(stride as usize);
-    let dense = (!weighted
-        && cells <= keys.len()
-        && cells <= u32::MAX as usize
-        && (cells as f64) * ((np + 1) as f64) < KEY_LIMIT)
-        .then_some(cells);
+    let dense =
+        (!weighted && cells <= keys.len() && (cells as f64) * ((np + 1) as f64) < KEY_LIMIT)
+            .then_some(cells);
     let mut weights = [0.0f64; MAX_ANGLES];
     let mut per_angle = [[0.0f64; N_FEATURES]; 13];
     let mut kept = 0usize;
@@ -414,8 +412,7 @@ fn run_positions(
     let lbuf = lbuf.get_mut(..2 * plane).ok_or(Error::ScratchTooSmall)?;
     let sf = stride as f64;
     let mut count = |v: f64, l: f64| {
-        // cells ≤ u32::MAX (see `features`): the cheaper saturating conversion is exact
-        if let Some(c) = m.get_mut((v * sf + l) as u32 as usize) {
+        if let Some(c) = m.get_mut(super::index_of(v * sf + l)) {
             *c += 1.0;
         }
     };

@@ -159,11 +159,19 @@ pub(crate) fn row_extents(q: &[f64], dims: [usize; 3], hull: &mut [f64]) {
 /// Row `r`'s ROI extent `x0..x1` from [`row_extents`]' `hull` (`0..0` if absent).
 #[inline]
 pub(crate) fn row_extent(hull: &[f64], r: usize) -> (usize, usize) {
-    // via u32, a cheaper saturating conversion than to usize: extents are x coordinates of
-    // a box row (< 2^32: no row that long fits in memory as f64)
-    let a = hull.get(2 * r).copied().unwrap_or(0.0) as u32 as usize;
-    let b = hull.get(2 * r + 1).copied().unwrap_or(0.0) as u32 as usize;
+    let a = index_of(hull.get(2 * r).copied().unwrap_or(0.0));
+    let b = index_of(hull.get(2 * r + 1).copied().unwrap_or(0.0));
     (a, b)
+}
+
+/// `x` as an index, for an `x` that holds an integer in `0..2^52` (bin numbers, level indices,
+/// box coordinates, dense cells): the bits of `x + 2^52` minus those of `2^52`. Three
+/// instructions against six to ten for a saturating `as usize`; any other `x` gives some index
+/// (a negative or NaN one a huge index), so callers use it only for bounds-checked access.
+#[inline(always)]
+pub(crate) fn index_of(x: f64) -> usize {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    (x + TWO_52).to_bits().wrapping_sub(TWO_52.to_bits()) as usize
 }
 
 /// Run-length encodes sorted keys of an unweighted matrix in place: the `c` equal keys `k`
@@ -419,6 +427,27 @@ pub(crate) fn test_uniform(state: &mut u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `index_of` is the integer for every integer in 0..2^52 (ends, powers of two, values
+    /// around them) and out of any buffer's range for negative and NaN values.
+    #[test]
+    fn index_of_integers() {
+        let mut n = 0;
+        for k in 0..52u32 {
+            let p = 1u64 << k;
+            for v in [p - 1, p, p + 1, 3 * p / 2] {
+                if v < 1 << 52 {
+                    assert_eq!(index_of(v as f64), v as usize, "{v}");
+                    n += 1;
+                }
+            }
+        }
+        assert_eq!(index_of(4_503_599_627_370_495.0), 4_503_599_627_370_495);
+        assert!(n > 150);
+        for bad in [-1.0, -2.5, -1e300, f64::NAN, -f64::NAN] {
+            assert!(index_of(bad) > 1 << 60, "{bad}");
+        }
+    }
 
     /// The integer sort orders exactly as `total_cmp`: negative and positive values, both
     /// zeros, infinities, NaNs of both signs, duplicates.
