@@ -345,15 +345,50 @@ fn imc1_given(m: &Matrix, hxy: f64) -> f64 {
 /// radicand is negative; HXY2 = −Σ_{i,j} p_x(i) p_y(j) log2(p_x(i) p_y(j) + ε) over all cells
 /// (`RadiomicsGLCM.getImc2FeatureValue`).
 pub fn imc2(m: &Matrix) -> f64 {
-    imc2_given(m, m.hxy())
+    imc2_given(m, m.hxy(), &mut [])
 }
-/// [`imc2`] with `HXY` already computed.
-fn imc2_given(m: &Matrix, hxy: f64) -> f64 {
+/// [`imc2`] with `HXY` already computed. `buf` (work space, any length) lets a symmetric
+/// matrix compute each term once: with `p_x = p_y` bit for bit, the terms of cells (i, j) and
+/// (j, i) are equal, so row i keeps its terms j > i (`g(g−1)/2` values) and later rows read
+/// them back; the sum keeps its row-major order, so its bits do not change.
+fn imc2_given(m: &Matrix, hxy: f64, buf: &mut [f64]) -> f64 {
+    let g = m.px.len();
+    let term = |px: f64, py: f64| {
+        let t = px * py;
+        t * libm::log2(t + EPS)
+    };
+    let same = m.py.len() == g
+        && m.px
+            .iter()
+            .zip(m.py.iter())
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+    let tri = g * g.saturating_sub(1) / 2;
     let mut hxy2 = 0.0;
-    for &px in m.px.iter() {
-        for &py in m.py.iter() {
-            let t = px * py;
-            hxy2 += t * libm::log2(t + EPS);
+    match buf.get_mut(..tri) {
+        Some(cache) if same => {
+            // row i's terms j > i start at off(i) = i·(2g − i − 1)/2
+            let off = |i: usize| i * (2 * g - i - 1) / 2;
+            for (i, &pxi) in m.px.iter().enumerate() {
+                for j in 0..i {
+                    hxy2 += cache.get(off(j) + (i - j - 1)).copied().unwrap_or(0.0);
+                }
+                hxy2 += term(pxi, pxi);
+                let row = cache
+                    .get_mut(off(i)..off(i) + (g - i - 1))
+                    .unwrap_or(&mut []);
+                for (c, &pxj) in row.iter_mut().zip(m.px.iter().skip(i + 1)) {
+                    let t = term(pxi, pxj);
+                    *c = t;
+                    hxy2 += t;
+                }
+            }
+        }
+        _ => {
+            for &px in m.px.iter() {
+                for &py in m.py.iter() {
+                    hxy2 += term(px, py);
+                }
+            }
         }
     }
     let hxy2 = -hxy2;
@@ -700,7 +735,7 @@ fn per_angle(
             F::Contrast => *o = contrast(m),
             F::Correlation => *o = correlation(m),
             F::Imc1 => *o = imc1_given(m, hxy),
-            F::Imc2 => *o = imc2_given(m, hxy),
+            F::Imc2 => *o = imc2_given(m, hxy, buf),
             F::JointAverage => *o = joint_average(m),
             F::JointEnergy => *o = joint_energy(m),
             F::JointEntropy => *o = hxy,
@@ -1520,6 +1555,43 @@ mod tests {
     /// eigenvalue to 1e-11 relative, on 150 levels too and on a level so rare that ε acts beyond
     /// first order (refined on `Q` itself); it declines the double eigenvalue 1 of a reducible
     /// matrix.
+    /// Imc2 with its work space (each symmetric pair's term computed once and read back) has
+    /// the bits of the plain row-major sum, symmetric or not, with or without empty levels.
+    #[test]
+    fn imc2_cached_terms_keep_the_bits() {
+        let mut cached = 0;
+        for g in [1usize, 2, 3, 7, 40, 90] {
+            for (seed, symmetric, hole) in [(1, true, false), (2, false, false), (3, true, true)] {
+                let c = counts(g, seed * 7 + g as u64, symmetric, hole, false, 1.0);
+                let total: f64 = c.iter().sum();
+                let p: Vec<f64> = c.iter().map(|v| v / total).collect();
+                let mut px = std::vec![0.0; g];
+                let mut py = std::vec![0.0; g];
+                for i in 0..g {
+                    for j in 0..g {
+                        px[i] += p[i * g + j];
+                        py[j] += p[i * g + j];
+                    }
+                }
+                let lv: Vec<f64> = (1..=g).map(|v| v as f64).collect();
+                let m = Matrix {
+                    p: &p,
+                    px: &px,
+                    py: &py,
+                    lv: &lv,
+                    ux: 0.0,
+                    uy: 0.0,
+                };
+                let plain = imc2(&m);
+                let mut buf = std::vec![0.0; g * g];
+                let with = imc2_given(&m, m.hxy(), &mut buf);
+                assert_eq!(with.to_bits(), plain.to_bits(), "g {g} seed {seed}");
+                cached += usize::from(symmetric && g > 1);
+            }
+        }
+        assert!(cached >= 10);
+    }
+
     #[test]
     fn mcc_fast_path_agrees_with_the_general_solver() {
         let (mut fast, mut declined, mut fast_150, mut rare) = (0, 0, 0, 0);
