@@ -44,6 +44,7 @@ use crate::names::ShapeFeature;
 use crate::Error;
 
 /// Cube corners in (z, y, x) (`cshape.c` `gridAngles`): bit `a` of the cube index is corner `a`.
+#[cfg(test)]
 const GRID_ANGLES: [[usize; 3]; 8] = [
     [0, 0, 0],
     [0, 0, 1],
@@ -283,20 +284,39 @@ fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
     ]
 }
 
+/// The cube-index bits ([`GRID_ANGLES`] order) of a cube's x face, from face bits (z, y) =
+/// (0,0), (0,1), (1,0), (1,1) → corners (0,0,0), (0,1,0), (1,0,0), (1,1,0) = bits 0, 3, 4, 7.
+#[inline]
+fn x_face_bits(f: u8) -> u8 {
+    (f & 1) | (f & 2) << 2 | (f & 4) << 2 | (f & 8) << 4
+}
+
+/// The same for the x + 1 face: corners (0,0,1), (0,1,1), (1,0,1), (1,1,1) = bits 1, 2, 5, 6.
+#[inline]
+fn x1_face_bits(f: u8) -> u8 {
+    (f & 1) << 1 | (f & 2) << 1 | (f & 4) << 3 | (f & 8) << 3
+}
+
 /// `(V, A)` by marching cubes over the padded mask (`calculate_coefficients`).
 fn mesh(pm: &Padded, sp: [f64; 3]) -> (f64, f64) {
     let mut volume = 0.0f64;
     let mut area = 0.0f64;
     let n = [pm.s[0] + 1, pm.s[1] + 1, pm.s[2] + 1]; // cubes per axis = padded extent − 1
+                                                     // The four corners of a cube at its x + 1 face (GRID_ANGLES bits 1, 2, 5, 6) are the next
+                                                     // cube's x face (bits 0, 3, 4, 7): each corner is looked up once per row, not twice.
+    let face = |iz: usize, iy: usize, x: usize| -> u8 {
+        u8::from(pm.at([iz, iy, x]))
+            | u8::from(pm.at([iz, iy + 1, x])) << 1
+            | u8::from(pm.at([iz + 1, iy, x])) << 2
+            | u8::from(pm.at([iz + 1, iy + 1, x])) << 3
+    };
     for iz in 0..n[0] {
         for iy in 0..n[1] {
+            let mut x_face = face(iz, iy, 0);
             for ix in 0..n[2] {
-                let mut idx = 0u8;
-                for (a, g) in GRID_ANGLES.iter().enumerate() {
-                    if pm.at([iz + g[0], iy + g[1], ix + g[2]]) {
-                        idx |= 1 << a;
-                    }
-                }
+                let next = face(iz, iy, ix + 1);
+                let mut idx = x_face_bits(x_face) | x1_face_bits(next);
+                x_face = next;
                 let sign = if idx & 0x80 != 0 {
                     idx ^= 0xff;
                     -1.0
@@ -914,6 +934,19 @@ mod tests {
         }
         fn unit(&mut self) -> f64 {
             (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// The face-bit maps put each face corner on the cube-index bit GRID_ANGLES gives it.
+    #[test]
+    fn face_bits_follow_the_grid_order() {
+        for (f, (z, y)) in [(0usize, 0usize), (0, 1), (1, 0), (1, 1)]
+            .into_iter()
+            .enumerate()
+        {
+            let bit = |x: usize| GRID_ANGLES.iter().position(|g| *g == [z, y, x]).unwrap();
+            assert_eq!(x_face_bits(1 << f), 1 << bit(0), "x face ({z}, {y})");
+            assert_eq!(x1_face_bits(1 << f), 1 << bit(1), "x+1 face ({z}, {y})");
         }
     }
 
