@@ -414,7 +414,10 @@ fn causal_row(
         *og = r;
         j += G;
     }
-    for (k, o) in o.iter_mut().enumerate().skip(j) {
+    // the remainder from j (sliced, not `enumerate().skip(j)`, whose `nth` call LLVM sometimes
+    // keeps out of line and then optimises the whole row function worse)
+    let rest = o.get_mut(j..).unwrap_or(&mut []);
+    for (k, o) in (j..).zip(rest.iter_mut()) {
         let a = x.map(|r| at(r, k));
         let b = y.map(|r| at(r, k));
         *o = step(a, b);
@@ -473,7 +476,10 @@ fn anti_causal_row(
         *qg = z;
         j += G;
     }
-    for (k, (o, q4)) in o.iter_mut().zip(q4.iter_mut()).enumerate().skip(j) {
+    // the remainder from j (sliced: see causal_row)
+    let rest = o.get_mut(j..).unwrap_or(&mut []);
+    let rest_q = q4.get_mut(j..).unwrap_or(&mut []);
+    for (k, (o, q4)) in (j..).zip(rest.iter_mut().zip(rest_q.iter_mut())) {
         let a = x.map(|r| at(r, k));
         let b = q.map(|r| at(r, k));
         step(o, q4, a, b);
