@@ -1377,7 +1377,9 @@ fn features_pass(
 /// Adds the neighbour pairs of angle `a = (dz, dy, dx)` to `pm` (`G' × G'`, row = centre level,
 /// column = neighbour level), each with weight `w` (and its transpose if `symmetrical`); returns
 /// the number of pairs. Only the ROI extent of each row (`hull`, [`super::row_extents`]) is
-/// visited.
+/// visited. With `w = 1` (one angle's integer counts) a symmetrical matrix counts each pair once
+/// and adds the transpose at the end: the counts are exact integers either way, so the matrix
+/// has the same bits.
 #[allow(clippy::too_many_arguments)]
 fn count_pairs(
     q: &[f64],
@@ -1400,6 +1402,8 @@ fn count_pairs(
         }
     };
     let mut pairs = 0usize;
+    let once = symmetrical && w == 1.0;
+    let twice = symmetrical && !once;
     // Voxels whose neighbour (x+dx, y+dy, z+dz) is inside the box.
     let xr = lo(dx)..hi(dx, sx);
     let yr = lo(dy)..hi(dy, sy);
@@ -1427,12 +1431,30 @@ fn count_pairs(
                 if let Some(c) = pm.get_mut(ia.wrapping_mul(g).wrapping_add(ib)) {
                     *c += w;
                 }
-                if symmetrical {
+                if twice {
                     if let Some(c) = pm.get_mut(ib.wrapping_mul(g).wrapping_add(ia)) {
                         *c += w;
                     }
                 }
                 pairs += 1;
+            }
+        }
+    }
+    if once {
+        // P + Pᵀ: cell (i, j) and (j, i) get n_ij + n_ji, the diagonal 2·n_ii
+        for i in 0..g {
+            if let Some(d) = pm.get_mut(i * g + i) {
+                *d *= 2.0;
+            }
+            for j in i + 1..g {
+                let (a, b) = (i * g + j, j * g + i);
+                let s = pm.get(a).copied().unwrap_or(0.0) + pm.get(b).copied().unwrap_or(0.0);
+                if let Some(c) = pm.get_mut(a) {
+                    *c = s;
+                }
+                if let Some(c) = pm.get_mut(b) {
+                    *c = s;
+                }
             }
         }
     }
