@@ -1229,14 +1229,14 @@ fn features_pass(
         if weighted && a.is_some() {
             if let Some(a) = a {
                 let w = weight(a, settings.spacing, settings.weighting);
-                wpairs += count_pairs(q, dims, hull, a, g, pm, w, settings.symmetrical);
+                wpairs += count_pairs(q, dims, hull, a, g, pm, Some(w), settings.symmetrical);
             }
             continue;
         }
         let total = match a {
             Some(a) => {
                 pm.fill(0.0);
-                let pairs = count_pairs(q, dims, hull, a, g, pm, 1.0, settings.symmetrical);
+                let pairs = count_pairs(q, dims, hull, a, g, pm, None, settings.symmetrical);
                 if settings.symmetrical {
                     2.0 * pairs as f64
                 } else {
@@ -1375,11 +1375,12 @@ fn features_pass(
 }
 
 /// Adds the neighbour pairs of angle `a = (dz, dy, dx)` to `pm` (`G' × G'`, row = centre level,
-/// column = neighbour level), each with weight `w` (and its transpose if `symmetrical`); returns
-/// the number of pairs. Only the ROI extent of each row (`hull`, [`super::row_extents`]) is
-/// visited. With `w = 1` (one angle's integer counts) a symmetrical matrix counts each pair once
-/// and adds the transpose at the end: the counts are exact integers either way, so the matrix
-/// has the same bits.
+/// column = neighbour level), and their transposes if `symmetrical`; returns the number of pairs.
+/// `w = None`: `pm` is zero on entry and receives this angle's counts (1 per pair); then a
+/// symmetrical matrix counts each pair once and adds the transpose at the end (exact integers
+/// either way: the same bits). `w = Some(weight)`: each pair adds `weight` to what `pm` already
+/// holds (the weighted sum over angles), transpose included pair by pair. Only the ROI extent of
+/// each row (`hull`, [`super::row_extents`]) is visited.
 #[allow(clippy::too_many_arguments)]
 fn count_pairs(
     q: &[f64],
@@ -1388,7 +1389,7 @@ fn count_pairs(
     a: [isize; 3],
     g: usize,
     pm: &mut [f64],
-    w: f64,
+    weight: Option<f64>,
     symmetrical: bool,
 ) -> usize {
     let [sx, sy, sz] = dims;
@@ -1402,7 +1403,8 @@ fn count_pairs(
         }
     };
     let mut pairs = 0usize;
-    let once = symmetrical && w == 1.0;
+    let w = weight.unwrap_or(1.0);
+    let once = symmetrical && weight.is_none();
     let twice = symmetrical && !once;
     // Voxels whose neighbour (x+dx, y+dy, z+dz) is inside the box.
     let xr = lo(dx)..hi(dx, sx);
