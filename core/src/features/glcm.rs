@@ -1579,6 +1579,44 @@ mod tests {
     /// eigenvalue to 1e-11 relative, on 150 levels too and on a level so rare that ε acts beyond
     /// first order (refined on `Q` itself); it declines the double eigenvalue 1 of a reducible
     /// matrix.
+    /// `p = c / Σc` (`g × g`), its marginals summed in row-major order (as `features_pass`) and
+    /// the levels 1..=g.
+    struct Normalised {
+        p: Vec<f64>,
+        px: Vec<f64>,
+        py: Vec<f64>,
+        lv: Vec<f64>,
+    }
+
+    impl Normalised {
+        fn new(c: &[f64], g: usize) -> Normalised {
+            let total: f64 = c.iter().sum();
+            let p: Vec<f64> = c.iter().map(|v| v / total).collect();
+            let mut px = std::vec![0.0; g];
+            let mut py = std::vec![0.0; g];
+            for i in 0..g {
+                for j in 0..g {
+                    px[i] += p[i * g + j];
+                    py[j] += p[i * g + j];
+                }
+            }
+            let lv: Vec<f64> = (1..=g).map(|v| v as f64).collect();
+            Normalised { p, px, py, lv }
+        }
+
+        /// The matrix (μ not needed by the tests using it).
+        fn matrix(&self) -> Matrix<'_> {
+            Matrix {
+                p: &self.p,
+                px: &self.px,
+                py: &self.py,
+                lv: &self.lv,
+                ux: 0.0,
+                uy: 0.0,
+            }
+        }
+    }
+
     /// Imc2 with its work space (each symmetric pair's term computed once and read back) has
     /// the bits of the plain row-major sum, symmetric or not, with or without empty levels.
     #[test]
@@ -1587,25 +1625,8 @@ mod tests {
         for g in [1usize, 2, 3, 7, 40, 90] {
             for (seed, symmetric, hole) in [(1, true, false), (2, false, false), (3, true, true)] {
                 let c = counts(g, seed * 7 + g as u64, symmetric, hole, false, 1.0);
-                let total: f64 = c.iter().sum();
-                let p: Vec<f64> = c.iter().map(|v| v / total).collect();
-                let mut px = std::vec![0.0; g];
-                let mut py = std::vec![0.0; g];
-                for i in 0..g {
-                    for j in 0..g {
-                        px[i] += p[i * g + j];
-                        py[j] += p[i * g + j];
-                    }
-                }
-                let lv: Vec<f64> = (1..=g).map(|v| v as f64).collect();
-                let m = Matrix {
-                    p: &p,
-                    px: &px,
-                    py: &py,
-                    lv: &lv,
-                    ux: 0.0,
-                    uy: 0.0,
-                };
+                let norm = Normalised::new(&c, g);
+                let m = norm.matrix();
                 let plain = imc2(&m);
                 let mut buf = std::vec![0.0; g * g];
                 let with = imc2_given(&m, m.hxy(), &mut buf);
@@ -1630,19 +1651,8 @@ mod tests {
                     (true, false, false, 3e3),
                 ] {
                     let c = counts(g, seed * 31 + g as u64, symmetric, hole, blocks, scale);
-                    let total: f64 = c.iter().sum();
-                    let p: Vec<f64> = c.iter().map(|v| v / total).collect();
-                    let px: Vec<f64> = (0..g).map(|i| p[i * g..(i + 1) * g].iter().sum()).collect();
-                    let py: Vec<f64> = (0..g).map(|j| (0..g).map(|i| p[i * g + j]).sum()).collect();
-                    let lv: Vec<f64> = (1..=g).map(|v| v as f64).collect();
-                    let m = Matrix {
-                        p: &p,
-                        px: &px,
-                        py: &py,
-                        lv: &lv,
-                        ux: 0.0,
-                        uy: 0.0,
-                    };
+                    let norm = Normalised::new(&c, g);
+                    let m = norm.matrix();
                     let mut q = std::vec![0.0; g * g];
                     let mut work = std::vec![0.0; 11 * g];
                     let general = mcc_eigen(&m, &mut q, &mut work).unwrap();

@@ -384,6 +384,77 @@ fn dense_to_keys(
     d
 }
 
+/// What both run walks check first: `a` is a generated angle (distance 1, first non-zero
+/// component +1); and their two planes of run lengths, `lbuf[..2·plane]`.
+fn walk_setup(a: [isize; 3], plane: usize, lbuf: &mut [f64]) -> Result<&mut [f64], Error> {
+    let [dz, dy, dx] = a;
+    let forward = dz > 0 || (dz == 0 && (dy > 0 || (dy == 0 && dx > 0)));
+    if !forward || dz.abs() > 1 || dy.abs() > 1 || dx.abs() > 1 {
+        return Err(Error::BadSetting);
+    }
+    lbuf.get_mut(..2 * plane).ok_or(Error::ScratchTooSmall)
+}
+
+/// A box row and its predecessor row `pr` (another row), aligned for [`runs`] and
+/// [`run_positions`]: over `x0..x1`, the voxels whose predecessor `x − dx` leaves the row (run
+/// lengths `left` for `x0..xa`, `right` for `xb..x1`) and, for `xa..xb`, this row's bins `qc` and
+/// run lengths `lc` beside the predecessors' bins `qp` and run lengths `lp`.
+struct Aligned<'r> {
+    xa: usize,
+    xb: usize,
+    left: &'r mut [f64],
+    right: &'r mut [f64],
+    qc: &'r [f64],
+    lc: &'r mut [f64],
+    qp: &'r [f64],
+    lp: &'r [f64],
+}
+
+/// [`Aligned`] for the row `qrow` whose L starts at `lo_cur` in `lbuf` (two planes of L, plane
+/// `z & 1`), in a box of rows of `sx` voxels and `sy` rows per plane.
+#[allow(clippy::too_many_arguments)]
+fn aligned<'r>(
+    q: &'r [f64],
+    qrow: &'r [f64],
+    lbuf: &'r mut [f64],
+    (sx, sy): (usize, usize),
+    lo_cur: usize,
+    pr: usize,
+    (x0, x1): (usize, usize),
+    dx: isize,
+) -> Result<Aligned<'r>, Error> {
+    let small = Error::ScratchTooSmall;
+    let lo_pred = ((pr / sy.max(1)) & 1) * sx * sy + (pr % sy.max(1)) * sx;
+    let qpred = q.get(pr * sx..(pr + 1) * sx).ok_or(small)?;
+    // the two rows of L (distinct: different planes, or rows, of lbuf)
+    let (lcur, lpred) = if lo_pred < lo_cur {
+        let (a, b) = lbuf.split_at_mut(lo_cur);
+        (b.get_mut(..sx), a.get(lo_pred..lo_pred + sx))
+    } else {
+        let (a, b) = lbuf.split_at_mut(lo_pred);
+        (a.get_mut(lo_cur..lo_cur + sx), b.get(..sx))
+    };
+    let (lcur, lpred) = lcur.zip(lpred).ok_or(small)?;
+    let xa = x0.max(dx.max(0) as usize).min(x1);
+    let xb = x1.min(sx - (-dx).max(0) as usize).max(xa);
+    let (pa, pb) = ((xa as isize - dx) as usize, (xb as isize - dx) as usize);
+    let (head, right) = lcur
+        .get_mut(..x1)
+        .and_then(|r| r.split_at_mut_checked(xb))
+        .ok_or(small)?;
+    let (head, lc) = head.split_at_mut_checked(xa).ok_or(small)?;
+    Ok(Aligned {
+        xa,
+        xb,
+        left: head.get_mut(x0..).ok_or(small)?,
+        right,
+        qc: qrow.get(xa..xb).ok_or(small)?,
+        lc,
+        qp: qpred.get(pa..pb).ok_or(small)?,
+        lp: lpred.get(pa..pb).ok_or(small)?,
+    })
+}
+
 /// The dense count of angle `a = (dz, dy, dx)` (first non-zero component +1): every voxel v of
 /// every row's ROI extent adds 1 to cell `q(v) · stride + L(v)` of `m`, with `L(v) = L(v − a) + 1`
 /// when v continues its predecessor's run (same bin, both in the ROI), else 1. For a ROI voxel
@@ -404,12 +475,8 @@ fn run_positions(
 ) -> Result<bool, Error> {
     let [sx, sy, sz] = dims;
     let [dz, dy, dx] = a;
-    let forward = dz > 0 || (dz == 0 && (dy > 0 || (dy == 0 && dx > 0)));
-    if !forward || dz.abs() > 1 || dy.abs() > 1 || dx.abs() > 1 {
-        return Err(Error::BadSetting);
-    }
     let plane = sx * sy;
-    let lbuf = lbuf.get_mut(..2 * plane).ok_or(Error::ScratchTooSmall)?;
+    let lbuf = walk_setup(a, plane, lbuf)?;
     let sf = stride as f64;
     let mut count = |v: f64, l: f64| {
         if let Some(c) = m.get_mut(super::index_of(v * sf + l)) {
@@ -458,37 +525,14 @@ fn run_positions(
                 }
                 continue;
             }
-            let (zp, yp) = (zp as usize, yp as usize);
-            let pr = zp * sy + yp;
-            let lo_pred = (zp & 1) * plane + yp * sx;
-            let qpred = q
-                .get(pr * sx..(pr + 1) * sx)
-                .ok_or(Error::ScratchTooSmall)?;
-            // the two rows of L (distinct: different planes, or rows, of lbuf)
-            let (lcur, lpred) = if lo_pred < lo_cur {
-                let (a, b) = lbuf.split_at_mut(lo_cur);
-                (b.get_mut(..sx), a.get(lo_pred..lo_pred + sx))
-            } else {
-                let (a, b) = lbuf.split_at_mut(lo_pred);
-                (a.get_mut(lo_cur..lo_cur + sx), b.get(..sx))
-            };
-            let (lcur, lpred) = lcur.zip(lpred).ok_or(Error::ScratchTooSmall)?;
-            // x − dx inside the row for x in xa..xb
-            let xa = x0.max(dx.max(0) as usize).min(x1);
-            let xb = x1.min(sx - (-dx).max(0) as usize).max(xa);
-            for x in (x0..xa).chain(xb..x1) {
-                let v = qrow.get(x).copied().unwrap_or(0.0);
-                if let Some(s) = lcur.get_mut(x) {
-                    *s = 1.0;
-                }
-                count(v, 1.0);
+            let pr = zp as usize * sy + yp as usize;
+            let a = aligned(q, qrow, lbuf, (sx, sy), lo_cur, pr, (x0, x1), dx)?;
+            let edges = (x0..a.xa).zip(a.left).chain((a.xb..x1).zip(a.right));
+            for (x, l) in edges {
+                *l = 1.0;
+                count(qrow.get(x).copied().unwrap_or(0.0), 1.0);
             }
-            let pa = (xa as isize - dx) as usize;
-            let pb = (xb as isize - dx) as usize;
-            let cur = qrow.get(xa..xb).zip(lcur.get_mut(xa..xb));
-            let prev = qpred.get(pa..pb).zip(lpred.get(pa..pb));
-            let ((qc, lc), (qp, lpv)) = cur.zip(prev).ok_or(Error::ScratchTooSmall)?;
-            for (((&v, l), &p), &lp) in qc.iter().zip(lc.iter_mut()).zip(qp).zip(lpv) {
+            for (((&v, l), &p), &lp) in a.qc.iter().zip(a.lc.iter_mut()).zip(a.qp).zip(a.lp) {
                 let cont = (v > 0.0) & (v == p);
                 let lv = if cont { lp + 1.0 } else { 1.0 };
                 adjacent |= (v > 0.0) & (p > 0.0);
@@ -517,12 +561,8 @@ fn runs(
 ) -> Result<bool, Error> {
     let [sx, sy, sz] = dims;
     let [dz, dy, dx] = a;
-    let forward = dz > 0 || (dz == 0 && (dy > 0 || (dy == 0 && dx > 0)));
-    if !forward || dz.abs() > 1 || dy.abs() > 1 || dx.abs() > 1 {
-        return Err(Error::BadSetting);
-    }
     let plane = sx * sy;
-    let lbuf = lbuf.get_mut(..2 * plane).ok_or(Error::ScratchTooSmall)?;
+    let lbuf = walk_setup(a, plane, lbuf)?;
     let ext = |r: usize| super::row_extent(hull, r);
     let inside = |p: usize, d: isize, n: usize| {
         let b = p as isize + d;
@@ -597,36 +637,20 @@ fn runs(
                     }
                 }
                 Some(pr) => {
-                    let lo_pred = ((pr / sy) & 1) * plane + (pr % sy) * sx;
-                    let qpred = q
-                        .get(pr * sx..(pr + 1) * sx)
-                        .ok_or(Error::ScratchTooSmall)?;
-                    // the two rows of L (distinct: different planes, or rows, of lbuf)
-                    let (lcur, lpred) = if lo_pred < lo_cur {
-                        let (a, b) = lbuf.split_at_mut(lo_cur);
-                        (b.get_mut(..sx), a.get(lo_pred..lo_pred + sx))
-                    } else {
-                        let (a, b) = lbuf.split_at_mut(lo_pred);
-                        (a.get_mut(lo_cur..lo_cur + sx), b.get(..sx))
-                    };
-                    let (lcur, lpred) = lcur.zip(lpred).ok_or(Error::ScratchTooSmall)?;
-                    // x − dx inside the row for x in xa..xb
-                    let xa = x0.max(dx.max(0) as usize).min(x1);
-                    let xb = x1.min(sx - (-dx).max(0) as usize).max(xa);
-                    for x in (x0..xa).chain(xb..x1) {
+                    let a = aligned(q, qrow, lbuf, (sx, sy), lo_cur, pr, (x0, x1), dx)?;
+                    let edges = (x0..a.xa).zip(a.left).chain((a.xb..x1).zip(a.right));
+                    for (x, l) in edges {
+                        *l = 1.0;
                         let v = qrow.get(x).copied().unwrap_or(0.0);
-                        if let Some(s) = lcur.get_mut(x) {
-                            *s = 1.0;
-                        }
                         out.push(v > 0.0 && (row_last || x == edge), v, 1.0);
                     }
-                    let pa = (xa as isize - dx) as usize;
-                    let pb = (xb as isize - dx) as usize;
-                    let cur = qrow.get(xa..xb).zip(lcur.get_mut(xa..xb));
-                    let prev = qpred.get(pa..pb).zip(lpred.get(pa..pb));
-                    let ((qc, lc), (qp, lpv)) = cur.zip(prev).ok_or(Error::ScratchTooSmall)?;
+                    let xa = a.xa;
                     for (k, (((&v, l), &p), &lp)) in
-                        qc.iter().zip(lc.iter_mut()).zip(qp).zip(lpv).enumerate()
+                        a.qc.iter()
+                            .zip(a.lc.iter_mut())
+                            .zip(a.qp)
+                            .zip(a.lp)
+                            .enumerate()
                     {
                         let (lv, adj) = step(v, p, lp, row_last || xa + k == edge, out);
                         adjacent |= adj;
