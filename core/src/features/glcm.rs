@@ -1575,10 +1575,6 @@ mod tests {
         c
     }
 
-    /// Where its guards hold, the symmetric fast path gives the general solver's second
-    /// eigenvalue to 1e-11 relative, on 150 levels too and on a level so rare that ε acts beyond
-    /// first order (refined on `Q` itself); it declines the double eigenvalue 1 of a reducible
-    /// matrix.
     /// `p = c / Σc` (`g × g`), its marginals summed in row-major order (as `features_pass`) and
     /// the levels 1..=g.
     struct Normalised {
@@ -1637,6 +1633,10 @@ mod tests {
         assert!(cached >= 10);
     }
 
+    /// Where its guards hold, the symmetric fast path gives the general solver's second
+    /// eigenvalue to 1e-11 relative, on 150 levels too and on a level so rare that ε acts beyond
+    /// first order (refined on `Q` itself); it declines the double eigenvalue 1 of a reducible
+    /// matrix.
     #[test]
     fn mcc_fast_path_agrees_with_the_general_solver() {
         let (mut fast, mut declined, mut fast_150, mut rare) = (0, 0, 0, 0);

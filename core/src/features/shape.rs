@@ -301,9 +301,10 @@ fn x1_face_bits(f: u8) -> u8 {
 fn mesh(pm: &Padded, sp: [f64; 3]) -> (f64, f64) {
     let mut volume = 0.0f64;
     let mut area = 0.0f64;
-    let n = [pm.s[0] + 1, pm.s[1] + 1, pm.s[2] + 1]; // cubes per axis = padded extent − 1
-                                                     // The four corners of a cube at its x + 1 face (GRID_ANGLES bits 1, 2, 5, 6) are the next
-                                                     // cube's x face (bits 0, 3, 4, 7): each corner is looked up once per row, not twice.
+    // cubes per axis = padded extent − 1
+    let n = [pm.s[0] + 1, pm.s[1] + 1, pm.s[2] + 1];
+    // The four corners of a cube at its x + 1 face (GRID_ANGLES bits 1, 2, 5, 6) are the next
+    // cube's x face (bits 0, 3, 4, 7): each corner is looked up once per row, not twice.
     let face = |iz: usize, iy: usize, x: usize| -> u8 {
         u8::from(pm.at([iz, iy, x]))
             | u8::from(pm.at([iz, iy + 1, x])) << 1
