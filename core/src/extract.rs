@@ -753,10 +753,7 @@ fn level_classes(
     if c.glcm {
         for v in boxbuf.iter_mut() {
             if *v > 0.0 {
-                let k = levels
-                    .binary_search_by(|l| l.total_cmp(v))
-                    .map_err(|_| Error::ScratchTooSmall)?;
-                *v = (k + 1) as f64;
+                *v = (crate::features::level_index(levels, *v)? + 1) as f64;
             }
         }
         let ng = levels.last().copied().unwrap_or(0.0);

@@ -164,6 +164,15 @@ pub(crate) fn row_extent(hull: &[f64], r: usize) -> (usize, usize) {
     (a, b)
 }
 
+/// The index of gray level `c` in the ascending present levels `levels` (a level that is not
+/// present means the caller's list is wrong: [`crate::Error::ScratchTooSmall`], as a short list).
+#[inline]
+pub(crate) fn level_index(levels: &[f64], c: f64) -> Result<usize, crate::Error> {
+    levels
+        .binary_search_by(|l| l.total_cmp(&c))
+        .map_err(|_| crate::Error::ScratchTooSmall)
+}
+
 /// `x` as an index, for an `x` that holds an integer in `0..2^52` (bin numbers, level indices,
 /// box coordinates, dense cells): the bits of `x + 2^52` minus those of `2^52`. Three
 /// instructions against six to ten for a saturating `as usize`; any other `x` gives some index

@@ -9,6 +9,7 @@
 //! number of neighbours, the sum of their gray levels, and the number whose level differs by at
 //! most `alpha` (GLDM's dependence).
 
+use super::level_index;
 use crate::Error;
 
 /// What the scan reports for one ROI voxel.
@@ -84,7 +85,7 @@ pub fn scan(
                 if c <= 0.0 {
                     continue;
                 }
-                let (level, lc) = level_of(levels, c)?;
+                let (level, lc) = (level_index(levels, c)?, c);
                 if inner(x, sx) && inner(y, sy) && inner(z, sz) {
                     // every neighbour is in the box: fixed offsets, no bounds per axis
                     let mut count = 0usize;
@@ -141,16 +142,6 @@ pub fn scan(
     Ok(())
 }
 
-/// The index of gray level `c` in the ascending `levels`, and the level (a level that is not
-/// present means the caller's list is wrong: [`Error::ScratchTooSmall`], as a short list).
-#[inline]
-fn level_of(levels: &[f64], c: f64) -> Result<(usize, f64), Error> {
-    let k = levels
-        .binary_search_by(|l| l.total_cmp(&c))
-        .map_err(|_| Error::ScratchTooSmall)?;
-    Ok((k, c))
-}
-
 /// [`scan`] for any angle set: the neighbours of each voxel are the generated angles (a repeated
 /// distance counts its neighbours again, as in PyRadiomics).
 fn scan_angles(
@@ -172,7 +163,7 @@ fn scan_angles(
                 if c <= 0.0 {
                     continue;
                 }
-                let (level, lc) = level_of(levels, c)?;
+                let (level, lc) = (level_index(levels, c)?, c);
                 let mut count = 0usize;
                 let mut dependent = 0usize;
                 let mut sum = 0.0;
