@@ -478,12 +478,18 @@ fn run_positions(
     let plane = sx * sy;
     let lbuf = walk_setup(a, plane, lbuf)?;
     let sf = stride as f64;
-    let mut count = |v: f64, l: f64| {
-        if let Some(c) = m.get_mut(super::index_of(v * sf + l)) {
+    let mut adjacent = false;
+    // voxel of bin v after a predecessor of bin p and run length lp (p = 0: none, or outside
+    // the ROI): its run length, counted in its cell
+    let mut step = |v: f64, p: f64, lp: f64| -> f64 {
+        let cont = (v > 0.0) & (v == p);
+        let lv = if cont { lp + 1.0 } else { 1.0 };
+        adjacent |= (v > 0.0) & (p > 0.0);
+        if let Some(c) = m.get_mut(super::index_of(v * sf + lv)) {
             *c += 1.0;
         }
+        lv
     };
-    let mut adjacent = false;
     for z in 0..sz {
         for y in 0..sy {
             let r = z * sy + y;
@@ -504,12 +510,8 @@ fn run_positions(
                 let qc = qrow.get(x0..x1).ok_or(Error::ScratchTooSmall)?;
                 let (mut p, mut lp) = (0.0, 0.0);
                 for (&v, l) in qc.iter().zip(lcur.iter_mut()) {
-                    let cont = (v > 0.0) & (v == p);
-                    let lv = if cont { lp + 1.0 } else { 1.0 };
-                    adjacent |= (v > 0.0) & (p > 0.0);
-                    count(v, lv);
-                    *l = lv;
-                    (p, lp) = (v, lv);
+                    *l = step(v, p, lp);
+                    (p, lp) = (v, *l);
                 }
                 continue;
             }
@@ -520,8 +522,7 @@ fn run_positions(
                     .ok_or(Error::ScratchTooSmall)?;
                 let qc = qrow.get(x0..x1).ok_or(Error::ScratchTooSmall)?;
                 for (&v, l) in qc.iter().zip(lcur.iter_mut()) {
-                    count(v, 1.0);
-                    *l = 1.0;
+                    *l = step(v, 0.0, 0.0);
                 }
                 continue;
             }
@@ -529,15 +530,10 @@ fn run_positions(
             let a = aligned(q, qrow, lbuf, (sx, sy), lo_cur, pr, (x0, x1), dx)?;
             let edges = (x0..a.xa).zip(a.left).chain((a.xb..x1).zip(a.right));
             for (x, l) in edges {
-                *l = 1.0;
-                count(qrow.get(x).copied().unwrap_or(0.0), 1.0);
+                *l = step(qrow.get(x).copied().unwrap_or(0.0), 0.0, 0.0);
             }
             for (((&v, l), &p), &lp) in a.qc.iter().zip(a.lc.iter_mut()).zip(a.qp).zip(a.lp) {
-                let cont = (v > 0.0) & (v == p);
-                let lv = if cont { lp + 1.0 } else { 1.0 };
-                adjacent |= (v > 0.0) & (p > 0.0);
-                count(v, lv);
-                *l = lv;
+                *l = step(v, p, lp);
             }
         }
     }
