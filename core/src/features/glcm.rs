@@ -213,6 +213,21 @@ impl Matrix<'_> {
         }
     }
 
+    /// `p(i, k)` for a level index `i` held as f64 (MCC's active-level lists), 0 past the end.
+    #[inline]
+    fn p_at(&self, i: f64, k: usize) -> f64 {
+        let r = super::index_of(i)
+            .wrapping_mul(self.lv.len())
+            .wrapping_add(k);
+        self.p.get(r).copied().unwrap_or(0.0)
+    }
+
+    /// `p_x(i)` for a level index `i` held as f64, 0 past the end.
+    #[inline]
+    fn px_at(&self, i: f64) -> f64 {
+        self.px.get(super::index_of(i)).copied().unwrap_or(0.0)
+    }
+
     /// `HXY = −Σ p(i,j) log2(p(i,j) + ε)`.
     fn hxy(&self) -> f64 {
         let mut s = 0.0;
@@ -862,16 +877,12 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
     let act = act.get(..n).ok_or(small)?;
     let inv_sq = inv_sq.get_mut(..n).ok_or(small)?;
     for (r, &i) in inv_sq.iter_mut().zip(act) {
-        *r = 1.0 / libm::sqrt(a.px.get(super::index_of(i)).copied().unwrap_or(0.0));
+        *r = 1.0 / libm::sqrt(a.px_at(i));
     }
     let inv_sq = &*inv_sq;
     let col = col.get_mut(..n).ok_or(small)?;
     let sm = s.get_mut(..n * n).ok_or(small)?;
     sm.fill(0.0);
-    let pik = |i: f64, k: usize| {
-        let r = super::index_of(i).wrapping_mul(g).wrapping_add(k);
-        a.p.get(r).copied().unwrap_or(0.0)
-    };
     // S = C Cᵀ, upper triangle, one column of C at a time
     let mut min_prod = f64::INFINITY;
     for (k, &pyk) in a.py.iter().enumerate() {
@@ -881,9 +892,9 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
         let inv_sk = 1.0 / libm::sqrt(pyk);
         let mut pmin = f64::INFINITY;
         for ((c, &i), &r) in col.iter_mut().zip(act).zip(inv_sq) {
-            let p = pik(i, k);
+            let p = a.p_at(i, k);
             if p != 0.0 {
-                pmin = pmin.min(a.px.get(super::index_of(i)).copied().unwrap_or(0.0));
+                pmin = pmin.min(a.px_at(i));
             }
             *c = p * r * inv_sk;
         }
@@ -949,7 +960,7 @@ fn mcc_symmetric(a: &Matrix, s: &mut [f64], work: &mut [f64]) -> Result<Option<f
         }
         let (mut ak, mut bk) = (0.0, 0.0);
         for ((&i, &al), &be) in act.iter().zip(alpha.iter()).zip(beta.iter()) {
-            let p = pik(i, k);
+            let p = a.p_at(i, k);
             ak += al * p;
             bk += be * p;
         }
@@ -991,16 +1002,13 @@ fn build_q(a: &Matrix, act: &[f64], col: &mut [f64], qa: &mut [f64]) {
     for k in 0..g {
         let pyk = a.py.get(k).copied().unwrap_or(0.0);
         for (o, &i) in col.iter_mut().zip(act.iter()) {
-            *o =
-                a.p.get(super::index_of(i).wrapping_mul(g).wrapping_add(k))
-                    .copied()
-                    .unwrap_or(0.0);
+            *o = a.p_at(i, k);
         }
         for (row, (&pik, &i)) in qa.chunks_exact_mut(n).zip(col.iter().zip(act.iter())) {
             if pik == 0.0 {
                 continue;
             }
-            let den = a.px.get(super::index_of(i)).copied().unwrap_or(0.0) * pyk + EPS;
+            let den = a.px_at(i) * pyk + EPS;
             let w = pik / den;
             for (q, &c) in row.iter_mut().zip(col.iter()) {
                 *q += w * c;
