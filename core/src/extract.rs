@@ -41,7 +41,13 @@
 //!                       N·K + 2K + 2N if GLDM or NGTDM (dependence counts, their column
 //!                                sums and list, n_i, s_i) ) )
 //! scratch_len = max over t of need(t)
+//!             (with k ≥ 2 distinct LoG sigmas: k'·B + max(that, log::scratch_len_many(k')),
+//!              k' = min(k, log::MAX_SIGMAS))
 //! ```
+//!
+//! Two or more LoG sigmas are filtered together, up to `log::MAX_SIGMAS` at a time, on one reading
+//! of the image (`filters::log::filter_many`: the same bits as one sigma at a time); their k'
+//! filtered boxes are held at the front of the scratch while each sigma's features are computed.
 //!
 //! with `N` = number of ROI voxels ([`scratch_len`]; `B` for [`scratch_len_for`]),
 //! `G = min(N, glcm::MAX_LEVELS_RESERVED)` (4 096) the gray levels GLCM is reserved for (an ROI with
@@ -252,7 +258,55 @@ fn need_for(
         let total = b.checked_add(f.max(after)).ok_or(Error::SizeOverflow)?;
         need = need.max(total);
     }
+    // several LoG sigmas: each group's boxes are held in front of everything else, and the
+    // group is filtered in the rest ([`log_groups`])
+    let k = log_group_len(names);
+    if k >= 2 {
+        let many = filters::log::scratch_len_many(dims, bd, k).ok_or(Error::SizeOverflow)?;
+        need = b
+            .checked_mul(k)
+            .and_then(|held| held.checked_add(need.max(many)))
+            .ok_or(Error::SizeOverflow)?;
+    }
     Ok(need)
+}
+
+/// Number of distinct LoG image types among `names`.
+fn log_type_count(names: &[FeatureName]) -> usize {
+    (0..names.len())
+        .filter(|&i| first_of_type(names, i))
+        .filter(|&i| {
+            matches!(
+                names.get(i).map(|n| n.image_type),
+                Some(ImageType::Log { .. })
+            )
+        })
+        .count()
+}
+
+/// The size of the largest group of LoG sigmas [`extract_prepared`] filters together: the
+/// distinct LoG image types, in first-appearance order, in groups of
+/// [`filters::log::MAX_SIGMAS`]; 0 or 1 means no grouping.
+fn log_group_len(names: &[FeatureName]) -> usize {
+    log_type_count(names).min(filters::log::MAX_SIGMAS)
+}
+
+/// The sigmas of LoG group `g` (the LoG types of `names` in first-appearance order, from
+/// `g·MAX_SIGMAS`) into `buf`; returns how many.
+fn log_group(names: &[FeatureName], g: usize, buf: &mut [f64; filters::log::MAX_SIGMAS]) -> usize {
+    let mut k = 0;
+    let sigmas = (0..names.len())
+        .filter(|&i| first_of_type(names, i))
+        .filter_map(|i| match names.get(i).map(|n| n.image_type) {
+            Some(ImageType::Log { sigma_mm }) => Some(sigma_mm),
+            _ => None,
+        })
+        .skip(g * filters::log::MAX_SIGMAS);
+    for (slot, sigma) in buf.iter_mut().zip(sigmas) {
+        *slot = sigma;
+        k += 1;
+    }
+    k
 }
 
 /// GLCM's settings from the extraction settings.
@@ -495,6 +549,16 @@ pub fn extract_prepared(
         roi: &roi,
         settings,
     };
+    // Two or more LoG sigmas: each group of up to MAX_SIGMAS is filtered on one reading of the
+    // image (`log::filter_many`, the same bits as one sigma at a time) into boxes held at the
+    // front of the scratch, when the group's first member comes up; its members then start
+    // from their box.
+    let k = log_group_len(names);
+    let b = roi.len();
+    let (held, scratch) = scratch
+        .split_at_mut_checked(if k >= 2 { k * b } else { 0 })
+        .ok_or(Error::ScratchTooSmall)?;
+    let mut log_ordinal = 0usize;
     for i in 0..names.len() {
         if !first_of_type(names, i) {
             continue;
@@ -502,7 +566,19 @@ pub fn extract_prepared(
         let Some(t) = names.get(i).map(|n| n.image_type) else {
             continue;
         };
-        one_image_type(&ctx, names, &t, out, scratch)?;
+        let mut pre = None;
+        if let (ImageType::Log { .. }, true) = (t, k >= 2) {
+            let (g, m) = (log_ordinal / k, log_ordinal % k);
+            log_ordinal += 1;
+            if m == 0 {
+                let mut sigmas = [0.0; filters::log::MAX_SIGMAS];
+                let n = log_group(names, g, &mut sigmas);
+                let sigmas = sigmas.get(..n).ok_or(Error::BadSetting)?;
+                filters::log::filter_many(image, &roi, sigmas, held, scratch)?;
+            }
+            pre = Some(held.get(m * b..(m + 1) * b).ok_or(Error::ScratchTooSmall)?);
+        }
+        one_image_type(&ctx, names, &t, out, scratch, pre)?;
     }
     Ok(())
 }
@@ -536,12 +612,15 @@ fn edge_type(image: &ImageView, t: &ImageType) -> EdgeType {
     }
 }
 
+/// Features of image type `t`; `pre` is its filtered box when it was computed beforehand (a
+/// LoG group), otherwise the filter runs here.
 fn one_image_type(
     ctx: &Ctx,
     names: &[FeatureName],
     t: &ImageType,
     out: &mut [f64],
     scratch: &mut [f64],
+    pre: Option<&[f64]>,
 ) -> Result<(), Error> {
     let (image, mask, roi, settings) = (ctx.image, ctx.mask, ctx.roi, ctx.settings);
     let c = classes_for(names, t);
@@ -551,7 +630,10 @@ fn one_image_type(
         return Err(Error::ScratchTooSmall);
     }
     let (boxbuf, rest) = scratch.split_at_mut(b);
-    run_filter(image, roi, t, settings, boxbuf, rest)?;
+    match pre {
+        Some(p) => boxbuf.copy_from_slice(p.get(..b).ok_or(Error::ScratchTooSmall)?),
+        None => run_filter(image, roi, t, settings, boxbuf, rest)?,
+    }
     if rest.len() < b {
         return Err(Error::ScratchTooSmall);
     }

@@ -6,7 +6,8 @@
 //! then each [`Unit`] is one core call ([`radscore_core::extract::extract_prepared`]) on the
 //! names of one image type with one [`Settings`]; units are taken longest first by up to
 //! `threads` threads, each with its own scratch, so the values are identical for any thread
-//! count.
+//! count. With one thread, the LoG sigmas of equal settings are one core call (a job of several
+//! units, `compute_job`): the core filters them on one reading of the image.
 
 use crate::io::{self, MaskBox, ReadOptions, Volume};
 use anyhow::{anyhow, bail, Context};
@@ -269,8 +270,21 @@ fn compute_unit(
     scratch: &mut Vec<f64>,
 ) -> Result<Vec<f64>, radscore_core::Error> {
     let first = scratch_len_prepared(iv, mv, &unit.names, &unit.settings)?.max(1);
+    compute_names(iv, mv, &unit.names, &unit.settings, first, scratch)
+}
+
+/// One core call on `names` with `settings`, starting from a scratch of `first` elements.
+fn compute_names(
+    iv: &ImageView,
+    mv: &MaskView,
+    names: &[FeatureName],
+    settings: &Settings,
+    first: usize,
+    scratch: &mut Vec<f64>,
+) -> Result<Vec<f64>, radscore_core::Error> {
+    let first = first.max(1);
     let mut need = first;
-    let mut out = vec![0.0; unit.names.len()];
+    let mut out = vec![0.0; names.len()];
     loop {
         if scratch.len() < need {
             // a fresh zeroed allocation (not `resize`): the allocator maps zero pages, so only
@@ -278,13 +292,82 @@ fn compute_unit(
             *scratch = Vec::new();
             *scratch = vec![0.0; need];
         }
-        match extract_prepared(iv, mv, &unit.names, &unit.settings, &mut out, scratch) {
+        match extract_prepared(iv, mv, names, settings, &mut out, scratch) {
             Err(radscore_core::Error::ScratchTooSmall) if need < first.saturating_mul(4096) => {
                 need = need.saturating_mul(2).max(scratch.len().saturating_mul(2));
             }
             r => return r.map(|()| out),
         }
     }
+}
+
+/// The units of `job` (indices into `units`) with their results. A job of several units is LoG
+/// sigmas with the same settings, computed by one core call (which filters them on one reading
+/// of the image, [`radscore_core::filters::log::filter_many`]) when its scratch exceeds that of
+/// one of them by at most the image's voxel count; otherwise, or if that call fails, each unit
+/// is computed on its own, so the values and errors are those of separate units.
+fn compute_job(
+    iv: &ImageView,
+    mv: &MaskView,
+    units: &[Unit],
+    job: &[usize],
+    scratch: &mut Vec<f64>,
+) -> Vec<(usize, Result<Vec<f64>, radscore_core::Error>)> {
+    let alone = |scratch: &mut Vec<f64>| {
+        job.iter()
+            .map(|&i| (i, compute_unit(iv, mv, &units[i], scratch)))
+            .collect()
+    };
+    let (Some(&lead), true) = (job.first(), job.len() > 1) else {
+        return alone(scratch);
+    };
+    let settings = units[lead].settings;
+    let names: Vec<FeatureName> = job
+        .iter()
+        .flat_map(|&i| units[i].names.iter().copied())
+        .collect();
+    let together = scratch_len_prepared(iv, mv, &names, &settings);
+    let one = scratch_len_prepared(iv, mv, &units[lead].names, &settings);
+    let (Ok(together), Ok(one)) = (together, one) else {
+        return alone(scratch);
+    };
+    if together.saturating_sub(one) > iv.len() {
+        return alone(scratch);
+    }
+    match compute_names(iv, mv, &names, &settings, together, scratch) {
+        Ok(values) => {
+            let mut rest = values.into_iter();
+            job.iter()
+                .map(|&i| (i, Ok(rest.by_ref().take(units[i].names.len()).collect())))
+                .collect()
+        }
+        Err(_) => alone(scratch),
+    }
+}
+
+/// The order in which units are computed (`order`: unit indices, longest first) as jobs for
+/// [`compute_job`]: with one thread, LoG units of equal settings are joined, up to
+/// [`radscore_core::filters::log::MAX_SIGMAS`] a job, at the place of their first; with more
+/// threads every unit is its own job (the sigmas then run in parallel instead).
+fn jobs(units: &[Unit], order: &[usize], threads: usize) -> Vec<Vec<usize>> {
+    let mut jobs: Vec<Vec<usize>> = Vec::new();
+    for &i in order {
+        let is_log = matches!(units[i].image_type, ImageType::Log { .. });
+        let joins = threads == 1 && is_log;
+        let target = jobs.iter_mut().find(|j| {
+            joins
+                && j.len() < radscore_core::filters::log::MAX_SIGMAS
+                && j.first().is_some_and(|&f| {
+                    matches!(units[f].image_type, ImageType::Log { .. })
+                        && units[f].settings == units[i].settings
+                })
+        });
+        match target {
+            Some(j) => j.push(i),
+            None => jobs.push(vec![i]),
+        }
+    }
+    jobs
 }
 
 /// Rough work of one image type on this geometry (voxels visited), to balance the threads of a
@@ -355,19 +438,21 @@ pub fn compute_units(
                 order.sort_by_key(|&i| {
                     std::cmp::Reverse(type_cost(&units[i].image_type, liv.len(), box_len))
                 });
+                let threads = threads.clamp(1, order.len().max(1));
+                let jobs = jobs(units, &order, threads);
                 let next = AtomicUsize::new(0);
                 let work = |scratch: &mut Vec<f64>| {
-                    while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let r = compute_unit(liv, lmv, &units[i], scratch);
-                        if r.is_ok() {
-                            done(&units[i]);
-                        }
-                        if let Ok(mut slot) = slots[i].lock() {
-                            *slot = Some(r);
+                    while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        for (i, r) in compute_job(liv, lmv, units, job, scratch) {
+                            if r.is_ok() {
+                                done(&units[i]);
+                            }
+                            if let Ok(mut slot) = slots[i].lock() {
+                                *slot = Some(r);
+                            }
                         }
                     }
                 };
-                let threads = threads.clamp(1, order.len().max(1));
                 std::thread::scope(|s| {
                     for _ in 1..threads {
                         // a thread the system refuses to create leaves its share to the others
@@ -473,5 +558,47 @@ pub fn format_value(x: f64) -> String {
         if x > 0.0 { "inf" } else { "-inf" }.into()
     } else {
         format!("{x:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(t: ImageType, settings: Settings) -> Unit {
+        Unit {
+            image_type: t,
+            settings,
+            names: Vec::new(),
+            slots: Vec::new(),
+            skippable: false,
+        }
+    }
+
+    /// One thread: LoG units of equal settings join, four at most a job, at their first's
+    /// place; other units and LoG units of other settings stay alone. Two threads: all alone.
+    #[test]
+    fn one_thread_joins_the_log_sigmas() {
+        let s = Settings::with_bin_width(25.0);
+        let other = Settings::with_bin_width(10.0);
+        let log = |sigma_mm| ImageType::Log { sigma_mm };
+        let units = [
+            unit(ImageType::Original, s),
+            unit(log(1.0), s),
+            unit(ImageType::Gradient, s),
+            unit(log(2.0), s),
+            unit(log(3.0), other),
+            unit(log(4.0), s),
+            unit(log(5.0), s),
+            unit(log(6.0), s),
+            unit(log(7.0), other),
+        ];
+        let order: Vec<usize> = (0..units.len()).collect();
+        assert_eq!(
+            jobs(&units, &order, 1),
+            [vec![0], vec![1, 3, 5, 6], vec![2], vec![4, 8], vec![7]]
+        );
+        let alone: Vec<Vec<usize>> = order.iter().map(|&i| vec![i]).collect();
+        assert_eq!(jobs(&units, &order, 2), alone);
     }
 }

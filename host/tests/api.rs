@@ -425,3 +425,52 @@ fn correct_mask_resamples_a_cropped_mask() {
     let e = extract_arrays(arr(&image), far, None, &params, 1).unwrap_err();
     assert!(e.message.contains("larger than image space"), "{e}");
 }
+
+/// With one thread the LoG sigmas are filtered together (groups of up to four on one reading of
+/// the image); with two each sigma is its own unit. Both give the same names, bits and
+/// warnings: with five sigmas (a group of four and one alone), and after resampling, where one
+/// sigma is too large for the resampled image and PyRadiomics skips it (its group then falls
+/// back to one sigma at a time).
+#[test]
+fn log_sigmas_together_or_apart_give_the_same_bits() {
+    let plain = "imageType: {LoG: {sigma: [1.0, 2.0, 3.0, 4.0, 5.0]}}\n\
+                 featureClass: {firstorder: [Mean, Entropy], glcm: [Contrast]}\n";
+    let resampled = "imageType: {LoG: {sigma: [1.0, 2.0, 20.0, 3.0, 4.0, 5.0]}}\n\
+                     featureClass: {firstorder: [Mean], glrlm: [RunEntropy]}\n\
+                     setting: {resampledPixelSpacing: [1, 1, 1]}\n";
+    for (text, skipped, n) in [
+        (plain, None, 5 * 3),
+        (resampled, Some("log-sigma-20-0-mm-3D"), 5 * 2),
+    ] {
+        let params = Params::from_yaml_str(text, "inline").unwrap();
+        let run = |threads| {
+            extract_files(
+                &data("syn1_image.nrrd"),
+                &data("syn1_label.nrrd"),
+                None,
+                &params,
+                threads,
+            )
+            .unwrap()
+        };
+        let (one, two) = (run(1), run(2));
+        assert_eq!(one.features.len(), n);
+        assert_eq!(one.features.len(), two.features.len());
+        for ((n1, v1), (n2, v2)) in one.features.iter().zip(&two.features) {
+            assert_eq!(n1, n2);
+            assert_eq!(v1.to_bits(), v2.to_bits(), "{n1}: {v1} vs {v2}");
+        }
+        assert_eq!(one.warnings, two.warnings);
+        match skipped {
+            Some(t) => {
+                assert!(
+                    one.warnings.iter().any(|w| w.contains(t)),
+                    "{:?}",
+                    one.warnings
+                );
+                assert!(!one.features.iter().any(|(n, _)| n.contains(t)));
+            }
+            None => assert!(one.warnings.is_empty(), "{:?}", one.warnings),
+        }
+    }
+}

@@ -20,6 +20,11 @@
 //! giving `R[a1] × R[a2]` values of plane c3 in the buffer `R[a1] × R[a2] × N[a3]`;
 //! pass 3 then runs along whole a3 lines of that buffer and accumulates the ROI extent.
 //! Every value is the same double/f32 arithmetic, in the same order, as ITK's whole-image run.
+//!
+//! [`filter_many`] runs several sigmas (PyRadiomics' `sigma` list) together: pass 1 of each term
+//! loads every block of image lines once (converting the samples to f64, transposing the x
+//! lines) and filters it with each sigma's coefficients into that sigma's slab; passes 2 and 3
+//! then run per sigma. Each sigma keeps the bits of its own run.
 
 use super::{box_index, ddmath};
 use crate::image::{ImageView, PointMap, RoiBox, Voxels};
@@ -103,6 +108,15 @@ fn d_coefficients(sigmad: f64) -> ([f64; 4], f64, f64, f64) {
 }
 
 impl Coefficients {
+    /// All zero (a placeholder in fixed-size arrays).
+    pub const ZERO: Coefficients = Coefficients {
+        n: [0.0; 4],
+        d: [0.0; 4],
+        m: [0.0; 4],
+        bn: [0.0; 4],
+        bm: [0.0; 4],
+    };
+
     /// ITK `RecursiveGaussianImageFilter::SetUp(spacing)` for `sigma_mm` and order 0 (smoothing,
     /// never scale-normalised) or order 2 (second derivative, normalised by sigma²).
     pub fn new(sigma_mm: f64, spacing: f64, second_order: bool) -> Coefficients {
@@ -722,13 +736,14 @@ fn full(data: &[f64], ds: usize, i: usize) -> Option<&[f64; LANES]> {
     data.get(i * ds..i * ds + LANES)?.try_into().ok()
 }
 
-/// Filters `lanes` lines with `c` (sample i of line j at `src[i * stride + j]`, lanes ≤ stride):
-/// loads as many lines at a time as `blk_in` holds (long contiguous reads even for a large
-/// stride) and filters them [`LANES`] at a time; `emit(j, w, outs)` receives the outputs of
-/// lines `j..j + w` (line j + k's output i at `outs[i * w + k]`, specified for `lo..hi`).
+/// Filters `lanes` lines with each of `cs` (sample i of line j at `src[i * stride + j]`,
+/// lanes ≤ stride): loads as many lines at a time as `blk_in` holds (long contiguous reads even
+/// for a large stride), once for all of `cs`, and filters them [`LANES`] at a time;
+/// `emit(s, j, w, outs)` receives the outputs of lines `j..j + w` filtered with `cs[s]` (line
+/// j + k's output i at `outs[i * w + k]`, specified for `lo..hi`).
 #[allow(clippy::too_many_arguments)]
 fn filter_lines<T: Sample>(
-    c: &Coefficients,
+    cs: &[Coefficients],
     src: &[T],
     stride: usize,
     ln: usize,
@@ -736,7 +751,7 @@ fn filter_lines<T: Sample>(
     (blk_in, blk_out, ring): (&mut [f64], &mut [f64], &mut [f64]),
     (lo, hi): (usize, usize),
     map: Option<PointMap>,
-    mut emit: impl FnMut(usize, usize, &[f64]) -> Result<(), Error>,
+    mut emit: impl FnMut(usize, usize, usize, &[f64]) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let cap = blk_in.len().checked_div(ln).unwrap_or(0).min(lanes);
     if cap == 0 {
@@ -762,8 +777,10 @@ fn filter_lines<T: Sample>(
         while k < wl {
             let w = LANES.min(wl - k);
             let data = blk_in.get(k..).ok_or(Error::ScratchTooSmall)?;
-            filter_block(c, data, wl, ln, w, blk_out, ring, lo, hi)?;
-            emit(j + k, w, blk_out)?;
+            for (s, c) in cs.iter().enumerate() {
+                filter_block(c, data, wl, ln, w, blk_out, ring, lo, hi)?;
+                emit(s, j + k, w, blk_out)?;
+            }
             k += w;
         }
         j += wl;
@@ -772,31 +789,33 @@ fn filter_lines<T: Sample>(
 }
 
 /// Pass 1 of term `d` on plane `c3` (order 2 along a1 on every a1 line, [`LANES`] lines at a
-/// time); keeps the ROI extent `lo1..lo1 + r1` of each line in `slab[c2 * r1 + k1]`.
+/// time), for each of the coefficient sets `cs` (one per sigma) on one load of the lines; keeps
+/// the ROI extent `lo1..lo1 + r1` of each line filtered with `cs[s]` in
+/// `slabs[s * slab_len + c2 * r1 + k1]`.
 #[allow(clippy::too_many_arguments)]
 fn pass1<T: Sample>(
     v: &[T],
     dims: [usize; 3],
     d: usize,
     c3: usize,
-    c: &Coefficients,
+    cs: &[Coefficients],
     (lo1, r1): (usize, usize),
     (blk_in, blk_out, ring): (&mut [f64], &mut [f64], &mut [f64]),
-    slab: &mut [f32],
+    (slabs, slab_len): (&mut [f32], usize),
     map: Option<PointMap>,
 ) -> Result<(), Error> {
     let [nx, ny, _] = dims;
     let [a1, a2, _] = pass_axes(d);
     let (n1, n2) = (dims[a1], dims[a2]);
-    let keep = |c2: usize, w: usize, outs: &[f64], slab: &mut [f32]| -> Result<(), Error> {
-        // line c2 + j's outputs lo1..lo1 + r1 (outs[(lo1 + k1)·w + j]) to its slab row
+    let mut keep = |s: usize, c2: usize, w: usize, outs: &[f64]| -> Result<(), Error> {
+        // line c2 + j's outputs lo1..lo1 + r1 (outs[(lo1 + k1)·w + j]) to its row of slab s
         if outs.len() < (lo1 + r1) * w {
             return Err(Error::ScratchTooSmall);
         }
+        let base = s * slab_len;
         for j in 0..w {
-            let row = slab
-                .get_mut((c2 + j) * r1..(c2 + j + 1) * r1)
-                .ok_or(Error::ScratchTooSmall)?;
+            let at = base + (c2 + j) * r1;
+            let row = slabs.get_mut(at..at + r1).ok_or(Error::ScratchTooSmall)?;
             let src = outs.get(lo1 * w + j..).unwrap_or(&[]).iter().step_by(w);
             for (d, s) in row.iter_mut().zip(src) {
                 *d = *s as f32;
@@ -814,7 +833,7 @@ fn pass1<T: Sample>(
         let src = v.get(start..).ok_or(Error::ImageLengthMismatch)?;
         let bufs = (blk_in, blk_out, ring);
         return filter_lines(
-            c,
+            cs,
             src,
             stride,
             n1,
@@ -822,7 +841,7 @@ fn pass1<T: Sample>(
             bufs,
             (lo1, lo1 + r1),
             map,
-            |c2, w, o| keep(c2, w, o, slab),
+            &mut keep,
         );
     }
     let mut c2 = 0;
@@ -841,12 +860,17 @@ fn pass1<T: Sample>(
                 Some(m) => col.zip(src).for_each(|(d, s)| *d = m.apply(s.to_f64())),
             }
         }
-        filter_block(c, blk_in, w, n1, w, blk_out, ring, lo1, lo1 + r1)?;
-        keep(c2, w, blk_out, slab)?;
+        for (s, c) in cs.iter().enumerate() {
+            filter_block(c, blk_in, w, n1, w, blk_out, ring, lo1, lo1 + r1)?;
+            keep(s, c2, w, blk_out)?;
+        }
         c2 += w;
     }
     Ok(())
 }
+
+/// Most sigmas [`filter_many`] filters on one load of the image lines.
+pub const MAX_SIGMAS: usize = 4;
 
 /// LoG of the whole image, restricted to `roi` (x fastest), into `out[..roi.len()]`.
 /// Callers ([`super::filter_roi`]) have checked applicability and the scratch size.
@@ -857,20 +881,57 @@ pub fn filter(
     out: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), Error> {
+    filter_many(image, roi, &[sigma_mm], out, scratch)
+}
+
+/// Scratch (f64 elements) of [`filter_many`] for `n_sigmas` sigmas: one plane buffer and one
+/// slab per sigma (f32, two per element, each rounded up) and the line blocks
+/// ([`scratch_len`] for one sigma).
+pub fn scratch_len_many(dims: [usize; 3], r: [usize; 3], n_sigmas: usize) -> Option<usize> {
+    let (plane, slab) = f32_lens(dims, r)?;
+    let per_sigma = plane.div_ceil(2).checked_add(slab.div_ceil(2))?;
+    let one = scratch_len(dims, r)?;
+    one.checked_add(per_sigma.checked_mul(n_sigmas.checked_sub(1)?)?)
+}
+
+/// [`filter`] for up to [`MAX_SIGMAS`] sigmas at once: the LoG of sigma `sigmas[s]` goes to
+/// `out[s·B..(s + 1)·B]` (B = `roi.len()`). Every value has exactly the bits [`filter`] gives
+/// for that sigma alone; what the sigmas share is the reading of the image: the first pass of
+/// each term loads (and converts to f64) each block of image lines once and filters it with
+/// every sigma's coefficients, so the nine whole-image passes per sigma read the image three
+/// times in all. Scratch: [`scratch_len_many`]. Errors: those of [`filter`];
+/// [`Error::BadSetting`] for no sigma or more than [`MAX_SIGMAS`].
+pub fn filter_many(
+    image: &ImageView,
+    roi: &RoiBox,
+    sigmas: &[f64],
+    out: &mut [f64],
+    scratch: &mut [f64],
+) -> Result<(), Error> {
+    let ns = sigmas.len();
+    if ns == 0 || ns > MAX_SIGMAS {
+        return Err(Error::BadSetting);
+    }
     let dims = image.dims();
     let spacing = image.spacing();
-    check_applicable(dims, spacing, sigma_mm)?;
+    for &sigma_mm in sigmas {
+        check_applicable(dims, spacing, sigma_mm)?;
+    }
     let r = roi.dims();
-    let need = scratch_len(dims, r).ok_or(Error::SizeOverflow)?;
+    let need = scratch_len_many(dims, r, ns).ok_or(Error::SizeOverflow)?;
     if scratch.len() < need {
         return Err(Error::ScratchTooSmall);
     }
     let n_out = roi.len();
-    let out = out.get_mut(..n_out).ok_or(Error::OutputTooSmall)?;
+    let out = out
+        .get_mut(..n_out.checked_mul(ns).ok_or(Error::SizeOverflow)?)
+        .ok_or(Error::OutputTooSmall)?;
     out.fill(0.0);
 
     let nmax = dims[0].max(dims[1]).max(dims[2]);
     let (plane_len, slab_len) = f32_lens(dims, r).ok_or(Error::SizeOverflow)?;
+    // per sigma, rounded up to whole f64 elements so that each starts on one
+    let (plane_len, slab_len) = (plane_len.div_ceil(2) * 2, slab_len.div_ceil(2) * 2);
     let (blk_in, rest) = scratch
         .split_at_mut_checked(LANES * nmax)
         .ok_or(Error::ScratchTooSmall)?;
@@ -880,102 +941,117 @@ pub fn filter(
     let (ring, rest) = rest
         .split_at_mut_checked(4 * LANES)
         .ok_or(Error::ScratchTooSmall)?;
-    let (plane64, slab64) = rest
-        .split_at_mut_checked(plane_len.div_ceil(2))
+    let (planes64, slabs64) = rest
+        .split_at_mut_checked(ns * plane_len / 2)
         .ok_or(Error::ScratchTooSmall)?;
-    let plane: &mut [f32] = bytemuck::cast_slice_mut(plane64);
-    let slab: &mut [f32] = bytemuck::cast_slice_mut(slab64);
-    let slab = slab.get_mut(..slab_len).ok_or(Error::ScratchTooSmall)?;
-
-    let deriv = [
-        Coefficients::new(sigma_mm, spacing[0], true),
-        Coefficients::new(sigma_mm, spacing[1], true),
-        Coefficients::new(sigma_mm, spacing[2], true),
-    ];
-    let smooth = [
-        Coefficients::new(sigma_mm, spacing[0], false),
-        Coefficients::new(sigma_mm, spacing[1], false),
-        Coefficients::new(sigma_mm, spacing[2], false),
-    ];
+    let planes: &mut [f32] = bytemuck::cast_slice_mut(planes64);
+    let slabs: &mut [f32] = bytemuck::cast_slice_mut(slabs64);
+    let slabs = slabs
+        .get_mut(..ns * slab_len)
+        .ok_or(Error::ScratchTooSmall)?;
 
     for (d, sp) in spacing.iter().enumerate() {
         let [a1, a2, a3] = pass_axes(d);
         let (n2, n3) = (dims[a2], dims[a3]);
         let (r1, r2, r3) = (r[a1], r[a2], r[a3]);
         let (lo1, lo2, lo3) = (roi.lo[a1], roi.lo[a2], roi.lo[a3]);
+        // this term's pass-1 (order 2 along a1) and pass-2 (order 0 along a2) coefficients
+        let mut deriv = [Coefficients::ZERO; MAX_SIGMAS];
+        let mut smooth2 = [Coefficients::ZERO; MAX_SIGMAS];
+        for ((dc, sc), &sigma_mm) in deriv.iter_mut().zip(smooth2.iter_mut()).zip(sigmas) {
+            *dc = Coefficients::new(sigma_mm, spacing[a1], true);
+            *sc = Coefficients::new(sigma_mm, spacing[a2], false);
+        }
+        let deriv = deriv.get(..ns).ok_or(Error::BadSetting)?;
         for c3 in 0..n3 {
-            // pass 1 (order 2 along a1) on every a1 line of plane c3; keep the ROI extent of a1
-            let cf = &deriv[a1];
+            // pass 1 on every a1 line of plane c3, each sigma; keep the ROI extent of a1
             let bufs = (&mut *blk_in, &mut *blk_out, &mut *ring);
             let keep = (lo1, r1);
+            let slab_bufs = (&mut *slabs, slab_len);
             let map = image.map();
             match image.voxels() {
-                Voxels::I16(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab, map),
-                Voxels::U16(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab, map),
-                Voxels::I32(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab, map),
-                Voxels::F32(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab, map),
-                Voxels::F64(v) => pass1(v, dims, d, c3, cf, keep, bufs, slab, map),
+                Voxels::I16(v) => pass1(v, dims, d, c3, deriv, keep, bufs, slab_bufs, map),
+                Voxels::U16(v) => pass1(v, dims, d, c3, deriv, keep, bufs, slab_bufs, map),
+                Voxels::I32(v) => pass1(v, dims, d, c3, deriv, keep, bufs, slab_bufs, map),
+                Voxels::F32(v) => pass1(v, dims, d, c3, deriv, keep, bufs, slab_bufs, map),
+                Voxels::F64(v) => pass1(v, dims, d, c3, deriv, keep, bufs, slab_bufs, map),
             }?;
-            // pass 2 (order 0 along a2) on the kept columns slab[c2·r1 + k1]; keep the ROI
-            // extent of a2 in plane[(c3·r2 + k2)·r1 + k1]
+            // pass 2 (order 0 along a2) on the kept columns slab[c2·r1 + k1] of each sigma;
+            // keep the ROI extent of a2 in its plane[(c3·r2 + k2)·r1 + k1]
+            for (s, sc) in smooth2.iter().take(ns).enumerate() {
+                let slab = slabs
+                    .get(s * slab_len..(s + 1) * slab_len)
+                    .ok_or(Error::ScratchTooSmall)?;
+                let plane = planes
+                    .get_mut(s * plane_len..(s + 1) * plane_len)
+                    .ok_or(Error::ScratchTooSmall)?;
+                let bufs = (&mut *blk_in, &mut *blk_out, &mut *ring);
+                filter_lines(
+                    core::slice::from_ref(sc),
+                    slab,
+                    r1,
+                    n2,
+                    r1,
+                    bufs,
+                    (lo2, lo2 + r2),
+                    None,
+                    |_, k1, w, o| {
+                        for k2 in 0..r2 {
+                            let src = o
+                                .get((lo2 + k2) * w..(lo2 + k2 + 1) * w)
+                                .ok_or(Error::ScratchTooSmall)?;
+                            let pos = (c3 * r2 + k2) * r1 + k1;
+                            let dst = plane.get_mut(pos..pos + w).ok_or(Error::ScratchTooSmall)?;
+                            for (t, s) in dst.iter_mut().zip(src) {
+                                *t = *s as f32;
+                            }
+                        }
+                        Ok(())
+                    },
+                )?;
+            }
+        }
+        // pass 3 (order 0 along a3) on whole a3 lines plane[c3·r1·r2 + k], k = k2·r1 + k1, of
+        // each sigma; accumulate the ROI extent
+        let scale = 1.0 / (sp * sp);
+        let nk = r1 * r2;
+        for (s, &sigma_mm) in sigmas.iter().enumerate() {
+            let plane = planes
+                .get(s * plane_len..(s + 1) * plane_len)
+                .ok_or(Error::ScratchTooSmall)?;
+            let out = out
+                .get_mut(s * n_out..(s + 1) * n_out)
+                .ok_or(Error::OutputTooSmall)?;
+            let smooth3 = Coefficients::new(sigma_mm, spacing[a3], false);
             let bufs = (&mut *blk_in, &mut *blk_out, &mut *ring);
-            let keep = (lo2, lo2 + r2);
             filter_lines(
-                &smooth[a2],
-                &*slab,
-                r1,
-                n2,
-                r1,
+                core::slice::from_ref(&smooth3),
+                plane,
+                nk,
+                n3,
+                nk,
                 bufs,
-                keep,
+                (lo3, lo3 + r3),
                 None,
-                |k1, w, o| {
-                    for k2 in 0..r2 {
-                        let src = o
-                            .get((lo2 + k2) * w..(lo2 + k2 + 1) * w)
-                            .ok_or(Error::ScratchTooSmall)?;
-                        let pos = (c3 * r2 + k2) * r1 + k1;
-                        let dst = plane.get_mut(pos..pos + w).ok_or(Error::ScratchTooSmall)?;
-                        for (t, s) in dst.iter_mut().zip(src) {
-                            *t = *s as f32;
+                |_, k, w, o| {
+                    for k3 in 0..r3 {
+                        for j in 0..w {
+                            let k1 = (k + j).checked_rem(r1).ok_or(Error::BadDimensions)?;
+                            let k2 = (k + j).checked_div(r1).ok_or(Error::BadDimensions)?;
+                            let mut p = [0usize; 3];
+                            p[a1] = lo1 + k1;
+                            p[a2] = lo2 + k2;
+                            p[a3] = lo3 + k3;
+                            let o_at = box_index(roi, p[0], p[1], p[2]);
+                            let tmp = at(o, (lo3 + k3) * w + j);
+                            let cum = at(out, o_at);
+                            put(out, o_at, f64::from((cum + tmp * scale) as f32));
                         }
                     }
                     Ok(())
                 },
             )?;
         }
-        // pass 3 (order 0 along a3) on whole a3 lines plane[c3·r1·r2 + k], k = k2·r1 + k1;
-        // accumulate the ROI extent
-        let scale = 1.0 / (sp * sp);
-        let nk = r1 * r2;
-        let bufs = (&mut *blk_in, &mut *blk_out, &mut *ring);
-        filter_lines(
-            &smooth[a3],
-            &*plane,
-            nk,
-            n3,
-            nk,
-            bufs,
-            (lo3, lo3 + r3),
-            None,
-            |k, w, o| {
-                for k3 in 0..r3 {
-                    for j in 0..w {
-                        let k1 = (k + j).checked_rem(r1).ok_or(Error::BadDimensions)?;
-                        let k2 = (k + j).checked_div(r1).ok_or(Error::BadDimensions)?;
-                        let mut p = [0usize; 3];
-                        p[a1] = lo1 + k1;
-                        p[a2] = lo2 + k2;
-                        p[a3] = lo3 + k3;
-                        let o_at = box_index(roi, p[0], p[1], p[2]);
-                        let tmp = at(o, (lo3 + k3) * w + j);
-                        let cum = at(out, o_at);
-                        put(out, o_at, f64::from((cum + tmp * scale) as f32));
-                    }
-                }
-                Ok(())
-            },
-        )?;
     }
     Ok(())
 }
@@ -994,6 +1070,72 @@ mod tests {
         (0..n)
             .map(|_| (rng.next_u64() >> 11) as f64 / (1u64 << 40) as f64 - 4096.0)
             .collect()
+    }
+
+    /// Several sigmas on one load give each sigma exactly the bits of its own run, for every
+    /// sample type, box position and number of sigmas.
+    #[test]
+    fn many_sigmas_equal_one_at_a_time() {
+        use crate::image::{ImageView, RoiBox, Voxels};
+        let dims = [37usize, 21, 9];
+        let n = dims[0] * dims[1] * dims[2];
+        let f: Vec<f64> = samples(n, 7);
+        let i: Vec<i16> = f.iter().map(|v| (*v / 2.0) as i16).collect();
+        let spacing = [0.8, 1.1, 2.5];
+        let images = [
+            ImageView::new(Voxels::F64(&f), dims, spacing).unwrap(),
+            ImageView::new(Voxels::I16(&i), dims, spacing).unwrap(),
+        ];
+        let boxes = [
+            RoiBox {
+                lo: [3, 2, 1],
+                hi: [20, 19, 7],
+            },
+            RoiBox {
+                lo: [0, 0, 0],
+                hi: [37, 21, 9],
+            },
+            RoiBox {
+                lo: [36, 5, 8],
+                hi: [37, 6, 9],
+            },
+        ];
+        let sigmas = [1.0, 2.5, 0.7, 3.0];
+        for im in &images {
+            for roi in &boxes {
+                for ns in 1..=MAX_SIGMAS {
+                    let b = roi.len();
+                    let mut many = vec![f64::NAN; ns * b];
+                    let need = scratch_len_many(dims, roi.dims(), ns).unwrap();
+                    let mut scratch = vec![f64::NAN; need];
+                    filter_many(im, roi, &sigmas[..ns], &mut many, &mut scratch).unwrap();
+                    assert_eq!(
+                        filter_many(im, roi, &sigmas[..ns], &mut many, &mut scratch[..need - 1]),
+                        Err(Error::ScratchTooSmall)
+                    );
+                    filter_many(im, roi, &sigmas[..ns], &mut many, &mut scratch).unwrap();
+                    for (s, &sigma) in sigmas[..ns].iter().enumerate() {
+                        let mut one = vec![f64::NAN; b];
+                        let mut sc = vec![f64::NAN; scratch_len(dims, roi.dims()).unwrap()];
+                        filter(im, roi, sigma, &mut one, &mut sc).unwrap();
+                        for (k, (a, w)) in many[s * b..(s + 1) * b].iter().zip(&one).enumerate() {
+                            assert_eq!(a.to_bits(), w.to_bits(), "sigma {sigma} voxel {k}");
+                        }
+                    }
+                }
+            }
+        }
+        let (im, roi) = (&images[0], &boxes[0]);
+        let mut scratch = vec![0.0; scratch_len_many(dims, roi.dims(), 4).unwrap()];
+        let mut out = vec![0.0; 5 * roi.len()];
+        assert_eq!(
+            filter_many(im, roi, &[1.0; 5], &mut out, &mut scratch),
+            Err(Error::BadSetting)
+        );
+        assert_eq!(
+            filter_many(im, roi, &[], &mut out, &mut scratch),
+            Err(Error::BadSetting)
+        );
     }
 
     /// The block filter gives each line exactly the bits of the one-line filter.

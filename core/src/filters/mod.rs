@@ -17,7 +17,7 @@
 //! | exponential | the whole image once (max \|x\|), then the box | 0 |
 //! | square, squareroot, logarithm | the whole image once (max \|x\|), then the box | 0 |
 //! | gradient | the box and its 6-neighbourhood (edge-replicated) | 0 |
-//! | LoG | whole lines, slab by slab, [`log::LANES`] lines at a time ([`log`]) | `⌈max_d R[a1]·R[a2]·N[a3] / 2⌉ + ⌈max_d R[a1]·N[a2] / 2⌉ + 2·L·max(N) + 4·L` |
+//! | LoG | whole lines, slab by slab, [`log::LANES`] lines at a time ([`log`]) | `⌈max_d R[a1]·R[a2]·N[a3] / 2⌉ + ⌈max_d R[a1]·N[a2] / 2⌉ + 2·L·max(N) + 4·L`; `k` sigmas at once ([`log::filter_many`]): the first two terms `k` times |
 //! | LBP3D (`lbp-3D-m1`, `-m2`, `-k`) | the whole image (spline prefilter), then the box ([`lbp3d`]) | `S_z·N_y·N_x + max(N) + 336`, S_z ≤ min(N_z, R_z + 5) |
 //! | wavelet | the box with a cyclic halo of (L−1)·(F−1)+(F−1−F/2) / +F/2 voxels per axis ([`wavelet`]) | `F·C_x(L−1)·C_y(L−1) + C_x(L−1)·C_y(L) + [L≥2]·∏C(L−1) + [L≥3]·∏C(L−2)` |
 //!
@@ -35,11 +35,14 @@
 //! wavelet 182 KiB vs 6.4 MiB; breast1 45×120×21 with 9×12×3: LoG 47 KiB, wavelet 6 KiB vs 443 KiB.
 //!
 //! **Stack:** no recursion and no arrays proportional to the image. Measured with
-//! `-Z emit-stack-sizes` (thumbv7em-none-eabihf, release): the deepest chain is
-//! `filter_roi` (72 B) → `log::filter` (1 360 B) → `Coefficients::new` (368 B) →
-//! `n_coefficients` (240 B) → `ddmath::sin` (40 B) → `sin_cos` (216 B) → `Dd::div_f`/`reduce`
-//! (≤ 152 B) + libm leaves, about 2.6 KiB; the wavelet path is about 1.1 KiB (`wavelet::filter`
-//! 968 B) and original/exponential/gradient stay under 0.5 KiB. Budget: 4 KiB.
+//! `-Z emit-stack-sizes` (thumbv7em-none-eabihf, release) before [`log::filter_many`]: the
+//! deepest chain was `filter_roi` (72 B) → `log::filter` (1 360 B) → `Coefficients::new`
+//! (368 B) → `n_coefficients` (240 B) → `ddmath::sin` (40 B) → `sin_cos` (216 B) →
+//! `Dd::div_f`/`reduce` (≤ 152 B) + libm leaves, about 2.6 KiB; the wavelet path is about
+//! 1.1 KiB (`wavelet::filter` 968 B) and original/exponential/gradient stay under 0.5 KiB.
+//! `log::filter_many` holds the pass coefficients of up to [`log::MAX_SIGMAS`] sigmas: the
+//! firmware's measured extraction stack (`docs/embedded.md`) grew by 700 B with it, to about
+//! 3.3 KiB for this chain. Budget: 4 KiB.
 
 pub mod ddmath;
 pub mod exponential;
