@@ -335,10 +335,13 @@ pub fn joint_entropy(m: &Matrix) -> f64 {
 /// HY = −Σ p_y log2(p_y + ε), HXY1 = −Σ p(i,j) log2(p_x(i) p_y(j) + ε)
 /// (`RadiomicsGLCM.getImc1FeatureValue`).
 pub fn imc1(m: &Matrix) -> f64 {
-    imc1_given(m, m.hxy())
+    imc1_given(m, m.hxy(), None)
 }
-/// [`imc1`] with `HXY` already computed.
-fn imc1_given(m: &Matrix, hxy: f64) -> f64 {
+/// [`imc1`] with `HXY` already computed, and, when [`imc2_given`] left them, its logarithms
+/// `logs` of a symmetric matrix: `log2(p_x(i) p_y(j) + ε)` for `j > i` (row i from
+/// `i·(2g − i − 1)/2`), which are HXY1's logarithms too (`p_x(i) p_y(j)` has the same bits as
+/// `p_x(j) p_y(i)` when `p_x = p_y`). The sum keeps its order and bits.
+fn imc1_given(m: &Matrix, hxy: f64, logs: Option<&[f64]>) -> f64 {
     let mut hx = 0.0;
     let mut hy = 0.0;
     for (&px, &py) in m.px.iter().zip(m.py.iter()) {
@@ -347,7 +350,27 @@ fn imc1_given(m: &Matrix, hxy: f64) -> f64 {
     }
     let (hx, hy) = (-hx, -hy);
     let mut hxy1 = 0.0;
-    m.for_each(|_, _, p, px, py| hxy1 += p * libm::log2(px * py + EPS));
+    match logs {
+        Some(logs) => {
+            let g = m.px.len();
+            let off = |i: usize| i * (2 * g - i - 1) / 2;
+            for (i, &pxi) in m.px.iter().enumerate() {
+                let row = m.p.get(i * g..(i + 1) * g).unwrap_or(&[]);
+                for (j, (&p, &pyj)) in row.iter().zip(m.py.iter()).enumerate() {
+                    if p == 0.0 {
+                        continue;
+                    }
+                    let (a, b) = (i.min(j), i.max(j));
+                    let cached = (a != b).then(|| logs.get(off(a) + (b - a - 1))).flatten();
+                    let l = cached
+                        .copied()
+                        .unwrap_or_else(|| libm::log2(pxi * pyj + EPS));
+                    hxy1 += p * l;
+                }
+            }
+        }
+        None => m.for_each(|_, _, p, px, py| hxy1 += p * libm::log2(px * py + EPS)),
+    }
     let hxy1 = -hxy1;
     let div = hx.max(hy);
     if div != 0.0 {
@@ -360,13 +383,15 @@ fn imc1_given(m: &Matrix, hxy: f64) -> f64 {
 /// radicand is negative; HXY2 = −Σ_{i,j} p_x(i) p_y(j) log2(p_x(i) p_y(j) + ε) over all cells
 /// (`RadiomicsGLCM.getImc2FeatureValue`).
 pub fn imc2(m: &Matrix) -> f64 {
-    imc2_given(m, m.hxy(), &mut [])
+    imc2_given(m, m.hxy(), &mut []).0
 }
 /// [`imc2`] with `HXY` already computed. `buf` (work space, any length) lets a symmetric
-/// matrix compute each term once: with `p_x = p_y` bit for bit, the terms of cells (i, j) and
-/// (j, i) are equal, so row i keeps its terms j > i (`g(g−1)/2` values) and later rows read
-/// them back; the sum keeps its row-major order, so its bits do not change.
-fn imc2_given(m: &Matrix, hxy: f64, buf: &mut [f64]) -> f64 {
+/// matrix compute each logarithm once: with `p_x = p_y` bit for bit, the terms of cells (i, j)
+/// and (j, i) are equal, so row i keeps the logarithms `log2(p_x(i) p_x(j) + ε)` of its cells
+/// j > i (`g(g−1)/2` values) and later rows read them back; the sum keeps its row-major order,
+/// so its bits do not change. Returns Imc2 and whether `buf` holds those logarithms (for
+/// [`imc1_given`]).
+fn imc2_given(m: &Matrix, hxy: f64, buf: &mut [f64]) -> (f64, bool) {
     let g = m.px.len();
     let term = |px: f64, py: f64| {
         let t = px * py;
@@ -379,24 +404,29 @@ fn imc2_given(m: &Matrix, hxy: f64, buf: &mut [f64]) -> f64 {
             .all(|(a, b)| a.to_bits() == b.to_bits());
     let tri = g * g.saturating_sub(1) / 2;
     let mut hxy2 = 0.0;
+    let mut filled = false;
     match buf.get_mut(..tri) {
         Some(cache) if same => {
-            // row i's terms j > i start at off(i) = i·(2g − i − 1)/2
+            // row i's logarithms j > i start at off(i) = i·(2g − i − 1)/2
             let off = |i: usize| i * (2 * g - i - 1) / 2;
             for (i, &pxi) in m.px.iter().enumerate() {
-                for j in 0..i {
-                    hxy2 += cache.get(off(j) + (i - j - 1)).copied().unwrap_or(0.0);
+                for (j, &pxj) in m.px.iter().enumerate().take(i) {
+                    // the term of (j, i): (p_x(j) p_x(i))·log, the same bits as (i, j)'s
+                    let l = cache.get(off(j) + (i - j - 1)).copied().unwrap_or(0.0);
+                    hxy2 += (pxj * pxi) * l;
                 }
                 hxy2 += term(pxi, pxi);
                 let row = cache
                     .get_mut(off(i)..off(i) + (g - i - 1))
                     .unwrap_or(&mut []);
                 for (c, &pxj) in row.iter_mut().zip(m.px.iter().skip(i + 1)) {
-                    let t = term(pxi, pxj);
-                    *c = t;
-                    hxy2 += t;
+                    let t = pxi * pxj;
+                    let l = libm::log2(t + EPS);
+                    *c = l;
+                    hxy2 += t * l;
                 }
             }
+            filled = true;
         }
         _ => {
             for &px in m.px.iter() {
@@ -407,11 +437,12 @@ fn imc2_given(m: &Matrix, hxy: f64, buf: &mut [f64]) -> f64 {
         }
     }
     let hxy2 = -hxy2;
-    if hxy2 == hxy {
+    let v = if hxy2 == hxy {
         0.0
     } else {
         libm::sqrt(1.0 - libm::pow(core::f64::consts::E, -2.0 * (hxy2 - hxy)))
-    }
+    };
+    (v, filled)
 }
 /// MaximumProbability = max p(i,j) (`RadiomicsGLCM.getMaximumProbabilityFeatureValue`).
 pub fn maximum_probability(m: &Matrix) -> f64 {
@@ -739,8 +770,11 @@ fn per_angle(
             }
         }
     }
-    // HXY serves JointEntropy, Imc1 and Imc2: computed once
+    // HXY serves JointEntropy, Imc1 and Imc2: computed once; Imc2's logarithms serve Imc1
     let hxy = m.hxy();
+    let (imc2_v, filled) = imc2_given(m, hxy, buf);
+    let tri = m.px.len() * m.px.len().saturating_sub(1) / 2;
+    let imc1_v = imc1_given(m, hxy, buf.get(..tri).filter(|_| filled));
     for (o, f) in out.iter_mut().zip(GlcmFeature::ALL.iter()) {
         match f {
             F::Autocorrelation => *o = autocorrelation(m),
@@ -749,8 +783,8 @@ fn per_angle(
             F::ClusterTendency => *o = cluster_tendency(m),
             F::Contrast => *o = contrast(m),
             F::Correlation => *o = correlation(m),
-            F::Imc1 => *o = imc1_given(m, hxy),
-            F::Imc2 => *o = imc2_given(m, hxy, buf),
+            F::Imc1 => *o = imc1_v,
+            F::Imc2 => *o = imc2_v,
             F::JointAverage => *o = joint_average(m),
             F::JointEnergy => *o = joint_energy(m),
             F::JointEntropy => *o = hxy,
@@ -1621,8 +1655,9 @@ mod tests {
         }
     }
 
-    /// Imc2 with its work space (each symmetric pair's term computed once and read back) has
-    /// the bits of the plain row-major sum, symmetric or not, with or without empty levels.
+    /// Imc2 with its work space (each symmetric pair's logarithm computed once and read back)
+    /// has the bits of the plain row-major sum, symmetric or not, with or without empty levels;
+    /// so has Imc1 from those logarithms.
     #[test]
     fn imc2_cached_terms_keep_the_bits() {
         let mut cached = 0;
@@ -1633,8 +1668,13 @@ mod tests {
                 let m = norm.matrix();
                 let plain = imc2(&m);
                 let mut buf = std::vec![0.0; g * g];
-                let with = imc2_given(&m, m.hxy(), &mut buf);
+                let (with, filled) = imc2_given(&m, m.hxy(), &mut buf);
                 assert_eq!(with.to_bits(), plain.to_bits(), "g {g} seed {seed}");
+                assert!(filled || !symmetric, "g {g} seed {seed}");
+                // Imc1 from Imc2's logarithms: the same bits as computing them
+                let logs = buf.get(..g * (g - 1) / 2).filter(|_| filled);
+                let imc1_with = imc1_given(&m, m.hxy(), logs);
+                assert_eq!(imc1_with.to_bits(), imc1(&m).to_bits(), "g {g} seed {seed}");
                 cached += usize::from(symmetric && g > 1);
             }
         }
